@@ -1,0 +1,267 @@
+package otp
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// Batch locates one Google Authenticator export QR code among the several
+// that a large export is split into.
+type Batch struct {
+	Index int   // zero-based position of this QR code
+	Size  int   // number of QR codes in the export
+	ID    int32 // shared by all QR codes of one export
+}
+
+// String is "QR 2 of 3".
+func (b Batch) String() string { return fmt.Sprintf("QR %d of %d", b.Index+1, b.Size) }
+
+// ErrNotOTP reports text that is neither an otpauth:// nor an
+// otpauth-migration:// URI.
+var ErrNotOTP = errors.New("not an otpauth:// or otpauth-migration:// URI")
+
+// Parse reads the text of a QR code or of a pasted line: an otpauth:// URI
+// yields one account, an otpauth-migration:// export its accounts and its
+// batch position (nil for otpauth://).
+func Parse(text string) ([]Account, *Batch, error) {
+	text = strings.TrimSpace(text)
+	scheme, _, _ := strings.Cut(text, ":")
+	switch strings.ToLower(scheme) {
+	case "otpauth":
+		a, err := ParseURI(text)
+		if err != nil {
+			return nil, nil, err
+		}
+		return []Account{a}, nil, nil
+	case "otpauth-migration":
+		accounts, batch, err := ParseMigration(text)
+		if err != nil {
+			return nil, nil, err
+		}
+		return accounts, &batch, nil
+	}
+	return nil, nil, ErrNotOTP
+}
+
+// Field numbers of Google Authenticator's MigrationPayload protobuf.
+const (
+	fieldOTPParameters = 1
+	fieldVersion       = 2
+	fieldBatchSize     = 3
+	fieldBatchIndex    = 4
+	fieldBatchID       = 5
+
+	paramSecret    = 1
+	paramName      = 2
+	paramIssuer    = 3
+	paramAlgorithm = 4
+	paramDigits    = 5
+	paramType      = 6
+	paramCounter   = 7
+)
+
+// ParseMigration decodes a Google Authenticator export URI
+// (otpauth-migration://offline?data=…) into valid accounts. Fields the export
+// leaves unspecified default to TOTP, SHA1 and 6 digits.
+func ParseMigration(uri string) ([]Account, Batch, error) {
+	uri = strings.TrimSpace(uri)
+	scheme, rest, _ := strings.Cut(uri, "://")
+	if !strings.EqualFold(scheme, "otpauth-migration") {
+		return nil, Batch{}, errors.New("not an otpauth-migration:// URI")
+	}
+	_, query, _ := strings.Cut(rest, "?")
+	data, ok := queryValue(query, "data")
+	if !ok || data == "" {
+		return nil, Batch{}, errors.New("Google Authenticator export has no data")
+	}
+	payload, err := decodeBase64(data)
+	if err != nil {
+		return nil, Batch{}, errors.New("Google Authenticator export data is not valid base64")
+	}
+	accounts, batch, err := decodePayload(payload)
+	if err != nil {
+		return nil, Batch{}, fmt.Errorf("Google Authenticator export is corrupt: %w", err)
+	}
+	if len(accounts) == 0 {
+		return nil, Batch{}, errors.New("Google Authenticator export holds no accounts")
+	}
+	return accounts, batch, nil
+}
+
+// queryValue finds key in a raw query and percent-decodes it without
+// url.ParseQuery, which would turn the "+" of standard base64 into a space.
+func queryValue(rawQuery, key string) (string, bool) {
+	for _, kv := range strings.Split(rawQuery, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		if k != key {
+			continue
+		}
+		v, err := url.PathUnescape(v)
+		return v, err == nil
+	}
+	return "", false
+}
+
+// decodeBase64 accepts the standard and URL alphabets, padded or not: exports
+// pass through QR generators and chat apps that disagree on both.
+func decodeBase64(s string) ([]byte, error) {
+	s = strings.TrimRight(strings.TrimSpace(s), "=")
+	if strings.ContainsAny(s, "-_") {
+		return base64.RawURLEncoding.DecodeString(s)
+	}
+	return base64.RawStdEncoding.DecodeString(s)
+}
+
+func decodePayload(b []byte) ([]Account, Batch, error) {
+	var (
+		accounts []Account
+		batch    = Batch{Size: 1}
+	)
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return nil, Batch{}, protowire.ParseError(n)
+		}
+		b = b[n:]
+		switch {
+		case num == fieldOTPParameters && typ == protowire.BytesType:
+			msg, n := protowire.ConsumeBytes(b)
+			if n < 0 {
+				return nil, Batch{}, protowire.ParseError(n)
+			}
+			b = b[n:]
+			a, err := decodeParameters(msg)
+			if err != nil {
+				return nil, Batch{}, fmt.Errorf("account %d: %w", len(accounts)+1, err)
+			}
+			accounts = append(accounts, a)
+		case typ == protowire.VarintType && (num == fieldVersion || num == fieldBatchSize || num == fieldBatchIndex || num == fieldBatchID):
+			v, n := protowire.ConsumeVarint(b)
+			if n < 0 {
+				return nil, Batch{}, protowire.ParseError(n)
+			}
+			b = b[n:]
+			switch num {
+			case fieldBatchSize:
+				batch.Size = int(int32(v))
+			case fieldBatchIndex:
+				batch.Index = int(int32(v))
+			case fieldBatchID:
+				batch.ID = int32(v)
+			}
+		default:
+			n := protowire.ConsumeFieldValue(num, typ, b)
+			if n < 0 {
+				return nil, Batch{}, protowire.ParseError(n)
+			}
+			b = b[n:]
+		}
+	}
+	if batch.Size < 1 || batch.Size > 1000 || batch.Index < 0 || batch.Index >= batch.Size {
+		return nil, Batch{}, fmt.Errorf("impossible batch position %d of %d", batch.Index+1, batch.Size)
+	}
+	return accounts, batch, nil
+}
+
+func decodeParameters(b []byte) (Account, error) {
+	var (
+		a                   = Account{Type: TOTP}
+		secret              []byte
+		algorithm, digits   uint64
+		typ                 uint64
+		counter             uint64
+		haveTyp, haveSecret bool
+	)
+	for len(b) > 0 {
+		num, wt, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return Account{}, protowire.ParseError(n)
+		}
+		b = b[n:]
+		if wt == protowire.BytesType && (num == paramSecret || num == paramName || num == paramIssuer) {
+			v, n := protowire.ConsumeBytes(b)
+			if n < 0 {
+				return Account{}, protowire.ParseError(n)
+			}
+			b = b[n:]
+			switch num {
+			case paramSecret:
+				secret, haveSecret = v, true
+			case paramName:
+				a.Name = string(v)
+			case paramIssuer:
+				a.Issuer = string(v)
+			}
+			continue
+		}
+		if wt == protowire.VarintType && (num == paramAlgorithm || num == paramDigits || num == paramType || num == paramCounter) {
+			v, n := protowire.ConsumeVarint(b)
+			if n < 0 {
+				return Account{}, protowire.ParseError(n)
+			}
+			b = b[n:]
+			switch num {
+			case paramAlgorithm:
+				algorithm = v
+			case paramDigits:
+				digits = v
+			case paramType:
+				typ, haveTyp = v, true
+			case paramCounter:
+				counter = v
+			}
+			continue
+		}
+		n = protowire.ConsumeFieldValue(num, wt, b)
+		if n < 0 {
+			return Account{}, protowire.ParseError(n)
+		}
+		b = b[n:]
+	}
+	if !haveSecret {
+		return Account{}, errors.New("no secret")
+	}
+	switch algorithm {
+	case 0, 1:
+		a.Algorithm = SHA1
+	case 2:
+		a.Algorithm = SHA256
+	case 3:
+		a.Algorithm = SHA512
+	case 4:
+		return Account{}, errors.New("MD5 accounts are not supported (no authenticator app generates MD5 codes correctly)")
+	default:
+		return Account{}, fmt.Errorf("unknown algorithm %d", algorithm)
+	}
+	switch digits {
+	case 0, 1:
+		a.Digits = 6
+	case 2:
+		a.Digits = 8
+	default:
+		return Account{}, fmt.Errorf("unknown digit count %d", digits)
+	}
+	switch {
+	case !haveTyp || typ == 0 || typ == 2:
+		a.Type = TOTP
+	case typ == 1:
+		a.Type, a.Counter = HOTP, counter
+	default:
+		return Account{}, fmt.Errorf("unknown OTP type %d", typ)
+	}
+	// Google Authenticator stores the label it was given, "Issuer:Account"
+	// included; split it the way ParseURI splits a label.
+	if prefix, name, ok := strings.Cut(a.Name, ":"); ok && (a.Issuer == "" || strings.TrimSpace(prefix) == a.Issuer) {
+		a.Issuer, a.Name = prefix, name
+	}
+	a.Secret = b32.EncodeToString(secret)
+	if err := a.Normalize(); err != nil {
+		return Account{}, err
+	}
+	return a, nil
+}

@@ -1,0 +1,117 @@
+package otp
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// ParseURI parses an otpauth:// URI as written by the Key Uri Format and by
+// the services that stretch it: the label may be "Issuer:Account" with the
+// colon literal or %3A and spaces after it; the issuer parameter wins over the
+// label's prefix; secrets may be lower case, padded or spaced; unknown
+// parameters are ignored. The result is normalized and valid.
+func ParseURI(s string) (Account, error) {
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	if err != nil {
+		return Account{}, errors.New("not a valid otpauth:// URI")
+	}
+	if !strings.EqualFold(u.Scheme, "otpauth") {
+		return Account{}, fmt.Errorf("not an otpauth:// URI (scheme %q)", truncate(u.Scheme, 32))
+	}
+	typ, err := ParseType(u.Host)
+	if err != nil {
+		return Account{}, err
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return Account{}, errors.New("otpauth URI has a malformed query")
+	}
+	label := strings.TrimPrefix(u.Path, "/")
+	a := Account{Type: typ, Name: label}
+	if prefix, name, ok := strings.Cut(label, ":"); ok {
+		a.Issuer, a.Name = prefix, name
+	}
+	if issuer := strings.TrimSpace(q.Get("issuer")); issuer != "" {
+		a.Issuer = issuer
+	}
+	if !q.Has("secret") {
+		return Account{}, errors.New("otpauth URI has no secret")
+	}
+	a.Secret = q.Get("secret")
+	if a.Algorithm, err = ParseAlgorithm(q.Get("algorithm")); err != nil {
+		return Account{}, err
+	}
+	if a.Digits, err = intParam(q, "digits"); err != nil {
+		return Account{}, err
+	}
+	switch typ {
+	case TOTP:
+		if a.Period, err = intParam(q, "period"); err != nil {
+			return Account{}, err
+		}
+	case HOTP:
+		c := q.Get("counter")
+		if c == "" {
+			break // RFC 4226 counters start at zero.
+		}
+		if a.Counter, err = strconv.ParseUint(c, 10, 64); err != nil {
+			return Account{}, fmt.Errorf("counter %q is not a non-negative integer", truncate(c, 24))
+		}
+	}
+	if err := a.Normalize(); err != nil {
+		return Account{}, err
+	}
+	return a, nil
+}
+
+// intParam returns 0 for an absent parameter, so Normalize applies the default.
+func intParam(q url.Values, key string) (int, error) {
+	v := q.Get(key)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s %q is not a positive integer", key, truncate(v, 24))
+	}
+	return n, nil
+}
+
+// URI formats a as an otpauth:// URI that ParseURI reads back to a, with
+// spaces as %20 and the secret unpadded.
+func (a Account) URI() string {
+	// The label's issuer prefix is a courtesy to other apps; the issuer
+	// parameter is authoritative. A prefix that itself holds a colon cannot
+	// be written unambiguously, so it is left out, and an empty prefix keeps a
+	// colon in the name from being read as a separator.
+	prefix := a.Issuer
+	if strings.Contains(prefix, ":") {
+		prefix = ""
+	}
+	label := escapeLabel(a.Name)
+	if prefix != "" || strings.Contains(a.Name, ":") {
+		label = escapeLabel(prefix) + ":" + label
+	}
+	var b strings.Builder
+	b.WriteString("otpauth://" + string(a.Type) + "/" + label + "?secret=" + a.Secret)
+	if a.Issuer != "" {
+		// QueryEscape writes spaces as "+", which some apps show literally.
+		b.WriteString("&issuer=" + strings.ReplaceAll(url.QueryEscape(a.Issuer), "+", "%20"))
+	}
+	b.WriteString("&algorithm=" + string(a.Algorithm))
+	b.WriteString("&digits=" + strconv.Itoa(a.Digits))
+	if a.Type == TOTP {
+		b.WriteString("&period=" + strconv.Itoa(a.Period))
+	} else {
+		b.WriteString("&counter=" + strconv.FormatUint(a.Counter, 10))
+	}
+	return b.String()
+}
+
+func escapeLabel(s string) string {
+	return strings.ReplaceAll(url.PathEscape(s), ":", "%3A")
+}
