@@ -1,0 +1,221 @@
+package clipboard
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestOSC52Bytes(t *testing.T) {
+	got := string(OSC52("123456", false))
+	want := "\x1b]52;c;MTIzNDU2\a"
+	if got != want {
+		t.Fatalf("OSC52 = %q, want %q", got, want)
+	}
+	if got := string(OSC52("", false)); got != "\x1b]52;c;\a" {
+		t.Fatalf("clearing OSC52 = %q", got)
+	}
+}
+
+func TestOSC52Tmux(t *testing.T) {
+	got := string(OSC52("123456", true))
+	plain := "\x1b]52;c;MTIzNDU2\a"
+	wrapped := "\x1bPtmux;\x1b\x1b]52;c;MTIzNDU2\a\x1b\\"
+	if got != plain+wrapped {
+		t.Fatalf("tmux OSC52 = %q, want %q", got, plain+wrapped)
+	}
+}
+
+func TestCopyOverSSHUsesOSC52(t *testing.T) {
+	var tty bytes.Buffer
+	nativeCalls := 0
+	c := &Clipboard{
+		TTY:         &tty,
+		Getenv:      env(map[string]string{"SSH_TTY": "/dev/pts/3"}),
+		writeNative: func(string) error { nativeCalls++; return nil },
+		readNative:  func() (string, error) { nativeCalls++; return "", nil },
+	}
+	if err := c.Copy("654321"); err != nil {
+		t.Fatal(err)
+	}
+	if nativeCalls != 0 {
+		t.Fatalf("native clipboard used over SSH")
+	}
+	if got := tty.String(); got != "\x1b]52;c;NjU0MzIx\a" {
+		t.Fatalf("tty got %q", got)
+	}
+	tty.Reset()
+	if err := c.ClearIf("654321"); err != nil {
+		t.Fatal(err)
+	}
+	if got := tty.String(); got != "\x1b]52;c;\a" {
+		t.Fatalf("clear sent %q, want an empty OSC 52", got)
+	}
+}
+
+func TestCopyFallsBackToOSC52(t *testing.T) {
+	var tty bytes.Buffer
+	c := &Clipboard{
+		TTY:         &tty,
+		Getenv:      env(map[string]string{"TMUX": "/tmp/tmux-0/default,1,0"}),
+		writeNative: func(string) error { return errors.New("xclip: Can't open display") },
+		readNative:  func() (string, error) { return "", errors.New("xclip: Can't open display") },
+	}
+	if err := c.Copy("111222"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tty.String(), string(OSC52("111222", true)); got != want {
+		t.Fatalf("tty got %q, want %q", got, want)
+	}
+	tty.Reset()
+	if err := c.ClearIf("111222"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tty.String(), string(OSC52("", true)); got != want {
+		t.Fatalf("clear sent %q, want %q", got, want)
+	}
+}
+
+func TestCopyNativeAndClearIf(t *testing.T) {
+	var tty bytes.Buffer
+	board := ""
+	c := &Clipboard{
+		TTY:         &tty,
+		Getenv:      env(nil),
+		writeNative: func(s string) error { board = s; return nil },
+		readNative:  func() (string, error) { return board, nil },
+	}
+	if err := c.Copy("123123"); err != nil {
+		t.Fatal(err)
+	}
+	if board != "123123" || tty.Len() != 0 {
+		t.Fatalf("board %q, tty %q", board, tty.String())
+	}
+	// The user copied something else meanwhile: it must survive.
+	board = "my notes"
+	if err := c.ClearIf("123123"); err != nil {
+		t.Fatal(err)
+	}
+	if board != "my notes" {
+		t.Fatalf("ClearIf clobbered the user's clipboard: %q", board)
+	}
+	if err := c.Copy("999000"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ClearIf("999000"); err != nil {
+		t.Fatal(err)
+	}
+	if board != "" {
+		t.Fatalf("ClearIf left %q", board)
+	}
+}
+
+func TestCopyErrorsWhenNothingWorks(t *testing.T) {
+	c := &Clipboard{
+		TTY:         failingWriter{},
+		Getenv:      env(nil),
+		writeNative: func(string) error { return errors.New("no tools") },
+	}
+	err := c.Copy("123456")
+	if err == nil || !strings.Contains(err.Error(), "no tools") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("closed") }
+
+func TestReadImageNoTool(t *testing.T) {
+	c := &Clipboard{Getenv: env(nil)}
+	if _, err := c.ReadImage(); !errors.Is(err, ErrNoImageTool) {
+		t.Fatalf("err = %v, want ErrNoImageTool", err)
+	}
+}
+
+// TestXclipUnderXvfb exercises the real X11 path: xclip copies and clears
+// text, and an image put on the clipboard reads back byte for byte.
+func TestXclipUnderXvfb(t *testing.T) {
+	for _, tool := range []string{"Xvfb", "xclip"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	if os.Getenv("WAYLAND_DISPLAY") != "" {
+		t.Skip("atotto/clipboard picks wl-copy under Wayland")
+	}
+	display := ":87"
+	xvfb := exec.Command("Xvfb", display, "-nolisten", "tcp")
+	if err := xvfb.Start(); err != nil {
+		t.Skipf("Xvfb: %v", err)
+	}
+	t.Cleanup(func() { xvfb.Process.Kill(); xvfb.Wait() })
+	t.Setenv("DISPLAY", display)
+	// Wait for the server.
+	deadline := time.Now().Add(5 * time.Second)
+	for exec.Command("xclip", "-selection", "clipboard", "-o").Run() != nil {
+		// xclip -o fails both with no server and with an empty clipboard;
+		// once it can connect, an "in" works.
+		if exec.Command("sh", "-c", "echo -n x | xclip -selection clipboard -i").Run() == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Skip("Xvfb did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	c := &Clipboard{Getenv: os.Getenv, TTY: failingWriter{}}
+	if err := c.Copy("246810"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("xclip", "-selection", "clipboard", "-o").Output()
+	if err != nil || string(out) != "246810" {
+		t.Fatalf("xclip -o = %q, %v", out, err)
+	}
+	if err := c.ClearIf("246810"); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = exec.Command("xclip", "-selection", "clipboard", "-o").Output()
+	if string(out) == "246810" {
+		t.Fatal("code still on the clipboard after ClearIf")
+	}
+
+	// Text on the clipboard is not an image.
+	if _, err := c.ReadImage(); !errors.Is(err, ErrNoImage) {
+		t.Fatalf("ReadImage of text: %v, want ErrNoImage", err)
+	}
+
+	img := image.NewGray(image.Rect(0, 0, 8, 8))
+	img.Set(3, 3, color.White)
+	path := filepath.Join(t.TempDir(), "x.png")
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec.Command("xclip", "-selection", "clipboard", "-t", "image/png", "-i", path).Run(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.ReadImage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, buf.Bytes()) {
+		t.Fatalf("ReadImage returned %d bytes, want the %d of the PNG", len(got), buf.Len())
+	}
+}
