@@ -162,6 +162,9 @@ func decodePayload(b []byte) ([]Account, Batch, error) {
 			b = b[n:]
 		}
 	}
+	if batch.Size == 0 {
+		batch.Size = 1 // some exporters leave it out of single-QR exports
+	}
 	if batch.Size < 1 || batch.Size > 1000 || batch.Index < 0 || batch.Index >= batch.Size {
 		return nil, Batch{}, fmt.Errorf("impossible batch position %d of %d", batch.Index+1, batch.Size)
 	}

@@ -112,6 +112,10 @@ func (a Account) URI() string {
 	return b.String()
 }
 
+// escapeLabel also escapes ":" (the issuer separator) and "+" (which some
+// apps read as a space, as in a query).
 func escapeLabel(s string) string {
-	return strings.ReplaceAll(url.PathEscape(s), ":", "%3A")
+	return labelEscaper.Replace(url.PathEscape(s))
 }
+
+var labelEscaper = strings.NewReplacer(":", "%3A", "+", "%2B")

@@ -1,0 +1,134 @@
+// Package qr finds every QR code in an image: a screenshot of a web console,
+// a 5K desktop, a dark-mode page, or a phone photo of a monitor.
+//
+// It is a thin, careful layer over github.com/makiuchi-d/gozxing. The layer
+// exists because gozxing's defaults miss most real screenshots; see
+// DecodeImage for what is done differently and why.
+//
+// The package knows nothing about files: callers open them and name them in
+// their own error messages.
+package qr
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"strings"
+
+	// Image formats understood by Decode.
+	_ "image/gif"
+	_ "image/jpeg"
+	_ "image/png"
+
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
+)
+
+// MaxPixels is the largest image (width*height) Decode accepts: 100 megapixels.
+//
+// That is twice a 6K display and more than any phone camera, while it keeps
+// the worst case at about 600 MB of memory (RGBA pixels, luminance and bit
+// matrices). A decompression bomb, say a 300 KB PNG claiming 60000×60000
+// pixels, is refused from its header before any pixel is decoded.
+const MaxPixels = 100_000_000
+
+// maxFileSize caps how much of the input Decode reads. No honest image under
+// MaxPixels comes near it: an uncompressed 100-megapixel RGB TIFF or BMP is
+// 300 MB, a PNG of a screenshot a few MB.
+const maxFileSize = 320 << 20
+
+var (
+	// ErrNoQRCode is returned when the image holds no readable QR code.
+	ErrNoQRCode = errors.New("no QR code found")
+
+	// ErrTooLarge is returned, wrapped with the numbers, for an image over
+	// MaxPixels or an input over a few hundred megabytes.
+	ErrTooLarge = errors.New("image too large")
+
+	// ErrNotImage is returned, possibly wrapped with the details, for input
+	// that is not an image in a supported format or is a truncated or corrupt one.
+	ErrNotImage = errors.New("not a PNG, JPEG, GIF, WebP, BMP or TIFF image")
+)
+
+// tooLargeError says by how much an image is too large; it matches ErrTooLarge.
+type tooLargeError struct{ msg string }
+
+func (e *tooLargeError) Error() string        { return e.msg }
+func (e *tooLargeError) Is(target error) bool { return target == ErrTooLarge }
+
+func errPixels(w, h int) error {
+	return &tooLargeError{fmt.Sprintf("image is %d×%d pixels, over the %d-megapixel limit", w, h, MaxPixels/1_000_000)}
+}
+
+// corruptError reports an image whose header was recognised but whose
+// pixels could not be decoded; it matches ErrNotImage.
+type corruptError struct {
+	format string
+	err    error
+}
+
+func (e *corruptError) Error() string {
+	return fmt.Sprintf("truncated or corrupt %s image (%v); save or export it again", strings.ToUpper(e.format), e.err)
+}
+func (e *corruptError) Is(target error) bool { return target == ErrNotImage }
+func (e *corruptError) Unwrap() error        { return e.err }
+
+// Decode reads an encoded image and returns the text of every distinct QR
+// code in it, in reading order (top-to-bottom, left-to-right).
+//
+// The input may be PNG, JPEG, GIF, WebP, BMP or TIFF. The image size is
+// checked from the header before any pixel is decoded; see MaxPixels.
+func Decode(r io.Reader) ([]string, error) {
+	// The whole input is buffered: the header has to be read twice (once
+	// for the size check, once to decode), and the formats' decoders would
+	// otherwise wrap r in their own bufio.Readers and lose bytes in between.
+	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileSize {
+		return nil, &tooLargeError{fmt.Sprintf("image file is over %d MB", maxFileSize>>20)}
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		if errors.Is(err, image.ErrFormat) {
+			return nil, ErrNotImage
+		}
+		return nil, &corruptError{format: sniff(data), err: err}
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, &corruptError{format, errors.New("zero width or height")}
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+		return nil, errPixels(cfg.Width, cfg.Height)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, &corruptError{format, err}
+	}
+	return DecodeImage(img)
+}
+
+// sniff names the format of data whose header image.DecodeConfig recognised
+// but could not parse (DecodeConfig returns no format name with an error),
+// so that the error message can say which kind of file is damaged.
+func sniff(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte("\x89PNG")):
+		return "png"
+	case bytes.HasPrefix(data, []byte("\xff\xd8")):
+		return "jpeg"
+	case bytes.HasPrefix(data, []byte("GIF8")):
+		return "gif"
+	case bytes.HasPrefix(data, []byte("RIFF")):
+		return "webp"
+	case bytes.HasPrefix(data, []byte("BM")):
+		return "bmp"
+	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
+		return "tiff"
+	}
+	return "image"
+}

@@ -1,0 +1,204 @@
+package qr
+
+import (
+	"os"
+	"image"
+	"math"
+	"sort"
+	"sync"
+
+	"github.com/makiuchi-d/gozxing"
+	multiqr "github.com/makiuchi-d/gozxing/multi/qrcode"
+	"github.com/makiuchi-d/gozxing/qrcode"
+)
+
+// Hints are tested for presence, not value, so a map must never hold
+// TRY_HARDER: false. TRY_HARDER makes the finder-pattern search look at every
+// third row instead of every height/129th: a 5120×2880 screenshot is
+// otherwise scanned every 22 rows, which steps over the 12-pixel centre of a
+// 4-pixel-module finder pattern.
+var (
+	tryHarder = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+	pure      = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true}
+)
+
+// A code is a decoded QR code and where it is, for ordering.
+type code struct {
+	text string
+	x, y float64 // centre; NaN if unknown
+	size float64 // side length, about; 0 if unknown
+}
+
+// DecodeImage returns the text of every distinct QR code in img, in reading
+// order (top-to-bottom, left-to-right).
+//
+// What it does beyond calling gozxing, and why:
+//
+//   - The luminance is computed from the pixel slices, not through img.At
+//     (see luminance).
+//   - The image is searched twice in parallel, as is and inverted, because
+//     gozxing only finds dark-on-light codes and dark-mode pages show
+//     light-on-dark ones. Both results are kept, merged by text.
+//   - The search uses the multiple-code reader with TRY_HARDER, so that two
+//     accounts on one page and small codes on huge screens are found, then
+//     the single-code reader, which finds some codes the multiple-code
+//     finder rejects.
+//   - The image is never downscaled first: a screenshot's 4-pixel modules
+//     blur into grey at half size.
+func DecodeImage(img image.Image) ([]string, error) {
+	b := img.Bounds()
+	if int64(b.Dx())*int64(b.Dy()) > MaxPixels {
+		return nil, errPixels(b.Dx(), b.Dy())
+	}
+	if b.Empty() {
+		return nil, ErrNoQRCode
+	}
+	lum, w, h, colour := luminance(img, avgWeights)
+	codes := scan(lum, w, h)
+	if len(codes) == 0 && colour {
+		lum, _, _, _ = luminance(img, bt601Weights)
+		codes = scan(lum, w, h)
+	}
+	if len(codes) == 0 && os.Getenv("Y") == "half" && w >= 80 && h >= 80 {
+		hw, hh := w/2, h/2
+		half := make([]byte, hw*hh)
+		for y := 0; y < hh; y++ {
+			for x := 0; x < hw; x++ {
+				i := 2*y*w + 2*x
+				half[y*hw+x] = byte((int(lum[i]) + int(lum[i+1]) + int(lum[i+w]) + int(lum[i+w+1]) + 2) / 4)
+			}
+		}
+		codes = scan(half, hw, hh)
+	}
+	if len(codes) == 0 {
+		return nil, ErrNoQRCode
+	}
+	texts := make([]string, len(codes))
+	for i, c := range codes {
+		texts[i] = c.text
+	}
+	return texts, nil
+}
+
+// scan finds the codes in a luminance image, de-duplicated and sorted.
+func scan(lum []byte, w, h int) []code {
+	src, err := gozxing.NewPlanarYUVLuminanceSource(lum, w, h, 0, 0, w, h, false)
+	if err != nil {
+		return nil
+	}
+	var (
+		wg  sync.WaitGroup
+		inv []code
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		inv = find(src.Invert())
+	}()
+	codes := find(src)
+	wg.Wait()
+	return merge(codes, inv)
+}
+
+// find searches one luminance source for dark-on-light codes.
+func find(src gozxing.LuminanceSource) []code {
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+	if err != nil {
+		return nil
+	}
+	if codes := decodeMulti(bmp); len(codes) > 0 {
+		return codes
+	}
+	if c, ok := decodeOne(bmp, tryHarder); ok {
+		return []code{c}
+	}
+	if c, ok := decodeOne(bmp, pure); ok {
+		return []code{c}
+	}
+	if os.Getenv("X") == "nil" {
+		if c, ok := decodeOne(bmp, nil); ok {
+			return []code{c}
+		}
+	}
+	if os.Getenv("X") == "global" {
+		bmp, _ := gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(src))
+		if codes := decodeMulti(bmp); len(codes) > 0 {
+			return codes
+		}
+		if c, ok := decodeOne(bmp, tryHarder); ok {
+			return []code{c}
+		}
+	}
+	return nil
+}
+
+// decodeMulti runs gozxing's multiple-code reader. gozxing is a port of
+// Java code that signals bugs with panics (index out of range on malformed
+// input, for instance); a panic here means "not found", never a crash.
+func decodeMulti(bmp *gozxing.BinaryBitmap) (codes []code) {
+	defer func() {
+		if recover() != nil {
+			codes = nil
+		}
+	}()
+	results, _ := multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, tryHarder)
+	for _, r := range results {
+		codes = append(codes, toCode(r))
+	}
+	return codes
+}
+
+// decodeOne runs gozxing's single-code reader with the given hints.
+func decodeOne(bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]any) (c code, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	r, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
+	if err != nil {
+		return code{}, false
+	}
+	return toCode(r), true
+}
+
+func toCode(r *gozxing.Result) code {
+	c := code{text: r.GetText(), x: math.NaN(), y: math.NaN()}
+	// The points are the finder pattern centres: bottom left, top left,
+	// top right, in the code's own orientation. A structured-append
+	// sequence combined by the multiple-code reader has none.
+	if p := r.GetResultPoints(); len(p) >= 3 {
+		c.x = (p[0].GetX() + p[2].GetX()) / 2
+		c.y = (p[0].GetY() + p[2].GetY()) / 2
+		c.size = math.Hypot(p[2].GetX()-p[1].GetX(), p[2].GetY()-p[1].GetY())
+	}
+	return c
+}
+
+// merge de-duplicates codes by text, keeping the first position seen, and
+// sorts them in reading order: codes whose centres are less than half a
+// code apart vertically are on the same line and sorted left to right;
+// lines go top to bottom. Codes of unknown position go last.
+func merge(lists ...[]code) []code {
+	var all []code
+	seen := make(map[string]bool)
+	for _, l := range lists {
+		for _, c := range l {
+			if !seen[c.text] {
+				seen[c.text] = true
+				all = append(all, c)
+			}
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if math.IsNaN(a.y) || math.IsNaN(b.y) {
+			return !math.IsNaN(a.y) && math.IsNaN(b.y)
+		}
+		if math.Abs(a.y-b.y) < math.Min(a.size, b.size)/2 {
+			return a.x < b.x
+		}
+		return a.y < b.y
+	})
+	return all
+}

@@ -1,0 +1,160 @@
+package otp
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseURI(t *testing.T) {
+	const secret = "JBSWY3DPEHPK3PXP"
+	tests := []struct {
+		uri  string
+		want Account
+	}{
+		{"otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example",
+			Account{Issuer: "Example", Name: "alice@google.com"}},
+		{"otpauth://totp/Example%3Aalice@google.com?secret=JBSWY3DPEHPK3PXP",
+			Account{Issuer: "Example", Name: "alice@google.com"}},
+		{"otpauth://totp/Example:%20%20alice?secret=JBSWY3DPEHPK3PXP",
+			Account{Issuer: "Example", Name: "alice"}},
+		{"otpauth://totp/Label:alice?secret=JBSWY3DPEHPK3PXP&issuer=Param",
+			Account{Issuer: "Param", Name: "alice"}},
+		{"otpauth://totp/alice?secret=jbswy3dpehpk3pxp&issuer=Amazon+Web+Services",
+			Account{Issuer: "Amazon Web Services", Name: "alice"}},
+		{"otpauth://TOTP/alice?secret=JBSW%20Y3DP-EHPK3PXP%3D%3D%3D%3D&unknown=1",
+			Account{Name: "alice"}},
+		{"OTPAUTH://totp/Amazon%20Web%20Services:root@123456789012?secret=JBSWY3DPEHPK3PXP&algorithm=sha256&digits=8&period=60",
+			Account{Issuer: "Amazon Web Services", Name: "root@123456789012", Algorithm: SHA256, Digits: 8, Period: 60}},
+		{"otpauth://hotp/Corp:bob?secret=JBSWY3DPEHPK3PXP&counter=42&algorithm=SHA512",
+			Account{Issuer: "Corp", Name: "bob", Type: HOTP, Algorithm: SHA512, Counter: 42}},
+		{"otpauth://totp/Issuer:?secret=JBSWY3DPEHPK3PXP",
+			Account{Issuer: "Issuer"}},
+	}
+	for _, tt := range tests {
+		want := tt.want
+		want.Secret = secret
+		if err := want.Normalize(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ParseURI(tt.uri)
+		if err != nil {
+			t.Errorf("ParseURI(%q): %v", tt.uri, err)
+			continue
+		}
+		if got != want {
+			t.Errorf("ParseURI(%q) = %+v, want %+v", tt.uri, got, want)
+		}
+	}
+}
+
+func TestParseURIErrors(t *testing.T) {
+	tests := []struct{ uri, wantErr string }{
+		{"https://example.com/totp/alice?secret=JBSWY3DPEHPK3PXP", "not an otpauth:// URI"},
+		{"otpauth://xotp/alice?secret=JBSWY3DPEHPK3PXP", "unsupported OTP type"},
+		{"otpauth://totp/alice", "no secret"},
+		{"otpauth://totp/alice?secret=", "not valid base32"},
+		{"otpauth://totp/alice?secret=JBSWY3DPEHPK3PX1", "not valid base32"},
+		{"otpauth://totp/alice?secret=ABCDEFG", "too short"},
+		{"otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&algorithm=MD5", "unsupported algorithm"},
+		{"otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&digits=12", "12 digits is not supported"},
+		{"otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&digits=5", "5 digits is not supported"},
+		{"otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&digits=six", "not a positive integer"},
+		{"otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&period=0", "not a positive integer"},
+		{"otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&period=99999", "period of 99999 seconds"},
+		{"otpauth://hotp/alice?secret=JBSWY3DPEHPK3PXP&counter=-1", "counter"},
+		{"otpauth://totp/a%0Ab?secret=JBSWY3DPEHPK3PXP", "control character"},
+		{"otpauth://totp/?secret=JBSWY3DPEHPK3PXP", "neither an issuer nor a name"},
+	}
+	for _, tt := range tests {
+		_, err := ParseURI(tt.uri)
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("ParseURI(%q) error = %v, want %q", tt.uri, err, tt.wantErr)
+		}
+		if err != nil && strings.Contains(err.Error(), "JBSWY3DPEHPK3PX") {
+			t.Errorf("ParseURI(%q) error leaks the secret: %v", tt.uri, err)
+		}
+	}
+}
+
+func TestURIRoundTrip(t *testing.T) {
+	accounts := []Account{
+		{Issuer: "Amazon Web Services", Name: "root@123456789012"},
+		{Issuer: "a:b", Name: "c:d"},
+		{Name: "no:issuer"},
+		{Issuer: "Cats & Dogs", Name: "50% + more?#/"},
+		{Issuer: "Ünïcödé", Name: "名前", Type: HOTP, Counter: 7, Algorithm: SHA512, Digits: 8},
+	}
+	for _, a := range accounts {
+		a.Secret = "JBSWY3DPEHPK3PXP"
+		if err := a.Normalize(); err != nil {
+			t.Fatal(err)
+		}
+		uri := a.URI()
+		if strings.Contains(uri, "+") {
+			t.Errorf("URI %q writes a space or plus as '+'", uri)
+		}
+		got, err := ParseURI(uri)
+		if err != nil || got != a {
+			t.Errorf("ParseURI(%q) = %+v, %v; want %+v", uri, got, err, a)
+		}
+	}
+}
+
+// FuzzParseURI checks that whatever ParseURI accepts is valid and survives
+// a round trip through URI unchanged.
+func FuzzParseURI(f *testing.F) {
+	f.Add("otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example")
+	f.Add("otpauth://hotp/a%3Ab:c?secret=jbsw%20y3dp-ehpk3pxp%3D&counter=3&digits=8&algorithm=sha256")
+	f.Add("otpauth://totp/:x:y?secret=JBSWY3DPEHPK3PXP&issuer=a%3Ab&period=60")
+	if dir, err := os.ReadDir(filepath.Join("..", "..", "shared", "corpus", "app-exports")); err == nil {
+		for _, e := range dir {
+			b, _ := os.ReadFile(filepath.Join("..", "..", "shared", "corpus", "app-exports", e.Name()))
+			for _, line := range strings.Split(string(b), "\n") {
+				if i := strings.Index(line, "otpauth://"); i >= 0 {
+					f.Add(strings.Trim(line[i:], "\",' \r"))
+				}
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseURI(s)
+		if err != nil {
+			return
+		}
+		if err := a.Validate(); err != nil {
+			t.Fatalf("ParseURI(%q) returned an invalid account: %v", s, err)
+		}
+		b, err := ParseURI(a.URI())
+		if err != nil || b != a {
+			t.Fatalf("round trip of %q: %+v, %v; want %+v", s, b, err, a)
+		}
+	})
+}
+
+// FuzzParseMigration checks that no payload panics and that every account
+// decoded is valid.
+func FuzzParseMigration(f *testing.F) {
+	f.Add("otpauth-migration://offline?data=CjUKEPqlBekzoNEukL7qlsjBCDYSDnBpQHJhc3BiZXJyeXBpGgtyYXNwYmVycnlwaSABKAEwAhABGAEgACjr4JKK%2B%2F%2F%2F%2F%2F8B")
+	var v migrationVectors
+	if b, err := os.ReadFile(filepath.Join("..", "..", "shared", "corpus", "migration", "vectors.json")); err == nil {
+		if err := json.Unmarshal(b, &v); err == nil {
+			for _, vec := range v.Vectors {
+				f.Add(vec.URI)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		accounts, _, err := ParseMigration(s)
+		if err != nil {
+			return
+		}
+		for _, a := range accounts {
+			if err := a.Validate(); err != nil {
+				t.Fatalf("invalid account from %q: %v", s, err)
+			}
+		}
+	})
+}
