@@ -1,7 +1,6 @@
 package qr
 
 import (
-	"os"
 	"image"
 	"math"
 	"sort"
@@ -39,10 +38,11 @@ type code struct {
 //   - The image is searched twice in parallel, as is and inverted, because
 //     gozxing only finds dark-on-light codes and dark-mode pages show
 //     light-on-dark ones. Both results are kept, merged by text.
-//   - The search uses the multiple-code reader with TRY_HARDER, so that two
-//     accounts on one page and small codes on huge screens are found, then
-//     the single-code reader, which finds some codes the multiple-code
-//     finder rejects.
+//   - The search starts with the multiple-code reader with TRY_HARDER, so
+//     that two accounts on one page and small codes on huge screens are
+//     found, then falls back to other readers and binarizers (see steps).
+//   - Colour images are read with gozxing's luminance weights, then, if no
+//     code is found, with BT.601's (see weights).
 //   - The image is never downscaled first: a screenshot's 4-pixel modules
 //     blur into grey at half size.
 func DecodeImage(img image.Image) ([]string, error) {
@@ -59,17 +59,6 @@ func DecodeImage(img image.Image) ([]string, error) {
 		lum, _, _, _ = luminance(img, bt601Weights)
 		codes = scan(lum, w, h)
 	}
-	if len(codes) == 0 && os.Getenv("Y") == "half" && w >= 80 && h >= 80 {
-		hw, hh := w/2, h/2
-		half := make([]byte, hw*hh)
-		for y := 0; y < hh; y++ {
-			for x := 0; x < hw; x++ {
-				i := 2*y*w + 2*x
-				half[y*hw+x] = byte((int(lum[i]) + int(lum[i+1]) + int(lum[i+w]) + int(lum[i+w+1]) + 2) / 4)
-			}
-		}
-		codes = scan(half, hw, hh)
-	}
 	if len(codes) == 0 {
 		return nil, ErrNoQRCode
 	}
@@ -81,61 +70,103 @@ func DecodeImage(img image.Image) ([]string, error) {
 }
 
 // scan finds the codes in a luminance image, de-duplicated and sorted.
+//
+// It looks at the image as is and inverted, each on its own goroutine,
+// through a series of steps from cheap and usually enough to slower and
+// rarely needed, and stops after the first step that finds anything. Each
+// step runs on both polarities and keeps both results, so that a page with
+// one light-on-dark and one dark-on-light code yields both (unless a
+// different step would be needed for each, which is not worth doubling the
+// time of every scan for).
 func scan(lum []byte, w, h int) []code {
 	src, err := gozxing.NewPlanarYUVLuminanceSource(lum, w, h, 0, 0, w, h, false)
 	if err != nil {
 		return nil
 	}
-	var (
-		wg  sync.WaitGroup
-		inv []code
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		inv = find(src.Invert())
-	}()
-	codes := find(src)
-	wg.Wait()
-	return merge(codes, inv)
-}
-
-// find searches one luminance source for dark-on-light codes.
-func find(src gozxing.LuminanceSource) []code {
-	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
-	if err != nil {
-		return nil
-	}
-	if codes := decodeMulti(bmp); len(codes) > 0 {
-		return codes
-	}
-	if c, ok := decodeOne(bmp, tryHarder); ok {
-		return []code{c}
-	}
-	if c, ok := decodeOne(bmp, pure); ok {
-		return []code{c}
-	}
-	if os.Getenv("X") == "nil" {
-		if c, ok := decodeOne(bmp, nil); ok {
-			return []code{c}
+	views := [2]*view{{src: src}, {src: src.Invert()}}
+	for _, step := range steps {
+		var (
+			wg    sync.WaitGroup
+			found [2][]code
+		)
+		for i, v := range views {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				found[i] = step(v)
+			}()
 		}
-	}
-	if os.Getenv("X") == "global" {
-		bmp, _ := gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(src))
-		if codes := decodeMulti(bmp); len(codes) > 0 {
+		wg.Wait()
+		if codes := merge(found[0], found[1]); len(codes) > 0 {
 			return codes
-		}
-		if c, ok := decodeOne(bmp, tryHarder); ok {
-			return []code{c}
 		}
 	}
 	return nil
+}
+
+// A view is one polarity of the image and its binarizations, each made on
+// first use and then reused by the later steps.
+type view struct {
+	src            gozxing.LuminanceSource
+	hybrid, global *gozxing.BinaryBitmap
+}
+
+// Hybrid returns the image binarized with gozxing's HybridBinarizer, which
+// thresholds each 8×8 block by its 5×5-block neighbourhood: right for
+// screenshots and for photos with uneven lighting.
+func (v *view) Hybrid() *gozxing.BinaryBitmap {
+	if v.hybrid == nil {
+		v.hybrid, _ = gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(v.src))
+	}
+	return v.hybrid
+}
+
+// Global returns the image binarized with one threshold, from its
+// histogram. It recovers low-contrast and textured codes whose local
+// thresholds break modules apart (ZXing qrcode-1..4: 1 to 3 more images per
+// set and rotation).
+func (v *view) Global() *gozxing.BinaryBitmap {
+	if v.global == nil {
+		v.global, _ = gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(v.src))
+	}
+	return v.global
+}
+
+// steps are tried in order until one finds a code.
+var steps = []func(*view) []code{
+	// The multiple-code reader finds all the codes in one pass; it is all
+	// that screenshots need.
+	func(v *view) []code { return decodeMulti(v.Hybrid()) },
+	// The single-code reader keeps the best finder-pattern triple where the
+	// multiple-code reader insists on well-matched ones, and a pure decode
+	// reads a code that fills the whole image without detection.
+	func(v *view) []code {
+		if c, ok := decodeOne(v.Hybrid(), tryHarder); ok {
+			return []code{c}
+		}
+		if c, ok := decodeOne(v.Hybrid(), pure); ok {
+			return []code{c}
+		}
+		return nil
+	},
+	func(v *view) []code {
+		if codes := decodeMulti(v.Global()); len(codes) > 0 {
+			return codes
+		}
+		if c, ok := decodeOne(v.Global(), tryHarder); ok {
+			return []code{c}
+		}
+		return nil
+	},
 }
 
 // decodeMulti runs gozxing's multiple-code reader. gozxing is a port of
 // Java code that signals bugs with panics (index out of range on malformed
 // input, for instance); a panic here means "not found", never a crash.
 func decodeMulti(bmp *gozxing.BinaryBitmap) (codes []code) {
+	if bmp == nil {
+		return nil
+	}
 	defer func() {
 		if recover() != nil {
 			codes = nil
@@ -150,6 +181,9 @@ func decodeMulti(bmp *gozxing.BinaryBitmap) (codes []code) {
 
 // decodeOne runs gozxing's single-code reader with the given hints.
 func decodeOne(bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]any) (c code, ok bool) {
+	if bmp == nil {
+		return code{}, false
+	}
 	defer func() {
 		if recover() != nil {
 			ok = false
