@@ -1,0 +1,519 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/vault"
+)
+
+func (a *app) initCmd() *cobra.Command {
+	var workFactor int
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Create a new vault",
+		Long: `Create a new, empty vault protected by a passphrase. It refuses to touch an
+existing vault. The scrypt work factor sets the cost of every unlock: 18 takes
+about half a second.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := a.store()
+			if err != nil {
+				return err
+			}
+			if exists, err := s.Exists(); err != nil {
+				return err
+			} else if exists {
+				return fmt.Errorf("%w in %s; nothing was changed", vault.ErrExists, s.Dir())
+			}
+			v, err := a.create(s, workFactor)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "Created a vault in %s (age recipient %s).\n", s.Dir(), v.Recipient())
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&workFactor, "work-factor", vault.DefaultWorkFactor, "scrypt work factor of the passphrase (log2 of N)")
+	return cmd
+}
+
+func (a *app) passwdCmd() *cobra.Command {
+	var workFactor int
+	cmd := &cobra.Command{
+		Use:   "passwd",
+		Short: "Change the vault's passphrase",
+		Long: `Change the passphrase. Only identity.age is rewritten; the accounts are not
+re-encrypted. The new passphrase comes from VMFA_NEW_PASSPHRASE or is asked
+twice on the terminal.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v, err := a.unlock()
+			if err != nil {
+				return err
+			}
+			pass, ok := os.LookupEnv("VMFA_NEW_PASSPHRASE")
+			if !ok {
+				if pass, err = newPassphrase("New passphrase: "); err != nil {
+					return err
+				}
+			}
+			if _, err := withSpinner("Changing the passphrase", func() (struct{}, error) {
+				return struct{}{}, v.ChangePassphrase(pass, workFactor)
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), "Passphrase changed.")
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&workFactor, "work-factor", vault.DefaultWorkFactor, "scrypt work factor of the new passphrase")
+	return cmd
+}
+
+func (a *app) addCmd() *cobra.Command {
+	var (
+		fromURI, manual, paste bool
+		preset                 otp.Account
+		algorithm              string
+	)
+	cmd := &cobra.Command{
+		Use:   "add [IMAGE...]",
+		Short: "Add accounts from QR images, otpauth URIs or a typed secret",
+		Long: `Add accounts to the vault, creating the vault first if there is none.
+
+  vmfa add IMAGE...   decode every QR code in the images (PNG, JPEG, GIF, WebP,
+                      BMP, TIFF): otpauth:// codes and Google Authenticator
+                      exports, whose parts may come in any order
+  vmfa add --paste    the same, with the image on the clipboard
+  vmfa add --uri      otpauth:// or otpauth-migration:// URIs on stdin, one a line
+  vmfa add --manual   type the issuer, account name and secret (not echoed)
+
+Each image, or all of stdin, is added whole or not at all. Secrets are never
+printed.`,
+		Example: `  vmfa add ~/Desktop/Screenshot\ 2026-11-24.png
+  pbpaste | vmfa add --uri
+  vmfa add --manual --issuer GitHub --name alice`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			modes := 0
+			for _, on := range []bool{fromURI, manual, paste, len(args) > 0} {
+				if on {
+					modes++
+				}
+			}
+			if modes != 1 {
+				return usageError{errors.New("give IMAGE files, --paste, --uri or --manual (exactly one)")}
+			}
+			switch {
+			case fromURI:
+				accounts, err := readURIs(cmd.InOrStdin())
+				if err != nil {
+					return err
+				}
+				return a.addAll(cmd, "stdin", accounts)
+			case manual:
+				acc, err := readManual(preset, algorithm)
+				if err != nil {
+					return err
+				}
+				return a.addAll(cmd, "manual entry", []otp.Account{acc})
+			case paste:
+				return a.addPaste(cmd)
+			}
+			return a.addImages(cmd, args)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&fromURI, "uri", false, "read otpauth:// URIs from stdin, one a line")
+	f.BoolVar(&manual, "manual", false, "type the secret instead of scanning a QR code")
+	f.BoolVar(&paste, "paste", false, "read the QR image from the clipboard")
+	f.StringVar(&preset.Issuer, "issuer", "", "issuer, with --manual")
+	f.StringVar(&preset.Name, "name", "", "account name, with --manual")
+	f.IntVar(&preset.Digits, "digits", otp.DefaultDigits, "code length, with --manual")
+	f.IntVar(&preset.Period, "period", otp.DefaultPeriod, "seconds per code, with --manual")
+	f.StringVar(&algorithm, "algorithm", "SHA1", "SHA1, SHA256 or SHA512, with --manual")
+	return cmd
+}
+
+// readURIs reads one URI a line; blank lines and # comments are skipped, as
+// in exported lists. Any bad line fails the whole input.
+func readURIs(r io.Reader) ([]otp.Account, error) {
+	var c otp.Collector
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if _, err := c.Add(line); err != nil {
+			return nil, fmt.Errorf("line %d: %w; nothing was added", n, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading stdin: %w", err)
+	}
+	accounts, err := c.Accounts()
+	if err != nil {
+		return nil, err
+	}
+	if len(accounts) == 0 {
+		return nil, errors.New("no otpauth:// URI on stdin")
+	}
+	return accounts, nil
+}
+
+// readManual completes preset with prompts; the secret is read without echo
+// from the terminal, or from stdin when there is none.
+func readManual(preset otp.Account, algorithm string) (otp.Account, error) {
+	acc := preset
+	var err error
+	if acc.Algorithm, err = otp.ParseAlgorithm(algorithm); err != nil {
+		return acc, usageError{err}
+	}
+	if acc.Issuer == "" {
+		if acc.Issuer, err = readLine("Issuer (e.g. Amazon Web Services): "); err != nil {
+			return acc, err
+		}
+	}
+	if acc.Name == "" {
+		if acc.Name, err = readLine("Account name: "); err != nil {
+			return acc, err
+		}
+	}
+	if acc.Secret, err = readSecret("Secret key (not shown): "); err != nil {
+		line, rerr := bufio.NewReader(os.Stdin).ReadString('\n')
+		if rerr != nil && line == "" {
+			return acc, err
+		}
+		acc.Secret = line
+	}
+	acc.Type = otp.TOTP
+	if err := acc.Normalize(); err != nil {
+		return acc, err
+	}
+	return acc, nil
+}
+
+// addAll adds accounts in one transaction and names each one added.
+func (a *app) addAll(cmd *cobra.Command, source string, accounts []otp.Account) error {
+	v, err := a.unlockOrCreate()
+	if err != nil {
+		return err
+	}
+	var added []vault.Entry
+	_, err = v.Update(func(d *vault.Data) error {
+		added = added[:0]
+		for _, acc := range accounts {
+			e, err := d.Add(acc, time.Now())
+			if err != nil {
+				return fmt.Errorf("%s: %s: %w; nothing was added", source, acc.Label(), err)
+			}
+			added = append(added, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range added {
+		fmt.Fprintf(cmd.OutOrStdout(), "Added %s\n", e.Label())
+	}
+	return nil
+}
+
+func (a *app) listCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the accounts (never their secrets)",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v, err := a.unlock()
+			if err != nil {
+				return err
+			}
+			d, err := v.Load()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				type item struct {
+					ID     string   `json:"id"`
+					Issuer string   `json:"issuer"`
+					Name   string   `json:"name"`
+					Type   otp.Type `json:"type"`
+				}
+				items := make([]item, 0, len(d.Accounts))
+				for _, e := range d.Accounts {
+					items = append(items, item{e.ID, e.Issuer, e.Name, e.Type})
+				}
+				return writeJSON(out, items)
+			}
+			if len(d.Accounts) == 0 {
+				fmt.Fprintln(cmd.ErrOrStderr(), "The vault is empty: add an account with 'vmfa add IMAGE' or 'vmfa add --uri'.")
+			}
+			for _, e := range d.Accounts {
+				fmt.Fprintf(out, "%s\t%s\t%s\n", e.Issuer, e.Name, e.Type)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
+}
+
+func (a *app) codeCmd() *cobra.Command {
+	var (
+		next, asJSON bool
+		at           string
+	)
+	cmd := &cobra.Command{
+		Use:   "code QUERY",
+		Short: "Print the code of one account",
+		Long: `Print the current code of the one account whose "issuer:name" contains QUERY
+(case-insensitively; an exact match wins), and nothing else, for scripts.
+With --next, print the current and the next code on two lines: the two
+consecutive codes AWS asks for when enrolling a device.
+
+An HOTP account's counter advances with every code printed.`,
+		Example: `  aws sts get-session-token --serial-number ARN --token-code "$(vmfa code aws)"
+  vmfa code github --json`,
+		Args:              exactArgs(1),
+		ValidArgsFunction: a.completeAccounts,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			now, err := parseTime(at)
+			if err != nil {
+				return usageError{err}
+			}
+			v, err := a.unlock()
+			if err != nil {
+				return err
+			}
+			e, err := a.find(v, args[0])
+			if err != nil {
+				return err
+			}
+			if e.Type == otp.HOTP {
+				// The counter is spent before the code is shown, so a crash
+				// can skip a code but never show one twice.
+				if _, err := v.Update(func(d *vault.Data) error {
+					i := d.Index(e.ID)
+					if i < 0 {
+						return vault.ErrNotFound
+					}
+					e = d.Accounts[i]
+					d.Accounts[i].Counter += 2
+					if !next {
+						d.Accounts[i].Counter--
+					}
+					return nil
+				}); err != nil {
+					return err
+				}
+			}
+			code, err := e.Code(now)
+			if err != nil {
+				return err
+			}
+			nextCode, err := e.NextCode(now)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return writeJSON(out, struct {
+					Issuer    string `json:"issuer"`
+					Name      string `json:"name"`
+					Code      string `json:"code"`
+					Next      string `json:"next"`
+					Remaining int    `json:"remaining_seconds"`
+					Period    int    `json:"period"`
+				}{e.Issuer, e.Name, code, nextCode, int(e.Remaining(now).Round(time.Second) / time.Second), e.Period})
+			}
+			fmt.Fprintln(out, code)
+			if next {
+				fmt.Fprintln(out, nextCode)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&next, "next", false, "also print the next code, on a second line")
+	f.StringVar(&at, "at", "", "the code at this time instead of now (RFC 3339 or Unix seconds)")
+	f.BoolVar(&asJSON, "json", false, `print {"issuer","name","code","next","remaining_seconds","period"}`)
+	return cmd
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Now(), nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--at %q: use RFC 3339 (2026-11-24T10:00:00Z) or Unix seconds", s)
+	}
+	return t, nil
+}
+
+// find returns the one account matching query, or an error listing the
+// candidates.
+func (a *app) find(v *vault.Vault, query string) (vault.Entry, error) {
+	d, err := v.Load()
+	if err != nil {
+		return vault.Entry{}, err
+	}
+	e, err := d.Find(query)
+	var amb *vault.AmbiguousError
+	switch {
+	case errors.As(err, &amb):
+		labels := make([]string, len(amb.Matches))
+		for i, m := range amb.Matches {
+			labels[i] = fmt.Sprintf("%q", m.Label())
+		}
+		return e, fmt.Errorf("%q matches %d accounts: %s; be more specific", query, len(labels), strings.Join(labels, ", "))
+	case errors.Is(err, vault.ErrNotFound):
+		labels := make([]string, len(d.Accounts))
+		for i, m := range d.Accounts {
+			labels[i] = fmt.Sprintf("%q", m.Label())
+		}
+		if len(labels) == 0 {
+			return e, fmt.Errorf("no account matches %q: the vault is empty", query)
+		}
+		return e, fmt.Errorf("no account matches %q; accounts: %s", query, strings.Join(labels, ", "))
+	}
+	return e, err
+}
+
+func (a *app) rmCmd() *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:               "rm QUERY",
+		Aliases:           []string{"remove", "delete"},
+		Short:             "Remove one account",
+		Long:              "Remove the one account matching QUERY, after confirming on the terminal (or with --yes).\nThe previous vault is kept as vault.age.bak.",
+		Args:              exactArgs(1),
+		ValidArgsFunction: a.completeAccounts,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := a.unlock()
+			if err != nil {
+				return err
+			}
+			e, err := a.find(v, args[0])
+			if err != nil {
+				return err
+			}
+			if !yes {
+				answer, err := readLine(fmt.Sprintf("Remove %s? Its codes cannot be recovered. [y/N] ", e.Label()))
+				if err != nil {
+					return fmt.Errorf("%v (or pass --yes)", err)
+				}
+				if a := strings.ToLower(answer); a != "y" && a != "yes" {
+					return errors.New("not removed")
+				}
+			}
+			if _, err := v.Update(func(d *vault.Data) error {
+				if !d.Remove(e.ID) {
+					return vault.ErrNotFound
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Removed %s\n", e.Label())
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func (a *app) renameCmd() *cobra.Command {
+	var issuer string
+	cmd := &cobra.Command{
+		Use:               "rename QUERY NEW-NAME",
+		Short:             "Rename one account",
+		Args:              exactArgs(2),
+		ValidArgsFunction: a.completeAccounts,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := a.unlock()
+			if err != nil {
+				return err
+			}
+			e, err := a.find(v, args[0])
+			if err != nil {
+				return err
+			}
+			var renamed vault.Entry
+			if _, err := v.Update(func(d *vault.Data) error {
+				i := d.Index(e.ID)
+				if i < 0 {
+					return vault.ErrNotFound
+				}
+				acc := &d.Accounts[i]
+				acc.Name = args[1]
+				if cmd.Flags().Changed("issuer") {
+					acc.Issuer = issuer
+				}
+				if err := acc.Normalize(); err != nil {
+					return err
+				}
+				renamed = *acc
+				return nil
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Renamed %s to %s\n", e.Label(), renamed.Label())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&issuer, "issuer", "", "also set the issuer")
+	return cmd
+}
+
+// completeAccounts completes account labels when the passphrase is in the
+// environment; it never prompts from a completion.
+func (a *app) completeAccounts(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	if _, ok, _ := passphraseFromEnv(); !ok {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	v, err := a.unlock()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	d, err := v.Load()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var labels []string
+	for _, e := range d.Accounts {
+		labels = append(labels, e.Label())
+	}
+	return labels, cobra.ShellCompDirectiveNoFileComp
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

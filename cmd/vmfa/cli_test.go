@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmfa/vmfa/otp"
+)
+
+// The command-line contract, driven end to end through the real binary, a
+// real vault in a temporary directory and real QR images.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "vmfa-cli")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "vmfa")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// vmfa runs the binary with a vault in dir; env adds KEY=VALUE pairs.
+func vmfa(t *testing.T, dir, stdin string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
+		"VMFA_WORK_FACTOR=10"}, env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout.String(), stderr.String(), 0}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		r.code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(r.stderr, "panic") || strings.Count(strings.TrimSpace(r.stderr), "\n") > 20 {
+		t.Fatalf("vmfa %v: stderr:\n%s", args, r.stderr)
+	}
+	return r
+}
+
+const (
+	pw         = "VMFA_PASSPHRASE=correct horse"
+	awsSecret  = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	awsURI     = "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=" + awsSecret + "&issuer=Amazon%20Web%20Services"
+	githubURI  = "otpauth://totp/GitHub:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=GitHub"
+	githubURI2 = "otpauth://totp/GitHub:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJR&issuer=GitHub&digits=8&algorithm=SHA256"
+)
+
+func expect(t *testing.T, r result, code int, stdout, stderr string) {
+	t.Helper()
+	if r.code != code || !strings.Contains(r.stdout, stdout) || !strings.Contains(r.stderr, stderr) {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d, stdout ~%q, stderr ~%q", r.code, r.stdout, r.stderr, code, stdout, stderr)
+	}
+}
+
+func noSecrets(t *testing.T, r result) {
+	t.Helper()
+	for _, s := range []string{awsSecret[:16], "GEZDGNBVGY3TQOJQ", "correct horse"} {
+		if strings.Contains(r.stdout+r.stderr, s) {
+			t.Fatalf("output leaks a secret: %q %q", r.stdout, r.stderr)
+		}
+	}
+}
+
+func TestLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 1, "", "no vault yet")
+	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "Created a vault")
+	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 1, "", "already exists")
+	info, err := os.Stat(filepath.Join(dir, "vault"))
+	if err != nil || info.Mode().Perm() != 0o700 {
+		t.Fatalf("vault dir: %v %v", info.Mode(), err)
+	}
+
+	r := vmfa(t, dir, awsURI+"\n\n# a comment\n"+githubURI+"\n", []string{pw}, "add", "--uri")
+	expect(t, r, 0, "Added Amazon Web Services:alice@123456789012\nAdded GitHub:alice\n", "")
+	noSecrets(t, r)
+	entries, _ := os.ReadDir(filepath.Join(dir, "vault"))
+	for _, e := range entries {
+		info, _ := e.Info()
+		if info.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s has mode %v", e.Name(), info.Mode())
+		}
+	}
+
+	// All or none: a duplicate in the batch adds nothing.
+	r = vmfa(t, dir, githubURI2+"\n"+awsURI+"\n", []string{pw}, "add", "--uri")
+	expect(t, r, 1, "", "already in the vault as Amazon Web Services:alice@123456789012")
+	noSecrets(t, r)
+	r = vmfa(t, dir, "", []string{pw}, "list")
+	expect(t, r, 0, "Amazon Web Services\talice@123456789012\ttotp\nGitHub\talice\ttotp\n", "")
+
+	var list []map[string]string
+	r = vmfa(t, dir, "", []string{pw}, "list", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil || len(list) != 2 || list[1]["issuer"] != "GitHub" || list[1]["id"] == "" {
+		t.Fatalf("list --json = %q, %v", r.stdout, err)
+	}
+	noSecrets(t, r)
+
+	// Codes at a fixed instant, checked against an independent computation.
+	at := "2026-11-24T10:00:10Z"
+	aws, _ := otp.ParseURI(awsURI)
+	want, _ := aws.Code(time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC))
+	wantNext, _ := aws.NextCode(time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC))
+	if oath, err := exec.Command("oathtool", "--totp", "-b", "--now", "2026-11-24 10:00:10 UTC", awsSecret).Output(); err == nil && strings.TrimSpace(string(oath)) != want {
+		t.Fatalf("oathtool says %s, otp says %s", oath, want)
+	}
+	expect(t, vmfa(t, dir, "", []string{pw}, "code", "Amazon", "--at", at), 0, want+"\n", "")
+	if r := vmfa(t, dir, "", []string{pw}, "code", "amazon", "--at", "1795514410", "--next"); r.stdout != want+"\n"+wantNext+"\n" {
+		t.Fatalf("code --next = %q, want %q", r.stdout, want+"\n"+wantNext+"\n")
+	}
+	var js struct {
+		Issuer, Name, Code, Next string
+		Remaining                int `json:"remaining_seconds"`
+		Period                   int
+	}
+	r = vmfa(t, dir, "", []string{pw}, "code", "alice@", "--at", at, "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &js); err != nil || js.Code != want || js.Next != wantNext || js.Remaining != 20 || js.Period != 30 || js.Issuer != "Amazon Web Services" {
+		t.Fatalf("code --json = %q, %v", r.stdout, err)
+	}
+
+	// Matching: exact wins over substring, ambiguity and absence list candidates.
+	expect(t, vmfa(t, dir, githubURI2+"\n", []string{pw}, "add", "--uri"), 0, "Added GitHub:bob", "")
+	expect(t, vmfa(t, dir, "", []string{pw}, "code", "github"), 1, "", `matches 2 accounts: "GitHub:alice", "GitHub:bob"`)
+	expect(t, vmfa(t, dir, "", []string{pw}, "code", "nope"), 1, "", `no account matches "nope"`)
+	if r := vmfa(t, dir, "", []string{pw}, "code", "github:bob"); r.code != 0 || len(strings.TrimSpace(r.stdout)) != 8 {
+		t.Fatalf("code github:bob = %+v", r)
+	}
+
+	expect(t, vmfa(t, dir, "", []string{"VMFA_PASSPHRASE=wrong"}, "list"), 1, "", "wrong passphrase")
+	expect(t, vmfa(t, dir, "", []string{"VMFA_PASSPHRASE_COMMAND=printf 'correct horse\\n'"}, "list"), 0, "GitHub", "")
+	pwFile := filepath.Join(dir, "pw")
+	os.WriteFile(pwFile, []byte("correct horse\n"), 0o600)
+	expect(t, vmfa(t, dir, "", []string{"VMFA_PASSPHRASE_FILE=" + pwFile}, "list"), 0, "GitHub", "")
+
+	expect(t, vmfa(t, dir, "", []string{pw}, "rename", "bob", "robert", "--issuer", "GitHub Enterprise"), 0, "Renamed GitHub:bob to GitHub Enterprise:robert", "")
+	expect(t, vmfa(t, dir, "", []string{pw}, "rm", "robert"), 1, "", "--yes")
+	expect(t, vmfa(t, dir, "", []string{pw}, "rm", "robert", "--yes"), 0, "Removed GitHub Enterprise:robert", "")
+	expect(t, vmfa(t, dir, "", []string{pw, "VMFA_NEW_PASSPHRASE=battery staple"}, "passwd", "--work-factor", "10"), 0, "", "Passphrase changed")
+	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 1, "", "wrong passphrase")
+	expect(t, vmfa(t, dir, "", []string{"VMFA_PASSPHRASE=battery staple"}, "list"), 0, "GitHub\talice", "")
+	if _, err := os.Stat(filepath.Join(dir, "vault", "vault.age.bak")); err != nil {
+		t.Errorf("no backup: %v", err)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		stdin, stderr string
+	}{
+		{"https://example.com/?secret=JBSWY3DPEHPK3PXP", "not an otpauth"},
+		{"otpauth://totp/x?secret=JBSWY3DPEHPK3PX1", "line 1: secret is not valid base32"},
+		{"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&digits=12", "12 digits is not supported"},
+		{"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&period=86400", "period of 86400 seconds"},
+		{"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&algorithm=MD5", "unsupported algorithm"},
+		{"otpauth-migration://offline?data=XXXX", "corrupt"},
+		{"", "no otpauth:// URI"},
+	}
+	for _, tt := range tests {
+		r := vmfa(t, dir, tt.stdin, []string{pw}, "add", "--uri")
+		expect(t, r, 1, "", tt.stderr)
+		if strings.Contains(r.stderr, "JBSWY3DPEHPK3PX") || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("stderr %q: leaks the secret or is not one line", r.stderr)
+		}
+	}
+	// Usage errors exit 2.
+	for _, args := range [][]string{{"bogus"}, {"code"}, {"list", "--nope"}, {"add"}, {"add", "--uri", "--manual"}} {
+		if r := vmfa(t, dir, "", []string{pw}, args...); r.code != 2 {
+			t.Errorf("vmfa %v exited %d, want 2 (stderr %q)", args, r.code, r.stderr)
+		}
+	}
+	expect(t, vmfa(t, dir, "", []string{pw}, "code", "x", "--at", "yesterday"), 2, "", "RFC 3339")
+	// No passphrase source and no terminal.
+	expect(t, vmfa(t, dir, awsURI, nil, "add", "--uri"), 1, "", "VMFA_PASSPHRASE")
+}
+
+func TestHOTPCounterAdvances(t *testing.T) {
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, "otpauth://hotp/Corp:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0\n", []string{pw}, "add", "--uri"), 0, "Added Corp:bob", "")
+	// RFC 4226 appendix D: the key "12345678901234567890".
+	for _, want := range []string{"755224\n", "287082\n", "359152\n969429\n", "338314\n"} {
+		args := []string{"code", "bob"}
+		if strings.Count(want, "\n") == 2 {
+			args = append(args, "--next")
+		}
+		if r := vmfa(t, dir, "", []string{pw}, args...); r.stdout != want {
+			t.Fatalf("vmfa %v = %q (%s), want %q", args, r.stdout, r.stderr, want)
+		}
+	}
+}
+
+// qrImage returns a generated fixture of the QR package.
+func qrImage(name string) string {
+	return filepath.Join("..", "..", "otp", "qr", "testdata", name)
+}
+
+func TestScanAndEnroll(t *testing.T) {
+	dir := t.TempDir()
+	r := vmfa(t, dir, "", nil, "scan", qrImage("screenshot-2x.png"))
+	expect(t, r, 0, "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=", "")
+	if _, err := os.Stat(filepath.Join(dir, "vault")); err == nil {
+		t.Fatal("scan touched the vault")
+	}
+
+	// Several files: the good one is printed, each bad one named, exit 1.
+	r = vmfa(t, dir, "", nil, "scan", qrImage("no-qr.png"), qrImage("desktop-5k.png"), qrImage("url.png"), qrImage("text.png"), qrImage("truncated.png"), filepath.Join(dir, "missing.png"))
+	expect(t, r, 1, "otpauth://totp/Amazon", "no-qr.png: no QR code found")
+	for _, want := range []string{"url.png: QR code holds https://", "not an otpauth:// URI", "text.png: not a PNG", "truncated.png: truncated", "missing.png: no such file"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+
+	// A dragged-in path with escaped spaces.
+	spaced := filepath.Join(dir, "Screen Shot 1.png")
+	b, _ := os.ReadFile(qrImage("screenshot-1x.png"))
+	os.WriteFile(spaced, b, 0o600)
+	expect(t, vmfa(t, dir, "", nil, "scan", strings.ReplaceAll(spaced, " ", `\ `)), 0, "otpauth://", "")
+	expect(t, vmfa(t, dir, "", nil, "scan", "'"+spaced+"'"), 0, "otpauth://", "")
+
+	// Enroll creates the vault and prints the two consecutive codes.
+	r = vmfa(t, dir, "", []string{pw}, "enroll", qrImage("screenshot-1x.png"), "--json")
+	var js struct{ Code1, Code2 string }
+	if err := json.Unmarshal([]byte(r.stdout), &js); r.code != 0 || err != nil {
+		t.Fatalf("enroll: %+v %v", r, err)
+	}
+	aws, _ := otp.ParseURI(awsURI)
+	if js.Code1 != mustCode(aws.Code(time.Now())) && js.Code1 != mustCode(aws.Code(time.Now().Add(-2*time.Second))) {
+		t.Errorf("code 1 = %s", js.Code1)
+	}
+	// Enrolling again (AWS refused the codes) still prints them.
+	r = vmfa(t, dir, "", []string{pw}, "enroll", qrImage("screenshot-1x.png"))
+	expect(t, r, 0, "MFA code 1: ", "already in the vault")
+	if !strings.Contains(r.stdout, "\nMFA code 2: ") {
+		t.Errorf("enroll = %q", r.stdout)
+	}
+	// Two codes in one image: one account is new, one a duplicate, so neither is added.
+	expect(t, vmfa(t, dir, "", []string{pw}, "add", qrImage("two-codes.png")), 1, "", "already in the vault as Amazon Web Services:alice@123456789012; nothing was added")
+	expect(t, vmfa(t, t.TempDir(), "", []string{pw}, "add", qrImage("two-codes.png")), 0, "Added Amazon Web Services:alice@123456789012\nAdded Amazon Web Services:bob@123456789012\n", "")
+}
+
+func mustCode(s string, err error) string {
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func TestGoogleExportImages(t *testing.T) {
+	img := filepath.Join("..", "..", "..", "shared", "corpus", "migration", "scito", "example_export.png")
+	if _, err := os.Stat(img); err != nil {
+		t.Skip("../shared/corpus not found")
+	}
+	dir := t.TempDir()
+	r := vmfa(t, dir, "", []string{pw}, "add", img)
+	expect(t, r, 0, "Added Test1:test1@example1.com\nAdded Test2:test2@example2.com\nAdded Test3:test3@example3.com\n", "")
+	bad := filepath.Join("..", "..", "..", "shared", "corpus", "migration", "scito", "qr_but_without_otp.png")
+	expect(t, vmfa(t, dir, "", []string{pw}, "add", bad), 1, "", "qr_but_without_otp.png: QR code holds")
+}

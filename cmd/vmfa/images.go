@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/otp/qr"
+	"github.com/vmfa/vmfa/tui/clipboard"
+	"github.com/vmfa/vmfa/vault"
+)
+
+// maxImageFile bounds what we read of an image file; qr.Decode bounds pixels.
+const maxImageFile = 256 << 20
+
+// decodeFile returns the text of every QR code in the image at path. Errors
+// name the file once, so callers print them as they are.
+func decodeFile(path string) ([]string, error) {
+	path = dragPath(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	texts, err := withSpinner("Decoding "+path, func() ([]string, error) {
+		return qr.Decode(io.LimitReader(f, maxImageFile))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return texts, nil
+}
+
+// collect parses the QR texts of one image into c; an error names the file
+// and what its QR code holds, without ever echoing a secret.
+func collect(c *otp.Collector, name string, texts []string) error {
+	for _, text := range texts {
+		if _, err := c.Add(text); err != nil {
+			if errors.Is(err, otp.ErrNotOTP) {
+				return fmt.Errorf("%s: QR code holds %s, not an otpauth:// URI", name, describe(text))
+			}
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// describe says what a non-OTP QR code holds without quoting text that might
+// be a bare secret.
+func describe(text string) string {
+	u, err := url.Parse(strings.TrimSpace(text))
+	if err != nil || u.Scheme == "" || !strings.Contains(text, ":") || strings.ContainsAny(u.Scheme, " \t") {
+		return fmt.Sprintf("%d characters of text", len(text))
+	}
+	if u.Host != "" {
+		return u.Scheme + "://" + u.Host + "/…"
+	}
+	return u.Scheme + ":…"
+}
+
+// dragPath accepts a path as terminals paste a dragged file: quoted, with
+// backslash-escaped spaces, or as a file:// URL.
+func dragPath(p string) string {
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	s := strings.TrimSpace(p)
+	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
+		s = s[1 : len(s)-1]
+	}
+	if u, err := url.Parse(s); err == nil && u.Scheme == "file" {
+		s = u.Path
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	if _, err := os.Stat(b.String()); err == nil {
+		return b.String()
+	}
+	return p
+}
+
+func (a *app) scanCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "scan IMAGE...",
+		Short: "Print the otpauth:// URIs in QR images, without touching the vault",
+		Long: `Decode every QR code in the images and print one otpauth:// URI a line; a
+Google Authenticator export becomes one URI per account. The output holds
+secrets: pipe it to 'vmfa add --uri', don't paste it into chats.
+
+A file that cannot be read, holds no QR code or a QR code that is not an OTP
+secret is reported on stderr; the others are still printed, and the exit
+status is 1 if any failed.`,
+		Example: `  vmfa scan screenshot.png | vmfa add --uri`,
+		Args:    minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := bufio.NewWriter(cmd.OutOrStdout())
+			defer out.Flush()
+			failed := 0
+			var all otp.Collector
+			for _, path := range args {
+				texts, err := decodeFile(path)
+				if err == nil {
+					var c otp.Collector
+					if err = collect(&c, path, texts); err == nil {
+						collect(&all, path, texts)
+					}
+				}
+				if err != nil {
+					fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(err.Error()))
+					failed++
+				}
+			}
+			accounts, err := all.Accounts()
+			if err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+err.Error())
+				failed++
+			}
+			for _, acc := range accounts {
+				fmt.Fprintln(out, acc.URI())
+			}
+			if failed > 0 {
+				return errSilent
+			}
+			return nil
+		},
+	}
+}
+
+// errSilent is an error already reported to the user.
+var errSilent = errors.New("")
+
+// imageAccounts decodes the images and returns their accounts, each image
+// whole; multi-QR exports may be spread over the images in any order.
+func imageAccounts(paths []string) ([]otp.Account, error) {
+	var c otp.Collector
+	for _, path := range paths {
+		texts, err := decodeFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if err := collect(&c, dragPath(path), texts); err != nil {
+			return nil, err
+		}
+	}
+	return c.Accounts()
+}
+
+func (a *app) addImages(cmd *cobra.Command, paths []string) error {
+	accounts, err := imageAccounts(paths)
+	if err != nil {
+		return err
+	}
+	return a.addAll(cmd, strings.Join(paths, ", "), accounts)
+}
+
+func (a *app) addPaste(cmd *cobra.Command) error {
+	img, err := clipboard.ReadImage()
+	if err != nil {
+		return err
+	}
+	texts, err := qr.Decode(bytes.NewReader(img))
+	if err != nil {
+		return fmt.Errorf("clipboard image: %w", err)
+	}
+	var c otp.Collector
+	if err := collect(&c, "clipboard image", texts); err != nil {
+		return err
+	}
+	accounts, err := c.Accounts()
+	if err != nil {
+		return err
+	}
+	return a.addAll(cmd, "clipboard image", accounts)
+}
+
+func (a *app) enrollCmd() *cobra.Command {
+	var wait, asJSON, copyCodes bool
+	cmd := &cobra.Command{
+		Use:   "enroll IMAGE",
+		Short: "Add the account in a QR image and print the two codes AWS asks for",
+		Long: `Enroll a virtual MFA device: add the one account in the QR image (creating the
+vault if needed), then print "MFA code 1" and "MFA code 2", the codes of the
+current and the next 30-second window, for the AWS "Set up device" page.
+
+With --wait, code 2 is printed only once its window has begun, for services
+that refuse a code from the future; a countdown runs on stderr meanwhile.
+With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
+		Example: `  vmfa enroll ~/Desktop/aws-mfa.png`,
+		Args:    exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			accounts, err := imageAccounts(args)
+			if err != nil {
+				return err
+			}
+			if len(accounts) != 1 {
+				return fmt.Errorf("%s holds %d accounts; enroll takes an image of one (use 'vmfa add' for exports)", args[0], len(accounts))
+			}
+			v, err := a.unlockOrCreate()
+			if err != nil {
+				return err
+			}
+			var e vault.Entry
+			_, err = v.Update(func(d *vault.Data) error {
+				e, err = d.Add(accounts[0], time.Now())
+				return err
+			})
+			var dup *vault.DuplicateError
+			switch {
+			case errors.As(err, &dup):
+				// Enrolling again after AWS refused the codes must still work.
+				e = dup.Existing
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s is already in the vault.\n", e.Label())
+			case err != nil:
+				return err
+			default:
+				fmt.Fprintf(cmd.ErrOrStderr(), "Added %s\n", e.Label())
+			}
+			return enroll(cmd, e.Account, wait, asJSON, copyCodes)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&wait, "wait", false, "print code 2 only when its window begins")
+	f.BoolVar(&asJSON, "json", false, `print {"issuer","name","code1","code2","remaining_seconds"}`)
+	f.BoolVar(&copyCodes, "copy", false, "copy code 1, then code 2 on Enter")
+	return cmd
+}
+
+func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) error {
+	now := time.Now()
+	code1, err := acc.Code(now)
+	if err != nil {
+		return err
+	}
+	code2, err := acc.NextCode(now)
+	if err != nil {
+		return err
+	}
+	out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if asJSON {
+		return writeJSON(out, struct {
+			Issuer    string `json:"issuer"`
+			Name      string `json:"name"`
+			Code1     string `json:"code1"`
+			Code2     string `json:"code2"`
+			Remaining int    `json:"remaining_seconds"`
+		}{acc.Issuer, acc.Name, code1, code2, int(acc.Remaining(now) / time.Second)})
+	}
+	fmt.Fprintf(out, "MFA code 1: %s\n", code1)
+	if copyCodes {
+		if err := clipboard.Copy(code1); err != nil {
+			return err
+		}
+		fmt.Fprint(errOut, "Code 1 copied. Press Enter to copy code 2.")
+		if _, err := readLine(""); err != nil {
+			return err
+		}
+	}
+	if wait {
+		for acc.Step(time.Now()) == acc.Step(now) {
+			left := acc.Remaining(time.Now())
+			fmt.Fprintf(errOut, "\rCode 2 in %2ds…", int((left+time.Second-1)/time.Second))
+			time.Sleep(min(left, time.Second))
+		}
+		fmt.Fprint(errOut, "\r\033[K")
+	}
+	fmt.Fprintf(out, "MFA code 2: %s\n", code2)
+	if copyCodes {
+		if err := clipboard.Copy(code2); err != nil {
+			return err
+		}
+		fmt.Fprintln(errOut, "Code 2 copied.")
+	}
+	return nil
+}
