@@ -4,13 +4,27 @@
 // vault's X25519 recipient, whose identity is kept in identity.age, encrypted
 // with the user's passphrase (age scrypt). Unlocking costs one scrypt; saving
 // costs an X25519 encryption; changing the passphrase rewrites only
-// identity.age. Stock age can decrypt both files.
+// identity.age. Stock age can decrypt both files:
+//
+//	age -d -i identity.age vault.age
+//
+// asks for the passphrase of identity.age and prints the vault's JSON.
+//
+// Every write goes to a temporary file that is synced and then renamed over
+// its target, so a reader sees either the old file or the new one, never a
+// mix, and a crash or a full disk leaves the old file intact. The previous
+// version of each file is kept next to it with a .bak suffix. Writers
+// serialize on an advisory lock (vault.lock), and re-read vault.age once they
+// hold it, so concurrent vmfa processes never lose each other's changes.
 //
 // The package knows nothing of terminals: passphrases come in as strings.
 package vault
 
 import (
 	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/vmfa/vmfa/otp"
@@ -23,6 +37,11 @@ const Version = 1
 // half a second to unlock on a laptop.
 const DefaultWorkFactor = 18
 
+// MaxWorkFactor is the largest scrypt work factor Create accepts and Unlock
+// is willing to compute: 2^22 takes seconds and a gigabyte of memory, and a
+// larger one in identity.age is more likely an attack than a choice.
+const MaxWorkFactor = 22
+
 // Errors callers branch on. Others are wrapped with the file they concern.
 var (
 	ErrNoVault           = errors.New("no vault yet: run 'vmfa init' or 'vmfa add' to create one")
@@ -34,6 +53,8 @@ var (
 	ErrNotFound          = errors.New("no account matches")
 	ErrAmbiguous         = errors.New("several accounts match")
 	ErrInvalidWorkFactor = errors.New("scrypt work factor must be between 1 and 22")
+	// ErrDamaged is wrapped by every *DamagedError.
+	ErrDamaged = errors.New("vault file is damaged")
 )
 
 // Entry is an account as the vault keeps it.
@@ -59,3 +80,49 @@ type DuplicateError struct {
 func (e *DuplicateError) Error() string {
 	return "already in the vault as " + e.Existing.Label()
 }
+
+// AmbiguousError is returned by Find when a query matches several accounts,
+// so that callers can list them. It wraps ErrAmbiguous.
+type AmbiguousError struct {
+	Query   string
+	Matches []Entry
+}
+
+func (e *AmbiguousError) Error() string {
+	const show = 5
+	var labels []string
+	for i, m := range e.Matches {
+		if i == show {
+			labels = append(labels, fmt.Sprintf("and %d more", len(e.Matches)-show))
+			break
+		}
+		labels = append(labels, m.Label())
+	}
+	return fmt.Sprintf("%d accounts match %q (%s): be more specific",
+		len(e.Matches), e.Query, strings.Join(labels, ", "))
+}
+
+func (e *AmbiguousError) Unwrap() error { return ErrAmbiguous }
+
+// DamagedError reports a file that exists but can't be read back: truncated,
+// corrupted, or not what vmfa wrote. It names the file and, if there is one,
+// the backup the user can restore. It wraps ErrDamaged and its cause.
+type DamagedError struct {
+	Path   string // the damaged file
+	Backup string // its backup, or "" if there is none
+	Err    error  // what is wrong; never includes file contents
+}
+
+func (e *DamagedError) Error() string {
+	msg := fmt.Sprintf("%s is damaged (%v)", e.Path, e.Err)
+	if e.Backup == "" {
+		return msg + ": there is no backup of it; restore it from your own backups"
+	}
+	msg += ": a backup of the previous version is at " + e.Backup
+	if filepath.Base(e.Backup) == identityFile+bakSuffix {
+		msg += " (it opens with the passphrase you had before the last change)"
+	}
+	return msg
+}
+
+func (e *DamagedError) Unwrap() []error { return []error{ErrDamaged, e.Err} }

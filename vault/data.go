@@ -1,0 +1,222 @@
+package vault
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vmfa/vmfa/otp"
+)
+
+// maxNoteLen bounds an Entry's note: it is a hint for the user, not a file.
+const maxNoteLen = 4096
+
+// Validate reports the first thing wrong with e, or nil. It checks e's
+// Account too.
+func (e Entry) Validate() error {
+	if !validID(e.ID) {
+		return errors.New("account has no valid id")
+	}
+	if !utf8.ValidString(e.Note) {
+		return errors.New("note is not valid UTF-8")
+	}
+	if len(e.Note) > maxNoteLen {
+		return fmt.Errorf("note is longer than %d bytes", maxNoteLen)
+	}
+	return e.Account.Validate()
+}
+
+// validID accepts the hex IDs Add makes, and any other short run of letters,
+// digits, '-' and '_' that a future version or a hand edit might use.
+func validID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range []byte(id) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Add normalizes and validates a and appends it to d with a new random ID,
+// created at now. It refuses an account whose secret d already holds, with
+// a *DuplicateError naming the existing entry: two entries for one secret
+// are one account under two names, which only confuses.
+func (d *Data) Add(a otp.Account, now time.Time) (Entry, error) {
+	if err := a.Normalize(); err != nil {
+		return Entry{}, err
+	}
+	if e, ok := d.bySecret(a); ok {
+		return Entry{}, &DuplicateError{Existing: e}
+	}
+	e := Entry{ID: d.newID(), Created: now.UTC(), Account: a}
+	d.Accounts = append(d.Accounts, e)
+	return e, nil
+}
+
+// bySecret finds the entry with a's secret. It compares decoded bytes:
+// canonical base32 strings of different lengths can't be equal, but the
+// unused low bits of a final partial group can differ.
+func (d *Data) bySecret(a otp.Account) (Entry, bool) {
+	want, err := a.SecretBytes()
+	for _, e := range d.Accounts {
+		if e.Secret == a.Secret {
+			return e, true
+		}
+		if err != nil {
+			continue
+		}
+		if got, err := e.SecretBytes(); err == nil && bytes.Equal(got, want) {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// newID returns a random ID that no entry of d has.
+func (d *Data) newID() string {
+	for {
+		id := randomHex(8)
+		if d.Index(id) < 0 {
+			return id
+		}
+	}
+}
+
+// Find returns the one entry query designates. An entry whose ID is query,
+// or whose label ("Issuer:Name") equals query ignoring case, wins; otherwise
+// query must be a case-insensitive substring of exactly one label. No match
+// is ErrNotFound; several is an *AmbiguousError listing them.
+func (d *Data) Find(query string) (Entry, error) {
+	q := strings.TrimSpace(query)
+	if q == "" {
+		return Entry{}, fmt.Errorf("%w: the query is empty", ErrNotFound)
+	}
+	if i := d.Index(q); i >= 0 {
+		return d.Accounts[i], nil
+	}
+	var exact, partial []Entry
+	lq := strings.ToLower(q)
+	for _, e := range d.Accounts {
+		label := e.Label()
+		switch {
+		case strings.EqualFold(label, q):
+			exact = append(exact, e)
+		case strings.Contains(strings.ToLower(label), lq):
+			partial = append(partial, e)
+		}
+	}
+	if len(exact) == 0 {
+		exact = partial
+	}
+	switch len(exact) {
+	case 0:
+		return Entry{}, fmt.Errorf("%w %q", ErrNotFound, q)
+	case 1:
+		return exact[0], nil
+	}
+	return Entry{}, &AmbiguousError{Query: q, Matches: exact}
+}
+
+// Index returns the position in d.Accounts of the entry with that ID, or -1.
+func (d *Data) Index(id string) int {
+	return slices.IndexFunc(d.Accounts, func(e Entry) bool { return e.ID == id })
+}
+
+// Remove deletes the entry with that ID, keeping the others in order, and
+// reports whether there was one.
+func (d *Data) Remove(id string) bool {
+	i := d.Index(id)
+	if i < 0 {
+		return false
+	}
+	d.Accounts = slices.Delete(d.Accounts, i, i+1)
+	return true
+}
+
+// validate checks what Update is about to save, and what Load read.
+func (d *Data) validate() error {
+	if d.Version != Version {
+		return fmt.Errorf("unsupported format version %d", d.Version)
+	}
+	seen := make(map[string]int, len(d.Accounts))
+	for i, e := range d.Accounts {
+		if err := e.Validate(); err != nil {
+			return fmt.Errorf("account %d (%q): %w", i+1, shorten(e.Label(), 64), err)
+		}
+		if j, ok := seen[e.ID]; ok {
+			return fmt.Errorf("accounts %d and %d have the same id %q", j+1, i+1, e.ID)
+		}
+		seen[e.ID] = i
+	}
+	return nil
+}
+
+// parseData parses the plaintext of a vault.age. Unknown fields are ignored,
+// so that an older vmfa can read what a newer one adds within a version; a
+// newer version is refused before anything else is looked at, since its
+// accounts may not mean what this version thinks.
+func parseData(pt []byte) (*Data, error) {
+	var raw struct {
+		Version  int             `json:"version"`
+		Accounts json.RawMessage `json:"accounts"`
+	}
+	if err := json.Unmarshal(pt, &raw); err != nil {
+		return nil, jsonError(err)
+	}
+	switch {
+	case raw.Version > Version:
+		return nil, ErrNewerVersion
+	case raw.Version <= 0:
+		return nil, errors.New("it has no format version")
+	}
+	d := &Data{Version: raw.Version}
+	if len(raw.Accounts) > 0 {
+		if err := json.Unmarshal(raw.Accounts, &d.Accounts); err != nil {
+			return nil, jsonError(err)
+		}
+	}
+	if d.Accounts == nil {
+		d.Accounts = []Entry{}
+	}
+	if err := d.validate(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// jsonError describes a JSON error without quoting the plaintext, which
+// holds secrets: a syntax error names the character it stopped at.
+func jsonError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Errorf("its contents are not valid JSON (at byte %d)", syntax.Offset)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return fmt.Errorf("its contents are not a vault (JSON %s at byte %d)", typ.Value, typ.Offset)
+		}
+		return fmt.Errorf("its field %q has the wrong type", typ.Field)
+	}
+	return errors.New("its contents are not valid JSON")
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

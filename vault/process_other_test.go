@@ -1,0 +1,5 @@
+//go:build !unix
+
+package vault
+
+func runHelper(string) int { return 2 }

@@ -1,0 +1,269 @@
+package vault
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+)
+
+// Store is a vault directory. It holds no secrets and does no I/O until one
+// of its methods needs to.
+type Store struct {
+	dir string
+}
+
+// Open returns the Store in dir, which need not exist yet.
+func Open(dir string) *Store {
+	return &Store{dir: dir}
+}
+
+// Dir returns the directory of the Store.
+func (s *Store) Dir() string { return s.dir }
+
+func (s *Store) path(name string) string { return filepath.Join(s.dir, name) }
+
+// Exists reports whether the Store holds a vault, that is an identity.age.
+func (s *Store) Exists() (bool, error) {
+	_, err := os.Stat(s.path(identityFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// checkWorkFactor maps 0 to DefaultWorkFactor and refuses what age would
+// refuse or what would take minutes to unlock.
+func checkWorkFactor(wf int) (int, error) {
+	if wf == 0 {
+		return DefaultWorkFactor, nil
+	}
+	if wf < 1 || wf > MaxWorkFactor {
+		return 0, ErrInvalidWorkFactor
+	}
+	return wf, nil
+}
+
+// Create makes a new vault: the directory (0700) if needed, a new X25519
+// identity in identity.age, encrypted with passphrase at the given scrypt work
+// factor (0 means DefaultWorkFactor), and an empty vault.age.
+//
+// It returns ErrExists if the directory already holds a vault. Two processes
+// racing to create the same vault are serialized by the lock: one wins, the
+// other gets ErrExists.
+func (s *Store) Create(passphrase string, workFactor int) (*Vault, error) {
+	if passphrase == "" {
+		return nil, ErrEmptyPassphrase
+	}
+	wf, err := checkWorkFactor(workFactor)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mkdir(); err != nil {
+		return nil, err
+	}
+	release, err := lock(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+
+	if ok, err := s.Exists(); err != nil {
+		return nil, err
+	} else if ok {
+		return nil, fmt.Errorf("%w in %s", ErrExists, s.dir)
+	}
+	if _, err := os.Lstat(s.path(vaultFile)); err == nil {
+		// Without its identity, vault.age can't be read, but the user may
+		// have a copy of identity.age somewhere: don't overwrite it.
+		return nil, fmt.Errorf("%w: %s is there, but not identity.age, the key to it; restore identity.age from a backup, or move vault.age away to start over",
+			ErrExists, s.path(vaultFile))
+	}
+
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return nil, err
+	}
+	v := newVault(s, id, time.Now())
+	// identity.age goes first: it is what Exists looks for, and Load reads a
+	// missing vault.age with no backup as an empty vault, so a crash between
+	// the two writes leaves a working, empty vault rather than one that
+	// blocks Create forever.
+	if err := v.writeIdentity(passphrase, wf); err != nil {
+		return nil, err
+	}
+	if err := v.save(&Data{Version: Version, Accounts: []Entry{}}); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// mkdir creates the vault directory, 0700 whatever the umask. A directory
+// that already exists is left as it is: it is the user's.
+func (s *Store) mkdir() error {
+	if s.dir == "" {
+		return errors.New("the vault directory is empty: set VMFA_DIR")
+	}
+	fi, err := os.Stat(s.dir)
+	if err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("%s is not a directory: move it away or set VMFA_DIR", s.dir)
+		}
+		return nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return err
+	}
+	return os.Chmod(s.dir, 0o700)
+}
+
+// Unlock decrypts identity.age with passphrase. It costs one scrypt.
+//
+// It returns ErrNoVault if there is no vault, ErrWrongPassphrase if the
+// passphrase does not open identity.age, and a *DamagedError if the file
+// can't be read back.
+//
+// age's scrypt is not a robust AEAD, so a bit flipped in the wrapped key of
+// identity.age looks exactly like a wrong passphrase; nothing can tell them
+// apart.
+func (s *Store) Unlock(passphrase string) (*Vault, error) {
+	if passphrase == "" {
+		return nil, ErrEmptyPassphrase
+	}
+	ct, err := readFile(s.path(identityFile), maxIdentitySize)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, s.missingIdentity()
+	}
+	if errors.Is(err, errTooLarge) {
+		return nil, s.damaged(identityFile, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	id, created, err := decryptIdentity(ct, passphrase, MaxWorkFactor)
+	if errors.Is(err, ErrWrongPassphrase) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, s.damaged(identityFile, err)
+	}
+	return newVault(s, id, created), nil
+}
+
+// missingIdentity explains a missing identity.age.
+func (s *Store) missingIdentity() error {
+	if _, err := os.Lstat(s.path(vaultFile)); err != nil {
+		return ErrNoVault
+	}
+	msg := fmt.Sprintf("%s is missing, and vault.age can't be opened without it: restore it from a backup", s.path(identityFile))
+	if _, err := os.Lstat(s.path(identityFile + bakSuffix)); err == nil {
+		msg += fmt.Sprintf(" (%s opens with the passphrase you had before the last change)", s.path(identityFile+bakSuffix))
+	}
+	return errors.New(msg)
+}
+
+// damaged wraps err, the reason name can't be read, in a *DamagedError that
+// points at the backup if there is one.
+func (s *Store) damaged(name string, err error) error {
+	e := &DamagedError{Path: s.path(name), Err: err}
+	if fi, err := os.Stat(e.Path + bakSuffix); err == nil && fi.Mode().IsRegular() {
+		e.Backup = e.Path + bakSuffix
+	}
+	return e
+}
+
+// decryptIdentity decrypts the contents of an identity.age, and parses the
+// X25519 identity in it and the time of its "# created:" comment, if any.
+func decryptIdentity(ct []byte, passphrase string, maxWorkFactor int) (*age.X25519Identity, time.Time, error) {
+	si, err := age.NewScryptIdentity(passphrase)
+	if err != nil {
+		return nil, time.Time{}, ErrEmptyPassphrase
+	}
+	si.SetMaxWorkFactor(maxWorkFactor)
+	pt, err := decrypt(ct, maxIdentitySize, si)
+	defer clear(pt)
+	var noMatch *age.NoIdentityMatchError
+	if errors.As(err, &noMatch) {
+		// A file with a single scrypt stanza that the passphrase can't open.
+		if len(noMatch.StanzaTypes) == 1 && noMatch.StanzaTypes[0] == "scrypt" {
+			return nil, time.Time{}, ErrWrongPassphrase
+		}
+		return nil, time.Time{}, errors.New("it is not encrypted with a passphrase")
+	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+
+	var (
+		id      *age.X25519Identity
+		created time.Time
+	)
+	sc := bufio.NewScanner(bytes.NewReader(pt))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if c, ok := strings.CutPrefix(line, "# created: "); ok {
+			created, _ = time.Parse(time.RFC3339, c)
+		}
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if id != nil {
+			return nil, time.Time{}, errors.New("it holds more than one identity")
+		}
+		// age's parse errors are not included: they may quote the key.
+		if id, err = age.ParseX25519Identity(line); err != nil {
+			return nil, time.Time{}, errors.New("it holds something other than an age X25519 identity")
+		}
+	}
+	if sc.Err() != nil || id == nil {
+		return nil, time.Time{}, errors.New("it holds no age X25519 identity")
+	}
+	return id, created, nil
+}
+
+// decrypt decrypts a whole age file held in memory, reading at most max bytes
+// of plaintext. On any error it returns no plaintext: age authenticates the
+// payload chunk by chunk, so a truncated or corrupted file is only detected
+// on the way, and nothing read before that can be trusted.
+func decrypt(ct []byte, max int64, id age.Identity) ([]byte, error) {
+	r, err := age.Decrypt(bytes.NewReader(ct), id)
+	if err != nil {
+		var noMatch *age.NoIdentityMatchError
+		if errors.As(err, &noMatch) {
+			return nil, err
+		}
+		return nil, ageError(err)
+	}
+	pt, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		clear(pt)
+		return nil, ageError(err)
+	}
+	if int64(len(pt)) > max {
+		clear(pt)
+		return nil, errTooLarge
+	}
+	return pt, nil
+}
+
+// ageError shortens an error from age. age quotes malformed header lines,
+// which in a damaged file can be long; they hold no secret.
+func ageError(err error) error {
+	const max = 160
+	msg := err.Error()
+	if len(msg) <= max {
+		return err
+	}
+	return errors.New(strings.ToValidUTF8(msg[:max], "") + "…")
+}

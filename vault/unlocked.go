@@ -1,0 +1,205 @@
+package vault
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+
+	"filippo.io/age"
+)
+
+// Vault is an unlocked vault: a Store and the identity that decrypts its
+// vault.age. It reads vault.age afresh on every call, so several Vaults, in
+// one process or many, can share a directory.
+type Vault struct {
+	store     *Store
+	identity  *age.X25519Identity
+	recipient *age.X25519Recipient
+	created   time.Time // of the identity, from identity.age; may be zero
+}
+
+func newVault(s *Store, id *age.X25519Identity, created time.Time) *Vault {
+	return &Vault{store: s, identity: id, recipient: id.Recipient(), created: created}
+}
+
+// Recipient returns the vault's public key, "age1…". Anyone can encrypt to it;
+// only identity.age decrypts.
+func (v *Vault) Recipient() string { return v.recipient.String() }
+
+// Load decrypts and returns the contents of vault.age. It takes no lock:
+// writers replace vault.age by renaming a complete file over it, so a reader
+// sees either the old version or the new one.
+//
+// A vault.age written by a newer vmfa is refused with an error wrapping
+// ErrNewerVersion; one that can't be read back, with a *DamagedError.
+func (v *Vault) Load() (*Data, error) {
+	path := v.store.path(vaultFile)
+	ct, err := readFile(path, maxVaultSize)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Lstat(path + bakSuffix); err == nil {
+			return nil, v.store.damaged(vaultFile, errors.New("the file is missing"))
+		}
+		// Create writes identity.age, then vault.age; this is a Create
+		// that was interrupted between the two.
+		return &Data{Version: Version, Accounts: []Entry{}}, nil
+	}
+	if errors.Is(err, errTooLarge) {
+		return nil, v.store.damaged(vaultFile, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	d, err := decryptData(ct, v.identity)
+	if errors.Is(err, ErrNewerVersion) {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err != nil {
+		return nil, v.store.damaged(vaultFile, err)
+	}
+	return d, nil
+}
+
+// decryptData decrypts and parses the contents of a vault.age.
+func decryptData(ct []byte, id age.Identity) (*Data, error) {
+	pt, err := decrypt(ct, maxVaultSize, id)
+	defer clear(pt)
+	var noMatch *age.NoIdentityMatchError
+	if errors.As(err, &noMatch) {
+		return nil, errors.New("it is not encrypted to the identity in identity.age")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return parseData(pt)
+}
+
+// Update changes the vault: it takes the lock, reads vault.age again (another
+// process may have changed it since the caller last loaded it), calls fn,
+// checks the result and saves it. If fn returns an error, Update returns it
+// as it is and writes nothing. It returns the Data it saved.
+//
+// Holding the lock while fn runs is what makes concurrent adds safe, so fn
+// should not wait for anything, least of all the user.
+func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
+	release, err := lock(v.store.dir)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	d, err := v.Load()
+	if err != nil {
+		return nil, err
+	}
+	if err := fn(d); err != nil {
+		return nil, err
+	}
+	d.Version = Version
+	if d.Accounts == nil {
+		d.Accounts = []Entry{}
+	}
+	if err := d.validate(); err != nil {
+		return nil, fmt.Errorf("not saved: %w", err)
+	}
+	if err := v.save(d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// save encrypts d to the vault's recipient and writes it to vault.age. The
+// caller must hold the lock.
+func (v *Vault) save(d *Data) error {
+	pt, err := json.MarshalIndent(d, "", "\t")
+	defer clear(pt)
+	if err != nil {
+		return err
+	}
+	pt = append(pt, '\n')
+	return writeAtomic(v.store.dir, vaultFile, func(w io.Writer) error {
+		return encrypt(w, pt, v.recipient)
+	})
+}
+
+func encrypt(w io.Writer, pt []byte, r age.Recipient) error {
+	ew, err := age.Encrypt(w, r)
+	if err != nil {
+		return err
+	}
+	if _, err := ew.Write(pt); err != nil {
+		return err
+	}
+	return ew.Close()
+}
+
+// ChangePassphrase re-encrypts identity.age with a new passphrase and scrypt
+// work factor (0 means DefaultWorkFactor). The identity itself does not
+// change, so vault.age is not rewritten.
+//
+// The previous identity.age is kept as identity.age.bak, as every file is,
+// which means the old passphrase still opens the vault through it: delete
+// identity.age.bak if the old passphrase was compromised.
+func (v *Vault) ChangePassphrase(newPassphrase string, workFactor int) error {
+	if newPassphrase == "" {
+		return ErrEmptyPassphrase
+	}
+	wf, err := checkWorkFactor(workFactor)
+	if err != nil {
+		return err
+	}
+	release, err := lock(v.store.dir)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := v.checkOwnsVault(); err != nil {
+		return err
+	}
+	return v.writeIdentity(newPassphrase, wf)
+}
+
+// checkOwnsVault makes sure that vault.age is still encrypted to v's
+// identity. If the vault was deleted and created again since v was unlocked,
+// writing v's identity to identity.age would make the new vault.age
+// unreadable.
+func (v *Vault) checkOwnsVault() error {
+	f, err := os.Open(v.store.path(vaultFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = age.Decrypt(f, v.identity)
+	var noMatch *age.NoIdentityMatchError
+	if errors.As(err, &noMatch) {
+		return fmt.Errorf("%s is not encrypted to the identity unlocked earlier; it was replaced since: unlock the vault again",
+			v.store.path(vaultFile))
+	}
+	// A damaged header is Load's business: the passphrase does not protect
+	// vault.age, so changing it can't make things worse.
+	return nil
+}
+
+// writeIdentity writes v's identity to identity.age, in the format of
+// age-keygen, encrypted with passphrase. The caller must hold the lock.
+func (v *Vault) writeIdentity(passphrase string, workFactor int) error {
+	r, err := age.NewScryptRecipient(passphrase)
+	if err != nil {
+		return ErrEmptyPassphrase
+	}
+	r.SetWorkFactor(workFactor)
+	var text []byte
+	if !v.created.IsZero() {
+		text = fmt.Appendf(text, "# created: %s\n", v.created.Format(time.RFC3339))
+	}
+	text = fmt.Appendf(text, "# public key: %s\n%s\n", v.recipient, v.identity)
+	defer clear(text)
+	return writeAtomic(v.store.dir, identityFile, func(w io.Writer) error {
+		return encrypt(w, text, r)
+	})
+}
