@@ -75,6 +75,38 @@ func luminance(img image.Image, wt weights) (lum []byte, w, h int, colour bool) 
 				dst[x] = byte(l)
 			}
 		}
+	case *image.Gray16:
+		colour = false
+		row = func(y int, dst []byte) {
+			i := m.PixOffset(b.Min.X, b.Min.Y+y)
+			p := m.Pix[i : i+2*w : i+2*w]
+			for x := range dst {
+				dst[x] = p[2*x] // big-endian: the high byte
+			}
+		}
+	case *image.RGBA64:
+		// 16-bit PNGs: the high bytes are enough.
+		row = func(y int, dst []byte) {
+			i := m.PixOffset(b.Min.X, b.Min.Y+y)
+			p := m.Pix[i : i+8*w : i+8*w]
+			for x := range dst {
+				q := p[8*x : 8*x+8 : 8*x+8]
+				dst[x] = byte(wt.luma(uint(q[0]), uint(q[2]), uint(q[4])) + 255 - uint(q[6]))
+			}
+		}
+	case *image.NRGBA64:
+		row = func(y int, dst []byte) {
+			i := m.PixOffset(b.Min.X, b.Min.Y+y)
+			p := m.Pix[i : i+8*w : i+8*w]
+			for x := range dst {
+				q := p[8*x : 8*x+8 : 8*x+8]
+				l := wt.luma(uint(q[0]), uint(q[2]), uint(q[4]))
+				if a := uint(q[6]); a != 255 {
+					l = (l*a + 255*(255-a)) / 255
+				}
+				dst[x] = byte(l)
+			}
+		}
 	case *image.Paletted:
 		// PNG and GIF QR codes are usually 1- or 2-bit palette images.
 		var lut [256]byte

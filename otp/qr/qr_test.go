@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -179,7 +180,8 @@ func TestImageTypes(t *testing.T) {
 		gray.SubImage(r),
 		ycc.SubImage(r),
 		pal.SubImage(r),
-		g16.SubImage(r), // generic path
+		g16.SubImage(r),
+		generic{gray.SubImage(r)},
 	} {
 		got, err := DecodeImage(img)
 		if err != nil || !slices.Equal(got, []string{aws}) {
@@ -202,7 +204,11 @@ func TestLuminanceMatchesGeneric(t *testing.T) {
 			rgba.SetRGBA(x, y, c)
 		}
 	}
-	for _, img := range []image.Image{rgba, nrgba} {
+	rgba64 := image.NewRGBA64(rgba.Rect)
+	nrgba64 := image.NewNRGBA64(rgba.Rect)
+	draw.Draw(rgba64, rgba64.Rect, rgba, image.Point{}, draw.Src)
+	draw.Draw(nrgba64, nrgba64.Rect, nrgba, image.Point{}, draw.Src)
+	for _, img := range []image.Image{rgba, nrgba, rgba64, nrgba64} {
 		fast, _, _, _ := luminance(img, avgWeights)
 		slow, _, _, _ := luminance(generic{img}, avgWeights)
 		// The generic path goes through 16-bit premultiplied colour and

@@ -19,6 +19,8 @@ URL='https://example.com/mfa/setup?account=123456789012&user=alice'
 FONT=DejaVu-Sans
 # No tIME/date chunks, so that reruns give identical files.
 PNG='-define png:exclude-chunks=date,time,tIME'
+# Screenshots are written as 8-bit RGBA (PNG32:), like macOS and Windows
+# screenshots; ImageMagick would otherwise pick 16 bits per channel here.
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
@@ -47,7 +49,7 @@ page() {
 		-draw "rectangle $((x - 20 * s)),$((y - 20 * s)) $((x + 250 * s)),$((y + 250 * s))" \
 		-stroke none \
 		"$qr" -geometry +"$x"+"$y" -composite \
-		$PNG "$out"
+		$PNG "PNG32:$out"
 }
 
 # QR images. -s is the module size in pixels, -m the quiet zone in modules.
@@ -68,7 +70,7 @@ convert -size 5120x2880 xc:'#3a6ea5' \
 	-fill '#2d5986' -draw 'rectangle 0,2820 5119,2879' \
 	-fill white -font $FONT -pointsize 28 -annotate +40+2860 'Finder   Terminal   Firefox' \
 	screenshot-1x.png -geometry +3600+1900 -composite \
-	$PNG desktop-5k.png
+	$PNG PNG32:desktop-5k.png
 # The same desktop as a JPEG at quality 75 (as a screenshot tool might save it).
 convert desktop-5k.png -quality 75 desktop-5k.jpg
 # Dark mode, inverted QR.
@@ -76,7 +78,7 @@ page 1440 900 1 "$T/aws4-dark.png" 300 260 '#1b1b1f' '#e8e8e8' dark-mode.png
 # Two accounts on one page.
 page 1440 900 1 "$T/aws4.png" 300 260 white '#16191f' "$T/two.png"
 convert "$T/two.png" -fill white -draw 'rectangle 760,200 1100,560' \
-	"$T/bob4.png" -geometry +800+260 -composite $PNG two-codes.png
+	"$T/bob4.png" -geometry +800+260 -composite $PNG PNG32:two-codes.png
 # A page without a QR code: the dialog is empty.
 convert -size 212x212 xc:white "$T/blank.png"
 page 1440 900 1 "$T/blank.png" 300 260 white '#16191f' no-qr.png
@@ -89,10 +91,11 @@ convert screenshot-2x.png -crop 1400x1100+300+300 +repage \
 	-distort Perspective '0,0 160,40  1399,0 1220,190  0,1099 60,1080  1399,1099 1340,930' \
 	+level 12%,85% -blur 0x1.5 -seed 1 -attenuate 0.8 +noise Gaussian \
 	-resize 1024x -quality 80 photo-of-monitor.jpg
-# Mirror image (e.g. a selfie camera).
-convert screenshot-1x.png -crop 500x400+200+180 +repage -flop $PNG mirrored.png
-# Rotated by 90 degrees (a phone photo without EXIF orientation applied).
-convert screenshot-1x.png -crop 500x400+200+180 +repage -rotate 90 $PNG rotated-90.png
+# Mirror image (e.g. a selfie camera), as 16-bit RGB.
+convert screenshot-1x.png -crop 500x400+200+180 +repage -flop -depth 16 $PNG PNG48:mirrored.png
+# Rotated by 90 degrees (a phone photo without EXIF orientation applied),
+# as 16-bit RGBA.
+convert screenshot-1x.png -crop 500x400+200+180 +repage -rotate 90 -depth 16 $PNG PNG64:rotated-90.png
 # A PNG cut off after 3000 bytes (an interrupted download).
 head -c 3000 screenshot-1x.png >truncated.png
 # A text file with an image extension.
