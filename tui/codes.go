@@ -1,0 +1,72 @@
+package tui
+
+import (
+	"time"
+
+	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/vault"
+)
+
+// codeEntry is one account's current and next code for one TOTP window, or
+// the last HOTP code the user asked for.
+type codeEntry struct {
+	step      uint64
+	cur, next string
+	err       error
+	hotp      bool
+}
+
+// codeCache holds the codes of every account, keyed by entry ID. TOTP codes
+// are computed when an account's window (Step) changes, never per frame.
+type codeCache map[string]codeEntry
+
+// refresh recomputes the codes whose window has changed at now and forgets
+// accounts that are gone.
+func (c codeCache) refresh(entries []vault.Entry, now time.Time) {
+	if len(c) > len(entries) {
+		live := make(map[string]bool, len(entries))
+		for _, e := range entries {
+			live[e.ID] = true
+		}
+		for id := range c {
+			if !live[id] {
+				delete(c, id)
+			}
+		}
+	}
+	for _, e := range entries {
+		if e.Type != otp.TOTP {
+			continue
+		}
+		step := e.Step(now)
+		if ce, ok := c[e.ID]; ok && ce.step == step && ce.cur != "" {
+			continue
+		}
+		cur, err := e.Code(now)
+		next, err2 := e.NextCode(now)
+		if err == nil {
+			err = err2
+		}
+		c[e.ID] = codeEntry{step: step, cur: cur, next: next, err: err}
+	}
+}
+
+// group splits a code for reading: "123 456", "1234 5678", "1234 567".
+func group(code string) string {
+	switch len(code) {
+	case 6:
+		return code[:3] + " " + code[3:]
+	case 7:
+		return code[:4] + " " + code[4:]
+	case 8:
+		return code[:4] + " " + code[4:]
+	}
+	return code
+}
+
+// secondsLeft is the countdown shown for a TOTP account at now: period at
+// the start of a window down to 1 in its last second.
+func secondsLeft(a otp.Account, now time.Time) int {
+	r := a.Remaining(now)
+	return int((r + time.Second - 1) / time.Second)
+}

@@ -1,0 +1,235 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+type dialogKind int
+
+const (
+	dialogRename dialogKind = iota
+	dialogDelete
+	dialogQRConfirm
+	dialogQR
+)
+
+// dialogModel manages one account: rename, delete (confirmed) and show as a
+// QR code (confirmed, since the code is the secret).
+type dialogModel struct {
+	kind   dialogKind
+	id     string
+	label  string
+	fields [2]textinput.Model // issuer, name
+	field  int
+	qr     string // the rendered QR code, only while dialogQR shows
+	err    string
+}
+
+func newDialog(km tea.KeyMsg, e vault.Entry, k listKeys) (dialogModel, tea.Cmd) {
+	d := dialogModel{id: e.ID, label: e.Label()}
+	switch {
+	case keyIs(km, k.Rename):
+		d.kind = dialogRename
+		d.fields[0] = newInput("Issuer:  ", "")
+		d.fields[1] = newInput("Account: ", "")
+		d.fields[0].SetValue(e.Issuer)
+		d.fields[1].SetValue(e.Name)
+		d.fields[0].CharLimit, d.fields[1].CharLimit = 256, 256
+		return d, d.fields[0].Focus()
+	case keyIs(km, k.Delete):
+		d.kind = dialogDelete
+	default:
+		d.kind = dialogQRConfirm
+	}
+	return d, nil
+}
+
+var (
+	keyYes    = bind([]string{"y"}, "y", "yes")
+	keyNo     = bind([]string{"n", "esc"}, "n/esc", "no")
+	keySave   = bind([]string{"enter"}, "enter", "save")
+	keyCancel = bind([]string{"esc"}, "esc", "cancel")
+	keyClose  = bind([]string{"esc"}, "any key", "close")
+)
+
+func (m Model) dialogKeys() help.KeyMap {
+	switch m.dialog.kind {
+	case dialogRename:
+		return simpleKeys{keySave, addKeyNext, keyCancel}
+	case dialogQR:
+		return simpleKeys{keyClose}
+	}
+	return simpleKeys{keyYes, keyNo}
+}
+
+func (m Model) updateDialog(msg tea.Msg) (Model, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return m, nil
+	}
+	d := &m.dialog
+	back := func() (Model, tea.Cmd) {
+		m.dialog = dialogModel{} // drops the rendered QR code
+		m.screen = screenList
+		return m, nil
+	}
+	switch d.kind {
+	case dialogRename:
+		switch km.Type {
+		case tea.KeyEsc:
+			return back()
+		case tea.KeyTab, tea.KeyShiftTab, tea.KeyUp, tea.KeyDown:
+			d.fields[d.field].Blur()
+			d.field = 1 - d.field
+			return m, d.fields[d.field].Focus()
+		case tea.KeyEnter:
+			issuer := strings.TrimSpace(d.fields[0].Value())
+			name := strings.TrimSpace(d.fields[1].Value())
+			return m, editCmd(m.v, d.id, func(e *vault.Entry) error {
+				a := e.Account
+				a.Issuer, a.Name = issuer, name
+				if err := a.Validate(); err != nil {
+					return err
+				}
+				e.Account = a
+				return nil
+			}, "renamed to "+labelOf(issuer, name))
+		}
+		var cmd tea.Cmd
+		d.fields[d.field], cmd = d.fields[d.field].Update(km)
+		return m, cmd
+	case dialogDelete:
+		if keyIs(km, keyYes) {
+			id, label := d.id, d.label
+			return m, updateCmd(m.v, func(data *vault.Data) error {
+				if !data.Remove(id) {
+					return errGone
+				}
+				return nil
+			}, savedMsg{toast: "deleted " + label})
+		}
+		return back()
+	case dialogQRConfirm:
+		if !keyIs(km, keyYes) {
+			return back()
+		}
+		e, ok := m.entry(d.id)
+		if !ok {
+			return back()
+		}
+		s, err := renderQR(e.URI())
+		if err != nil {
+			d.err = err.Error()
+			return m, nil
+		}
+		d.kind, d.qr = dialogQR, s
+		return m, nil
+	case dialogQR:
+		return back()
+	}
+	return m, nil
+}
+
+func labelOf(issuer, name string) string {
+	switch {
+	case issuer == "":
+		return name
+	case name == "":
+		return issuer
+	}
+	return issuer + ":" + name
+}
+
+func (m Model) viewDialog() string {
+	st := m.c.st
+	d := m.dialog
+	w, h := m.c.width, m.c.height-2
+	var b strings.Builder
+	switch d.kind {
+	case dialogRename:
+		b.WriteString(st.label.Render("Rename") + " " + d.label + "\n\n")
+		b.WriteString(d.fields[0].View() + "\n" + d.fields[1].View())
+	case dialogDelete:
+		b.WriteString(st.err.Render("Delete "+d.label+"?") + "\n\n")
+		b.WriteString("Its secret is erased from the vault. Make sure you can still\nsign in to " +
+			d.label + " another way.\n\n")
+		b.WriteString(st.label.Render("y") + " delete   " + st.label.Render("n") + " keep")
+	case dialogQRConfirm:
+		b.WriteString(st.warn.Render("Show "+d.label+" as a QR code?") + "\n\n")
+		b.WriteString("The QR code holds the secret: anyone who sees or photographs\nthe screen can copy the account. Scan it with your phone's\nauthenticator app.\n\n")
+		b.WriteString(st.label.Render("y") + " show   " + st.label.Render("n") + " cancel")
+	case dialogQR:
+		qw, qh := lipgloss.Width(d.qr), lipgloss.Height(d.qr)
+		if qw > w || qh+1 > h {
+			return indent(st.err.Render("The terminal is too small for the QR code: it needs "+
+				itoa(qw)+"×"+itoa(qh+3)+"."), 1, w)
+		}
+		body := st.qr.Render(d.qr) + "\n" + st.dim.Render(d.label)
+		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, body)
+	}
+	if d.err != "" {
+		b.WriteString("\n\n" + st.err.Render(d.err))
+	}
+	box := st.box.Render(b.String())
+	if lipgloss.Width(box) > w {
+		return indent(b.String(), 1, w)
+	}
+	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
+}
+
+// renderQR encodes text as a QR code drawn with half blocks: two modules per
+// character cell, light modules as ink, so that on the dark background that
+// st.qr sets the code reads dark-on-light... inverted only where colours are
+// off and the terminal is light.
+func renderQR(text string) (string, error) {
+	hints := map[gozxing.EncodeHintType]any{
+		gozxing.EncodeHintType_MARGIN:           2,
+		gozxing.EncodeHintType_ERROR_CORRECTION: "L",
+	}
+	bm, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 0, 0, hints)
+	if err != nil {
+		return "", err
+	}
+	w, h := bm.GetWidth(), bm.GetHeight()
+	light := func(x, y int) bool { return y >= h || !bm.Get(x, y) }
+	var b strings.Builder
+	for y := 0; y < h; y += 2 {
+		if y > 0 {
+			b.WriteByte('\n')
+		}
+		for x := 0; x < w; x++ {
+			top, bottom := light(x, y), light(x, y+1)
+			switch {
+			case top && bottom:
+				b.WriteString("█")
+			case top:
+				b.WriteString("▀")
+			case bottom:
+				b.WriteString("▄")
+			default:
+				b.WriteByte(' ')
+			}
+		}
+	}
+	return b.String(), nil
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var d []byte
+	for ; n > 0; n /= 10 {
+		d = append([]byte{byte('0' + n%10)}, d...)
+	}
+	return string(d)
+}

@@ -1,0 +1,106 @@
+// Package tui is vmfa's terminal interface: `vmfa` with no arguments.
+//
+// It follows the Elm architecture of Bubble Tea: a root Model routes messages
+// to one model per screen (unlock, list, enroll, add and the manage
+// dialogs); View functions only read the model; every file, vault and
+// clipboard access runs in a tea.Cmd. Time arrives in tickMsg values read
+// from the injected clock once a second, aligned to the wall clock, so the
+// countdowns follow the real TOTP windows.
+package tui
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/vmfa/vmfa/tui/clipboard"
+	"github.com/vmfa/vmfa/vault"
+)
+
+// Options configure Run.
+type Options struct {
+	Store      *vault.Store
+	Passphrase string           // from VMFA_PASSPHRASE*; "" means prompt in the TUI
+	Now        func() time.Time // the clock; nil means time.Now
+	LockAfter  time.Duration    // idle lock; 0 means 5 minutes; negative disables
+	WorkFactor int              // scrypt work factor for a vault created on first run (0 = vault.DefaultWorkFactor)
+}
+
+// DefaultLockAfter is the idle time after which the secrets are dropped.
+const DefaultLockAfter = 5 * time.Minute
+
+// Run shows the interface on the terminal until the user quits.
+func Run(opts Options) error {
+	if opts.Store == nil {
+		return errors.New("tui: no vault store")
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	// Ask the terminal for its background now, once, rather than from a View.
+	lipgloss.SetHasDarkBackground(lipgloss.HasDarkBackground())
+	clip := &clipboard.Clipboard{}
+	m := newModel(config{
+		store:      storeAdapter{opts.Store},
+		passphrase: opts.Passphrase,
+		clock:      opts.Now,
+		lockAfter:  opts.LockAfter,
+		workFactor: opts.WorkFactor,
+		clip:       clip,
+	})
+	final, err := tea.NewProgram(m, tea.WithAltScreen()).Run()
+	// A quit through q or ctrl+c has cleared the clipboard already; a kill
+	// signal has not.
+	if fm, ok := final.(Model); ok && fm.copied != "" {
+		_ = clip.ClearIf(fm.copied)
+	}
+	if errors.Is(err, tea.ErrProgramKilled) {
+		return nil
+	}
+	return err
+}
+
+// Store and Vault are what the TUI needs of package vault, as interfaces so
+// the model does not care how the vault is reached.
+type Store interface {
+	Exists() (bool, error)
+	Create(passphrase string, workFactor int) (Vault, error)
+	Unlock(passphrase string) (Vault, error)
+}
+
+type Vault interface {
+	Load() (*vault.Data, error)
+	Update(fn func(*vault.Data) error) (*vault.Data, error)
+}
+
+type storeAdapter struct{ s *vault.Store }
+
+func (a storeAdapter) Exists() (bool, error) { return a.s.Exists() }
+
+func (a storeAdapter) Create(p string, wf int) (Vault, error) {
+	v, err := a.s.Create(p, wf)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (a storeAdapter) Unlock(p string) (Vault, error) {
+	v, err := a.s.Unlock(p)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Clipboard is what the TUI needs of package clipboard; tests capture copies
+// through it.
+type Clipboard interface {
+	Copy(text string) error
+	ClearIf(text string) error
+	ReadImage() ([]byte, error)
+}

@@ -1,0 +1,95 @@
+package tui
+
+import (
+	"fmt"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/vmfa/vmfa/vault"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestViewList(t *testing.T) {
+	s := newVault(t, demo...)
+	for _, size := range [][2]int{{60, 15}, {100, 30}, {250, 80}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			clock := &fakeClock{t: t0}
+			m := unlocked(t, s, clock, &fakeClipboard{}, size[0], size[1])
+			v := m.View()
+			checkFrame(t, v, size[0], size[1])
+			golden(t, fmt.Sprintf("list-%dx%d", size[0], size[1]), v)
+		})
+	}
+}
+
+// checkFrame asserts a frame fills the terminal exactly: h lines of at most
+// w cells, so nothing wraps or scrolls.
+func checkFrame(t *testing.T, v string, w, h int) {
+	t.Helper()
+	lines := strings.Split(v, "\n")
+	if len(lines) != h {
+		t.Errorf("frame has %d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if n := len([]rune(l)); n > w {
+			t.Errorf("line %d is %d cells wide, over %d: %q", i, n, w, l)
+		}
+	}
+}
+
+func TestViewUnlockAndFirstRun(t *testing.T) {
+	clock := &fakeClock{t: t0}
+	s := newVault(t)
+	m := newModel(testConfig(s, clock, &fakeClipboard{}))
+	m = send(m, tea.WindowSizeMsg{Width: 60, Height: 15})
+	m = send(m, vaultStateMsg{exists: true})
+	m = send(m, keys("hunter2"))
+	v := m.View()
+	checkFrame(t, v, 60, 15)
+	if strings.Contains(v, "hunter2") {
+		t.Fatal("the passphrase is shown")
+	}
+	golden(t, "unlock-60x15", v)
+
+	// First run: no vault yet.
+	empty := vault.Open(filepath.Join(t.TempDir(), "new"))
+	m = newModel(testConfig(empty, clock, &fakeClipboard{}))
+	m = send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = send(m, m.Init()().(tea.BatchMsg)[0]())
+	if !m.unlock.checked || m.unlock.exists {
+		t.Fatalf("first run not detected: %+v", m.unlock)
+	}
+	m = send(m, keys("Tr0ub4dor&3 horse"))
+	golden(t, "create-80x24", m.View())
+	m = send(m, special(tea.KeyEnter))
+	m = send(m, keys("Tr0ub4dor&3 horse"))
+	mm, cmd := m.Update(special(tea.KeyEnter))
+	m = mm.(Model)
+	if !m.unlock.busy || !strings.Contains(m.View(), "Creating the vault") {
+		t.Fatalf("no progress shown while creating:\n%s", m.View())
+	}
+	runCmd(&m, cmd, 0)
+	if m.screen != screenList {
+		t.Fatalf("vault not created: %s", m.unlock.err)
+	}
+	v = m.View()
+	checkFrame(t, v, 80, 24)
+	golden(t, "empty-list-80x24", v)
+	if ok, err := empty.Exists(); !ok || err != nil {
+		t.Fatalf("vault not on disk: %v %v", ok, err)
+	}
+}
+
+func TestCreateRejectsMismatch(t *testing.T) {
+	clock := &fakeClock{t: t0}
+	m := newModel(testConfig(vault.Open(filepath.Join(t.TempDir(), "v")), clock, &fakeClipboard{}))
+	m = send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = send(m, vaultStateMsg{exists: false})
+	m = send(m, keys("one passphrase"))
+	m = send(m, special(tea.KeyEnter))
+	m = send(m, keys("another one"))
+	m = send(m, special(tea.KeyEnter))
+	if m.screen != screenUnlock || !strings.Contains(m.View(), "the passphrases differ") {
+		t.Fatalf("mismatch accepted:\n%s", m.View())
+	}
+}
