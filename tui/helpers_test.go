@@ -18,7 +18,11 @@ import (
 	"github.com/vmfa/vmfa/vault"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+// updating reports -update, the flag that teatest's golden package defines.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii)
@@ -201,7 +205,7 @@ func special(t tea.KeyType) tea.KeyMsg { return tea.KeyMsg{Type: t} }
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -96,6 +96,17 @@ func (l *listModel) refilter() {
 	l.offset = 0
 }
 
+// clearFilter shows every account again, keeping the selection.
+func (l *listModel) clearFilter(rows int) {
+	sel := l.selectedID()
+	l.filter.Reset()
+	l.refilter()
+	if sel != "" {
+		l.selectID(sel, rows)
+	}
+	l.clamp(rows)
+}
+
 // clamp keeps the cursor on a row and the row on the screen.
 func (l *listModel) clamp(rows int) {
 	if l.cursor >= len(l.visible) {
@@ -131,10 +142,8 @@ func (m Model) updateList(msg tea.Msg) (Model, tea.Cmd) {
 		fk := newFilterKeys()
 		switch {
 		case keyIs(km, fk.Clear):
-			l.filter.Reset()
 			l.filter.Blur()
-			l.refilter()
-			l.clamp(rows)
+			l.clearFilter(rows)
 			return m, nil
 		case keyIs(km, fk.Accept):
 			l.filter.Blur()
@@ -187,9 +196,7 @@ func (m Model) updateList(msg tea.Msg) (Model, tea.Cmd) {
 		m.list.clamp(m.listRows())
 	case keyIs(km, k.Clear):
 		if l.filter.Value() != "" {
-			l.filter.Reset()
-			l.refilter()
-			l.clamp(rows)
+			l.clearFilter(rows)
 		}
 	case keyIs(km, k.Filter):
 		return m, l.filter.Focus()

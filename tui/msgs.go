@@ -28,13 +28,13 @@ type unlockedMsg struct {
 
 // savedMsg returns the vault's data after an Update.
 type savedMsg struct {
-	data   *vault.Data
-	err    error
-	toast  string
+	data    *vault.Data
+	err     error
+	toast   string
 	select_ string // entry to put the cursor on
-	added  []vault.Entry
-	dups   []string
-	enroll bool // open the enrollment view on the first added TOTP entry
+	added   []vault.Entry
+	dups    []string
+	enroll  bool // open the enrollment view on the first added TOTP entry
 }
 
 // hotpMsg returns the code of an HOTP account whose counter was advanced.

@@ -18,8 +18,8 @@ var (
 // cheap.
 type styles struct {
 	title, subtitle, dim, issuer, issuerSel, name, code, next, marker, pin lipgloss.Style
-	barGreen, barYellow, barRed, barEmpty                                lipgloss.Style
-	ok, err, warn, box, label, bigCode, qr                               lipgloss.Style
+	barGreen, barYellow, barRed, barEmpty                                  lipgloss.Style
+	ok, err, warn, box, label, bigCode, qr                                 lipgloss.Style
 }
 
 func newStyles() *styles {

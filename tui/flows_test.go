@@ -1,0 +1,376 @@
+package tui
+
+import (
+	"bytes"
+	"image/png"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/vault"
+)
+
+// flow runs the TUI in teatest on a real vault.
+type flow struct {
+	t     *testing.T
+	tm    *teatest.TestModel
+	store *vault.Store
+	clock *fakeClock
+	clip  *fakeClipboard
+}
+
+func startFlow(t *testing.T, passphrase string, accounts ...otp.Account) *flow {
+	t.Helper()
+	f := &flow{t: t, store: newVault(t, accounts...), clock: &fakeClock{t: t0}, clip: &fakeClipboard{}}
+	cfg := testConfig(f.store, f.clock, f.clip)
+	cfg.passphrase = passphrase
+	f.tm = teatest.NewTestModel(t, newModel(cfg), teatest.WithInitialTermSize(100, 30))
+	t.Cleanup(func() { _ = f.tm.Quit() })
+	return f
+}
+
+// waitFor waits until the screen output shows every one of the strings.
+func (f *flow) waitFor(what ...string) {
+	f.t.Helper()
+	var seen []byte
+	teatest.WaitFor(f.t, f.tm.Output(), func(b []byte) bool {
+		seen = append(seen[:0], b...)
+		for _, w := range what {
+			if !bytes.Contains(b, []byte(w)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+func (f *flow) typ(s string)         { f.tm.Type(s) }
+func (f *flow) press(k tea.KeyType) { f.tm.Send(tea.KeyMsg{Type: k}) }
+
+// waitUntil polls a condition on state outside the screen.
+func (f *flow) waitUntil(what string, cond func() bool) {
+	f.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			f.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (f *flow) final() Model {
+	f.t.Helper()
+	if err := f.tm.Quit(); err != nil {
+		f.t.Fatal(err)
+	}
+	return f.tm.FinalModel(f.t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+}
+
+func (f *flow) data() *vault.Data {
+	f.t.Helper()
+	v, err := f.store.Unlock(testPass)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	d, err := v.Load()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return d
+}
+
+func code(t *testing.T, a otp.Account, at time.Time, next bool) string {
+	t.Helper()
+	if err := a.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Code(at)
+	if next {
+		c, err = a.NextCode(at)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestFlowUnlock(t *testing.T) {
+	f := startFlow(t, "", demo...)
+	f.waitFor("Unlock your vault", "Passphrase")
+	f.typ("not it")
+	f.press(tea.KeyEnter)
+	f.waitFor("Wrong passphrase. Try again.")
+	f.typ(testPass)
+	f.press(tea.KeyEnter)
+	f.waitFor("6 accounts", "GitHub", group(code(t, demo[0], t0, false)))
+	m := f.final()
+	if m.screen != screenList || m.v == nil {
+		t.Fatalf("not on the list after unlocking: screen %d", m.screen)
+	}
+}
+
+func TestFlowPassphraseFromEnvironmentSkipsPrompt(t *testing.T) {
+	f := startFlow(t, testPass, demo...)
+	f.waitFor("6 accounts", "Proton")
+}
+
+func TestFlowFilterAndCopy(t *testing.T) {
+	f := startFlow(t, testPass, demo...)
+	f.waitFor("6 accounts")
+	f.typ("prtn") // fuzzy: Proton
+	f.waitFor("1 of 6 match")
+	f.press(tea.KeyEnter) // one match: Enter copies it
+	want := code(t, demo[5], t0, false)
+	f.waitUntil("the Proton code on the clipboard", func() bool { return f.clip.Content() == want })
+	f.waitFor("copied — clears in 20 s")
+
+	// Esc clears the filter; n copies the next code of the selection.
+	f.press(tea.KeyEsc)
+	f.waitFor("6 accounts")
+	f.typ("n")
+	next := code(t, demo[5], t0, true)
+	f.waitUntil("the next Proton code on the clipboard", func() bool { return f.clip.Content() == next })
+
+	// 21 s later the clipboard is cleared, since it still holds our code.
+	f.clock.Add(21 * time.Second)
+	f.waitUntil("the clipboard cleared", func() bool { return f.clip.Content() == "" })
+	f.waitFor("clipboard cleared")
+}
+
+func TestFlowQuitClearsClipboard(t *testing.T) {
+	f := startFlow(t, testPass, demo...)
+	f.waitFor("6 accounts")
+	f.typ("c")
+	want := code(t, demo[0], t0, false)
+	f.waitUntil("a copy", func() bool { return f.clip.Content() == want })
+	f.waitFor("copied")
+	f.typ("q")
+	f.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	if f.clip.Content() != "" || !slices.Contains(f.clip.clears, want) {
+		t.Fatalf("quitting left the code on the clipboard (clears %v)", f.clip.clears)
+	}
+}
+
+func TestFlowHOTP(t *testing.T) {
+	f := startFlow(t, testPass, demo...)
+	f.waitFor("Hetzner", "••• •••")
+	f.typ("hetz")
+	f.waitFor("1 of 6 match")
+	f.press(tea.KeyEnter)
+	want := code(t, demo[4], t0, false) // counter 7
+	f.waitUntil("the HOTP code copied", func() bool { return f.clip.Content() == want })
+	f.waitFor(group(want), "counter 8")
+	f.final()
+	if d := f.data(); d.Accounts[4].Counter != 8 {
+		t.Fatalf("counter stored %d, want 8", d.Accounts[4].Counter)
+	}
+}
+
+func TestFlowEnrollment(t *testing.T) {
+	f := startFlow(t, testPass, demo...)
+	f.waitFor("6 accounts")
+	f.typ("e")
+	c1, c2 := code(t, demo[0], t0, false), code(t, demo[0], t0, true)
+	f.waitFor("MFA code 1", "MFA code 2")
+	f.typ("1")
+	f.waitUntil("code 1 copied", func() bool { return f.clip.Content() == c1 })
+	f.typ("2")
+	f.waitUntil("code 2 copied", func() bool { return f.clip.Content() == c2 })
+
+	// The window rolls: both codes advance.
+	later := f.clock.Add(33 * time.Second) // 12:00:56, 4 s left
+	c3 := code(t, demo[0], later, true)
+	f.waitFor(" 4s") // the tick with the new time has been drawn
+	f.typ("2")
+	f.waitUntil("the new code 2 copied", func() bool { return f.clip.Content() == c3 })
+	f.typ("1")
+	f.waitUntil("the old code 2 is now code 1", func() bool { return f.clip.Content() == c2 })
+}
+
+// qrPNG writes a PNG of a QR code holding text.
+func qrPNG(t testing.TB, text string) []byte {
+	t.Helper()
+	bm, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 300, 300, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, bm); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+const newURI = "otpauth://totp/Fastmail:alice@fastmail.com?secret=OBQXG43XN5ZGIMJSGM2DKNRXHA4TAMJS&issuer=Fastmail"
+
+func TestFlowAddFromImage(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "fast mail qr.png")
+	if err := os.WriteFile(path, qrPNG(t, newURI), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := startFlow(t, testPass, demo...)
+	f.waitFor("6 accounts")
+	f.typ("a")
+	f.waitFor("Add an account")
+	// Dragged in as terminals do: quoted.
+	f.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("'" + path + "'"), Paste: true})
+	f.press(tea.KeyEnter)
+	// The enrollment view opens on the new account.
+	f.waitFor("Enroll", "Fastmail", "MFA code 1")
+	m := f.final()
+	if m.screen != screenEnroll {
+		t.Fatalf("screen %d, want the enrollment view", m.screen)
+	}
+	d := f.data()
+	if len(d.Accounts) != 7 || d.Accounts[6].Issuer != "Fastmail" {
+		t.Fatalf("account not added: %+v", d.Accounts[len(d.Accounts)-1].Label())
+	}
+}
+
+func TestFlowAddFromClipboardImageAndTabCompletion(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "screenshot-qr.png"), qrPNG(t, newURI), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := startFlow(t, testPass, demo...)
+	f.waitFor("6 accounts")
+	f.typ("a")
+	f.waitFor("Add an account")
+	f.typ("i")
+	f.typ(dir + "/scr")
+	f.press(tea.KeyTab)
+	f.waitFor("screenshot-qr.png")
+	f.press(tea.KeyEsc)
+	f.press(tea.KeyEsc)
+	f.waitFor("6 accounts")
+
+	// The same QR code from the clipboard is a duplicate: said so.
+	f.clip.mu.Lock()
+	f.clip.image = qrPNG(t, newURI)
+	f.clip.mu.Unlock()
+	f.typ("a")
+	f.typ("p")
+	f.waitFor("Enroll", "Fastmail")
+	f.press(tea.KeyEsc)
+	f.typ("a")
+	f.typ("p")
+	f.waitFor("already in the vault")
+}
+
+func TestFlowAddURIAndSecret(t *testing.T) {
+	f := startFlow(t, testPass)
+	f.waitFor("No accounts yet")
+	f.typ("a")
+	f.typ("u")
+	f.typ(newURI)
+	f.press(tea.KeyEnter)
+	f.waitFor("added Fastmail:alice@fastmail.com")
+	f.typ("a")
+	f.typ("s")
+	f.typ("Example")
+	f.press(tea.KeyTab)
+	f.typ("bob")
+	f.press(tea.KeyTab)
+	f.typ("not base32!")
+	f.press(tea.KeyEnter)
+	f.waitFor("not valid base32")
+	for range len("not base32!") {
+		f.press(tea.KeyBackspace)
+	}
+	f.typ("jbsw y3dp ehpk 3pxp")
+	f.press(tea.KeyEnter)
+	f.waitFor("added Example:bob")
+	f.final()
+	if d := f.data(); len(d.Accounts) != 2 || d.Accounts[1].Secret != "JBSWY3DPEHPK3PXP" {
+		t.Fatalf("accounts %+v", d.Accounts)
+	}
+}
+
+func TestFlowRenameDeletePin(t *testing.T) {
+	f := startFlow(t, testPass, demo...)
+	f.waitFor("6 accounts")
+	f.typ("j") // Amazon Web Services
+	f.typ("r")
+	f.waitFor("Rename", "Amazon Web Services:root@prod-account")
+	f.press(tea.KeyCtrlU) // clear the issuer field
+	f.typ("AWS")
+	f.press(tea.KeyEnter)
+	f.waitFor("renamed to AWS:root@prod-account")
+
+	f.typ("d")
+	f.waitFor("Delete AWS:root@prod-account?")
+	f.typ("y")
+	f.waitFor("deleted AWS:root@prod-account", "5 accounts")
+
+	// Pin Proton (last) to the top.
+	f.press(tea.KeyEnd)
+	f.typ("f")
+	f.waitFor("pinned Proton:alice@proton.me", "★")
+	f.final()
+	d := f.data()
+	if len(d.Accounts) != 5 || slices.ContainsFunc(d.Accounts, func(e vault.Entry) bool { return strings.Contains(e.Label(), "root@prod") }) {
+		t.Fatalf("not deleted: %v", labelsOf(d))
+	}
+	if !d.Accounts[4].Pinned {
+		t.Fatalf("Proton not pinned")
+	}
+}
+
+func TestFlowShowQR(t *testing.T) {
+	f := startFlow(t, testPass, demo...)
+	f.waitFor("6 accounts")
+	f.typ("Q")
+	f.waitFor("Show GitHub:alice@example.com as a QR code?")
+	f.typ("y")
+	f.waitFor("▀")
+	m := f.final()
+	// The QR code on screen holds the account's URI.
+	if m.screen != screenDialog || m.dialog.kind != dialogQR {
+		t.Fatalf("QR not shown")
+	}
+}
+
+func TestFlowIdleLock(t *testing.T) {
+	f := startFlow(t, testPass, demo...)
+	f.waitFor("6 accounts")
+	f.typ("c")
+	f.waitUntil("a copy", func() bool { return f.clip.Content() != "" })
+	f.clock.Add(4 * time.Minute)
+	f.typ("j") // activity resets the timer
+	f.waitFor("▸ Amazon Web Services")
+	f.clock.Add(2 * time.Minute)
+	time.Sleep(1200 * time.Millisecond) // a tick: not locked yet
+	f.clock.Add(3*time.Minute + time.Second)
+	f.waitFor("Locked after 5 minutes without a key press.")
+	if f.clip.Content() != "" {
+		t.Fatal("the clipboard still holds the code after locking")
+	}
+	f.typ(testPass)
+	f.press(tea.KeyEnter)
+	f.waitFor("6 accounts")
+	f.clock.Add(5 * time.Minute)
+	f.waitFor("Locked after")
+	m := f.final()
+	if m.v != nil || len(m.vault.Accounts) != 0 || len(m.codes) != 0 || len(m.list.entries) != 0 {
+		t.Fatal("secrets kept in memory after the idle lock")
+	}
+}
+
+func labelsOf(d *vault.Data) []string {
+	var s []string
+	for _, e := range d.Accounts {
+		s = append(s, e.Label())
+	}
+	return s
+}
