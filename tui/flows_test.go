@@ -53,7 +53,7 @@ func (f *flow) waitFor(what ...string) {
 	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 }
 
-func (f *flow) typ(s string)         { f.tm.Type(s) }
+func (f *flow) typ(s string)        { f.tm.Type(s) }
 func (f *flow) press(k tea.KeyType) { f.tm.Send(tea.KeyMsg{Type: k}) }
 
 // waitUntil polls a condition on state outside the screen.

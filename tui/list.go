@@ -396,8 +396,13 @@ func newRowLayout(width, digits int) rowLayout {
 		lay.bar = max(4, lay.bar-(16-lay.label))
 		lay.label = width - (markerW + gapW + code + gapW + lay.bar + 4 + lay.next + 1)
 	}
+	if lay.label > maxLabelW {
+		lay.label = maxLabelW // wide terminals: keep the codes near the names
+	}
 	return lay
 }
+
+const maxLabelW = 56
 
 func (m Model) row(e vault.Entry, selected bool, lay rowLayout, bars map[[2]int]string) string {
 	st := m.c.st
