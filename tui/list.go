@@ -405,11 +405,11 @@ func newRowLayout(width, digits int) rowLayout {
 const maxLabelW = 56
 
 func (m Model) row(e vault.Entry, selected bool, lay rowLayout, bars map[[2]int]string) string {
-	st := m.c.st
+	sp := &m.c.st.row
 	var b strings.Builder
-	b.Grow(160)
+	b.Grow(256)
 	if selected {
-		b.WriteString(st.marker.Render("▸ "))
+		sp.marker.write(&b, "▸ ")
 	} else {
 		b.WriteString("  ")
 	}
@@ -418,44 +418,45 @@ func (m Model) row(e vault.Entry, selected bool, lay rowLayout, bars map[[2]int]
 	labelW := lay.label
 	used := 0
 	if e.Pinned {
-		b.WriteString(st.pin.Render("★ "))
+		sp.pin.write(&b, "★ ")
 		used += 2
 	}
 	iss, name := e.Issuer, e.Name
 	if iss == "" {
 		iss, name = name, ""
 	}
-	issT := ansi.Truncate(iss, max(0, labelW-used), "…")
-	issStyle := st.issuer
+	issT := fit(iss, labelW-used)
 	if selected {
-		issStyle = st.issuerSel
+		sp.issuerSel.write(&b, issT)
+	} else {
+		sp.issuer.write(&b, issT)
 	}
-	b.WriteString(issStyle.Render(issT))
 	used += ansi.StringWidth(issT)
 	if name != "" && labelW-used > 2 {
-		n := ansi.Truncate(name, labelW-used-1, "…")
-		b.WriteString(" " + st.name.Render(n))
+		n := fit(name, labelW-used-1)
+		b.WriteByte(' ')
+		sp.name.write(&b, n)
 		used += 1 + ansi.StringWidth(n)
 	}
-	b.WriteString(strings.Repeat(" ", max(0, labelW-used)+gapW))
+	b.WriteString(spaces(max(0, labelW-used) + gapW))
 
 	ce := m.codes[e.ID]
 	if e.Type == otp.HOTP {
 		if ce.hotp {
-			b.WriteString(st.code.Render(pad(group(ce.cur), lay.code)))
+			sp.code.write(&b, pad(group(ce.cur), lay.code))
 		} else {
-			b.WriteString(st.dim.Render(pad(hidden(e.Digits), lay.code)))
+			sp.dim.write(&b, pad(hidden(e.Digits), lay.code))
 		}
-		b.WriteString(strings.Repeat(" ", gapW))
-		b.WriteString(st.dim.Render(pad("counter "+strconv.FormatUint(e.Counter, 10), lay.bar+4)))
+		b.WriteString(spaces(gapW))
+		sp.dim.write(&b, pad("counter "+strconv.FormatUint(e.Counter, 10), lay.bar+4))
 		return b.String()
 	}
 	if ce.err != nil || ce.cur == "" {
-		b.WriteString(st.err.Render(pad("error", lay.code)))
+		sp.err.write(&b, pad("error", lay.code))
 		return b.String()
 	}
-	b.WriteString(st.code.Render(pad(group(ce.cur), lay.code)))
-	b.WriteString(strings.Repeat(" ", gapW))
+	sp.code.write(&b, pad(group(ce.cur), lay.code))
+	b.WriteString(spaces(gapW))
 
 	secs := secondsLeft(e.Account, m.c.now)
 	k := [2]int{secs, e.Period}
@@ -466,10 +467,39 @@ func (m Model) row(e vault.Entry, selected bool, lay rowLayout, bars map[[2]int]
 	}
 	b.WriteString(bar)
 	if secs < nextCodeSecs(e.Period) {
-		b.WriteString(strings.Repeat(" ", gapW))
-		b.WriteString(st.next.Render(group(ce.next)))
+		b.WriteString(spaces(gapW))
+		sp.next.write(&b, group(ce.next))
 	}
 	return b.String()
+}
+
+// fit truncates s to w cells with an ellipsis, quickly for ASCII.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if len(s) <= w && isASCII(s) {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+const blanks = "                                                                                                                                "
+
+func spaces(n int) string {
+	if n <= len(blanks) {
+		return blanks[:n]
+	}
+	return strings.Repeat(" ", n)
 }
 
 // nextCodeSecs is when the next code appears beside the current one: in the
@@ -481,17 +511,17 @@ func nextCodeSecs(period int) int {
 // bar draws the countdown: full at the start of the window, empty at its
 // end, green, then yellow under 10 s, red under 5 s.
 func (m Model) bar(secs, period, width int) string {
-	st := m.c.st
+	sp := &m.c.st.row
 	filled := (secs*width + period - 1) / period
 	filled = min(width, max(0, filled))
-	style := st.barGreen
+	style := sp.barGreen
 	switch {
 	case secs < 5:
-		style = st.barRed
+		style = sp.barRed
 	case secs < 10:
-		style = st.barYellow
+		style = sp.barYellow
 	}
-	return style.Render(strings.Repeat("█", filled)) + st.barEmpty.Render(strings.Repeat("░", width-filled))
+	return style.render(strings.Repeat("█", filled)) + sp.barEmpty.render(strings.Repeat("░", width-filled))
 }
 
 // hidden stands for an HOTP code not asked for yet: "••• •••".
@@ -501,7 +531,7 @@ func hidden(digits int) string {
 
 func pad(s string, w int) string {
 	if n := ansi.StringWidth(s); n < w {
-		return s + strings.Repeat(" ", w-n)
+		return s + spaces(w-n)
 	}
 	return s
 }

@@ -1,6 +1,10 @@
 package tui
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+)
 
 // Colours adapt to dark and light terminal backgrounds; under NO_COLOR (or
 // any ASCII profile) lipgloss drops them and the layout alone carries the
@@ -20,10 +24,11 @@ type styles struct {
 	title, subtitle, dim, issuer, issuerSel, name, code, next, marker, pin lipgloss.Style
 	barGreen, barYellow, barRed, barEmpty                                  lipgloss.Style
 	ok, err, warn, box, label, bigCode, qr                                 lipgloss.Style
+	row                                                                    rowSpans
 }
 
 func newStyles() *styles {
-	return &styles{
+	st := &styles{
 		title:     lipgloss.NewStyle().Bold(true).Foreground(lipgloss.AdaptiveColor{Light: "#FFFFFF", Dark: "#1A1A1A"}).Background(colAccent).Padding(0, 1),
 		subtitle:  lipgloss.NewStyle().Foreground(colDim),
 		dim:       lipgloss.NewStyle().Foreground(colDim),
@@ -45,5 +50,47 @@ func newStyles() *styles {
 		label:     lipgloss.NewStyle().Bold(true).Foreground(colAccent),
 		bigCode:   lipgloss.NewStyle().Bold(true).Foreground(colText),
 		qr:        lipgloss.NewStyle().Foreground(lipgloss.Color("#FFFFFF")).Background(lipgloss.Color("#000000")),
+	}
+	st.row = newRowSpans(st)
+	return st
+}
+
+// span is a style reduced to the escape sequences around its text, for the
+// list's rows: wrapping a string in two constant strings is ten times
+// cheaper than lipgloss's Render, and a frame holds hundreds of them. It
+// serves single-line text without padding, borders or widths only.
+type span struct{ pre, suf string }
+
+const spanSentinel = "\uE000"
+
+func newSpan(s lipgloss.Style) span {
+	pre, suf, ok := strings.Cut(s.Render(spanSentinel), spanSentinel)
+	if !ok {
+		return span{}
+	}
+	return span{pre: pre, suf: suf}
+}
+
+func (s span) write(b *strings.Builder, text string) {
+	b.WriteString(s.pre)
+	b.WriteString(text)
+	b.WriteString(s.suf)
+}
+
+func (s span) render(text string) string { return s.pre + text + s.suf }
+
+// rowSpans are the spans of a list row, built with the styles.
+type rowSpans struct {
+	marker, pin, issuer, issuerSel, name, code, next, dim, err span
+	barGreen, barYellow, barRed, barEmpty                      span
+}
+
+func newRowSpans(st *styles) rowSpans {
+	return rowSpans{
+		marker: newSpan(st.marker), pin: newSpan(st.pin), issuer: newSpan(st.issuer),
+		issuerSel: newSpan(st.issuerSel), name: newSpan(st.name), code: newSpan(st.code),
+		next: newSpan(st.next), dim: newSpan(st.dim), err: newSpan(st.err),
+		barGreen: newSpan(st.barGreen), barYellow: newSpan(st.barYellow),
+		barRed: newSpan(st.barRed), barEmpty: newSpan(st.barEmpty),
 	}
 }
