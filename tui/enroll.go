@@ -72,7 +72,7 @@ func (m Model) viewEnroll() string {
 		scale = 1
 	}
 	codeBlock := func(label, code, key string) string {
-		head := st.label.Render(label) + st.dim.Render("  ("+key+" copies)")
+		head := st.label.Render(label) + st.dim.Render("   press "+key+" to copy")
 		if scale == 0 {
 			return head + "\n" + st.bigCode.Render(group(code))
 		}

@@ -82,7 +82,9 @@ func (s filterSource) String(i int) string { return s[i].Issuer + " " + s[i].Nam
 
 func (l *listModel) refilter() {
 	q := strings.TrimSpace(l.filter.Value())
-	l.visible = l.visible[:0]
+	// A new slice: copies of the model (Update works on values) must not
+	// share it.
+	l.visible = make([]int, 0, len(l.entries))
 	if q == "" {
 		for i := range l.entries {
 			l.visible = append(l.visible, i)

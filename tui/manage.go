@@ -160,12 +160,12 @@ func (m Model) viewDialog() string {
 		b.WriteString(d.fields[0].View() + "\n" + d.fields[1].View())
 	case dialogDelete:
 		b.WriteString(st.err.Render("Delete "+d.label+"?") + "\n\n")
-		b.WriteString("Its secret is erased from the vault. Make sure you can still\nsign in to " +
+		b.WriteString("Its secret is erased from the vault. Make sure you can still sign in to " +
 			d.label + " another way.\n\n")
 		b.WriteString(st.label.Render("y") + " delete   " + st.label.Render("n") + " keep")
 	case dialogQRConfirm:
 		b.WriteString(st.warn.Render("Show "+d.label+" as a QR code?") + "\n\n")
-		b.WriteString("The QR code holds the secret: anyone who sees or photographs\nthe screen can copy the account. Scan it with your phone's\nauthenticator app.\n\n")
+		b.WriteString("The QR code holds the secret: anyone who sees or photographs the screen can copy the account. Scan it with your phone's authenticator app.\n\n")
 		b.WriteString(st.label.Render("y") + " show   " + st.label.Render("n") + " cancel")
 	case dialogQR:
 		qw, qh := lipgloss.Width(d.qr), lipgloss.Height(d.qr)
@@ -179,10 +179,11 @@ func (m Model) viewDialog() string {
 	if d.err != "" {
 		b.WriteString("\n\n" + st.err.Render(d.err))
 	}
-	box := st.box.Render(b.String())
-	if lipgloss.Width(box) > w {
+	// The box wraps its text to the terminal; on a tiny one, no box.
+	if w < 30 {
 		return indent(b.String(), 1, w)
 	}
+	box := st.box.Width(min(66, w) - 2).Render(b.String())
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
 }
 

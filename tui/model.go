@@ -308,6 +308,10 @@ func (m Model) View() string {
 	}
 	footer := m.viewFooter(keys)
 	bodyH := m.c.height - lipgloss.Height(footer)
+	if m.screen != screenList {
+		// The list fits its rows itself; other screens may hold long text.
+		body = clipWidth(body, m.c.width)
+	}
 	return fitHeight(body, bodyH) + "\n" + footer
 }
 
@@ -365,6 +369,17 @@ func fitHeight(s string, h int) string {
 	}
 	for len(lines) < h {
 		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// clipWidth cuts every line of s to w cells.
+func clipWidth(s string, w int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = truncate(l, w)
+		}
 	}
 	return strings.Join(lines, "\n")
 }

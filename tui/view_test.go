@@ -93,3 +93,33 @@ func TestCreateRejectsMismatch(t *testing.T) {
 		t.Fatalf("mismatch accepted:\n%s", m.View())
 	}
 }
+
+func TestViewScreens(t *testing.T) {
+	s := newVault(t, demo...)
+	for _, size := range [][2]int{{60, 15}, {100, 30}} {
+		name := fmt.Sprintf("%dx%d", size[0], size[1])
+		clock := &fakeClock{t: t0}
+		m := unlocked(t, s, clock, &fakeClipboard{}, size[0], size[1])
+		for _, c := range []struct {
+			golden string
+			keys   []tea.KeyMsg
+		}{
+			{"enroll", []tea.KeyMsg{keys("e")}},
+			{"add", []tea.KeyMsg{keys("a")}},
+			{"delete", []tea.KeyMsg{keys("j"), keys("d")}},
+			{"rename", []tea.KeyMsg{keys("r")}},
+			{"filter", []tea.KeyMsg{keys("/"), keys("goo")}},
+			{"help", []tea.KeyMsg{keys("?")}},
+		} {
+			t.Run(c.golden+"-"+name, func(t *testing.T) {
+				mm := m
+				for _, k := range c.keys {
+					mm = send(mm, k)
+				}
+				v := mm.View()
+				checkFrame(t, v, size[0], size[1])
+				golden(t, c.golden+"-"+name, v)
+			})
+		}
+	}
+}
