@@ -92,7 +92,7 @@ func Decode(r io.Reader) ([]string, error) {
 	if len(data) > maxFileSize {
 		return nil, &tooLargeError{fmt.Sprintf("image file is over %d MB", maxFileSize>>20)}
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	cfg, format, err := safely(image.DecodeConfig, data)
 	if err != nil {
 		if errors.Is(err, image.ErrFormat) {
 			return nil, ErrNotImage
@@ -105,11 +105,23 @@ func Decode(r io.Reader) ([]string, error) {
 	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return nil, errPixels(cfg.Width, cfg.Height)
 	}
-	img, _, err := image.Decode(bytes.NewReader(data))
+	img, _, err := safely(image.Decode, data)
 	if err != nil {
 		return nil, &corruptError{format, err}
 	}
 	return DecodeImage(img)
+}
+
+// safely calls image.Decode or image.DecodeConfig on data, turning a panic
+// into an error: the decoders of golang.org/x/image have panicked on crafted
+// input before, and a bad file must never crash the caller.
+func safely[T any](decode func(io.Reader) (T, string, error), data []byte) (v T, format string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("decoder failed: %v", p)
+		}
+	}()
+	return decode(bytes.NewReader(data))
 }
 
 // sniff names the format of data whose header image.DecodeConfig recognised

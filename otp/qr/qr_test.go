@@ -384,3 +384,91 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// TestSmallCodeOn5K places the 212-pixel code (4-pixel modules) of the 1x
+// screenshot at rows of every even phase modulo 22 on a 5120×2880 canvas: 22 is
+// the row step of gozxing's finder search without TRY_HARDER at that height,
+// which then misses about half of these (16 of 30 in a measurement).
+func TestSmallCodeOn5K(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: 5K images")
+	}
+	shot := decodeFile(t, filepath.Join("testdata", "screenshot-1x.png"))
+	canvas := image.NewRGBA(image.Rect(0, 0, 5120, 2880))
+	for i := range 11 {
+		draw.Draw(canvas, canvas.Rect, image.White, image.Point{}, draw.Src)
+		x, y := 300+i*401, 200+i*224 // y mod 22 = 2+4i mod 22
+		draw.Draw(canvas, image.Rect(x, y, x+300, y+300), shot, image.Pt(270, 230), draw.Src)
+		got, err := DecodeImage(canvas)
+		if err != nil || !slices.Equal(got, []string{aws}) {
+			t.Errorf("code at %d,%d: got %q, %v", x, y, got, err)
+		}
+	}
+}
+
+// TestMixedPolarity: a dark-on-light code next to a light-on-dark one, each
+// found in its own polarity, both returned.
+func TestMixedPolarity(t *testing.T) {
+	two := decodeFile(t, filepath.Join("testdata", "two-codes.png"))
+	dark := decodeFile(t, filepath.Join("testdata", "dark-mode.png"))
+	img := image.NewRGBA(image.Rect(0, 0, 640, 320))
+	draw.Draw(img, image.Rect(0, 0, 320, 320), dark, image.Pt(250, 210), draw.Src)  // alice, inverted
+	draw.Draw(img, image.Rect(320, 0, 640, 320), two, image.Pt(750, 210), draw.Src) // bob
+	got, err := DecodeImage(img)
+	if err != nil || !slices.Equal(got, []string{aws, bob}) {
+		t.Errorf("got %q, %v; want alice, bob", got, err)
+	}
+}
+
+// FuzzDecode checks that no input makes Decode panic or hang; run it with
+//
+//	go test -run '^$' -fuzz FuzzDecode -fuzztime 60s ./otp/qr/
+func FuzzDecode(f *testing.F) {
+	for _, name := range []string{"mirrored.png", "rotated-90.png", "truncated.png", "text.png"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add(bombPNG(f, 60000, 60000, 1000))
+	f.Add([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"))
+	f.Add([]byte("BM"))
+	f.Add([]byte("II*\x00\x08\x00\x00\x00"))
+	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8L"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		texts, err := Decode(bytes.NewReader(data))
+		if (err == nil) == (len(texts) == 0) {
+			t.Fatalf("got %q and error %v", texts, err)
+		}
+	})
+}
+
+// TestManyFinderPatterns: a 1000×1000 image tiled with 2500 finder
+// patterns (a 1.2 KB PNG) kept gozxing busy for more than 20 seconds before
+// the candidate budget; see hints.
+func TestManyFinderPatterns(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 1000, 1000))
+	for y := range 1000 {
+		for x := range 1000 {
+			// Concentric squares in each 20×20 tile, 1:1:3:1:1 with
+			// 2-pixel modules: d is twice the distance to the tile's
+			// centre, the dark centre is 6 pixels wide (d ≤ 5), the dark
+			// ring 2 pixels (d is 11 or 13).
+			d := max(abs(2*(x%20)-19), abs(2*(y%20)-19))
+			if d <= 5 || d == 11 || d == 13 {
+				img.Pix[y*1000+x] = 0
+			} else {
+				img.Pix[y*1000+x] = 255
+			}
+		}
+	}
+	start := time.Now()
+	_, err := DecodeImage(img)
+	if !errors.Is(err, ErrNoQRCode) {
+		t.Fatalf("error %v, want ErrNoQRCode", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
+	}
+}

@@ -1,6 +1,7 @@
 package qr
 
 import (
+	"errors"
 	"image"
 	"math"
 	"sort"
@@ -11,15 +12,45 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
+// hints returns gozxing hints for one search: TRY_HARDER, or PURE_BARCODE
+// if pure, and a budget of finder-pattern candidates.
+//
 // Hints are tested for presence, not value, so a map must never hold
 // TRY_HARDER: false. TRY_HARDER makes the finder-pattern search look at every
 // third row instead of every height/129th: a 5120×2880 screenshot is
 // otherwise scanned every 22 rows, which steps over the 12-pixel centre of a
-// 4-pixel-module finder pattern.
-var (
-	tryHarder = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
-	pure      = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true}
-)
+// 4-pixel-module finder pattern about half of the time (see
+// TestSmallCodeOn5K).
+//
+// The budget exists because gozxing picks finder-pattern triples by trying
+// all of them: the time is cubic in the number of candidates. Real images
+// have few (at most 13 in any search over the ZXing and migration corpora);
+// 16 megapixels of 2-pixel random noise have 500 and take 2 seconds; a
+// crafted image could take hours. The result point callback, which gozxing
+// calls for each new candidate, counts them and abandons the search by
+// panicking with errBudget, recovered by decodeMulti and decodeOne.
+func hints(pure bool) map[gozxing.DecodeHintType]any {
+	n := 0
+	h := map[gozxing.DecodeHintType]any{
+		gozxing.DecodeHintType_NEED_RESULT_POINT_CALLBACK: gozxing.ResultPointCallback(func(gozxing.ResultPoint) {
+			if n++; n > maxCandidates {
+				panic(errBudget)
+			}
+		}),
+	}
+	if pure {
+		h[gozxing.DecodeHintType_PURE_BARCODE] = true
+	} else {
+		h[gozxing.DecodeHintType_TRY_HARDER] = true
+	}
+	return h
+}
+
+// maxCandidates bounds the finder-pattern candidates of one search (and the
+// alignment patterns, which gozxing reports through the same callback).
+const maxCandidates = 200
+
+var errBudget = errors.New("too many finder-pattern candidates")
 
 // A code is a decoded QR code and where it is, for ordering.
 type code struct {
@@ -141,10 +172,10 @@ var steps = []func(*view) []code{
 	// multiple-code reader insists on well-matched ones, and a pure decode
 	// reads a code that fills the whole image without detection.
 	func(v *view) []code {
-		if c, ok := decodeOne(v.Hybrid(), tryHarder); ok {
+		if c, ok := decodeOne(v.Hybrid(), false); ok {
 			return []code{c}
 		}
-		if c, ok := decodeOne(v.Hybrid(), pure); ok {
+		if c, ok := decodeOne(v.Hybrid(), true); ok {
 			return []code{c}
 		}
 		return nil
@@ -153,16 +184,16 @@ var steps = []func(*view) []code{
 		if codes := decodeMulti(v.Global()); len(codes) > 0 {
 			return codes
 		}
-		if c, ok := decodeOne(v.Global(), tryHarder); ok {
+		if c, ok := decodeOne(v.Global(), false); ok {
 			return []code{c}
 		}
 		return nil
 	},
 }
 
-// decodeMulti runs gozxing's multiple-code reader. gozxing is a port of
-// Java code that signals bugs with panics (index out of range on malformed
-// input, for instance); a panic here means "not found", never a crash.
+// decodeMulti runs gozxing's multiple-code reader. A panic, be it errBudget
+// or a bug (gozxing is a port of Java code, where an index out of range is
+// an exception the callers catch), means "not found", never a crash.
 func decodeMulti(bmp *gozxing.BinaryBitmap) (codes []code) {
 	if bmp == nil {
 		return nil
@@ -172,15 +203,16 @@ func decodeMulti(bmp *gozxing.BinaryBitmap) (codes []code) {
 			codes = nil
 		}
 	}()
-	results, _ := multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, tryHarder)
+	results, _ := multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, hints(false))
 	for _, r := range results {
 		codes = append(codes, toCode(r))
 	}
 	return codes
 }
 
-// decodeOne runs gozxing's single-code reader with the given hints.
-func decodeOne(bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]any) (c code, ok bool) {
+// decodeOne runs gozxing's single-code reader, trying hard or, if pure,
+// reading the image as a code filling it exactly.
+func decodeOne(bmp *gozxing.BinaryBitmap, pure bool) (c code, ok bool) {
 	if bmp == nil {
 		return code{}, false
 	}
@@ -189,7 +221,7 @@ func decodeOne(bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]any) 
 			ok = false
 		}
 	}()
-	r, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
+	r, err := qrcode.NewQRCodeReader().Decode(bmp, hints(pure))
 	if err != nil {
 		return code{}, false
 	}
