@@ -162,28 +162,27 @@ func (d *Data) validate() error {
 }
 
 // parseData parses the plaintext of a vault.age. Unknown fields are ignored,
-// so that an older vmfa can read what a newer one adds within a version; a
-// newer version is refused before anything else is looked at, since its
-// accounts may not mean what this version thinks.
+// so that an older vmfa can read what a newer one adds within a version. A
+// newer version is refused even if its accounts fail to parse: they may not
+// mean what this version thinks.
 func parseData(pt []byte) (*Data, error) {
-	var raw struct {
-		Version  int             `json:"version"`
-		Accounts json.RawMessage `json:"accounts"`
-	}
-	if err := json.Unmarshal(pt, &raw); err != nil {
+	d := new(Data)
+	if err := json.Unmarshal(pt, d); err != nil {
+		// Is it the accounts of a newer version that don't parse? One pass
+		// in the common case, two only for an error.
+		var v struct {
+			Version int `json:"version"`
+		}
+		if json.Unmarshal(pt, &v) == nil && v.Version > Version {
+			return nil, ErrNewerVersion
+		}
 		return nil, jsonError(err)
 	}
 	switch {
-	case raw.Version > Version:
+	case d.Version > Version:
 		return nil, ErrNewerVersion
-	case raw.Version <= 0:
+	case d.Version <= 0:
 		return nil, errors.New("it has no format version")
-	}
-	d := &Data{Version: raw.Version}
-	if len(raw.Accounts) > 0 {
-		if err := json.Unmarshal(raw.Accounts, &d.Accounts); err != nil {
-			return nil, jsonError(err)
-		}
 	}
 	if d.Accounts == nil {
 		d.Accounts = []Entry{}

@@ -144,11 +144,11 @@ func backup(dir, name string) error {
 			return err
 		}
 	}
-	if err := os.Rename(tmp, dst); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	err = os.Rename(tmp, dst)
+	// If dst already was a link to src (a writer was killed between
+	// backing up and renaming), rename(2) does nothing and leaves tmp.
+	os.Remove(tmp)
+	return err
 }
 
 // copyToTemp copies src to a new synced temporary file in dir and returns

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -35,6 +36,14 @@ func runHelper(name string) int {
 		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: limit, Max: limit}); err != nil {
 			return fail(err)
 		}
+	}
+	if name == "create" {
+		fmt.Println("ready")
+		if _, err := Open(dir).Create(testPassphrase, testWorkFactor); err != nil {
+			return fail(err)
+		}
+		fmt.Println("created")
+		return 0
 	}
 	v, err := Open(dir).Unlock(testPassphrase)
 	if err != nil {
@@ -106,14 +115,14 @@ func TestConcurrentProcesses(t *testing.T) {
 // vault.age holds either the last state the writer reported saved or the one
 // it was saving, and that killed writers' temporary files don't pile up.
 func TestKill(t *testing.T) {
-	iterations := 40
+	iterations := *kills
 	if testing.Short() {
-		iterations = 10
+		iterations = min(iterations, 10)
 	}
 	s, v := newTestVault(t)
 	path := filepath.Join(s.Dir(), vaultFile)
 	next, onDisk := 0, 0
-	midSave := 0
+	unreported, leftTemps := 0, 0
 	start := time.Now()
 	for it := range iterations {
 		cmd := helperCmd(t, "writer", s.Dir(), next, 0)
@@ -159,7 +168,7 @@ func TestKill(t *testing.T) {
 			t.Fatalf("iteration %d: vault went back from %d to %d accounts", it, onDisk, n)
 		}
 		if n > saved {
-			midSave++ // killed between the rename and the report
+			unreported++ // killed between the rename and the report
 		}
 		if bak, err := os.ReadFile(path + bakSuffix); err == nil {
 			if _, err := decryptData(bak, v.identity); err != nil {
@@ -167,7 +176,7 @@ func TestKill(t *testing.T) {
 			}
 		}
 		if tmp := temps(t, s.Dir()); len(tmp) > 0 {
-			midSave++
+			leftTemps++
 			// One save leaves at most a vault and a backup temporary file,
 			// and every save cleans up the previous ones.
 			if len(tmp) > 2 {
@@ -181,7 +190,58 @@ func TestKill(t *testing.T) {
 	if tmp := temps(t, s.Dir()); len(tmp) > 0 {
 		t.Errorf("temporary files survive a save: %v", tmp)
 	}
-	t.Logf("%d kills in %v, %d of them during a save; %d accounts saved", iterations, time.Since(start).Round(time.Millisecond), midSave, onDisk)
+	t.Logf("%d kills in %v: %d left temporary files, %d came after a rename but before the writer reported it; %d accounts saved",
+		iterations, time.Since(start).Round(time.Millisecond), leftTemps, unreported, onDisk)
+}
+
+var kills = flag.Int("vault.kills", 40, "how many writers TestKill kills")
+
+// TestKillCreate kills Create at random moments: whatever is left must be
+// either no vault, which Create can then make, or a vault that opens.
+func TestKillCreate(t *testing.T) {
+	outcomes := map[string]int{}
+	for it := range 20 {
+		dir := filepath.Join(t.TempDir(), "vmfa")
+		cmd := helperCmd(t, "create", dir, 0, 0)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		r := bufio.NewReader(stdout)
+		if l, _ := r.ReadString('\n'); l != "ready\n" {
+			t.Fatalf("iteration %d: creator said %q", it, l)
+		}
+		time.Sleep(time.Duration(rand.N(8000)) * time.Microsecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+
+		s := Open(dir)
+		ok, err := s.Exists()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			outcomes["no vault"]++
+			if _, err := s.Create(testPassphrase, testWorkFactor); err != nil {
+				t.Fatalf("iteration %d: Create after a killed Create: %v", it, err)
+			}
+			continue
+		}
+		v, err := s.Unlock(testPassphrase)
+		if err != nil {
+			t.Fatalf("iteration %d: Unlock after a killed Create: %v", it, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, vaultFile)); err != nil {
+			outcomes["identity only"]++
+		} else {
+			outcomes["complete"]++
+		}
+		addAccounts(t, v, 0, 1)
+	}
+	t.Logf("after a killed Create: %v", outcomes)
 }
 
 // TestFullDisk saves in a process whose writes fail past a size limit, as

@@ -539,3 +539,38 @@ func checkAllAdded(t *testing.T, d *Data, n int) {
 		}
 	}
 }
+
+func TestNewerVersionUnparseable(t *testing.T) {
+	_, v := newTestVault(t)
+	// Accounts of a newer version need not look like this version's.
+	for _, js := range []string{
+		`{"version":2,"accounts":{"new":"shape"}}`,
+		`{"accounts":[{"digits":"six"}],"version":3}`,
+	} {
+		writeVaultJSON(t, v, js)
+		if _, err := v.Load(); !errors.Is(err, ErrNewerVersion) {
+			t.Errorf("Load of %s = %v, want ErrNewerVersion", js, err)
+		}
+	}
+}
+
+// TestBackupOfLinkedFile covers a writer killed after making vault.age.bak
+// a link to vault.age but before renaming the new file over vault.age:
+// rename(2) of one link over another of the same file does nothing.
+func TestBackupOfLinkedFile(t *testing.T) {
+	s, v := newTestVault(t)
+	addAccounts(t, v, 0, 1)
+	path := filepath.Join(s.Dir(), vaultFile)
+	os.Remove(path + bakSuffix)
+	if err := os.Link(path, path+bakSuffix); err != nil {
+		t.Skip("no hard links here")
+	}
+	before := mustRead(t, path)
+	addAccounts(t, v, 1, 1)
+	if !bytes.Equal(mustRead(t, path+bakSuffix), before) {
+		t.Error("vault.age.bak is not the previous vault.age")
+	}
+	if tmp := temps(t, s.Dir()); len(tmp) > 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+}
