@@ -1,0 +1,29 @@
+package main
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vmfa/vmfa/tui"
+)
+
+// addTUI makes the bare command open the interactive interface.
+func (a *app) addTUI(root *cobra.Command) {
+	var lockAfter time.Duration
+	root.Flags().DurationVar(&lockAfter, "lock-after", 5*time.Minute, "lock the interface after this long without a key press (0 never)")
+	root.RunE = func(cmd *cobra.Command, _ []string) error {
+		s, err := a.store()
+		if err != nil {
+			return err
+		}
+		pass, _, err := passphraseFromEnv()
+		if err != nil {
+			return err
+		}
+		if lockAfter == 0 {
+			lockAfter = -1 // tui.Options: negative disables
+		}
+		return tui.Run(tui.Options{Store: s, Passphrase: pass, LockAfter: lockAfter, WorkFactor: envWorkFactor()})
+	}
+}
