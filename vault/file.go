@@ -74,7 +74,7 @@ func readFile(path string, max int64) ([]byte, error) {
 // directory is synced so that the rename survives a power cut.
 //
 // The caller must hold the lock.
-func writeAtomic(dir, name string, write func(io.Writer) error) (err error) {
+func writeAtomic(dir, name string, write func(io.Writer) error) error {
 	target := filepath.Join(dir, name)
 	f, err := os.CreateTemp(dir, "."+name+tmpMark+"*")
 	if err != nil {
