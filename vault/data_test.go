@@ -64,6 +64,7 @@ func TestFind(t *testing.T) {
 		{"AWS", "root"},
 		{"", "git"},
 		{"Ünïcode", "Straße"},
+		{"Amazon Web Services", "alice@123456789012"},
 	} {
 		if _, err := d.Add(testAccount(l[0], l[1], uint64(i)), time.Now()); err != nil {
 			t.Fatal(err)
@@ -80,15 +81,18 @@ func TestFind(t *testing.T) {
 		err         error
 		matches     int
 	}{
-		{query: "aws", want: "AWS:root"},                                      // substring, any case
+		{query: "aws", err: ErrAmbiguous, matches: 2},                         // substring, or initials of the issuer
+		{query: "aws:", want: "AWS:root"},                                     // substring, any case
+		{query: "amazon", want: "Amazon Web Services:alice@123456789012"},     //
 		{query: "  ROOT ", want: "AWS:root"},                                  // trimmed
 		{query: "bob", want: "GitHub:bob@example.com"},                        //
 		{query: "github:ALICE@example.com", want: "GitHub:alice@example.com"}, // exact label, any case
 		{query: "git", want: "git"},                                           // exact beats the substrings
 		{query: "ünïcode:strasse", err: ErrNotFound},                          // no case folding beyond simple folding
 		{query: "ÜNÏCODE", want: "Ünïcode:Straße"},                            //
-		{query: "alice", err: ErrAmbiguous, matches: 2},                       //
+		{query: "alice", err: ErrAmbiguous, matches: 3},                       //
 		{query: "gi", err: ErrAmbiguous, matches: 4},                          //
+		{query: "alice@", err: ErrAmbiguous, matches: 3},                      //
 		{query: "example.com", err: ErrAmbiguous, matches: 3},                 //
 		{query: "nobody", err: ErrNotFound},                                   //
 		{query: "", err: ErrNotFound},                                         //

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -73,7 +74,12 @@ twice on the terminal.`,
 			}); err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.ErrOrStderr(), "Passphrase changed.")
+			s, err := a.store()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "Passphrase changed. The backup %s still opens with the old one: delete it if that leaked.\n",
+				filepath.Join(s.Dir(), "identity.age.bak"))
 			return nil
 		},
 	}
@@ -286,7 +292,8 @@ func (a *app) codeCmd() *cobra.Command {
 		Use:   "code QUERY",
 		Short: "Print the code of one account",
 		Long: `Print the current code of the one account whose "issuer:name" contains QUERY
-(case-insensitively; an exact match wins), and nothing else, for scripts.
+(case-insensitively; an exact match wins) or whose issuer's initials are QUERY
+("aws" for Amazon Web Services), and nothing else, for scripts.
 With --next, print the current and the next code on two lines: the two
 consecutive codes AWS asks for when enrolling a device.
 

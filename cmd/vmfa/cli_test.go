@@ -129,7 +129,7 @@ func TestLifecycle(t *testing.T) {
 	if oath, err := exec.Command("oathtool", "--totp", "-b", "--now", "2026-11-24 10:00:10 UTC", awsSecret).Output(); err == nil && strings.TrimSpace(string(oath)) != want {
 		t.Fatalf("oathtool says %s, otp says %s", oath, want)
 	}
-	expect(t, vmfa(t, dir, "", []string{pw}, "code", "Amazon", "--at", at), 0, want+"\n", "")
+	expect(t, vmfa(t, dir, "", []string{pw}, "code", "aws", "--at", at), 0, want+"\n", "")
 	if r := vmfa(t, dir, "", []string{pw}, "code", "amazon", "--at", "1795514410", "--next"); r.stdout != want+"\n"+wantNext+"\n" {
 		t.Fatalf("code --next = %q, want %q", r.stdout, want+"\n"+wantNext+"\n")
 	}
