@@ -47,27 +47,14 @@ func (s tmuxSession) waitScreen(want string) string {
 	}
 }
 
-// buildTUI builds the binary to test: cmd/vmfa once it starts the TUI with
-// no arguments, else the stand-alone driver tui/internal/vmfatui.
+// buildTUI builds vmfa, whose bare command starts the TUI.
 func buildTUI(t *testing.T, dir string) []string {
 	t.Helper()
 	bin := filepath.Join(dir, "vmfa")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/vmfa")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Skipf("cmd/vmfa does not build yet: %v\n%s", err, out)
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/vmfa").CombinedOutput(); err != nil {
+		t.Fatalf("building vmfa: %v\n%s", err, out)
 	}
-	// With no arguments and no terminal, a vmfa that starts the TUI fails
-	// to open one; one that does not prints its usage.
-	out, _ := exec.Command(bin).CombinedOutput()
-	if !strings.Contains(string(out), "Usage:") {
-		return []string{bin}
-	}
-	t.Log("cmd/vmfa does not start the TUI yet: testing tui/internal/vmfatui")
-	drv := filepath.Join(dir, "vmfatui")
-	if out, err := exec.Command("go", "build", "-o", drv, "./internal/vmfatui").CombinedOutput(); err != nil {
-		t.Fatalf("building the driver: %v\n%s", err, out)
-	}
-	return []string{drv}
+	return []string{bin}
 }
 
 // TestTmuxEndToEnd runs the TUI in a real terminal (tmux): unlock, read
@@ -113,13 +100,21 @@ func TestTmuxEndToEnd(t *testing.T) {
 
 	s := tmuxSession{t: t, socket: fmt.Sprintf("vmfa-e2e-%d", os.Getpid())}
 	s.run("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30",
-		"-e", "VMFA_DIR="+vdir, "-e", "VMFA_PASSPHRASE=pw",
+		"-e", "VMFA_DIR="+vdir,
 		"-e", "SSH_TTY=/dev/pts/99", "-e", "TERM=xterm-256color", "sh")
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 	s.run("set", "-g", "set-clipboard", "on")
 	s.run("send-keys", "-t", "e2e", "echo BEFORE-VMFA", "Enter")
 	s.waitScreen("BEFORE-VMFA\n")
 	s.run("send-keys", "-t", "e2e", strings.Join(bin, " "), "Enter")
+
+	// Unlock: a wrong passphrase is refused, the right one opens the list.
+	s.waitScreen("Unlock your vault")
+	s.run("send-keys", "-t", "e2e", "-l", "wrong")
+	s.run("send-keys", "-t", "e2e", "Enter")
+	s.waitScreen("Wrong passphrase")
+	s.run("send-keys", "-t", "e2e", "-l", "pw")
+	s.run("send-keys", "-t", "e2e", "Enter")
 
 	// The list: the code on screen is oathtool's for the same secret.
 	scr := s.waitScreen("2 accounts")
