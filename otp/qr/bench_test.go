@@ -82,8 +82,22 @@ func BenchmarkScan5K(b *testing.B) {
 func BenchmarkBinarize5K(b *testing.B) {
 	lum, w, h, _ := luminance(decodeFixture(b, "desktop-5k.png"), avgWeights)
 	src, _ := gozxing.NewPlanarYUVLuminanceSource(lum, w, h, 0, 0, w, h, false)
-	for b.Loop() {
-		(&view{src: src}).Hybrid().GetBlackMatrix()
+	for _, invert := range []bool{false, true} {
+		name := map[bool]string{false: "normal", true: "inverted"}[invert]
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				binarize(lum, w, h, invert)
+			}
+		})
+		b.Run(name+"/gozxing", func(b *testing.B) {
+			s := src
+			if invert {
+				s = src.Invert()
+			}
+			for b.Loop() {
+				gozxing.NewHybridBinarizer(s).GetBlackMatrix()
+			}
+		})
 	}
 }
 
@@ -94,7 +108,10 @@ func BenchmarkDetect5K(b *testing.B) {
 		name string
 		v    *view
 		n    int
-	}{{"normal", &view{src: src}, 1}, {"inverted", &view{src: src.Invert()}, 0}} {
+	}{
+		{"normal", &view{lum: lum, w: w, h: h, src: src}, 1},
+		{"inverted", &view{lum: lum, w: w, h: h, src: src.Invert(), invert: true}, 0},
+	} {
 		bc.v.Hybrid().GetBlackMatrix()
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {

@@ -19,6 +19,8 @@ import (
 
 	"compress/zlib"
 	"encoding/binary"
+
+	"github.com/makiuchi-d/gozxing"
 )
 
 // The texts in testdata; see testdata/make.sh.
@@ -476,5 +478,62 @@ func TestManyFinderPatterns(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// TestBinarizeMatchesGozxing checks binarize bit for bit against gozxing's
+// HybridBinarizer, both polarities, on fixtures whose sizes are and are not
+// multiples of the 8-pixel block.
+func TestBinarizeMatchesGozxing(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		r    image.Rectangle
+	}{
+		{"screenshot-1x.png", image.Rect(0, 0, 1440, 900)},
+		// The last block column starts at 1403, bit 27 of a word: its 8
+		// bits straddle two words.
+		{"screenshot-1x.png", image.Rect(0, 1, 1411, 900)},
+		{"photo-of-monitor.jpg", image.Rect(0, 0, 1024, 805)},
+		{"photo-of-monitor.jpg", image.Rect(3, 5, 1004, 808-5)},
+		{"dark-mode.png", image.Rect(300, 260, 300+43, 260+41)},
+		{"dark-mode.png", image.Rect(250, 200, 250+39, 200+100)}, // too narrow
+	} {
+		lum, w, h, _ := luminance(rotate(decodeFile(t, filepath.Join("testdata", tc.file)), 0).SubImage(tc.r), avgWeights)
+		src, err := gozxing.NewPlanarYUVLuminanceSource(lum, w, h, 0, 0, w, h, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, invert := range []bool{false, true} {
+			got := binarize(lum, w, h, invert)
+			if w < 40 || h < 40 {
+				if got != nil {
+					t.Errorf("%s %v: binarized a %d×%d image", tc.file, tc.r, w, h)
+				}
+				continue
+			}
+			s := src
+			if invert {
+				s = src.Invert()
+			}
+			want, err := gozxing.NewHybridBinarizer(s).GetBlackMatrix()
+			if err != nil {
+				t.Fatal(err)
+			}
+			black := 0
+			for y := range h {
+				g, wt := got.GetRow(y, nil).GetBitArray(), want.GetRow(y, nil).GetBitArray()
+				if !slices.Equal(g, wt) {
+					t.Fatalf("%s %v invert=%v: row %d differs", tc.file, tc.r, invert, y)
+				}
+				for x := range w {
+					if want.Get(x, y) {
+						black++
+					}
+				}
+			}
+			if black == 0 || black == w*h {
+				t.Errorf("%s %v invert=%v: all pixels the same", tc.file, tc.r, invert)
+			}
+		}
 	}
 }

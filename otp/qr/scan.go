@@ -114,7 +114,10 @@ func scan(lum []byte, w, h int) []code {
 	if err != nil {
 		return nil
 	}
-	views := [2]*view{{src: src}, {src: src.Invert()}}
+	views := [2]*view{
+		{lum: lum, w: w, h: h, src: src},
+		{lum: lum, w: w, h: h, src: src.Invert(), invert: true},
+	}
 	for _, step := range steps {
 		var (
 			wg    sync.WaitGroup
@@ -138,16 +141,23 @@ func scan(lum []byte, w, h int) []code {
 // A view is one polarity of the image and its binarizations, each made on
 // first use and then reused by the later steps.
 type view struct {
-	src            gozxing.LuminanceSource
+	lum            []byte
+	w, h           int
+	invert         bool
+	src            gozxing.LuminanceSource // inverted if invert
 	hybrid, global *gozxing.BinaryBitmap
 }
 
-// Hybrid returns the image binarized with gozxing's HybridBinarizer, which
+// Hybrid returns the image binarized as by gozxing's HybridBinarizer, which
 // thresholds each 8×8 block by its 5×5-block neighbourhood: right for
-// screenshots and for photos with uneven lighting.
+// screenshots and for photos with uneven lighting. See binarize.
 func (v *view) Hybrid() *gozxing.BinaryBitmap {
 	if v.hybrid == nil {
-		v.hybrid, _ = gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(v.src))
+		var b gozxing.Binarizer = gozxing.NewHybridBinarizer(v.src)
+		if m := binarize(v.lum, v.w, v.h, v.invert); m != nil {
+			b = &bitmapBinarizer{v.src, m}
+		}
+		v.hybrid, _ = gozxing.NewBinaryBitmap(b)
 	}
 	return v.hybrid
 }
