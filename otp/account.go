@@ -94,7 +94,13 @@ func CanonicalSecret(s string) (string, error) {
 		}
 		return r
 	}, s)
-	raw, err := b32.DecodeString(s)
+	// Decode padded, as HOTP generation does: the unpadded decoder accepts
+	// lengths (such as 19 characters) that no whole number of bytes gives.
+	padded := s
+	if n := len(s) % 8; n != 0 {
+		padded += strings.Repeat("=", 8-n)
+	}
+	raw, err := base32.StdEncoding.DecodeString(padded)
 	if err != nil || s == "" {
 		return "", ErrInvalidSecret
 	}

@@ -58,6 +58,7 @@ func TestParseURIErrors(t *testing.T) {
 		{"otpauth://totp/alice?secret=", "not valid base32"},
 		{"otpauth://totp/alice?secret=JBSWY3DPEHPK3PX1", "not valid base32"},
 		{"otpauth://totp/alice?secret=ABCDEFG", "too short"},
+		{"otpauth://totp/alice?secret=abc%20defg%20hijk%20lmno%20pqrs", "not valid base32"}, // 19 characters
 		{"otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&algorithm=MD5", "unsupported algorithm"},
 		{"otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&digits=12", "12 digits is not supported"},
 		{"otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&digits=5", "5 digits is not supported"},
