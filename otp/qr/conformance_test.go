@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // sharedCorpus returns the shared test corpus directory, ../shared/corpus
@@ -175,12 +174,7 @@ func blackBoxSet(t *testing.T, dir string) (pass [4]int, misreads []string) {
 		}
 		img := decodeFile(t, name)
 		for rot := range 4 {
-			r := rotate(img, rot)
-			t0 := time.Now()
-			texts, _ := DecodeImage(r)
-			if d := time.Since(t0); d > 100*time.Millisecond {
-				t.Logf("SLOW %s/%s at %d°: %v", filepath.Base(dir), filepath.Base(name), rot*90, d)
-			}
+			texts, _ := DecodeImage(rotate(img, rot))
 			ok := false
 			for _, got := range texts {
 				if got == string(want) {
