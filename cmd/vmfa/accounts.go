@@ -213,19 +213,24 @@ func readManual(preset otp.Account, algorithm string) (otp.Account, error) {
 	return acc, nil
 }
 
-// addAll adds accounts in one transaction and names each one added.
+// addAll adds accounts in one transaction, creating the vault if needed.
 func (a *app) addAll(cmd *cobra.Command, source string, accounts []otp.Account) error {
 	v, err := a.unlockOrCreate()
 	if err != nil {
 		return err
 	}
+	return addUnit(cmd, v, unit{source, accounts})
+}
+
+// addUnit adds the accounts of u in one transaction and names each one added.
+func addUnit(cmd *cobra.Command, v *vault.Vault, u unit) error {
 	var added []vault.Entry
-	_, err = v.Update(func(d *vault.Data) error {
+	_, err := v.Update(func(d *vault.Data) error {
 		added = added[:0]
-		for _, acc := range accounts {
+		for _, acc := range u.accounts {
 			e, err := d.Add(acc, time.Now())
 			if err != nil {
-				return fmt.Errorf("%s: %s: %w; nothing was added", source, acc.Label(), err)
+				return fmt.Errorf("%s: %s: %w; nothing from it was added", u.source, acc.Label(), err)
 			}
 			added = append(added, e)
 		}

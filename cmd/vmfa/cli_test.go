@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/vmfa/vmfa/otp"
 )
@@ -260,7 +265,7 @@ func TestScanAndEnroll(t *testing.T) {
 		t.Errorf("enroll = %q", r.stdout)
 	}
 	// Two codes in one image: one account is new, one a duplicate, so neither is added.
-	expect(t, vmfa(t, dir, "", []string{pw}, "add", qrImage("two-codes.png")), 1, "", "already in the vault as Amazon Web Services:alice@123456789012; nothing was added")
+	expect(t, vmfa(t, dir, "", []string{pw}, "add", qrImage("two-codes.png")), 1, "", "already in the vault as Amazon Web Services:alice@123456789012; nothing from it was added")
 	expect(t, vmfa(t, t.TempDir(), "", []string{pw}, "add", qrImage("two-codes.png")), 0, "Added Amazon Web Services:alice@123456789012\nAdded Amazon Web Services:bob@123456789012\n", "")
 }
 
@@ -281,4 +286,65 @@ func TestGoogleExportImages(t *testing.T) {
 	expect(t, r, 0, "Added Test1:test1@example1.com\nAdded Test2:test2@example2.com\nAdded Test3:test3@example3.com\n", "")
 	bad := filepath.Join("..", "..", "..", "shared", "corpus", "migration", "scito", "qr_but_without_otp.png")
 	expect(t, vmfa(t, dir, "", []string{pw}, "add", bad), 1, "", "qr_but_without_otp.png: QR code holds")
+}
+
+// writeQR renders text as a QR code PNG, as an export screen would show it.
+func writeQR(t *testing.T, path, text string) string {
+	t.Helper()
+	m, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 400, 400, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewGray(image.Rect(0, 0, m.GetWidth(), m.GetHeight()))
+	for y := range m.GetHeight() {
+		for x := range m.GetWidth() {
+			if !m.Get(x, y) {
+				img.Pix[y*img.Stride+x] = 0xff
+			}
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestSplitExport adds a Google Authenticator export shown as three QR codes,
+// screenshotted in any order, and names a missing part.
+func TestSplitExport(t *testing.T) {
+	var v struct {
+		Vectors []struct{ ID, URI string }
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "migration", "vectors.json"))
+	if err != nil {
+		t.Skip("../shared/corpus not found")
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	part := map[string]string{}
+	for _, vec := range v.Vectors {
+		if strings.HasPrefix(vec.ID, "jc_") && strings.HasSuffix(vec.ID, "of3") {
+			part[vec.ID] = writeQR(t, filepath.Join(dir, vec.ID+".png"), vec.URI)
+		}
+	}
+	good := writeQR(t, filepath.Join(dir, "good.png"), githubURI)
+
+	// Part 2 missing: the other images are still added, exit 1.
+	r := vmfa(t, dir, "", []string{pw}, "add", part["jc_3of3"], good, part["jc_1of3"])
+	expect(t, r, 1, "Added GitHub:alice\n", "QR 2 of 3 missing")
+	if strings.Count(r.stdout, "Added") != 1 {
+		t.Fatalf("an incomplete export was added: %q", r.stdout)
+	}
+	r = vmfa(t, dir, "", []string{pw}, "add", part["jc_3of3"], part["jc_1of3"], part["jc_2of3"])
+	expect(t, r, 0, "Added", "")
+	if n := strings.Count(r.stdout, "Added"); n != 22 {
+		t.Fatalf("added %d accounts, want 22:\n%s", n, r.stdout)
+	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -40,18 +39,72 @@ func decodeFile(path string) ([]string, error) {
 	return texts, nil
 }
 
-// collect parses the QR texts of one image into c; an error names the file
-// and what its QR code holds, without ever echoing a secret.
-func collect(c *otp.Collector, name string, texts []string) error {
-	for _, text := range texts {
-		if _, err := c.Add(text); err != nil {
-			if errors.Is(err, otp.ErrNotOTP) {
-				return fmt.Errorf("%s: QR code holds %s, not an otpauth:// URI", name, describe(text))
+// unit is what is added to the vault whole or not at all: the accounts of
+// one image, or of one Google Authenticator export split over several.
+type unit struct {
+	source   string
+	accounts []otp.Account
+}
+
+// imageUnits decodes images into units. The parts of a multi-QR export are
+// pooled across all images, in any order, into one unit. Every image that
+// fails is reported in errs, by name.
+func imageUnits(paths []string) (units []unit, errs []error) {
+	var (
+		exportParts   otp.Collector
+		exportSources []string
+	)
+	for _, path := range paths {
+		texts, err := decodeFile(path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		name := dragPath(path)
+		accounts, parts, err := parseImage(texts)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
+		if len(accounts) > 0 {
+			units = append(units, unit{name, accounts})
+		}
+		if len(parts) > 0 {
+			exportSources = append(exportSources, name)
+			for _, p := range parts {
+				exportParts.Add(p) // parseImage parsed it already
 			}
-			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	return nil
+	if len(exportSources) > 0 {
+		source := strings.Join(exportSources, ", ")
+		if accounts, err := exportParts.Accounts(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", source, err))
+		} else {
+			units = append(units, unit{source, accounts})
+		}
+	}
+	return units, errs
+}
+
+// parseImage sorts the QR texts of one image into accounts and the parts of
+// multi-QR exports, which only make sense together. It says what a QR code
+// that is not an OTP secret holds without ever echoing a secret.
+func parseImage(texts []string) (accounts []otp.Account, exportParts []string, err error) {
+	for _, text := range texts {
+		a, batch, err := otp.Parse(text)
+		switch {
+		case errors.Is(err, otp.ErrNotOTP):
+			return nil, nil, fmt.Errorf("QR code holds %s, not an otpauth:// URI", describe(text))
+		case err != nil:
+			return nil, nil, err
+		case batch != nil && batch.Size > 1:
+			exportParts = append(exportParts, text)
+		default:
+			accounts = append(accounts, a...)
+		}
+	}
+	return accounts, exportParts, nil
 }
 
 // describe says what a non-OTP QR code holds without quoting text that might
@@ -107,64 +160,49 @@ status is 1 if any failed.`,
 		Example: `  vmfa scan screenshot.png | vmfa add --uri`,
 		Args:    minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out := bufio.NewWriter(cmd.OutOrStdout())
-			defer out.Flush()
-			failed := 0
-			var all otp.Collector
-			for _, path := range args {
-				texts, err := decodeFile(path)
-				if err == nil {
-					var c otp.Collector
-					if err = collect(&c, path, texts); err == nil {
-						collect(&all, path, texts)
-					}
-				}
-				if err != nil {
-					fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(err.Error()))
-					failed++
+			units, errs := imageUnits(args)
+			out := cmd.OutOrStdout()
+			for _, u := range units {
+				for _, acc := range u.accounts {
+					fmt.Fprintln(out, acc.URI())
 				}
 			}
-			accounts, err := all.Accounts()
-			if err != nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+err.Error())
-				failed++
-			}
-			for _, acc := range accounts {
-				fmt.Fprintln(out, acc.URI())
-			}
-			if failed > 0 {
-				return errSilent
-			}
-			return nil
+			return report(cmd, errs)
 		},
 	}
+}
+
+// report prints each error on its own line and returns errSilent if there
+// was any, for an exit status of 1.
+func report(cmd *cobra.Command, errs []error) error {
+	for _, err := range errs {
+		fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(err.Error()))
+	}
+	if len(errs) > 0 {
+		return errSilent
+	}
+	return nil
 }
 
 // errSilent is an error already reported to the user.
 var errSilent = errors.New("")
 
-// imageAccounts decodes the images and returns their accounts, each image
-// whole; multi-QR exports may be spread over the images in any order.
-func imageAccounts(paths []string) ([]otp.Account, error) {
-	var c otp.Collector
-	for _, path := range paths {
-		texts, err := decodeFile(path)
-		if err != nil {
-			return nil, err
-		}
-		if err := collect(&c, dragPath(path), texts); err != nil {
-			return nil, err
-		}
-	}
-	return c.Accounts()
-}
-
+// addImages adds the accounts of each image (or multi-QR export) whole or
+// not at all; one bad image does not stop the others.
 func (a *app) addImages(cmd *cobra.Command, paths []string) error {
-	accounts, err := imageAccounts(paths)
-	if err != nil {
-		return err
+	units, errs := imageUnits(paths)
+	if len(units) > 0 {
+		v, err := a.unlockOrCreate()
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
+			if err := addUnit(cmd, v, u); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
-	return a.addAll(cmd, strings.Join(paths, ", "), accounts)
+	return report(cmd, errs)
 }
 
 func (a *app) addPaste(cmd *cobra.Command) error {
@@ -176,15 +214,19 @@ func (a *app) addPaste(cmd *cobra.Command) error {
 	if err != nil {
 		return fmt.Errorf("clipboard image: %w", err)
 	}
-	var c otp.Collector
-	if err := collect(&c, "clipboard image", texts); err != nil {
-		return err
-	}
-	accounts, err := c.Accounts()
+	accounts, parts, err := parseImage(texts)
 	if err != nil {
-		return err
+		return fmt.Errorf("clipboard image: %w", err)
 	}
-	return a.addAll(cmd, "clipboard image", accounts)
+	var export otp.Collector
+	for _, p := range parts {
+		export.Add(p)
+	}
+	more, err := export.Accounts()
+	if err != nil {
+		return fmt.Errorf("clipboard image: %w", err)
+	}
+	return a.addAll(cmd, "clipboard image", append(accounts, more...))
 }
 
 func (a *app) enrollCmd() *cobra.Command {
@@ -202,9 +244,13 @@ With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
 		Example: `  vmfa enroll ~/Desktop/aws-mfa.png`,
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			accounts, err := imageAccounts(args)
-			if err != nil {
-				return err
+			units, errs := imageUnits(args)
+			if len(errs) > 0 {
+				return errs[0]
+			}
+			var accounts []otp.Account
+			for _, u := range units {
+				accounts = append(accounts, u.accounts...)
 			}
 			if len(accounts) != 1 {
 				return fmt.Errorf("%s holds %d accounts; enroll takes an image of one (use 'vmfa add' for exports)", args[0], len(accounts))
