@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,6 +15,8 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
@@ -53,7 +56,7 @@ func newInput(prompt, placeholder string) textinput.Model {
 	return t
 }
 
-func newAddModel() addModel {
+func newAddModel(width int) addModel {
 	a := addModel{
 		path:    newInput("Image: ", "path to a PNG/JPEG screenshot of the QR code"),
 		uri:     newInput("URI: ", "otpauth://totp/…  or  otpauth-migration://…"),
@@ -64,7 +67,28 @@ func newAddModel() addModel {
 	a.fields[2] = newInput("Secret: ", "base32, spaces allowed")
 	a.fields[2].EchoMode = textinput.EchoPassword
 	a.fields[2].EchoCharacter = '•'
+	a.setWidth(width)
 	return a
+}
+
+// setWidth fits the inputs to the terminal (indent, prompt and cursor
+// included), so a long path or URI scrolls and the cursor stays in view.
+func (a *addModel) setWidth(width int) {
+	fit := func(t *textinput.Model) {
+		t.Width = max(1, width-2-lipgloss.Width(t.Prompt)-1)
+	}
+	fit(&a.path)
+	fit(&a.uri)
+	for i := range a.fields {
+		fit(&a.fields[i])
+	}
+}
+
+// looksLikeOTPAuth reports whether text is an otpauth:// or
+// otpauth-migration:// URI (perhaps quoted, as some terminals paste).
+func looksLikeOTPAuth(text string) bool {
+	t := strings.TrimLeft(strings.TrimSpace(text), `'"`)
+	return len(t) >= len("otpauth") && strings.EqualFold(t[:len("otpauth")], "otpauth")
 }
 
 var (
@@ -138,16 +162,22 @@ func (m Model) addKey(km tea.KeyMsg) (Model, tea.Cmd) {
 			m.add = addModel{}
 			return m, nil
 		}
-		a.mode, a.err, a.candidates = addMenu, "", nil
-		a.path.Blur()
-		a.uri.Blur()
+		// Back to the menu with empty inputs: i, u or s starts afresh.
+		m.add = newAddModel(m.c.width)
 		return m, nil
 	}
 	switch a.mode {
 	case addMenu:
 		a.err = ""
 		switch {
-		case km.Paste || (km.Type == tea.KeyRunes && strings.ContainsAny(string(km.Runes[:1]), "/~.'\"")):
+		case km.Type == tea.KeyRunes && (km.Paste || len(km.Runes) > 1) && looksLikeOTPAuth(string(km.Runes)):
+			// A pasted URI: the URI field, never the path field (whose
+			// errors would echo the secret).
+			a.mode = addURI
+			a.uri.SetValue(strings.TrimSpace(string(km.Runes)))
+			a.uri.CursorEnd()
+			return m, a.uri.Focus()
+		case km.Type == tea.KeyRunes && len(km.Runes) > 0 && (km.Paste || strings.ContainsAny(string(km.Runes[:1]), "/~.'\"")):
 			// A dragged-in or typed path: go straight to the path field.
 			a.mode = addPath
 			a.path.SetValue(string(km.Runes))
@@ -166,8 +196,7 @@ func (m Model) addKey(km tea.KeyMsg) (Model, tea.Cmd) {
 			a.mode, a.field = addSecret, 0
 			return m, a.fields[0].Focus()
 		case keyIs(km, m.list.keys.Quit):
-			mm, cmd := m.quit()
-			return mm.(Model), cmd
+			return m.quit()
 		}
 		return m, nil
 	case addPath:
@@ -175,22 +204,32 @@ func (m Model) addKey(km tea.KeyMsg) (Model, tea.Cmd) {
 		case tea.KeyTab:
 			return m, completeCmd(a.path.Value())
 		case tea.KeyEnter:
-			p := cleanPath(a.path.Value())
+			p := strings.TrimSpace(a.path.Value())
 			if p == "" {
 				a.err = "type the path of an image"
 				return m, nil
 			}
-			a.busy, a.busyWhat, a.err, a.candidates = true, "Reading the QR code…", "", nil
+			a.err, a.candidates = "", nil
+			if looksLikeOTPAuth(p) {
+				// A URI typed or pasted into the path field: add it as one.
+				a.busy, a.busyWhat = true, "Saving…"
+				return m, tea.Batch(parseTextCmd(p), a.spinner.Tick)
+			}
+			a.busy, a.busyWhat = true, "Reading the QR code…"
 			return m, tea.Batch(decodeFileCmd(p), a.spinner.Tick)
 		}
+		before := a.path.Value()
 		var cmd tea.Cmd
 		a.path, cmd = a.path.Update(km)
+		if a.path.Value() != before {
+			a.err, a.candidates = "", nil // "no file matches" is stale now
+		}
 		return m, cmd
 	case addURI:
 		if km.Type == tea.KeyEnter {
 			a.err = ""
 			a.busy, a.busyWhat = true, "Saving…"
-			return m, parseTextCmd(a.uri.Value())
+			return m, tea.Batch(parseTextCmd(a.uri.Value()), a.spinner.Tick)
 		}
 		var cmd tea.Cmd
 		a.uri, cmd = a.uri.Update(km)
@@ -222,7 +261,7 @@ func (m Model) addKey(km tea.KeyMsg) (Model, tea.Cmd) {
 			}
 			a.err = ""
 			a.busy, a.busyWhat = true, "Saving…"
-			return m, addCmd(m.v, []otp.Account{acc}, m.c.now, false)
+			return m, tea.Batch(addCmd(m.v, []otp.Account{acc}, m.c.now, false), a.spinner.Tick)
 		}
 		var cmd tea.Cmd
 		a.fields[a.field], cmd = a.fields[a.field].Update(km)
@@ -261,7 +300,9 @@ func (m Model) viewAdd() string {
 		b.WriteString("\n  " + a.spinner.View() + " " + a.busyWhat + "\n")
 	}
 	if a.err != "" {
-		b.WriteString("\n" + indent(st.err.Render("✗ "+a.err), 2, w) + "\n")
+		// Wrapped at spaces, not cut: the end of an error is often the
+		// useful part.
+		b.WriteString("\n" + indent(renderLines(st.err, ansi.Wordwrap("✗ "+a.err, max(10, w-3), "")), 2, w) + "\n")
 	}
 	return b.String()
 }
@@ -305,7 +346,7 @@ func cleanPath(s string) string {
 	}
 	if rest, ok := strings.CutPrefix(s, "file://"); ok {
 		s = rest
-		if u, err := unescapeURL(s); err == nil {
+		if u, err := url.PathUnescape(s); err == nil {
 			s = u
 		}
 	}
@@ -315,23 +356,6 @@ func cleanPath(s string) string {
 		}
 	}
 	return s
-}
-
-func unescapeURL(s string) (string, error) {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) {
-			var v byte
-			if _, err := fmt.Sscanf(s[i+1:i+3], "%02x", &v); err != nil {
-				return "", err
-			}
-			b.WriteByte(v)
-			i += 2
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String(), nil
 }
 
 // completeCmd lists the directory of a partial path and completes it: to
@@ -384,11 +408,17 @@ func completeCmd(input string) tea.Cmd {
 	}
 }
 
-// decodeFileCmd reads the QR codes of an image file.
-func decodeFileCmd(path string) tea.Cmd {
+// decodeFileCmd reads the QR codes of an image file, given as typed or
+// dragged in (cleanPath runs here, since it asks for the home directory).
+func decodeFileCmd(input string) tea.Cmd {
 	return func() tea.Msg {
+		path := cleanPath(input)
 		f, err := os.Open(path)
 		if err != nil {
+			if looksLikeOTPAuth(path) || strings.Contains(path, "secret=") {
+				// Never echo what may hold a secret.
+				return decodedMsg{err: errors.New("that is an otpauth URI, not a file: press esc, then u, and paste it there")}
+			}
 			return decodedMsg{err: err}
 		}
 		defer f.Close()

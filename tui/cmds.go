@@ -63,7 +63,10 @@ func copyCmd(c Clipboard, code, what string) tea.Cmd {
 }
 
 func clearCmd(c Clipboard, code string) tea.Cmd {
-	return func() tea.Msg { return clearedMsg{err: c.ClearIf(code)} }
+	return func() tea.Msg {
+		cleared, err := c.ClearIf(code)
+		return clearedMsg{cleared: cleared, err: err}
+	}
 }
 
 // updateCmd runs fn on the vault's data and saves it.

@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vmfa/vmfa/otp"
 )
@@ -13,26 +14,29 @@ import (
 // enrollModel is the "two consecutive codes" screen that AWS and others ask
 // for when a virtual MFA device is enrolled.
 type enrollModel struct {
-	id string
+	id   string
+	keys enrollKeys
+	full bool // the ? help: the full key list and how enrollment works
 }
 
-func newEnrollModel(id string) enrollModel { return enrollModel{id: id} }
+func newEnrollModel(id string) enrollModel { return enrollModel{id: id, keys: newEnrollKeys()} }
 
 func (m Model) updateEnroll(msg tea.Msg) (Model, tea.Cmd) {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return m, nil
 	}
-	k := newEnrollKeys()
+	k := m.enroll.keys
 	switch {
 	case keyIs(km, k.Quit):
-		mm, cmd := m.quit()
-		return mm.(Model), cmd
+		return m.quit()
 	case keyIs(km, k.Back):
+		id := m.enroll.id
 		m.screen = screenList
-		m.list.selectID(m.enroll.id, m.listRows())
+		m.enroll = enrollModel{}
+		m.list.selectID(id, m.listRows())
 	case keyIs(km, k.Help):
-		m.full = !m.full
+		m.enroll.full = !m.enroll.full
 	case keyIs(km, k.Copy1, k.Copy2):
 		ce, ok := m.codes[m.enroll.id]
 		if !ok || ce.err != nil {
@@ -46,9 +50,16 @@ func (m Model) updateEnroll(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+const enrollNote = "Type both into the enrollment form; both advance when the window rolls."
+
+const enrollHelp = "Enrolling a virtual MFA device (AWS IAM, for one) asks for two " +
+	"consecutive codes: type MFA code 1 into the first field and MFA code 2 into " +
+	"the second, then submit before the bar runs out. If it runs out, both codes " +
+	"move on: type the new pair. Copying clears the clipboard after 20 s."
+
 func (m Model) viewEnroll() string {
 	st := m.c.st
-	w, h := m.c.width, m.c.height-2
+	w, h := m.c.width, m.c.height-m.footerHeight()
 	e, ok := m.entry(m.enroll.id)
 	if !ok {
 		return indent(st.dim.Render("The account is gone. esc goes back."), 1, w)
@@ -60,29 +71,39 @@ func (m Model) viewEnroll() string {
 	b.WriteString(" " + st.title.Render("vmfa") + "  " + st.label.Render("Enroll") + " " +
 		st.issuer.Render(e.Issuer) + " " + st.name.Render(e.Name) + "\n\n")
 
-	// Big digits when there is room for two five-line codes.
-	scale := 0
-	switch {
-	case h >= 20 && w >= 60:
-		scale = 2
-		if len(ce.cur)*7 > w-4 {
-			scale = 1
-		}
-	case h >= 18:
-		scale = 1
+	noteText := enrollNote
+	if m.enroll.full {
+		noteText = enrollHelp
 	}
-	codeBlock := func(label, code, key string) string {
+	note := renderLines(st.dim, ansi.Wordwrap(noteText, max(10, w-4), ""))
+
+	// Big digits when two five-line codes and the note fit the height, at
+	// the largest scale whose rendering (indent included) fits the width.
+	// A code cut at the edge would be a wrong code: never draw one.
+	const indentW = 2
+	fixed := 7 + lipgloss.Height(note) // title, blanks, labels, bar
+	var big1, big2 string
+	if h >= fixed+2*5 {
+		for _, scale := range []int{2, 1} {
+			b1, b2 := bigDigits(st, ce.cur, scale), bigDigits(st, ce.next, scale)
+			if indentW+max(lipgloss.Width(b1), lipgloss.Width(b2)) <= w {
+				big1, big2 = b1, b2
+				break
+			}
+		}
+	}
+	codeBlock := func(label, code, big, key string) string {
 		head := st.label.Render(label) + st.dim.Render("   press "+key+" to copy")
-		if scale == 0 {
+		if big == "" {
 			return head + "\n" + st.bigCode.Render(group(code))
 		}
-		return head + "\n" + bigDigits(st, code, scale)
+		return head + "\n" + big
 	}
-	b.WriteString(indent(codeBlock("MFA code 1", ce.cur, "1"), 2, w) + "\n\n")
-	b.WriteString(indent(codeBlock("MFA code 2", ce.next, "2"), 2, w) + "\n\n")
+	b.WriteString(indent(codeBlock("MFA code 1", ce.cur, big1, "1"), indentW, w) + "\n\n")
+	b.WriteString(indent(codeBlock("MFA code 2", ce.next, big2, "2"), indentW, w) + "\n\n")
 	barW := max(4, min(40, w-12))
 	b.WriteString("  " + m.bar(secs, e.Period, barW) + fmt.Sprintf(" %2ds", secs) + "\n")
-	b.WriteString(indent(st.dim.Render("Type both into the enrollment form; both advance when the window rolls."), 2, w))
+	b.WriteString(indent(note, indentW, w))
 	return b.String()
 }
 

@@ -82,14 +82,15 @@ func (c *fakeClipboard) Copy(s string) error {
 	return nil
 }
 
-func (c *fakeClipboard) ClearIf(s string) error {
+func (c *fakeClipboard) ClearIf(s string) (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.clears = append(c.clears, s)
 	if c.content == s {
 		c.content = ""
+		return true, nil
 	}
-	return nil
+	return false, nil
 }
 
 func (c *fakeClipboard) ReadImage() ([]byte, error) {

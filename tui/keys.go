@@ -79,8 +79,8 @@ type enrollKeys struct {
 
 func newEnrollKeys() enrollKeys {
 	return enrollKeys{
-		Copy1: bind([]string{"1"}, "1", "copy MFA code 1"),
-		Copy2: bind([]string{"2"}, "2", "copy MFA code 2"),
+		Copy1: bind([]string{"1"}, "1", "copy code 1"),
+		Copy2: bind([]string{"2"}, "2", "copy code 2"),
 		Back:  bind([]string{"esc", "backspace"}, "esc", "back"),
 		Help:  bind([]string{"?"}, "?", "help"),
 		Quit:  bind([]string{"q", "ctrl+c"}, "q", "quit"),
@@ -88,9 +88,11 @@ func newEnrollKeys() enrollKeys {
 }
 
 func (k enrollKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Copy1, k.Copy2, k.Back, k.Quit}
+	return []key.Binding{k.Copy1, k.Copy2, k.Back, k.Help, k.Quit}
 }
-func (k enrollKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+func (k enrollKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Copy1, k.Copy2}, {k.Back, k.Help, k.Quit}}
+}
 
 // simpleKeys is the help of the screens whose keys are few and fixed: the
 // unlock prompt, the add screen and the dialogs.

@@ -19,6 +19,8 @@ import (
 // listModel is the account list with its fuzzy filter.
 type listModel struct {
 	keys    listKeys
+	fkeys   filterKeys
+	full    bool          // the ? help; reset when the list is left
 	entries []vault.Entry // display order: pinned first, then vault order
 	filter  textinput.Model
 	visible []int // indices into entries that pass the filter
@@ -32,7 +34,7 @@ func newListModel() listModel {
 	f.Placeholder = "type to filter"
 	f.Cursor.SetMode(cursor.CursorStatic)
 	f.CharLimit = 64
-	return listModel{keys: newListKeys(), filter: f}
+	return listModel{keys: newListKeys(), fkeys: newFilterKeys(), filter: f}
 }
 
 // setEntries puts the vault's accounts in display order and keeps the
@@ -138,10 +140,26 @@ func (m Model) updateList(msg tea.Msg) (Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
+	m, cmd := m.listKey(km)
+	if m.screen != screenList {
+		m.list.full = false // each screen has its own help
+	}
+	return m, cmd
+}
+
+func (m Model) listKey(km tea.KeyMsg) (Model, tea.Cmd) {
 	rows := m.listRows()
 	l := &m.list
+	if km.Type == tea.KeyRunes && (km.Paste || len(km.Runes) > 1) && looksLikeOTPAuth(string(km.Runes)) {
+		// A pasted otpauth:// URI is an account to add, not filter text.
+		l.filter.Blur()
+		l.clearFilter(rows)
+		m.add = newAddModel(m.c.width)
+		m.screen = screenAdd
+		return m.addKey(km)
+	}
 	if l.filter.Focused() {
-		fk := newFilterKeys()
+		fk := l.fkeys
 		switch {
 		case keyIs(km, fk.Clear):
 			l.filter.Blur()
@@ -179,8 +197,7 @@ func (m Model) updateList(msg tea.Msg) (Model, tea.Cmd) {
 	k := l.keys
 	switch {
 	case keyIs(km, k.Quit):
-		mm, cmd := m.quit()
-		return mm.(Model), cmd
+		return m.quit()
 	case keyIs(km, k.Up):
 		l.move(-1, rows)
 	case keyIs(km, k.Down):
@@ -194,8 +211,8 @@ func (m Model) updateList(msg tea.Msg) (Model, tea.Cmd) {
 	case keyIs(km, k.End):
 		l.move(len(l.visible), rows)
 	case keyIs(km, k.Help):
-		m.full = !m.full
-		m.list.clamp(m.listRows())
+		l.full = !l.full
+		l.clamp(m.listRows())
 	case keyIs(km, k.Clear):
 		if l.filter.Value() != "" {
 			l.clearFilter(rows)
@@ -207,7 +224,7 @@ func (m Model) updateList(msg tea.Msg) (Model, tea.Cmd) {
 	case keyIs(km, k.CopyNext):
 		return m.copySelected(true)
 	case keyIs(km, k.Add):
-		m.add = newAddModel()
+		m.add = newAddModel(m.c.width)
 		m.screen = screenAdd
 	case keyIs(km, k.Enroll):
 		e, ok := l.selected()
@@ -240,6 +257,10 @@ func (m Model) updateList(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, editCmd(m.v, e.ID, func(e *vault.Entry) error { e.Pinned = !e.Pinned; return nil }, toast)
 	case keyIs(km, k.MoveUp, k.MoveDn):
+		if l.filter.Value() != "" {
+			m.setToast("clear the filter (esc) to reorder", true)
+			return m, nil
+		}
 		return m, m.moveSelected(keyIs(km, k.MoveUp))
 	default:
 		// Any other printable key starts the filter with itself.
@@ -259,9 +280,6 @@ func (m Model) updateList(msg tea.Msg) (Model, tea.Cmd) {
 // order (within its pinned or unpinned group) in the vault.
 func (m Model) moveSelected(up bool) tea.Cmd {
 	l := m.list
-	if l.filter.Value() != "" {
-		return func() tea.Msg { return savedMsg{err: fmt.Errorf("clear the filter (esc) to reorder")} }
-	}
 	e, ok := l.selected()
 	if !ok {
 		return nil
@@ -294,6 +312,12 @@ func (m Model) copySelected(next bool) (Model, tea.Cmd) {
 		return m, nil
 	}
 	if e.Type == otp.HOTP {
+		if next {
+			// An HOTP code has no next window: copying "the next" one
+			// would spend a counter value without saying so.
+			m.setToast("HOTP codes have no next window; press Enter for the next code", true)
+			return m, nil
+		}
 		return m, hotpCmd(m.v, e.ID, m.c.now)
 	}
 	ce, ok := m.codes[e.ID]

@@ -56,7 +56,6 @@ type Model struct {
 	add    addModel
 	dialog dialogModel
 	help   help.Model
-	full   bool // full help shown
 
 	vault vault.Data // zero when locked
 	v     Vault      // nil when locked
@@ -65,8 +64,11 @@ type Model struct {
 	lastKey  time.Time
 	copied   string // the code we last put on the clipboard, until cleared
 	copiedAt time.Time
-	toast    toast
-	quitting bool
+	// copiedWhat names the copied code in the status line: "code",
+	// "MFA code 2".
+	copiedWhat string
+	toast      toast
+	quitting   bool
 }
 
 type toast struct {
@@ -109,6 +111,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
 		m.help.Width = msg.Width
+		if m.screen == screenAdd {
+			m.add.setWidth(msg.Width)
+		}
 		m.list.clamp(m.listRows())
 		return m, nil
 	case tickMsg:
@@ -117,6 +122,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.lastKey = m.cfg.clock()
 		if msg.Type == tea.KeyCtrlC {
 			return m.quit()
+		}
+		if m.screen == screenList && splittable(msg) && !m.list.filter.Focused() {
+			return m.splitKeys(msg)
 		}
 	case unlockedMsg:
 		return m.onUnlocked(msg)
@@ -129,12 +137,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setToast("copying failed: "+msg.err.Error(), true)
 			return m, nil
 		}
-		m.copied, m.copiedAt = msg.code, m.c.now
+		// The clear is timed from the moment of the copy, read from the
+		// clock, not from the last tick (up to a second earlier).
+		m.copied, m.copiedAt, m.copiedWhat = msg.code, m.cfg.clock(), msg.what
 		m.toast = toast{}
 		return m, nil
 	case clearedMsg:
 		if msg.err != nil {
 			m.setToast("clearing the clipboard failed: "+msg.err.Error(), true)
+		} else if msg.cleared && m.screen != screenUnlock {
+			m.setToast("clipboard cleared", false)
 		}
 		return m, nil
 	}
@@ -164,9 +176,9 @@ func (m Model) onTick(now time.Time) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(append(cmds, cmd)...)
 	}
 	if m.copied != "" && now.Sub(m.copiedAt) >= copyClearAfter {
+		// clearedMsg says "clipboard cleared" if the code was still there.
 		cmds = append(cmds, clearCmd(m.cfg.clip, m.copied))
 		m.copied = ""
-		m.setToast("clipboard cleared", false)
 	}
 	if m.toast.text != "" && !now.Before(m.toast.until) {
 		m.toast = toast{}
@@ -198,7 +210,40 @@ func (m Model) lock() (Model, tea.Cmd) {
 	return m, tea.Batch(cmd, m.unlock.input.Focus())
 }
 
-func (m Model) quit() (tea.Model, tea.Cmd) {
+// splittable is a key message that holds several typed keys: Bubble Tea
+// merges runes that arrive together (fast typing, a key held down) into one
+// KeyRunes message. A paste is not split, nor an otpauth URI typed in by a
+// terminal without bracketed paste.
+func splittable(km tea.KeyMsg) bool {
+	return km.Type == tea.KeyRunes && !km.Paste && len(km.Runes) > 1 && !looksLikeOTPAuth(string(km.Runes))
+}
+
+// splitKeys handles the runes of a merged key message one at a time, as the
+// keys they were typed as: "jjj" moves down three rows. Once a key opens the
+// filter or another screen, the rest goes there as one message, as typed
+// text does.
+func (m Model) splitKeys(km tea.KeyMsg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	runes := km.Runes
+	for i, r := range runes {
+		if m.quitting {
+			break
+		}
+		one := km
+		if m.screen != screenList || m.list.filter.Focused() {
+			one.Runes = runes[i:]
+			mm, cmd := m.Update(one)
+			m, cmds = mm.(Model), append(cmds, cmd)
+			break
+		}
+		one.Runes = []rune{r}
+		mm, cmd := m.Update(one)
+		m, cmds = mm.(Model), append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) quit() (Model, tea.Cmd) {
 	m.quitting = true
 	if m.copied != "" {
 		code := m.copied
@@ -293,20 +338,19 @@ func (m Model) View() string {
 		return ""
 	}
 	var body string
-	var keys help.KeyMap
 	switch m.screen {
 	case screenUnlock:
-		body, keys = m.viewUnlock(), m.unlockKeys()
+		body = m.viewUnlock()
 	case screenList:
-		body, keys = m.viewList(), m.listHelp()
+		body = m.viewList()
 	case screenEnroll:
-		body, keys = m.viewEnroll(), newEnrollKeys()
+		body = m.viewEnroll()
 	case screenAdd:
-		body, keys = m.viewAdd(), m.addKeys()
+		body = m.viewAdd()
 	case screenDialog:
-		body, keys = m.viewDialog(), m.dialogKeys()
+		body = m.viewDialog()
 	}
-	footer := m.viewFooter(keys)
+	footer := m.viewFooter()
 	bodyH := m.c.height - lipgloss.Height(footer)
 	if m.screen != screenList {
 		// The list fits its rows itself; other screens may hold long text.
@@ -315,39 +359,77 @@ func (m Model) View() string {
 	return fitHeight(body, bodyH) + "\n" + footer
 }
 
+// keyMap is the help of the screen on top.
+func (m Model) keyMap() help.KeyMap {
+	switch m.screen {
+	case screenUnlock:
+		return m.unlockKeys()
+	case screenList:
+		return m.listHelp()
+	case screenEnroll:
+		return m.enroll.keys
+	case screenAdd:
+		return m.addKeys()
+	}
+	return m.dialogKeys()
+}
+
+// fullHelp reports whether the screen on top shows its full help: each
+// screen with a ? key has its own toggle, reset when it is left.
+func (m Model) fullHelp() bool {
+	switch m.screen {
+	case screenList:
+		return m.list.full && !m.list.filter.Focused()
+	case screenEnroll:
+		return m.enroll.full
+	}
+	return false
+}
+
 // viewFooter is the status line (a toast, or the clipboard countdown) and
 // the help.
-func (m Model) viewFooter(keys help.KeyMap) string {
+func (m Model) viewFooter() string {
 	st := m.c.st
 	status := ""
+	// The newest message wins: copying drops the toasts before it, so a
+	// toast set since (an account added, an error) hides the countdown
+	// until it expires.
 	switch {
 	case m.toast.text != "" && m.toast.isErr:
 		status = st.err.Render("✗ " + m.toast.text)
-	case m.copied != "":
-		left := copyClearAfter - m.c.now.Sub(m.copiedAt)
-		status = st.ok.Render(fmt.Sprintf("✓ copied — clears in %d s", max(0, int((left+time.Second-1)/time.Second))))
 	case m.toast.text != "":
 		status = st.ok.Render("✓ " + m.toast.text)
+	case m.copied != "":
+		left := min(copyClearAfter, copyClearAfter-m.c.now.Sub(m.copiedAt))
+		secs := max(0, int((left+time.Second-1)/time.Second))
+		status = st.ok.Render(fmt.Sprintf("✓ %s copied — clears in %d s", m.copiedWhat, secs))
 	}
 	status = truncate(" "+status, m.c.width)
+	return status + "\n" + m.viewHelp()
+}
+
+func (m Model) viewHelp() string {
+	keys := m.keyMap()
 	var h string
-	if m.full {
+	if m.fullHelp() {
 		h = m.help.FullHelpView(keys.FullHelp())
 	} else {
 		h = m.help.ShortHelpView(keys.ShortHelp())
 	}
-	return status + "\n" + indent(h, 1, m.c.width)
+	return indent(h, 1, m.c.width)
 }
 
+// footerHeight is the height of the status line and the help.
+func (m Model) footerHeight() int {
+	return 1 + lipgloss.Height(m.viewHelp())
+}
+
+// listRows is how many accounts the list shows: the height less the
+// header, the filter line and the footer.
 func (m Model) listRows() int {
-	return max(1, m.c.height-2-2-m.helpHeight())
-}
-
-func (m Model) helpHeight() int {
-	if !m.full {
-		return 1
-	}
-	return lipgloss.Height(m.help.FullHelpView(m.listHelp().FullHelp()))
+	s := m
+	s.screen = screenList
+	return max(1, m.c.height-2-s.footerHeight())
 }
 
 func (m Model) listHelp() help.KeyMap {

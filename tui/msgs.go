@@ -52,8 +52,12 @@ type copiedMsg struct {
 	err  error
 }
 
-// clearedMsg reports a clipboard clear.
-type clearedMsg struct{ err error }
+// clearedMsg reports a clipboard clear: cleared is false when the clipboard
+// no longer held our code and was left alone.
+type clearedMsg struct {
+	cleared bool
+	err     error
+}
 
 // decodedMsg returns the accounts read from an image, URI or typed secret.
 type decodedMsg struct {

@@ -61,7 +61,7 @@ func Run(opts Options) error {
 	// A quit through q or ctrl+c has cleared the clipboard already; a kill
 	// signal has not.
 	if fm, ok := final.(Model); ok && fm.copied != "" {
-		_ = clip.ClearIf(fm.copied)
+		_, _ = clip.ClearIf(fm.copied)
 	}
 	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil
@@ -106,6 +106,6 @@ func (a storeAdapter) Unlock(p string) (Vault, error) {
 // through it.
 type Clipboard interface {
 	Copy(text string) error
-	ClearIf(text string) error
+	ClearIf(text string) (cleared bool, err error)
 	ReadImage() ([]byte, error)
 }

@@ -94,3 +94,13 @@ func newRowSpans(st *styles) rowSpans {
 		barRed: newSpan(st.barRed), barEmpty: newSpan(st.barEmpty),
 	}
 }
+
+// renderLines renders each line of s on its own: Render pads the lines of
+// a block to one width, which leaves trailing spaces after wrapped text.
+func renderLines(st lipgloss.Style, s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = st.Render(l)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -123,3 +123,63 @@ func TestViewScreens(t *testing.T) {
 		}
 	}
 }
+
+// TestViewEnrollSizes: the enrollment view shows both codes whole, as
+// block digits or as text, never cut at the edge: a cut code is a wrong
+// code typed into the enrollment form.
+func TestViewEnrollSizes(t *testing.T) {
+	s := newVault(t, demo...)
+	for _, size := range [][2]int{{60, 15}, {60, 24}, {80, 24}} {
+		for _, c := range []struct {
+			digits int
+			down   int // rows from the top to the account
+		}{{6, 0}, {8, 3}} {
+			name := fmt.Sprintf("enroll-%ddigits-%dx%d", c.digits, size[0], size[1])
+			t.Run(name, func(t *testing.T) {
+				clock := &fakeClock{t: t0}
+				m := unlocked(t, s, clock, &fakeClipboard{}, size[0], size[1])
+				for range c.down {
+					m = send(m, keys("j"))
+				}
+				m = send(m, keys("e"))
+				if m.screen != screenEnroll {
+					t.Fatal("not on the enrollment view")
+				}
+				a := demo[c.down]
+				v := m.View()
+				checkFrame(t, v, size[0], size[1])
+				for _, want := range []string{code(t, a, t0, false), code(t, a, t0, true)} {
+					if len(want) != c.digits {
+						t.Fatalf("code %q has not %d digits", want, c.digits)
+					}
+					if !showsCode(m.c.st, v, want) {
+						t.Errorf("code %s is not shown whole:\n%s", want, v)
+					}
+				}
+				golden(t, name, v)
+			})
+		}
+	}
+}
+
+// showsCode reports whether the frame v holds code, indented by two, as
+// grouped text on a line of its own or as block digits at scale 1 or 2.
+func showsCode(st *styles, v, code string) bool {
+	lines := strings.Split(v, "\n")
+	for i := range lines {
+		if lines[i] == "  "+group(code) {
+			return true
+		}
+		for _, scale := range []int{1, 2} {
+			big := strings.Split(bigDigits(st, code, scale), "\n")
+			whole := i+len(big) <= len(lines)
+			for k := 0; whole && k < len(big); k++ {
+				whole = lines[i+k] == "  "+big[k]
+			}
+			if whole {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -39,6 +39,9 @@ type Clipboard struct {
 	// Native clipboard access; nil means github.com/atotto/clipboard.
 	writeNative func(string) error
 	readNative  func() (string, error)
+	// tmux runs the tmux command with args and returns its output; nil
+	// means exec.
+	tmux func(args ...string) (string, error)
 
 	mu       sync.Mutex
 	viaOSC52 map[string]bool // texts last copied through OSC 52
@@ -50,7 +53,7 @@ var std Clipboard
 func Copy(text string) error { return std.Copy(text) }
 
 // ClearIf empties the clipboard if it still holds text (see Clipboard.ClearIf).
-func ClearIf(text string) error { return std.ClearIf(text) }
+func ClearIf(text string) (bool, error) { return std.ClearIf(text) }
 
 // ReadImage returns the PNG image on the clipboard (see Clipboard.ReadImage).
 func ReadImage() ([]byte, error) { return std.ReadImage() }
@@ -90,24 +93,53 @@ func (c *Clipboard) Copy(text string) error {
 	return nil
 }
 
-// ClearIf empties the clipboard if it still holds text. OSC 52 cannot read
-// the clipboard back, so a text copied that way is cleared unconditionally.
-func (c *Clipboard) ClearIf(text string) error {
+// ClearIf empties the clipboard if it still holds text, and reports
+// whether it did. OSC 52 cannot read the clipboard back, so a text copied
+// that way is cleared unconditionally; inside tmux, which keeps what OSC 52
+// set as its newest paste buffer, that buffer is deleted too if it still
+// holds text.
+func (c *Clipboard) ClearIf(text string) (cleared bool, err error) {
 	c.mu.Lock()
 	osc, known := c.viaOSC52[text]
 	delete(c.viaOSC52, text)
 	c.mu.Unlock()
 	if (known && osc) || (!known && c.Remote()) {
-		return c.writeOSC52("")
+		if err := c.writeOSC52(""); err != nil {
+			return false, err
+		}
+		if c.getenv("TMUX") != "" {
+			c.clearTmuxBuffer(text)
+		}
+		return true, nil
 	}
 	got, err := c.nativeRead()
 	if err != nil {
-		return err
+		return false, err
 	}
 	if got != text {
-		return nil // the user copied something else since: leave it
+		return false, nil // the user copied something else since: leave it
 	}
-	return c.nativeWrite("")
+	if err := c.nativeWrite(""); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// clearTmuxBuffer deletes tmux's newest paste buffer if it holds text. The
+// empty OSC 52 sequence that clears the terminal's clipboard leaves it: tmux
+// ignores an empty set. Failures are ignored: tmux may be too old, or not
+// the tmux of $TMUX.
+func (c *Clipboard) clearTmuxBuffer(text string) {
+	run := c.tmux
+	if run == nil {
+		run = func(args ...string) (string, error) {
+			out, err := exec.Command("tmux", args...).Output()
+			return string(out), err
+		}
+	}
+	if got, err := run("show-buffer"); err == nil && got == text {
+		_, _ = run("delete-buffer")
+	}
 }
 
 func (c *Clipboard) remember(text string, osc bool) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,8 +58,8 @@ func TestCopyOverSSHUsesOSC52(t *testing.T) {
 		t.Fatalf("tty got %q", got)
 	}
 	tty.Reset()
-	if err := c.ClearIf("654321"); err != nil {
-		t.Fatal(err)
+	if cleared, err := c.ClearIf("654321"); err != nil || !cleared {
+		t.Fatalf("ClearIf = %v, %v; want a clear", cleared, err)
 	}
 	if got := tty.String(); got != "\x1b]52;c;\a" {
 		t.Fatalf("clear sent %q, want an empty OSC 52", got)
@@ -72,6 +73,7 @@ func TestCopyFallsBackToOSC52(t *testing.T) {
 		Getenv:      env(map[string]string{"TMUX": "/tmp/tmux-0/default,1,0"}),
 		writeNative: func(string) error { return errors.New("xclip: Can't open display") },
 		readNative:  func() (string, error) { return "", errors.New("xclip: Can't open display") },
+		tmux:        func(args ...string) (string, error) { return "", errors.New("no server") },
 	}
 	if err := c.Copy("111222"); err != nil {
 		t.Fatal(err)
@@ -80,7 +82,7 @@ func TestCopyFallsBackToOSC52(t *testing.T) {
 		t.Fatalf("tty got %q, want %q", got, want)
 	}
 	tty.Reset()
-	if err := c.ClearIf("111222"); err != nil {
+	if _, err := c.ClearIf("111222"); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := tty.String(), string(OSC52("", true)); got != want {
@@ -105,8 +107,8 @@ func TestCopyNativeAndClearIf(t *testing.T) {
 	}
 	// The user copied something else meanwhile: it must survive.
 	board = "my notes"
-	if err := c.ClearIf("123123"); err != nil {
-		t.Fatal(err)
+	if cleared, err := c.ClearIf("123123"); err != nil || cleared {
+		t.Fatalf("ClearIf = %v, %v; want the clipboard left alone", cleared, err)
 	}
 	if board != "my notes" {
 		t.Fatalf("ClearIf clobbered the user's clipboard: %q", board)
@@ -114,8 +116,8 @@ func TestCopyNativeAndClearIf(t *testing.T) {
 	if err := c.Copy("999000"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.ClearIf("999000"); err != nil {
-		t.Fatal(err)
+	if cleared, err := c.ClearIf("999000"); err != nil || !cleared {
+		t.Fatalf("ClearIf = %v, %v; want a clear", cleared, err)
 	}
 	if board != "" {
 		t.Fatalf("ClearIf left %q", board)
@@ -185,7 +187,7 @@ func TestXclipUnderXvfb(t *testing.T) {
 	if err != nil || string(out) != "246810" {
 		t.Fatalf("xclip -o = %q, %v", out, err)
 	}
-	if err := c.ClearIf("246810"); err != nil {
+	if _, err := c.ClearIf("246810"); err != nil {
 		t.Fatal(err)
 	}
 	out, _ = exec.Command("xclip", "-selection", "clipboard", "-o").Output()
@@ -217,5 +219,57 @@ func TestXclipUnderXvfb(t *testing.T) {
 	}
 	if !bytes.Equal(got, buf.Bytes()) {
 		t.Fatalf("ReadImage returned %d bytes, want the %d of the PNG", len(got), buf.Len())
+	}
+}
+
+// TestClearOSC52InTmuxDeletesTmuxBuffer: tmux keeps what OSC 52 set as its
+// newest paste buffer, and the empty clear sequence leaves it there.
+func TestClearOSC52InTmuxDeletesTmuxBuffer(t *testing.T) {
+	for _, c := range []struct {
+		buffer     string
+		wantDelete bool
+	}{
+		{"424242", true},    // still our code: deleted
+		{"my notes", false}, // the user's since: kept
+	} {
+		var tty bytes.Buffer
+		var calls []string
+		clip := &Clipboard{
+			TTY:    &tty,
+			Getenv: env(map[string]string{"SSH_TTY": "/dev/pts/1", "TMUX": "/tmp/tmux-0/default,1,0"}),
+			tmux: func(args ...string) (string, error) {
+				calls = append(calls, strings.Join(args, " "))
+				if args[0] == "show-buffer" {
+					return c.buffer, nil
+				}
+				return "", nil
+			},
+		}
+		if err := clip.Copy("424242"); err != nil {
+			t.Fatal(err)
+		}
+		if cleared, err := clip.ClearIf("424242"); err != nil || !cleared {
+			t.Fatalf("ClearIf = %v, %v", cleared, err)
+		}
+		deleted := slices.Contains(calls, "delete-buffer")
+		if deleted != c.wantDelete || !slices.Contains(calls, "show-buffer") {
+			t.Errorf("buffer %q: tmux calls %q, want delete %v", c.buffer, calls, c.wantDelete)
+		}
+	}
+}
+
+// Outside tmux, tmux is never run.
+func TestClearOSC52OutsideTmux(t *testing.T) {
+	var tty bytes.Buffer
+	clip := &Clipboard{
+		TTY:    &tty,
+		Getenv: env(map[string]string{"SSH_TTY": "/dev/pts/1"}),
+		tmux:   func(args ...string) (string, error) { t.Fatalf("tmux %v run outside tmux", args); return "", nil },
+	}
+	if err := clip.Copy("424242"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := clip.ClearIf("424242"); err != nil {
+		t.Fatal(err)
 	}
 }
