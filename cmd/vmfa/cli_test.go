@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,15 +26,15 @@ import (
 // The command-line contract, driven end to end through the real binary, a
 // real vault in a temporary directory and real QR images.
 
-var binary string
+var vmfaBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "vmfa-cli")
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "vmfa")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+	vmfaBin = filepath.Join(dir, "vmfa")
+	if out, err := exec.Command("go", "build", "-o", vmfaBin, ".").CombinedOutput(); err != nil {
 		os.Stderr.Write(out)
 		os.Exit(1)
 	}
@@ -47,7 +51,7 @@ type result struct {
 // vmfa runs the binary with a vault in dir; env adds KEY=VALUE pairs.
 func vmfa(t *testing.T, dir, stdin string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(vmfaBin, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
 		"VMFA_WORK_FACTOR=10"}, env...)
 	cmd.Stdin = strings.NewReader(stdin)
@@ -346,5 +350,44 @@ func TestSplitExport(t *testing.T) {
 	expect(t, r, 0, "Added", "")
 	if n := strings.Count(r.stdout, "Added"); n != 22 {
 		t.Fatalf("added %d accounts, want 22:\n%s", n, r.stdout)
+	}
+}
+
+// TestBombImage feeds vmfa scan a 300 KB PNG that claims 60000×60000 pixels:
+// refused from its header, with the whole process staying small.
+func TestBombImage(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	buf.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&buf, binary.BigEndian, uint32(len(data)))
+		buf.WriteString(typ)
+		buf.Write(data)
+		binary.Write(&buf, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], 60000)
+	binary.BigEndian.PutUint32(ihdr[4:], 60000)
+	ihdr[8] = 8 // 8-bit grey
+	chunk("IHDR", ihdr)
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	for z.Len() < 300<<10 {
+		zw.Write(make([]byte, 60001))
+	}
+	zw.Close()
+	chunk("IDAT", z.Bytes())
+	bomb := filepath.Join(dir, "bomb.png")
+	os.WriteFile(bomb, buf.Bytes(), 0o600)
+
+	cmd := exec.Command(vmfaBin, "scan", bomb)
+	out, err := cmd.CombinedOutput()
+	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "bomb.png: image is 60000×60000 pixels, over the 100-megapixel limit") {
+		t.Fatalf("vmfa scan bomb.png: %v, %s", err, out)
+	}
+	if rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss; rss > 100<<10 {
+		t.Errorf("peak RSS %d MB, want under 100 MB", rss>>10)
+	} else {
+		t.Logf("peak RSS %d KB", rss)
 	}
 }
