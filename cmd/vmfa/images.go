@@ -306,6 +306,11 @@ func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) e
 		}{acc.Issuer, acc.Name, code1, code2, int(acc.Remaining(now) / time.Second)})
 	}
 	fmt.Fprintf(out, "MFA code 1: %s\n", code1)
+	if !wait {
+		// AWS accepts a code a window or so late, so there is no need to
+		// wait, but a user pasting slowly likes to know.
+		fmt.Fprintf(errOut, "(code 1 is the current window's, %d s left; code 2 is the next one's)\n", int(acc.Remaining(now)/time.Second))
+	}
 	if copyCodes {
 		if err := clipboard.Copy(code1); err != nil {
 			return err
