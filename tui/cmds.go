@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -138,7 +139,7 @@ func addCmd(v Vault, accounts []otp.Account, now time.Time, enroll bool) tea.Cmd
 			}
 			return nil
 		})
-		msg := savedMsg{data: d, err: err, added: added, dups: dups, enroll: enroll}
+		msg := savedMsg{data: d, err: err, added: added, enroll: enroll}
 		if err == nil && len(added) > 0 {
 			msg.select_ = added[0].ID
 			msg.toast = fmt.Sprintf("added %s", joinMax(labels(added), 3))
@@ -160,18 +161,7 @@ func labels(es []vault.Entry) []string {
 
 func joinMax(s []string, n int) string {
 	if len(s) <= n {
-		return join(s)
+		return strings.Join(s, ", ")
 	}
-	return join(s[:n]) + fmt.Sprintf(" and %d more", len(s)-n)
-}
-
-func join(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += x
-	}
-	return out
+	return strings.Join(s[:n], ", ") + fmt.Sprintf(" and %d more", len(s)-n)
 }

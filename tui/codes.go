@@ -23,15 +23,13 @@ type codeCache map[string]codeEntry
 // refresh recomputes the codes whose window has changed at now and forgets
 // accounts that are gone.
 func (c codeCache) refresh(entries []vault.Entry, now time.Time) {
-	if len(c) > len(entries) {
-		live := make(map[string]bool, len(entries))
-		for _, e := range entries {
-			live[e.ID] = true
-		}
-		for id := range c {
-			if !live[id] {
-				delete(c, id)
-			}
+	live := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		live[e.ID] = true
+	}
+	for id := range c {
+		if !live[id] {
+			delete(c, id)
 		}
 	}
 	for _, e := range entries {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vmfa/vmfa/vault"
 )
 
 func paste(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s), Paste: true} }
@@ -189,5 +191,28 @@ func TestNextOnHOTPSpendsNothing(t *testing.T) {
 	m = send(m, special(tea.KeyEnter))
 	if got := clip.Copies(); len(got) != 1 || got[0] != code(t, demo[4], t0, false) || m.vault.Accounts[4].Counter != 8 {
 		t.Fatalf("Enter copied %v, counter %d", got, m.vault.Accounts[4].Counter)
+	}
+}
+
+// The code cache forgets a deleted account even when another was added
+// meanwhile (as many entries as codes).
+func TestCodeCachePrunesStaleIDs(t *testing.T) {
+	s := newVault(t, demo[:2]...)
+	v, err := s.Unlock(testPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := v.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := codeCache{}
+	c.refresh(d.Accounts, t0)
+	gone := d.Accounts[0].ID
+	replaced := append([]vault.Entry{}, d.Accounts...)
+	replaced[0].ID = "new"
+	c.refresh(replaced, t0)
+	if _, ok := c[gone]; ok || len(c) != 2 {
+		t.Fatalf("stale code kept: %d codes", len(c))
 	}
 }

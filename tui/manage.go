@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -10,6 +11,7 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
+	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -102,7 +104,7 @@ func (m Model) updateDialog(msg tea.Msg) (Model, tea.Cmd) {
 				}
 				e.Account = a
 				return nil
-			}, "renamed to "+labelOf(issuer, name))
+			}, "renamed to "+otp.Account{Issuer: issuer, Name: name}.Label())
 		}
 		var cmd tea.Cmd
 		d.fields[d.field], cmd = d.fields[d.field].Update(km)
@@ -139,16 +141,6 @@ func (m Model) updateDialog(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-func labelOf(issuer, name string) string {
-	switch {
-	case issuer == "":
-		return name
-	case name == "":
-		return issuer
-	}
-	return issuer + ":" + name
-}
-
 func (m Model) viewDialog() string {
 	st := m.c.st
 	d := m.dialog
@@ -171,7 +163,7 @@ func (m Model) viewDialog() string {
 		qw, qh := lipgloss.Width(d.qr), lipgloss.Height(d.qr)
 		if qw > w || qh+1 > h {
 			return indent(st.err.Render("The terminal is too small for the QR code: it needs "+
-				itoa(qw)+"×"+itoa(qh+3)+"."), 1, w)
+				strconv.Itoa(qw)+"×"+strconv.Itoa(qh+3)+"."), 1, w)
 		}
 		body := st.qr.Render(d.qr) + "\n" + st.dim.Render(d.label)
 		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, body)
@@ -222,15 +214,4 @@ func renderQR(text string) (string, error) {
 		}
 	}
 	return b.String(), nil
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var d []byte
-	for ; n > 0; n /= 10 {
-		d = append([]byte{byte('0' + n%10)}, d...)
-	}
-	return string(d)
 }

@@ -33,7 +33,6 @@ type savedMsg struct {
 	toast   string
 	select_ string // entry to put the cursor on
 	added   []vault.Entry
-	dups    []string
 	enroll  bool // open the enrollment view on the first added TOTP entry
 }
 

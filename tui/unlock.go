@@ -19,7 +19,6 @@ import (
 type unlockModel struct {
 	checked bool // Exists has answered
 	exists  bool
-	auto    bool // opening with the passphrase from the environment
 	input   textinput.Model
 	confirm textinput.Model
 	step    int // creating: 0 passphrase, 1 confirmation
@@ -42,7 +41,6 @@ func newUnlockModel(auto bool) unlockModel {
 		return t
 	}
 	u := unlockModel{
-		auto:    auto,
 		busy:    auto,
 		input:   mk("passphrase"),
 		confirm: mk("the same passphrase again"),
@@ -140,7 +138,6 @@ func (m Model) submitUnlock() (Model, tea.Cmd) {
 func (m Model) unlockFailed(err error) (tea.Model, tea.Cmd) {
 	u := &m.unlock
 	u.checked = true
-	u.auto = false
 	switch {
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		u.exists = true
