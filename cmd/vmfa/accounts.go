@@ -312,27 +312,19 @@ An HOTP account's counter advances with every code printed.`,
 			if err != nil {
 				return usageError{err}
 			}
-			v, err := a.unlock()
-			if err != nil {
-				return err
-			}
-			e, err := a.find(v, args[0])
+			v, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}
 			if e.Type == otp.HOTP {
 				// The counter is spent before the code is shown, so a crash
 				// can skip a code but never show one twice.
-				if _, err := v.Update(func(d *vault.Data) error {
-					i := d.Index(e.ID)
-					if i < 0 {
-						return vault.ErrNotFound
-					}
-					e = d.Accounts[i]
-					d.Accounts[i].Counter += 2
-					if !next {
-						d.Accounts[i].Counter--
-					}
+				spent := uint64(1)
+				if next {
+					spent = 2
+				}
+				if e, err = updateEntry(v, e.ID, func(e *vault.Entry) error {
+					e.Counter += spent
 					return nil
 				}); err != nil {
 					return err
@@ -385,33 +377,51 @@ func parseTime(s string) (time.Time, error) {
 	return t, nil
 }
 
-// find returns the one account matching query, or an error listing the
-// candidates.
-func (a *app) find(v *vault.Vault, query string) (vault.Entry, error) {
+// unlockAndFind unlocks the vault and returns the one account matching query,
+// or an error listing the candidates.
+func (a *app) unlockAndFind(query string) (*vault.Vault, vault.Entry, error) {
+	v, err := a.unlock()
+	if err != nil {
+		return nil, vault.Entry{}, err
+	}
 	d, err := v.Load()
 	if err != nil {
-		return vault.Entry{}, err
+		return nil, vault.Entry{}, err
 	}
 	e, err := d.Find(query)
 	var amb *vault.AmbiguousError
 	switch {
 	case errors.As(err, &amb):
-		labels := make([]string, len(amb.Matches))
-		for i, m := range amb.Matches {
-			labels[i] = fmt.Sprintf("%q", m.Label())
-		}
-		return e, fmt.Errorf("%q matches %d accounts: %s; be more specific", query, len(labels), strings.Join(labels, ", "))
+		return nil, e, fmt.Errorf("%q matches %d accounts: %s; be more specific", query, len(amb.Matches), quoteLabels(amb.Matches))
+	case errors.Is(err, vault.ErrNotFound) && len(d.Accounts) == 0:
+		return nil, e, fmt.Errorf("no account matches %q: the vault is empty", query)
 	case errors.Is(err, vault.ErrNotFound):
-		labels := make([]string, len(d.Accounts))
-		for i, m := range d.Accounts {
-			labels[i] = fmt.Sprintf("%q", m.Label())
-		}
-		if len(labels) == 0 {
-			return e, fmt.Errorf("no account matches %q: the vault is empty", query)
-		}
-		return e, fmt.Errorf("no account matches %q; accounts: %s", query, strings.Join(labels, ", "))
+		return nil, e, fmt.Errorf("no account matches %q; accounts: %s", query, quoteLabels(d.Accounts))
 	}
-	return e, err
+	return v, e, err
+}
+
+func quoteLabels(entries []vault.Entry) string {
+	labels := make([]string, len(entries))
+	for i, e := range entries {
+		labels[i] = strconv.Quote(e.Label())
+	}
+	return strings.Join(labels, ", ")
+}
+
+// updateEntry changes the entry with that ID in one locked transaction and
+// returns it as it was before fn.
+func updateEntry(v *vault.Vault, id string, fn func(*vault.Entry) error) (vault.Entry, error) {
+	var before vault.Entry
+	_, err := v.Update(func(d *vault.Data) error {
+		i := d.Index(id)
+		if i < 0 {
+			return vault.ErrNotFound // removed by another process meanwhile
+		}
+		before = d.Accounts[i]
+		return fn(&d.Accounts[i])
+	})
+	return before, err
 }
 
 func (a *app) rmCmd() *cobra.Command {
@@ -424,11 +434,7 @@ func (a *app) rmCmd() *cobra.Command {
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeAccounts,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := a.unlock()
-			if err != nil {
-				return err
-			}
-			e, err := a.find(v, args[0])
+			v, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}
@@ -465,30 +471,19 @@ func (a *app) renameCmd() *cobra.Command {
 		Args:              exactArgs(2),
 		ValidArgsFunction: a.completeAccounts,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := a.unlock()
-			if err != nil {
-				return err
-			}
-			e, err := a.find(v, args[0])
+			v, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}
 			var renamed vault.Entry
-			if _, err := v.Update(func(d *vault.Data) error {
-				i := d.Index(e.ID)
-				if i < 0 {
-					return vault.ErrNotFound
-				}
-				acc := &d.Accounts[i]
-				acc.Name = args[1]
+			if _, err := updateEntry(v, e.ID, func(e *vault.Entry) error {
+				e.Name = args[1]
 				if cmd.Flags().Changed("issuer") {
-					acc.Issuer = issuer
+					e.Issuer = issuer
 				}
-				if err := acc.Normalize(); err != nil {
-					return err
-				}
-				renamed = *acc
-				return nil
+				err := e.Normalize()
+				renamed = *e
+				return err
 			}); err != nil {
 				return err
 			}
