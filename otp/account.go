@@ -87,7 +87,7 @@ var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 func CanonicalSecret(s string) (string, error) {
 	s = strings.Map(func(r rune) rune {
 		switch {
-		case r == ' ' || r == '-' || r == '\t' || r == '=':
+		case unicode.IsSpace(r) || r == '-' || r == '=':
 			return -1
 		case 'a' <= r && r <= 'z':
 			return r - 'a' + 'A'

@@ -391,3 +391,16 @@ func TestBombImage(t *testing.T) {
 		t.Logf("peak RSS %d KB", rss)
 	}
 }
+
+// TestAddManual types a secret, as for "can't scan the QR code? type the key".
+// With no terminal, the secret comes from stdin, never from the arguments.
+func TestAddManual(t *testing.T) {
+	dir := t.TempDir()
+	r := vmfa(t, dir, "jbsw y3dp ehpk 3pxp\n", []string{pw}, "add", "--manual", "--issuer", "Corp VPN", "--name", "alice", "--digits", "8", "--period", "60", "--algorithm", "sha256")
+	expect(t, r, 0, "Added Corp VPN:alice\n", "")
+	noSecrets(t, r)
+	want, _ := otp.Account{Name: "x", Secret: "JBSWY3DPEHPK3PXP", Type: otp.TOTP, Algorithm: otp.SHA256, Digits: 8, Period: 60}.Code(time.Unix(1_800_000_000, 0))
+	expect(t, vmfa(t, dir, "", []string{pw}, "code", "vpn", "--at", "1800000000"), 0, want+"\n", "")
+	expect(t, vmfa(t, dir, "not base32!\n", []string{pw}, "add", "--manual", "--issuer", "X", "--name", "y"), 1, "", "secret is not valid base32")
+	expect(t, vmfa(t, dir, "JBSWY3DPEHPK3PXP\n", []string{pw}, "add", "--manual", "--issuer", "X", "--name", "y", "--digits", "12"), 1, "", "12 digits is not supported")
+}
