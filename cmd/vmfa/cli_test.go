@@ -404,3 +404,30 @@ func TestAddManual(t *testing.T) {
 	expect(t, vmfa(t, dir, "not base32!\n", []string{pw}, "add", "--manual", "--issuer", "X", "--name", "y"), 1, "", "secret is not valid base32")
 	expect(t, vmfa(t, dir, "JBSWY3DPEHPK3PXP\n", []string{pw}, "add", "--manual", "--issuer", "X", "--name", "y", "--digits", "12"), 1, "", "12 digits is not supported")
 }
+
+// TestAddPaste puts a real screenshot on a real X11 clipboard (Xvfb and
+// xclip) and adds it with vmfa add --paste.
+func TestAddPaste(t *testing.T) {
+	for _, tool := range []string{"Xvfb", "xclip"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	const display = ":88"
+	xvfb := exec.Command("Xvfb", display, "-nolisten", "tcp")
+	if err := xvfb.Start(); err != nil {
+		t.Skipf("Xvfb: %v", err)
+	}
+	t.Cleanup(func() { xvfb.Process.Kill(); xvfb.Wait() })
+	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-t", "image/png", "-i", qrImage("screenshot-1x.png"))
+	for deadline := time.Now().Add(5 * time.Second); put.Run() != nil; put = exec.Command(put.Path, put.Args[1:]...) {
+		if time.Now().After(deadline) {
+			t.Skip("Xvfb did not start")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, "", []string{pw, "DISPLAY=" + display}, "add", "--paste"), 0, "Added Amazon Web Services:alice@123456789012\n", "")
+	exec.Command("sh", "-c", "printf hello | xclip -display "+display+" -selection clipboard -i").Run()
+	expect(t, vmfa(t, dir, "", []string{pw, "DISPLAY=" + display}, "add", "--paste"), 1, "", "image")
+}
