@@ -41,15 +41,18 @@ func newListKeys() listKeys {
 }
 
 func (k listKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Copy, k.CopyNext, k.Filter, k.Enroll, k.Add, k.Help, k.Quit}
+	// ? and q first: the help cuts what does not fit at the end.
+	return []key.Binding{k.Help, k.Quit, k.Copy, k.CopyNext, k.Filter, k.Add, k.Enroll}
 }
 
 func (k listKeys) FullHelp() [][]key.Binding {
+	// Navigation last: narrow terminals cut the columns that do not fit,
+	// and the arrows are the keys users guess.
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{k.Copy, k.CopyNext, k.Enroll, k.Filter, k.Clear},
 		{k.Add, k.Rename, k.Delete, k.Pin, k.MoveUp, k.MoveDn},
 		{k.ShowQR, k.Help, k.Quit},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 	}
 }
 

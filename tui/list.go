@@ -365,6 +365,11 @@ func (m Model) viewList() string {
 	if q := m.list.filter.Value(); q != "" {
 		count = fmt.Sprintf("%d of %d match", len(m.list.visible), len(m.list.entries))
 	}
+	rows := m.listRows()
+	if n := len(m.list.visible); n > rows {
+		// Where the rows on screen are in a list that does not fit.
+		count += fmt.Sprintf(" · %d–%d of %d", m.list.offset+1, min(n, m.list.offset+rows), n)
+	}
 	b.WriteString(truncate(" "+st.title.Render("vmfa")+"  "+st.subtitle.Render(count), w))
 	b.WriteByte('\n')
 	if m.list.filter.Focused() || m.list.filter.Value() != "" {
@@ -384,10 +389,17 @@ func (m Model) viewList() string {
 		return b.String()
 	}
 
-	rows := m.listRows()
-	lay := newRowLayout(w, m.maxDigits())
-	bars := map[[2]int]string{}
 	end := min(len(m.list.visible), m.list.offset+rows)
+	showNext := false
+	for i := m.list.offset; i < end; i++ {
+		e := m.list.entries[m.list.visible[i]]
+		if e.Type == otp.TOTP && secondsLeft(e.Account, m.c.now) < nextCodeSecs(e.Period) {
+			showNext = true
+			break
+		}
+	}
+	lay := newRowLayout(w, m.maxDigits(), showNext)
+	bars := map[[2]int]string{}
 	for i := m.list.offset; i < end; i++ {
 		e := m.list.entries[m.list.visible[i]]
 		b.WriteString(m.row(e, i == m.list.cursor, lay, bars))
@@ -411,10 +423,14 @@ type rowLayout struct {
 }
 
 // newRowLayout shares the width out: the code and the countdown keep their
-// room; the label takes what is left, the bar shrinks on narrow terminals.
-func newRowLayout(width, digits int) rowLayout {
+// room, and the next code's when one is shown; the label takes what is
+// left, the bar shrinks on narrow terminals.
+func newRowLayout(width, digits int, showNext bool) rowLayout {
 	code := digits + 1
-	lay := rowLayout{code: code, next: code + gapW}
+	lay := rowLayout{code: code}
+	if showNext {
+		lay.next = gapW + ansi.StringWidth(nextMarker) + code
+	}
 	lay.bar = min(20, max(4, (width-60)/3+8))
 	fixed := markerW + gapW + code + gapW + lay.bar + 4 + lay.next + 1
 	lay.label = width - fixed
@@ -429,6 +445,9 @@ func newRowLayout(width, digits int) rowLayout {
 }
 
 const maxLabelW = 56
+
+// nextMarker precedes the next code in a row.
+const nextMarker = "→ "
 
 func (m Model) row(e vault.Entry, selected bool, lay rowLayout, bars map[[2]int]string) string {
 	sp := &m.c.st.row
@@ -451,7 +470,13 @@ func (m Model) row(e vault.Entry, selected bool, lay rowLayout, bars map[[2]int]
 	if iss == "" {
 		iss, name = name, ""
 	}
-	issT := fit(iss, labelW-used)
+	// With a name, the issuer takes at most 60% of the room, so accounts
+	// of one issuer (three AWS accounts) still differ on narrow terminals.
+	issW := labelW - used
+	if name != "" && issW > 8 {
+		issW = max(issW*3/5, issW-ansi.StringWidth(name)-1)
+	}
+	issT := fit(iss, issW)
 	if selected {
 		sp.issuerSel.write(&b, issT)
 	} else {
@@ -492,9 +517,11 @@ func (m Model) row(e vault.Entry, selected bool, lay rowLayout, bars map[[2]int]
 		bars[k] = bar
 	}
 	b.WriteString(bar)
-	if secs < nextCodeSecs(e.Period) {
+	if lay.next > 0 && secs < nextCodeSecs(e.Period) {
 		b.WriteString(spaces(gapW))
-		sp.next.write(&b, group(ce.next))
+		// The marker tells the next code from the current one where
+		// colours are off (NO_COLOR).
+		sp.next.write(&b, nextMarker+group(ce.next))
 	}
 	return b.String()
 }

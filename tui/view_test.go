@@ -2,11 +2,16 @@ package tui
 
 import (
 	"fmt"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/vmfa/vmfa/vault"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/vault"
 )
 
 func TestViewList(t *testing.T) {
@@ -182,4 +187,32 @@ func showsCode(st *styles, v, code string) bool {
 		}
 	}
 	return false
+}
+
+// TestViewListNarrowSameIssuer: at 60 columns accounts of one issuer still
+// differ by name, and outside the last seconds of the window no room is
+// kept for the next code. A long list shows where its rows are.
+func TestViewListNarrowSameIssuer(t *testing.T) {
+	var accounts []otp.Account
+	for i, n := range []string{"root@prod-account", "admin@staging-account", "ci@build-account"} {
+		accounts = append(accounts, otp.Account{Issuer: "Amazon Web Services", Name: n, Secret: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJ" + string(rune('A'+i))})
+	}
+	accounts = append(accounts, slices.DeleteFunc(slices.Clone(demo), func(a otp.Account) bool { return a.Issuer == "Amazon Web Services" })...)
+	s := newVault(t, accounts...)
+	clock := &fakeClock{t: t0.Add(-10 * time.Second)} // 17 s left: no next code
+	m := unlocked(t, s, clock, &fakeClipboard{}, 60, 10)
+	v := m.View()
+	checkFrame(t, v, 60, 10)
+	for _, n := range []string{"root@prod", "admin@stag", "ci@build"} {
+		if !strings.Contains(v, n) {
+			t.Errorf("name %s not shown:\n%s", n, v)
+		}
+	}
+	if strings.Contains(v, nextMarker) {
+		t.Errorf("a next code 17 s before the window ends:\n%s", v)
+	}
+	if !strings.Contains(v, "8 accounts · 1–6 of 8") {
+		t.Errorf("no scroll position:\n%s", v)
+	}
+	golden(t, "list-same-issuer-60x10", v)
 }
