@@ -5,9 +5,11 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
 )
 
@@ -22,7 +24,18 @@ func TestRenderQRScans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(s, "\n")
+	texts, err := decodeHalfBlocks(strings.Split(s, "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(texts) != 1 || texts[0] != a.URI() {
+		t.Fatalf("decoded %q, want the account's URI", texts)
+	}
+}
+
+// decodeHalfBlocks draws half-block QR lines (light ink on dark) back into
+// pixels, framed in light, and decodes them.
+func decodeHalfBlocks(lines []string) ([]string, error) {
 	const px = 6
 	w := len([]rune(lines[0]))
 	img := image.NewGray(image.Rect(0, 0, (w+8)*px, (2*len(lines)+8)*px))
@@ -48,13 +61,80 @@ func TestRenderQRScans(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	texts, err := qr.Decode(&buf)
+	return qr.Decode(&buf)
+}
+
+// TestQRDialogFits80x24: the dialog shows the demo AWS account's QR code
+// on an 80×24 terminal, and what a phone reads off the screen is the
+// account.
+func TestQRDialogFits80x24(t *testing.T) {
+	s := newVault(t, demo...)
+	m := unlocked(t, s, &fakeClock{t: t0}, &fakeClipboard{}, 80, 24)
+	m = send(m, keys("j")) // Amazon Web Services
+	m = send(m, keys("Q"))
+	m = send(m, keys("y"))
+	if m.dialog.kind != dialogQR {
+		t.Fatalf("no QR code:\n%s", m.View())
+	}
+	v := m.View()
+	checkFrame(t, v, 80, 24)
+	if strings.Contains(v, "too small") {
+		t.Fatalf("the QR code does not fit 80×24:\n%s", v)
+	}
+	// The code's lines: those with ink, cut to the ink's columns.
+	var lines [][]rune
+	left, right := 1<<30, 0
+	for _, l := range strings.Split(v, "\n") {
+		r := []rune(l)
+		if !strings.ContainsAny(l, "█▀▄") {
+			continue
+		}
+		lines = append(lines, r)
+		for i, c := range r {
+			if c != ' ' {
+				left, right = min(left, i), max(right, i)
+			}
+		}
+	}
+	var code []string
+	for _, r := range lines {
+		for len(r) <= right {
+			r = append(r, ' ')
+		}
+		code = append(code, string(r[left:right+1]))
+	}
+	texts, err := decodeHalfBlocks(code)
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, v)
+	}
+	if len(texts) != 1 {
+		t.Fatalf("decoded %q", texts)
+	}
+	got, err := otp.ParseURI(texts[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(texts) != 1 || texts[0] != a.URI() {
-		t.Fatalf("decoded %q, want the account's URI", texts)
+	want := demo[1]
+	if err := want.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("the QR code holds %+v, want %+v", got, want)
+	}
+}
+
+// qrURI drops only default parameters: the account parses back the same.
+func TestQRURIKeepsAccount(t *testing.T) {
+	for _, a := range append(slices.Clone(demo), otp.Account{Issuer: "X", Name: "y", Secret: "JBSWY3DPEHPK3PXP", Algorithm: otp.SHA256, Digits: 7, Period: 60}) {
+		if err := a.Normalize(); err != nil {
+			t.Fatal(err)
+		}
+		u := qrURI(a)
+		got, err := otp.ParseURI(u)
+		if err != nil || got != a {
+			t.Errorf("%s: parsed %+v, %v; want %+v", u, got, err, a)
+		}
 	}
 }

@@ -337,6 +337,11 @@ func (m Model) View() string {
 	if m.quitting || m.c.width <= 0 || m.c.height <= 0 {
 		return ""
 	}
+	if m.screen == screenDialog && m.dialog.kind == dialogQR {
+		// The QR code takes the whole terminal, without the footer: any
+		// key closes it.
+		return fitHeight(clipWidth(m.viewDialog(), m.c.width), m.c.height)
+	}
 	var body string
 	switch m.screen {
 	case screenUnlock:
