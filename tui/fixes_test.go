@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -214,5 +215,61 @@ func TestCodeCachePrunesStaleIDs(t *testing.T) {
 	c.refresh(replaced, t0)
 	if _, ok := c[gone]; ok || len(c) != 2 {
 		t.Fatalf("stale code kept: %d codes", len(c))
+	}
+}
+
+func TestAddScreenDetails(t *testing.T) {
+	s := newVault(t, demo...)
+	m := unlocked(t, s, &fakeClock{t: t0}, &fakeClipboard{}, 60, 15)
+	m = send(m, keys("a"))
+	m = send(m, keys("i"))
+	long := "/tmp/" + strings.Repeat("very-long-directory-name/", 8) + "qr-end.png"
+	m = send(m, keys(long))
+	// The input scrolls: the end of a long path, where the cursor is, shows.
+	if v := m.View(); !strings.Contains(v, "qr-end.png") {
+		t.Fatalf("the end of a long path is cut off:\n%s", v)
+	}
+	// A stale completion error goes when the path changes.
+	m = send(m, completionMsg{input: m.add.path.Value(), err: errors.New("no file matches")})
+	if !strings.Contains(m.View(), "no file matches") {
+		t.Fatal("completion error not shown")
+	}
+	m = send(m, special(tea.KeyBackspace))
+	if strings.Contains(m.View(), "no file matches") {
+		t.Fatal("the completion error stays after typing")
+	}
+	// A long error wraps rather than being cut.
+	m.add.err = "the QR code could not be read: make sure the whole code is in the screenshot and sharp enough"
+	if v := m.View(); !strings.Contains(v, "sharp enough") {
+		t.Fatalf("the end of the error is cut:\n%s", v)
+	}
+	// Esc, then i: an empty path.
+	m = send(m, special(tea.KeyEsc))
+	m = send(m, keys("i"))
+	if m.add.path.Value() != "" || m.add.err != "" {
+		t.Fatalf("the old path %q came back", m.add.path.Value())
+	}
+
+	// Saving a URI runs the spinner.
+	m = send(m, special(tea.KeyEsc))
+	m = send(m, keys("u"))
+	m = send(m, keys(newURI))
+	_, cmd := m.Update(special(tea.KeyEnter))
+	batch, ok := cmd().(tea.BatchMsg)
+	if !ok {
+		t.Fatal("Enter on a URI starts no spinner")
+	}
+	spins := false
+	for _, c := range batch {
+		done := make(chan tea.Msg, 1)
+		go func() { done <- c() }()
+		select {
+		case msg := <-done:
+			spins = spins || isSpinnerOrBlink(msg)
+		case <-time.After(time.Second):
+		}
+	}
+	if !spins {
+		t.Fatal("the spinner does not tick while saving a URI")
 	}
 }
