@@ -398,7 +398,9 @@ func (m Model) viewList() string {
 			break
 		}
 	}
-	lay := newRowLayout(w, m.maxDigits(), showNext)
+	// From 80 columns on, the next code's room is always kept, so the codes
+	// do not jump sideways when the next ones appear.
+	lay := newRowLayout(w, m.maxDigits(), showNext || w >= 80)
 	bars := map[[2]int]string{}
 	for i := m.list.offset; i < end; i++ {
 		e := m.list.entries[m.list.visible[i]]

@@ -216,3 +216,28 @@ func TestViewListNarrowSameIssuer(t *testing.T) {
 	}
 	golden(t, "list-same-issuer-60x10", v)
 }
+
+// TestCodesDoNotJump checks that, from 80 columns on, the codes stay in
+// their column when the next codes appear in the last seconds of a window.
+func TestCodesDoNotJump(t *testing.T) {
+	s := newVault(t, demo...)
+	clock := &fakeClock{t: t0}
+	m := unlocked(t, s, clock, &fakeClipboard{}, 100, 30)
+	column := func(m Model) int {
+		for _, line := range strings.Split(m.View(), "\n") {
+			if strings.Contains(line, "GitHub") {
+				return strings.IndexFunc(line, func(r rune) bool { return r >= '0' && r <= '9' })
+			}
+		}
+		t.Fatal("no GitHub row")
+		return 0
+	}
+	early := send(m, tickMsg(t0.Add(-15*time.Second))) // 22 s left
+	late := send(m, tickMsg(t0))                        // 7 s left, next codes shown
+	if !strings.Contains(late.View(), "→") || strings.Contains(early.View(), "→") {
+		t.Fatal("the next codes are not shown only late in the window")
+	}
+	if a, b := column(early), column(late); a != b {
+		t.Errorf("the code column moves from %d to %d when the next codes appear", a, b)
+	}
+}
