@@ -19,7 +19,7 @@ done | "$tmp/vmfa" add --uri >/dev/null
 
 Xvfb :55 -screen 0 1000x560x24 -nolisten tcp 2>/dev/null &
 xvfb=$!
-trap 'tmux -L shot kill-server 2>/dev/null; kill $xvfb; rm -rf "$tmp"' EXIT
+trap 'tmux -L shot kill-server 2>/dev/null; kill $xvfb 2>/dev/null; rm -rf "$tmp"' EXIT
 sleep 1
 DISPLAY=:55 xterm -geometry 100x26+0+0 -bg '#1e1e2e' -fg '#dddddd' -fa 'DejaVu Sans Mono' -fs 11 \
 	-e tmux -L shot new-session -s shot "$tmp/vmfa" &
