@@ -328,9 +328,13 @@ func columns(names []string, width, maxLines int) string {
 	return b.String()
 }
 
-// cleanPath undoes what terminals do to a dragged-in path: quotes, escaped
-// spaces, file:// URLs, and expands a leading ~.
-func cleanPath(s string) string {
+// CleanPath undoes what terminals do to a path dragged into them (quotes,
+// backslash-escaped spaces, file:// URLs) and expands a leading ~. A path
+// that exists as given is returned unchanged.
+func CleanPath(s string) string {
+	if _, err := os.Stat(s); err == nil {
+		return s
+	}
 	s = strings.TrimSpace(s)
 	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
 		s = s[1 : len(s)-1]
@@ -363,7 +367,7 @@ func cleanPath(s string) string {
 // prefix, returning the candidates.
 func completeCmd(input string) tea.Cmd {
 	return func() tea.Msg {
-		p := cleanPath(input)
+		p := CleanPath(input)
 		dir, base := filepath.Split(p)
 		listDir := dir
 		if listDir == "" {
@@ -409,10 +413,10 @@ func completeCmd(input string) tea.Cmd {
 }
 
 // decodeFileCmd reads the QR codes of an image file, given as typed or
-// dragged in (cleanPath runs here, since it asks for the home directory).
+// dragged in (CleanPath runs here, since it asks for the home directory).
 func decodeFileCmd(input string) tea.Cmd {
 	return func() tea.Msg {
-		path := cleanPath(input)
+		path := CleanPath(input)
 		f, err := os.Open(path)
 		if err != nil {
 			if looksLikeOTPAuth(path) || strings.Contains(path, "secret=") {

@@ -233,7 +233,7 @@ func TestCodesDoNotJump(t *testing.T) {
 		return 0
 	}
 	early := send(m, tickMsg(t0.Add(-15*time.Second))) // 22 s left
-	late := send(m, tickMsg(t0))                        // 7 s left, next codes shown
+	late := send(m, tickMsg(t0))                       // 7 s left, next codes shown
 	if !strings.Contains(late.View(), "→") || strings.Contains(early.View(), "→") {
 		t.Fatal("the next codes are not shown only late in the window")
 	}

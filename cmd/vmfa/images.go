@@ -14,6 +14,7 @@ import (
 
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
+	"github.com/vmfa/vmfa/tui"
 	"github.com/vmfa/vmfa/tui/clipboard"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -24,7 +25,7 @@ const maxImageFile = 256 << 20
 // decodeFile returns the text of every QR code in the image at path. Errors
 // name the file once, so callers print them as they are.
 func decodeFile(path string) ([]string, error) {
-	path = dragPath(path)
+	path = tui.CleanPath(path)
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
@@ -60,7 +61,7 @@ func imageUnits(paths []string) (units []unit, errs []error) {
 			errs = append(errs, err)
 			continue
 		}
-		name := dragPath(path)
+		name := tui.CleanPath(path)
 		accounts, parts, err := parseImage(texts)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
@@ -118,32 +119,6 @@ func describe(text string) string {
 		return u.Scheme + "://" + u.Host + "/…"
 	}
 	return u.Scheme + ":…"
-}
-
-// dragPath accepts a path as terminals paste a dragged file: quoted, with
-// backslash-escaped spaces, or as a file:// URL.
-func dragPath(p string) string {
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	s := strings.TrimSpace(p)
-	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
-		s = s[1 : len(s)-1]
-	}
-	if u, err := url.Parse(s); err == nil && u.Scheme == "file" {
-		s = u.Path
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
-		}
-		b.WriteByte(s[i])
-	}
-	if _, err := os.Stat(b.String()); err == nil {
-		return b.String()
-	}
-	return p
 }
 
 func (a *app) scanCmd() *cobra.Command {
