@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -72,6 +73,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 		Example: `  vmfa enroll ~/Desktop/aws-qr.png     # add the AWS device, print MFA code 1 and 2
   vmfa code aws                         # print the current code of the account matching "aws"
   aws sts get-session-token --serial-number ARN --token-code "$(vmfa code aws)"`,
+		Version:           version(),
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		Args:              noArgs,
@@ -85,6 +87,15 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	)
 	a.addTUI(root)
 	return root
+}
+
+// version is the module version go install recorded, "(devel)" for a
+// build from a clone.
+func version() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		return info.Main.Version
+	}
+	return "(devel)"
 }
 
 // store opens the vault directory named by the flags and environment.
