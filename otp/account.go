@@ -87,13 +87,14 @@ var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 func CanonicalSecret(s string) (string, error) {
 	s = strings.Map(func(r rune) rune {
 		switch {
-		case unicode.IsSpace(r) || r == '-' || r == '=':
+		case unicode.IsSpace(r) || r == '-':
 			return -1
 		case 'a' <= r && r <= 'z':
 			return r - 'a' + 'A'
 		}
 		return r
 	}, s)
+	s = strings.TrimRight(s, "=") // padding, and only at the end
 	// Decode padded, as HOTP generation does: the unpadded decoder accepts
 	// lengths (such as 19 characters) that no whole number of bytes gives.
 	padded := s
@@ -149,8 +150,8 @@ func ParseType(s string) (Type, error) {
 // Normalize fills in defaults, canonicalizes the secret and trims names, then
 // validates the result.
 func (a *Account) Normalize() error {
-	a.Issuer = strings.TrimSpace(a.Issuer)
-	a.Name = strings.TrimSpace(a.Name)
+	a.Issuer = strings.TrimSpace(stripFormat(a.Issuer))
+	a.Name = strings.TrimSpace(stripFormat(a.Name))
 	if a.Type == "" {
 		a.Type = TOTP
 	}
@@ -225,7 +226,31 @@ func checkText(what, s string) error {
 	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		return fmt.Errorf("%s contains a control character", what)
 	}
+	if strings.IndexFunc(s, isFormat) >= 0 {
+		return fmt.Errorf("%s contains an invisible formatting character", what)
+	}
 	return nil
+}
+
+// isFormat reports invisible formatting characters (Unicode Cf), such as
+// the bidirectional overrides that make a name print backwards in a
+// terminal, except the joiners that emoji and some scripts need.
+func isFormat(r rune) bool {
+	return unicode.Is(unicode.Cf, r) && r != '\u200c' && r != '\u200d'
+}
+
+// stripFormat removes what isFormat reports: names from QR codes and exports
+// are shown in terminals, and such characters have no place there.
+func stripFormat(s string) string {
+	if strings.IndexFunc(s, isFormat) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isFormat(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // truncate keeps user-supplied values in error messages short.

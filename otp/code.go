@@ -1,7 +1,9 @@
 package otp
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	pqotp "github.com/pquerna/otp"
@@ -17,7 +19,11 @@ func (a Account) Code(at time.Time) (string, error) {
 // NextCode returns the code after Code: the next window's for TOTP, the next
 // counter's for HOTP. Enrolling a device with AWS asks for both.
 func (a Account) NextCode(at time.Time) (string, error) {
-	return a.codeAt(a.Step(at) + 1)
+	step := a.Step(at)
+	if step == math.MaxUint64 {
+		return "", errors.New("the HOTP counter is exhausted")
+	}
+	return a.codeAt(step + 1)
 }
 
 // Step is the moving factor of Code: the window number for TOTP (which

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -22,8 +23,39 @@ type Batch struct {
 func (b Batch) String() string { return fmt.Sprintf("QR %d of %d", b.Index+1, b.Size) }
 
 // ErrNotOTP reports text that is neither an otpauth:// nor an
-// otpauth-migration:// URI.
+// otpauth-migration:// URI. Parse returns it as a *NotOTPError.
 var ErrNotOTP = errors.New("not an otpauth:// or otpauth-migration:// URI")
+
+// NotOTPError reports text that is not an OTP URI, such as a QR code that
+// holds a web address. What describes the text without quoting anything that
+// could be a bare secret: "https://example.com/…" or "text of 30 characters".
+type NotOTPError struct{ What string }
+
+func (e *NotOTPError) Error() string        { return e.What + " is not an otpauth:// URI" }
+func (e *NotOTPError) Is(target error) bool { return target == ErrNotOTP }
+
+// describe names a URL by its scheme and host only, and anything else by
+// its length alone.
+func describe(text string) string {
+	u, err := url.Parse(text)
+	if err == nil && u.Host != "" && strings.HasPrefix(text, u.Scheme+"://") && validScheme(u.Scheme) {
+		return u.Scheme + "://" + truncate(u.Host, 64) + "/…"
+	}
+	return fmt.Sprintf("text of %d characters", utf8.RuneCountInString(text))
+}
+
+// validScheme accepts short lower-case schemes, which a base32 secret is not.
+func validScheme(s string) bool {
+	if len(s) == 0 || len(s) > 16 {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '+' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
 
 // Parse reads the text of a QR code or of a pasted line: an otpauth:// URI
 // yields one account, an otpauth-migration:// export its accounts and its
@@ -45,7 +77,24 @@ func Parse(text string) ([]Account, *Batch, error) {
 		}
 		return accounts, &batch, nil
 	}
-	return nil, nil, ErrNotOTP
+	return nil, nil, &NotOTPError{describe(text)}
+}
+
+// ParseAll parses the texts of the QR codes in one image (or of one paste):
+// all of them must be OTP URIs, and an export split over several QR codes
+// must be complete.
+func ParseAll(texts []string) ([]Account, error) {
+	var c Collector
+	for _, t := range texts {
+		if _, err := c.Add(t); err != nil {
+			return nil, err
+		}
+	}
+	accounts, err := c.Accounts()
+	if err == nil && len(accounts) == 0 {
+		err = errors.New("nothing to add")
+	}
+	return accounts, err
 }
 
 // Field numbers of Google Authenticator's MigrationPayload protobuf.

@@ -30,6 +30,12 @@ func ParseURI(s string) (Account, error) {
 	if err != nil {
 		return Account{}, errors.New("otpauth URI has a malformed query")
 	}
+	for _, key := range []string{"secret", "issuer", "algorithm", "digits", "period", "counter"} {
+		// Apps disagree on which of two values wins, so neither does.
+		if len(q[key]) > 1 {
+			return Account{}, fmt.Errorf("otpauth URI has the %s parameter twice", key)
+		}
+	}
 	label := strings.TrimPrefix(u.Path, "/")
 	a := Account{Type: typ, Name: label}
 	if prefix, name, ok := strings.Cut(label, ":"); ok {

@@ -2,6 +2,7 @@ package otp
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,8 @@ func TestParseURI(t *testing.T) {
 			Account{Issuer: "Corp", Name: "bob", Type: HOTP, Algorithm: SHA512, Counter: 42}},
 		{"otpauth://totp/Issuer:?secret=JBSWY3DPEHPK3PXP",
 			Account{Issuer: "Issuer"}},
+		{"otpauth://totp/%E2%80%AEevil%E2%80%AC:bob?secret=JBSWY3DPEHPK3PXP%3D%3D%3D", // bidi overrides are dropped
+			Account{Issuer: "evil", Name: "bob"}},
 	}
 	for _, tt := range tests {
 		want := tt.want
@@ -68,6 +71,9 @@ func TestParseURIErrors(t *testing.T) {
 		{"otpauth://hotp/alice?secret=JBSWY3DPEHPK3PXP&counter=-1", "counter"},
 		{"otpauth://totp/a%0Ab?secret=JBSWY3DPEHPK3PXP", "control character"},
 		{"otpauth://totp/?secret=JBSWY3DPEHPK3PXP", "neither an issuer nor a name"},
+		{"otpauth://totp/a?secret=JBSW=Y3DPEHPK3PXP", "not valid base32"},
+		{"otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&secret=GEZDGNBVGY3TQOJQ", "secret parameter twice"},
+		{"otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=6&digits=8", "digits parameter twice"},
 	}
 	for _, tt := range tests {
 		_, err := ParseURI(tt.uri)
@@ -158,4 +164,23 @@ func FuzzParseMigration(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestNotOTP(t *testing.T) {
+	for text, want := range map[string]string{
+		"https://example.com/mfa/setup?secret=JBSWY3DPEHPK3PXP": "https://example.com/… is not an otpauth:// URI",
+		"JBSWY3DPEHPK3PXP:JBSWY3DPEHPK3PXP":                     "text of 33 characters is not an otpauth:// URI",
+		"NOT A otpauth-migration:// URL":                        "text of 30 characters is not an otpauth:// URI",
+	} {
+		_, _, err := Parse(text)
+		if !errors.Is(err, ErrNotOTP) || err.Error() != want {
+			t.Errorf("Parse(%q) = %v, want %q", text, err, want)
+		}
+	}
+	if _, err := ParseAll([]string{"otpauth://totp/a?secret=JBSWY3DPEHPK3PXP", "https://x.y/"}); !errors.Is(err, ErrNotOTP) {
+		t.Errorf("ParseAll with a URL: %v", err)
+	}
+	if got, err := ParseAll([]string{"otpauth://totp/a?secret=JBSWY3DPEHPK3PXP", "otpauth://totp/b?secret=GEZDGNBVGY3TQOJQ"}); err != nil || len(got) != 2 {
+		t.Errorf("ParseAll = %v, %v", got, err)
+	}
 }

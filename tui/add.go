@@ -417,6 +417,10 @@ func completeCmd(input string) tea.Cmd {
 func decodeFileCmd(input string) tea.Cmd {
 	return func() tea.Msg {
 		path := CleanPath(input)
+		// Opening a FIFO would block, and /dev/zero never ends.
+		if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+			return decodedMsg{err: fmt.Errorf("%s is not a regular file", filepath.Base(path))}
+		}
 		f, err := os.Open(path)
 		if err != nil {
 			if looksLikeOTPAuth(path) || strings.Contains(path, "secret=") {
@@ -430,7 +434,7 @@ func decodeFileCmd(input string) tea.Cmd {
 		if err != nil {
 			return decodedMsg{err: fmt.Errorf("%s: %w", filepath.Base(path), err)}
 		}
-		accounts, err := collect(texts)
+		accounts, err := otp.ParseAll(texts)
 		return decodedMsg{accounts: accounts, fromImage: true, err: err}
 	}
 }
@@ -446,7 +450,7 @@ func clipImageCmd(c Clipboard) tea.Cmd {
 		if err != nil {
 			return decodedMsg{err: fmt.Errorf("clipboard image: %w", err)}
 		}
-		accounts, err := collect(texts)
+		accounts, err := otp.ParseAll(texts)
 		return decodedMsg{accounts: accounts, fromImage: true, err: err}
 	}
 }
@@ -455,24 +459,8 @@ func clipImageCmd(c Clipboard) tea.Cmd {
 // spaces).
 func parseTextCmd(text string) tea.Cmd {
 	return func() tea.Msg {
-		accounts, err := collect(strings.Fields(text))
+		accounts, err := otp.ParseAll(strings.Fields(text))
 		return decodedMsg{accounts: accounts, err: err}
 	}
 }
 
-func collect(texts []string) ([]otp.Account, error) {
-	if len(texts) == 0 {
-		return nil, errors.New("nothing to add")
-	}
-	var c otp.Collector
-	for _, t := range texts {
-		if _, err := c.Add(t); err != nil {
-			return nil, err
-		}
-	}
-	accounts, err := c.Accounts()
-	if err == nil && len(accounts) == 0 {
-		err = errors.New("the QR code holds no account")
-	}
-	return accounts, err
-}

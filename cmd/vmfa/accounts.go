@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -28,6 +29,9 @@ existing vault. The scrypt work factor sets the cost of every unlock: 18 takes
 about half a second.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkWorkFactor(workFactor); err != nil {
+				return err
+			}
 			s, err := a.store()
 			if err != nil {
 				return err
@@ -59,13 +63,18 @@ re-encrypted. The new passphrase comes from VMFA_NEW_PASSPHRASE or is asked
 twice on the terminal.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkWorkFactor(workFactor); err != nil {
+				return err
+			}
 			v, err := a.unlock()
 			if err != nil {
 				return err
 			}
 			pass, ok := os.LookupEnv("VMFA_NEW_PASSPHRASE")
 			if !ok {
-				if pass, err = newPassphrase("New passphrase: "); err != nil {
+				if pass, err = newPassphrase("New passphrase: "); errors.Is(err, errNoTTY) {
+					return fmt.Errorf("%w: set VMFA_NEW_PASSPHRASE", err)
+				} else if err != nil {
 					return err
 				}
 			}
@@ -90,6 +99,7 @@ twice on the terminal.`,
 func (a *app) addCmd() *cobra.Command {
 	var (
 		fromURI, manual, paste bool
+		skipExisting           bool
 		preset                 otp.Account
 		algorithm              string
 	)
@@ -105,8 +115,9 @@ func (a *app) addCmd() *cobra.Command {
   vmfa add --uri      otpauth:// or otpauth-migration:// URIs on stdin, one a line
   vmfa add --manual   type the issuer, account name and secret (not echoed)
 
-Each image, or all of stdin, is added whole or not at all. Secrets are never
-printed.`,
+Each image, or all of stdin, is added whole or not at all: an account already
+in the vault (the same secret) refuses the lot, unless --skip-existing, which
+adds the others, as when importing a newer export. Secrets are never printed.`,
 		Example: `  vmfa add ~/Desktop/Screenshot\ 2026-11-24.png
   pbpaste | vmfa add --uri
   vmfa add --manual --issuer GitHub --name alice`,
@@ -120,6 +131,7 @@ printed.`,
 			if modes != 1 {
 				return usageError{errors.New("give IMAGE files, --paste, --uri or --manual (exactly one)")}
 			}
+			a.skipExisting = skipExisting
 			switch {
 			case fromURI:
 				accounts, err := readURIs(cmd.InOrStdin())
@@ -143,6 +155,7 @@ printed.`,
 	f.BoolVar(&fromURI, "uri", false, "read otpauth:// URIs from stdin, one a line")
 	f.BoolVar(&manual, "manual", false, "type the secret instead of scanning a QR code")
 	f.BoolVar(&paste, "paste", false, "read the QR image from the clipboard")
+	f.BoolVar(&skipExisting, "skip-existing", false, "skip accounts already in the vault instead of refusing")
 	f.StringVar(&preset.Issuer, "issuer", "", "issuer, with --manual")
 	f.StringVar(&preset.Name, "name", "", "account name, with --manual")
 	f.IntVar(&preset.Digits, "digits", otp.DefaultDigits, "code length, with --manual")
@@ -189,22 +202,28 @@ func readManual(preset otp.Account, algorithm string) (otp.Account, error) {
 	if acc.Algorithm, err = otp.ParseAlgorithm(algorithm); err != nil {
 		return acc, usageError{err}
 	}
+	if acc.Digits <= 0 || acc.Period <= 0 {
+		return acc, usageError{errors.New("--digits and --period must be positive")}
+	}
 	if acc.Issuer == "" {
 		if acc.Issuer, err = readLine("Issuer (e.g. Amazon Web Services): "); err != nil {
-			return acc, err
+			return acc, fmt.Errorf("%w: pass --issuer and --name", err)
 		}
 	}
 	if acc.Name == "" {
 		if acc.Name, err = readLine("Account name: "); err != nil {
-			return acc, err
+			return acc, fmt.Errorf("%w: pass --issuer and --name", err)
 		}
 	}
-	if acc.Secret, err = readSecret("Secret key (not shown): "); err != nil {
+	if acc.Secret, err = readSecret("Secret key (not shown): "); errors.Is(err, errNoTTY) {
+		// No terminal: the secret may come on stdin, never in arguments.
 		line, rerr := bufio.NewReader(os.Stdin).ReadString('\n')
 		if rerr != nil && line == "" {
-			return acc, err
+			return acc, fmt.Errorf("%w: pipe the secret on stdin", err)
 		}
 		acc.Secret = line
+	} else if err != nil {
+		return acc, err
 	}
 	acc.Type = otp.TOTP
 	if err := acc.Normalize(); err != nil {
@@ -219,28 +238,37 @@ func (a *app) addAll(cmd *cobra.Command, source string, accounts []otp.Account) 
 	if err != nil {
 		return err
 	}
-	return addUnit(cmd, v, unit{source, accounts})
+	return a.addUnit(cmd, v, unit{source, accounts})
 }
 
-// addUnit adds the accounts of u in one transaction and names each one added.
-func addUnit(cmd *cobra.Command, v *vault.Vault, u unit) error {
-	var added []vault.Entry
+// addUnit adds the accounts of u in one transaction and names each one
+// added, or skipped with --skip-existing.
+func (a *app) addUnit(cmd *cobra.Command, v *vault.Vault, u unit) error {
+	var added, skipped []string
 	_, err := v.Update(func(d *vault.Data) error {
-		added = added[:0]
+		added, skipped = added[:0], skipped[:0]
 		for _, acc := range u.accounts {
 			e, err := d.Add(acc, time.Now())
-			if err != nil {
-				return fmt.Errorf("%s: %s: %w; nothing from it was added", u.source, acc.Label(), err)
+			var dup *vault.DuplicateError
+			switch {
+			case errors.As(err, &dup) && a.skipExisting:
+				skipped = append(skipped, acc.Label()+" (already in the vault as "+dup.Existing.Label()+")")
+			case err != nil:
+				return fmt.Errorf("%s: %s: %w; nothing from it was added (--skip-existing adds the others)", u.source, acc.Label(), err)
+			default:
+				added = append(added, e.Label())
 			}
-			added = append(added, e)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for _, e := range added {
-		fmt.Fprintf(cmd.OutOrStdout(), "Added %s\n", e.Label())
+	for _, label := range added {
+		fmt.Fprintf(cmd.OutOrStdout(), "Added %s\n", label)
+	}
+	for _, label := range skipped {
+		fmt.Fprintf(cmd.ErrOrStderr(), "Skipped %s\n", label)
 	}
 	return nil
 }
@@ -324,6 +352,9 @@ An HOTP account's counter advances with every code printed.`,
 					spent = 2
 				}
 				if e, err = updateEntry(v, e.ID, func(e *vault.Entry) error {
+					if e.Counter > math.MaxUint64-spent {
+						return fmt.Errorf("the HOTP counter of %s is exhausted", e.Label())
+					}
 					e.Counter += spent
 					return nil
 				}); err != nil {
@@ -334,9 +365,12 @@ An HOTP account's counter advances with every code printed.`,
 			if err != nil {
 				return err
 			}
-			nextCode, err := e.NextCode(now)
-			if err != nil {
-				return err
+			var nextCode string
+			if next || e.Type == otp.TOTP {
+				// An HOTP next code is shown only when it was spent.
+				if nextCode, err = e.NextCode(now); err != nil {
+					return err
+				}
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -344,10 +378,10 @@ An HOTP account's counter advances with every code printed.`,
 					Issuer    string `json:"issuer"`
 					Name      string `json:"name"`
 					Code      string `json:"code"`
-					Next      string `json:"next"`
+					Next      string `json:"next,omitempty"`
 					Remaining int    `json:"remaining_seconds"`
 					Period    int    `json:"period"`
-				}{e.Issuer, e.Name, code, nextCode, int(e.Remaining(now).Round(time.Second) / time.Second), e.Period})
+				}{e.Issuer, e.Name, code, nextCode, secondsLeft(e.Account, now), e.Period})
 			}
 			fmt.Fprintln(out, code)
 			if next {
@@ -367,12 +401,15 @@ func parseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Now(), nil
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(n, 0), nil
-	}
 	t, err := time.Parse(time.RFC3339, s)
+	if n, nerr := strconv.ParseInt(s, 10, 64); nerr == nil {
+		t, err = time.Unix(n, 0), nil
+	}
 	if err != nil {
 		return time.Time{}, fmt.Errorf("--at %q: use RFC 3339 (2026-11-24T10:00:00Z) or Unix seconds", s)
+	}
+	if t.Unix() < 0 {
+		return time.Time{}, fmt.Errorf("--at %q is before 1970, where TOTP has no codes", s)
 	}
 	return t, nil
 }
@@ -380,6 +417,9 @@ func parseTime(s string) (time.Time, error) {
 // unlockAndFind unlocks the vault and returns the one account matching query,
 // or an error listing the candidates.
 func (a *app) unlockAndFind(query string) (*vault.Vault, vault.Entry, error) {
+	if strings.TrimSpace(query) == "" {
+		return nil, vault.Entry{}, usageError{errors.New("the query is empty")}
+	}
 	v, err := a.unlock()
 	if err != nil {
 		return nil, vault.Entry{}, err
@@ -401,10 +441,19 @@ func (a *app) unlockAndFind(query string) (*vault.Vault, vault.Entry, error) {
 	return v, e, err
 }
 
+// quoteLabels lists entries for an error; where two share a label, their
+// IDs (which queries match too) tell them apart.
 func quoteLabels(entries []vault.Entry) string {
+	seen := map[string]int{}
+	for _, e := range entries {
+		seen[e.Label()]++
+	}
 	labels := make([]string, len(entries))
 	for i, e := range entries {
 		labels[i] = strconv.Quote(e.Label())
+		if seen[e.Label()] > 1 {
+			labels[i] += " (id " + e.ID + ")"
+		}
 	}
 	return strings.Join(labels, ", ")
 }
@@ -440,8 +489,10 @@ func (a *app) rmCmd() *cobra.Command {
 			}
 			if !yes {
 				answer, err := readLine(fmt.Sprintf("Remove %s? Its codes cannot be recovered. [y/N] ", e.Label()))
-				if err != nil {
-					return fmt.Errorf("%v (or pass --yes)", err)
+				if errors.Is(err, errNoTTY) {
+					return fmt.Errorf("%w to confirm: pass --yes", err)
+				} else if err != nil {
+					return err
 				}
 				if a := strings.ToLower(answer); a != "y" && a != "yes" {
 					return errors.New("not removed")
@@ -471,19 +522,34 @@ func (a *app) renameCmd() *cobra.Command {
 		Args:              exactArgs(2),
 		ValidArgsFunction: a.completeAccounts,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(args[1]) == "" {
+				return usageError{errors.New("the new name is empty")}
+			}
 			v, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}
 			var renamed vault.Entry
-			if _, err := updateEntry(v, e.ID, func(e *vault.Entry) error {
-				e.Name = args[1]
-				if cmd.Flags().Changed("issuer") {
-					e.Issuer = issuer
+			if _, err := v.Update(func(d *vault.Data) error {
+				i := d.Index(e.ID)
+				if i < 0 {
+					return vault.ErrNotFound // removed by another process meanwhile
 				}
-				err := e.Normalize()
-				renamed = *e
-				return err
+				r := &d.Accounts[i]
+				r.Name = args[1]
+				if cmd.Flags().Changed("issuer") {
+					r.Issuer = issuer
+				}
+				if err := r.Normalize(); err != nil {
+					return err
+				}
+				for j, other := range d.Accounts {
+					if j != i && strings.EqualFold(other.Label(), r.Label()) {
+						return fmt.Errorf("another account is called %s already", other.Label())
+					}
+				}
+				renamed = *r
+				return nil
 			}); err != nil {
 				return err
 			}

@@ -431,3 +431,63 @@ func TestAddPaste(t *testing.T) {
 	exec.Command("sh", "-c", "printf hello | xclip -display "+display+" -selection clipboard -i").Run()
 	expect(t, vmfa(t, dir, "", []string{pw, "DISPLAY=" + display}, "add", "--paste"), 1, "", "image")
 }
+
+// TestHostileInput covers what a reviewer found by trying to break things.
+func TestHostileInput(t *testing.T) {
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, githubURI+"\n"+githubURI2+"\n", []string{pw}, "add", "--uri"), 0, "Added GitHub:bob", "")
+
+	// Renames that would make an account unreachable by name.
+	expect(t, vmfa(t, dir, "", []string{pw}, "rename", "alice", " "), 2, "", "the new name is empty")
+	expect(t, vmfa(t, dir, "", []string{pw}, "rename", "alice", "BOB"), 1, "", "another account is called GitHub:bob already")
+	expect(t, vmfa(t, dir, "", []string{pw}, "rm", ""), 2, "", "the query is empty")
+	expect(t, vmfa(t, dir, "", []string{pw}, "rm", "bob"), 1, "", "no terminal to ask on to confirm: pass --yes")
+
+	// Times before 1970 have no TOTP window.
+	expect(t, vmfa(t, dir, "", []string{pw}, "code", "bob", "--at", "-5"), 2, "", "before 1970")
+	expect(t, vmfa(t, dir, "", []string{pw}, "code", "bob", "--at", "0001-01-01T00:00:00Z"), 2, "", "before 1970")
+
+	// Files that are not images, or not files at all.
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r := vmfa(t, dir, "", nil, "scan", fifo, "/dev/zero", dir)
+	expect(t, r, 1, "", "fifo: not a regular file")
+	if !strings.Contains(r.stderr, "/dev/zero: not a regular file") || !strings.Contains(r.stderr, dir+": not a regular file") || time.Since(start) > 5*time.Second {
+		t.Errorf("scan of a FIFO, /dev/zero and a directory: %q", r.stderr)
+	}
+	expect(t, vmfa(t, dir, "", []string{"VMFA_PASSPHRASE_FILE=/dev/zero"}, "list"), 1, "", "over 64 KiB")
+	expect(t, vmfa(t, t.TempDir(), githubURI, []string{pw, "VMFA_WORK_FACTOR=abc"}, "add", "--uri"), 1, "", "VMFA_WORK_FACTOR")
+	expect(t, vmfa(t, dir, "", []string{pw}, "passwd", "--work-factor", "99"), 2, "", "--work-factor 99")
+
+	// An HOTP counter at its end refuses rather than wrapping to zero.
+	expect(t, vmfa(t, dir, "otpauth://hotp/h2?secret=GEZDGNBVGY3TQOK5&counter=18446744073709551614\n", []string{pw}, "add", "--uri"), 0, "Added h2", "")
+	expect(t, vmfa(t, dir, "", []string{pw}, "code", "h2", "--next"), 1, "", "exhausted")
+	expect(t, vmfa(t, dir, "", []string{pw}, "code", "h2"), 0, "", "")
+	expect(t, vmfa(t, dir, "", []string{pw}, "code", "h2"), 1, "", "exhausted")
+}
+
+// TestSkipExisting re-imports an export that holds accounts already there.
+func TestSkipExisting(t *testing.T) {
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added GitHub:alice", "")
+	both := githubURI + "\n" + githubURI2 + "\n"
+	expect(t, vmfa(t, dir, both, []string{pw}, "add", "--uri"), 1, "", "already in the vault as GitHub:alice; nothing from it was added (--skip-existing adds the others)")
+	expect(t, vmfa(t, dir, both, []string{pw}, "add", "--uri", "--skip-existing"), 0, "Added GitHub:bob\n", "Skipped GitHub:alice (already in the vault as GitHub:alice)")
+	if r := vmfa(t, dir, "", []string{pw}, "list"); strings.Count(r.stdout, "\n") != 2 {
+		t.Errorf("list = %q", r.stdout)
+	}
+}
+
+// TestEnrollHOTP refuses to enroll a counter-based account, whose codes
+// enrollment would show without spending.
+func TestEnrollHOTP(t *testing.T) {
+	dir := t.TempDir()
+	img := writeQR(t, filepath.Join(dir, "hotp.png"), "otpauth://hotp/Corp:h?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=5")
+	expect(t, vmfa(t, dir, "", []string{pw}, "enroll", img), 1, "", "Corp:h is an HOTP (counter-based) account")
+	if _, err := os.Stat(filepath.Join(dir, "vault")); err == nil {
+		t.Error("enroll of an HOTP account created a vault")
+	}
+}

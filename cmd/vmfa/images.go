@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -19,25 +17,36 @@ import (
 	"github.com/vmfa/vmfa/vault"
 )
 
-// maxImageFile bounds what we read of an image file; qr.Decode bounds pixels.
-const maxImageFile = 256 << 20
-
-// decodeFile returns the text of every QR code in the image at path. Errors
-// name the file once, so callers print them as they are.
+// decodeFile returns the text of every QR code in the image at path, given
+// as typed or dragged into a terminal. Its errors name the file.
 func decodeFile(path string) ([]string, error) {
 	path = tui.CleanPath(path)
+	// Opening a FIFO would block, and /dev/zero never ends: only regular
+	// files are read, and qr.Decode bounds what it reads of them.
+	if fi, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
 	}
 	defer f.Close()
-	texts, err := withSpinner("Decoding "+path, func() ([]string, error) {
-		return qr.Decode(io.LimitReader(f, maxImageFile))
-	})
+	texts, err := withSpinner("Decoding "+path, func() ([]string, error) { return qr.Decode(f) })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return texts, nil
+}
+
+// imageError names the image in an error about its QR codes.
+func imageError(name string, err error) error {
+	var notOTP *otp.NotOTPError
+	if errors.As(err, &notOTP) {
+		return fmt.Errorf("%s: QR code holds %s, not an otpauth:// URI", name, notOTP.What)
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
 
 // unit is what is added to the vault whole or not at all: the accounts of
@@ -64,7 +73,7 @@ func imageUnits(paths []string) (units []unit, errs []error) {
 		name := tui.CleanPath(path)
 		accounts, parts, err := parseImage(texts)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			errs = append(errs, imageError(name, err))
 			continue
 		}
 		if len(accounts) > 0 {
@@ -89,14 +98,11 @@ func imageUnits(paths []string) (units []unit, errs []error) {
 }
 
 // parseImage sorts the QR texts of one image into accounts and the parts of
-// multi-QR exports, which only make sense together. It says what a QR code
-// that is not an OTP secret holds without ever echoing a secret.
+// multi-QR exports, which only make sense together.
 func parseImage(texts []string) (accounts []otp.Account, exportParts []string, err error) {
 	for _, text := range texts {
 		a, batch, err := otp.Parse(text)
 		switch {
-		case errors.Is(err, otp.ErrNotOTP):
-			return nil, nil, fmt.Errorf("QR code holds %s, not an otpauth:// URI", describe(text))
 		case err != nil:
 			return nil, nil, err
 		case batch != nil && batch.Size > 1:
@@ -106,19 +112,6 @@ func parseImage(texts []string) (accounts []otp.Account, exportParts []string, e
 		}
 	}
 	return accounts, exportParts, nil
-}
-
-// describe says what a non-OTP QR code holds without quoting text that might
-// be a bare secret.
-func describe(text string) string {
-	u, err := url.Parse(strings.TrimSpace(text))
-	if err != nil || u.Scheme == "" || !strings.Contains(text, ":") || strings.ContainsAny(u.Scheme, " \t") {
-		return fmt.Sprintf("%d characters of text", len(text))
-	}
-	if u.Host != "" {
-		return u.Scheme + "://" + u.Host + "/…"
-	}
-	return u.Scheme + ":…"
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -172,7 +165,7 @@ func (a *app) addImages(cmd *cobra.Command, paths []string) error {
 			return err
 		}
 		for _, u := range units {
-			if err := addUnit(cmd, v, u); err != nil {
+			if err := a.addUnit(cmd, v, u); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -189,19 +182,11 @@ func (a *app) addPaste(cmd *cobra.Command) error {
 	if err != nil {
 		return fmt.Errorf("clipboard image: %w", err)
 	}
-	accounts, parts, err := parseImage(texts)
+	accounts, err := otp.ParseAll(texts)
 	if err != nil {
-		return fmt.Errorf("clipboard image: %w", err)
+		return imageError("clipboard image", err)
 	}
-	var export otp.Collector
-	for _, p := range parts {
-		export.Add(p)
-	}
-	more, err := export.Accounts()
-	if err != nil {
-		return fmt.Errorf("clipboard image: %w", err)
-	}
-	return a.addAll(cmd, "clipboard image", append(accounts, more...))
+	return a.addAll(cmd, "clipboard image", accounts)
 }
 
 func (a *app) enrollCmd() *cobra.Command {
@@ -219,16 +204,19 @@ With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
 		Example: `  vmfa enroll ~/Desktop/aws-mfa.png`,
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			units, errs := imageUnits(args)
-			if len(errs) > 0 {
-				return errs[0]
+			texts, err := decodeFile(args[0])
+			if err != nil {
+				return err
 			}
-			var accounts []otp.Account
-			for _, u := range units {
-				accounts = append(accounts, u.accounts...)
+			accounts, err := otp.ParseAll(texts)
+			if err != nil {
+				return imageError(tui.CleanPath(args[0]), err)
 			}
 			if len(accounts) != 1 {
 				return fmt.Errorf("%s holds %d accounts; enroll takes an image of one (use 'vmfa add' for exports)", args[0], len(accounts))
+			}
+			if accounts[0].Type != otp.TOTP {
+				return fmt.Errorf("%s is an HOTP (counter-based) account, not a time-based MFA device: add it with 'vmfa add' and read its codes with 'vmfa code'", accounts[0].Label())
 			}
 			v, err := a.unlockOrCreate()
 			if err != nil {
@@ -278,13 +266,13 @@ func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) e
 			Code1     string `json:"code1"`
 			Code2     string `json:"code2"`
 			Remaining int    `json:"remaining_seconds"`
-		}{acc.Issuer, acc.Name, code1, code2, int(acc.Remaining(now) / time.Second)})
+		}{acc.Issuer, acc.Name, code1, code2, secondsLeft(acc, now)})
 	}
 	fmt.Fprintf(out, "MFA code 1: %s\n", code1)
 	if !wait {
 		// AWS accepts a code a window or so late, so there is no need to
 		// wait, but a user pasting slowly likes to know.
-		fmt.Fprintf(errOut, "(code 1 is the current window's, %d s left; code 2 is the next one's)\n", int(acc.Remaining(now)/time.Second))
+		fmt.Fprintf(errOut, "(code 1 is the current window's, %d s left; code 2 is the next one's)\n", secondsLeft(acc, now))
 	}
 	if copyCodes {
 		if err := clipboard.Copy(code1); err != nil {
@@ -297,9 +285,8 @@ func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) e
 	}
 	if wait {
 		for acc.Step(time.Now()) == acc.Step(now) {
-			left := acc.Remaining(time.Now())
-			fmt.Fprintf(errOut, "\rCode 2 in %2ds…", int((left+time.Second-1)/time.Second))
-			time.Sleep(min(left, time.Second))
+			fmt.Fprintf(errOut, "\rCode 2 in %2ds…", secondsLeft(acc, time.Now()))
+			time.Sleep(min(acc.Remaining(time.Now()), time.Second))
 		}
 		fmt.Fprint(errOut, "\r\033[K")
 	}
@@ -311,4 +298,10 @@ func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) e
 		fmt.Fprintln(errOut, "Code 2 copied.")
 	}
 	return nil
+}
+
+// secondsLeft is the whole seconds a TOTP code has left, rounded up as
+// countdowns are: 30 at the start of a window, 1 in its last second.
+func secondsLeft(acc otp.Account, at time.Time) int {
+	return int((acc.Remaining(at) + time.Second - 1) / time.Second)
 }

@@ -50,9 +50,10 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// app holds what every command shares: the global flags and the clock.
+// app holds what the commands share: the global flags and add's policy.
 type app struct {
-	dir string
+	dir          string
+	skipExisting bool // add --skip-existing
 }
 
 func newRoot() *cobra.Command {

@@ -29,7 +29,7 @@ func passphraseFromEnv() (pass string, ok bool, err error) {
 		return strings.TrimRight(string(out), "\r\n"), true, nil
 	}
 	if f := os.Getenv("VMFA_PASSPHRASE_FILE"); f != "" {
-		b, err := os.ReadFile(f)
+		b, err := readSmallFile(f, 64<<10)
 		if err != nil {
 			return "", false, fmt.Errorf("VMFA_PASSPHRASE_FILE: %v", err)
 		}
@@ -41,12 +41,34 @@ func passphraseFromEnv() (pass string, ok bool, err error) {
 	return "", false, nil
 }
 
+// readSmallFile reads a file that has no business being large (or endless,
+// like /dev/zero).
+func readSmallFile(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err == nil && int64(len(b)) > max {
+		err = fmt.Errorf("%s is over %d KiB", path, max>>10)
+	}
+	return b, err
+}
+
+// errNoTTY says that a question could not be asked; callers add what to do
+// instead.
+var errNoTTY = errors.New("no terminal to ask on")
+
+// errNoPassphrase is errNoTTY for the passphrase.
+var errNoPassphrase = fmt.Errorf("%w: set VMFA_PASSPHRASE_COMMAND, VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE", errNoTTY)
+
 // tty is the controlling terminal, where prompts go even when stdin and
 // stdout are pipes.
 func tty() (*os.File, error) {
 	f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {
-		return nil, errors.New("no terminal to ask on: set VMFA_PASSPHRASE_COMMAND, VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE")
+		return nil, errNoTTY
 	}
 	return f, nil
 }
@@ -103,6 +125,9 @@ func (a *app) unlock() (*vault.Vault, error) {
 	// Interactive users get three tries, as with sudo.
 	for try := 1; ; try++ {
 		pass, err := readSecret("Passphrase for " + s.Dir() + ": ")
+		if errors.Is(err, errNoTTY) {
+			return nil, errNoPassphrase
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -128,8 +153,15 @@ func (a *app) unlockOrCreate() (*vault.Vault, error) {
 	if exists {
 		return a.unlock()
 	}
-	fmt.Fprintf(os.Stderr, "No vault yet: creating one in %s.\n", s.Dir())
-	return a.create(s, envWorkFactor())
+	workFactor, err := envWorkFactor()
+	if err != nil {
+		return nil, err
+	}
+	v, err := a.create(s, workFactor)
+	if err == nil {
+		fmt.Fprintf(os.Stderr, "Created a new vault in %s.\n", s.Dir())
+	}
+	return v, err
 }
 
 // create makes a new vault with a new passphrase, asked twice on a terminal.
@@ -139,7 +171,9 @@ func (a *app) create(s *vault.Store, workFactor int) (*vault.Vault, error) {
 		return nil, err
 	}
 	if !ok {
-		if pass, err = newPassphrase("New passphrase: "); err != nil {
+		if pass, err = newPassphrase("New passphrase: "); errors.Is(err, errNoTTY) {
+			return nil, errNoPassphrase
+		} else if err != nil {
 			return nil, err
 		}
 	}
@@ -167,9 +201,24 @@ func newPassphrase(prompt string) (string, error) {
 
 // envWorkFactor lets tests and slow machines choose the scrypt cost of a
 // vault created implicitly; vmfa init has --work-factor.
-func envWorkFactor() int {
-	n, _ := strconv.Atoi(os.Getenv("VMFA_WORK_FACTOR"))
-	return n
+func envWorkFactor() (int, error) {
+	v := os.Getenv("VMFA_WORK_FACTOR")
+	if v == "" {
+		return vault.DefaultWorkFactor, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > vault.MaxWorkFactor {
+		return 0, fmt.Errorf("VMFA_WORK_FACTOR=%q: use a whole number from 1 to %d", v, vault.MaxWorkFactor)
+	}
+	return n, nil
+}
+
+// checkWorkFactor refuses a --work-factor flag before anything is asked.
+func checkWorkFactor(n int) error {
+	if n < 1 || n > vault.MaxWorkFactor {
+		return usageError{fmt.Errorf("--work-factor %d: use 1 to %d (18 takes about half a second)", n, vault.MaxWorkFactor)}
+	}
+	return nil
 }
 
 // withSpinner runs f, showing a spinner on a terminal's stderr if it takes

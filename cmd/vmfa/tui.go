@@ -24,6 +24,10 @@ func (a *app) addTUI(root *cobra.Command) {
 		if lockAfter == 0 {
 			lockAfter = -1 // tui.Options: negative disables
 		}
-		return tui.Run(tui.Options{Store: s, Passphrase: pass, LockAfter: lockAfter, WorkFactor: envWorkFactor()})
+		workFactor, err := envWorkFactor()
+		if err != nil {
+			return err
+		}
+		return tui.Run(tui.Options{Store: s, Passphrase: pass, LockAfter: lockAfter, WorkFactor: workFactor})
 	}
 }
