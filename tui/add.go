@@ -463,4 +463,3 @@ func parseTextCmd(text string) tea.Cmd {
 		return decodedMsg{accounts: accounts, err: err}
 	}
 }
-
