@@ -243,27 +243,18 @@ func decrypt(ct []byte, max int64, id age.Identity) ([]byte, error) {
 		if errors.As(err, &noMatch) {
 			return nil, err
 		}
-		return nil, ageError(err)
+		// age quotes the malformed header line, which in a file that is
+		// not what vmfa wrote could be anything, plaintext secrets included.
+		return nil, errors.New("its header is not a valid age header")
 	}
 	pt, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
 		clear(pt)
-		return nil, ageError(err)
+		return nil, err // age's payload errors quote nothing
 	}
 	if int64(len(pt)) > max {
 		clear(pt)
 		return nil, errTooLarge
 	}
 	return pt, nil
-}
-
-// ageError shortens an error from age. age quotes malformed header lines,
-// which in a damaged file can be long; they hold no secret.
-func ageError(err error) error {
-	const max = 160
-	msg := err.Error()
-	if len(msg) <= max {
-		return err
-	}
-	return errors.New(strings.ToValidUTF8(msg[:max], "") + "…")
 }
