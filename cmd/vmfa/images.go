@@ -17,10 +17,9 @@ import (
 	"github.com/vmfa/vmfa/vault"
 )
 
-// decodeFile returns the text of every QR code in the image at path, given
-// as typed or dragged into a terminal. Its errors name the file.
+// decodeFile returns the text of every QR code in the image at path. Its
+// errors name the file.
 func decodeFile(path string) ([]string, error) {
-	path = tui.CleanPath(path)
 	// Opening a FIFO would block, and /dev/zero never ends: only regular
 	// files are read, and qr.Decode bounds what it reads of them.
 	if fi, err := os.Stat(path); err != nil {
@@ -65,12 +64,12 @@ func imageUnits(paths []string) (units []unit, errs []error) {
 		exportSources []string
 	)
 	for _, path := range paths {
-		texts, err := decodeFile(path)
+		name := tui.CleanPath(path) // as dragged into a terminal
+		texts, err := decodeFile(name)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		name := tui.CleanPath(path)
 		accounts, parts, err := parseImage(texts)
 		if err != nil {
 			errs = append(errs, imageError(name, err))
@@ -204,13 +203,14 @@ With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
 		Example: `  vmfa enroll ~/Desktop/aws-mfa.png`,
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			texts, err := decodeFile(args[0])
+			path := tui.CleanPath(args[0])
+			texts, err := decodeFile(path)
 			if err != nil {
 				return err
 			}
 			accounts, err := otp.ParseAll(texts)
 			if err != nil {
-				return imageError(tui.CleanPath(args[0]), err)
+				return imageError(path, err)
 			}
 			if len(accounts) != 1 {
 				return fmt.Errorf("%s holds %d accounts; enroll takes an image of one (use 'vmfa add' for exports)", args[0], len(accounts))
