@@ -279,7 +279,7 @@ func (m Model) viewAdd() string {
 	switch a.mode {
 	case addMenu:
 		item := func(k, what string) string { return "  " + st.label.Render(k) + "  " + what + "\n" }
-		b.WriteString(item("i", "an image file: a screenshot of the QR code (or drag the file here)"))
+		b.WriteString(item("i", "an image file: a QR screenshot, or drag the file here"))
 		b.WriteString(item("p", "the image on the clipboard"))
 		b.WriteString(item("u", "paste an otpauth:// or otpauth-migration:// URI"))
 		b.WriteString(item("s", "enter the secret by hand"))
