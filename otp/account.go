@@ -189,7 +189,8 @@ func (a Account) Validate() error {
 	} else if s != a.Secret {
 		return errors.New("secret is not in canonical form")
 	}
-	if _, err := ParseAlgorithm(string(a.Algorithm)); err != nil || a.Algorithm == "" {
+	if a.Algorithm != SHA1 && a.Algorithm != SHA256 && a.Algorithm != SHA512 {
+		// Exact names only: code generation maps exactly these.
 		return fmt.Errorf("unsupported algorithm %q: use SHA1, SHA256 or SHA512", truncate(string(a.Algorithm), 16))
 	}
 	if a.Digits < MinDigits || a.Digits > MaxDigits {

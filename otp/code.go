@@ -50,6 +50,25 @@ func (a Account) Remaining(at time.Time) time.Duration {
 	return end.Sub(at)
 }
 
+// SecondsLeft is Remaining in whole seconds, rounded up as countdowns are:
+// the period at the start of a window, 1 in its last second.
+func (a Account) SecondsLeft(at time.Time) int {
+	return int((a.Remaining(at) + time.Second - 1) / time.Second)
+}
+
+// Spend advances an HOTP account's counter past n codes about to be shown,
+// refusing to wrap around to codes already used.
+func (a *Account) Spend(n uint64) error {
+	if a.Type != HOTP {
+		return errors.New("only HOTP accounts have a counter")
+	}
+	if a.Counter > math.MaxUint64-n {
+		return fmt.Errorf("the HOTP counter of %s is exhausted", a.Label())
+	}
+	a.Counter += n
+	return nil
+}
+
 func (a Account) codeAt(step uint64) (string, error) {
 	if err := a.Validate(); err != nil {
 		return "", err

@@ -19,16 +19,15 @@ type export struct {
 	parts map[int][]Account
 }
 
-// Add parses text (see Parse) and keeps its accounts. It returns how many
-// accounts text held.
-func (c *Collector) Add(text string) (int, error) {
+// Add parses text (see Parse) and keeps its accounts.
+func (c *Collector) Add(text string) error {
 	accounts, batch, err := Parse(text)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if batch == nil || batch.Size == 1 {
 		c.accounts = append(c.accounts, accounts...)
-		return len(accounts), nil
+		return nil
 	}
 	if c.exports == nil {
 		c.exports = make(map[int32]*export)
@@ -40,11 +39,11 @@ func (c *Collector) Add(text string) (int, error) {
 		c.order = append(c.order, batch.ID)
 	}
 	if e.size != batch.Size {
-		return 0, fmt.Errorf("Google Authenticator export parts disagree on their count (%d and %d)", e.size, batch.Size)
+		return fmt.Errorf("Google Authenticator export parts disagree on their count (%d and %d)", e.size, batch.Size)
 	}
 	// The same part scanned twice (two screenshots of one screen) is harmless.
 	e.parts[batch.Index] = accounts
-	return len(accounts), nil
+	return nil
 }
 
 // Accounts returns every account collected, in order, or an error naming the

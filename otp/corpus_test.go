@@ -198,7 +198,7 @@ func TestMigrationBatch(t *testing.T) {
 	for _, order := range [][]string{{p1, p2, p3}, {p3, p1, p2}, {p2, p3, p1}} {
 		var c Collector
 		for _, p := range order {
-			if _, err := c.Add(p); err != nil {
+			if err := c.Add(p); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -228,7 +228,7 @@ func TestMigrationTextFixtures(t *testing.T) {
 		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if _, err := c.Add(line); err != nil {
+		if err := c.Add(line); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -19,9 +19,6 @@ type Batch struct {
 	ID    int32 // shared by all QR codes of one export
 }
 
-// String is "QR 2 of 3".
-func (b Batch) String() string { return fmt.Sprintf("QR %d of %d", b.Index+1, b.Size) }
-
 // ErrNotOTP reports text that is neither an otpauth:// nor an
 // otpauth-migration:// URI. Parse returns it as a *NotOTPError.
 var ErrNotOTP = errors.New("not an otpauth:// or otpauth-migration:// URI")
@@ -86,7 +83,7 @@ func Parse(text string) ([]Account, *Batch, error) {
 func ParseAll(texts []string) ([]Account, error) {
 	var c Collector
 	for _, t := range texts {
-		if _, err := c.Add(t); err != nil {
+		if err := c.Add(t); err != nil {
 			return nil, err
 		}
 	}

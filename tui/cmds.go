@@ -81,14 +81,18 @@ func updateCmd(v Vault, fn func(*vault.Data) error, done savedMsg) tea.Cmd {
 
 var errGone = errors.New("the account is no longer in the vault")
 
+// gone says errGone for an account another process removed meanwhile.
+func gone(err error) error {
+	if errors.Is(err, vault.ErrNotFound) {
+		return errGone
+	}
+	return err
+}
+
 // editCmd changes one entry in place.
 func editCmd(v Vault, id string, fn func(*vault.Entry) error, toast string) tea.Cmd {
 	return updateCmd(v, func(d *vault.Data) error {
-		i := d.Index(id)
-		if i < 0 {
-			return errGone
-		}
-		return fn(&d.Accounts[i])
+		return gone(d.Edit(id, fn))
 	}, savedMsg{toast: toast, select_: id})
 }
 
@@ -98,18 +102,12 @@ func hotpCmd(v Vault, id string, now time.Time) tea.Cmd {
 	return func() tea.Msg {
 		var code string
 		d, err := v.Update(func(d *vault.Data) error {
-			i := d.Index(id)
-			if i < 0 {
-				return errGone
-			}
-			e := &d.Accounts[i]
-			c, err := e.Code(now)
-			if err != nil {
-				return err
-			}
-			code = c
-			e.Counter++
-			return nil
+			return gone(d.Edit(id, func(e *vault.Entry) (err error) {
+				if code, err = e.Code(now); err != nil {
+					return err
+				}
+				return e.Spend(1)
+			}))
 		})
 		return hotpMsg{id: id, code: code, data: d, err: err}
 	}

@@ -61,10 +61,3 @@ func group(code string) string {
 	}
 	return code
 }
-
-// secondsLeft is the countdown shown for a TOTP account at now: period at
-// the start of a window down to 1 in its last second.
-func secondsLeft(a otp.Account, now time.Time) int {
-	r := a.Remaining(now)
-	return int((r + time.Second - 1) / time.Second)
-}

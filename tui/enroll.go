@@ -7,8 +7,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/vmfa/vmfa/otp"
 )
 
 // enrollModel is the "two consecutive codes" screen that AWS and others ask
@@ -65,7 +63,7 @@ func (m Model) viewEnroll() string {
 		return indent(st.dim.Render("The account is gone. esc goes back."), 1, w)
 	}
 	ce := m.codes[e.ID]
-	secs := secondsLeft(e.Account, m.c.now)
+	secs := e.SecondsLeft(m.c.now)
 
 	var b strings.Builder
 	b.WriteString(" " + st.title.Render("vmfa") + "  " + st.label.Render("Enroll") + " " +
@@ -149,4 +147,3 @@ func bigDigits(st *styles, code string, scale int) string {
 }
 
 // isTOTP is true for accounts the enrollment view can show.
-func isTOTP(a otp.Account) bool { return a.Type == otp.TOTP }

@@ -393,7 +393,7 @@ func (m Model) viewList() string {
 	showNext := false
 	for i := m.list.offset; i < end; i++ {
 		e := m.list.entries[m.list.visible[i]]
-		if e.Type == otp.TOTP && secondsLeft(e.Account, m.c.now) < nextCodeSecs(e.Period) {
+		if e.Type == otp.TOTP && e.SecondsLeft(m.c.now) < nextCodeSecs(e.Period) {
 			showNext = true
 			break
 		}
@@ -511,7 +511,7 @@ func (m Model) row(e vault.Entry, selected bool, lay rowLayout, bars map[[2]int]
 	sp.code.write(&b, pad(group(ce.cur), lay.code))
 	b.WriteString(spaces(gapW))
 
-	secs := secondsLeft(e.Account, m.c.now)
+	secs := e.SecondsLeft(m.c.now)
 	k := [2]int{secs, e.Period}
 	bar, ok := bars[k]
 	if !ok {

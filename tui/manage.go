@@ -96,15 +96,11 @@ func (m Model) updateDialog(msg tea.Msg) (Model, tea.Cmd) {
 		case tea.KeyEnter:
 			issuer := strings.TrimSpace(d.fields[0].Value())
 			name := strings.TrimSpace(d.fields[1].Value())
-			return m, editCmd(m.v, d.id, func(e *vault.Entry) error {
-				a := e.Account
-				a.Issuer, a.Name = issuer, name
-				if err := a.Validate(); err != nil {
-					return err
-				}
-				e.Account = a
-				return nil
-			}, "renamed to "+otp.Account{Issuer: issuer, Name: name}.Label())
+			id := d.id
+			return m, updateCmd(m.v, func(data *vault.Data) error {
+				_, err := data.Rename(id, issuer, name)
+				return gone(err)
+			}, savedMsg{toast: "renamed to " + otp.Account{Issuer: issuer, Name: name}.Label(), select_: id})
 		}
 		var cmd tea.Cmd
 		d.fields[d.field], cmd = d.fields[d.field].Update(km)

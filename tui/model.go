@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -303,7 +304,7 @@ func (m Model) onSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 		m.screen = screenList
 		if msg.enroll {
 			for _, e := range msg.added {
-				if isTOTP(e.Account) {
+				if e.Type == otp.TOTP {
 					m.enroll = newEnrollModel(e.ID)
 					m.screen = screenEnroll
 					break
@@ -324,10 +325,8 @@ func (m *Model) setToast(text string, isErr bool) {
 
 // entry returns the vault entry with the given ID.
 func (m Model) entry(id string) (vault.Entry, bool) {
-	for _, e := range m.vault.Accounts {
-		if e.ID == id {
-			return e, true
-		}
+	if i := m.vault.Index(id); i >= 0 {
+		return m.vault.Accounts[i], true
 	}
 	return vault.Entry{}, false
 }

@@ -149,6 +149,38 @@ func (d *Data) Index(id string) int {
 	return slices.IndexFunc(d.Accounts, func(e Entry) bool { return e.ID == id })
 }
 
+// Edit calls fn on the entry with that ID, in place, or returns ErrNotFound
+// (another process may have removed it since the caller looked).
+func (d *Data) Edit(id string, fn func(*Entry) error) error {
+	i := d.Index(id)
+	if i < 0 {
+		return ErrNotFound
+	}
+	return fn(&d.Accounts[i])
+}
+
+// Rename gives the entry with that ID a new issuer and name. It refuses a
+// label another entry already has (ignoring case), which would leave both
+// reachable only by ID.
+func (d *Data) Rename(id, issuer, name string) (Entry, error) {
+	i := d.Index(id)
+	if i < 0 {
+		return Entry{}, ErrNotFound
+	}
+	a := d.Accounts[i].Account
+	a.Issuer, a.Name = issuer, name
+	if err := a.Normalize(); err != nil {
+		return Entry{}, err
+	}
+	for j, other := range d.Accounts {
+		if j != i && strings.EqualFold(other.Label(), a.Label()) {
+			return Entry{}, fmt.Errorf("another account is called %s already", other.Label())
+		}
+	}
+	d.Accounts[i].Account = a
+	return d.Accounts[i], nil
+}
+
 // Remove deletes the entry with that ID, keeping the others in order, and
 // reports whether there was one.
 func (d *Data) Remove(id string) bool {

@@ -187,3 +187,25 @@ func TestErrorMessages(t *testing.T) {
 		t.Errorf("AmbiguousError = %q, want %q", got, want)
 	}
 }
+
+func TestEditAndRename(t *testing.T) {
+	d := &Data{Version: Version}
+	a, _ := d.Add(testAccount("GitHub", "alice", 1), time.Now())
+	b, _ := d.Add(testAccount("GitHub", "bob", 2), time.Now())
+	if err := d.Edit("nope", func(*Entry) error { return nil }); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Edit of a missing ID: %v", err)
+	}
+	if err := d.Edit(a.ID, func(e *Entry) error { e.Pinned = true; return nil }); err != nil || !d.Accounts[0].Pinned {
+		t.Errorf("Edit: %v, pinned %v", err, d.Accounts[0].Pinned)
+	}
+	if _, err := d.Rename(b.ID, "github", "ALICE"); err == nil || !strings.Contains(err.Error(), "another account is called GitHub:alice") {
+		t.Errorf("Rename onto another label: %v", err)
+	}
+	if _, err := d.Rename(b.ID, "", " "); err == nil {
+		t.Error("Rename to no issuer and no name succeeded")
+	}
+	e, err := d.Rename(b.ID, " GitHub Enterprise ", " robert ")
+	if err != nil || e.Label() != "GitHub Enterprise:robert" || d.Accounts[1].Label() != "GitHub Enterprise:robert" {
+		t.Errorf("Rename = %q, %v", e.Label(), err)
+	}
+}

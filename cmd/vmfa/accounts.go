@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -177,7 +176,7 @@ func readURIs(r io.Reader) ([]otp.Account, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if _, err := c.Add(line); err != nil {
+		if err := c.Add(line); err != nil {
 			return nil, fmt.Errorf("line %d: %w; nothing was added", n, err)
 		}
 	}
@@ -352,11 +351,7 @@ An HOTP account's counter advances with every code printed.`,
 					spent = 2
 				}
 				if e, err = updateEntry(v, e.ID, func(e *vault.Entry) error {
-					if e.Counter > math.MaxUint64-spent {
-						return fmt.Errorf("the HOTP counter of %s is exhausted", e.Label())
-					}
-					e.Counter += spent
-					return nil
+					return e.Spend(spent)
 				}); err != nil {
 					return err
 				}
@@ -381,7 +376,7 @@ An HOTP account's counter advances with every code printed.`,
 					Next      string `json:"next,omitempty"`
 					Remaining int    `json:"remaining_seconds"`
 					Period    int    `json:"period"`
-				}{e.Issuer, e.Name, code, nextCode, secondsLeft(e.Account, now), e.Period})
+				}{e.Issuer, e.Name, code, nextCode, e.SecondsLeft(now), e.Period})
 			}
 			fmt.Fprintln(out, code)
 			if next {
@@ -463,12 +458,10 @@ func quoteLabels(entries []vault.Entry) string {
 func updateEntry(v *vault.Vault, id string, fn func(*vault.Entry) error) (vault.Entry, error) {
 	var before vault.Entry
 	_, err := v.Update(func(d *vault.Data) error {
-		i := d.Index(id)
-		if i < 0 {
-			return vault.ErrNotFound // removed by another process meanwhile
-		}
-		before = d.Accounts[i]
-		return fn(&d.Accounts[i])
+		return d.Edit(id, func(e *vault.Entry) error {
+			before = *e
+			return fn(e)
+		})
 	})
 	return before, err
 }
@@ -529,27 +522,13 @@ func (a *app) renameCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if !cmd.Flags().Changed("issuer") {
+				issuer = e.Issuer
+			}
 			var renamed vault.Entry
-			if _, err := v.Update(func(d *vault.Data) error {
-				i := d.Index(e.ID)
-				if i < 0 {
-					return vault.ErrNotFound // removed by another process meanwhile
-				}
-				r := &d.Accounts[i]
-				r.Name = args[1]
-				if cmd.Flags().Changed("issuer") {
-					r.Issuer = issuer
-				}
-				if err := r.Normalize(); err != nil {
-					return err
-				}
-				for j, other := range d.Accounts {
-					if j != i && strings.EqualFold(other.Label(), r.Label()) {
-						return fmt.Errorf("another account is called %s already", other.Label())
-					}
-				}
-				renamed = *r
-				return nil
+			if _, err := v.Update(func(d *vault.Data) (err error) {
+				renamed, err = d.Rename(e.ID, issuer, args[1])
+				return err
 			}); err != nil {
 				return err
 			}

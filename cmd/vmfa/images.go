@@ -75,14 +75,20 @@ func imageUnits(paths []string) (units []unit, errs []error) {
 			errs = append(errs, imageError(name, err))
 			continue
 		}
-		if len(accounts) > 0 {
-			units = append(units, unit{name, accounts})
+		for _, p := range parts {
+			if err = exportParts.Add(p); err != nil {
+				break
+			}
+		}
+		if err != nil {
+			errs = append(errs, imageError(name, err))
+			continue
 		}
 		if len(parts) > 0 {
 			exportSources = append(exportSources, name)
-			for _, p := range parts {
-				exportParts.Add(p) // parseImage parsed it already
-			}
+		}
+		if len(accounts) > 0 {
+			units = append(units, unit{name, accounts})
 		}
 	}
 	if len(exportSources) > 0 {
@@ -213,7 +219,7 @@ With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
 				return imageError(path, err)
 			}
 			if len(accounts) != 1 {
-				return fmt.Errorf("%s holds %d accounts; enroll takes an image of one (use 'vmfa add' for exports)", args[0], len(accounts))
+				return fmt.Errorf("%s holds %d accounts; enroll takes an image of one (use 'vmfa add' for exports)", path, len(accounts))
 			}
 			if accounts[0].Type != otp.TOTP {
 				return fmt.Errorf("%s is an HOTP (counter-based) account, not a time-based MFA device: add it with 'vmfa add' and read its codes with 'vmfa code'", accounts[0].Label())
@@ -266,13 +272,13 @@ func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) e
 			Code1     string `json:"code1"`
 			Code2     string `json:"code2"`
 			Remaining int    `json:"remaining_seconds"`
-		}{acc.Issuer, acc.Name, code1, code2, secondsLeft(acc, now)})
+		}{acc.Issuer, acc.Name, code1, code2, acc.SecondsLeft(now)})
 	}
 	fmt.Fprintf(out, "MFA code 1: %s\n", code1)
 	if !wait {
 		// AWS accepts a code a window or so late, so there is no need to
 		// wait, but a user pasting slowly likes to know.
-		fmt.Fprintf(errOut, "(code 1 is the current window's, %d s left; code 2 is the next one's)\n", secondsLeft(acc, now))
+		fmt.Fprintf(errOut, "(code 1 is the current window's, %d s left; code 2 is the next one's)\n", acc.SecondsLeft(now))
 	}
 	if copyCodes {
 		if err := clipboard.Copy(code1); err != nil {
@@ -285,7 +291,7 @@ func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) e
 	}
 	if wait {
 		for acc.Step(time.Now()) == acc.Step(now) {
-			fmt.Fprintf(errOut, "\rCode 2 in %2ds…", secondsLeft(acc, time.Now()))
+			fmt.Fprintf(errOut, "\rCode 2 in %2ds…", acc.SecondsLeft(time.Now()))
 			time.Sleep(min(acc.Remaining(time.Now()), time.Second))
 		}
 		fmt.Fprint(errOut, "\r\033[K")
@@ -298,10 +304,4 @@ func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) e
 		fmt.Fprintln(errOut, "Code 2 copied.")
 	}
 	return nil
-}
-
-// secondsLeft is the whole seconds a TOTP code has left, rounded up as
-// countdowns are: 30 at the start of a window, 1 in its last second.
-func secondsLeft(acc otp.Account, at time.Time) int {
-	return int((acc.Remaining(at) + time.Second - 1) / time.Second)
 }
