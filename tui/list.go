@@ -451,7 +451,7 @@ const maxLabelW = 56
 // nextMarker precedes the next code in a row.
 const nextMarker = "→ "
 
-func (m Model) row(e vault.Entry, selected bool, lay rowLayout, bars map[[2]int]string) string {
+func (m *Model) row(e vault.Entry, selected bool, lay rowLayout, bars map[[2]int]string) string {
 	sp := &m.c.st.row
 	var b strings.Builder
 	b.Grow(256)
@@ -565,7 +565,7 @@ func nextCodeSecs(period int) int {
 
 // bar draws the countdown: full at the start of the window, empty at its
 // end, green, then yellow under 10 s, red under 5 s.
-func (m Model) bar(secs, period, width int) string {
+func (m *Model) bar(secs, period, width int) string {
 	sp := &m.c.st.row
 	filled := (secs*width + period - 1) / period
 	filled = min(width, max(0, filled))

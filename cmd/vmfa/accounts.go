@@ -543,25 +543,28 @@ func (a *app) renameCmd() *cobra.Command {
 // completeAccounts completes account labels when the passphrase is in the
 // environment; it never prompts from a completion.
 func (a *app) completeAccounts(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
+	none := cobra.ShellCompDirectiveNoFileComp
+	pass, ok, err := passphraseFromEnv()
+	if len(args) > 0 || !ok || err != nil {
+		return nil, none
 	}
-	if _, ok, _ := passphraseFromEnv(); !ok {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	v, err := a.unlock()
+	s, err := a.store()
 	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
+		return nil, none
+	}
+	v, err := s.Unlock(pass)
+	if err != nil {
+		return nil, none
 	}
 	d, err := v.Load()
 	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
+		return nil, none
 	}
 	var labels []string
 	for _, e := range d.Accounts {
 		labels = append(labels, e.Label())
 	}
-	return labels, cobra.ShellCompDirectiveNoFileComp
+	return labels, none
 }
 
 func writeJSON(w io.Writer, v any) error {

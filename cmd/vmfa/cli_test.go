@@ -491,3 +491,15 @@ func TestEnrollHOTP(t *testing.T) {
 		t.Error("enroll of an HOTP account created a vault")
 	}
 }
+
+// TestCompletion completes account labels when the passphrase is in the
+// environment, and never prompts otherwise.
+func TestCompletion(t *testing.T) {
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, githubURI+"\n"+awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", []string{pw}, "__complete", "code", ""), 0, "GitHub:alice\nAmazon Web Services:alice@123456789012\n", "")
+	if r := vmfa(t, dir, "", nil, "__complete", "code", ""); r.code != 0 || strings.Contains(r.stdout, "GitHub") {
+		t.Errorf("completion without a passphrase: %+v", r)
+	}
+	expect(t, vmfa(t, dir, "", nil, "completion", "bash"), 0, "bash completion", "")
+}

@@ -70,7 +70,8 @@ The passphrase comes from, in order: VMFA_PASSPHRASE_COMMAND (run by sh -c),
 VMFA_PASSPHRASE_FILE, VMFA_PASSPHRASE, or a prompt on the terminal.
 
 The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
-~/.local/share/vmfa.`,
+~/.local/share/vmfa (macOS: ~/Library/Application Support/vmfa, Windows:
+%AppData%\vmfa).`,
 		Example: `  vmfa enroll ~/Desktop/aws-qr.png     # add the AWS device, print MFA code 1 and 2
   vmfa code aws                         # print the current code of the account matching "aws"
   aws sts get-session-token --serial-number ARN --token-code "$(vmfa code aws)"`,

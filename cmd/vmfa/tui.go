@@ -11,7 +11,7 @@ import (
 // addTUI makes the bare command open the interactive interface.
 func (a *app) addTUI(root *cobra.Command) {
 	var lockAfter time.Duration
-	root.Flags().DurationVar(&lockAfter, "lock-after", 5*time.Minute, "lock the interface after this long without a key press (0 never)")
+	root.Flags().DurationVar(&lockAfter, "lock-after", tui.DefaultLockAfter, "lock the interface after this long without a key press (0 never)")
 	root.RunE = func(cmd *cobra.Command, _ []string) error {
 		s, err := a.store()
 		if err != nil {

@@ -52,8 +52,6 @@ var std Clipboard
 // Copy puts text on the clipboard (see Clipboard.Copy).
 func Copy(text string) error { return std.Copy(text) }
 
-// ClearIf empties the clipboard if it still holds text (see Clipboard.ClearIf).
-func ClearIf(text string) (bool, error) { return std.ClearIf(text) }
 
 // ReadImage returns the PNG image on the clipboard (see Clipboard.ReadImage).
 func ReadImage() ([]byte, error) { return std.ReadImage() }
@@ -202,8 +200,7 @@ func (c *Clipboard) writeOSC52(text string) error {
 }
 
 // imageTools lists the commands that print the clipboard's PNG image, in the
-// order they are tried, with the environment variable that must be set for
-// each to make sense ("" for none).
+// order they are tried: only those whose display server is there.
 func (c *Clipboard) imageTools() [][]string {
 	var tools [][]string
 	if runtime.GOOS == "darwin" {
