@@ -52,7 +52,6 @@ var std Clipboard
 // Copy puts text on the clipboard (see Clipboard.Copy).
 func Copy(text string) error { return std.Copy(text) }
 
-
 // ReadImage returns the PNG image on the clipboard (see Clipboard.ReadImage).
 func ReadImage() ([]byte, error) { return std.ReadImage() }
 
