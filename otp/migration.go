@@ -97,10 +97,10 @@ func ParseAll(texts []string) ([]Account, error) {
 // Field numbers of Google Authenticator's MigrationPayload protobuf.
 const (
 	fieldOTPParameters = 1
-	fieldVersion       = 2
-	fieldBatchSize     = 3
-	fieldBatchIndex    = 4
-	fieldBatchID       = 5
+	// 2 is the format version; nothing in it depends on the value.
+	fieldBatchSize  = 3
+	fieldBatchIndex = 4
+	fieldBatchID    = 5
 
 	paramSecret    = 1
 	paramName      = 2
@@ -163,50 +163,67 @@ func decodeBase64(s string) ([]byte, error) {
 	return base64.RawStdEncoding.DecodeString(s)
 }
 
+// walk hands each bytes and varint field of a protobuf message to the
+// callbacks, which ignore the field numbers they don't know, and skips
+// fields of any other wire type.
+func walk(b []byte, onBytes func(protowire.Number, []byte) error, onVarint func(protowire.Number, uint64)) error {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return protowire.ParseError(n)
+		}
+		b = b[n:]
+		switch typ {
+		case protowire.BytesType:
+			var v []byte
+			if v, n = protowire.ConsumeBytes(b); n >= 0 {
+				if err := onBytes(num, v); err != nil {
+					return err
+				}
+			}
+		case protowire.VarintType:
+			var v uint64
+			if v, n = protowire.ConsumeVarint(b); n >= 0 {
+				onVarint(num, v)
+			}
+		default:
+			n = protowire.ConsumeFieldValue(num, typ, b)
+		}
+		if n < 0 {
+			return protowire.ParseError(n)
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
 func decodePayload(b []byte) ([]Account, Batch, error) {
 	var (
 		accounts []Account
 		batch    = Batch{Size: 1}
 	)
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return nil, Batch{}, protowire.ParseError(n)
+	err := walk(b, func(num protowire.Number, v []byte) error {
+		if num != fieldOTPParameters {
+			return nil
 		}
-		b = b[n:]
-		switch {
-		case num == fieldOTPParameters && typ == protowire.BytesType:
-			msg, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return nil, Batch{}, protowire.ParseError(n)
-			}
-			b = b[n:]
-			a, err := decodeParameters(msg)
-			if err != nil {
-				return nil, Batch{}, fmt.Errorf("account %d: %w", len(accounts)+1, err)
-			}
-			accounts = append(accounts, a)
-		case typ == protowire.VarintType && (num == fieldVersion || num == fieldBatchSize || num == fieldBatchIndex || num == fieldBatchID):
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return nil, Batch{}, protowire.ParseError(n)
-			}
-			b = b[n:]
-			switch num {
-			case fieldBatchSize:
-				batch.Size = int(int32(v))
-			case fieldBatchIndex:
-				batch.Index = int(int32(v))
-			case fieldBatchID:
-				batch.ID = int32(v)
-			}
-		default:
-			n := protowire.ConsumeFieldValue(num, typ, b)
-			if n < 0 {
-				return nil, Batch{}, protowire.ParseError(n)
-			}
-			b = b[n:]
+		a, err := decodeParameters(v)
+		if err != nil {
+			return fmt.Errorf("account %d: %w", len(accounts)+1, err)
 		}
+		accounts = append(accounts, a)
+		return nil
+	}, func(num protowire.Number, v uint64) {
+		switch num {
+		case fieldBatchSize:
+			batch.Size = int(int32(v))
+		case fieldBatchIndex:
+			batch.Index = int(int32(v))
+		case fieldBatchID:
+			batch.ID = int32(v)
+		}
+	})
+	if err != nil {
+		return nil, Batch{}, err
 	}
 	if batch.Size == 0 {
 		batch.Size = 1 // some exporters leave it out of single-QR exports
@@ -222,55 +239,33 @@ func decodeParameters(b []byte) (Account, error) {
 		a                   = Account{Type: TOTP}
 		secret              []byte
 		algorithm, digits   uint64
-		typ                 uint64
-		counter             uint64
+		typ, counter        uint64
 		haveTyp, haveSecret bool
 	)
-	for len(b) > 0 {
-		num, wt, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return Account{}, protowire.ParseError(n)
+	err := walk(b, func(num protowire.Number, v []byte) error {
+		switch num {
+		case paramSecret:
+			secret, haveSecret = v, true
+		case paramName:
+			a.Name = string(v)
+		case paramIssuer:
+			a.Issuer = string(v)
 		}
-		b = b[n:]
-		if wt == protowire.BytesType && (num == paramSecret || num == paramName || num == paramIssuer) {
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return Account{}, protowire.ParseError(n)
-			}
-			b = b[n:]
-			switch num {
-			case paramSecret:
-				secret, haveSecret = v, true
-			case paramName:
-				a.Name = string(v)
-			case paramIssuer:
-				a.Issuer = string(v)
-			}
-			continue
+		return nil
+	}, func(num protowire.Number, v uint64) {
+		switch num {
+		case paramAlgorithm:
+			algorithm = v
+		case paramDigits:
+			digits = v
+		case paramType:
+			typ, haveTyp = v, true
+		case paramCounter:
+			counter = v
 		}
-		if wt == protowire.VarintType && (num == paramAlgorithm || num == paramDigits || num == paramType || num == paramCounter) {
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return Account{}, protowire.ParseError(n)
-			}
-			b = b[n:]
-			switch num {
-			case paramAlgorithm:
-				algorithm = v
-			case paramDigits:
-				digits = v
-			case paramType:
-				typ, haveTyp = v, true
-			case paramCounter:
-				counter = v
-			}
-			continue
-		}
-		n = protowire.ConsumeFieldValue(num, wt, b)
-		if n < 0 {
-			return Account{}, protowire.ParseError(n)
-		}
-		b = b[n:]
+	})
+	if err != nil {
+		return Account{}, err
 	}
 	if !haveSecret {
 		return Account{}, errors.New("no secret")
