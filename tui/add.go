@@ -102,7 +102,7 @@ var (
 	addKeyNext   = bind([]string{"tab"}, "tab", "next field")
 )
 
-func (m Model) addKeys() help.KeyMap {
+func (m *Model) addKeys() help.KeyMap {
 	switch m.add.mode {
 	case addPath:
 		return simpleKeys{addKeyEnter, addKeyTab, addKeyBack}
@@ -270,7 +270,7 @@ func (m Model) addKey(km tea.KeyMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) viewAdd() string {
+func (m *Model) viewAdd() string {
 	st := m.c.st
 	a := m.add
 	w := m.c.width

@@ -55,7 +55,7 @@ const enrollHelp = "Enrolling a virtual MFA device (AWS IAM, for one) asks for t
 	"the second, then submit before the bar runs out. If it runs out, both codes " +
 	"move on: type the new pair. Copying clears the clipboard after 20 s."
 
-func (m Model) viewEnroll() string {
+func (m *Model) viewEnroll() string {
 	st := m.c.st
 	w, h := m.c.width, m.c.height-m.footerHeight()
 	e, ok := m.entry(m.enroll.id)

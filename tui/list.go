@@ -278,7 +278,7 @@ func (m Model) listKey(km tea.KeyMsg) (Model, tea.Cmd) {
 
 // moveSelected swaps the selected account with its neighbour in display
 // order (within its pinned or unpinned group) in the vault.
-func (m Model) moveSelected(up bool) tea.Cmd {
+func (m *Model) moveSelected(up bool) tea.Cmd {
 	l := m.list
 	e, ok := l.selected()
 	if !ok {
@@ -352,7 +352,7 @@ const (
 	gapW    = 2
 )
 
-func (m Model) viewList() string {
+func (m *Model) viewList() string {
 	st := m.c.st
 	w := m.c.width
 	var b strings.Builder
@@ -412,7 +412,7 @@ func (m Model) viewList() string {
 	return b.String()
 }
 
-func (m Model) maxDigits() int {
+func (m *Model) maxDigits() int {
 	d := 6
 	for _, e := range m.list.entries {
 		d = max(d, e.Digits)

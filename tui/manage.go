@@ -63,7 +63,7 @@ var (
 	keyClose  = bind([]string{"esc"}, "any key", "close")
 )
 
-func (m Model) dialogKeys() help.KeyMap {
+func (m *Model) dialogKeys() help.KeyMap {
 	switch m.dialog.kind {
 	case dialogRename:
 		return simpleKeys{keySave, addKeyNext, keyCancel}
@@ -137,7 +137,7 @@ func (m Model) updateDialog(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) viewDialog() string {
+func (m *Model) viewDialog() string {
 	st := m.c.st
 	d := m.dialog
 	w, h := m.c.width, m.c.height-2

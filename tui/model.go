@@ -324,7 +324,7 @@ func (m *Model) setToast(text string, isErr bool) {
 }
 
 // entry returns the vault entry with the given ID.
-func (m Model) entry(id string) (vault.Entry, bool) {
+func (m *Model) entry(id string) (vault.Entry, bool) {
 	if i := m.vault.Index(id); i >= 0 {
 		return m.vault.Accounts[i], true
 	}
@@ -364,7 +364,7 @@ func (m Model) View() string {
 }
 
 // keyMap is the help of the screen on top.
-func (m Model) keyMap() help.KeyMap {
+func (m *Model) keyMap() help.KeyMap {
 	switch m.screen {
 	case screenUnlock:
 		return m.unlockKeys()
@@ -380,7 +380,7 @@ func (m Model) keyMap() help.KeyMap {
 
 // fullHelp reports whether the screen on top shows its full help: each
 // screen with a ? key has its own toggle, reset when it is left.
-func (m Model) fullHelp() bool {
+func (m *Model) fullHelp() bool {
 	switch m.screen {
 	case screenList:
 		return m.list.full && !m.list.filter.Focused()
@@ -392,7 +392,7 @@ func (m Model) fullHelp() bool {
 
 // viewFooter is the status line (a toast, or the clipboard countdown) and
 // the help.
-func (m Model) viewFooter() string {
+func (m *Model) viewFooter() string {
 	st := m.c.st
 	status := ""
 	// The newest message wins: copying drops the toasts before it, so a
@@ -412,7 +412,7 @@ func (m Model) viewFooter() string {
 	return status + "\n" + m.viewHelp()
 }
 
-func (m Model) viewHelp() string {
+func (m *Model) viewHelp() string {
 	keys := m.keyMap()
 	var h string
 	if m.fullHelp() {
@@ -423,22 +423,28 @@ func (m Model) viewHelp() string {
 	return indent(h, 1, m.c.width)
 }
 
-// footerHeight is the height of the status line and the help.
-func (m Model) footerHeight() int {
+// footerHeight is the height of the status line and the help. A short
+// help is one line; only a full one is drawn to be measured.
+func (m *Model) footerHeight() int {
+	if !m.fullHelp() {
+		return 2
+	}
 	return 1 + lipgloss.Height(m.viewHelp())
 }
 
 // listRows is how many accounts the list shows: the height less the
-// header, the filter line and the footer.
-func (m Model) listRows() int {
-	s := m
-	s.screen = screenList
-	return max(1, m.c.height-2-s.footerHeight())
+// header, the filter line and the list's footer (whatever screen is on top).
+func (m *Model) listRows() int {
+	footer := 2
+	if m.list.full && !m.list.filter.Focused() {
+		footer = 1 + lipgloss.Height(m.help.FullHelpView(m.list.keys.FullHelp()))
+	}
+	return max(1, m.c.height-2-footer)
 }
 
-func (m Model) listHelp() help.KeyMap {
+func (m *Model) listHelp() help.KeyMap {
 	if m.list.filter.Focused() {
-		return newFilterKeys()
+		return m.list.fkeys
 	}
 	return m.list.keys
 }

@@ -50,7 +50,7 @@ func newUnlockModel(auto bool) unlockModel {
 	return u
 }
 
-func (m Model) unlockKeys() help.KeyMap {
+func (m *Model) unlockKeys() help.KeyMap {
 	u := m.unlock
 	if !u.exists && u.checked {
 		return simpleKeys{bind([]string{"enter"}, "enter", "next"), bind([]string{"tab"}, "tab", "switch field"), bind([]string{"ctrl+c"}, "ctrl+c", "quit")}
@@ -150,7 +150,7 @@ func (m Model) unlockFailed(err error) (tea.Model, tea.Cmd) {
 	return m, u.input.Focus()
 }
 
-func (m Model) viewUnlock() string {
+func (m *Model) viewUnlock() string {
 	st := m.c.st
 	u := m.unlock
 	var b strings.Builder
