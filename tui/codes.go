@@ -54,9 +54,7 @@ func group(code string) string {
 	switch len(code) {
 	case 6:
 		return code[:3] + " " + code[3:]
-	case 7:
-		return code[:4] + " " + code[4:]
-	case 8:
+	case 7, 8:
 		return code[:4] + " " + code[4:]
 	}
 	return code

@@ -71,19 +71,17 @@ func (c *Clipboard) Remote() bool {
 // Copy puts text on the clipboard: over SSH through OSC 52 only; locally
 // through the native tools, falling back to OSC 52 when they fail.
 func (c *Clipboard) Copy(text string) error {
+	var nativeErr error
 	if !c.Remote() {
-		nativeErr := c.nativeWrite(text)
-		if nativeErr == nil {
+		if nativeErr = c.nativeWrite(text); nativeErr == nil {
 			c.remember(text, false)
 			return nil
 		}
-		if err := c.writeOSC52(text); err != nil {
-			return fmt.Errorf("copying failed: %v; OSC 52: %v", nativeErr, err)
-		}
-		c.remember(text, true)
-		return nil
 	}
 	if err := c.writeOSC52(text); err != nil {
+		if nativeErr != nil {
+			return fmt.Errorf("copying failed: %v; OSC 52: %v", nativeErr, err)
+		}
 		return fmt.Errorf("copying through the terminal (OSC 52) failed: %w", err)
 	}
 	c.remember(text, true)
