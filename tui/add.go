@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net/url"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
+	"github.com/vmfa/vmfa/tui/imagefile"
 )
 
 type addMode int
@@ -328,46 +329,12 @@ func columns(names []string, width, maxLines int) string {
 	return b.String()
 }
 
-// CleanPath undoes what terminals do to a path dragged into them (quotes,
-// backslash-escaped spaces, file:// URLs) and expands a leading ~. A path
-// that exists as given is returned unchanged.
-func CleanPath(s string) string {
-	if _, err := os.Stat(s); err == nil {
-		return s
-	}
-	s = strings.TrimSpace(s)
-	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
-		s = s[1 : len(s)-1]
-	} else if strings.Contains(s, `\`) {
-		var b strings.Builder
-		for i := 0; i < len(s); i++ {
-			if s[i] == '\\' && i+1 < len(s) {
-				i++
-			}
-			b.WriteByte(s[i])
-		}
-		s = b.String()
-	}
-	if rest, ok := strings.CutPrefix(s, "file://"); ok {
-		s = rest
-		if u, err := url.PathUnescape(s); err == nil {
-			s = u
-		}
-	}
-	if s == "~" || strings.HasPrefix(s, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			s = filepath.Join(home, s[1:])
-		}
-	}
-	return s
-}
-
 // completeCmd lists the directory of a partial path and completes it: to
 // the one match (with a / for a directory), or to the matches' common
 // prefix, returning the candidates.
 func completeCmd(input string) tea.Cmd {
 	return func() tea.Msg {
-		p := CleanPath(input)
+		p := imagefile.CleanPath(input)
 		dir, base := filepath.Split(p)
 		listDir := dir
 		if listDir == "" {
@@ -413,26 +380,17 @@ func completeCmd(input string) tea.Cmd {
 }
 
 // decodeFileCmd reads the QR codes of an image file, given as typed or
-// dragged in (CleanPath runs here, since it asks for the home directory).
+// dragged in.
 func decodeFileCmd(input string) tea.Cmd {
 	return func() tea.Msg {
-		path := CleanPath(input)
-		// Opening a FIFO would block, and /dev/zero never ends.
-		if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-			return decodedMsg{err: fmt.Errorf("%s is not a regular file", filepath.Base(path))}
+		path := imagefile.CleanPath(input)
+		texts, err := imagefile.Decode(path)
+		if errors.Is(err, fs.ErrNotExist) && (looksLikeOTPAuth(path) || strings.Contains(path, "secret=")) {
+			// Never echo what may hold a secret.
+			return decodedMsg{err: errors.New("that is an otpauth URI, not a file: press esc, then u, and paste it there")}
 		}
-		f, err := os.Open(path)
 		if err != nil {
-			if looksLikeOTPAuth(path) || strings.Contains(path, "secret=") {
-				// Never echo what may hold a secret.
-				return decodedMsg{err: errors.New("that is an otpauth URI, not a file: press esc, then u, and paste it there")}
-			}
 			return decodedMsg{err: err}
-		}
-		defer f.Close()
-		texts, err := qr.Decode(f)
-		if err != nil {
-			return decodedMsg{err: fmt.Errorf("%s: %w", filepath.Base(path), err)}
 		}
 		accounts, err := otp.ParseAll(texts)
 		return decodedMsg{accounts: accounts, fromImage: true, err: err}

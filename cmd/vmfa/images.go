@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -12,31 +11,14 @@ import (
 
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
-	"github.com/vmfa/vmfa/tui"
 	"github.com/vmfa/vmfa/tui/clipboard"
+	"github.com/vmfa/vmfa/tui/imagefile"
 	"github.com/vmfa/vmfa/vault"
 )
 
-// decodeFile returns the text of every QR code in the image at path. Its
-// errors name the file.
+// decodeFile is imagefile.Decode with a spinner for large images.
 func decodeFile(path string) ([]string, error) {
-	// Opening a FIFO would block, and /dev/zero never ends: only regular
-	// files are read, and qr.Decode bounds what it reads of them.
-	if fi, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
-	} else if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
-	}
-	defer f.Close()
-	texts, err := withSpinner("Decoding "+path, func() ([]string, error) { return qr.Decode(f) })
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return texts, nil
+	return withSpinner("Decoding "+path, func() ([]string, error) { return imagefile.Decode(path) })
 }
 
 // imageError names the image in an error about its QR codes.
@@ -64,7 +46,7 @@ func imageUnits(paths []string) (units []unit, errs []error) {
 		exportSources []string
 	)
 	for _, path := range paths {
-		name := tui.CleanPath(path) // as dragged into a terminal
+		name := imagefile.CleanPath(path) // as dragged into a terminal
 		texts, err := decodeFile(name)
 		if err != nil {
 			errs = append(errs, err)
@@ -209,7 +191,7 @@ With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
 		Example: `  vmfa enroll ~/Desktop/aws-mfa.png`,
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := tui.CleanPath(args[0])
+			path := imagefile.CleanPath(args[0])
 			texts, err := decodeFile(path)
 			if err != nil {
 				return err
