@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/png"
@@ -502,4 +503,33 @@ func TestCompletion(t *testing.T) {
 		t.Errorf("completion without a passphrase: %+v", r)
 	}
 	expect(t, vmfa(t, dir, "", nil, "completion", "bash"), 0, "bash completion", "")
+}
+
+// TestEnrollWait checks that --wait prints code 2 only once its window has
+// begun, with an account whose period is 5 s so the test waits at most that.
+func TestEnrollWait(t *testing.T) {
+	dir := t.TempDir()
+	const uri = "otpauth://totp/Short:window?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&period=5"
+	img := writeQR(t, filepath.Join(dir, "short.png"), uri)
+	acc, _ := otp.ParseURI(uri)
+	start := time.Now()
+	r := vmfa(t, dir, "", []string{pw}, "enroll", "--wait", img)
+	end := time.Now()
+	if r.code != 0 {
+		t.Fatalf("enroll --wait: %+v", r)
+	}
+	var code1, code2 string
+	fmt.Sscanf(r.stdout, "MFA code 1: %s\nMFA code 2: %s\n", &code1, &code2)
+	if acc.Step(end) == acc.Step(start) {
+		t.Fatalf("enroll --wait returned within the window it started in (%v)", end.Sub(start))
+	}
+	if want := mustCode(acc.Code(end)); code2 != want {
+		t.Errorf("code 2 = %s, want the new window's %s", code2, want)
+	}
+	if c1, _ := acc.Code(start); code1 != c1 && code1 != mustCode(acc.Code(start.Add(time.Second))) {
+		t.Errorf("code 1 = %s, want %s", code1, c1)
+	}
+	if !strings.Contains(r.stderr, "Code 2 in") {
+		t.Errorf("no countdown on stderr: %q", r.stderr)
+	}
 }
