@@ -88,7 +88,7 @@ func intParam(q url.Values, key string) (int, error) {
 }
 
 // URI formats a as an otpauth:// URI that ParseURI reads back to a, with
-// spaces as %20 and the secret unpadded.
+// spaces as %20, the secret unpadded and default parameters left out.
 func (a Account) URI() string {
 	// The label's issuer prefix is a courtesy to other apps; the issuer
 	// parameter is authoritative. A prefix that itself holds a colon cannot
@@ -108,12 +108,19 @@ func (a Account) URI() string {
 		// QueryEscape writes spaces as "+", which some apps show literally.
 		b.WriteString("&issuer=" + strings.ReplaceAll(url.QueryEscape(a.Issuer), "+", "%20"))
 	}
-	b.WriteString("&algorithm=" + string(a.Algorithm))
-	b.WriteString("&digits=" + strconv.Itoa(a.Digits))
-	if a.Type == TOTP {
-		b.WriteString("&period=" + strconv.Itoa(a.Period))
-	} else {
+	// Defaults are left out: every app assumes them, and a shorter URI
+	// makes a smaller QR code.
+	if a.Algorithm != SHA1 {
+		b.WriteString("&algorithm=" + string(a.Algorithm))
+	}
+	if a.Digits != DefaultDigits {
+		b.WriteString("&digits=" + strconv.Itoa(a.Digits))
+	}
+	switch {
+	case a.Type == HOTP:
 		b.WriteString("&counter=" + strconv.FormatUint(a.Counter, 10))
+	case a.Period != DefaultPeriod:
+		b.WriteString("&period=" + strconv.Itoa(a.Period))
 	}
 	return b.String()
 }

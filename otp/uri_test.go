@@ -93,6 +93,8 @@ func TestURIRoundTrip(t *testing.T) {
 		{Name: "no:issuer"},
 		{Issuer: "Cats & Dogs", Name: "50% + more?#/"},
 		{Issuer: "Ünïcödé", Name: "名前", Type: HOTP, Counter: 7, Algorithm: SHA512, Digits: 8},
+		{Issuer: "X", Name: "y", Algorithm: SHA256, Digits: 7, Period: 60},
+		{Issuer: "Corp", Name: "first", Type: HOTP}, // counter 0 is written all the same
 	}
 	for _, a := range accounts {
 		a.Secret = "JBSWY3DPEHPK3PXP"
@@ -100,6 +102,12 @@ func TestURIRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		uri := a.URI()
+		if strings.Contains(uri, "algorithm=SHA1") || strings.Contains(uri, "digits=6") || strings.Contains(uri, "period=30") {
+			t.Errorf("URI %q writes a default parameter", uri)
+		}
+		if a.Type == HOTP && !strings.Contains(uri, "&counter=") {
+			t.Errorf("URI %q has no counter", uri)
+		}
 		if strings.Contains(uri, "+") {
 			t.Errorf("URI %q writes a space or plus as '+'", uri)
 		}

@@ -124,7 +124,7 @@ func (m Model) updateDialog(msg tea.Msg) (Model, tea.Cmd) {
 		if !ok {
 			return back()
 		}
-		s, err := renderQR(qrURI(e.Account))
+		s, err := renderQR(e.URI())
 		if err != nil {
 			d.err = err.Error()
 			return m, nil
@@ -178,29 +178,6 @@ func (m *Model) viewDialog() string {
 	}
 	box := st.box.Width(min(66, w) - 2).Render(b.String())
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
-}
-
-// qrURI is the account's URI without the parameters that equal the Key
-// URI Format's defaults (SHA1, 6 digits, 30 s): every authenticator app
-// assumes them, and the 34 bytes saved take a typical AWS URI down two QR
-// versions, small enough for an 80×24 terminal.
-func qrURI(a otp.Account) string {
-	u := a.URI()
-	base, query, ok := strings.Cut(u, "?")
-	if !ok {
-		return u
-	}
-	defaults := map[string]bool{"algorithm=SHA1": true, "digits=6": true}
-	if a.Type == otp.TOTP {
-		defaults["period=30"] = true
-	}
-	var keep []string
-	for _, p := range strings.Split(query, "&") {
-		if !defaults[p] {
-			keep = append(keep, p)
-		}
-	}
-	return base + "?" + strings.Join(keep, "&")
 }
 
 // renderQR encodes text as a QR code drawn with half blocks: two modules per

@@ -5,7 +5,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"slices"
 	"strings"
 	"testing"
 
@@ -122,19 +121,5 @@ func TestQRDialogFits80x24(t *testing.T) {
 	}
 	if got != want {
 		t.Fatalf("the QR code holds %+v, want %+v", got, want)
-	}
-}
-
-// qrURI drops only default parameters: the account parses back the same.
-func TestQRURIKeepsAccount(t *testing.T) {
-	for _, a := range append(slices.Clone(demo), otp.Account{Issuer: "X", Name: "y", Secret: "JBSWY3DPEHPK3PXP", Algorithm: otp.SHA256, Digits: 7, Period: 60}) {
-		if err := a.Normalize(); err != nil {
-			t.Fatal(err)
-		}
-		u := qrURI(a)
-		got, err := otp.ParseURI(u)
-		if err != nil || got != a {
-			t.Errorf("%s: parsed %+v, %v; want %+v", u, got, err, a)
-		}
 	}
 }
