@@ -119,12 +119,7 @@ func (m Model) updateAdd(msg tea.Msg) (Model, tea.Cmd) {
 	a := &m.add
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if !a.busy {
-			return m, nil
-		}
-		var cmd tea.Cmd
-		a.spinner, cmd = a.spinner.Update(msg)
-		return m, cmd
+		return m, spin(&a.spinner, a.busy, msg)
 	case decodedMsg:
 		if msg.err != nil {
 			a.busy = false

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vmfa/vmfa/otp"
@@ -162,4 +163,15 @@ func joinMax(s []string, n int) string {
 		return strings.Join(s, ", ")
 	}
 	return strings.Join(s[:n], ", ") + fmt.Sprintf(" and %d more", len(s)-n)
+}
+
+// spin advances a screen's spinner while the screen is busy, and lets the
+// ticks stop once it is not.
+func spin(s *spinner.Model, busy bool, msg spinner.TickMsg) tea.Cmd {
+	if !busy {
+		return nil
+	}
+	var cmd tea.Cmd
+	*s, cmd = s.Update(msg)
+	return cmd
 }

@@ -20,9 +20,9 @@ type codeEntry struct {
 // are computed when an account's window (Step) changes, never per frame.
 type codeCache map[string]codeEntry
 
-// refresh recomputes the codes whose window has changed at now and forgets
-// accounts that are gone.
-func (c codeCache) refresh(entries []vault.Entry, now time.Time) {
+// prune forgets the codes of accounts that are gone. It runs when the
+// vault's data changes, not on every tick.
+func (c codeCache) prune(entries []vault.Entry) {
 	live := make(map[string]bool, len(entries))
 	for _, e := range entries {
 		live[e.ID] = true
@@ -32,6 +32,10 @@ func (c codeCache) refresh(entries []vault.Entry, now time.Time) {
 			delete(c, id)
 		}
 	}
+}
+
+// refresh recomputes the codes whose window has changed at now.
+func (c codeCache) refresh(entries []vault.Entry, now time.Time) {
 	for _, e := range entries {
 		if e.Type != otp.TOTP {
 			continue

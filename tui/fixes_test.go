@@ -207,12 +207,13 @@ func TestCodeCachePrunesStaleIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := codeCache{}
-	c.refresh(d.Accounts, t0)
+	// The cache follows the vault's data wherever the model takes a new copy.
+	m := unlocked(t, s, &fakeClock{t: t0}, &fakeClipboard{}, 80, 24)
+	c := m.codes
 	gone := d.Accounts[0].ID
 	replaced := append([]vault.Entry{}, d.Accounts...)
 	replaced[0].ID = "new"
-	c.refresh(replaced, t0)
+	m.setVault(vault.Data{Version: vault.Version, Accounts: replaced})
 	if _, ok := c[gone]; ok || len(c) != 2 {
 		t.Fatalf("stale code kept: %d codes", len(c))
 	}

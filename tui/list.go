@@ -340,8 +340,7 @@ func (m Model) onHOTP(msg hotpMsg) (tea.Model, tea.Cmd) {
 		m.setToast(msg.err.Error(), true)
 		return m, nil
 	}
-	m.vault = *msg.data
-	m.list.setEntries(m.vault.Accounts, m.listRows())
+	m.setVault(*msg.data)
 	m.codes[msg.id] = codeEntry{cur: msg.code, hotp: true}
 	return m, copyCmd(m.cfg.clip, msg.code, "code")
 }

@@ -260,17 +260,24 @@ func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
 		return m.unlockFailed(msg.err)
 	}
 	m.v = msg.v
-	m.vault = *msg.data
 	m.unlock = unlockModel{}
 	m.lastKey = m.cfg.clock()
 	m.c.now = m.lastKey
 	m.screen = screenList
-	m.list.setEntries(m.vault.Accounts, m.listRows())
-	m.codes.refresh(m.vault.Accounts, m.c.now)
+	m.setVault(*msg.data)
 	if msg.created {
 		m.setToast("vault created", false)
 	}
 	return m, nil
+}
+
+// setVault takes a new copy of the vault's data: the list and the codes
+// follow it, and the codes of accounts removed are forgotten.
+func (m *Model) setVault(d vault.Data) {
+	m.vault = d
+	m.list.setEntries(d.Accounts, m.listRows())
+	m.codes.prune(d.Accounts)
+	m.codes.refresh(d.Accounts, m.c.now)
 }
 
 func (m Model) onSaved(msg savedMsg) (tea.Model, tea.Cmd) {
@@ -286,9 +293,7 @@ func (m Model) onSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 		m.setToast(msg.err.Error(), true)
 		return m, nil
 	}
-	m.vault = *msg.data
-	m.list.setEntries(m.vault.Accounts, m.listRows())
-	m.codes.refresh(m.vault.Accounts, m.c.now)
+	m.setVault(*msg.data)
 	if msg.select_ != "" {
 		m.list.selectID(msg.select_, m.listRows())
 	}

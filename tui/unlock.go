@@ -68,12 +68,7 @@ func (m Model) updateUnlock(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, u.input.Focus()
 	case spinner.TickMsg:
-		if !u.busy {
-			return m, nil
-		}
-		var cmd tea.Cmd
-		u.spinner, cmd = u.spinner.Update(msg)
-		return m, cmd
+		return m, spin(&u.spinner, u.busy, msg)
 	case tea.KeyMsg:
 		if u.busy || !u.checked {
 			return m, nil
