@@ -5,31 +5,17 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vmfa/vmfa/internal/testenv"
 )
 
-// corpus returns the path of a file in ../shared/corpus, skipping the test
-// when the shared corpus is not beside the repository.
+// corpus returns the path of a file in ../shared/corpus (see testenv).
 func corpus(t testing.TB, rel string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "..", "shared", "corpus", rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("../shared/corpus/%s not found", rel)
-		}
-		dir = parent
-	}
+	return testenv.SharedCorpus(t, rel)
 }
 
 func readJSON(t testing.TB, path string, v any) {

@@ -7,14 +7,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vmfa/vmfa/internal/testenv"
 )
 
 // TestOathtool compares codes with oathtool, an independent implementation,
 // at random instants, periods, digit counts and algorithms.
 func TestOathtool(t *testing.T) {
-	if _, err := exec.LookPath("oathtool"); err != nil {
-		t.Skip("oathtool not installed (apt-get install oathtool)")
-	}
+	testenv.Tool(t, "oathtool")
 	rng := rand.New(rand.NewPCG(1, 2))
 	algorithms := []Algorithm{SHA1, SHA256, SHA512}
 	for i := range 60 {

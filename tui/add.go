@@ -18,9 +18,9 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
-	"github.com/vmfa/vmfa/tui/imagefile"
 )
 
 type addMode int

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -64,11 +65,7 @@ func TestTmuxEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	for _, tool := range []string{"tmux", "oathtool", "go"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	testenv.Tools(t, "tmux", "oathtool", "go")
 	dir := t.TempDir()
 	bin := buildTUI(t, dir)
 

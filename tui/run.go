@@ -17,7 +17,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
-	"github.com/vmfa/vmfa/tui/clipboard"
+	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/vault"
 )
 

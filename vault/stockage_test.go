@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+
+	"github.com/vmfa/vmfa/internal/testenv"
 )
 
 // decryptedIdentity returns the plaintext of identity.age, as age -d would.
@@ -56,10 +58,7 @@ func TestFileFormats(t *testing.T) {
 
 // TestStockAge decrypts vault.age with the age command, as a user would.
 func TestStockAge(t *testing.T) {
-	agePath, err := exec.LookPath("age")
-	if err != nil {
-		t.Skip("age is not installed")
-	}
+	agePath := testenv.Tool(t, "age")
 	s, v := newTestVault(t)
 	want := addAccounts(t, v, 0, 3)
 

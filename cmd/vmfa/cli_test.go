@@ -21,6 +21,7 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
+	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp"
 )
 
@@ -282,14 +283,11 @@ func mustCode(s string, err error) string {
 }
 
 func TestGoogleExportImages(t *testing.T) {
-	img := filepath.Join("..", "..", "..", "shared", "corpus", "migration", "scito", "example_export.png")
-	if _, err := os.Stat(img); err != nil {
-		t.Skip("../shared/corpus not found")
-	}
+	img := testenv.SharedCorpus(t, "migration/scito/example_export.png")
 	dir := t.TempDir()
 	r := vmfa(t, dir, "", []string{pw}, "add", img)
 	expect(t, r, 0, "Added Test1:test1@example1.com\nAdded Test2:test2@example2.com\nAdded Test3:test3@example3.com\n", "")
-	bad := filepath.Join("..", "..", "..", "shared", "corpus", "migration", "scito", "qr_but_without_otp.png")
+	bad := testenv.SharedCorpus(t, "migration/scito/qr_but_without_otp.png")
 	expect(t, vmfa(t, dir, "", []string{pw}, "add", bad), 1, "", "qr_but_without_otp.png: QR code holds")
 }
 
@@ -325,9 +323,9 @@ func TestSplitExport(t *testing.T) {
 	var v struct {
 		Vectors []struct{ ID, URI string }
 	}
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "migration", "vectors.json"))
+	b, err := os.ReadFile(testenv.SharedCorpus(t, "migration/vectors.json"))
 	if err != nil {
-		t.Skip("../shared/corpus not found")
+		t.Fatal(err)
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
@@ -409,23 +407,10 @@ func TestAddManual(t *testing.T) {
 // TestAddPaste puts a real screenshot on a real X11 clipboard (Xvfb and
 // xclip) and adds it with vmfa add --paste.
 func TestAddPaste(t *testing.T) {
-	for _, tool := range []string{"Xvfb", "xclip"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
-	const display = ":88"
-	xvfb := exec.Command("Xvfb", display, "-nolisten", "tcp")
-	if err := xvfb.Start(); err != nil {
-		t.Skipf("Xvfb: %v", err)
-	}
-	t.Cleanup(func() { xvfb.Process.Kill(); xvfb.Wait() })
+	display := testenv.Xvfb(t)
 	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-t", "image/png", "-i", qrImage("screenshot-1x.png"))
-	for deadline := time.Now().Add(5 * time.Second); put.Run() != nil; put = exec.Command(put.Path, put.Args[1:]...) {
-		if time.Now().After(deadline) {
-			t.Skip("Xvfb did not start")
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := put.Run(); err != nil { // not Output: xclip stays behind as the owner, holding its pipes
+		t.Fatalf("xclip: %v", err)
 	}
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw, "DISPLAY=" + display}, "add", "--paste"), 0, "Added Amazon Web Services:alice@123456789012\n", "")

@@ -9,10 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/clipboard"
+	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
-	"github.com/vmfa/vmfa/tui/clipboard"
-	"github.com/vmfa/vmfa/tui/imagefile"
 	"github.com/vmfa/vmfa/vault"
 )
 

@@ -13,30 +13,18 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/vmfa/vmfa/internal/testenv"
 )
 
 // sharedCorpus returns the shared test corpus directory, ../shared/corpus
 // next to the repository root, found by walking up from the package
-// directory. Tests that need it skip when it is absent: it is not part of
+// directory. Tests that need it skip when it is absent (and fail in CI): it is not part of
 // the repository (its licences differ), and the package's own testdata
 // covers the common cases without it.
 func sharedCorpus(t testing.TB) string {
 	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		c := filepath.Join(dir, "..", "shared", "corpus")
-		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
-			return c
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared corpus (../shared/corpus next to the repository) not found")
-		}
-		dir = parent
-	}
+	return testenv.SharedCorpus(t, ".")
 }
 
 // thresholds parses the per-set, per-rotation minimum pass counts (the

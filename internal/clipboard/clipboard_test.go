@@ -12,7 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/vmfa/vmfa/internal/testenv"
 )
 
 func env(m map[string]string) func(string) string {
@@ -150,34 +151,10 @@ func TestReadImageNoTool(t *testing.T) {
 // TestXclipUnderXvfb exercises the real X11 path: xclip copies and clears
 // text, and an image put on the clipboard reads back byte for byte.
 func TestXclipUnderXvfb(t *testing.T) {
-	for _, tool := range []string{"Xvfb", "xclip"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
 	if os.Getenv("WAYLAND_DISPLAY") != "" {
-		t.Skip("atotto/clipboard picks wl-copy under Wayland")
+		t.Setenv("WAYLAND_DISPLAY", "") // atotto/clipboard would pick wl-copy
 	}
-	display := ":87"
-	xvfb := exec.Command("Xvfb", display, "-nolisten", "tcp")
-	if err := xvfb.Start(); err != nil {
-		t.Skipf("Xvfb: %v", err)
-	}
-	t.Cleanup(func() { xvfb.Process.Kill(); xvfb.Wait() })
-	t.Setenv("DISPLAY", display)
-	// Wait for the server.
-	deadline := time.Now().Add(5 * time.Second)
-	for exec.Command("xclip", "-selection", "clipboard", "-o").Run() != nil {
-		// xclip -o fails both with no server and with an empty clipboard;
-		// once it can connect, an "in" works.
-		if exec.Command("sh", "-c", "echo -n x | xclip -selection clipboard -i").Run() == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Skip("Xvfb did not start")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	t.Setenv("DISPLAY", testenv.Xvfb(t))
 
 	c := &Clipboard{Getenv: os.Getenv, TTY: failingWriter{}}
 	if err := c.Copy("246810"); err != nil {

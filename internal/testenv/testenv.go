@@ -1,0 +1,133 @@
+// Package testenv is what tests use to reach things outside the Go toolchain:
+// external tools (oathtool, tmux, age, Xvfb, xclip, zbarimg…), an X server of
+// their own, and the shared corpus beside the repository.
+//
+// On a developer's machine a test whose tool or corpus is missing skips. Under
+// CI (CI=true) it fails instead, so the suite can never go green by skipping
+// what it was meant to check.
+package testenv
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// InCI reports whether the tests run under CI, where every skip is a failure.
+func InCI() bool {
+	v, _ := strconv.ParseBool(os.Getenv("CI"))
+	return v
+}
+
+// Skip skips the test on a developer's machine and fails it in CI.
+func Skip(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if InCI() {
+		t.Fatalf("%s (CI=true: a missing requirement is a failure, not a skip)", msg)
+	}
+	t.Skip(msg)
+}
+
+// Tool returns the path of an external command, or skips (fails in CI)
+// when it is not installed.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Skip(t, "%s is not installed (.ci/run installs it)", name)
+	}
+	return p
+}
+
+// Tools is Tool for several commands.
+func Tools(t testing.TB, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		Tool(t, n)
+	}
+}
+
+// SharedCorpus returns the path of rel inside ../shared/corpus, looked for
+// beside the repository (or any parent of the working directory), or skips
+// (fails in CI) when it is not there.
+func SharedCorpus(t testing.TB, rel string) string {
+	t.Helper()
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		p := filepath.Join(dir, "..", "shared", "corpus", rel)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			Skip(t, "../shared/corpus/%s not found beside the repository", rel)
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// Xvfb starts an X server of the test's own on a free display, waits until
+// it answers, and stops it (by pid) when the test ends. It returns the
+// display name, e.g. ":93". A server that does not start or answer skips the
+// test locally and fails it in CI.
+func Xvfb(t testing.TB) string {
+	t.Helper()
+	Tools(t, "Xvfb", "xclip")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// -displayfd: the server picks a free display and writes its number,
+	// so parallel tests and other users' servers never collide.
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "1280x800x24")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		r.Close()
+		Skip(t, "Xvfb: %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		r.Close()
+		got <- strings.TrimSpace(line)
+	}()
+	var display string
+	select {
+	case n := <-got:
+		if n == "" {
+			Skip(t, "Xvfb exited without a display number")
+		}
+		display = ":" + n
+	case <-time.After(10 * time.Second):
+		Skip(t, "Xvfb did not report a display within 10 s")
+	}
+	// The display number is written once the server listens; check that a
+	// client really gets through.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-i")
+		c.Stdin = strings.NewReader("x")
+		if c.Run() == nil {
+			return display
+		}
+		if time.Now().After(deadline) {
+			Skip(t, "Xvfb on %s does not answer", display)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
