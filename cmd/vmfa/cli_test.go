@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,7 +23,6 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/vmfa/vmfa/internal/testenv"
-	"github.com/vmfa/vmfa/otp"
 )
 
 // The command-line contract, driven end to end through the real binary, a
@@ -88,6 +88,24 @@ func expect(t *testing.T, r result, code int, stdout, stderr string) {
 	}
 }
 
+// oathtool returns the TOTP codes of the window that holds at and of the
+// next one, as computed by oathtool, an implementation independent of vmfa's.
+// opts are oathtool options other than the defaults, such as "--digits=8"
+// or "--totp=sha256".
+func oathtool(t *testing.T, secret string, at time.Time, opts ...string) (code, next string) {
+	t.Helper()
+	args := append([]string{"--base32", "--window=1", "--now", at.UTC().Format("2006-01-02 15:04:05 UTC")}, opts...)
+	if !slices.ContainsFunc(opts, func(o string) bool { return strings.HasPrefix(o, "--totp") }) {
+		args = append(args, "--totp")
+	}
+	out, err := exec.Command(testenv.Tool(t, "oathtool"), append(args, secret)...).Output()
+	codes := strings.Fields(string(out))
+	if err != nil || len(codes) != 2 {
+		t.Fatalf("oathtool %v: %q, %v", args, out, err)
+	}
+	return codes[0], codes[1]
+}
+
 func noSecrets(t *testing.T, r result) {
 	t.Helper()
 	for _, s := range []string{awsSecret[:16], "GEZDGNBVGY3TQOJQ", "correct horse"} {
@@ -134,12 +152,7 @@ func TestLifecycle(t *testing.T) {
 
 	// Codes at a fixed instant, checked against an independent computation.
 	at := "2026-11-24T10:00:10Z"
-	aws, _ := otp.ParseURI(awsURI)
-	want, _ := aws.Code(time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC))
-	wantNext, _ := aws.NextCode(time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC))
-	if oath, err := exec.Command("oathtool", "--totp", "-b", "--now", "2026-11-24 10:00:10 UTC", awsSecret).Output(); err == nil && strings.TrimSpace(string(oath)) != want {
-		t.Fatalf("oathtool says %s, otp says %s", oath, want)
-	}
+	want, wantNext := oathtool(t, awsSecret, time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC))
 	expect(t, vmfa(t, dir, "", []string{pw}, "code", "aws", "--at", at), 0, want+"\n", "")
 	if r := vmfa(t, dir, "", []string{pw}, "code", "amazon", "--at", "1795514410", "--next"); r.stdout != want+"\n"+wantNext+"\n" {
 		t.Fatalf("code --next = %q, want %q", r.stdout, want+"\n"+wantNext+"\n")
@@ -254,15 +267,18 @@ func TestScanAndEnroll(t *testing.T) {
 	expect(t, vmfa(t, dir, "", nil, "scan", strings.ReplaceAll(spaced, " ", `\ `)), 0, "otpauth://", "")
 	expect(t, vmfa(t, dir, "", nil, "scan", "'"+spaced+"'"), 0, "otpauth://", "")
 
-	// Enroll creates the vault and prints the two consecutive codes.
+	// Enroll creates the vault and prints the two consecutive codes: those
+	// of the window it ran in (or, across a boundary, of the one before).
+	before := time.Now()
 	r = vmfa(t, dir, "", []string{pw}, "enroll", qrImage("screenshot-1x.png"), "--json")
 	var js struct{ Code1, Code2 string }
 	if err := json.Unmarshal([]byte(r.stdout), &js); r.code != 0 || err != nil {
 		t.Fatalf("enroll: %+v %v", r, err)
 	}
-	aws, _ := otp.ParseURI(awsURI)
-	if js.Code1 != mustCode(aws.Code(time.Now())) && js.Code1 != mustCode(aws.Code(time.Now().Add(-2*time.Second))) {
-		t.Errorf("code 1 = %s", js.Code1)
+	c1, c2 := oathtool(t, awsSecret, before)
+	d1, d2 := oathtool(t, awsSecret, time.Now())
+	if (js.Code1 != c1 || js.Code2 != c2) && (js.Code1 != d1 || js.Code2 != d2) {
+		t.Errorf("enroll printed codes %s and %s; oathtool says %s %s, or %s %s a moment later", js.Code1, js.Code2, c1, c2, d1, d2)
 	}
 	// Enrolling again (AWS refused the codes) still prints them.
 	r = vmfa(t, dir, "", []string{pw}, "enroll", qrImage("screenshot-1x.png"))
@@ -273,13 +289,6 @@ func TestScanAndEnroll(t *testing.T) {
 	// Two codes in one image: one account is new, one a duplicate, so neither is added.
 	expect(t, vmfa(t, dir, "", []string{pw}, "add", qrImage("two-codes.png")), 1, "", "already in the vault as Amazon Web Services:alice@123456789012; nothing from it was added")
 	expect(t, vmfa(t, t.TempDir(), "", []string{pw}, "add", qrImage("two-codes.png")), 0, "Added Amazon Web Services:alice@123456789012\nAdded Amazon Web Services:bob@123456789012\n", "")
-}
-
-func mustCode(s string, err error) string {
-	if err != nil {
-		panic(err)
-	}
-	return s
 }
 
 func TestGoogleExportImages(t *testing.T) {
@@ -398,7 +407,7 @@ func TestAddManual(t *testing.T) {
 	r := vmfa(t, dir, "jbsw y3dp ehpk 3pxp\n", []string{pw}, "add", "--manual", "--issuer", "Corp VPN", "--name", "alice", "--digits", "8", "--period", "60", "--algorithm", "sha256")
 	expect(t, r, 0, "Added Corp VPN:alice\n", "")
 	noSecrets(t, r)
-	want, _ := otp.Account{Name: "x", Secret: "JBSWY3DPEHPK3PXP", Type: otp.TOTP, Algorithm: otp.SHA256, Digits: 8, Period: 60}.Code(time.Unix(1_800_000_000, 0))
+	want, _ := oathtool(t, "JBSWY3DPEHPK3PXP", time.Unix(1_800_000_000, 0), "--totp=sha256", "--digits=8", "--time-step-size=60s")
 	expect(t, vmfa(t, dir, "", []string{pw}, "code", "vpn", "--at", "1800000000"), 0, want+"\n", "")
 	expect(t, vmfa(t, dir, "not base32!\n", []string{pw}, "add", "--manual", "--issuer", "X", "--name", "y"), 1, "", "secret is not valid base32")
 	expect(t, vmfa(t, dir, "JBSWY3DPEHPK3PXP\n", []string{pw}, "add", "--manual", "--issuer", "X", "--name", "y", "--digits", "12"), 1, "", "12 digits is not supported")
@@ -494,9 +503,8 @@ func TestCompletion(t *testing.T) {
 // begun, with an account whose period is 5 s so the test waits at most that.
 func TestEnrollWait(t *testing.T) {
 	dir := t.TempDir()
-	const uri = "otpauth://totp/Short:window?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&period=5"
-	img := writeQR(t, filepath.Join(dir, "short.png"), uri)
-	acc, _ := otp.ParseURI(uri)
+	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+	img := writeQR(t, filepath.Join(dir, "short.png"), "otpauth://totp/Short:window?secret="+secret+"&period=5")
 	start := time.Now()
 	r := vmfa(t, dir, "", []string{pw}, "enroll", "--wait", img)
 	end := time.Now()
@@ -505,14 +513,19 @@ func TestEnrollWait(t *testing.T) {
 	}
 	var code1, code2 string
 	fmt.Sscanf(r.stdout, "MFA code 1: %s\nMFA code 2: %s\n", &code1, &code2)
-	if acc.Step(end) == acc.Step(start) {
-		t.Fatalf("enroll --wait returned within the window it started in (%v)", end.Sub(start))
+	// Code 1 is the code of the window the command started in: that of
+	// start, or of a second later if it started on a boundary.
+	window := start.Unix() / 5
+	c1, c2 := oathtool(t, secret, start, "--time-step-size=5s")
+	if code1 != c1 {
+		window = start.Add(time.Second).Unix() / 5
+		c1, c2 = oathtool(t, secret, start.Add(time.Second), "--time-step-size=5s")
 	}
-	if want := mustCode(acc.Code(end)); code2 != want {
-		t.Errorf("code 2 = %s, want the new window's %s", code2, want)
+	if code1 != c1 || code2 != c2 {
+		t.Errorf("codes %s and %s; oathtool says %s and %s", code1, code2, c1, c2)
 	}
-	if c1, _ := acc.Code(start); code1 != c1 && code1 != mustCode(acc.Code(start.Add(time.Second))) {
-		t.Errorf("code 1 = %s, want %s", code1, c1)
+	if end.Unix()/5 <= window {
+		t.Fatalf("enroll --wait returned within the window of code 1 (after %v)", end.Sub(start))
 	}
 	if !strings.Contains(r.stderr, "Code 2 in") {
 		t.Errorf("no countdown on stderr: %q", r.stderr)
