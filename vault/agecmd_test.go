@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,13 +95,27 @@ func TestStockAge(t *testing.T) {
 	if err != nil || !bytes.Contains(out, []byte(`"version": 1`)) {
 		t.Errorf("age -d of vault.age.bak: %v\n%s", err, out)
 	}
+}
 
-	// Interactive: age asks for the passphrase of identity.age on the
-	// terminal. Only possible where the test can make one.
-	out, err = runWithTerminal(t, testPassphrase+"\n", 10*time.Second, agePath, "-d", "-i", filepath.Join(s.Dir(), identityFile), vaultPath)
-	if err == errNoTerminal {
-		t.Log("no pseudo-terminal here: age -d -i identity.age not tested")
-		return
+// TestStockAgeInteractive runs the README's command, age -d -i identity.age
+// vault.age, which asks for the passphrase of identity.age on the terminal:
+// the test types it on a pseudo-terminal of its own.
+func TestStockAgeInteractive(t *testing.T) {
+	agePath := testenv.Tool(t, "age")
+	s, v := newTestVault(t)
+	want := addAccounts(t, v, 0, 2)
+	out, err := runWithTerminal(t, testPassphrase+"\n", 10*time.Second, agePath, "-d", "-i", filepath.Join(s.Dir(), identityFile), filepath.Join(s.Dir(), vaultFile))
+	if errors.Is(err, errNoTerminal) {
+		testenv.Skip(t, "no pseudo-terminal here to type the passphrase on")
 	}
-	check("age -d -i identity.age vault.age", out, err)
+	if err != nil {
+		t.Fatalf("age -d -i identity.age vault.age: %v\n%s", err, out)
+	}
+	var got Data
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("age -d -i identity.age vault.age: output is not JSON: %v", err)
+	}
+	if len(got.Accounts) != 2 || got.Accounts[1].Secret != want.Accounts[1].Secret {
+		t.Errorf("age -d -i identity.age vault.age decrypted %+v, want %+v", got, want)
+	}
 }
