@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -114,17 +115,32 @@ func TestConcurrentProcesses(t *testing.T) {
 // TestKill kills a writer at random moments and checks, after each kill, that
 // vault.age holds either the last state the writer reported saved or the one
 // it was saving, and that killed writers' temporary files don't pile up.
+//
+// It kills at least -vault.kills writers, and more (up to ten times as many)
+// until every state of killStates has been reached: a test that never killed a
+// writer mid-save would prove nothing.
 func TestKill(t *testing.T) {
-	iterations := *kills
+	least := *kills
 	if testing.Short() {
-		iterations = min(iterations, 10)
+		least = min(least, 10)
 	}
 	s, v := newTestVault(t)
 	path := filepath.Join(s.Dir(), vaultFile)
 	next, onDisk := 0, 0
-	unreported, leftTemps := 0, 0
+	reached := map[string]int{}
+	missing := func() []string {
+		var m []string
+		for _, st := range killStates {
+			if reached[st] == 0 {
+				m = append(m, st)
+			}
+		}
+		return m
+	}
 	start := time.Now()
-	for it := range iterations {
+	it := 0
+	for ; it < least || len(missing()) > 0 && it < 10*least; it++ {
+		before := temps(t, s.Dir())
 		cmd := helperCmd(t, "writer", s.Dir(), next, 0)
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
@@ -167,22 +183,18 @@ func TestKill(t *testing.T) {
 		if n < onDisk {
 			t.Fatalf("iteration %d: vault went back from %d to %d accounts", it, onDisk, n)
 		}
-		if n > saved {
-			unreported++ // killed between the rename and the report
-		}
 		if bak, err := os.ReadFile(path + bakSuffix); err == nil {
 			if _, err := decryptData(bak, v.identity); err != nil {
 				t.Fatalf("iteration %d: vault.age.bak: %v", it, err)
 			}
 		}
-		if tmp := temps(t, s.Dir()); len(tmp) > 0 {
-			leftTemps++
-			// One save leaves at most a vault and a backup temporary file,
-			// and every save cleans up the previous ones.
-			if len(tmp) > 2 {
-				t.Fatalf("iteration %d: temporary files pile up: %v", it, tmp)
-			}
+		tmp := temps(t, s.Dir())
+		// One save leaves at most a vault and a backup temporary file,
+		// and every save cleans up the previous ones.
+		if len(tmp) > 2 {
+			t.Fatalf("iteration %d: temporary files pile up: %v", it, tmp)
 		}
+		reached[killState(t, s.Dir(), v, n, saved, before, tmp)]++
 		onDisk = n
 		next += n + 1 // skip whatever a killed writer was adding
 	}
@@ -190,17 +202,54 @@ func TestKill(t *testing.T) {
 	if tmp := temps(t, s.Dir()); len(tmp) > 0 {
 		t.Errorf("temporary files survive a save: %v", tmp)
 	}
-	t.Logf("%d kills in %v: %d left temporary files, %d came after a rename but before the writer reported it; %d accounts saved",
-		iterations, time.Since(start).Round(time.Millisecond), leftTemps, unreported, onDisk)
+	t.Logf("%d kills in %v, %d accounts saved; the writer was killed: %v",
+		it, time.Since(start).Round(time.Millisecond), onDisk, reached)
+	if m := missing(); len(m) > 0 {
+		t.Errorf("in %d kills, none came at these moments of a save: %s", it, strings.Join(m, "; "))
+	}
+}
+
+// killStates are the moments of a save that TestKill must kill a writer at.
+var killStates = []string{
+	"while writing the temporary file",
+	"with the temporary file complete, before the rename",
+	"after the rename, before reporting the save",
+}
+
+// killState tells at which moment of a save a writer was killed: n is what
+// vault.age holds, saved what the writer had reported, before and after the
+// temporary files in dir before it started and after it was killed.
+func killState(t *testing.T, dir string, v *Vault, n, saved int, before, after []string) string {
+	if n > saved {
+		return killStates[2]
+	}
+	for _, name := range after {
+		if slices.Contains(before, name) || !strings.HasPrefix(name, "."+vaultFile+tmpMark) {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, err := decryptData(b, v.identity); err == nil && len(d.Accounts) == saved+1 {
+			return killStates[1]
+		}
+		return killStates[0]
+	}
+	return "between saves"
 }
 
 var kills = flag.Int("vault.kills", 40, "how many writers TestKill kills")
 
 // TestKillCreate kills Create at random moments: whatever is left must be
-// either no vault, which Create can then make, or a vault that opens.
+// either no vault, which Create can then make, or a vault that opens. The
+// moments are drawn from the time an uninterrupted Create takes here, and it
+// kills until each of createStates has been reached (at least 20 times in
+// all, at most 200).
 func TestKillCreate(t *testing.T) {
-	outcomes := map[string]int{}
-	for it := range 20 {
+	// createHelper starts a creator in a new directory and returns it once
+	// it is about to call Create, with the rest of its output.
+	createHelper := func(it int) (string, *exec.Cmd, *bufio.Reader) {
 		dir := filepath.Join(t.TempDir(), "vmfa")
 		cmd := helperCmd(t, "create", dir, 0, 0)
 		stdout, err := cmd.StdoutPipe()
@@ -214,7 +263,30 @@ func TestKillCreate(t *testing.T) {
 		if l, _ := r.ReadString('\n'); l != "ready\n" {
 			t.Fatalf("iteration %d: creator said %q", it, l)
 		}
-		time.Sleep(time.Duration(rand.N(8000)) * time.Microsecond)
+		return dir, cmd, r
+	}
+	_, cmd, r := createHelper(-1)
+	begin := time.Now()
+	if l, _ := r.ReadString('\n'); l != "created\n" {
+		t.Fatalf("creator said %q", l)
+	}
+	took := time.Since(begin)
+	cmd.Wait()
+
+	reached := map[string]int{}
+	missing := func() []string {
+		var m []string
+		for _, st := range createStates {
+			if reached[st] == 0 {
+				m = append(m, st)
+			}
+		}
+		return m
+	}
+	it := 0
+	for ; it < 20 || len(missing()) > 0 && it < 200; it++ {
+		dir, cmd, _ := createHelper(it)
+		time.Sleep(rand.N(took + took/4))
 		cmd.Process.Kill()
 		cmd.Wait()
 
@@ -224,7 +296,7 @@ func TestKillCreate(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !ok {
-			outcomes["no vault"]++
+			reached[createStates[0]]++
 			if _, err := s.Create(testPassphrase, testWorkFactor); err != nil {
 				t.Fatalf("iteration %d: Create after a killed Create: %v", it, err)
 			}
@@ -235,13 +307,22 @@ func TestKillCreate(t *testing.T) {
 			t.Fatalf("iteration %d: Unlock after a killed Create: %v", it, err)
 		}
 		if _, err := os.Stat(filepath.Join(dir, vaultFile)); err != nil {
-			outcomes["identity only"]++
+			reached[createStates[1]]++
 		} else {
-			outcomes["complete"]++
+			reached["after both files were written"]++
 		}
 		addAccounts(t, v, 0, 1)
 	}
-	t.Logf("after a killed Create: %v", outcomes)
+	t.Logf("%d kills, an uninterrupted Create taking %v; Create was killed: %v", it, took.Round(time.Microsecond), reached)
+	if m := missing(); len(m) > 0 {
+		t.Errorf("in %d kills, none came at these moments of Create: %s", it, strings.Join(m, "; "))
+	}
+}
+
+// createStates are the moments of Create that TestKillCreate must kill it at.
+var createStates = []string{
+	"before identity.age was written",
+	"after identity.age, before vault.age",
 }
 
 // TestFullDisk saves in a process whose writes fail past a size limit, as
