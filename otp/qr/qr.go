@@ -59,8 +59,8 @@ type tooLargeError struct{ msg string }
 func (e *tooLargeError) Error() string        { return e.msg }
 func (e *tooLargeError) Is(target error) bool { return target == ErrTooLarge }
 
-func errPixels(w, h int) error {
-	return &tooLargeError{fmt.Sprintf("image is %d×%d pixels, over the %d-megapixel limit", w, h, MaxPixels/1_000_000)}
+func errPixels(w, h, limit int) error {
+	return &tooLargeError{fmt.Sprintf("image is %d×%d pixels, over the %d-megapixel limit", w, h, limit/1_000_000)}
 }
 
 // corruptError reports an image whose header was recognised but whose
@@ -82,6 +82,12 @@ func (e *corruptError) Unwrap() error        { return e.err }
 // The input may be PNG, JPEG, GIF, WebP, BMP or TIFF. The image size is
 // checked from the header before any pixel is decoded; see MaxPixels.
 func Decode(r io.Reader) ([]string, error) {
+	return decode(r, MaxPixels)
+}
+
+// decode is Decode with a limit of maxPixels, which the fuzz test lowers to
+// check the refusal from the header on images small enough to fuzz.
+func decode(r io.Reader, maxPixels int) ([]string, error) {
 	// The whole input is buffered: the header has to be read twice (once
 	// for the size check, once to decode), and the formats' decoders would
 	// otherwise wrap r in their own bufio.Readers and lose bytes in between.
@@ -102,8 +108,8 @@ func Decode(r io.Reader) ([]string, error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return nil, &corruptError{format, errors.New("zero width or height")}
 	}
-	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return nil, errPixels(cfg.Width, cfg.Height)
+	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
+		return nil, errPixels(cfg.Width, cfg.Height, maxPixels)
 	}
 	img, _, err := safely(image.Decode, data)
 	if err != nil {

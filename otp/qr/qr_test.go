@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -439,14 +440,20 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("II*\x00\x08\x00\x00\x00"))
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8L"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		// Images of up to 100 megapixels take seconds to scan, which only
-		// slows the fuzzer down: their time is TestBomb's and
-		// TestManyFinderPatterns' business.
-		if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil && cfg.Width*cfg.Height > 1<<20 {
-			t.Skip()
+		// Images of up to 100 megapixels take seconds to scan, which would
+		// only slow the fuzzer down (their time is TestBomb's and
+		// TestManyFinderPatterns' business). Over a megapixel, what is
+		// checked is the refusal from the header, under a lower limit.
+		const limit = 1_000_000
+		if cfg, _, err := safely(image.DecodeConfig, data); err == nil && int64(cfg.Width)*int64(cfg.Height) > limit {
+			texts, err := decode(bytes.NewReader(data), limit)
+			if want := fmt.Sprintf("image is %d×%d pixels, over the 1-megapixel limit", cfg.Width, cfg.Height); !errors.Is(err, ErrTooLarge) || err.Error() != want || texts != nil {
+				t.Fatalf("%d×%d image under a %d-pixel limit: got %q and error %v, want %q", cfg.Width, cfg.Height, limit, texts, err, want)
+			}
+			return
 		}
 		texts, err := Decode(bytes.NewReader(data))
-		if (err == nil) == (len(texts) == 0) {
+		if (err == nil) == (len(texts) == 0) || errors.Is(err, ErrTooLarge) {
 			t.Fatalf("got %q and error %v", texts, err)
 		}
 	})

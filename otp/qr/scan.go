@@ -81,7 +81,7 @@ type code struct {
 func DecodeImage(img image.Image) ([]string, error) {
 	b := img.Bounds()
 	if int64(b.Dx())*int64(b.Dy()) > MaxPixels {
-		return nil, errPixels(b.Dx(), b.Dy())
+		return nil, errPixels(b.Dx(), b.Dy(), MaxPixels)
 	}
 	if b.Empty() {
 		return nil, ErrNoQRCode
