@@ -119,6 +119,31 @@ func TestURIRoundTrip(t *testing.T) {
 	}
 }
 
+// TestURI checks URIs as other apps will read them: the issuer as the
+// label's prefix and as a parameter, and only the parameters that are not
+// the defaults.
+func TestURI(t *testing.T) {
+	for _, tt := range []struct {
+		a    Account
+		want string
+	}{
+		{Account{Issuer: "Example", Name: "alice@google.com", Secret: "JBSWY3DPEHPK3PXP", Type: TOTP, Algorithm: SHA1, Digits: 6, Period: 30},
+			"otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example"},
+		{Account{Name: "alice", Secret: "JBSWY3DPEHPK3PXP", Type: TOTP, Algorithm: SHA1, Digits: 6, Period: 30},
+			"otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP"},
+		{Account{Issuer: "Amazon Web Services", Name: "a b", Secret: "JBSWY3DPEHPK3PXP", Type: TOTP, Algorithm: SHA256, Digits: 8, Period: 60},
+			"otpauth://totp/Amazon%20Web%20Services:a%20b?secret=JBSWY3DPEHPK3PXP&issuer=Amazon%20Web%20Services&algorithm=SHA256&digits=8&period=60"},
+		{Account{Issuer: "a:b", Name: "c", Secret: "JBSWY3DPEHPK3PXP", Type: HOTP, Algorithm: SHA1, Digits: 6},
+			"otpauth://hotp/c?secret=JBSWY3DPEHPK3PXP&issuer=a%3Ab&counter=0"},
+		{Account{Name: "c:d", Secret: "JBSWY3DPEHPK3PXP", Type: HOTP, Algorithm: SHA512, Digits: 7, Counter: 12},
+			"otpauth://hotp/:c%3Ad?secret=JBSWY3DPEHPK3PXP&algorithm=SHA512&digits=7&counter=12"},
+	} {
+		if got := tt.a.URI(); got != tt.want {
+			t.Errorf("URI() = %q\nwant    %q", got, tt.want)
+		}
+	}
+}
+
 // FuzzParseURI checks that whatever ParseURI accepts is valid and survives
 // a round trip through URI unchanged.
 func FuzzParseURI(f *testing.F) {
