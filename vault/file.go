@@ -57,9 +57,17 @@ func readFile(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%w: over %d MiB", errTooLarge, max>>20)
+		return nil, fmt.Errorf("%w: over %s", errTooLarge, sizeText(max))
 	}
 	return b, nil
+}
+
+// sizeText writes a size limit as people read it: "64 KiB", "64 MiB".
+func sizeText(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
 }
 
 // writeAtomic replaces dir/name with what write produces, keeping the
