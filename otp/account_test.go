@@ -116,7 +116,8 @@ func TestUserValuesShortened(t *testing.T) {
 	}{
 		{second(ParseAlgorithm("ABCDEFGHIJKLMNOP")), `unsupported algorithm "ABCDEFGHIJKLMNOP": use SHA1, SHA256 or SHA512`},
 		{second(ParseAlgorithm("ABCDEFGHIJKLMNOPQ")), `unsupported algorithm "ABCDEFGHIJKLMNOP…": use SHA1, SHA256 or SHA512`},
-		{second(ParseType("aéééééééé")), `unsupported OTP type "aééééééé…": use totp or hotp`}, // byte 16 is inside an é
+		{second(ParseType("aéééééééé")), `unsupported OTP type "aééééééé…": use totp or hotp`},        // byte 16 is inside an é
+		{second(ParseType(strings.Repeat("\x80", 20))), `unsupported OTP type "…": use totp or hotp`}, // no character starts in the first 16 bytes
 	} {
 		if tt.err == nil || tt.err.Error() != tt.want {
 			t.Errorf("error %v, want %q", tt.err, tt.want)
