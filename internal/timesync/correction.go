@@ -91,17 +91,19 @@ func Apply(f *settings.File, m Measurement) (Correction, error) {
 	return c, f.Set(settingsKey, stored{c.Offset.Seconds(), c.Server, c.MeasuredAt.UTC()})
 }
 
-// Reset removes the stored correction and returns the one it removed, the
-// zero Correction if there was none.
-func Reset(f *settings.File) (Correction, error) {
-	c, err := Applied(f)
+// Reset removes the stored correction and returns it. found says whether
+// there was one; an unusable one (see Applied) is removed all the same, and
+// returned as the zero Correction.
+func Reset(f *settings.File) (removed Correction, found bool, err error) {
+	removed, err = Applied(f)
 	if err != nil {
-		c = Correction{} // an unusable correction is removed all the same
+		removed = Correction{}
 	}
-	if _, err := f.Delete(settingsKey); err != nil {
-		return Correction{}, err
+	found, err = f.Delete(settingsKey)
+	if err != nil {
+		return Correction{}, false, err
 	}
-	return c, nil
+	return removed, found, nil
 }
 
 // FormatOffset writes an offset with its sign, as precisely as it matters:
@@ -156,6 +158,9 @@ func Describe(ahead time.Duration) string {
 	}
 	switch Judge(ahead) {
 	case Fine:
+		if ahead.Abs() < time.Millisecond {
+			return "Fine: codes are computed at the server's time."
+		}
 		return fmt.Sprintf("Fine: codes are computed at the right time (%s the server's).", off)
 	case Slight:
 		return fmt.Sprintf("Fine: codes are computed %s the server's time, close enough.", off)

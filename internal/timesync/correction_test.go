@@ -61,6 +61,7 @@ func TestVerdict(t *testing.T) {
 		}
 	}
 	for d, want := range map[time.Duration]string{
+		400 * time.Microsecond:  "Fine: codes are computed at the server's time.",
 		-300 * time.Millisecond: "Fine: codes are computed at the right time (300ms behind the server's).",
 		3 * time.Second:         "Fine: codes are computed 3s ahead of the server's time, close enough.",
 		-7 * time.Second:        "Warning: codes are computed 7s behind the server's time;",
@@ -93,14 +94,14 @@ func TestApplyAndReset(t *testing.T) {
 	if !strings.Contains(string(b), `"offset_seconds": -97.312345678`) || !strings.Contains(string(b), `"measured_at": "2026-11-24T10:00:00Z"`) {
 		t.Errorf("settings file:\n%s", b)
 	}
-	removed, err := Reset(f)
-	if err != nil || removed.Offset != m.Offset {
+	removed, found, err := Reset(f)
+	if err != nil || !found || removed.Offset != m.Offset {
 		t.Fatalf("reset: %+v %v", removed, err)
 	}
 	if c, err := Applied(f); err != nil || !c.IsZero() {
 		t.Fatalf("after reset: %+v %v", c, err)
 	}
-	if removed, err := Reset(f); err != nil || !removed.IsZero() {
+	if removed, found, err := Reset(f); err != nil || found || !removed.IsZero() {
 		t.Fatalf("reset twice: %+v %v", removed, err)
 	}
 	var s string
@@ -122,7 +123,7 @@ func TestEditedCorrection(t *testing.T) {
 		if c, err := Applied(f); err == nil || !c.IsZero() || !strings.Contains(err.Error(), f.Path()) {
 			t.Errorf("%s: %+v %v", bad, c, err)
 		}
-		if _, err := Reset(f); err != nil {
+		if removed, found, err := Reset(f); err != nil || !found || !removed.IsZero() {
 			t.Errorf("reset %s: %v", bad, err)
 		}
 		if c, err := Applied(f); err != nil || !c.IsZero() {

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,10 +30,15 @@ type Reply struct {
 type Server struct {
 	Addr    string // 127.0.0.1:port
 	queries atomic.Int64
+	stop    func()
 }
 
 // Queries is the number of queries the server has received.
 func (s *Server) Queries() int { return int(s.queries.Load()) }
+
+// Close stops the server; the port is left closed, so that queries to it
+// are refused.
+func (s *Server) Close() { s.stop() }
 
 // Start starts a server answering as r says, on a random port, and stops
 // it when the test ends.
@@ -42,9 +48,9 @@ func Start(t testing.TB, r Reply) *Server {
 	if err != nil {
 		t.Fatalf("ntptest: %v", err)
 	}
-	s := &Server{Addr: conn.LocalAddr().String()}
 	done := make(chan struct{})
-	t.Cleanup(func() { conn.Close(); <-done })
+	s := &Server{Addr: conn.LocalAddr().String(), stop: sync.OnceFunc(func() { conn.Close(); <-done })}
+	t.Cleanup(s.Close)
 	go func() {
 		defer close(done)
 		buf := make([]byte, 512)
