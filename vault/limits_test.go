@@ -58,6 +58,14 @@ func TestIdentitySizeLimit(t *testing.T) {
 	}
 }
 
+func TestSizeText(t *testing.T) {
+	for n, want := range map[int64]string{maxIdentitySize: "64 KiB", 1<<20 - 1<<10: "1023 KiB", 1 << 20: "1 MiB", maxVaultSize: "64 MiB"} {
+		if got := sizeText(n); got != want {
+			t.Errorf("sizeText(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
 // TestWorkFactorLimits accepts work factors 1 to 22 and nothing else.
 func TestWorkFactorLimits(t *testing.T) {
 	for wf, want := range map[int]int{0: DefaultWorkFactor, 1: 1, 10: 10, MaxWorkFactor: MaxWorkFactor} {

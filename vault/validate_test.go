@@ -13,17 +13,20 @@ func TestInvalidAccountMessages(t *testing.T) {
 	_, v := newTestVault(t)
 	addAccounts(t, v, 0, 1)
 	for _, tt := range []struct {
-		name, want string
+		issuer, name, want string
 	}{
-		{strings.Repeat("a", 62), `not saved: account 2 ("I:` + strings.Repeat("a", 62) + `"): account has no valid id`},
-		{strings.Repeat("a", 61) + "éb", `not saved: account 2 ("I:` + strings.Repeat("a", 61) + `…"): account has no valid id`},
+		{"I", strings.Repeat("a", 62), `not saved: account 2 ("I:` + strings.Repeat("a", 62) + `"): account has no valid id`},
+		{"I", strings.Repeat("a", 61) + "éb", `not saved: account 2 ("I:` + strings.Repeat("a", 61) + `…"): account has no valid id`},
+		// Not a character in the first 64 bytes: nothing is left to quote.
+		{"", strings.Repeat("\x80", 70), `not saved: account 2 ("…"): account has no valid id`},
 	} {
 		_, err := v.Update(func(d *Data) error {
-			e := Entry{ID: "not valid!", Account: testAccount("I", tt.name, 9)}
-			if err := e.Account.Normalize(); err != nil {
+			a := testAccount(tt.issuer, "n", 9)
+			if err := a.Normalize(); err != nil {
 				return err
 			}
-			d.Accounts = append(d.Accounts, e)
+			a.Name = tt.name
+			d.Accounts = append(d.Accounts, Entry{ID: "not valid!", Account: a})
 			return nil
 		})
 		if err == nil || err.Error() != tt.want {
