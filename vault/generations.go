@@ -349,6 +349,26 @@ func (v *Vault) Restore(id string) (restored *Data, kept string, err error) {
 	return d, kept, nil
 }
 
+// ResolveVersion returns the full ID of the generation that id names, as
+// Restore reads it: an ID, a file name, or the beginning of one ID. An id
+// that names none, or several, is an error wrapping ErrNoVersion that says
+// what to do. Front ends use it to describe a version before restoring it.
+func (s *Store) ResolveVersion(id string) (string, error) {
+	g, err := s.findGeneration(id)
+	return g.id, err
+}
+
+// VersionIDs lists the IDs of the generations kept, newest first, without
+// decrypting anything: for completing an ID on the command line.
+func (s *Store) VersionIDs() ([]string, error) {
+	gens, err := s.generations()
+	ids := make([]string, len(gens))
+	for i, g := range gens {
+		ids[len(gens)-1-i] = g.id
+	}
+	return ids, err
+}
+
 // findGeneration finds the generation a user's id names.
 func (s *Store) findGeneration(id string) (generation, error) {
 	id = strings.TrimSpace(id)

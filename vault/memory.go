@@ -45,7 +45,7 @@ func checkIdentityWorkFactor(path string, ct []byte) error {
 		return fmt.Errorf("%s asks for scrypt work factor %d (%s of memory), above the %d vmfa computes, which is more likely an attack than a choice: if you made it, re-encrypt it with 'age -d %s | age -p -o NEWFILE'",
 			path, wf, byteSize(scryptMemory(wf)), MaxWorkFactor, shellQuote(path))
 	}
-	return checkMemory(wf, "unlocking "+path, "free some memory or raise the limit, or unlock it on a machine with more (the file is not damaged)")
+	return checkMemory(wf, "unlocking "+path, "free some memory or raise the limit, or unlock it on a machine with more (nothing is wrong with the file)")
 }
 
 // scryptWorkFactor returns the work factor of the scrypt stanza in the

@@ -46,7 +46,7 @@ func child(mode string) int {
 	dumpable, _ := unix.PrctlRetInt(unix.PR_GET_DUMPABLE, 0, 0, 0, 0)
 	// A secret on the heap, for the core to hold.
 	secret := []byte(strings.Repeat("AGE-SECRET-KEY-1TESTTESTTEST", 2))
-	fmt.Printf("core=%d dumpable=%d locked=%s\n", lim.Cur, dumpable, statusField("VmLck"))
+	fmt.Printf("core=%d dumpable=%d locked=%s rss=%s\n", lim.Cur, dumpable, statusField("VmLck"), statusField("VmRSS"))
 	fmt.Println("ready")
 	time.Sleep(time.Minute)
 	fmt.Println(len(secret))
@@ -137,7 +137,7 @@ func TestMemoryLocked(t *testing.T) {
 	c := crashChild(t, "harden", syscall.SIGKILL)
 	var lim unix.Rlimit
 	unix.Getrlimit(unix.RLIMIT_MEMLOCK, &lim)
-	locked := strings.TrimSuffix(strings.SplitN(c.state, "locked=", 2)[1], "kB")
+	locked := strings.TrimSuffix(strings.Fields(strings.SplitN(c.state, "locked=", 2)[1])[0], "kB")
 	kb, err := strconv.Atoi(locked)
 	if err != nil {
 		t.Fatalf("child state %q", c.state)
