@@ -97,6 +97,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 		a.rmCmd(), a.renameCmd(), a.passwdCmd(),
 		a.historyCmd(), a.restoreCmd(),
 	)
+	root.AddCommand(timeCmd())
 	a.addTUI(root)
 	return root
 }
