@@ -175,10 +175,10 @@ func (a *Account) Normalize() error {
 // Validate reports the first thing wrong with a, or nil. It does not modify a;
 // see Normalize for defaults.
 func (a Account) Validate() error {
-	if err := checkText("issuer", a.Issuer); err != nil {
+	if err := CheckText("issuer", a.Issuer, maxTextLen); err != nil {
 		return err
 	}
-	if err := checkText("account name", a.Name); err != nil {
+	if err := CheckText("account name", a.Name, maxTextLen); err != nil {
 		return err
 	}
 	if a.Issuer == "" && a.Name == "" {
@@ -214,12 +214,17 @@ func (a Account) Validate() error {
 	return nil
 }
 
-func checkText(what, s string) error {
+// CheckText is the rule for every string a user sees: what names it in the
+// error. It must be valid UTF-8 of at most maxLen bytes, with no leading or
+// trailing spaces, no control characters (a name or a note that moves the
+// cursor or sets the terminal's title is an attack, and a newline breaks
+// every listing) and no invisible formatting characters.
+func CheckText(what, s string, maxLen int) error {
 	if !utf8.ValidString(s) {
 		return fmt.Errorf("%s is not valid UTF-8", what)
 	}
-	if len(s) > maxTextLen {
-		return fmt.Errorf("%s is longer than %d bytes", what, maxTextLen)
+	if len(s) > maxLen {
+		return fmt.Errorf("%s is longer than %d bytes", what, maxLen)
 	}
 	if strings.TrimSpace(s) != s {
 		return fmt.Errorf("%s has leading or trailing spaces", what)

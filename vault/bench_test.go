@@ -38,3 +38,28 @@ func BenchmarkUpdate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUpdateGenerations is BenchmarkUpdate with backups/ full: every
+// save also links the version it replaces into backups/ and prunes the
+// oldest of the 20 kept.
+func BenchmarkUpdateGenerations(b *testing.B) {
+	v := benchVault(b)
+	flip := func(d *Data) error {
+		d.Accounts[0].Pinned = !d.Accounts[0].Pinned
+		return nil
+	}
+	for range DefaultGenerations {
+		if _, err := v.Update(flip); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Update(flip); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if gens, _ := v.store.generations(); len(gens) != DefaultGenerations {
+		b.Fatalf("%d generations, want %d", len(gens), DefaultGenerations)
+	}
+}

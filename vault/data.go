@@ -23,11 +23,8 @@ func (e Entry) Validate() error {
 	if !validID(e.ID) {
 		return errors.New("account has no valid id")
 	}
-	if !utf8.ValidString(e.Note) {
-		return errors.New("note is not valid UTF-8")
-	}
-	if len(e.Note) > maxNoteLen {
-		return fmt.Errorf("note is longer than %d bytes", maxNoteLen)
+	if err := otp.CheckText("note", e.Note, maxNoteLen); err != nil {
+		return err
 	}
 	return e.Account.Validate()
 }
@@ -197,6 +194,9 @@ func (d *Data) validate() error {
 	if d.Version != Version {
 		return fmt.Errorf("unsupported format version %d", d.Version)
 	}
+	if n := d.Generations; n != 0 && (n < MinGenerations || n > MaxGenerations) {
+		return fmt.Errorf("keeping %d versions is not supported: keep %d to %d", n, MinGenerations, MaxGenerations)
+	}
 	seen := make(map[string]int, len(d.Accounts))
 	for i, e := range d.Accounts {
 		if err := e.Validate(); err != nil {
@@ -210,13 +210,14 @@ func (d *Data) validate() error {
 	return nil
 }
 
-// parseData parses the plaintext of a vault.age. Unknown fields are ignored,
-// so that an older vmfa can read what a newer one adds within a version. A
+// parseData parses the plaintext of a vault.age. Unknown fields are kept
+// (fields.go), so that an older vmfa can read, and save, what a newer one
+// adds within a version. A
 // newer version is refused even if its accounts fail to parse: they may not
 // mean what this version thinks.
 func parseData(pt []byte) (*Data, error) {
 	d := new(Data)
-	if err := json.Unmarshal(pt, d); err != nil {
+	if err := d.UnmarshalJSON(pt); err != nil {
 		// Is it the accounts of a newer version that don't parse? One pass
 		// in the common case, two only for an error.
 		var v struct {

@@ -159,13 +159,25 @@ func TestEntryValidate(t *testing.T) {
 		"long id":   func(e *Entry) { e.ID = strings.Repeat("a", 65) },
 		"long note": func(e *Entry) { e.Note = strings.Repeat("n", maxNoteLen+1) },
 		"bad note":  func(e *Entry) { e.Note = "\xff" },
-		"account":   func(e *Entry) { e.Digits = 5 },
+		// Notes are held to the rule of labels: a terminal shows them too.
+		"escape in note":  func(e *Entry) { e.Note = "see \x1b[2J\x1b]0;owned\a" },
+		"newline in note": func(e *Entry) { e.Note = "line 1\nline 2" },
+		"NUL in note":     func(e *Entry) { e.Note = "a\x00b" },
+		"C1 in note":      func(e *Entry) { e.Note = "a\u009bb" },
+		"bidi in note":    func(e *Entry) { e.Note = "abc\u202edcba" },
+		"spaced note":     func(e *Entry) { e.Note = " padded " },
+		"account":         func(e *Entry) { e.Digits = 5 },
 	} {
 		e := good
 		mod(&e)
 		if e.Validate() == nil {
 			t.Errorf("%s: Validate accepted %+v", name, e)
 		}
+	}
+	noted := good
+	noted.Note = "recovery codes in the safe 👩‍💻, Straße 5"
+	if err := noted.Validate(); err != nil {
+		t.Errorf("a plain note: %v", err)
 	}
 }
 

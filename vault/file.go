@@ -76,14 +76,25 @@ func sizeText(n int64) string {
 // The new content goes to a temporary file in the same directory, which is
 // synced before anything else happens: until the final rename, dir/name is
 // the old file, complete and untouched, whatever fails (a full disk, a
-// crash, a kill). The backup is made by linking (or, where links are not
+// crash, a kill). If modTime is not zero, it becomes the new file's: the
+// time it was saved, by the Store's clock. Then keep, if not nil, keeps the
+// old file elsewhere (a generation) and returns how to undo that should
+// what follows fail. The backup is made by linking (or, where links are not
 // supported, copying) the old file to a temporary name and renaming that
 // over name.bak, so there is no moment when dir/name is missing. Finally the
 // directory is synced so that the rename survives a power cut.
 //
+// A dir/name that is a symbolic link is refused, not replaced: replacing it
+// would leave the link's target a stale copy that its owner believes
+// current, and writing through it would put the temporary file, the backup
+// and the generations in a directory vmfa has not checked.
+//
 // The caller must hold the lock.
-func writeAtomic(dir, name string, write func(io.Writer) error) error {
+func writeAtomic(dir, name string, modTime time.Time, write func(io.Writer) error, keep func() (undo func(), err error)) error {
 	target := filepath.Join(dir, name)
+	if err := checkReplaceable(target); err != nil {
+		return err
+	}
 	f, err := os.CreateTemp(dir, "."+name+tmpMark+"*")
 	if err != nil {
 		return fmt.Errorf("can't save %s, which is unchanged: %w", target, err)
@@ -99,15 +110,48 @@ func writeAtomic(dir, name string, write func(io.Writer) error) error {
 	if err := writeSynced(f, write); err != nil {
 		return fmt.Errorf("can't save %s, which is unchanged: %w", target, err)
 	}
+	if !modTime.IsZero() {
+		if err := os.Chtimes(tmp, modTime, modTime); err != nil {
+			return fmt.Errorf("can't save %s, which is unchanged: %w", target, err)
+		}
+	}
+	undo := func() {}
+	if keep != nil {
+		if undo, err = keep(); err != nil {
+			return fmt.Errorf("can't keep the previous version of %s in %s before saving it, so it is unchanged: %w", target, backupsDir, err)
+		}
+	}
 	if err := backup(dir, name); err != nil {
+		undo()
 		return fmt.Errorf("can't back up %s before saving it, so it is unchanged: %w", target, err)
 	}
 	if err := os.Rename(tmp, target); err != nil {
+		undo()
 		return fmt.Errorf("can't save %s, which is unchanged: %w", target, err)
 	}
 	renamed = true
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("saved %s, but a crash could still undo it: %w", target, err)
+	}
+	return nil
+}
+
+// checkReplaceable refuses to replace a path that is a symbolic link, or
+// anything but a regular file, saying what to do instead. A path that does
+// not exist yet passes.
+func checkReplaceable(path string) error {
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		to, _ := os.Readlink(path)
+		return fmt.Errorf("can't save %s, which is unchanged: it is a symbolic link to %s, and saving replaces the file, which would leave %s a stale copy: put the file itself in its place ('mv %s %s'), or point VMFA_DIR at the directory that holds the vault",
+			path, to, to, shellQuote(to), shellQuote(path))
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("can't save %s: it is not a regular file (%v)", path, fi.Mode().Type())
 	}
 	return nil
 }
@@ -232,9 +276,24 @@ func isTemp(name string) bool {
 // lock takes the exclusive advisory lock on dir/vault.lock, waiting up to
 // lockTimeout for another writer to release it. The lock is per open file,
 // so it also serializes goroutines of one process that use different Vaults.
+//
+// It refuses a directory others can write to (checkDir), and never follows
+// a symbolic link at vault.lock: one planted there would make every writer
+// create, or change the mode of, whatever it points to.
 func lock(dir string) (release func(), err error) {
+	if err := checkDir(dir); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, lockFile)
-	l := flock.New(path, flock.SetPermissions(0o600))
+	if err := prepareLockFile(path); err != nil {
+		return nil, err
+	}
+	flag := os.O_RDONLY
+	switch runtime.GOOS {
+	case "aix", "solaris", "illumos":
+		flag = os.O_RDWR // fcntl locks need a writable file there
+	}
+	l := flock.New(path, flock.SetFlag(flag|oNoFollow), flock.SetPermissions(0o600))
 	deadline := time.Now().Add(lockTimeout)
 	delay := time.Millisecond
 	for {
@@ -256,11 +315,35 @@ func lock(dir string) (release func(), err error) {
 		time.Sleep(delay + rand.N(delay))
 		delay = min(2*delay, 50*time.Millisecond)
 	}
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm() != 0o600 && runtime.GOOS != "windows" {
-		os.Chmod(path, 0o600)
-	}
 	removeStaleTemps(dir)
 	return func() { l.Unlock() }, nil
+}
+
+// prepareLockFile creates the lock file, 0600, or makes sure the one there
+// is a regular file, 0600, without following a symbolic link.
+func prepareLockFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|oNoFollow, 0o600)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ErrNoVault
+	}
+	if err != nil {
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s is a symbolic link, which vmfa never follows: remove it ('rm %s')", path, shellQuote(path))
+		}
+		return fmt.Errorf("can't lock the vault: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("can't lock the vault: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file: remove it", path)
+	}
+	if fi.Mode().Perm() != 0o600 && runtime.GOOS != "windows" {
+		f.Chmod(0o600) // through the descriptor: no link can redirect it
+	}
+	return nil
 }
 
 func randomHex(n int) string {

@@ -67,6 +67,16 @@ func addAccounts(t testing.TB, v *Vault, first, n int) *Data {
 	return d
 }
 
+// update saves fn's change or fails the test.
+func update(t testing.TB, v *Vault, fn func(*Data) error) *Data {
+	t.Helper()
+	d, err := v.Update(fn)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	return d
+}
+
 func mustLoad(t testing.TB, v *Vault) *Data {
 	t.Helper()
 	d, err := v.Load()

@@ -3,8 +3,11 @@
 package vault
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -34,7 +37,7 @@ func TestPermissions(t *testing.T) {
 			t.Errorf("umask %#o: directory is %v, want 0700", umask, fi.Mode().Perm())
 		}
 		entries, _ := os.ReadDir(s.Dir())
-		want := map[string]bool{identityFile: true, identityFile + bakSuffix: true, vaultFile: true, vaultFile + bakSuffix: true, lockFile: true}
+		want := map[string]bool{identityFile: true, identityFile + bakSuffix: true, vaultFile: true, vaultFile + bakSuffix: true, lockFile: true, backupsDir: true}
 		for _, e := range entries {
 			fi, err := e.Info()
 			if err != nil {
@@ -44,9 +47,24 @@ func TestPermissions(t *testing.T) {
 				t.Errorf("umask %#o: unexpected file %s", umask, e.Name())
 			}
 			delete(want, e.Name())
+			if e.Name() == backupsDir {
+				if fi.Mode() != fs.ModeDir|0o700 {
+					t.Errorf("umask %#o: %s is %v, want drwx------", umask, e.Name(), fi.Mode())
+				}
+				continue
+			}
 			if fi.Mode() != 0o600 {
 				t.Errorf("umask %#o: %s is %v, want -rw-------", umask, e.Name(), fi.Mode())
 			}
+		}
+		gens, _ := os.ReadDir(s.BackupsDir())
+		for _, e := range gens {
+			if fi, err := e.Info(); err != nil || fi.Mode() != 0o600 {
+				t.Errorf("umask %#o: %s/%s is %v, %v; want -rw-------", umask, backupsDir, e.Name(), fi.Mode(), err)
+			}
+		}
+		if len(gens) != 2 {
+			t.Errorf("umask %#o: %d generations, want 2", umask, len(gens))
 		}
 		for n := range want {
 			t.Errorf("umask %#o: %s is missing", umask, n)
@@ -61,5 +79,49 @@ func TestPermissions(t *testing.T) {
 	}
 	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o750 {
 		t.Errorf("Create changed an existing directory to %v", fi.Mode().Perm())
+	}
+}
+
+// TestInsecureDir: a vault directory that others can write to, or that
+// belongs to someone else, is refused, as ssh refuses such a ~/.ssh: whoever
+// can write there can swap the vault's files for their own.
+func TestInsecureDir(t *testing.T) {
+	s, v := newTestVault(t)
+	addAccounts(t, v, 0, 1)
+	for _, mode := range []os.FileMode{0o770, 0o707, 0o777} {
+		os.Chmod(s.Dir(), mode)
+		ok, err := s.Exists()
+		if err == nil || !strings.Contains(err.Error(), "chmod go-w "+s.Dir()) {
+			t.Errorf("mode %v: Exists = %v, %v; want a refusal that says how to fix it", mode, ok, err)
+		}
+		if _, err := s.Unlock(testPassphrase); err == nil {
+			t.Errorf("mode %v: Unlock succeeded", mode)
+		}
+		if _, err := v.Update(func(*Data) error { return nil }); err == nil {
+			t.Errorf("mode %v: Update succeeded", mode)
+		}
+		if _, err := Open(s.Dir()).Create("x", testWorkFactor); err == nil || errors.Is(err, ErrExists) {
+			t.Errorf("mode %v: Create = %v", mode, err)
+		}
+	}
+	// Readable by the group is the user's choice (TestPermissions).
+	os.Chmod(s.Dir(), 0o750)
+	if _, err := s.Unlock(testPassphrase); err != nil {
+		t.Errorf("mode 0750: %v", err)
+	}
+	os.Chmod(s.Dir(), 0o700)
+
+	// Someone else's directory.
+	foreign := t.TempDir()
+	if os.Geteuid() == 0 {
+		if err := os.Chown(foreign, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		foreign = "/" // root's, and not writable by others
+	}
+	_, err := Open(foreign).Exists()
+	if err == nil || !strings.Contains(err.Error(), "owned by") || !strings.Contains(err.Error(), foreign) {
+		t.Errorf("Exists in a directory owned by someone else: %v", err)
 	}
 }

@@ -19,11 +19,12 @@ import (
 // of its methods needs to.
 type Store struct {
 	dir string
+	now func() time.Time // the clock that dates saves
 }
 
 // Open returns the Store in dir, which need not exist yet.
 func Open(dir string) *Store {
-	return &Store{dir: dir}
+	return &Store{dir: dir, now: time.Now}
 }
 
 // Dir returns the directory of the Store.
@@ -31,13 +32,53 @@ func (s *Store) Dir() string { return s.dir }
 
 func (s *Store) path(name string) string { return filepath.Join(s.dir, name) }
 
-// Exists reports whether the Store holds a vault, that is an identity.age.
+// Exists reports whether the Store holds a vault.
+//
+// A directory that holds any file of a vault (vault.age, a backup, a
+// generation) but not identity.age holds an incomplete vault: Exists returns
+// true and an *IncompleteError that says what is missing and how to restore
+// it, so that no caller takes it for "no vault" and creates a new one over
+// the last copy. A directory that others can write to is refused (checkDir).
 func (s *Store) Exists() (bool, error) {
-	_, err := os.Stat(s.path(identityFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
+	if err := checkDir(s.dir); err != nil {
+		return false, err
 	}
-	return err == nil, err
+	_, err := os.Lstat(s.path(identityFile))
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	if err := s.incomplete(); err != nil {
+		return true, err
+	}
+	return false, nil
+}
+
+// incomplete returns an *IncompleteError if the directory holds any file of
+// a vault but identity.age, and nil if it holds none.
+func (s *Store) incomplete() error {
+	var present []string
+	for _, n := range []string{identityFile + bakSuffix, vaultFile, vaultFile + bakSuffix} {
+		if _, err := os.Lstat(s.path(n)); err == nil {
+			present = append(present, n)
+		}
+	}
+	if gens, _ := s.generations(); len(gens) > 0 {
+		present = append(present, fmt.Sprintf("%d earlier versions in %s", len(gens), backupsDir))
+	}
+	if len(present) == 0 {
+		return nil
+	}
+	e := &IncompleteError{Dir: s.dir, Present: present}
+	if present[0] == identityFile+bakSuffix {
+		e.Restore = fmt.Sprintf("restore it with 'mv %s %s' (the backup opens with the passphrase you had before the last change)",
+			shellQuote(s.path(identityFile+bakSuffix)), shellQuote(s.path(identityFile)))
+	} else {
+		e.Restore = "restore identity.age from your own backups, or move the directory away to start over"
+	}
+	return e
 }
 
 // checkWorkFactor maps 0 to DefaultWorkFactor and refuses what age would
@@ -67,6 +108,9 @@ func (s *Store) Create(passphrase string, workFactor int) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkMemory(wf, "creating a vault", "choose a lower work factor (18 needs 256 MiB)"); err != nil {
+		return nil, err
+	}
 	if err := s.mkdir(); err != nil {
 		return nil, err
 	}
@@ -76,23 +120,19 @@ func (s *Store) Create(passphrase string, workFactor int) (*Vault, error) {
 	}
 	defer release()
 
+	// An incomplete vault is an ErrExists too: the user may have a copy of
+	// identity.age somewhere, and a new vault would overwrite the backups.
 	if ok, err := s.Exists(); err != nil {
 		return nil, err
 	} else if ok {
 		return nil, fmt.Errorf("%w in %s", ErrExists, s.dir)
-	}
-	if _, err := os.Lstat(s.path(vaultFile)); err == nil {
-		// Without its identity, vault.age can't be read, but the user may
-		// have a copy of identity.age somewhere: don't overwrite it.
-		return nil, fmt.Errorf("%w: %s is there, but not identity.age, the key to it; restore identity.age from a backup, or move vault.age away to start over",
-			ErrExists, s.path(vaultFile))
 	}
 
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
 		return nil, err
 	}
-	v := newVault(s, id, time.Now())
+	v := newVault(s, id, s.now())
 	// identity.age goes first: it is what Exists looks for, and Load reads a
 	// missing vault.age with no backup as an empty vault, so a crash between
 	// the two writes leaves a working, empty vault rather than one that
@@ -100,7 +140,7 @@ func (s *Store) Create(passphrase string, workFactor int) (*Vault, error) {
 	if err := v.writeIdentity(passphrase, wf); err != nil {
 		return nil, err
 	}
-	if err := v.save(&Data{Version: Version, Accounts: []Entry{}}); err != nil {
+	if _, err := v.save(&Data{Version: Version, Accounts: []Entry{}}); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -141,14 +181,23 @@ func (s *Store) Unlock(passphrase string) (*Vault, error) {
 	if passphrase == "" {
 		return nil, ErrEmptyPassphrase
 	}
+	if err := checkDir(s.dir); err != nil {
+		return nil, err
+	}
 	ct, err := readFile(s.path(identityFile), maxIdentitySize)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, s.missingIdentity()
+		if err := s.incomplete(); err != nil {
+			return nil, err
+		}
+		return nil, ErrNoVault
 	}
 	if errors.Is(err, errTooLarge) {
 		return nil, s.damaged(identityFile, err)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := checkIdentityWorkFactor(s.path(identityFile), ct); err != nil {
 		return nil, err
 	}
 	id, created, err := decryptIdentity(ct, passphrase, MaxWorkFactor)
@@ -161,26 +210,30 @@ func (s *Store) Unlock(passphrase string) (*Vault, error) {
 	return newVault(s, id, created), nil
 }
 
-// missingIdentity explains a missing identity.age.
-func (s *Store) missingIdentity() error {
-	if _, err := os.Lstat(s.path(vaultFile)); err != nil {
-		return ErrNoVault
-	}
-	msg := fmt.Sprintf("%s is missing, and vault.age can't be opened without it: restore it from a backup", s.path(identityFile))
-	if _, err := os.Lstat(s.path(identityFile + bakSuffix)); err == nil {
-		msg += fmt.Sprintf(" (%s opens with the passphrase you had before the last change)", s.path(identityFile+bakSuffix))
-	}
-	return errors.New(msg)
-}
-
 // damaged wraps err, the reason name can't be read, in a *DamagedError that
-// points at the backup if there is one.
+// points at the backup if there is one, and for vault.age at the
+// generations.
 func (s *Store) damaged(name string, err error) error {
 	e := &DamagedError{Path: s.path(name), Err: err}
 	if fi, err := os.Stat(e.Path + bakSuffix); err == nil && fi.Mode().IsRegular() {
 		e.Backup = e.Path + bakSuffix
 	}
+	if name == vaultFile {
+		gens, _ := s.generations()
+		e.Generations = len(gens)
+	}
 	return e
+}
+
+// shellQuote quotes a path for a command the user is told to run.
+func shellQuote(s string) string {
+	safe := func(r rune) bool {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("/._-+:@%,=", r)
+	}
+	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !safe(r) }) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // decryptIdentity decrypts the contents of an identity.age, and parses the

@@ -151,11 +151,7 @@ func TestDamagedIdentity(t *testing.T) {
 	if err := encrypt(&noIdentity, []byte("# nothing here\n"), sr); err != nil {
 		t.Fatal(err)
 	}
-	// A work factor of 2^30 would take minutes and gigabytes.
-	huge := bytes.Replace(good, []byte(" 10\n"), []byte(" 30\n"), 1)
-	if bytes.Equal(huge, good) {
-		t.Fatal("can't find the work factor in identity.age")
-	}
+	// (A work factor above the cap is not damage: TestScryptMemory.)
 
 	for name, contents := range map[string][]byte{
 		"empty":       {},
@@ -164,7 +160,6 @@ func TestDamagedIdentity(t *testing.T) {
 		"plaintext":   []byte("AGE-SECRET-KEY-1QQQ\n"),
 		"not scrypt":  notScrypt.Bytes(),
 		"no identity": noIdentity.Bytes(),
-		"huge work":   huge,
 	} {
 		if err := os.WriteFile(path, contents, 0o600); err != nil {
 			t.Fatal(err)

@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,7 +39,8 @@ func (v *Vault) Load() (*Data, error) {
 	path := v.store.path(vaultFile)
 	ct, err := readFile(path, maxVaultSize)
 	if errors.Is(err, fs.ErrNotExist) {
-		if _, err := os.Lstat(path + bakSuffix); err == nil {
+		gens, _ := v.store.generations()
+		if _, err := os.Lstat(path + bakSuffix); err == nil || len(gens) > 0 {
 			return nil, v.store.damaged(vaultFile, errors.New("the file is missing"))
 		}
 		// Create writes identity.age, then vault.age; this is a Create
@@ -104,24 +104,34 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 	if err := d.validate(); err != nil {
 		return nil, fmt.Errorf("not saved: %w", err)
 	}
-	if err := v.save(d); err != nil {
+	if _, err := v.save(d); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-// save encrypts d to the vault's recipient and writes it to vault.age. The
-// caller must hold the lock.
-func (v *Vault) save(d *Data) error {
-	pt, err := json.MarshalIndent(d, "", "\t")
+// save encrypts d to the vault's recipient and writes it to vault.age,
+// dated by the Store's clock. The version it replaces is kept as a
+// generation, whose ID it returns, and the oldest beyond what d keeps are
+// pruned. The caller must hold the lock.
+func (v *Vault) save(d *Data) (kept string, err error) {
+	pt, err := encodeData(d)
 	defer clear(pt)
 	if err != nil {
-		return err
+		return "", err
 	}
 	pt = append(pt, '\n')
-	return writeAtomic(v.store.dir, vaultFile, func(w io.Writer) error {
+	err = writeAtomic(v.store.dir, vaultFile, v.store.now(), func(w io.Writer) error {
 		return encrypt(w, pt, v.recipient)
+	}, func() (undo func(), err error) {
+		kept, undo, err = v.store.keepGeneration()
+		return undo, err
 	})
+	if err != nil {
+		return "", err
+	}
+	v.store.pruneGenerations(d.KeptGenerations())
+	return kept, nil
 }
 
 func encrypt(w io.Writer, pt []byte, r age.Recipient) error {
@@ -148,6 +158,9 @@ func (v *Vault) ChangePassphrase(newPassphrase string, workFactor int) error {
 	}
 	wf, err := checkWorkFactor(workFactor)
 	if err != nil {
+		return err
+	}
+	if err := checkMemory(wf, "changing the passphrase", "choose a lower work factor (18 needs 256 MiB)"); err != nil {
 		return err
 	}
 	release, err := lock(v.store.dir)
@@ -199,7 +212,7 @@ func (v *Vault) writeIdentity(passphrase string, workFactor int) error {
 	}
 	text = fmt.Appendf(text, "# public key: %s\n%s\n", v.recipient, v.identity)
 	defer clear(text)
-	return writeAtomic(v.store.dir, identityFile, func(w io.Writer) error {
+	return writeAtomic(v.store.dir, identityFile, time.Time{}, func(w io.Writer) error {
 		return encrypt(w, text, r)
-	})
+	}, nil)
 }

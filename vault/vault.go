@@ -13,9 +13,16 @@
 // Every write goes to a temporary file that is synced and then renamed over
 // its target, so a reader sees either the old file or the new one, never a
 // mix, and a crash or a full disk leaves the old file intact. The previous
-// version of each file is kept next to it with a .bak suffix. Writers
-// serialize on an advisory lock (vault.lock), and re-read vault.age once they
-// hold it, so concurrent vmfa processes never lose each other's changes.
+// version of each file is kept next to it with a .bak suffix, and the last
+// versions of vault.age (DefaultGenerations unless the vault says otherwise)
+// are kept in backups/, where History lists them and Restore brings one back.
+// Writers serialize on an advisory lock (vault.lock), and re-read vault.age
+// once they hold it, so concurrent vmfa processes never lose each other's
+// changes.
+//
+// A vault directory is trusted only if it is the user's and no one else can
+// write to it, as ssh trusts ~/.ssh: whoever can write there can swap the
+// vault's files for their own. Symbolic links are never written through.
 //
 // The package knows nothing of terminals: passphrases come in as strings.
 package vault
@@ -38,9 +45,18 @@ const Version = 1
 const DefaultWorkFactor = 18
 
 // MaxWorkFactor is the largest scrypt work factor Create accepts and Unlock
-// is willing to compute: 2^22 takes seconds and a gigabyte of memory, and a
-// larger one in identity.age is more likely an attack than a choice.
+// is willing to compute: 2^22 takes seconds and 4 GiB of memory (scrypt at
+// work factor w needs 2^w KiB), and a larger one in identity.age is more
+// likely an attack than a choice.
 const MaxWorkFactor = 22
+
+// How many previous versions of vault.age are kept in backups/: Data's
+// Generations, or DefaultGenerations when it is 0.
+const (
+	DefaultGenerations = 20
+	MinGenerations     = 5
+	MaxGenerations     = 1000
+)
 
 // Errors callers branch on. Others are wrapped with the file they concern.
 var (
@@ -53,8 +69,12 @@ var (
 	ErrNotFound          = errors.New("no account matches")
 	ErrAmbiguous         = errors.New("several accounts match")
 	ErrInvalidWorkFactor = errors.New("scrypt work factor must be between 1 and 22")
+	ErrNotEnoughMemory   = errors.New("not enough memory for the passphrase's scrypt")
+	ErrNoVersion         = errors.New("no such version of the vault")
 	// ErrDamaged is wrapped by every *DamagedError.
 	ErrDamaged = errors.New("vault file is damaged")
+	// ErrIncomplete is wrapped by every *IncompleteError.
+	ErrIncomplete = errors.New("the vault is incomplete")
 )
 
 // Entry is an account as the vault keeps it.
@@ -64,12 +84,29 @@ type Entry struct {
 	Note        string    `json:"note,omitempty"`
 	Pinned      bool      `json:"pinned,omitempty"`
 	otp.Account           // inlined in JSON
+
+	extra string // members this version does not know (fields.go)
 }
 
 // Data is the plaintext of vault.age.
 type Data struct {
 	Version  int     `json:"version"`
 	Accounts []Entry `json:"accounts"`
+	// Generations is how many previous versions of vault.age to keep in
+	// backups/, from MinGenerations to MaxGenerations; 0 means
+	// DefaultGenerations. It belongs to the vault, not to a version:
+	// Restore leaves it as it is.
+	Generations int `json:"generations,omitempty"`
+
+	extra string // members this version does not know (fields.go)
+}
+
+// KeptGenerations is how many previous versions of vault.age a save keeps.
+func (d *Data) KeptGenerations() int {
+	if d.Generations == 0 {
+		return DefaultGenerations
+	}
+	return max(d.Generations, MinGenerations)
 }
 
 // DuplicateError reports an account whose secret the vault already holds.
@@ -110,19 +147,47 @@ func (e *AmbiguousError) Unwrap() error { return ErrAmbiguous }
 type DamagedError struct {
 	Path   string // the damaged file
 	Backup string // its backup, or "" if there is none
-	Err    error  // what is wrong; never includes file contents
+	// Generations is how many earlier versions of vault.age are kept in
+	// backups/, which Restore can bring back.
+	Generations int
+	Err         error // what is wrong; never includes file contents
 }
 
 func (e *DamagedError) Error() string {
 	msg := fmt.Sprintf("%s is damaged (%v)", e.Path, e.Err)
-	if e.Backup == "" {
+	switch {
+	case e.Backup == "" && e.Generations == 0:
 		return msg + ": there is no backup of it; restore it from your own backups"
+	case e.Backup != "":
+		msg += ": a backup of the previous version is at " + e.Backup
+		if filepath.Base(e.Backup) == identityFile+bakSuffix {
+			msg += " (it opens with the passphrase you had before the last change)"
+		}
+	default:
+		msg += ":"
 	}
-	msg += ": a backup of the previous version is at " + e.Backup
-	if filepath.Base(e.Backup) == identityFile+bakSuffix {
-		msg += " (it opens with the passphrase you had before the last change)"
+	if e.Generations > 0 {
+		msg += fmt.Sprintf(" ('vmfa history' lists the %d earlier versions kept, 'vmfa restore ID' brings one back)", e.Generations)
 	}
 	return msg
 }
 
 func (e *DamagedError) Unwrap() []error { return []error{ErrDamaged, e.Err} }
+
+// IncompleteError reports a vault directory that holds part of a vault but
+// not identity.age, the key without which nothing in it opens: deleted by
+// mistake, or lost. Such a vault is never "no vault", and nothing is created
+// over it. It wraps ErrIncomplete and ErrExists.
+type IncompleteError struct {
+	Dir     string
+	Present []string // the vault's files that are there
+	// Restore says how to get identity.age back.
+	Restore string
+}
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("%s holds a vault (%s) whose identity.age is missing, and nothing in it opens without it: %s; vmfa will not create a new vault over it",
+		e.Dir, strings.Join(e.Present, ", "), e.Restore)
+}
+
+func (e *IncompleteError) Unwrap() []error { return []error{ErrIncomplete, ErrExists} }

@@ -472,7 +472,7 @@ func (a *app) rmCmd() *cobra.Command {
 		Use:               "rm QUERY",
 		Aliases:           []string{"remove", "delete"},
 		Short:             "Remove one account",
-		Long:              "Remove the one account matching QUERY, after confirming on the terminal (or with --yes).\nThe previous vault is kept as vault.age.bak.",
+		Long:              "Remove the one account matching QUERY, after confirming on the terminal (or with --yes).\nIt is not erased at once: the earlier versions of the vault kept in its backups/\nhold it ('vmfa history' lists them, 'vmfa restore ID' brings one back).",
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeAccounts,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -481,7 +481,7 @@ func (a *app) rmCmd() *cobra.Command {
 				return err
 			}
 			if !yes {
-				answer, err := readLine(fmt.Sprintf("Remove %s? Its codes cannot be recovered. [y/N] ", e.Label()))
+				answer, err := readLine(fmt.Sprintf("Remove %s? [y/N] ", e.Label()))
 				if errors.Is(err, errNoTTY) {
 					return fmt.Errorf("%w to confirm: pass --yes", err)
 				} else if err != nil {
@@ -491,15 +491,19 @@ func (a *app) rmCmd() *cobra.Command {
 					return errors.New("not removed")
 				}
 			}
-			if _, err := v.Update(func(d *vault.Data) error {
+			d, err := v.Update(func(d *vault.Data) error {
 				if !d.Remove(e.ID) {
 					return vault.ErrNotFound
 				}
 				return nil
-			}); err != nil {
+			})
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Removed %s\n", e.Label())
+			if s, err := a.store(); err == nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), s.RecoveryNote(d))
+			}
 			return nil
 		},
 	}

@@ -13,7 +13,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
+	"github.com/vmfa/vmfa/internal/harden"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -28,6 +30,13 @@ const (
 type usageError struct{ error }
 
 func main() {
+	// Before anything reads a secret: no core dumps, memory locked where
+	// the system allows. What could not be done is for a person to know.
+	for _, note := range harden.Process() {
+		if term.IsTerminal(int(os.Stderr.Fd())) {
+			fmt.Fprintln(os.Stderr, "vmfa: note: "+note)
+		}
+	}
 	root := newRoot()
 	cmd, err := root.ExecuteC()
 	if err == nil {
@@ -86,6 +95,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	root.AddCommand(
 		a.initCmd(), a.addCmd(), a.scanCmd(), a.enrollCmd(), a.listCmd(), a.codeCmd(),
 		a.rmCmd(), a.renameCmd(), a.passwdCmd(),
+		a.historyCmd(), a.restoreCmd(),
 	)
 	root.AddCommand(timeCmd())
 	a.addTUI(root)
