@@ -323,9 +323,13 @@ func (a *app) codeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "code QUERY",
 		Short: "Print the code of one account",
-		Long: `Print the current code of the one account whose "issuer:name" contains QUERY
-(case-insensitively; an exact match wins) or whose issuer's initials are QUERY
-("aws" for Amazon Web Services), and nothing else, for scripts.
+		Long: `Print the current code of the one account QUERY designates, and nothing else,
+for scripts. QUERY matches an account (case-insensitively; an exact match wins)
+whose "issuer:name" contains it, whose issuer's initials it is ("aws" for
+Amazon Web Services), as ISSUER:NAME where ISSUER may be initials too
+("aws:alice"), or as an AWS MFA serial ARN (arn:aws:iam::123456789012:mfa/alice,
+as in ~/.aws/config): the account whose label holds that account ID, and that
+name when there are several.
 With --next, print the current and the next code on two lines: the two
 consecutive codes AWS asks for when enrolling a device.
 
