@@ -514,24 +514,34 @@ func (a *app) rmCmd() *cobra.Command {
 func (a *app) renameCmd() *cobra.Command {
 	var issuer string
 	cmd := &cobra.Command{
-		Use:               "rename QUERY NEW-NAME",
-		Short:             "Rename one account",
+		Use:   "rename QUERY NEW-NAME",
+		Short: "Rename one account",
+		Long: `Rename the one account matching QUERY. NEW-NAME may be a whole label,
+ISSUER:NAME, split at its first colon as in otpauth:// URIs; a name alone keeps
+the issuer. --issuer wins over a label's ISSUER part.`,
+		Example: `  vmfa rename gitlab GitLab:work
+  vmfa rename alice@example.com alice --issuer "GitHub Enterprise"`,
 		Args:              exactArgs(2),
 		ValidArgsFunction: a.completeAccounts,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(args[1]) == "" {
+			newIssuer, name, hasIssuer := otp.ParseLabel(args[1])
+			if name == "" {
 				return usageError{errors.New("the new name is empty")}
 			}
 			v, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}
-			if !cmd.Flags().Changed("issuer") {
+			switch {
+			case cmd.Flags().Changed("issuer"):
+			case hasIssuer:
+				issuer = newIssuer
+			default:
 				issuer = e.Issuer
 			}
 			var renamed vault.Entry
 			if _, err := v.Update(func(d *vault.Data) (err error) {
-				renamed, err = d.Rename(e.ID, issuer, args[1])
+				renamed, err = d.Rename(e.ID, issuer, name)
 				return err
 			}); err != nil {
 				return err
