@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -237,37 +238,32 @@ func (a *app) addAll(cmd *cobra.Command, source string, accounts []otp.Account) 
 	if err != nil {
 		return err
 	}
-	return a.addUnit(cmd, v, unit{source, accounts})
+	return a.addUnit(cmd, v, imagefile.Unit{Source: source, Accounts: accounts})
 }
 
-// addUnit adds the accounts of u in one transaction and names each one
-// added, or skipped with --skip-existing.
-func (a *app) addUnit(cmd *cobra.Command, v *vault.Vault, u unit) error {
-	var added, skipped []string
-	_, err := v.Update(func(d *vault.Data) error {
-		added, skipped = added[:0], skipped[:0]
-		for _, acc := range u.accounts {
-			e, err := d.Add(acc, time.Now())
-			var dup *vault.DuplicateError
-			switch {
-			case errors.As(err, &dup) && a.skipExisting:
-				skipped = append(skipped, acc.Label()+" (already in the vault as "+dup.Existing.Label()+")")
-			case err != nil:
-				return fmt.Errorf("%s: %s: %w; nothing from it was added (--skip-existing adds the others)", u.source, acc.Label(), err)
-			default:
-				added = append(added, e.Label())
-			}
-		}
-		return nil
-	})
-	if err != nil {
+// addUnit adds the accounts of u in one transaction (vault.Data.AddAll) and
+// names each one added, or skipped with --skip-existing.
+func (a *app) addUnit(cmd *cobra.Command, v *vault.Vault, u imagefile.Unit) error {
+	var (
+		added   []vault.Entry
+		skipped []vault.Skipped
+	)
+	_, err := v.Update(func(d *vault.Data) (err error) {
+		added, skipped, err = d.AddAll(u.Accounts, time.Now(), a.skipExisting)
 		return err
+	})
+	var dup *vault.DuplicateError
+	switch {
+	case errors.As(err, &dup):
+		return fmt.Errorf("%s: %w; nothing from it was added (--skip-existing adds the others)", u.Source, err)
+	case err != nil:
+		return fmt.Errorf("%s: %w; nothing from it was added", u.Source, err)
 	}
-	for _, label := range added {
-		fmt.Fprintf(cmd.OutOrStdout(), "Added %s\n", label)
+	for _, e := range added {
+		fmt.Fprintf(cmd.OutOrStdout(), "Added %s\n", e.Label())
 	}
-	for _, label := range skipped {
-		fmt.Fprintf(cmd.ErrOrStderr(), "Skipped %s\n", label)
+	for _, s := range skipped {
+		fmt.Fprintf(cmd.ErrOrStderr(), "Skipped %s (already in the vault as %s)\n", s.Account.Label(), s.Existing.Label())
 	}
 	return nil
 }
@@ -343,33 +339,29 @@ An HOTP account's counter advances with every code printed.`,
 			if err != nil {
 				return usageError{err}
 			}
-			v, e, err := a.unlockAndFind(args[0])
+			v, d, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}
+			// A TOTP code needs nothing saved, and its next code is always
+			// in the JSON. An HOTP counter is spent and saved before its
+			// code is shown, and its next code only with --next, which
+			// spends it too.
+			var codes []string
 			if e.Type == otp.HOTP {
-				// The counter is spent before the code is shown, so a crash
-				// can skip a code but never show one twice.
-				spent := uint64(1)
-				if next {
-					spent = 2
-				}
-				if e, err = updateEntry(v, e.ID, func(e *vault.Entry) error {
-					return e.Spend(spent)
-				}); err != nil {
+				_, err = v.Update(func(d *vault.Data) (err error) {
+					e, codes, err = d.TakeCodes(e.ID, now, next)
 					return err
-				}
+				})
+			} else {
+				e, codes, err = d.TakeCodes(e.ID, now, true)
 			}
-			code, err := e.Code(now)
 			if err != nil {
 				return err
 			}
-			var nextCode string
-			if next || e.Type == otp.TOTP {
-				// An HOTP next code is shown only when it was spent.
-				if nextCode, err = e.NextCode(now); err != nil {
-					return err
-				}
+			code, nextCode := codes[0], ""
+			if len(codes) > 1 {
+				nextCode = codes[1]
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -415,29 +407,29 @@ func parseTime(s string) (time.Time, error) {
 
 // unlockAndFind unlocks the vault and returns the one account matching query,
 // or an error listing the candidates.
-func (a *app) unlockAndFind(query string) (*vault.Vault, vault.Entry, error) {
+func (a *app) unlockAndFind(query string) (*vault.Vault, *vault.Data, vault.Entry, error) {
 	if strings.TrimSpace(query) == "" {
-		return nil, vault.Entry{}, usageError{errors.New("the query is empty")}
+		return nil, nil, vault.Entry{}, usageError{errors.New("the query is empty")}
 	}
 	v, err := a.unlock()
 	if err != nil {
-		return nil, vault.Entry{}, err
+		return nil, nil, vault.Entry{}, err
 	}
 	d, err := v.Load()
 	if err != nil {
-		return nil, vault.Entry{}, err
+		return nil, nil, vault.Entry{}, err
 	}
 	e, err := d.Find(query)
 	var amb *vault.AmbiguousError
 	switch {
 	case errors.As(err, &amb):
-		return nil, e, fmt.Errorf("%q matches %d accounts: %s; be more specific", query, len(amb.Matches), quoteLabels(amb.Matches))
+		return nil, nil, e, fmt.Errorf("%q matches %d accounts: %s; be more specific", query, len(amb.Matches), quoteLabels(amb.Matches))
 	case errors.Is(err, vault.ErrNotFound) && len(d.Accounts) == 0:
-		return nil, e, fmt.Errorf("no account matches %q: the vault is empty", query)
+		return nil, nil, e, fmt.Errorf("no account matches %q: the vault is empty", query)
 	case errors.Is(err, vault.ErrNotFound):
-		return nil, e, fmt.Errorf("no account matches %q; accounts: %s", query, quoteLabels(d.Accounts))
+		return nil, nil, e, fmt.Errorf("no account matches %q; accounts: %s", query, quoteLabels(d.Accounts))
 	}
-	return v, e, err
+	return v, d, e, err
 }
 
 // quoteLabels lists entries for an error; where two share a label, their
@@ -457,19 +449,6 @@ func quoteLabels(entries []vault.Entry) string {
 	return strings.Join(labels, ", ")
 }
 
-// updateEntry changes the entry with that ID in one locked transaction and
-// returns it as it was before fn.
-func updateEntry(v *vault.Vault, id string, fn func(*vault.Entry) error) (vault.Entry, error) {
-	var before vault.Entry
-	_, err := v.Update(func(d *vault.Data) error {
-		return d.Edit(id, func(e *vault.Entry) error {
-			before = *e
-			return fn(e)
-		})
-	})
-	return before, err
-}
-
 func (a *app) rmCmd() *cobra.Command {
 	var yes bool
 	cmd := &cobra.Command{
@@ -480,7 +459,7 @@ func (a *app) rmCmd() *cobra.Command {
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeAccounts,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, e, err := a.unlockAndFind(args[0])
+			v, _, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}
@@ -528,7 +507,7 @@ the issuer. --issuer wins over a label's ISSUER part.`,
 			if name == "" {
 				return usageError{errors.New("the new name is empty")}
 			}
-			v, e, err := a.unlockAndFind(args[0])
+			v, _, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,84 +20,40 @@ func decodeFile(path string) ([]string, error) {
 	return withSpinner("Decoding "+path, func() ([]string, error) { return imagefile.Decode(path) })
 }
 
-// imageError names the image in an error about its QR codes.
-func imageError(name string, err error) error {
-	var notOTP *otp.NotOTPError
-	if errors.As(err, &notOTP) {
-		return fmt.Errorf("%s: QR code holds %s, not an otpauth:// URI", name, notOTP.What)
-	}
-	return fmt.Errorf("%s: %w", name, err)
-}
-
-// unit is what is added to the vault whole or not at all: the accounts of
-// one image, or of one Google Authenticator export split over several.
-type unit struct {
-	source   string
-	accounts []otp.Account
-}
-
-// imageUnits decodes images into units. The parts of a multi-QR export are
-// pooled across all images, in any order, into one unit. Every image that
-// fails is reported in errs, by name.
-func imageUnits(paths []string) (units []unit, errs []error) {
-	var (
-		exportParts   otp.Collector
-		exportSources []string
-	)
+// imageUnits decodes images into the units they are added as (see
+// imagefile.Pool); every image that fails is reported in errs, by name.
+func imageUnits(paths []string) (units []imagefile.Unit, errs []error) {
+	var pool imagefile.Pool
 	for _, path := range paths {
 		name := imagefile.CleanPath(path) // as dragged into a terminal
 		texts, err := decodeFile(name)
+		if err == nil {
+			err = pool.Add(name, texts)
+		}
 		if err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		accounts, parts, err := parseImage(texts)
-		if err != nil {
-			errs = append(errs, imageError(name, err))
-			continue
-		}
-		for _, p := range parts {
-			if err = exportParts.Add(p); err != nil {
-				break
-			}
-		}
-		if err != nil {
-			errs = append(errs, imageError(name, err))
-			continue
-		}
-		if len(parts) > 0 {
-			exportSources = append(exportSources, name)
-		}
-		if len(accounts) > 0 {
-			units = append(units, unit{name, accounts})
 		}
 	}
-	if len(exportSources) > 0 {
-		source := strings.Join(exportSources, ", ")
-		if accounts, err := exportParts.Accounts(); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", source, err))
-		} else {
-			units = append(units, unit{source, accounts})
-		}
+	units, err := pool.Units()
+	if err != nil {
+		errs = append(errs, err)
 	}
 	return units, errs
 }
 
-// parseImage sorts the QR texts of one image into accounts and the parts of
-// multi-QR exports, which only make sense together.
-func parseImage(texts []string) (accounts []otp.Account, exportParts []string, err error) {
-	for _, text := range texts {
-		a, batch, err := otp.Parse(text)
-		switch {
-		case err != nil:
-			return nil, nil, err
-		case batch != nil && batch.Size > 1:
-			exportParts = append(exportParts, text)
-		default:
-			accounts = append(accounts, a...)
-		}
+// imageAccounts returns the accounts of one image: those of its otpauth://
+// codes and of the complete export its codes hold.
+func imageAccounts(name string, texts []string) ([]otp.Account, error) {
+	var pool imagefile.Pool
+	if err := pool.Add(name, texts); err != nil {
+		return nil, err
 	}
-	return accounts, exportParts, nil
+	units, err := pool.Units()
+	var accounts []otp.Account
+	for _, u := range units {
+		accounts = append(accounts, u.Accounts...)
+	}
+	return accounts, err
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -118,7 +73,7 @@ status is 1 if any failed.`,
 			units, errs := imageUnits(args)
 			out := cmd.OutOrStdout()
 			for _, u := range units {
-				for _, acc := range u.accounts {
+				for _, acc := range u.Accounts {
 					fmt.Fprintln(out, acc.URI())
 				}
 			}
@@ -169,9 +124,9 @@ func (a *app) addPaste(cmd *cobra.Command) error {
 	if err != nil {
 		return fmt.Errorf("clipboard image: %w", err)
 	}
-	accounts, err := otp.ParseAll(texts)
+	accounts, err := imageAccounts("clipboard image", texts)
 	if err != nil {
-		return imageError("clipboard image", err)
+		return err
 	}
 	return a.addAll(cmd, "clipboard image", accounts)
 }
@@ -196,9 +151,9 @@ With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
 			if err != nil {
 				return err
 			}
-			accounts, err := otp.ParseAll(texts)
+			accounts, err := imageAccounts(path, texts)
 			if err != nil {
-				return imageError(path, err)
+				return err
 			}
 			if len(accounts) != 1 {
 				return fmt.Errorf("%s holds %d accounts; enroll takes an image of one (use 'vmfa add' for exports)", path, len(accounts))
@@ -210,21 +165,25 @@ With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
 			if err != nil {
 				return err
 			}
+			// Enrolling again after AWS refused the codes must still work, so
+			// the account may be in the vault already.
+			var (
+				added   []vault.Entry
+				skipped []vault.Skipped
+			)
+			if _, err = v.Update(func(d *vault.Data) (err error) {
+				added, skipped, err = d.AddAll(accounts, time.Now(), true)
+				return err
+			}); err != nil {
+				return err
+			}
 			var e vault.Entry
-			_, err = v.Update(func(d *vault.Data) error {
-				e, err = d.Add(accounts[0], time.Now())
-				return err
-			})
-			var dup *vault.DuplicateError
-			switch {
-			case errors.As(err, &dup):
-				// Enrolling again after AWS refused the codes must still work.
-				e = dup.Existing
-				fmt.Fprintf(cmd.ErrOrStderr(), "%s is already in the vault.\n", e.Label())
-			case err != nil:
-				return err
-			default:
+			if len(added) == 1 {
+				e = added[0]
 				fmt.Fprintf(cmd.ErrOrStderr(), "Added %s\n", e.Label())
+			} else {
+				e = skipped[0].Existing
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s is already in the vault.\n", e.Label())
 			}
 			return enroll(cmd, e.Account, wait, asJSON, copyCodes)
 		},
