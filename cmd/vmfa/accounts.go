@@ -15,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/imagefile"
+	"github.com/vmfa/vmfa/internal/passphrase"
+	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -60,7 +62,8 @@ func (a *app) passwdCmd() *cobra.Command {
 		Short: "Change the vault's passphrase",
 		Long: `Change the passphrase. Only identity.age is rewritten; the accounts are not
 re-encrypted. The new passphrase comes from VMFA_NEW_PASSPHRASE or is asked
-twice on the terminal.`,
+twice on the terminal. The scrypt work factor stays the vault's unless
+--work-factor changes it.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkWorkFactor(workFactor); err != nil {
@@ -70,9 +73,18 @@ twice on the terminal.`,
 			if err != nil {
 				return err
 			}
-			pass, ok := os.LookupEnv("VMFA_NEW_PASSPHRASE")
+			s, err := a.store()
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("work-factor") {
+				if workFactor, err = s.WorkFactor(); err != nil {
+					return err
+				}
+			}
+			pass, ok := a.env.New()
 			if !ok {
-				if pass, err = newPassphrase("New passphrase: "); errors.Is(err, errNoTTY) {
+				if pass, err = passphrase.AskNew("New passphrase: "); errors.Is(err, term.ErrNoTTY) {
 					return fmt.Errorf("%w: set VMFA_NEW_PASSPHRASE", err)
 				} else if err != nil {
 					return err
@@ -83,16 +95,12 @@ twice on the terminal.`,
 			}); err != nil {
 				return err
 			}
-			s, err := a.store()
-			if err != nil {
-				return err
-			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "Passphrase changed. The backup %s still opens with the old one: delete it if that leaked.\n",
 				filepath.Join(s.Dir(), "identity.age.bak"))
 			return nil
 		},
 	}
-	cmd.Flags().IntVar(&workFactor, "work-factor", vault.DefaultWorkFactor, "scrypt work factor of the new passphrase")
+	cmd.Flags().IntVar(&workFactor, "work-factor", vault.DefaultWorkFactor, "scrypt work factor of the new passphrase (default: the vault's)")
 	return cmd
 }
 
@@ -206,16 +214,16 @@ func readManual(preset otp.Account, algorithm string) (otp.Account, error) {
 		return acc, usageError{errors.New("--digits and --period must be positive")}
 	}
 	if acc.Issuer == "" {
-		if acc.Issuer, err = readLine("Issuer (e.g. Amazon Web Services): "); err != nil {
+		if acc.Issuer, err = term.ReadLine("Issuer (e.g. Amazon Web Services): "); err != nil {
 			return acc, fmt.Errorf("%w: pass --issuer and --name", err)
 		}
 	}
 	if acc.Name == "" {
-		if acc.Name, err = readLine("Account name: "); err != nil {
+		if acc.Name, err = term.ReadLine("Account name: "); err != nil {
 			return acc, fmt.Errorf("%w: pass --issuer and --name", err)
 		}
 	}
-	if acc.Secret, err = readSecret("Secret key (not shown): "); errors.Is(err, errNoTTY) {
+	if acc.Secret, err = term.ReadSecret("Secret key (not shown): "); errors.Is(err, term.ErrNoTTY) {
 		// No terminal: the secret may come on stdin, never in arguments.
 		line, rerr := bufio.NewReader(os.Stdin).ReadString('\n')
 		if rerr != nil && line == "" {
@@ -464,8 +472,8 @@ func (a *app) rmCmd() *cobra.Command {
 				return err
 			}
 			if !yes {
-				answer, err := readLine(fmt.Sprintf("Remove %s? Its codes cannot be recovered. [y/N] ", e.Label()))
-				if errors.Is(err, errNoTTY) {
+				answer, err := term.ReadLine(fmt.Sprintf("Remove %s? Its codes cannot be recovered. [y/N] ", e.Label()))
+				if errors.Is(err, term.ErrNoTTY) {
 					return fmt.Errorf("%w to confirm: pass --yes", err)
 				} else if err != nil {
 					return err
@@ -537,7 +545,7 @@ the issuer. --issuer wins over a label's ISSUER part.`,
 // environment; it never prompts from a completion.
 func (a *app) completeAccounts(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 	none := cobra.ShellCompDirectiveNoFileComp
-	pass, ok, err := passphraseFromEnv()
+	pass, ok, err := a.env.Passphrase()
 	if len(args) > 0 || !ok || err != nil {
 		return nil, none
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/imagefile"
+	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
 	"github.com/vmfa/vmfa/vault"
@@ -226,7 +227,7 @@ func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) e
 			return err
 		}
 		fmt.Fprint(errOut, "Code 1 copied. Press Enter to copy code 2.")
-		if _, err := readLine(""); err != nil {
+		if _, err := term.ReadLine(""); err != nil {
 			return err
 		}
 	}
