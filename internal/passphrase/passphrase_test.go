@@ -11,8 +11,9 @@ func TestEstimate(t *testing.T) {
 	for p, want := range map[string]Strength{
 		"":                             Weak,
 		"abc":                          Weak,
-		"hunter22":                     Weak,
-		"Tr0ub4dor&3":                  Fair,
+		"hunter2":                      Weak, // 6 bits × 7
+		"hunter22":                     Fair,
+		"Tr0ub4dor&3":                  Good,
 		"correct horse":                Good,
 		"correct horse battery staple": Strong,
 	} {
