@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -142,11 +146,26 @@ vault if needed), then print "MFA code 1" and "MFA code 2", the codes of the
 current and the next 30-second window, for the AWS "Set up device" page.
 
 With --wait, code 2 is printed only once its window has begun, for services
-that refuse a code from the future; a countdown runs on stderr meanwhile.
-With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
-		Example: `  vmfa enroll ~/Desktop/aws-mfa.png`,
-		Args:    exactArgs(1),
+that refuse a code from the future; meanwhile a countdown runs on stderr (a
+plain line when stderr is not a terminal). With --json, the codes come as
+{"issuer","name","code1","code2","remaining_seconds"}, remaining_seconds being
+what is left of the newest code's window; with --wait, once code 2's window
+has begun.
+
+With --copy, code 1 goes to the clipboard, then code 2 when you press Enter;
+code 2 is cleared from the clipboard after 20 s, or at the next Enter, if it
+is still there (as in the interface). --copy needs a terminal to press Enter
+on, and does not go with --json.`,
+		Example: `  vmfa enroll ~/Desktop/aws-mfa.png
+  vmfa enroll --copy --wait ~/Desktop/aws-mfa.png`,
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if copyCodes && asJSON {
+				return usageError{errors.New("--copy is for a person at a terminal, --json for scripts: use one")}
+			}
+			if copyCodes && !term.Available() {
+				return usageError{errors.New("--copy waits for Enter on the terminal, and there is none: leave out --copy")}
+			}
 			path := imagefile.CleanPath(args[0])
 			texts, err := decodeFile(path)
 			if err != nil {
@@ -186,64 +205,168 @@ With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
 				e = skipped[0].Existing
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s is already in the vault.\n", e.Label())
 			}
-			return enroll(cmd, e.Account, wait, asJSON, copyCodes)
+			en := enrollment{acc: e.Account, out: cmd.OutOrStdout(), errOut: cmd.ErrOrStderr()}
+			switch {
+			case asJSON:
+				return en.json(wait)
+			case copyCodes:
+				return en.copy(wait)
+			}
+			return en.print(wait)
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&wait, "wait", false, "print code 2 only when its window begins")
 	f.BoolVar(&asJSON, "json", false, `print {"issuer","name","code1","code2","remaining_seconds"}`)
-	f.BoolVar(&copyCodes, "copy", false, "copy code 1, then code 2 on Enter")
+	f.BoolVar(&copyCodes, "copy", false, "copy code 1, then code 2 on Enter (cleared after 20 s)")
 	return cmd
 }
 
-func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) error {
-	now := time.Now()
-	code1, err := acc.Code(now)
+// enrollment shows the two codes of a device being enrolled.
+type enrollment struct {
+	acc         otp.Account
+	out, errOut io.Writer
+}
+
+// codes returns code 1 and code 2 as of now, and now.
+func (en enrollment) codes() (code1, code2 string, now time.Time, err error) {
+	now = time.Now()
+	if code1, err = en.acc.Code(now); err != nil {
+		return
+	}
+	code2, err = en.acc.NextCode(now)
+	return
+}
+
+func (en enrollment) json(wait bool) error {
+	code1, code2, now, err := en.codes()
 	if err != nil {
 		return err
-	}
-	code2, err := acc.NextCode(now)
-	if err != nil {
-		return err
-	}
-	out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	if asJSON {
-		return writeJSON(out, struct {
-			Issuer    string `json:"issuer"`
-			Name      string `json:"name"`
-			Code1     string `json:"code1"`
-			Code2     string `json:"code2"`
-			Remaining int    `json:"remaining_seconds"`
-		}{acc.Issuer, acc.Name, code1, code2, acc.SecondsLeft(now)})
-	}
-	fmt.Fprintf(out, "MFA code 1: %s\n", code1)
-	if !wait {
-		// AWS accepts a code a window or so late, so there is no need to
-		// wait, but a user pasting slowly likes to know.
-		fmt.Fprintf(errOut, "(code 1 is the current window's, %d s left; code 2 is the next one's)\n", acc.SecondsLeft(now))
-	}
-	if copyCodes {
-		if err := clipboard.Copy(code1); err != nil {
-			return err
-		}
-		fmt.Fprint(errOut, "Code 1 copied. Press Enter to copy code 2.")
-		if _, err := term.ReadLine(""); err != nil {
-			return err
-		}
 	}
 	if wait {
-		for acc.Step(time.Now()) == acc.Step(now) {
-			fmt.Fprintf(errOut, "\rCode 2 in %2ds…", acc.SecondsLeft(time.Now()))
-			time.Sleep(min(acc.Remaining(time.Now()), time.Second))
-		}
-		fmt.Fprint(errOut, "\r\033[K")
+		now = en.waitForNext(now)
 	}
-	fmt.Fprintf(out, "MFA code 2: %s\n", code2)
-	if copyCodes {
-		if err := clipboard.Copy(code2); err != nil {
-			return err
+	return writeJSON(en.out, struct {
+		Issuer    string `json:"issuer"`
+		Name      string `json:"name"`
+		Code1     string `json:"code1"`
+		Code2     string `json:"code2"`
+		Remaining int    `json:"remaining_seconds"`
+	}{en.acc.Issuer, en.acc.Name, code1, code2, en.acc.SecondsLeft(now)})
+}
+
+func (en enrollment) print(wait bool) error {
+	code1, code2, now, err := en.codes()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(en.out, "MFA code 1: %s\n", code1)
+	if wait {
+		en.waitForNext(now)
+	} else {
+		// AWS accepts a code a window or so late, so there is no need to
+		// wait, but a user pasting slowly likes to know.
+		fmt.Fprintf(en.errOut, "(code 1 is the current window's, %d s left; code 2 is the next one's)\n", en.acc.SecondsLeft(now))
+	}
+	fmt.Fprintf(en.out, "MFA code 2: %s\n", code2)
+	return nil
+}
+
+// copy puts code 1 on the clipboard, then code 2 at Enter, then clears code
+// 2 by the interface's rule: after clipboard.ClearAfter, if it is still
+// there (or at the next Enter, or when vmfa is stopped). A copy that fails
+// is reported, and the codes are still printed.
+func (en enrollment) copy(wait bool) error {
+	code1, code2, now, err := en.codes()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(en.out, "MFA code 1: %s\n", code1)
+	if err := clipboard.Copy(code1); err != nil {
+		fmt.Fprintln(en.errOut, "vmfa: code 1 was not copied: "+oneLine(err.Error()))
+		if wait {
+			en.waitForNext(now)
 		}
-		fmt.Fprintln(errOut, "Code 2 copied.")
+		fmt.Fprintf(en.out, "MFA code 2: %s\n", code2)
+		return errSilent
+	}
+	fmt.Fprint(en.errOut, "Code 1 copied. Press Enter to copy code 2.")
+	enter := enterKeys()
+	if _, ok := <-enter; !ok {
+		fmt.Fprintln(en.errOut)
+		clipboard.ClearIf(code1)
+		return errors.New("the terminal closed before Enter; code 1 was cleared from the clipboard")
+	}
+	if wait {
+		en.waitForNext(now)
+	}
+	fmt.Fprintf(en.out, "MFA code 2: %s\n", code2)
+	if err := clipboard.Copy(code2); err != nil {
+		clipboard.ClearIf(code1)
+		fmt.Fprintln(en.errOut, "vmfa: code 2 was not copied: "+oneLine(err.Error()))
+		return errSilent
+	}
+	clipboard.ClearIf(code1) // tmux keeps each copy in a buffer of its own
+	fmt.Fprintf(en.errOut, "Code 2 copied; it leaves the clipboard in %d s, or when you press Enter.\n", int(clipboard.ClearAfter/time.Second))
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(stop)
+	timer := time.NewTimer(clipboard.ClearAfter)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-enter:
+	case <-stop:
+	}
+	cleared, err := clipboard.ClearIf(code2)
+	switch {
+	case err != nil:
+		return fmt.Errorf("clearing code 2 from the clipboard: %w", err)
+	case cleared:
+		fmt.Fprintln(en.errOut, "Code 2 cleared from the clipboard.")
+	default:
+		fmt.Fprintln(en.errOut, "The clipboard holds something else now: left alone.")
 	}
 	return nil
+}
+
+// enterKeys reports each Enter pressed on the terminal; it is closed when
+// the terminal can no longer be read.
+func enterKeys() <-chan struct{} {
+	ch := make(chan struct{})
+	go func() {
+		defer close(ch)
+		for {
+			if _, err := term.ReadLine(""); err != nil {
+				return
+			}
+			ch <- struct{}{}
+		}
+	}()
+	return ch
+}
+
+// waitForNext waits until the window after the one of start begins, with a
+// countdown on a terminal's stderr (a plain line elsewhere), and returns the
+// time it ended.
+func (en enrollment) waitForNext(start time.Time) time.Time {
+	onTerminal := false
+	if f, ok := en.errOut.(*os.File); ok {
+		onTerminal = term.IsTerminal(f)
+	}
+	if !onTerminal {
+		fmt.Fprintf(en.errOut, "Code 2 in %d s, when its window begins.\n", en.acc.SecondsLeft(start))
+	}
+	now := time.Now()
+	for ; en.acc.Step(now) == en.acc.Step(start); now = time.Now() {
+		if onTerminal {
+			fmt.Fprintf(en.errOut, "\rCode 2 in %2ds…", en.acc.SecondsLeft(now))
+		}
+		time.Sleep(min(en.acc.Remaining(now), time.Second))
+	}
+	if onTerminal {
+		fmt.Fprint(en.errOut, "\r\033[K")
+	}
+	return now
 }
