@@ -119,7 +119,10 @@ func (a *app) addCmd() *cobra.Command {
   vmfa add IMAGE...   decode every QR code in the images (PNG, JPEG, GIF, WebP,
                       BMP, TIFF): otpauth:// codes and Google Authenticator
                       exports, whose parts may come in any order
-  vmfa add --paste    the same, with the image on the clipboard
+  vmfa add --paste    what the clipboard holds: a QR code image, otpauth:// or
+                      otpauth-migration:// URIs, or a bare base32 secret (as
+                      AWS's "Show secret key" gives), whose issuer and name
+                      are asked for or taken from --issuer and --name
   vmfa add --uri      otpauth:// or otpauth-migration:// URIs on stdin, one a line
   vmfa add --manual   type the issuer, account name and secret (not echoed)
 
@@ -142,19 +145,19 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 			a.skipExisting = skipExisting
 			switch {
 			case fromURI:
-				accounts, err := readURIs(cmd.InOrStdin())
+				accounts, err := readURIs(cmd.InOrStdin(), "stdin")
 				if err != nil {
 					return err
 				}
 				return a.addAll(cmd, "stdin", accounts)
 			case manual:
-				acc, err := readManual(preset, algorithm)
+				acc, err := readManual(preset, algorithm, "")
 				if err != nil {
 					return err
 				}
 				return a.addAll(cmd, "manual entry", []otp.Account{acc})
 			case paste:
-				return a.addPaste(cmd)
+				return a.addPaste(cmd, preset, algorithm)
 			}
 			return a.addImages(cmd, args)
 		},
@@ -162,19 +165,20 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 	f := cmd.Flags()
 	f.BoolVar(&fromURI, "uri", false, "read otpauth:// URIs from stdin, one a line")
 	f.BoolVar(&manual, "manual", false, "type the secret instead of scanning a QR code")
-	f.BoolVar(&paste, "paste", false, "read the QR image from the clipboard")
+	f.BoolVar(&paste, "paste", false, "read a QR image, URIs or a secret from the clipboard")
 	f.BoolVar(&skipExisting, "skip-existing", false, "skip accounts already in the vault instead of refusing")
-	f.StringVar(&preset.Issuer, "issuer", "", "issuer, with --manual")
-	f.StringVar(&preset.Name, "name", "", "account name, with --manual")
-	f.IntVar(&preset.Digits, "digits", otp.DefaultDigits, "code length, with --manual")
-	f.IntVar(&preset.Period, "period", otp.DefaultPeriod, "seconds per code, with --manual")
-	f.StringVar(&algorithm, "algorithm", "SHA1", "SHA1, SHA256 or SHA512, with --manual")
+	f.StringVar(&preset.Issuer, "issuer", "", "issuer, with --manual or a pasted secret")
+	f.StringVar(&preset.Name, "name", "", "account name, with --manual or a pasted secret")
+	f.IntVar(&preset.Digits, "digits", otp.DefaultDigits, "code length, with --manual or a pasted secret")
+	f.IntVar(&preset.Period, "period", otp.DefaultPeriod, "seconds per code, with --manual or a pasted secret")
+	f.StringVar(&algorithm, "algorithm", "SHA1", "SHA1, SHA256 or SHA512, with --manual or a pasted secret")
 	return cmd
 }
 
-// readURIs reads one URI a line; blank lines and # comments are skipped, as
-// in exported lists. Any bad line fails the whole input.
-func readURIs(r io.Reader) ([]otp.Account, error) {
+// readURIs reads one URI a line from r, the source named; blank lines and #
+// comments are skipped, as in exported lists. Any bad line fails the whole
+// input.
+func readURIs(r io.Reader, source string) ([]otp.Account, error) {
 	var c otp.Collector
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
@@ -190,21 +194,21 @@ func readURIs(r io.Reader) ([]otp.Account, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading stdin: %w", err)
+		return nil, fmt.Errorf("reading %s: %w", source, err)
 	}
 	accounts, err := c.Accounts()
 	if err != nil {
 		return nil, err
 	}
 	if len(accounts) == 0 {
-		return nil, errors.New("no otpauth:// URI on stdin")
+		return nil, fmt.Errorf("no otpauth:// URI on %s", source)
 	}
 	return accounts, nil
 }
 
-// readManual completes preset with prompts; the secret is read without echo
-// from the terminal, or from stdin when there is none.
-func readManual(preset otp.Account, algorithm string) (otp.Account, error) {
+// readManual completes preset with prompts; the secret, unless given, is
+// read without echo from the terminal, or from stdin when there is none.
+func readManual(preset otp.Account, algorithm, secret string) (otp.Account, error) {
 	acc := preset
 	var err error
 	if acc.Algorithm, err = otp.ParseAlgorithm(algorithm); err != nil {
@@ -223,7 +227,9 @@ func readManual(preset otp.Account, algorithm string) (otp.Account, error) {
 			return acc, fmt.Errorf("%w: pass --issuer and --name", err)
 		}
 	}
-	if acc.Secret, err = term.ReadSecret("Secret key (not shown): "); errors.Is(err, term.ErrNoTTY) {
+	if secret != "" {
+		acc.Secret = secret
+	} else if acc.Secret, err = term.ReadSecret("Secret key (not shown): "); errors.Is(err, term.ErrNoTTY) {
 		// No terminal: the secret may come on stdin, never in arguments.
 		line, rerr := bufio.NewReader(os.Stdin).ReadString('\n')
 		if rerr != nil && line == "" {

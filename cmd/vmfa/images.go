@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -120,20 +121,51 @@ func (a *app) addImages(cmd *cobra.Command, paths []string) error {
 	return report(cmd, errs)
 }
 
-func (a *app) addPaste(cmd *cobra.Command) error {
-	img, err := clipboard.ReadImage()
+// addPaste adds what the clipboard holds: a QR code image, URIs, or a bare
+// secret completed by preset (--issuer, --name…) or questions.
+func (a *app) addPaste(cmd *cobra.Command, preset otp.Account, algorithm string) error {
+	img, imgErr := clipboard.ReadImage()
+	if imgErr == nil {
+		texts, err := qr.Decode(bytes.NewReader(img))
+		if err != nil {
+			return fmt.Errorf("clipboard image: %w", err)
+		}
+		accounts, err := imageAccounts("clipboard image", texts)
+		if err != nil {
+			return err
+		}
+		return a.addAll(cmd, "clipboard image", accounts)
+	}
+	if !errors.Is(imgErr, clipboard.ErrNoImage) && !errors.Is(imgErr, clipboard.ErrNoImageTool) {
+		return imgErr
+	}
+	text, err := clipboard.ReadText()
+	if err != nil {
+		return fmt.Errorf("%v; %v", imgErr, err)
+	}
+	text = strings.TrimSpace(text)
+	lower := strings.ToLower(text)
+	switch {
+	case text == "":
+		return errors.New("the clipboard is empty: copy a QR code image, an otpauth:// URI or a secret key first")
+	case strings.HasPrefix(lower, "otpauth://") || strings.HasPrefix(lower, "otpauth-migration://"):
+		accounts, err := readURIs(strings.NewReader(text), "the clipboard")
+		if err != nil {
+			return err
+		}
+		return a.addAll(cmd, "clipboard text", accounts)
+	}
+	// The text is never echoed: it may be a secret with a typo.
+	if _, err := otp.CanonicalSecret(text); errors.Is(err, otp.ErrInvalidSecret) {
+		return errors.New("the clipboard holds neither a QR code image, an otpauth:// URI nor a base32 secret")
+	} else if err != nil {
+		return fmt.Errorf("the clipboard holds neither a QR code image, an otpauth:// URI nor a base32 secret (as a secret: %w)", err)
+	}
+	acc, err := readManual(preset, algorithm, text)
 	if err != nil {
 		return err
 	}
-	texts, err := qr.Decode(bytes.NewReader(img))
-	if err != nil {
-		return fmt.Errorf("clipboard image: %w", err)
-	}
-	accounts, err := imageAccounts("clipboard image", texts)
-	if err != nil {
-		return err
-	}
-	return a.addAll(cmd, "clipboard image", accounts)
+	return a.addAll(cmd, "clipboard secret", []otp.Account{acc})
 }
 
 func (a *app) enrollCmd() *cobra.Command {

@@ -297,6 +297,9 @@ func (c *Clipboard) imageTools() [][]string {
 	return tools
 }
 
+// pngSignature starts every PNG file.
+var pngSignature = []byte("\x89PNG\r\n\x1a\n")
+
 // ReadImage returns the PNG image on the clipboard, read with wl-paste,
 // xclip or pngpaste. It returns ErrNoImageTool when none of them can run
 // here and an error wrapping ErrNoImage when the clipboard holds no image.
@@ -312,8 +315,13 @@ func (c *Clipboard) ReadImage() ([]byte, error) {
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
-		if err == nil && len(out) > 0 {
+		if err == nil && bytes.HasPrefix(out, pngSignature) {
 			return out, nil
+		}
+		if err == nil && len(out) > 0 {
+			// xclip hands over text for any type asked for.
+			lastErr = ErrNoImage
+			continue
 		}
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" && err != nil {
