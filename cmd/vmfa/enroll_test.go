@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,7 +109,10 @@ func TestEnrollFlagCombinations(t *testing.T) {
 func clipboardHolds(display, want string) string {
 	var got string
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		out, _ := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-o").Output()
+		// An owner that dies mid-transfer leaves xclip -o waiting forever.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		out, _ := exec.CommandContext(ctx, "xclip", "-display", display, "-selection", "clipboard", "-o").Output()
+		cancel()
 		if got = string(out); got == want {
 			break
 		}
@@ -193,5 +197,29 @@ func TestEnrollCopyClearsAfter20s(t *testing.T) {
 	}
 	if got := clipboardHolds(display, ""); got == code2 {
 		t.Fatal("code 2 is still on the clipboard")
+	}
+}
+
+// TestEnrollCopyInterrupted: stopped before code 2, enroll --copy takes code
+// 1 off the clipboard rather than leave it there.
+func TestEnrollCopyInterrupted(t *testing.T) {
+	display := testenv.Xvfb(t)
+	dir := t.TempDir()
+	img := writeQR(t, filepath.Join(dir, "aws.png"), awsURI)
+	term := onTerminal(t, dir, []string{pw, "DISPLAY=" + display}, true, nil, "enroll", "--copy", img)
+	term.expect("Press Enter to copy code 2")
+	var code1 string
+	if _, err := fmt.Sscanf(term.stdout.String(), "MFA code 1: %s\n", &code1); err != nil {
+		t.Fatalf("stdout %q", term.stdout.String())
+	}
+	if got := clipboardHolds(display, code1); got != code1 {
+		t.Fatalf("the clipboard holds %q, want code 1", got)
+	}
+	term.cmd.Process.Signal(syscall.SIGTERM)
+	if code, screen := term.wait(); code != 1 || !strings.Contains(screen, "code 1 was cleared") {
+		t.Fatalf("exit %d, terminal %q", code, screen)
+	}
+	if got := clipboardHolds(display, ""); got == code1 {
+		t.Fatal("code 1 is still on the clipboard")
 	}
 }

@@ -276,7 +276,7 @@ func (en enrollment) json(wait bool) error {
 		return err
 	}
 	if wait {
-		now = en.waitForNext(now)
+		now, _ = en.waitForNext(now, nil)
 	}
 	return writeJSON(en.out, struct {
 		Issuer    string `json:"issuer"`
@@ -294,7 +294,7 @@ func (en enrollment) print(wait bool) error {
 	}
 	fmt.Fprintf(en.out, "MFA code 1: %s\n", code1)
 	if wait {
-		en.waitForNext(now)
+		en.waitForNext(now, nil)
 	} else {
 		// AWS accepts a code a window or so late, so there is no need to
 		// wait, but a user pasting slowly likes to know.
@@ -306,9 +306,14 @@ func (en enrollment) print(wait bool) error {
 
 // copy puts code 1 on the clipboard, then code 2 at Enter, then clears code
 // 2 by the interface's rule: after clipboard.ClearAfter, if it is still
-// there (or at the next Enter, or when vmfa is stopped). A copy that fails
-// is reported, and the codes are still printed.
+// there (or at the next Enter, or when vmfa is interrupted, which clears
+// code 1 too before code 2 is copied). A copy that fails is reported, and
+// the codes are still printed.
 func (en enrollment) copy(wait bool) error {
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(stop)
+
 	code1, code2, now, err := en.codes()
 	if err != nil {
 		return err
@@ -317,20 +322,32 @@ func (en enrollment) copy(wait bool) error {
 	if err := clipboard.Copy(code1); err != nil {
 		fmt.Fprintln(en.errOut, "vmfa: code 1 was not copied: "+oneLine(err.Error()))
 		if wait {
-			en.waitForNext(now)
+			if _, ok := en.waitForNext(now, stop); !ok {
+				return errSilent
+			}
 		}
 		fmt.Fprintf(en.out, "MFA code 2: %s\n", code2)
 		return errSilent
 	}
-	fmt.Fprint(en.errOut, "Code 1 copied. Press Enter to copy code 2.")
-	enter := enterKeys()
-	if _, ok := <-enter; !ok {
+	interrupted := func() error {
 		fmt.Fprintln(en.errOut)
 		clipboard.ClearIf(code1)
-		return errors.New("the terminal closed before Enter; code 1 was cleared from the clipboard")
+		return errors.New("interrupted; code 1 was cleared from the clipboard")
+	}
+	fmt.Fprint(en.errOut, "Code 1 copied. Press Enter to copy code 2.")
+	enter := enterKeys()
+	select {
+	case _, ok := <-enter:
+		if !ok {
+			return interrupted()
+		}
+	case <-stop:
+		return interrupted()
 	}
 	if wait {
-		en.waitForNext(now)
+		if _, ok := en.waitForNext(now, stop); !ok {
+			return interrupted()
+		}
 	}
 	fmt.Fprintf(en.out, "MFA code 2: %s\n", code2)
 	if err := clipboard.Copy(code2); err != nil {
@@ -341,9 +358,6 @@ func (en enrollment) copy(wait bool) error {
 	clipboard.ClearIf(code1) // tmux keeps each copy in a buffer of its own
 	fmt.Fprintf(en.errOut, "Code 2 copied; it leaves the clipboard in %d s, or when you press Enter.\n", int(clipboard.ClearAfter/time.Second))
 
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(stop)
 	timer := time.NewTimer(clipboard.ClearAfter)
 	defer timer.Stop()
 	select {
@@ -381,8 +395,8 @@ func enterKeys() <-chan struct{} {
 
 // waitForNext waits until the window after the one of start begins, with a
 // countdown on a terminal's stderr (a plain line elsewhere), and returns the
-// time it ended.
-func (en enrollment) waitForNext(start time.Time) time.Time {
+// time it ended. A signal on stop ends it early, reporting false.
+func (en enrollment) waitForNext(start time.Time, stop <-chan os.Signal) (end time.Time, ok bool) {
 	onTerminal := false
 	if f, ok := en.errOut.(*os.File); ok {
 		onTerminal = term.IsTerminal(f)
@@ -395,10 +409,14 @@ func (en enrollment) waitForNext(start time.Time) time.Time {
 		if onTerminal {
 			fmt.Fprintf(en.errOut, "\rCode 2 in %2ds…", en.acc.SecondsLeft(now))
 		}
-		time.Sleep(min(en.acc.Remaining(now), time.Second))
+		select {
+		case <-time.After(min(en.acc.Remaining(now), time.Second)):
+		case <-stop:
+			return now, false
+		}
 	}
 	if onTerminal {
 		fmt.Fprint(en.errOut, "\r\033[K")
 	}
-	return now
+	return now, true
 }

@@ -146,7 +146,8 @@ func (c *Clipboard) Copy(text string) error {
 // through, and every one holding text is deleted (the outer terminal's
 // clipboard, which tmux cannot read back, is overwritten only if the newest
 // buffer was still text); an OSC 52 clipboard cannot be read back, so it is
-// cleared unless vmfa itself copied something else since.
+// cleared unconditionally. A text vmfa itself has replaced since by the same
+// route is known to be gone and is not looked for.
 func (c *Clipboard) ClearIf(text string) (cleared bool, err error) {
 	c.mu.Lock()
 	cp, known := c.copied[text]
@@ -156,6 +157,11 @@ func (c *Clipboard) ClearIf(text string) (cleared bool, err error) {
 		newer = newer || (other.route == r && other.seq > cp.seq)
 	}
 	c.mu.Unlock()
+	if newer && r != viaTmux {
+		// vmfa replaced text itself since: it is gone already. (tmux keeps
+		// each copy in a buffer of its own.)
+		return false, nil
+	}
 	if !known {
 		switch {
 		case c.Remote() && c.inTmux():
@@ -170,9 +176,6 @@ func (c *Clipboard) ClearIf(text string) (cleared bool, err error) {
 	case viaTmux:
 		return c.clearTmux(text)
 	case viaOSC52:
-		if newer {
-			return false, nil
-		}
 		if err := c.writeOSC52(""); err != nil {
 			return false, err
 		}
