@@ -57,7 +57,10 @@ func TestEnrollCopyInTmux(t *testing.T) {
 		return err == nil
 	})
 	waitFor("code 1 in tmux's buffer", func() bool { b := buffers(); return len(b) == 1 && b[0] == code1 })
-	waitFor("the Enter prompt", func() bool { pane, _ := tmux("capture-pane", "-p", "-t", "t"); return strings.Contains(pane, "Press Enter") })
+	waitFor("the Enter prompt", func() bool {
+		pane, _ := tmux("capture-pane", "-p", "-t", "t")
+		return strings.Contains(pane, "Press Enter")
+	})
 	tmux("send-keys", "-t", "t", "Enter")
 	waitFor("code 2 printed", func() bool {
 		b, _ := os.ReadFile(out)
