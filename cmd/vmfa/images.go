@@ -262,7 +262,7 @@ type enrollment struct {
 
 // codes returns code 1 and code 2 as of now, and now.
 func (en enrollment) codes() (code1, code2 string, now time.Time, err error) {
-	now = time.Now()
+	now = clock.Now()
 	if code1, err = en.acc.Code(now); err != nil {
 		return
 	}
@@ -404,8 +404,8 @@ func (en enrollment) waitForNext(start time.Time, stop <-chan os.Signal) (end ti
 	if !onTerminal {
 		fmt.Fprintf(en.errOut, "Code 2 in %d s, when its window begins.\n", en.acc.SecondsLeft(start))
 	}
-	now := time.Now()
-	for ; en.acc.Step(now) == en.acc.Step(start); now = time.Now() {
+	now := clock.Now()
+	for ; en.acc.Step(now) == en.acc.Step(start); now = clock.Now() {
 		if onTerminal {
 			fmt.Fprintf(en.errOut, "\rCode 2 in %2ds…", en.acc.SecondsLeft(now))
 		}
