@@ -36,11 +36,8 @@ func ParseURI(s string) (Account, error) {
 			return Account{}, fmt.Errorf("otpauth URI has the %s parameter twice", key)
 		}
 	}
-	label := strings.TrimPrefix(u.Path, "/")
-	a := Account{Type: typ, Name: label}
-	if prefix, name, ok := strings.Cut(label, ":"); ok {
-		a.Issuer, a.Name = prefix, name
-	}
+	a := Account{Type: typ}
+	a.Issuer, a.Name, _ = ParseLabel(strings.TrimPrefix(u.Path, "/"))
 	if issuer := strings.TrimSpace(q.Get("issuer")); issuer != "" {
 		a.Issuer = issuer
 	}

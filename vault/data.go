@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/vmfa/vmfa/otp"
@@ -88,57 +87,6 @@ func (d *Data) newID() string {
 			return id
 		}
 	}
-}
-
-// Find returns the one entry query designates. An entry whose ID is query,
-// or whose label ("Issuer:Name") equals query ignoring case, wins; otherwise
-// query must be a case-insensitive substring of exactly one label, or the
-// initials of its issuer ("aws" for Amazon Web Services, whose QR codes never
-// say AWS). No match
-// is ErrNotFound; several is an *AmbiguousError listing them.
-func (d *Data) Find(query string) (Entry, error) {
-	q := strings.TrimSpace(query)
-	if q == "" {
-		return Entry{}, fmt.Errorf("%w: the query is empty", ErrNotFound)
-	}
-	if i := d.Index(q); i >= 0 {
-		return d.Accounts[i], nil
-	}
-	var exact, partial []Entry
-	lq := strings.ToLower(q)
-	for _, e := range d.Accounts {
-		label := e.Label()
-		switch {
-		case strings.EqualFold(label, q):
-			exact = append(exact, e)
-		case strings.Contains(strings.ToLower(label), lq) || initials(e.Issuer) == lq:
-			partial = append(partial, e)
-		}
-	}
-	if len(exact) == 0 {
-		exact = partial
-	}
-	switch len(exact) {
-	case 0:
-		return Entry{}, fmt.Errorf("%w %q", ErrNotFound, q)
-	case 1:
-		return exact[0], nil
-	}
-	return Entry{}, &AmbiguousError{Query: q, Matches: exact}
-}
-
-// initials returns the lower-case first letters of a name of several words.
-func initials(name string) string {
-	words := strings.Fields(name)
-	if len(words) < 2 {
-		return ""
-	}
-	var b strings.Builder
-	for _, w := range words {
-		r, _ := utf8.DecodeRuneInString(w)
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
 }
 
 // Index returns the position in d.Accounts of the entry with that ID, or -1.

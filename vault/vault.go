@@ -60,7 +60,7 @@ const (
 
 // Errors callers branch on. Others are wrapped with the file they concern.
 var (
-	ErrNoVault           = errors.New("no vault yet: run 'vmfa init' or 'vmfa add' to create one")
+	ErrNoVault           = errors.New("no vault yet: run 'vmfa init', or 'vmfa add' or 'vmfa enroll' to create one with the first account")
 	ErrExists            = errors.New("a vault already exists")
 	ErrWrongPassphrase   = errors.New("wrong passphrase")
 	ErrEmptyPassphrase   = errors.New("the passphrase is empty")

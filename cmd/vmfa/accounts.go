@@ -14,6 +14,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/imagefile"
+	"github.com/vmfa/vmfa/internal/passphrase"
+	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -59,7 +62,8 @@ func (a *app) passwdCmd() *cobra.Command {
 		Short: "Change the vault's passphrase",
 		Long: `Change the passphrase. Only identity.age is rewritten; the accounts are not
 re-encrypted. The new passphrase comes from VMFA_NEW_PASSPHRASE or is asked
-twice on the terminal.`,
+twice on the terminal. The scrypt work factor stays the vault's unless
+--work-factor changes it.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkWorkFactor(workFactor); err != nil {
@@ -69,9 +73,18 @@ twice on the terminal.`,
 			if err != nil {
 				return err
 			}
-			pass, ok := os.LookupEnv("VMFA_NEW_PASSPHRASE")
+			s, err := a.store()
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("work-factor") {
+				if workFactor, err = s.WorkFactor(); err != nil {
+					return err
+				}
+			}
+			pass, ok := a.env.New()
 			if !ok {
-				if pass, err = newPassphrase("New passphrase: "); errors.Is(err, errNoTTY) {
+				if pass, err = passphrase.AskNew("New passphrase: "); errors.Is(err, term.ErrNoTTY) {
 					return fmt.Errorf("%w: set VMFA_NEW_PASSPHRASE", err)
 				} else if err != nil {
 					return err
@@ -82,16 +95,12 @@ twice on the terminal.`,
 			}); err != nil {
 				return err
 			}
-			s, err := a.store()
-			if err != nil {
-				return err
-			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "Passphrase changed. The backup %s still opens with the old one: delete it if that leaked.\n",
 				filepath.Join(s.Dir(), "identity.age.bak"))
 			return nil
 		},
 	}
-	cmd.Flags().IntVar(&workFactor, "work-factor", vault.DefaultWorkFactor, "scrypt work factor of the new passphrase")
+	cmd.Flags().IntVar(&workFactor, "work-factor", vault.DefaultWorkFactor, "scrypt work factor of the new passphrase (default: the vault's)")
 	return cmd
 }
 
@@ -110,7 +119,10 @@ func (a *app) addCmd() *cobra.Command {
   vmfa add IMAGE...   decode every QR code in the images (PNG, JPEG, GIF, WebP,
                       BMP, TIFF): otpauth:// codes and Google Authenticator
                       exports, whose parts may come in any order
-  vmfa add --paste    the same, with the image on the clipboard
+  vmfa add --paste    what the clipboard holds: a QR code image, otpauth:// or
+                      otpauth-migration:// URIs, or a bare base32 secret (as
+                      AWS's "Show secret key" gives), whose issuer and name
+                      are asked for or taken from --issuer and --name
   vmfa add --uri      otpauth:// or otpauth-migration:// URIs on stdin, one a line
   vmfa add --manual   type the issuer, account name and secret (not echoed)
 
@@ -133,19 +145,19 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 			a.skipExisting = skipExisting
 			switch {
 			case fromURI:
-				accounts, err := readURIs(cmd.InOrStdin())
+				accounts, err := readURIs(cmd.InOrStdin(), "stdin")
 				if err != nil {
 					return err
 				}
 				return a.addAll(cmd, "stdin", accounts)
 			case manual:
-				acc, err := readManual(preset, algorithm)
+				acc, err := readManual(preset, algorithm, "")
 				if err != nil {
 					return err
 				}
 				return a.addAll(cmd, "manual entry", []otp.Account{acc})
 			case paste:
-				return a.addPaste(cmd)
+				return a.addPaste(cmd, preset, algorithm)
 			}
 			return a.addImages(cmd, args)
 		},
@@ -153,19 +165,20 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 	f := cmd.Flags()
 	f.BoolVar(&fromURI, "uri", false, "read otpauth:// URIs from stdin, one a line")
 	f.BoolVar(&manual, "manual", false, "type the secret instead of scanning a QR code")
-	f.BoolVar(&paste, "paste", false, "read the QR image from the clipboard")
+	f.BoolVar(&paste, "paste", false, "read a QR image, URIs or a secret from the clipboard")
 	f.BoolVar(&skipExisting, "skip-existing", false, "skip accounts already in the vault instead of refusing")
-	f.StringVar(&preset.Issuer, "issuer", "", "issuer, with --manual")
-	f.StringVar(&preset.Name, "name", "", "account name, with --manual")
-	f.IntVar(&preset.Digits, "digits", otp.DefaultDigits, "code length, with --manual")
-	f.IntVar(&preset.Period, "period", otp.DefaultPeriod, "seconds per code, with --manual")
-	f.StringVar(&algorithm, "algorithm", "SHA1", "SHA1, SHA256 or SHA512, with --manual")
+	f.StringVar(&preset.Issuer, "issuer", "", "issuer, with --manual or a pasted secret")
+	f.StringVar(&preset.Name, "name", "", "account name, with --manual or a pasted secret")
+	f.IntVar(&preset.Digits, "digits", otp.DefaultDigits, "code length, with --manual or a pasted secret")
+	f.IntVar(&preset.Period, "period", otp.DefaultPeriod, "seconds per code, with --manual or a pasted secret")
+	f.StringVar(&algorithm, "algorithm", "SHA1", "SHA1, SHA256 or SHA512, with --manual or a pasted secret")
 	return cmd
 }
 
-// readURIs reads one URI a line; blank lines and # comments are skipped, as
-// in exported lists. Any bad line fails the whole input.
-func readURIs(r io.Reader) ([]otp.Account, error) {
+// readURIs reads one URI a line from r, the source named; blank lines and #
+// comments are skipped, as in exported lists. Any bad line fails the whole
+// input.
+func readURIs(r io.Reader, source string) ([]otp.Account, error) {
 	var c otp.Collector
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
@@ -181,21 +194,21 @@ func readURIs(r io.Reader) ([]otp.Account, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading stdin: %w", err)
+		return nil, fmt.Errorf("reading %s: %w", source, err)
 	}
 	accounts, err := c.Accounts()
 	if err != nil {
 		return nil, err
 	}
 	if len(accounts) == 0 {
-		return nil, errors.New("no otpauth:// URI on stdin")
+		return nil, fmt.Errorf("no otpauth:// URI on %s", source)
 	}
 	return accounts, nil
 }
 
-// readManual completes preset with prompts; the secret is read without echo
-// from the terminal, or from stdin when there is none.
-func readManual(preset otp.Account, algorithm string) (otp.Account, error) {
+// readManual completes preset with prompts; the secret, unless given, is
+// read without echo from the terminal, or from stdin when there is none.
+func readManual(preset otp.Account, algorithm, secret string) (otp.Account, error) {
 	acc := preset
 	var err error
 	if acc.Algorithm, err = otp.ParseAlgorithm(algorithm); err != nil {
@@ -205,16 +218,18 @@ func readManual(preset otp.Account, algorithm string) (otp.Account, error) {
 		return acc, usageError{errors.New("--digits and --period must be positive")}
 	}
 	if acc.Issuer == "" {
-		if acc.Issuer, err = readLine("Issuer (e.g. Amazon Web Services): "); err != nil {
+		if acc.Issuer, err = term.ReadLine("Issuer (e.g. Amazon Web Services): "); err != nil {
 			return acc, fmt.Errorf("%w: pass --issuer and --name", err)
 		}
 	}
 	if acc.Name == "" {
-		if acc.Name, err = readLine("Account name: "); err != nil {
+		if acc.Name, err = term.ReadLine("Account name: "); err != nil {
 			return acc, fmt.Errorf("%w: pass --issuer and --name", err)
 		}
 	}
-	if acc.Secret, err = readSecret("Secret key (not shown): "); errors.Is(err, errNoTTY) {
+	if secret != "" {
+		acc.Secret = secret
+	} else if acc.Secret, err = term.ReadSecret("Secret key (not shown): "); errors.Is(err, term.ErrNoTTY) {
 		// No terminal: the secret may come on stdin, never in arguments.
 		line, rerr := bufio.NewReader(os.Stdin).ReadString('\n')
 		if rerr != nil && line == "" {
@@ -237,37 +252,32 @@ func (a *app) addAll(cmd *cobra.Command, source string, accounts []otp.Account) 
 	if err != nil {
 		return err
 	}
-	return a.addUnit(cmd, v, unit{source, accounts})
+	return a.addUnit(cmd, v, imagefile.Unit{Source: source, Accounts: accounts})
 }
 
-// addUnit adds the accounts of u in one transaction and names each one
-// added, or skipped with --skip-existing.
-func (a *app) addUnit(cmd *cobra.Command, v *vault.Vault, u unit) error {
-	var added, skipped []string
-	_, err := v.Update(func(d *vault.Data) error {
-		added, skipped = added[:0], skipped[:0]
-		for _, acc := range u.accounts {
-			e, err := d.Add(acc, time.Now())
-			var dup *vault.DuplicateError
-			switch {
-			case errors.As(err, &dup) && a.skipExisting:
-				skipped = append(skipped, acc.Label()+" (already in the vault as "+dup.Existing.Label()+")")
-			case err != nil:
-				return fmt.Errorf("%s: %s: %w; nothing from it was added (--skip-existing adds the others)", u.source, acc.Label(), err)
-			default:
-				added = append(added, e.Label())
-			}
-		}
-		return nil
-	})
-	if err != nil {
+// addUnit adds the accounts of u in one transaction (vault.Data.AddAll) and
+// names each one added, or skipped with --skip-existing.
+func (a *app) addUnit(cmd *cobra.Command, v *vault.Vault, u imagefile.Unit) error {
+	var (
+		added   []vault.Entry
+		skipped []vault.Skipped
+	)
+	_, err := v.Update(func(d *vault.Data) (err error) {
+		added, skipped, err = d.AddAll(u.Accounts, time.Now(), a.skipExisting)
 		return err
+	})
+	var dup *vault.DuplicateError
+	switch {
+	case errors.As(err, &dup):
+		return fmt.Errorf("%s: %w; nothing from it was added (--skip-existing adds the others)", u.Source, err)
+	case err != nil:
+		return fmt.Errorf("%s: %w; nothing from it was added", u.Source, err)
 	}
-	for _, label := range added {
-		fmt.Fprintf(cmd.OutOrStdout(), "Added %s\n", label)
+	for _, e := range added {
+		fmt.Fprintf(cmd.OutOrStdout(), "Added %s\n", e.Label())
 	}
-	for _, label := range skipped {
-		fmt.Fprintf(cmd.ErrOrStderr(), "Skipped %s\n", label)
+	for _, s := range skipped {
+		fmt.Fprintf(cmd.ErrOrStderr(), "Skipped %s (already in the vault as %s)\n", s.Account.Label(), s.Existing.Label())
 	}
 	return nil
 }
@@ -323,9 +333,13 @@ func (a *app) codeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "code QUERY",
 		Short: "Print the code of one account",
-		Long: `Print the current code of the one account whose "issuer:name" contains QUERY
-(case-insensitively; an exact match wins) or whose issuer's initials are QUERY
-("aws" for Amazon Web Services), and nothing else, for scripts.
+		Long: `Print the current code of the one account QUERY designates, and nothing else,
+for scripts. QUERY matches an account (case-insensitively; an exact match wins)
+whose "issuer:name" contains it, whose issuer's initials it is ("aws" for
+Amazon Web Services), as ISSUER:NAME where ISSUER may be initials too
+("aws:alice"), or as an AWS MFA serial ARN (arn:aws:iam::123456789012:mfa/alice,
+as in ~/.aws/config): the account whose label holds that account ID, and that
+name when there are several.
 With --next, print the current and the next code on two lines: the two
 consecutive codes AWS asks for when enrolling a device.
 
@@ -339,33 +353,29 @@ An HOTP account's counter advances with every code printed.`,
 			if err != nil {
 				return usageError{err}
 			}
-			v, e, err := a.unlockAndFind(args[0])
+			v, d, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}
+			// A TOTP code needs nothing saved, and its next code is always
+			// in the JSON. An HOTP counter is spent and saved before its
+			// code is shown, and its next code only with --next, which
+			// spends it too.
+			var codes []string
 			if e.Type == otp.HOTP {
-				// The counter is spent before the code is shown, so a crash
-				// can skip a code but never show one twice.
-				spent := uint64(1)
-				if next {
-					spent = 2
-				}
-				if e, err = updateEntry(v, e.ID, func(e *vault.Entry) error {
-					return e.Spend(spent)
-				}); err != nil {
+				_, err = v.Update(func(d *vault.Data) (err error) {
+					e, codes, err = d.TakeCodes(e.ID, now, next)
 					return err
-				}
+				})
+			} else {
+				e, codes, err = d.TakeCodes(e.ID, now, true)
 			}
-			code, err := e.Code(now)
 			if err != nil {
 				return err
 			}
-			var nextCode string
-			if next || e.Type == otp.TOTP {
-				// An HOTP next code is shown only when it was spent.
-				if nextCode, err = e.NextCode(now); err != nil {
-					return err
-				}
+			code, nextCode := codes[0], ""
+			if len(codes) > 1 {
+				nextCode = codes[1]
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -411,29 +421,29 @@ func parseTime(s string) (time.Time, error) {
 
 // unlockAndFind unlocks the vault and returns the one account matching query,
 // or an error listing the candidates.
-func (a *app) unlockAndFind(query string) (*vault.Vault, vault.Entry, error) {
+func (a *app) unlockAndFind(query string) (*vault.Vault, *vault.Data, vault.Entry, error) {
 	if strings.TrimSpace(query) == "" {
-		return nil, vault.Entry{}, usageError{errors.New("the query is empty")}
+		return nil, nil, vault.Entry{}, usageError{errors.New("the query is empty")}
 	}
 	v, err := a.unlock()
 	if err != nil {
-		return nil, vault.Entry{}, err
+		return nil, nil, vault.Entry{}, err
 	}
 	d, err := v.Load()
 	if err != nil {
-		return nil, vault.Entry{}, err
+		return nil, nil, vault.Entry{}, err
 	}
 	e, err := d.Find(query)
 	var amb *vault.AmbiguousError
 	switch {
 	case errors.As(err, &amb):
-		return nil, e, fmt.Errorf("%q matches %d accounts: %s; be more specific", query, len(amb.Matches), quoteLabels(amb.Matches))
+		return nil, nil, e, fmt.Errorf("%q matches %d accounts: %s; be more specific", query, len(amb.Matches), quoteLabels(amb.Matches))
 	case errors.Is(err, vault.ErrNotFound) && len(d.Accounts) == 0:
-		return nil, e, fmt.Errorf("no account matches %q: the vault is empty", query)
+		return nil, nil, e, fmt.Errorf("no account matches %q: the vault is empty", query)
 	case errors.Is(err, vault.ErrNotFound):
-		return nil, e, fmt.Errorf("no account matches %q; accounts: %s", query, quoteLabels(d.Accounts))
+		return nil, nil, e, fmt.Errorf("no account matches %q; accounts: %s", query, quoteLabels(d.Accounts))
 	}
-	return v, e, err
+	return v, d, e, err
 }
 
 // quoteLabels lists entries for an error; where two share a label, their
@@ -453,19 +463,6 @@ func quoteLabels(entries []vault.Entry) string {
 	return strings.Join(labels, ", ")
 }
 
-// updateEntry changes the entry with that ID in one locked transaction and
-// returns it as it was before fn.
-func updateEntry(v *vault.Vault, id string, fn func(*vault.Entry) error) (vault.Entry, error) {
-	var before vault.Entry
-	_, err := v.Update(func(d *vault.Data) error {
-		return d.Edit(id, func(e *vault.Entry) error {
-			before = *e
-			return fn(e)
-		})
-	})
-	return before, err
-}
-
 func (a *app) rmCmd() *cobra.Command {
 	var yes bool
 	cmd := &cobra.Command{
@@ -476,13 +473,13 @@ func (a *app) rmCmd() *cobra.Command {
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeAccounts,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, e, err := a.unlockAndFind(args[0])
+			v, _, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}
 			if !yes {
-				answer, err := readLine(fmt.Sprintf("Remove %s? [y/N] ", e.Label()))
-				if errors.Is(err, errNoTTY) {
+				answer, err := term.ReadLine(fmt.Sprintf("Remove %s? [y/N] ", e.Label()))
+				if errors.Is(err, term.ErrNoTTY) {
 					return fmt.Errorf("%w to confirm: pass --yes", err)
 				} else if err != nil {
 					return err
@@ -514,24 +511,34 @@ func (a *app) rmCmd() *cobra.Command {
 func (a *app) renameCmd() *cobra.Command {
 	var issuer string
 	cmd := &cobra.Command{
-		Use:               "rename QUERY NEW-NAME",
-		Short:             "Rename one account",
+		Use:   "rename QUERY NEW-NAME",
+		Short: "Rename one account",
+		Long: `Rename the one account matching QUERY. NEW-NAME may be a whole label,
+ISSUER:NAME, split at its first colon as in otpauth:// URIs; a name alone keeps
+the issuer. --issuer wins over a label's ISSUER part.`,
+		Example: `  vmfa rename gitlab GitLab:work
+  vmfa rename alice@example.com alice --issuer "GitHub Enterprise"`,
 		Args:              exactArgs(2),
 		ValidArgsFunction: a.completeAccounts,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(args[1]) == "" {
+			newIssuer, name, hasIssuer := otp.ParseLabel(args[1])
+			if name == "" {
 				return usageError{errors.New("the new name is empty")}
 			}
-			v, e, err := a.unlockAndFind(args[0])
+			v, _, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}
-			if !cmd.Flags().Changed("issuer") {
+			switch {
+			case cmd.Flags().Changed("issuer"):
+			case hasIssuer:
+				issuer = newIssuer
+			default:
 				issuer = e.Issuer
 			}
 			var renamed vault.Entry
 			if _, err := v.Update(func(d *vault.Data) (err error) {
-				renamed, err = d.Rename(e.ID, issuer, args[1])
+				renamed, err = d.Rename(e.ID, issuer, name)
 				return err
 			}); err != nil {
 				return err
@@ -548,7 +555,7 @@ func (a *app) renameCmd() *cobra.Command {
 // environment; it never prompts from a completion.
 func (a *app) completeAccounts(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 	none := cobra.ShellCompDirectiveNoFileComp
-	pass, ok, err := passphraseFromEnv()
+	pass, ok, err := a.env.Passphrase()
 	if len(args) > 0 || !ok || err != nil {
 		return nil, none
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -216,9 +217,9 @@ func confirmRestore(v *vault.Vault, id string) error {
 	if current.Err != nil {
 		now = "which can't be read"
 	}
-	answer, err := readLine(fmt.Sprintf("Make version %s (saved %s, %s) current? The one in use (%s) is kept. [y/N] ",
+	answer, err := term.ReadLine(fmt.Sprintf("Make version %s (saved %s, %s) current? The one in use (%s) is kept. [y/N] ",
 		id, target.Time.Local().Format("2006-01-02 15:04:05"), plural(target.Accounts, "account"), now))
-	if errors.Is(err, errNoTTY) {
+	if errors.Is(err, term.ErrNoTTY) {
 		return fmt.Errorf("%w to confirm: pass --yes", err)
 	} else if err != nil {
 		return err

@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/imagefile"
+	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
 	"github.com/vmfa/vmfa/vault"
@@ -21,84 +26,40 @@ func decodeFile(path string) ([]string, error) {
 	return withSpinner("Decoding "+path, func() ([]string, error) { return imagefile.Decode(path) })
 }
 
-// imageError names the image in an error about its QR codes.
-func imageError(name string, err error) error {
-	var notOTP *otp.NotOTPError
-	if errors.As(err, &notOTP) {
-		return fmt.Errorf("%s: QR code holds %s, not an otpauth:// URI", name, notOTP.What)
-	}
-	return fmt.Errorf("%s: %w", name, err)
-}
-
-// unit is what is added to the vault whole or not at all: the accounts of
-// one image, or of one Google Authenticator export split over several.
-type unit struct {
-	source   string
-	accounts []otp.Account
-}
-
-// imageUnits decodes images into units. The parts of a multi-QR export are
-// pooled across all images, in any order, into one unit. Every image that
-// fails is reported in errs, by name.
-func imageUnits(paths []string) (units []unit, errs []error) {
-	var (
-		exportParts   otp.Collector
-		exportSources []string
-	)
+// imageUnits decodes images into the units they are added as (see
+// imagefile.Pool); every image that fails is reported in errs, by name.
+func imageUnits(paths []string) (units []imagefile.Unit, errs []error) {
+	var pool imagefile.Pool
 	for _, path := range paths {
 		name := imagefile.CleanPath(path) // as dragged into a terminal
 		texts, err := decodeFile(name)
+		if err == nil {
+			err = pool.Add(name, texts)
+		}
 		if err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		accounts, parts, err := parseImage(texts)
-		if err != nil {
-			errs = append(errs, imageError(name, err))
-			continue
-		}
-		for _, p := range parts {
-			if err = exportParts.Add(p); err != nil {
-				break
-			}
-		}
-		if err != nil {
-			errs = append(errs, imageError(name, err))
-			continue
-		}
-		if len(parts) > 0 {
-			exportSources = append(exportSources, name)
-		}
-		if len(accounts) > 0 {
-			units = append(units, unit{name, accounts})
 		}
 	}
-	if len(exportSources) > 0 {
-		source := strings.Join(exportSources, ", ")
-		if accounts, err := exportParts.Accounts(); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", source, err))
-		} else {
-			units = append(units, unit{source, accounts})
-		}
+	units, err := pool.Units()
+	if err != nil {
+		errs = append(errs, err)
 	}
 	return units, errs
 }
 
-// parseImage sorts the QR texts of one image into accounts and the parts of
-// multi-QR exports, which only make sense together.
-func parseImage(texts []string) (accounts []otp.Account, exportParts []string, err error) {
-	for _, text := range texts {
-		a, batch, err := otp.Parse(text)
-		switch {
-		case err != nil:
-			return nil, nil, err
-		case batch != nil && batch.Size > 1:
-			exportParts = append(exportParts, text)
-		default:
-			accounts = append(accounts, a...)
-		}
+// imageAccounts returns the accounts of one image: those of its otpauth://
+// codes and of the complete export its codes hold.
+func imageAccounts(name string, texts []string) ([]otp.Account, error) {
+	var pool imagefile.Pool
+	if err := pool.Add(name, texts); err != nil {
+		return nil, err
 	}
-	return accounts, exportParts, nil
+	units, err := pool.Units()
+	var accounts []otp.Account
+	for _, u := range units {
+		accounts = append(accounts, u.Accounts...)
+	}
+	return accounts, err
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -118,7 +79,7 @@ status is 1 if any failed.`,
 			units, errs := imageUnits(args)
 			out := cmd.OutOrStdout()
 			for _, u := range units {
-				for _, acc := range u.accounts {
+				for _, acc := range u.Accounts {
 					fmt.Fprintln(out, acc.URI())
 				}
 			}
@@ -160,20 +121,51 @@ func (a *app) addImages(cmd *cobra.Command, paths []string) error {
 	return report(cmd, errs)
 }
 
-func (a *app) addPaste(cmd *cobra.Command) error {
-	img, err := clipboard.ReadImage()
+// addPaste adds what the clipboard holds: a QR code image, URIs, or a bare
+// secret completed by preset (--issuer, --name…) or questions.
+func (a *app) addPaste(cmd *cobra.Command, preset otp.Account, algorithm string) error {
+	img, imgErr := clipboard.ReadImage()
+	if imgErr == nil {
+		texts, err := qr.Decode(bytes.NewReader(img))
+		if err != nil {
+			return fmt.Errorf("clipboard image: %w", err)
+		}
+		accounts, err := imageAccounts("clipboard image", texts)
+		if err != nil {
+			return err
+		}
+		return a.addAll(cmd, "clipboard image", accounts)
+	}
+	if !errors.Is(imgErr, clipboard.ErrNoImage) && !errors.Is(imgErr, clipboard.ErrNoImageTool) {
+		return imgErr
+	}
+	text, err := clipboard.ReadText()
+	if err != nil {
+		return fmt.Errorf("%v; %v", imgErr, err)
+	}
+	text = strings.TrimSpace(text)
+	lower := strings.ToLower(text)
+	switch {
+	case text == "":
+		return errors.New("the clipboard is empty: copy a QR code image, an otpauth:// URI or a secret key first")
+	case strings.HasPrefix(lower, "otpauth://") || strings.HasPrefix(lower, "otpauth-migration://"):
+		accounts, err := readURIs(strings.NewReader(text), "the clipboard")
+		if err != nil {
+			return err
+		}
+		return a.addAll(cmd, "clipboard text", accounts)
+	}
+	// The text is never echoed: it may be a secret with a typo.
+	if _, err := otp.CanonicalSecret(text); errors.Is(err, otp.ErrInvalidSecret) {
+		return errors.New("the clipboard holds neither a QR code image, an otpauth:// URI nor a base32 secret")
+	} else if err != nil {
+		return fmt.Errorf("the clipboard holds neither a QR code image, an otpauth:// URI nor a base32 secret (as a secret: %w)", err)
+	}
+	acc, err := readManual(preset, algorithm, text)
 	if err != nil {
 		return err
 	}
-	texts, err := qr.Decode(bytes.NewReader(img))
-	if err != nil {
-		return fmt.Errorf("clipboard image: %w", err)
-	}
-	accounts, err := otp.ParseAll(texts)
-	if err != nil {
-		return imageError("clipboard image", err)
-	}
-	return a.addAll(cmd, "clipboard image", accounts)
+	return a.addAll(cmd, "clipboard secret", []otp.Account{acc})
 }
 
 func (a *app) enrollCmd() *cobra.Command {
@@ -186,19 +178,34 @@ vault if needed), then print "MFA code 1" and "MFA code 2", the codes of the
 current and the next 30-second window, for the AWS "Set up device" page.
 
 With --wait, code 2 is printed only once its window has begun, for services
-that refuse a code from the future; a countdown runs on stderr meanwhile.
-With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
-		Example: `  vmfa enroll ~/Desktop/aws-mfa.png`,
-		Args:    exactArgs(1),
+that refuse a code from the future; meanwhile a countdown runs on stderr (a
+plain line when stderr is not a terminal). With --json, the codes come as
+{"issuer","name","code1","code2","remaining_seconds"}, remaining_seconds being
+what is left of the newest code's window; with --wait, once code 2's window
+has begun.
+
+With --copy, code 1 goes to the clipboard, then code 2 when you press Enter;
+code 2 is cleared from the clipboard after 20 s, or at the next Enter, if it
+is still there (as in the interface). --copy needs a terminal to press Enter
+on, and does not go with --json.`,
+		Example: `  vmfa enroll ~/Desktop/aws-mfa.png
+  vmfa enroll --copy --wait ~/Desktop/aws-mfa.png`,
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if copyCodes && asJSON {
+				return usageError{errors.New("--copy is for a person at a terminal, --json for scripts: use one")}
+			}
+			if copyCodes && !term.Available() {
+				return usageError{errors.New("--copy waits for Enter on the terminal, and there is none: leave out --copy")}
+			}
 			path := imagefile.CleanPath(args[0])
 			texts, err := decodeFile(path)
 			if err != nil {
 				return err
 			}
-			accounts, err := otp.ParseAll(texts)
+			accounts, err := imageAccounts(path, texts)
 			if err != nil {
-				return imageError(path, err)
+				return err
 			}
 			if len(accounts) != 1 {
 				return fmt.Errorf("%s holds %d accounts; enroll takes an image of one (use 'vmfa add' for exports)", path, len(accounts))
@@ -210,80 +217,206 @@ With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
 			if err != nil {
 				return err
 			}
-			var e vault.Entry
-			_, err = v.Update(func(d *vault.Data) error {
-				e, err = d.Add(accounts[0], time.Now())
+			// Enrolling again after AWS refused the codes must still work, so
+			// the account may be in the vault already.
+			var (
+				added   []vault.Entry
+				skipped []vault.Skipped
+			)
+			if _, err = v.Update(func(d *vault.Data) (err error) {
+				added, skipped, err = d.AddAll(accounts, time.Now(), true)
 				return err
-			})
-			var dup *vault.DuplicateError
-			switch {
-			case errors.As(err, &dup):
-				// Enrolling again after AWS refused the codes must still work.
-				e = dup.Existing
-				fmt.Fprintf(cmd.ErrOrStderr(), "%s is already in the vault.\n", e.Label())
-			case err != nil:
+			}); err != nil {
 				return err
-			default:
-				fmt.Fprintf(cmd.ErrOrStderr(), "Added %s\n", e.Label())
 			}
-			return enroll(cmd, e.Account, wait, asJSON, copyCodes)
+			var e vault.Entry
+			if len(added) == 1 {
+				e = added[0]
+				fmt.Fprintf(cmd.ErrOrStderr(), "Added %s\n", e.Label())
+			} else {
+				e = skipped[0].Existing
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s is already in the vault.\n", e.Label())
+			}
+			en := enrollment{acc: e.Account, out: cmd.OutOrStdout(), errOut: cmd.ErrOrStderr()}
+			switch {
+			case asJSON:
+				return en.json(wait)
+			case copyCodes:
+				return en.copy(wait)
+			}
+			return en.print(wait)
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&wait, "wait", false, "print code 2 only when its window begins")
 	f.BoolVar(&asJSON, "json", false, `print {"issuer","name","code1","code2","remaining_seconds"}`)
-	f.BoolVar(&copyCodes, "copy", false, "copy code 1, then code 2 on Enter")
+	f.BoolVar(&copyCodes, "copy", false, "copy code 1, then code 2 on Enter (cleared after 20 s)")
 	return cmd
 }
 
-func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) error {
-	now := clock.Now()
-	code1, err := acc.Code(now)
+// enrollment shows the two codes of a device being enrolled.
+type enrollment struct {
+	acc         otp.Account
+	out, errOut io.Writer
+}
+
+// codes returns code 1 and code 2 as of now, and now.
+func (en enrollment) codes() (code1, code2 string, now time.Time, err error) {
+	now = clock.Now()
+	if code1, err = en.acc.Code(now); err != nil {
+		return
+	}
+	code2, err = en.acc.NextCode(now)
+	return
+}
+
+func (en enrollment) json(wait bool) error {
+	code1, code2, now, err := en.codes()
 	if err != nil {
 		return err
-	}
-	code2, err := acc.NextCode(now)
-	if err != nil {
-		return err
-	}
-	out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	if asJSON {
-		return writeJSON(out, struct {
-			Issuer    string `json:"issuer"`
-			Name      string `json:"name"`
-			Code1     string `json:"code1"`
-			Code2     string `json:"code2"`
-			Remaining int    `json:"remaining_seconds"`
-		}{acc.Issuer, acc.Name, code1, code2, acc.SecondsLeft(now)})
-	}
-	fmt.Fprintf(out, "MFA code 1: %s\n", code1)
-	if !wait {
-		// AWS accepts a code a window or so late, so there is no need to
-		// wait, but a user pasting slowly likes to know.
-		fmt.Fprintf(errOut, "(code 1 is the current window's, %d s left; code 2 is the next one's)\n", acc.SecondsLeft(now))
-	}
-	if copyCodes {
-		if err := clipboard.Copy(code1); err != nil {
-			return err
-		}
-		fmt.Fprint(errOut, "Code 1 copied. Press Enter to copy code 2.")
-		if _, err := readLine(""); err != nil {
-			return err
-		}
 	}
 	if wait {
-		for acc.Step(clock.Now()) == acc.Step(now) {
-			fmt.Fprintf(errOut, "\rCode 2 in %2ds…", acc.SecondsLeft(clock.Now()))
-			time.Sleep(min(acc.Remaining(clock.Now()), time.Second))
-		}
-		fmt.Fprint(errOut, "\r\033[K")
+		now, _ = en.waitForNext(now, nil)
 	}
-	fmt.Fprintf(out, "MFA code 2: %s\n", code2)
-	if copyCodes {
-		if err := clipboard.Copy(code2); err != nil {
-			return err
+	return writeJSON(en.out, struct {
+		Issuer    string `json:"issuer"`
+		Name      string `json:"name"`
+		Code1     string `json:"code1"`
+		Code2     string `json:"code2"`
+		Remaining int    `json:"remaining_seconds"`
+	}{en.acc.Issuer, en.acc.Name, code1, code2, en.acc.SecondsLeft(now)})
+}
+
+func (en enrollment) print(wait bool) error {
+	code1, code2, now, err := en.codes()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(en.out, "MFA code 1: %s\n", code1)
+	if wait {
+		en.waitForNext(now, nil)
+	} else {
+		// AWS accepts a code a window or so late, so there is no need to
+		// wait, but a user pasting slowly likes to know.
+		fmt.Fprintf(en.errOut, "(code 1 is the current window's, %d s left; code 2 is the next one's)\n", en.acc.SecondsLeft(now))
+	}
+	fmt.Fprintf(en.out, "MFA code 2: %s\n", code2)
+	return nil
+}
+
+// copy puts code 1 on the clipboard, then code 2 at Enter, then clears code
+// 2 by the interface's rule: after clipboard.ClearAfter, if it is still
+// there (or at the next Enter, or when vmfa is interrupted, which clears
+// code 1 too before code 2 is copied). A copy that fails is reported, and
+// the codes are still printed.
+func (en enrollment) copy(wait bool) error {
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(stop)
+
+	code1, code2, now, err := en.codes()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(en.out, "MFA code 1: %s\n", code1)
+	if err := clipboard.Copy(code1); err != nil {
+		fmt.Fprintln(en.errOut, "vmfa: code 1 was not copied: "+oneLine(err.Error()))
+		if wait {
+			if _, ok := en.waitForNext(now, stop); !ok {
+				return errSilent
+			}
 		}
-		fmt.Fprintln(errOut, "Code 2 copied.")
+		fmt.Fprintf(en.out, "MFA code 2: %s\n", code2)
+		return errSilent
+	}
+	interrupted := func() error {
+		fmt.Fprintln(en.errOut)
+		clipboard.ClearIf(code1)
+		return errors.New("interrupted; code 1 was cleared from the clipboard")
+	}
+	fmt.Fprint(en.errOut, "Code 1 copied. Press Enter to copy code 2.")
+	enter := enterKeys()
+	select {
+	case _, ok := <-enter:
+		if !ok {
+			return interrupted()
+		}
+	case <-stop:
+		return interrupted()
+	}
+	if wait {
+		if _, ok := en.waitForNext(now, stop); !ok {
+			return interrupted()
+		}
+	}
+	fmt.Fprintf(en.out, "MFA code 2: %s\n", code2)
+	if err := clipboard.Copy(code2); err != nil {
+		clipboard.ClearIf(code1)
+		fmt.Fprintln(en.errOut, "vmfa: code 2 was not copied: "+oneLine(err.Error()))
+		return errSilent
+	}
+	clipboard.ClearIf(code1) // tmux keeps each copy in a buffer of its own
+	fmt.Fprintf(en.errOut, "Code 2 copied; it leaves the clipboard in %d s, or when you press Enter.\n", int(clipboard.ClearAfter/time.Second))
+
+	timer := time.NewTimer(clipboard.ClearAfter)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-enter:
+	case <-stop:
+	}
+	cleared, err := clipboard.ClearIf(code2)
+	switch {
+	case err != nil:
+		return fmt.Errorf("clearing code 2 from the clipboard: %w", err)
+	case cleared:
+		fmt.Fprintln(en.errOut, "Code 2 cleared from the clipboard.")
+	default:
+		fmt.Fprintln(en.errOut, "The clipboard holds something else now: left alone.")
 	}
 	return nil
+}
+
+// enterKeys reports each Enter pressed on the terminal; it is closed when
+// the terminal can no longer be read.
+func enterKeys() <-chan struct{} {
+	ch := make(chan struct{})
+	go func() {
+		defer close(ch)
+		for {
+			if _, err := term.ReadLine(""); err != nil {
+				return
+			}
+			ch <- struct{}{}
+		}
+	}()
+	return ch
+}
+
+// waitForNext waits until the window after the one of start begins, with a
+// countdown on a terminal's stderr (a plain line elsewhere), and returns the
+// time it ended. A signal on stop ends it early, reporting false.
+func (en enrollment) waitForNext(start time.Time, stop <-chan os.Signal) (end time.Time, ok bool) {
+	onTerminal := false
+	if f, ok := en.errOut.(*os.File); ok {
+		onTerminal = term.IsTerminal(f)
+	}
+	if !onTerminal {
+		fmt.Fprintf(en.errOut, "Code 2 in %d s, when its window begins.\n", en.acc.SecondsLeft(start))
+	}
+	now := clock.Now()
+	for ; en.acc.Step(now) == en.acc.Step(start); now = clock.Now() {
+		if onTerminal {
+			fmt.Fprintf(en.errOut, "\rCode 2 in %2ds…", en.acc.SecondsLeft(now))
+		}
+		select {
+		case <-time.After(min(en.acc.Remaining(now), time.Second)):
+		case <-stop:
+			return now, false
+		}
+	}
+	if onTerminal {
+		fmt.Fprint(en.errOut, "\r\033[K")
+	}
+	return now, true
 }

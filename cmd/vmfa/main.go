@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/vmfa/vmfa/internal/harden"
+	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -37,7 +38,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "vmfa: note: "+note)
 		}
 	}
-	root := newRoot()
+	root := newRoot(passphrase.TakeEnv())
 	cmd, err := root.ExecuteC()
 	if err == nil {
 		os.Exit(exitOK)
@@ -59,14 +60,17 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// app holds what the commands share: the global flags and add's policy.
+// app holds what the commands share: the global flags, the passphrase
+// variables and add's policy.
 type app struct {
 	dir          string
+	env          *passphrase.Env
 	skipExisting bool // add --skip-existing
 }
 
-func newRoot() *cobra.Command {
-	a := &app{}
+func newRoot(env *passphrase.Env) *cobra.Command {
+	env.Warn = func(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+msg) }
+	a := &app{env: env}
 	root := &cobra.Command{
 		Use:   "vmfa",
 		Short: "A virtual MFA device for the terminal",

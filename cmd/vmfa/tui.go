@@ -17,7 +17,7 @@ func (a *app) addTUI(root *cobra.Command) {
 		if err != nil {
 			return err
 		}
-		pass, _, err := passphraseFromEnv()
+		pass, _, err := a.env.Passphrase()
 		if err != nil {
 			return err
 		}

@@ -1,10 +1,19 @@
-// Package clipboard copies one-time codes to the system clipboard and reads
-// QR code images from it.
+// Package clipboard copies one-time codes to the system clipboard, clears
+// them again, and reads QR code images from it, for both front ends.
 //
-// Locally it uses the platform's tools through github.com/atotto/clipboard
-// (wl-copy, xclip, xsel, pbcopy). Over SSH, or when those tools fail, it
-// writes an OSC 52 escape sequence to the terminal, which most terminal
-// emulators turn into a clipboard write on the user's own machine.
+// A text takes the first route that can carry it:
+//
+//   - locally, the platform's tools through github.com/atotto/clipboard
+//     (wl-copy, xclip, xsel, pbcopy);
+//   - inside tmux (over SSH, or when those tools fail), tmux's paste buffer,
+//     through "tmux load-buffer -w", which also hands it to the outer
+//     terminal's clipboard (an OSC 52 sequence that tmux writes itself, so it
+//     arrives whatever tmux's set-clipboard and allow-passthrough say);
+//   - elsewhere, an OSC 52 escape sequence written to the terminal, which
+//     most terminal emulators turn into a clipboard write on the user's own
+//     machine.
+//
+// When none can, Copy says so (ErrNoRoute) rather than claim a copy.
 package clipboard
 
 import (
@@ -16,16 +25,33 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/atotto/clipboard"
 )
 
-// Errors of ReadImage.
+// ClearAfter is how long a copied code stays on the clipboard: long enough
+// to paste it, short enough not to be pasted by mistake later. Both front
+// ends clear it then, with ClearIf, so only if it is still there.
+const ClearAfter = 20 * time.Second
+
+// Errors of Copy and ReadImage.
 var (
+	ErrNoRoute     = errors.New("no way to reach a clipboard here: install wl-clipboard (Wayland) or xclip (X11), or run vmfa in a terminal that accepts OSC 52, or inside tmux")
 	ErrNoImageTool = errors.New("no tool to read images from the clipboard: install wl-clipboard (Wayland), xclip (X11) or pngpaste (macOS)")
 	ErrNoImage     = errors.New("the clipboard holds no PNG image")
+)
+
+// route is how a text was copied, which decides how it is cleared.
+type route int
+
+const (
+	viaNative route = iota + 1
+	viaTmux
+	viaOSC52
 )
 
 // Clipboard is a clipboard with its environment made explicit. The zero value
@@ -39,12 +65,16 @@ type Clipboard struct {
 	// Native clipboard access; nil means github.com/atotto/clipboard.
 	writeNative func(string) error
 	readNative  func() (string, error)
-	// tmux runs the tmux command with args and returns its output; nil
-	// means exec.
-	tmux func(args ...string) (string, error)
 
-	mu       sync.Mutex
-	viaOSC52 map[string]bool // texts last copied through OSC 52
+	mu     sync.Mutex
+	copied map[string]copied // texts copied and not cleared since
+	seq    int               // of the last copy
+}
+
+// copied is how and when a text was copied.
+type copied struct {
+	route route
+	seq   int
 }
 
 var std Clipboard
@@ -52,8 +82,15 @@ var std Clipboard
 // Copy puts text on the clipboard (see Clipboard.Copy).
 func Copy(text string) error { return std.Copy(text) }
 
+// ClearIf clears text from the clipboard if it is still there (see
+// Clipboard.ClearIf).
+func ClearIf(text string) (bool, error) { return std.ClearIf(text) }
+
 // ReadImage returns the PNG image on the clipboard (see Clipboard.ReadImage).
 func ReadImage() ([]byte, error) { return std.ReadImage() }
+
+// ReadText returns the text on the clipboard (see Clipboard.ReadText).
+func ReadText() (string, error) { return std.ReadText() }
 
 func (c *Clipboard) getenv(k string) string {
 	if c.Getenv != nil {
@@ -68,42 +105,79 @@ func (c *Clipboard) Remote() bool {
 	return c.getenv("SSH_TTY") != "" || c.getenv("SSH_CONNECTION") != ""
 }
 
-// Copy puts text on the clipboard: over SSH through OSC 52 only; locally
-// through the native tools, falling back to OSC 52 when they fail.
+func (c *Clipboard) inTmux() bool { return c.getenv("TMUX") != "" }
+
+// Copy puts text on the clipboard by the first route that can take it (see
+// the package documentation). It returns an error wrapping ErrNoRoute, and
+// the reasons, when none can.
 func (c *Clipboard) Copy(text string) error {
-	var nativeErr error
+	var failed []string
 	if !c.Remote() {
-		if nativeErr = c.nativeWrite(text); nativeErr == nil {
-			c.remember(text, false)
+		err := c.nativeWrite(text)
+		if err == nil {
+			c.remember(text, viaNative)
 			return nil
 		}
+		failed = append(failed, err.Error())
 	}
-	if err := c.writeOSC52(text); err != nil {
-		if nativeErr != nil {
-			return fmt.Errorf("copying failed: %v; OSC 52: %v", nativeErr, err)
+	if c.inTmux() {
+		// A bare OSC 52 sequence would stop at tmux, which by default
+		// (set-clipboard external) does not pass it on.
+		_, err := c.tmux(text, "load-buffer", "-w", "-")
+		if err == nil {
+			c.remember(text, viaTmux)
+			return nil
 		}
-		return fmt.Errorf("copying through the terminal (OSC 52) failed: %w", err)
+		failed = append(failed, "tmux load-buffer: "+err.Error())
+	} else {
+		err := c.writeOSC52(text)
+		if err == nil {
+			c.remember(text, viaOSC52)
+			return nil
+		}
+		failed = append(failed, "OSC 52: "+err.Error())
 	}
-	c.remember(text, true)
-	return nil
+	return fmt.Errorf("%w (%s)", ErrNoRoute, strings.Join(failed, "; "))
 }
 
-// ClearIf empties the clipboard if it still holds text, and reports
-// whether it did. OSC 52 cannot read the clipboard back, so a text copied
-// that way is cleared unconditionally; inside tmux, which keeps what OSC 52
-// set as its newest paste buffer, that buffer is deleted too if it still
-// holds text.
+// ClearIf empties the clipboard if it still holds text, and reports whether
+// it did. A text the user has replaced since is left alone, as far as can be
+// known: the native clipboard is read back; tmux's paste buffers are looked
+// through, and every one holding text is deleted (the outer terminal's
+// clipboard, which tmux cannot read back, is overwritten only if the newest
+// buffer was still text); an OSC 52 clipboard cannot be read back, so it is
+// cleared unconditionally. A text vmfa itself has replaced since by the same
+// route is known to be gone and is not looked for.
 func (c *Clipboard) ClearIf(text string) (cleared bool, err error) {
 	c.mu.Lock()
-	osc, known := c.viaOSC52[text]
-	delete(c.viaOSC52, text)
+	cp, known := c.copied[text]
+	delete(c.copied, text)
+	r, newer := cp.route, false
+	for _, other := range c.copied {
+		newer = newer || (other.route == r && other.seq > cp.seq)
+	}
 	c.mu.Unlock()
-	if (known && osc) || (!known && c.Remote()) {
+	if newer && r != viaTmux {
+		// vmfa replaced text itself since: it is gone already. (tmux keeps
+		// each copy in a buffer of its own.)
+		return false, nil
+	}
+	if !known {
+		switch {
+		case c.Remote() && c.inTmux():
+			r = viaTmux
+		case c.Remote():
+			r = viaOSC52
+		default:
+			r = viaNative
+		}
+	}
+	switch r {
+	case viaTmux:
+		return c.clearTmux(text)
+	case viaOSC52:
 		if err := c.writeOSC52(""); err != nil {
 			return false, err
-		}
-		if c.getenv("TMUX") != "" {
-			c.clearTmuxBuffer(text)
 		}
 		return true, nil
 	}
@@ -120,30 +194,59 @@ func (c *Clipboard) ClearIf(text string) (cleared bool, err error) {
 	return true, nil
 }
 
-// clearTmuxBuffer deletes tmux's newest paste buffer if it holds text. The
-// empty OSC 52 sequence that clears the terminal's clipboard leaves it: tmux
-// ignores an empty set. Failures are ignored: tmux may be too old, or not
-// the tmux of $TMUX.
-func (c *Clipboard) clearTmuxBuffer(text string) {
-	run := c.tmux
-	if run == nil {
-		run = func(args ...string) (string, error) {
-			out, err := exec.Command("tmux", args...).Output()
-			return string(out), err
+// clearTmux deletes every tmux paste buffer that holds text. If the newest
+// one did, nothing was copied through tmux since, and the outer terminal's
+// clipboard is overwritten too, with a space: tmux forwards no empty text.
+func (c *Clipboard) clearTmux(text string) (bool, error) {
+	list, err := c.tmux("", "list-buffers", "-F", "#{buffer_size}\t#{buffer_name}")
+	if err != nil {
+		return false, fmt.Errorf("tmux list-buffers: %w", err)
+	}
+	cleared, newest := false, false
+	for i, line := range strings.Split(strings.TrimSpace(list), "\n") {
+		size, name, ok := strings.Cut(line, "\t")
+		if n, err := strconv.Atoi(size); !ok || err != nil || n != len(text) {
+			continue
+		}
+		if got, err := c.tmux("", "show-buffer", "-b", name); err != nil || got != text {
+			continue
+		}
+		if _, err := c.tmux("", "delete-buffer", "-b", name); err != nil {
+			return cleared, fmt.Errorf("tmux delete-buffer: %w", err)
+		}
+		cleared, newest = true, newest || i == 0
+	}
+	if newest {
+		const name = "vmfa-clear"
+		if _, err := c.tmux(" ", "load-buffer", "-b", name, "-w", "-"); err == nil {
+			_, _ = c.tmux("", "delete-buffer", "-b", name)
 		}
 	}
-	if got, err := run("show-buffer"); err == nil && got == text {
-		_, _ = run("delete-buffer")
-	}
+	return cleared, nil
 }
 
-func (c *Clipboard) remember(text string, osc bool) {
+// tmux runs the tmux of $TMUX with stdin and returns its output.
+func (c *Clipboard) tmux(stdin string, args ...string) (string, error) {
+	cmd := exec.Command("tmux", args...)
+	cmd.Env = c.environ()
+	cmd.Stdin = strings.NewReader(stdin)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if msg := strings.TrimSpace(stderr.String()); err != nil && msg != "" {
+		err = errors.New(firstLine(msg))
+	}
+	return string(out), err
+}
+
+func (c *Clipboard) remember(text string, r route) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.viaOSC52 == nil {
-		c.viaOSC52 = make(map[string]bool)
+	if c.copied == nil {
+		c.copied = make(map[string]copied)
 	}
-	c.viaOSC52[text] = osc
+	c.seq++
+	c.copied[text] = copied{r, c.seq}
 }
 
 func (c *Clipboard) nativeWrite(text string) error {
@@ -161,38 +264,23 @@ func (c *Clipboard) nativeRead() (string, error) {
 }
 
 // OSC52 returns the escape sequence that sets the system clipboard to text
-// (an empty text clears it). Inside tmux (inTmux) the plain sequence, which
-// tmux itself accepts when its set-clipboard option is on, is followed by the
-// same sequence wrapped in tmux's DCS passthrough, which reaches the outer
-// terminal when allow-passthrough is on; a terminal that receives both sets
-// the same text twice.
-func OSC52(text string, inTmux bool) []byte {
-	seq := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(text)) + "\a"
-	if !inTmux {
-		return []byte(seq)
-	}
-	return []byte(seq + TmuxPassthrough(seq))
-}
-
-// TmuxPassthrough wraps an escape sequence so that tmux hands it to the
-// outer terminal unchanged: ESC P tmux; <seq with every ESC doubled> ESC \.
-func TmuxPassthrough(seq string) string {
-	return "\x1bPtmux;" + strings.ReplaceAll(seq, "\x1b", "\x1b\x1b") + "\x1b\\"
+// (an empty text clears it).
+func OSC52(text string) []byte {
+	return []byte("\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(text)) + "\a")
 }
 
 func (c *Clipboard) writeOSC52(text string) error {
-	seq := OSC52(text, c.getenv("TMUX") != "")
 	w := c.TTY
 	if w == nil {
 		tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0)
 		if err != nil {
-			return fmt.Errorf("no terminal to send OSC 52 to: %w", err)
+			return fmt.Errorf("no terminal to send it to: %w", err)
 		}
 		defer tty.Close()
 		w = tty
 	}
 	// One Write, so the sequence cannot interleave with a frame being drawn.
-	_, err := w.Write(seq)
+	_, err := w.Write(OSC52(text))
 	return err
 }
 
@@ -212,6 +300,9 @@ func (c *Clipboard) imageTools() [][]string {
 	return tools
 }
 
+// pngSignature starts every PNG file.
+var pngSignature = []byte("\x89PNG\r\n\x1a\n")
+
 // ReadImage returns the PNG image on the clipboard, read with wl-paste,
 // xclip or pngpaste. It returns ErrNoImageTool when none of them can run
 // here and an error wrapping ErrNoImage when the clipboard holds no image.
@@ -227,8 +318,13 @@ func (c *Clipboard) ReadImage() ([]byte, error) {
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
-		if err == nil && len(out) > 0 {
+		if err == nil && bytes.HasPrefix(out, pngSignature) {
 			return out, nil
+		}
+		if err == nil && len(out) > 0 {
+			// xclip hands over text for any type asked for.
+			lastErr = ErrNoImage
+			continue
 		}
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" && err != nil {
@@ -243,13 +339,23 @@ func (c *Clipboard) ReadImage() ([]byte, error) {
 	return nil, lastErr
 }
 
+// ReadText returns the text on the clipboard, read with the platform's
+// tools (wl-paste, xclip, xsel, pbpaste).
+func (c *Clipboard) ReadText() (string, error) {
+	text, err := c.nativeRead()
+	if err != nil {
+		return "", fmt.Errorf("reading the clipboard: %v", err)
+	}
+	return text, nil
+}
+
 // environ passes the clipboard-related variables of Getenv to the tools.
 func (c *Clipboard) environ() []string {
 	if c.Getenv == nil {
 		return nil // inherit
 	}
 	env := os.Environ()
-	for _, k := range []string{"DISPLAY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR"} {
+	for _, k := range []string{"DISPLAY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR", "TMUX"} {
 		env = append(env, k+"="+c.Getenv(k))
 	}
 	return env

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -21,22 +20,13 @@ func env(m map[string]string) func(string) string {
 }
 
 func TestOSC52Bytes(t *testing.T) {
-	got := string(OSC52("123456", false))
+	got := string(OSC52("123456"))
 	want := "\x1b]52;c;MTIzNDU2\a"
 	if got != want {
 		t.Fatalf("OSC52 = %q, want %q", got, want)
 	}
-	if got := string(OSC52("", false)); got != "\x1b]52;c;\a" {
+	if got := string(OSC52("")); got != "\x1b]52;c;\a" {
 		t.Fatalf("clearing OSC52 = %q", got)
-	}
-}
-
-func TestOSC52Tmux(t *testing.T) {
-	got := string(OSC52("123456", true))
-	plain := "\x1b]52;c;MTIzNDU2\a"
-	wrapped := "\x1bPtmux;\x1b\x1b]52;c;MTIzNDU2\a\x1b\\"
-	if got != plain+wrapped {
-		t.Fatalf("tmux OSC52 = %q, want %q", got, plain+wrapped)
 	}
 }
 
@@ -71,23 +61,45 @@ func TestCopyFallsBackToOSC52(t *testing.T) {
 	var tty bytes.Buffer
 	c := &Clipboard{
 		TTY:         &tty,
-		Getenv:      env(map[string]string{"TMUX": "/tmp/tmux-0/default,1,0"}),
+		Getenv:      env(nil),
 		writeNative: func(string) error { return errors.New("xclip: Can't open display") },
 		readNative:  func() (string, error) { return "", errors.New("xclip: Can't open display") },
-		tmux:        func(args ...string) (string, error) { return "", errors.New("no server") },
 	}
 	if err := c.Copy("111222"); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := tty.String(), string(OSC52("111222", true)); got != want {
+	if got, want := tty.String(), string(OSC52("111222")); got != want {
 		t.Fatalf("tty got %q, want %q", got, want)
 	}
-	tty.Reset()
-	if _, err := c.ClearIf("111222"); err != nil {
+	// Code 2 replaces code 1: clearing code 1 must not clear code 2,
+	// which OSC 52 cannot read back.
+	if err := c.Copy("333444"); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := tty.String(), string(OSC52("", true)); got != want {
+	tty.Reset()
+	if cleared, err := c.ClearIf("111222"); err != nil || cleared || tty.Len() != 0 {
+		t.Fatalf("ClearIf of a replaced code = %v, %v, sent %q", cleared, err, tty.String())
+	}
+	if cleared, err := c.ClearIf("333444"); err != nil || !cleared {
+		t.Fatalf("ClearIf = %v, %v", cleared, err)
+	}
+	if got, want := tty.String(), string(OSC52("")); got != want {
 		t.Fatalf("clear sent %q, want %q", got, want)
+	}
+}
+
+// TestNoRoute: with no clipboard tool and no terminal, Copy says so rather
+// than claim a copy.
+func TestNoRoute(t *testing.T) {
+	for _, environ := range []map[string]string{nil, {"SSH_TTY": "/dev/pts/1"}} {
+		c := &Clipboard{
+			TTY:         failingWriter{},
+			Getenv:      env(environ),
+			writeNative: func(string) error { return errors.New("no tools") },
+		}
+		if err := c.Copy("123456"); !errors.Is(err, ErrNoRoute) {
+			t.Errorf("env %v: Copy = %v, want ErrNoRoute", environ, err)
+		}
 	}
 }
 
@@ -199,54 +211,18 @@ func TestXclipUnderXvfb(t *testing.T) {
 	}
 }
 
-// TestClearOSC52InTmuxDeletesTmuxBuffer: tmux keeps what OSC 52 set as its
-// newest paste buffer, and the empty clear sequence leaves it there.
-func TestClearOSC52InTmuxDeletesTmuxBuffer(t *testing.T) {
-	for _, c := range []struct {
-		buffer     string
-		wantDelete bool
-	}{
-		{"424242", true},    // still our code: deleted
-		{"my notes", false}, // the user's since: kept
-	} {
-		var tty bytes.Buffer
-		var calls []string
-		clip := &Clipboard{
-			TTY:    &tty,
-			Getenv: env(map[string]string{"SSH_TTY": "/dev/pts/1", "TMUX": "/tmp/tmux-0/default,1,0"}),
-			tmux: func(args ...string) (string, error) {
-				calls = append(calls, strings.Join(args, " "))
-				if args[0] == "show-buffer" {
-					return c.buffer, nil
-				}
-				return "", nil
-			},
-		}
-		if err := clip.Copy("424242"); err != nil {
-			t.Fatal(err)
-		}
-		if cleared, err := clip.ClearIf("424242"); err != nil || !cleared {
-			t.Fatalf("ClearIf = %v, %v", cleared, err)
-		}
-		deleted := slices.Contains(calls, "delete-buffer")
-		if deleted != c.wantDelete || !slices.Contains(calls, "show-buffer") {
-			t.Errorf("buffer %q: tmux calls %q, want delete %v", c.buffer, calls, c.wantDelete)
-		}
-	}
-}
-
-// Outside tmux, tmux is never run.
-func TestClearOSC52OutsideTmux(t *testing.T) {
+// Outside tmux, over SSH, a copy is one OSC 52 sequence, and so is its
+// clearing.
+func TestOSC52OverSSHOutsideTmux(t *testing.T) {
 	var tty bytes.Buffer
-	clip := &Clipboard{
-		TTY:    &tty,
-		Getenv: env(map[string]string{"SSH_TTY": "/dev/pts/1"}),
-		tmux:   func(args ...string) (string, error) { t.Fatalf("tmux %v run outside tmux", args); return "", nil },
-	}
+	clip := &Clipboard{TTY: &tty, Getenv: env(map[string]string{"SSH_TTY": "/dev/pts/1"})}
 	if err := clip.Copy("424242"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := clip.ClearIf("424242"); err != nil {
 		t.Fatal(err)
+	}
+	if got, want := tty.String(), string(OSC52("424242"))+string(OSC52("")); got != want {
+		t.Fatalf("tty got %q, want %q", got, want)
 	}
 }

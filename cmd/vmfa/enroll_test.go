@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vmfa/vmfa/internal/testenv"
+	"github.com/vmfa/vmfa/otp"
+)
+
+// shortURI has a 5-second window, so tests of --wait wait at most that.
+const shortURI = "otpauth://totp/Short:window?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&period=5"
+
+// vmfaDetached is vmfa with no controlling terminal at all (a new session),
+// as under cron or CI, whatever terminal go test runs in.
+func vmfaDetached(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(vmfaBin, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"), "VMFA_WORK_FACTOR=10"}, env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout.String(), stderr.String(), 0}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		r.code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestEnrollJSONWait: --wait holds the JSON back until code 2's window has
+// begun, and writes no terminal controls into a pipe.
+func TestEnrollJSONWait(t *testing.T) {
+	dir := t.TempDir()
+	img := writeQR(t, filepath.Join(dir, "short.png"), shortURI)
+	acc, _ := otp.ParseURI(shortURI)
+	start := time.Now()
+	r := vmfaDetached(t, dir, []string{pw}, "enroll", "--json", "--wait", img)
+	end := time.Now()
+	var js struct {
+		Code1, Code2 string
+		Remaining    int `json:"remaining_seconds"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &js); r.code != 0 || err != nil {
+		t.Fatalf("enroll --json --wait: %+v %v", r, err)
+	}
+	if acc.Step(end) == acc.Step(start) {
+		t.Fatalf("enroll --json --wait returned within the window it started in (%v)", end.Sub(start))
+	}
+	if want, _ := oathtool(t, acc.Secret, end, "--totp", "--time-step-size=5s"); js.Code2 != want {
+		t.Errorf("code 2 = %s, want the new window's %s", js.Code2, want)
+	}
+	if js.Remaining < 1 || js.Remaining > 5 {
+		t.Errorf("remaining_seconds = %d, want the seconds left of code 2's window", js.Remaining)
+	}
+	if strings.ContainsAny(r.stderr, "\r\x1b") {
+		t.Errorf("terminal controls in a pipe: %q", r.stderr)
+	}
+}
+
+// TestEnrollWaitPipe: with stderr a pipe, the countdown is one plain line.
+func TestEnrollWaitPipe(t *testing.T) {
+	dir := t.TempDir()
+	img := writeQR(t, filepath.Join(dir, "short.png"), shortURI)
+	r := vmfaDetached(t, dir, []string{pw}, "enroll", "--wait", img)
+	expect(t, r, 0, "MFA code 2: ", "Code 2 in")
+	if strings.ContainsAny(r.stderr, "\r\x1b") {
+		t.Errorf("terminal controls in a pipe: %q", r.stderr)
+	}
+}
+
+// TestEnrollFlagCombinations: what cannot work is refused as a usage error
+// before anything is added or printed.
+func TestEnrollFlagCombinations(t *testing.T) {
+	dir := t.TempDir()
+	img := writeQR(t, filepath.Join(dir, "short.png"), shortURI)
+	for _, args := range [][]string{
+		{"enroll", "--copy", img},           // no terminal to press Enter on
+		{"enroll", "--copy", "--wait", img}, // nor with --wait
+		{"enroll", "--copy", "--json", img}, // JSON is for scripts, --copy for a person
+	} {
+		r := vmfaDetached(t, dir, []string{pw}, args...)
+		expect(t, r, 2, "", "--copy")
+		if r.stdout != "" {
+			t.Errorf("vmfa %v printed %q before refusing", args, r.stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "vault")); err == nil {
+		t.Error("a refused enroll created the vault")
+	}
+}
+
+// clipboardHolds reads the X11 clipboard of display until it holds want
+// (xclip takes the clipboard a moment after it returns), for up to 5 s, and
+// returns what it holds.
+func clipboardHolds(display, want string) string {
+	var got string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		// An owner that dies mid-transfer leaves xclip -o waiting forever.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		out, _ := exec.CommandContext(ctx, "xclip", "-display", display, "-selection", "clipboard", "-o").Output()
+		cancel()
+		if got = string(out); got == want {
+			break
+		}
+	}
+	return got
+}
+
+// enrollCopy starts enroll --copy on a terminal, with a real X11 clipboard,
+// and returns the terminal and the two codes once code 2 is copied.
+func enrollCopy(t *testing.T) (term *terminal, display, code1, code2 string) {
+	t.Helper()
+	display = testenv.Xvfb(t)
+	dir := t.TempDir()
+	img := writeQR(t, filepath.Join(dir, "aws.png"), awsURI)
+	term = onTerminal(t, dir, []string{pw, "DISPLAY=" + display}, true, nil, "enroll", "--copy", img)
+	term.expect("Press Enter to copy code 2")
+	stdout := term.stdout.String()
+	if _, err := fmt.Sscanf(stdout, "MFA code 1: %s\n", &code1); err != nil {
+		t.Fatalf("stdout %q", stdout)
+	}
+	if got := clipboardHolds(display, code1); got != code1 {
+		t.Fatalf("the clipboard holds %q, want code 1 %s", got, code1)
+	}
+	term.typ("\r")
+	term.expect("Code 2 copied")
+	time.Sleep(100 * time.Millisecond) // stdout is written before the message
+	if _, err := fmt.Sscanf(term.stdout.String(), "MFA code 1: %s\nMFA code 2: %s\n", &code1, &code2); err != nil {
+		t.Fatalf("stdout %q", term.stdout.String())
+	}
+	if got := clipboardHolds(display, code2); got != code2 {
+		t.Fatalf("the clipboard holds %q, want code 2 %s", got, code2)
+	}
+	return term, display, code1, code2
+}
+
+// TestEnrollCopy: code 1, Enter, code 2, and Enter clears it now.
+func TestEnrollCopy(t *testing.T) {
+	term, display, _, code2 := enrollCopy(t)
+	term.typ("\r")
+	if code, screen := term.wait(); code != 0 || !strings.Contains(screen, "cleared") {
+		t.Fatalf("exit %d, terminal %q", code, screen)
+	}
+	if got := clipboardHolds(display, ""); got == code2 {
+		t.Fatal("code 2 is still on the clipboard")
+	}
+}
+
+// TestEnrollCopyLeavesUsersClipboard: what the user copied after code 2
+// stays.
+func TestEnrollCopyLeavesUsersClipboard(t *testing.T) {
+	term, display, _, _ := enrollCopy(t)
+	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-i")
+	put.Stdin = strings.NewReader("my notes")
+	if err := put.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if got := clipboardHolds(display, "my notes"); got != "my notes" {
+		t.Fatalf("xclip did not take the clipboard: it holds %q", got)
+	}
+	term.typ("\r")
+	if code, screen := term.wait(); code != 0 || !strings.Contains(screen, "left alone") {
+		t.Fatalf("exit %d, terminal %q", code, screen)
+	}
+	if got := clipboardHolds(display, "my notes"); got != "my notes" {
+		t.Fatalf("the clipboard holds %q, want the user's text", got)
+	}
+}
+
+// TestEnrollCopyClearsAfter20s: left alone, code 2 leaves the clipboard
+// after the interface's 20 seconds.
+func TestEnrollCopyClearsAfter20s(t *testing.T) {
+	t.Parallel()
+	term, display, _, code2 := enrollCopy(t)
+	copied := time.Now()
+	code, screen := term.wait()
+	waited := time.Since(copied)
+	if code != 0 || !strings.Contains(screen, "cleared") {
+		t.Fatalf("exit %d, terminal %q", code, screen)
+	}
+	if waited < 19*time.Second || waited > 25*time.Second {
+		t.Errorf("code 2 was cleared after %v, want 20 s", waited)
+	}
+	if got := clipboardHolds(display, ""); got == code2 {
+		t.Fatal("code 2 is still on the clipboard")
+	}
+}
+
+// TestEnrollCopyInterrupted: stopped before code 2, enroll --copy takes code
+// 1 off the clipboard rather than leave it there.
+func TestEnrollCopyInterrupted(t *testing.T) {
+	display := testenv.Xvfb(t)
+	dir := t.TempDir()
+	img := writeQR(t, filepath.Join(dir, "aws.png"), awsURI)
+	term := onTerminal(t, dir, []string{pw, "DISPLAY=" + display}, true, nil, "enroll", "--copy", img)
+	term.expect("Press Enter to copy code 2")
+	var code1 string
+	if _, err := fmt.Sscanf(term.stdout.String(), "MFA code 1: %s\n", &code1); err != nil {
+		t.Fatalf("stdout %q", term.stdout.String())
+	}
+	if got := clipboardHolds(display, code1); got != code1 {
+		t.Fatalf("the clipboard holds %q, want code 1", got)
+	}
+	term.cmd.Process.Signal(syscall.SIGTERM)
+	if code, screen := term.wait(); code != 1 || !strings.Contains(screen, "code 1 was cleared") {
+		t.Fatalf("exit %d, terminal %q", code, screen)
+	}
+	if got := clipboardHolds(display, ""); got == code1 {
+		t.Fatal("code 1 is still on the clipboard")
+	}
+}

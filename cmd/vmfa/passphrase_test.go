@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vmfa/vmfa/internal/testenv"
+)
+
+// TestNewPassphraseAsksAgain: a mistyped "Repeat it" asks again, on a real
+// terminal, rather than giving up.
+func TestNewPassphraseAsksAgain(t *testing.T) {
+	dir := t.TempDir()
+	term := onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
+	term.expect("New passphrase: ")
+	term.typ("correct horse\r")
+	term.expect("Repeat it: ")
+	term.typ("correct hrose\r")
+	term.expect("differ")
+	term.expect("New passphrase: ")
+	term.typ("correct horse\r")
+	term.expect("Repeat it: ")
+	term.typ("correct horse\r")
+	if code, screen := term.wait(); code != 0 || !strings.Contains(screen, "Created a vault") {
+		t.Fatalf("exit %d, terminal %q", code, screen)
+	}
+	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 0, "", "The vault is empty")
+}
+
+// TestWeakPassphrase: the strength rule the interface shows, applied by the
+// CLI too: on a terminal a weak passphrase needs a yes, from the environment
+// it gets a warning.
+func TestWeakPassphrase(t *testing.T) {
+	dir := t.TempDir()
+	term := onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
+	term.expect("New passphrase: ")
+	term.typ("abc\r")
+	term.expect("weak")
+	term.expect("[y/N] ")
+	term.typ("\r") // no: choose another
+	term.expect("New passphrase: ")
+	term.typ("correct horse\r")
+	term.expect("Repeat it: ")
+	term.typ("correct horse\r")
+	if code, screen := term.wait(); code != 0 {
+		t.Fatalf("exit %d, terminal %q", code, screen)
+	}
+	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 0, "", "")
+
+	// A yes keeps it.
+	dir = t.TempDir()
+	term = onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
+	term.expect("New passphrase: ")
+	term.typ("abc\r")
+	term.expect("[y/N] ")
+	term.typ("y\r")
+	term.expect("Repeat it: ")
+	term.typ("abc\r")
+	if code, screen := term.wait(); code != 0 {
+		t.Fatalf("exit %d, terminal %q", code, screen)
+	}
+	expect(t, vmfa(t, dir, "", []string{"VMFA_PASSPHRASE=abc"}, "list"), 0, "", "")
+
+	// From the environment: a warning, and the vault is made.
+	expect(t, vmfa(t, t.TempDir(), githubURI, []string{"VMFA_PASSPHRASE=abc"}, "add", "--uri"), 0, "Added GitHub:alice", "weak")
+	dir = t.TempDir()
+	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "")
+	if r := vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"); strings.Contains(r.stderr, "weak") {
+		t.Errorf("a good passphrase was called weak: %q", r.stderr)
+	}
+	expect(t, vmfa(t, dir, "", []string{pw, "VMFA_NEW_PASSPHRASE=abc"}, "passwd"), 0, "", "weak")
+}
+
+// workFactor reads the scrypt work factor from identity.age's header.
+func workFactor(t *testing.T, dir string) string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "vault", "identity.age"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if fields := strings.Fields(sc.Text()); len(fields) == 4 && fields[0] == "->" && fields[1] == "scrypt" {
+			return fields[3]
+		}
+	}
+	t.Fatal("identity.age has no scrypt stanza")
+	return ""
+}
+
+// TestPasswdKeepsWorkFactor: changing the passphrase keeps the vault's scrypt
+// cost unless --work-factor says otherwise.
+func TestPasswdKeepsWorkFactor(t *testing.T) {
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "11"), 0, "", "Created")
+	if wf := workFactor(t, dir); wf != "11" {
+		t.Fatalf("init --work-factor 11 wrote %s", wf)
+	}
+	expect(t, vmfa(t, dir, "", []string{pw, "VMFA_NEW_PASSPHRASE=battery staple"}, "passwd"), 0, "", "Passphrase changed")
+	if wf := workFactor(t, dir); wf != "11" {
+		t.Errorf("passwd changed the work factor from 11 to %s", wf)
+	}
+	expect(t, vmfa(t, dir, "", []string{"VMFA_PASSPHRASE=battery staple", "VMFA_NEW_PASSPHRASE=correct horse"}, "passwd", "--work-factor", "10"), 0, "", "Passphrase changed")
+	if wf := workFactor(t, dir); wf != "10" {
+		t.Errorf("passwd --work-factor 10 wrote %s", wf)
+	}
+	expect(t, vmfa(t, dir, "", []string{pw}, "passwd", "--work-factor", "23"), 2, "", "--work-factor 23")
+}
+
+// TestPassphraseFileModeWarning: a passphrase file others can read is worth
+// a warning, as ssh gives for a private key.
+func TestPassphraseFileModeWarning(t *testing.T) {
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "")
+	file := filepath.Join(dir, "pass")
+	if err := os.WriteFile(file, []byte("correct horse\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := vmfa(t, dir, "", []string{"VMFA_PASSPHRASE_FILE=" + file}, "list"); r.code != 0 || strings.Contains(r.stderr, "readable") {
+		t.Errorf("a 0600 file: %+v", r)
+	}
+	for _, mode := range []os.FileMode{0o640, 0o604} {
+		os.Chmod(file, mode)
+		r := vmfa(t, dir, "", []string{"VMFA_PASSPHRASE_FILE=" + file}, "list")
+		expect(t, r, 0, "", file+" is readable by others")
+		if !strings.Contains(r.stderr, "chmod 600") {
+			t.Errorf("mode %v: the warning does not say how to fix it: %q", mode, r.stderr)
+		}
+	}
+}
+
+// TestPassphraseNotInherited: the passphrase variables are read once and
+// never reach a child: not the passphrase command, not the clipboard tool
+// (xclip lives on as the clipboard's owner).
+func TestPassphraseNotInherited(t *testing.T) {
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "")
+	dump := filepath.Join(dir, "env")
+	secretEnv := []string{"VMFA_PASSPHRASE=correct horse", "VMFA_PASSPHRASE_FILE=/nonexistent", "VMFA_NEW_PASSPHRASE=battery staple"}
+	checkDump := func(who string) {
+		t.Helper()
+		b, err := os.ReadFile(dump)
+		if err != nil {
+			t.Fatalf("%s did not run: %v", who, err)
+		}
+		for _, kv := range strings.Split(string(b), "\x00") {
+			if strings.HasPrefix(kv, "VMFA_PASSPHRASE") || strings.HasPrefix(kv, "VMFA_NEW_PASSPHRASE") {
+				t.Errorf("%s inherited %s", who, strings.SplitN(kv, "=", 2)[0])
+			}
+		}
+		os.Remove(dump)
+	}
+
+	command := "cat /proc/$$/environ > " + dump + "; printf 'correct horse'"
+	expect(t, vmfa(t, dir, "", append([]string{"VMFA_PASSPHRASE_COMMAND=" + command}, secretEnv...), "list"), 0, "", "")
+	checkDump("VMFA_PASSPHRASE_COMMAND")
+
+	// A clipboard tool of our own, first on PATH.
+	display := testenv.Xvfb(t)
+	bin := filepath.Join(dir, "bin")
+	os.Mkdir(bin, 0o700)
+	script := "#!/bin/sh\ncat /proc/$$/environ > " + dump + "\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(bin, "xclip"), []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r := vmfa(t, dir, "", append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"), "DISPLAY=" + display}, secretEnv...), "add", "--paste")
+	if r.code == 0 {
+		t.Fatalf("add --paste with a failing xclip: %+v", r)
+	}
+	checkDump("the clipboard tool")
+}
