@@ -8,10 +8,9 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/otp/qr"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -124,7 +123,7 @@ func (m Model) updateDialog(msg tea.Msg) (Model, tea.Cmd) {
 		if !ok {
 			return back()
 		}
-		s, err := renderQR(e.URI())
+		s, err := qr.Terminal(e.URI())
 		if err != nil {
 			d.err = err.Error()
 			return m, nil
@@ -178,41 +177,4 @@ func (m *Model) viewDialog() string {
 	}
 	box := st.box.Width(min(66, w) - 2).Render(b.String())
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
-}
-
-// renderQR encodes text as a QR code drawn with half blocks: two modules per
-// character cell, light modules as ink, so that on the dark background that
-// st.qr sets the code reads dark-on-light... inverted only where colours are
-// off and the terminal is light.
-func renderQR(text string) (string, error) {
-	hints := map[gozxing.EncodeHintType]any{
-		gozxing.EncodeHintType_MARGIN:           2,
-		gozxing.EncodeHintType_ERROR_CORRECTION: "L",
-	}
-	bm, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 0, 0, hints)
-	if err != nil {
-		return "", err
-	}
-	w, h := bm.GetWidth(), bm.GetHeight()
-	light := func(x, y int) bool { return y >= h || !bm.Get(x, y) }
-	var b strings.Builder
-	for y := 0; y < h; y += 2 {
-		if y > 0 {
-			b.WriteByte('\n')
-		}
-		for x := 0; x < w; x++ {
-			top, bottom := light(x, y), light(x, y+1)
-			switch {
-			case top && bottom:
-				b.WriteString("█")
-			case top:
-				b.WriteString("▀")
-			case bottom:
-				b.WriteString("▄")
-			default:
-				b.WriteByte(' ')
-			}
-		}
-	}
-	return b.String(), nil
 }

@@ -12,26 +12,6 @@ import (
 	"github.com/vmfa/vmfa/otp/qr"
 )
 
-// TestRenderQRScans draws the half-block QR code back into pixels and
-// decodes it: what a phone would read off the terminal.
-func TestRenderQRScans(t *testing.T) {
-	a := demo[0]
-	if err := a.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	s, err := renderQR(a.URI())
-	if err != nil {
-		t.Fatal(err)
-	}
-	texts, err := decodeHalfBlocks(strings.Split(s, "\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(texts) != 1 || texts[0] != a.URI() {
-		t.Fatalf("decoded %q, want the account's URI", texts)
-	}
-}
-
 // decodeHalfBlocks draws half-block QR lines (light ink on dark) back into
 // pixels, framed in light, and decodes them.
 func decodeHalfBlocks(lines []string) ([]string, error) {
