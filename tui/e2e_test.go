@@ -139,7 +139,7 @@ func TestTmuxEndToEnd(t *testing.T) {
 	}
 
 	// Quit: the alternate screen is left and the shell is back.
-	s.run("send-keys", "-t", "e2e", "q")
+	s.run("send-keys", "-t", "e2e", "C-c")
 	scr = s.waitScreen("BEFORE-VMFA")
 	if strings.Contains(scr, "accounts") || strings.Contains(scr, "Proton") {
 		t.Fatalf("the TUI is still on screen after quitting:\n%s", scr)

@@ -1,11 +1,17 @@
 // Package tui is vmfa's terminal interface: `vmfa` with no arguments.
 //
-// It follows the Elm architecture of Bubble Tea: a root Model routes messages
-// to one model per screen (unlock, list, enroll, add and the manage
-// dialogs); View functions only read the model; every file, vault and
-// clipboard access runs in a tea.Cmd. Time arrives in tickMsg values read
-// from the injected clock once a second, aligned to the wall clock, so the
-// countdowns follow the real TOTP windows.
+// It follows the Elm architecture of Bubble Tea, as soft-serve and glow do: a
+// root Model owns the unlocked vault, the clipboard timer and the status
+// line, and routes messages to one screen (unlock, list, actions, add,
+// enroll, rename, delete, QR code, help), each a type with its own Update
+// and View. Screens change only through messages the root handles. View
+// functions only read; every file, vault and clipboard access runs in a
+// tea.Cmd. Time arrives in tickMsg values read from the injected clock once
+// a second, aligned to the wall clock, so the countdowns follow the real
+// TOTP windows.
+//
+// In the list, every printable key goes to the filter: actions live on keys
+// that cannot be part of a query (Enter, Tab, arrows, Ctrl chords).
 package tui
 
 import (
@@ -80,6 +86,7 @@ type Store interface {
 type Vault interface {
 	Load() (*vault.Data, error)
 	Update(fn func(*vault.Data) error) (*vault.Data, error)
+	Stamp() (vault.Stamp, error)
 }
 
 type storeAdapter struct{ s *vault.Store }

@@ -74,7 +74,7 @@ func TestViewUnlockAndFirstRun(t *testing.T) {
 		t.Fatalf("no progress shown while creating:\n%s", m.View())
 	}
 	runCmd(&m, cmd, 0)
-	if m.screen != screenList {
+	if !onList(m) {
 		t.Fatalf("vault not created: %s", m.unlock.err)
 	}
 	v = m.View()
@@ -94,7 +94,7 @@ func TestCreateRejectsMismatch(t *testing.T) {
 	m = send(m, special(tea.KeyEnter))
 	m = send(m, keys("another one"))
 	m = send(m, special(tea.KeyEnter))
-	if m.screen != screenUnlock || !strings.Contains(m.View(), "the passphrases differ") {
+	if !m.locked() || !strings.Contains(m.View(), "the passphrases differ") {
 		t.Fatalf("mismatch accepted:\n%s", m.View())
 	}
 }
@@ -109,12 +109,13 @@ func TestViewScreens(t *testing.T) {
 			golden string
 			keys   []tea.KeyMsg
 		}{
-			{"enroll", []tea.KeyMsg{keys("e")}},
-			{"add", []tea.KeyMsg{keys("a")}},
-			{"delete", []tea.KeyMsg{keys("j"), keys("d")}},
-			{"rename", []tea.KeyMsg{keys("r")}},
-			{"filter", []tea.KeyMsg{keys("/"), keys("goo")}},
-			{"help", []tea.KeyMsg{keys("?")}},
+			{"enroll", []tea.KeyMsg{special(tea.KeyCtrlE)}},
+			{"add", []tea.KeyMsg{special(tea.KeyCtrlA)}},
+			{"actions", []tea.KeyMsg{special(tea.KeyTab)}},
+			{"delete", []tea.KeyMsg{special(tea.KeyDown), special(tea.KeyTab), keys("d")}},
+			{"rename", []tea.KeyMsg{special(tea.KeyTab), keys("r")}},
+			{"filter", []tea.KeyMsg{keys("goo")}},
+			{"help", []tea.KeyMsg{special(tea.KeyF1)}},
 		} {
 			t.Run(c.golden+"-"+name, func(t *testing.T) {
 				mm := m
@@ -144,12 +145,10 @@ func TestViewEnrollSizes(t *testing.T) {
 				clock := &fakeClock{t: t0}
 				m := unlocked(t, s, clock, &fakeClipboard{}, size[0], size[1])
 				for range c.down {
-					m = send(m, keys("j"))
+					m = send(m, special(tea.KeyDown))
 				}
-				m = send(m, keys("e"))
-				if m.screen != screenEnroll {
-					t.Fatal("not on the enrollment view")
-				}
+				m = send(m, special(tea.KeyCtrlE))
+				over[enrollScreen](t, m)
 				a := demo[c.down]
 				v := m.View()
 				checkFrame(t, v, size[0], size[1])
