@@ -283,6 +283,11 @@ func (m Model) onTick(now time.Time) (Model, tea.Cmd) {
 	}
 	if !m.locked() {
 		cmds = append(cmds, m.broadcast(tickMsg(now)))
+		if !m.checking {
+			// Once a second, a stat: has another process saved?
+			m.checking = true
+			cmds = append(cmds, checkCmd(m.c.vault, m.stamp, m.gen))
+		}
 	}
 	return m, tea.Batch(cmds...)
 }
