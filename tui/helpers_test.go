@@ -148,7 +148,7 @@ func testConfig(s *vault.Store, clock *fakeClock, clip *fakeClipboard) config {
 // the unlock command has returned.
 func unlocked(t testing.TB, s *vault.Store, clock *fakeClock, clip *fakeClipboard, w, h int) Model {
 	t.Helper()
-	m := newModel(testConfig(s, clock, clip))
+	m := newModel(untimed(testConfig(s, clock, clip)))
 	m = send(m, tea.WindowSizeMsg{Width: w, Height: h})
 	m = send(m, unlock(storeAdapter{s}, testPass))
 	if m.locked() || m.over != nil {
@@ -212,6 +212,13 @@ func code(t testing.TB, a otp.Account, at time.Time, next bool) string {
 	return c
 }
 
+// untimed turns the model's ticks off: the tests that use send give it
+// their own.
+func untimed(cfg config) config {
+	cfg.every = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	return cfg
+}
+
 // send runs one message through Update and the messages its commands return
 // at once (not ticks, spinners or other timers).
 func send(m Model, msg tea.Msg) Model {
@@ -225,13 +232,16 @@ func runCmd(m *Model, cmd tea.Cmd, depth int) {
 	if cmd == nil || depth > 5 {
 		return
 	}
+	// The model's ticks are off (untimed): what remains is I/O, which may
+	// take a while on a loaded machine, and spinners, whose ticks are
+	// dropped.
 	done := make(chan tea.Msg, 1)
 	go func() { done <- cmd() }()
 	var msg tea.Msg
 	select {
 	case msg = <-done:
-	case <-time.After(100 * time.Millisecond):
-		return // a timer (tick, spinner): not run synchronously here
+	case <-time.After(10 * time.Second):
+		panic("a command took over 10 s")
 	}
 	switch msg := msg.(type) {
 	case nil:
@@ -239,7 +249,6 @@ func runCmd(m *Model, cmd tea.Cmd, depth int) {
 		for _, c := range msg {
 			runCmd(m, c, depth+1)
 		}
-	case tickMsg:
 	default:
 		if isSpinnerOrBlink(msg) {
 			return

@@ -17,6 +17,9 @@ type config struct {
 	store      Store
 	passphrase string
 	clock      func() time.Time
+	// every is the timer of the ticks, tea.Every; tests that send their own
+	// ticks turn it off.
+	every      func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 	lockAfter  time.Duration
 	workFactor int
 	clip       Clipboard
@@ -62,6 +65,9 @@ func newModel(cfg config) Model {
 	if cfg.clock == nil {
 		cfg.clock = time.Now
 	}
+	if cfg.every == nil {
+		cfg.every = tea.Every
+	}
 	if cfg.lockAfter == 0 {
 		cfg.lockAfter = DefaultLockAfter
 	}
@@ -83,12 +89,19 @@ func newModel(cfg config) Model {
 	}
 }
 
+// tick asks for the next tick, on the next second of the wall clock, with
+// the time read from the injected clock.
+func (m *Model) tick() tea.Cmd {
+	clock := m.cfg.clock
+	return m.cfg.every(time.Second, func(time.Time) tea.Msg { return tickMsg(clock()) })
+}
+
 func (m *Model) locked() bool { return m.c.vault == nil }
 
 // Init checks for a vault, or opens it with the passphrase from the
 // environment, and starts the clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(openCmd(m.cfg.store, m.cfg.passphrase, m.cfg.workFactor), tick(m.cfg.clock), m.unlock.spinner.Tick)
+	return tea.Batch(openCmd(m.cfg.store, m.cfg.passphrase, m.cfg.workFactor), m.tick(), m.unlock.spinner.Tick)
 }
 
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -269,7 +282,7 @@ func (m *Model) setAccounts(accounts []vault.Entry) tea.Cmd {
 
 func (m Model) onTick(now time.Time) (Model, tea.Cmd) {
 	m.c.now = now
-	cmds := []tea.Cmd{tick(m.cfg.clock)}
+	cmds := []tea.Cmd{m.tick()}
 	if !m.locked() && m.cfg.lockAfter > 0 && now.Sub(m.lastKey) >= m.cfg.lockAfter {
 		return m, tea.Batch(append(cmds, m.lock())...)
 	}

@@ -3,8 +3,6 @@ package tui
 import (
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -14,10 +12,6 @@ import (
 
 // tickMsg carries the injected clock's time, once a second on the second.
 type tickMsg time.Time
-
-func tick(clock func() time.Time) tea.Cmd {
-	return tea.Every(time.Second, func(time.Time) tea.Msg { return tickMsg(clock()) })
-}
 
 // vaultStateMsg says whether a vault exists yet (first run or unlock).
 type vaultStateMsg struct {

@@ -45,7 +45,7 @@ func checkFrame(t *testing.T, v string, w, h int) {
 func TestViewUnlockAndFirstRun(t *testing.T) {
 	clock := &fakeClock{t: t0}
 	s := newVault(t)
-	m := newModel(testConfig(s, clock, &fakeClipboard{}))
+	m := newModel(untimed(testConfig(s, clock, &fakeClipboard{})))
 	m = send(m, tea.WindowSizeMsg{Width: 60, Height: 15})
 	m = send(m, vaultStateMsg{exists: true})
 	m = send(m, keys("hunter2"))
@@ -58,7 +58,7 @@ func TestViewUnlockAndFirstRun(t *testing.T) {
 
 	// First run: no vault yet.
 	empty := vault.Open(filepath.Join(t.TempDir(), "new"))
-	m = newModel(testConfig(empty, clock, &fakeClipboard{}))
+	m = newModel(untimed(testConfig(empty, clock, &fakeClipboard{})))
 	m = send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = send(m, m.Init()().(tea.BatchMsg)[0]())
 	if !m.unlock.checked || m.unlock.exists {
@@ -87,7 +87,7 @@ func TestViewUnlockAndFirstRun(t *testing.T) {
 
 func TestCreateRejectsMismatch(t *testing.T) {
 	clock := &fakeClock{t: t0}
-	m := newModel(testConfig(vault.Open(filepath.Join(t.TempDir(), "v")), clock, &fakeClipboard{}))
+	m := newModel(untimed(testConfig(vault.Open(filepath.Join(t.TempDir(), "v")), clock, &fakeClipboard{})))
 	m = send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = send(m, vaultStateMsg{exists: false})
 	m = send(m, keys("one passphrase"))
