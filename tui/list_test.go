@@ -233,3 +233,27 @@ func loadData(t testing.TB, s *vault.Store) *vault.Data {
 	}
 	return d
 }
+
+// TestLabelKeepsAccountID: at 80 columns a row keeps the whole name, whose
+// end is the AWS account ID that tells accounts apart; the issuer, which
+// rows share, is cut first.
+func TestLabelKeepsAccountID(t *testing.T) {
+	s := newVault(t,
+		otp.Account{Issuer: "Amazon Web Services", Name: "alice@123456789012", Secret: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"},
+		otp.Account{Issuer: "Amazon Web Services", Name: "alice@210987654321", Secret: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJR"},
+		otp.Account{Issuer: "GitHub", Name: "alice", Secret: "JBSWY3DPEHPK3PXP"},
+	)
+	for _, w := range []int{80, 100} {
+		m := unlocked(t, s, &fakeClock{t: t0}, &fakeClipboard{}, w, 24)
+		v := m.View()
+		checkFrame(t, v, w, 24)
+		for _, id := range []string{"alice@123456789012", "alice@210987654321"} {
+			if !strings.Contains(v, id) {
+				t.Errorf("%d columns: %s is cut:\n%s", w, id, v)
+			}
+		}
+		if !strings.Contains(v, "GitHub alice ") {
+			t.Errorf("%d columns: a short label is cut:\n%s", w, v)
+		}
+	}
+}

@@ -45,6 +45,9 @@ func newRowLayout(width, digits int, showNext bool) rowLayout {
 
 const maxLabelW = 56
 
+// minIssuerW is how far an issuer is cut to make room for a name.
+const minIssuerW = 6
+
 // nextMarker precedes the next code in a row.
 const nextMarker = "→ "
 
@@ -73,11 +76,13 @@ func (l *listScreen) row(c *common, e vault.Entry, selected bool, lay rowLayout,
 	if iss == "" {
 		iss, name = name, ""
 	}
-	// With a name, the issuer takes at most 60% of the room, so accounts
-	// of one issuer (three AWS accounts) still differ on narrow terminals.
+	// With a name, the issuer is cut first, down to a few cells: the name
+	// tells the accounts of one issuer apart, and its end is often what
+	// matters (alice@123456789012, an AWS account ID).
 	issW := labelW - used
-	if name != "" && issW > 8 {
-		issW = max(issW*3/5, issW-ansi.StringWidth(name)-1)
+	if name != "" {
+		minIss := min(ansi.StringWidth(iss), minIssuerW)
+		issW = max(minIss, issW-ansi.StringWidth(name)-1)
 	}
 	issT := fit(iss, issW)
 	if selected {
