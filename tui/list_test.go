@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -254,6 +255,39 @@ func TestLabelKeepsAccountID(t *testing.T) {
 		}
 		if !strings.Contains(v, "GitHub alice ") {
 			t.Errorf("%d columns: a short label is cut:\n%s", w, v)
+		}
+	}
+}
+
+// TestHOTPRowShowsUsedCode: after an HOTP code is copied, the row shows it
+// as used, with the counter it was the code of, never beside the next
+// counter as if it were that counter's code.
+func TestHOTPRowShowsUsedCode(t *testing.T) {
+	s := newVault(t, demo...)
+	clip := &fakeClipboard{}
+	for _, w := range []int{100, 60} {
+		m := unlocked(t, s, &fakeClock{t: t0}, clip, w, 24)
+		counter := m.accounts[4].Counter
+		m = typeKeys(m, "hetz")
+		m = send(m, special(tea.KeyEnter))
+		used := clip.Content()
+		a := demo[4]
+		a.Counter = counter
+		if m.accounts[4].Counter != counter+1 || used != code(t, a, t0, false) {
+			t.Fatalf("copied %q, counter %d", used, m.accounts[4].Counter)
+		}
+		row := ""
+		for _, l := range strings.Split(m.View(), "\n") {
+			if strings.Contains(l, "Hetzner alice ") && row == "" {
+				row = l
+			}
+		}
+		next := "counter " + strconv.FormatUint(counter+1, 10)
+		if !strings.Contains(row, group(used)) || strings.Contains(row, next) {
+			t.Errorf("%d columns: the used code beside the next counter: %q", w, row)
+		}
+		if want := strconv.FormatUint(counter, 10) + " used"; !strings.Contains(row, want) && !strings.Contains(row, "counter "+strconv.FormatUint(counter, 10)+" · used") {
+			t.Errorf("%d columns: the row does not say the code is used: %q", w, row)
 		}
 	}
 }

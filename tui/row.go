@@ -102,10 +102,14 @@ func (l *listScreen) row(c *common, e vault.Entry, selected bool, lay rowLayout,
 	ce := l.codes[e.ID]
 	if e.Type == otp.HOTP {
 		if ce.hotp {
+			// The code taken last, with the counter it was the code of:
+			// beside the next counter it would pass for an unused one.
 			sp.code.write(&b, pad(group(ce.cur), lay.code))
-		} else {
-			sp.dim.write(&b, pad(hidden(e.Digits), lay.code))
+			b.WriteString(spaces(gapW))
+			sp.dim.write(&b, pad(usedCounter(ce.counter, lay.bar+4), lay.bar+4))
+			return b.String()
 		}
+		sp.dim.write(&b, pad(hidden(e.Digits), lay.code))
 		b.WriteString(spaces(gapW))
 		sp.dim.write(&b, pad("counter "+strconv.FormatUint(e.Counter, 10), lay.bar+4))
 		return b.String()
@@ -132,6 +136,15 @@ func (l *listScreen) row(c *common, e vault.Entry, selected bool, lay rowLayout,
 		sp.next.write(&b, nextMarker+group(ce.next))
 	}
 	return b.String()
+}
+
+// usedCounter says which counter a used HOTP code was for, in w cells.
+func usedCounter(counter uint64, w int) string {
+	n := strconv.FormatUint(counter, 10)
+	if s := "counter " + n + " · used"; ansi.StringWidth(s) <= w {
+		return s
+	}
+	return fit("#"+n+" used", w)
 }
 
 // nextCodeSecs is when the next code appears beside the current one: in the
