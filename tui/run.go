@@ -17,6 +17,8 @@ package tui
 import (
 	"errors"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -63,9 +65,25 @@ func Run(opts Options) error {
 	// 30 frames a second rather than Bubble Tea's 60: a key's effect still
 	// shows within 33 ms, and the renderer's wake-ups, most of the idle
 	// CPU, are halved (0.86% of a core idle with 50 accounts at 60 fps).
-	final, err := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(renderFPS)).Run()
-	// A quit through q or ctrl+c has cleared the clipboard already; a kill
-	// signal has not.
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(renderFPS))
+	// Closing the terminal (SIGHUP) ends the program as a quit does, so the
+	// code copied last is cleared below rather than left on the clipboard.
+	// Bubble Tea itself turns SIGTERM into a quit.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-hup:
+			p.Quit()
+		case <-done:
+		}
+	}()
+	final, err := p.Run()
+	signal.Stop(hup)
+	close(done)
+	// A quit through ctrl+c has cleared the clipboard already; a signal has
+	// not.
 	if fm, ok := final.(Model); ok && fm.copied != "" {
 		_, _ = clip.ClearIf(fm.copied)
 	}
