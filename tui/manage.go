@@ -31,8 +31,15 @@ func dialogBox(c *common, keys help.KeyMap, text string) string {
 	if w < 30 {
 		return indent(text, 1, w)
 	}
-	box := c.st.box.Width(min(66, w) - 2).Render(text)
-	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
+	// A box with room around the text, or a tight one, or none: never one
+	// cut at the bottom.
+	for _, padY := range []int{1, 0} {
+		box := c.st.box.Padding(padY, 2).Width(min(66, w) - 2).Render(text)
+		if lipgloss.Height(box) <= h {
+			return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
+		}
+	}
+	return indent(wrap(text, w-2), 1, w)
 }
 
 // renameDialog edits an account's issuer and name.
@@ -158,8 +165,13 @@ func (d deleteDialog) View(c *common) string {
 	label := d.entry.Label()
 	var b strings.Builder
 	b.WriteString(st.err.Render("Delete "+label+"?") + "\n\n")
-	b.WriteString("Its secret is erased from the vault. Make sure you can still sign in to " +
-		label + " another way.\n\n")
+	// Not "erased": the earlier versions of vault.age that vmfa keeps
+	// hold the secret until they age out, which is also how a deletion is
+	// undone.
+	b.WriteString("It leaves the vault, but the earlier versions vmfa keeps (vault.age.bak, " +
+		"backups/) hold its secret until they age out: " + st.label.Render("vmfa history") +
+		" lists them, " + st.label.Render("vmfa restore") + " brings one back.\n\n" +
+		"Make sure you can still sign in to " + label + " another way.\n\n")
 	b.WriteString(st.label.Render("y") + " delete   " + st.label.Render("n") + " keep")
 	if d.err != "" {
 		b.WriteString("\n\n" + st.err.Render(d.err))

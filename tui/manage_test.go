@@ -121,3 +121,27 @@ func TestQRDialogFits80x24(t *testing.T) {
 		t.Fatalf("the QR code stays: %T", m.top())
 	}
 }
+
+// TestDeleteDialogTellsTheTruth: a deleted account's secret lives on in
+// the earlier versions of the vault; the dialog says so, and how to get it
+// back, instead of "erased".
+func TestDeleteDialogTellsTheTruth(t *testing.T) {
+	s := newVault(t, demo...)
+	m := unlocked(t, s, &fakeClock{t: t0}, &fakeClipboard{}, 100, 30)
+	m = send(m, special(tea.KeyTab))
+	m = send(m, keys("d"))
+	v := m.View()
+	flat := strings.Join(strings.Fields(strings.NewReplacer("│", " ").Replace(v)), " ")
+	if strings.Contains(flat, "erased") {
+		t.Errorf("the dialog says the secret is erased:\n%s", v)
+	}
+	for _, want := range []string{"vault.age.bak", "backups/", "until they age out", "vmfa history", "vmfa restore"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the dialog does not say %q:\n%s", want, v)
+		}
+	}
+	m = send(m, keys("y"))
+	if !onList(m) || len(m.accounts) != len(demo)-1 {
+		t.Fatalf("not deleted: %d accounts", len(m.accounts))
+	}
+}
