@@ -29,7 +29,8 @@ type actionItem struct {
 	shortcut string      // the list's key for it, if any
 }
 
-func newActionsScreen(e vault.Entry, ok bool, lk listKeys) actionsScreen {
+func newActionsScreen(e vault.Entry, ok bool) actionsScreen {
+	lk := &listKeyMap
 	item := func(a listAction, letter, desc string, shortcut key.Binding) actionItem {
 		return actionItem{action: a, key: bind([]string{letter}, letter, desc), shortcut: shortcut.Help().Key}
 	}
@@ -124,9 +125,7 @@ func (s actionsScreen) View(c *common) string {
 }
 
 // helpScreen shows every key of the list, and how typing works there.
-type helpScreen struct {
-	keys listKeys
-}
+type helpScreen struct{}
 
 var helpClose = bind([]string{"esc"}, "any key", "closes")
 
@@ -151,7 +150,7 @@ func (s helpScreen) View(c *common) string {
 	w := c.width
 	var b strings.Builder
 	b.WriteString(" " + st.title.Render("vmfa") + "  " + st.label.Render("Keys") + "\n\n")
-	b.WriteString(indent(c.help.FullHelpView(listHelp{k: s.keys}.FullHelp()), 2, w) + "\n\n")
+	b.WriteString(indent(c.help.FullHelpView(listHelp{}.FullHelp()), 2, w) + "\n\n")
 	b.WriteString(indent(renderLines(st.dim, wrap(helpText, max(10, w-4))), 2, w))
 	return b.String()
 }

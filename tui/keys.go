@@ -18,35 +18,33 @@ type listKeys struct {
 	Clear, Help, Quit                     key.Binding
 }
 
-func newListKeys() listKeys {
-	return listKeys{
-		Copy:     bind([]string{"enter"}, "enter", "copy code"),
-		Actions:  bind([]string{"tab"}, "tab", "actions"),
-		Next:     bind([]string{"ctrl+n"}, "ctrl+n", "copy next code"),
-		Enroll:   bind([]string{"ctrl+e"}, "ctrl+e", "enroll (2 codes)"),
-		Add:      bind([]string{"ctrl+a"}, "ctrl+a", "add account"),
-		MoveUp:   bind([]string{"shift+up"}, "shift+↑", "move account up"),
-		MoveDown: bind([]string{"shift+down"}, "shift+↓", "move account down"),
-		Up:       bind([]string{"up"}, "↑", "up"),
-		Down:     bind([]string{"down"}, "↓", "down"),
-		PageUp:   bind([]string{"pgup"}, "pgup", "page up"),
-		PageDown: bind([]string{"pgdown"}, "pgdn", "page down"),
-		Home:     bind([]string{"home"}, "home", "first"),
-		End:      bind([]string{"end"}, "end", "last"),
-		Clear:    bind([]string{"esc"}, "esc", "clear filter"),
-		Help:     bind([]string{"f1"}, "f1", "all keys"),
-		Quit:     quitKey,
-	}
+// listKeyMap is the list's keymap: the same for every list.
+var listKeyMap = listKeys{
+	Copy:     bind([]string{"enter"}, "enter", "copy code"),
+	Actions:  bind([]string{"tab"}, "tab", "actions"),
+	Next:     bind([]string{"ctrl+n"}, "ctrl+n", "copy next code"),
+	Enroll:   bind([]string{"ctrl+e"}, "ctrl+e", "enroll (2 codes)"),
+	Add:      bind([]string{"ctrl+a"}, "ctrl+a", "add account"),
+	MoveUp:   bind([]string{"shift+up"}, "shift+↑", "move account up"),
+	MoveDown: bind([]string{"shift+down"}, "shift+↓", "move account down"),
+	Up:       bind([]string{"up"}, "↑", "up"),
+	Down:     bind([]string{"down"}, "↓", "down"),
+	PageUp:   bind([]string{"pgup"}, "pgup", "page up"),
+	PageDown: bind([]string{"pgdown"}, "pgdn", "page down"),
+	Home:     bind([]string{"home"}, "home", "first"),
+	End:      bind([]string{"end"}, "end", "last"),
+	Clear:    bind([]string{"esc"}, "esc", "clear filter"),
+	Help:     bind([]string{"f1"}, "f1", "all keys"),
+	Quit:     quitKey,
 }
 
 // listHelp is the list's help line: with a query typed, Esc comes first.
 type listHelp struct {
-	k         listKeys
 	filtering bool
 }
 
 func (h listHelp) ShortHelp() []key.Binding {
-	k := h.k
+	k := &listKeyMap
 	if h.filtering {
 		return []key.Binding{k.Copy, k.Clear, k.Actions, k.Add, k.Help, k.Quit}
 	}
@@ -54,7 +52,7 @@ func (h listHelp) ShortHelp() []key.Binding {
 }
 
 func (h listHelp) FullHelp() [][]key.Binding {
-	k := h.k
+	k := &listKeyMap
 	return [][]key.Binding{
 		{k.Copy, k.Next, k.Enroll, k.Actions, k.Add},
 		{k.MoveUp, k.MoveDown, k.Clear, k.Help, k.Quit},

@@ -19,7 +19,6 @@ import (
 // long as the vault is unlocked, under the screens opened over it, so its
 // filter and selection survive them.
 type listScreen struct {
-	keys    listKeys
 	entries []vault.Entry // display order: pinned first, then vault order
 	filter  textinput.Model
 	visible []int // indices into entries that pass the filter, best first
@@ -55,7 +54,7 @@ func newListScreen() listScreen {
 	f.Cursor.SetMode(cursor.CursorStatic)
 	f.CharLimit = 64
 	f.Focus()
-	return listScreen{keys: newListKeys(), filter: f, codes: codeCache{}}
+	return listScreen{filter: f, codes: codeCache{}}
 }
 
 // rows is how many accounts fit: the height less the header, the filter
@@ -63,7 +62,7 @@ func newListScreen() listScreen {
 func (l *listScreen) rows(c *common) int { return max(1, c.height-4) }
 
 func (l listScreen) Help() (help.KeyMap, bool) {
-	return listHelp{k: l.keys, filtering: l.filter.Value() != ""}, false
+	return listHelp{filtering: l.filter.Value() != ""}, false
 }
 
 func (l listScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
@@ -115,7 +114,7 @@ func (l listScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
 }
 
 func (l listScreen) key(c *common, km tea.KeyMsg) (screen, tea.Cmd) {
-	k := l.keys
+	k := &listKeyMap
 	rows := l.rows(c)
 	switch {
 	case km.Type == tea.KeyRunes && (km.Paste || len(km.Runes) > 1) && looksLikeOTPAuth(string(km.Runes)):

@@ -75,12 +75,13 @@ func newModel(cfg config) Model {
 		cfg.workFactor = vault.DefaultWorkFactor
 	}
 	now := cfg.clock()
+	h := help.New()
 	return Model{
 		cfg: cfg,
 		c: common{
 			now:   now,
 			st:    newStyles(),
-			help:  help.New(),
+			help:  &h,
 			clock: cfg.clock,
 			clip:  cfg.clip,
 		},
@@ -193,7 +194,7 @@ func (m *Model) changeScreen(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case openActionsMsg:
 		e, ok := find(msg.id)
-		m.over = newActionsScreen(e, ok, m.list.keys)
+		m.over = newActionsScreen(e, ok)
 	case openAddMsg:
 		a := newAddScreen(c)
 		if msg.text != "" {
@@ -201,7 +202,7 @@ func (m *Model) changeScreen(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		m.over = a
 	case openHelpMsg:
-		m.over = helpScreen{keys: m.list.keys}
+		m.over = helpScreen{}
 	case openEnrollMsg, openRenameMsg, openDeleteMsg, openQRMsg:
 		var id string
 		switch msg := msg.(type) {
@@ -401,14 +402,35 @@ func (m Model) View() string {
 	if m.quitting || m.c.width <= 0 || m.c.height <= 0 {
 		return ""
 	}
-	s := m.top()
-	keys, full := s.Help()
-	body := s.View(&m.c)
-	if keys == nil {
-		return fitHeight(clipWidth(body, m.c.width), m.c.height)
+	// A copy of common for the screens to read: handing them the model's
+	// own would move the whole model to the heap on every frame.
+	c := m.c
+	var (
+		body string
+		keys help.KeyMap
+		full bool
+	)
+	switch {
+	case m.locked():
+		keys, full = m.unlock.Help()
+		body = m.unlock.View(&c)
+	case m.over != nil:
+		keys, full = m.over.Help()
+		body = m.over.View(&c)
+	default:
+		// The list fits its rows to the width itself, and is drawn most
+		// often: no need to measure its lines again.
+		keys, full = m.list.Help()
+		body = m.list.View(&c)
 	}
-	body = clipWidth(body, m.c.width)
-	return fitHeight(body, m.c.bodyHeight(keys, full)) + "\n" + m.viewStatus() + "\n" + m.viewHelp(keys, full)
+	if m.locked() || m.over != nil {
+		// Other screens hold free text: cut it at the edge.
+		body = clipWidth(body, c.width)
+	}
+	if keys == nil {
+		return fitHeight(body, c.height)
+	}
+	return fitHeight(body, c.bodyHeight(keys, full)) + "\n" + m.viewStatus() + "\n" + m.viewHelp(keys, full)
 }
 
 // viewStatus is the status line: a message, or the clipboard countdown.

@@ -40,7 +40,7 @@ type common struct {
 	width, height int
 	now           time.Time
 	st            *styles
-	help          help.Model
+	help          *help.Model // shared: the terminal's width is everyone's
 	clock         func() time.Time
 	clip          Clipboard
 	vault         Vault // nil while locked
