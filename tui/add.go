@@ -228,7 +228,7 @@ func (a addScreen) added(c *common, msg addedMsg) (screen, tea.Cmd) {
 		c.toast(text)
 		return a, nil
 	}
-	c.send(closeMsg{added: addedIDs(msg.added)})
+	c.send(closeMsg{added: ids(msg.added)})
 	c.toast(text)
 	return a, nil
 }

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -442,11 +441,11 @@ func looksLikeOTPAuth(text string) bool {
 	return len(t) >= len("otpauth") && strings.EqualFold(t[:len("otpauth")], "otpauth")
 }
 
-// addedIDs are the IDs of entries.
-func addedIDs(es []vault.Entry) []string {
-	ids := make([]string, len(es))
+// ids are the IDs of entries.
+func ids(es []vault.Entry) []string {
+	out := make([]string, len(es))
 	for i, e := range es {
-		ids[i] = e.ID
+		out[i] = e.ID
 	}
-	return slices.Clip(ids)
+	return out
 }

@@ -183,61 +183,57 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 // changeScreen opens or closes a screen over the list when one asks.
 func (m *Model) changeScreen(msg tea.Msg) (tea.Cmd, bool) {
 	c := &m.c
-	find := func(id string) (vault.Entry, bool) {
-		e, ok := entryByID(m.accounts, id)
-		if ok {
-			m.list.selectID(c, id)
-		}
-		return e, ok
-	}
-	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case openActionsMsg:
-		e, ok := find(msg.id)
+		e, ok := m.selectAccount(msg.id)
 		m.over = newActionsScreen(e, ok)
 	case openAddMsg:
-		a := newAddScreen(c)
+		a, cmd := newAddScreen(c), tea.Cmd(nil)
 		if msg.text != "" {
 			a, cmd = a.pasted(msg.text)
 		}
 		m.over = a
+		return cmd, true
 	case openHelpMsg:
 		m.over = helpScreen{}
-	case openEnrollMsg, openRenameMsg, openDeleteMsg, openQRMsg:
-		var id string
-		switch msg := msg.(type) {
-		case openEnrollMsg:
-			id = msg.id
-		case openRenameMsg:
-			id = msg.id
-		case openDeleteMsg:
-			id = msg.id
-		case openQRMsg:
-			id = msg.id
-		}
-		e, ok := find(id)
-		if !ok {
-			m.over = nil
-			m.setStatus(errGone.Error(), true)
-			return nil, true
-		}
-		switch msg.(type) {
-		case openEnrollMsg:
-			m.over = newEnrollScreen(c, e)
-		case openRenameMsg:
-			m.over, cmd = newRenameDialog(e)
-		case openDeleteMsg:
-			m.over = deleteDialog{entry: e}
-		case openQRMsg:
-			m.over = qrDialog{entry: e}
-		}
+	case openEnrollMsg:
+		return m.openFor(msg.id, func(e vault.Entry) (screen, tea.Cmd) { return newEnrollScreen(c, e), nil }), true
+	case openRenameMsg:
+		return m.openFor(msg.id, func(e vault.Entry) (screen, tea.Cmd) { return newRenameDialog(e) }), true
+	case openDeleteMsg:
+		return m.openFor(msg.id, func(e vault.Entry) (screen, tea.Cmd) { return deleteDialog{entry: e}, nil }), true
+	case openQRMsg:
+		return m.openFor(msg.id, func(e vault.Entry) (screen, tea.Cmd) { return qrDialog{entry: e}, nil }), true
 	case closeMsg, actionMsg:
 		m.over = nil
 		return nil, false // the list has its part to do
 	default:
 		return nil, false
 	}
-	return cmd, true
+	return nil, true
+}
+
+// openFor opens the screen open makes for an account, with the account
+// selected in the list under it.
+func (m *Model) openFor(id string, open func(vault.Entry) (screen, tea.Cmd)) tea.Cmd {
+	e, ok := m.selectAccount(id)
+	if !ok {
+		m.over = nil
+		m.setStatus(errGone.Error(), true)
+		return nil
+	}
+	var cmd tea.Cmd
+	m.over, cmd = open(e)
+	return cmd
+}
+
+// selectAccount finds an account and puts the list's cursor on it.
+func (m *Model) selectAccount(id string) (vault.Entry, bool) {
+	e, ok := entryByID(m.accounts, id)
+	if ok {
+		m.list.selectID(&m.c, id)
+	}
+	return e, ok
 }
 
 func (m *Model) updateList(msg tea.Msg) tea.Cmd {
