@@ -143,7 +143,10 @@ func TestActionsMenu(t *testing.T) {
 // Google on top and Enter copies Google's code; the status line names it.
 func TestRankedFilterCopiesTopMatch(t *testing.T) {
 	accounts := []otp.Account{
-		{Issuer: "GitHub", Name: "bob@outlook.com", Secret: "JBSWY3DPEHPK3PXP"}, // g…o…o, scattered
+		// "goo" starts GitHub's name (the fuzzy filter before put it
+		// first), and is scattered in the other's.
+		{Issuer: "GitHub", Name: "goodwin", Secret: "JBSWY3DPEHPK3PXP"},
+		{Issuer: "GitHub", Name: "bob@outlook.com", Secret: "KRSXG5CTMVRXEZLUKN2XAZLSONSWG4TF"},
 		{Issuer: "Google", Name: "alice@gmail.com", Secret: "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"},
 		{Issuer: "Amazon Web Services", Name: "alice@123456789012", Secret: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"},
 	}
@@ -152,7 +155,7 @@ func TestRankedFilterCopiesTopMatch(t *testing.T) {
 	m := unlocked(t, s, &fakeClock{t: t0}, clip, 80, 24)
 	m = typeKeys(m, "goo")
 	m = send(m, special(tea.KeyEnter))
-	if got, want := clip.Content(), code(t, accounts[1], t0, false); got != want {
+	if got, want := clip.Content(), code(t, accounts[2], t0, false); got != want {
 		t.Fatalf("goo + Enter copied %q, want Google's %q", got, want)
 	}
 	if v := m.View(); !strings.Contains(v, "✓ Google alice@gmail.com copied — clears in 20 s") {
@@ -162,7 +165,7 @@ func TestRankedFilterCopiesTopMatch(t *testing.T) {
 	m = send(m, special(tea.KeyEsc))
 	m = typeKeys(m, "aws")
 	m = send(m, special(tea.KeyEnter))
-	if got, want := clip.Content(), code(t, accounts[2], t0, false); got != want {
+	if got, want := clip.Content(), code(t, accounts[3], t0, false); got != want {
 		t.Fatalf("aws + Enter copied %q, want AWS's %q", got, want)
 	}
 }
