@@ -108,7 +108,8 @@ var (
 	addKeyBack   = bind([]string{"esc"}, "esc", "back")
 	addKeyTab    = bind([]string{"tab"}, "tab", "complete")
 	addKeyEnter  = bind([]string{"enter"}, "enter", "add")
-	addKeyNext   = bind([]string{"tab"}, "tab", "next field")
+	addKeyNext   = bind([]string{"tab", "down"}, "tab", "next field")
+	addKeyPrev   = bind([]string{"shift+tab", "up"}, "shift+tab", "previous field")
 	addKeyRest   = bind([]string{"enter"}, "enter", "add the others")
 )
 
@@ -307,10 +308,10 @@ func (a addScreen) key(c *common, km tea.KeyMsg) (screen, tea.Cmd) {
 		}
 		return a, nil
 	case addPath:
-		switch km.Type {
-		case tea.KeyTab:
+		switch {
+		case keyIs(km, addKeyTab):
 			return a, completeCmd(a.path.Value())
-		case tea.KeyEnter:
+		case keyIs(km, addKeyEnter):
 			p := strings.TrimSpace(a.path.Value())
 			if p == "" {
 				a.err = "type the path of an image"
@@ -332,7 +333,7 @@ func (a addScreen) key(c *common, km tea.KeyMsg) (screen, tea.Cmd) {
 		}
 		return a, cmd
 	case addURI:
-		if km.Type == tea.KeyEnter {
+		if keyIs(km, addKeyEnter) {
 			a.err = ""
 			return a.parsed(c, a.uri.Value())
 		}
@@ -340,16 +341,16 @@ func (a addScreen) key(c *common, km tea.KeyMsg) (screen, tea.Cmd) {
 		a.uri, cmd = a.uri.Update(km)
 		return a, cmd
 	case addSecret:
-		switch km.Type {
-		case tea.KeyTab, tea.KeyShiftTab, tea.KeyDown, tea.KeyUp:
+		switch {
+		case keyIs(km, addKeyNext, addKeyPrev):
 			a.fields[a.field].Blur()
-			if km.Type == tea.KeyTab || km.Type == tea.KeyDown {
+			if keyIs(km, addKeyNext) {
 				a.field = (a.field + 1) % 3
 			} else {
 				a.field = (a.field + 2) % 3
 			}
 			return a, a.fields[a.field].Focus()
-		case tea.KeyEnter:
+		case keyIs(km, addKeyEnter):
 			if a.field < 2 {
 				a.fields[a.field].Blur()
 				a.field++

@@ -70,6 +70,7 @@ var (
 	keyUnlock = bind([]string{"enter"}, "enter", "unlock")
 	keyNext   = bind([]string{"enter"}, "enter", "next")
 	keySwitch = bind([]string{"tab"}, "tab", "switch field")
+	keyBack   = bind([]string{"esc"}, "esc", "back")
 )
 
 func (u unlockScreen) Help() (help.KeyMap, bool) {
@@ -104,12 +105,12 @@ func (u unlockScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
 			u.typeahead = append(u.typeahead, msg)
 			return u, nil
 		}
-		if msg.Type == tea.KeyEsc && !u.exists && u.step == 1 {
+		if keyIs(msg, keyBack) && !u.exists && u.step == 1 {
 			u.step = 0
 			u.confirm.Blur()
 			return u, u.input.Focus()
 		}
-		if msg.Type == tea.KeyTab && !u.exists {
+		if keyIs(msg, keySwitch) && !u.exists {
 			u.step = 1 - u.step
 			if u.step == 1 {
 				u.input.Blur()
@@ -118,7 +119,7 @@ func (u unlockScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
 			u.confirm.Blur()
 			return u, u.input.Focus()
 		}
-		if msg.Type == tea.KeyEnter {
+		if keyIs(msg, keyUnlock) {
 			return u.submit()
 		}
 		var cmd tea.Cmd
