@@ -79,12 +79,15 @@ func (l listScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
 			l.selectID(c, msg.selectID)
 		}
 	case actionMsg:
-		l.selectID(c, msg.id)
-		if e, ok := l.selected(); ok && e.ID == msg.id {
-			return l.do(c, msg.action)
+		if msg.id != "" {
+			// The menu's account, whatever changed under the menu.
+			l.selectID(c, msg.id)
+			if e, ok := l.selected(); !ok || e.ID != msg.id {
+				c.toastErr(errGone.Error())
+				return l, nil
+			}
 		}
-		c.toastErr(errGone.Error())
-		return l, nil
+		return l.do(c, msg.action)
 	case listSavedMsg:
 		if msg.err != nil {
 			c.toastErr(msg.err.Error())

@@ -294,3 +294,15 @@ func TestHOTPRowShowsUsedCode(t *testing.T) {
 		}
 	}
 }
+
+// TestActionsMenuWithoutAccounts: with no account to act on, the menu
+// still adds one and shows the keys.
+func TestActionsMenuWithoutAccounts(t *testing.T) {
+	m := unlocked(t, newVault(t), &fakeClock{t: t0}, &fakeClipboard{}, 80, 24)
+	m = send(m, special(tea.KeyTab))
+	if v := m.View(); strings.Contains(v, "rename") || !strings.Contains(v, "add an account") {
+		t.Fatalf("the menu without accounts:\n%s", v)
+	}
+	m = send(m, keys("a"))
+	over[addScreen](t, m)
+}

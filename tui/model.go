@@ -79,11 +79,10 @@ func newModel(cfg config) Model {
 	return Model{
 		cfg: cfg,
 		c: common{
-			now:   now,
-			st:    newStyles(),
-			help:  &h,
-			clock: cfg.clock,
-			clip:  cfg.clip,
+			now:  now,
+			st:   newStyles(),
+			help: &h,
+			clip: cfg.clip,
 		},
 		unlock:  newUnlockScreen(cfg.store, cfg.workFactor, cfg.passphrase != ""),
 		lastKey: now,

@@ -41,7 +41,6 @@ type common struct {
 	now           time.Time
 	st            *styles
 	help          *help.Model // shared: the terminal's width is everyone's
-	clock         func() time.Time
 	clip          Clipboard
 	vault         Vault // nil while locked
 	// outbox holds the messages screens sent the root during an Update.
