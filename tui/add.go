@@ -402,7 +402,7 @@ func (a addScreen) View(c *common) string {
 		b.WriteString(st.dim.Render("  TOTP, SHA1, 6 digits, 30 s: for other settings paste an otpauth:// URI") + "\n")
 	}
 	if a.missing != "" {
-		b.WriteString("\n" + indent(renderLines(st.warn, wrap(a.missing+" — add the next image (i, p)", max(10, w-3))), 2, w) + "\n")
+		b.WriteString("\n" + indent(renderLines(st.warn, wrap(a.missing+" — add the next image (i, p), or esc to drop the parts read", max(10, w-3))), 2, w) + "\n")
 	}
 	if a.busy {
 		b.WriteString("\n  " + a.spinner.View() + " " + a.busyWhat + "\n")
