@@ -6,14 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${SECONDS_TO_MEASURE:-60}
 tmp=$(mktemp -d)
-trap 'tmux -L idle kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+sock=vmfa-idle-$$
+trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 go build -o "$tmp/vmfa" ./cmd/vmfa
 export VMFA_DIR="$tmp/vault" VMFA_PASSPHRASE=idle VMFA_WORK_FACTOR=10
 for i in $(seq 1 50); do
 	secret=$(printf 'idle%s' "$i" | sha1sum | cut -c1-40 | xxd -r -p | base32 | tr -d =)
 	echo "otpauth://totp/Issuer$i:user$i@example.com?secret=$secret"
 done | "$tmp/vmfa" add --uri >/dev/null
-tmux -L idle new-session -d -s idle -x 120 -y 40 "$tmp/vmfa"
+tmux -L "$sock" new-session -d -s idle -x 120 -y 40 "$tmp/vmfa"
 sleep 2
 pid=$(pgrep -f "^$tmp/vmfa$")
 ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }

@@ -17,18 +17,21 @@ for i in 1 2 3 4 5 6 7 8 9; do
 	echo "otpauth://totp/$label?secret=$secret"
 done | "$tmp/vmfa" add --uri >/dev/null
 
-Xvfb :55 -screen 0 1000x560x24 -nolisten tcp 2>/dev/null &
+# An X server and a tmux server of our own: -displayfd picks a free display.
+sock=vmfa-shot-$$
+Xvfb -displayfd 3 -screen 0 1000x560x24 -nolisten tcp 3>"$tmp/display" 2>/dev/null &
 xvfb=$!
-trap 'tmux -L shot kill-server 2>/dev/null; kill $xvfb 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'tmux -L "$sock" kill-server 2>/dev/null; kill $xvfb 2>/dev/null; rm -rf "$tmp"' EXIT
+while [ ! -s "$tmp/display" ]; do sleep 0.1; done
+export DISPLAY=:$(cat "$tmp/display")
+xterm -geometry 100x26+0+0 -bg '#1e1e2e' -fg '#dddddd' -fa 'DejaVu Sans Mono' -fs 11 \
+	-e tmux -L "$sock" new-session -s shot "$tmp/vmfa" &
 sleep 1
-DISPLAY=:55 xterm -geometry 100x26+0+0 -bg '#1e1e2e' -fg '#dddddd' -fa 'DejaVu Sans Mono' -fs 11 \
-	-e tmux -L shot new-session -s shot "$tmp/vmfa" &
-sleep 1
-tmux -L shot set -g status off
+tmux -L "$sock" set -g status off
 # Shoot the list 7 s before a window ends, when the next codes show.
 sleep $(( (30 - $(date +%s) % 30 + 23) % 30 ))
-DISPLAY=:55 import -window root "$tmp/root.png" && convert "$tmp/root.png" -trim +repage docs/tui-list.png
+import -window root "$tmp/root.png" && convert "$tmp/root.png" -trim +repage docs/tui-list.png
 sleep 8
-tmux -L shot send-keys -t shot e
+tmux -L "$sock" send-keys -t shot C-e # the enrollment view of the selected account
 sleep 1
-DISPLAY=:55 import -window root "$tmp/root.png" && convert "$tmp/root.png" -trim +repage docs/tui-enroll.png
+import -window root "$tmp/root.png" && convert "$tmp/root.png" -trim +repage docs/tui-enroll.png

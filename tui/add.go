@@ -16,11 +16,11 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
+	"github.com/vmfa/vmfa/vault"
 )
 
 type addMode int
@@ -32,10 +32,17 @@ const (
 	addSecret
 )
 
-// addModel is the add screen: an image file (with Tab completion and
-// dragged-in paths), an image on the clipboard, a pasted otpauth:// URI or a
+// addScreen adds accounts: from an image file (with Tab completion and
+// dragged-in paths), the image on the clipboard, pasted otpauth:// URIs or a
 // secret typed by hand.
-type addModel struct {
+//
+// The QR codes of every image and paste are pooled (otp.Collector) until they
+// make whole accounts, so a Google Authenticator export split over several
+// QR codes can arrive as several screenshots. The accounts that arrive
+// together are added as a unit (vault.Data.AddAll): when some are in the
+// vault already, nothing is added and the screen names them and offers to
+// add the rest.
+type addScreen struct {
 	mode       addMode
 	path       textinput.Model
 	uri        textinput.Model
@@ -46,6 +53,14 @@ type addModel struct {
 	spinner    spinner.Model
 	err        string
 	candidates []string
+	// pooled are the texts of QR codes read so far that do not make whole
+	// accounts yet: parts of an export; missing says what they lack.
+	pooled  []string
+	missing string
+	// offer holds a unit refused for its duplicates, and dups names them,
+	// until the user adds the rest (Enter) or goes back.
+	offer []otp.Account
+	dups  []vault.Skipped
 }
 
 func newInput(prompt, placeholder string) textinput.Model {
@@ -57,8 +72,8 @@ func newInput(prompt, placeholder string) textinput.Model {
 	return t
 }
 
-func newAddModel(width int) addModel {
-	a := addModel{
+func newAddScreen(c *common) addScreen {
+	a := addScreen{
 		path:    newInput("Image: ", "path to a PNG/JPEG screenshot of the QR code"),
 		uri:     newInput("URI: ", "otpauth://totp/…  or  otpauth-migration://…"),
 		spinner: spinner.New(spinner.WithSpinner(spinner.Dot)),
@@ -68,13 +83,13 @@ func newAddModel(width int) addModel {
 	a.fields[2] = newInput("Secret: ", "base32, spaces allowed")
 	a.fields[2].EchoMode = textinput.EchoPassword
 	a.fields[2].EchoCharacter = '•'
-	a.setWidth(width)
+	a.setWidth(c.width)
 	return a
 }
 
 // setWidth fits the inputs to the terminal (indent, prompt and cursor
 // included), so a long path or URI scrolls and the cursor stays in view.
-func (a *addModel) setWidth(width int) {
+func (a *addScreen) setWidth(width int) {
 	fit := func(t *textinput.Model) {
 		t.Width = max(1, width-2-lipgloss.Width(t.Prompt)-1)
 	}
@@ -85,13 +100,6 @@ func (a *addModel) setWidth(width int) {
 	}
 }
 
-// looksLikeOTPAuth reports whether text is an otpauth:// or
-// otpauth-migration:// URI (perhaps quoted, as some terminals paste).
-func looksLikeOTPAuth(text string) bool {
-	t := strings.TrimLeft(strings.TrimSpace(text), `'"`)
-	return len(t) >= len("otpauth") && strings.EqualFold(t[:len("otpauth")], "otpauth")
-}
-
 var (
 	addKeyFile   = bind([]string{"i", "enter"}, "i", "image file")
 	addKeyClip   = bind([]string{"p"}, "p", "image on clipboard")
@@ -100,37 +108,38 @@ var (
 	addKeyBack   = bind([]string{"esc"}, "esc", "back")
 	addKeyTab    = bind([]string{"tab"}, "tab", "complete")
 	addKeyEnter  = bind([]string{"enter"}, "enter", "add")
-	addKeyNext   = bind([]string{"tab"}, "tab", "next field")
+	addKeyNext   = bind([]string{"tab", "down"}, "tab", "next field")
+	addKeyPrev   = bind([]string{"shift+tab", "up"}, "shift+tab", "previous field")
+	addKeyRest   = bind([]string{"enter"}, "enter", "add the others")
 )
 
-func (m *Model) addKeys() help.KeyMap {
-	switch m.add.mode {
-	case addPath:
-		return simpleKeys{addKeyEnter, addKeyTab, addKeyBack}
-	case addURI:
-		return simpleKeys{addKeyEnter, addKeyBack}
-	case addSecret:
-		return simpleKeys{addKeyEnter, addKeyNext, addKeyBack}
+func (a addScreen) Help() (help.KeyMap, bool) {
+	switch {
+	case a.offer != nil:
+		return simpleKeys{addKeyRest, addKeyBack, quitKey}, false
+	case a.mode == addPath:
+		return simpleKeys{addKeyEnter, addKeyTab, addKeyBack, quitKey}, false
+	case a.mode == addURI:
+		return simpleKeys{addKeyEnter, addKeyBack, quitKey}, false
+	case a.mode == addSecret:
+		return simpleKeys{addKeyEnter, addKeyNext, addKeyBack, quitKey}, false
 	}
-	return simpleKeys{addKeyFile, addKeyClip, addKeyURI, addKeySecret, addKeyBack}
+	return simpleKeys{addKeyFile, addKeyClip, addKeyURI, addKeySecret, addKeyBack, quitKey}, false
 }
 
-func (m Model) updateAdd(msg tea.Msg) (Model, tea.Cmd) {
-	a := &m.add
+func (a addScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.setWidth(c.width)
 	case spinner.TickMsg:
-		return m, spin(&a.spinner, a.busy, msg)
+		return a, spin(&a.spinner, a.busy, msg)
 	case decodedMsg:
-		if msg.err != nil {
-			a.busy = false
-			a.err = msg.err.Error()
-			return m, nil
-		}
-		a.busyWhat = "Saving…"
-		return m, addCmd(m.v, msg.accounts, m.c.now, msg.fromImage)
+		return a.decoded(c, msg)
+	case addedMsg:
+		return a.added(c, msg)
 	case completionMsg:
 		if msg.input != a.path.Value() {
-			return m, nil // typed on meanwhile
+			return a, nil // typed on meanwhile
 		}
 		a.candidates = msg.candidates
 		if msg.err != nil {
@@ -140,27 +149,135 @@ func (m Model) updateAdd(msg tea.Msg) (Model, tea.Cmd) {
 			a.path.SetValue(msg.completion)
 			a.path.CursorEnd()
 		}
-		return m, nil
 	case tea.KeyMsg:
 		if a.busy {
-			return m, nil
+			return a, nil
 		}
-		return m.addKey(msg)
+		return a.key(c, msg)
 	}
-	return m, nil
+	return a, nil
 }
 
-func (m Model) addKey(km tea.KeyMsg) (Model, tea.Cmd) {
-	a := &m.add
-	if km.Type == tea.KeyEsc {
+// pasted starts the screen with text pasted into the list.
+func (a addScreen) pasted(text string) (addScreen, tea.Cmd) {
+	a.mode = addURI
+	a.uri.SetValue(strings.TrimSpace(text))
+	a.uri.CursorEnd()
+	return a, a.uri.Focus()
+}
+
+// decoded pools the texts of QR codes just read with those before, and adds
+// the accounts once they are whole.
+func (a addScreen) decoded(c *common, msg decodedMsg) (screen, tea.Cmd) {
+	if msg.err != nil {
+		a.busy = false
+		a.err = msg.err.Error()
+		return a, nil
+	}
+	var col otp.Collector
+	texts := append(append([]string(nil), a.pooled...), msg.texts...)
+	for _, t := range texts {
+		if err := col.Add(t); err != nil {
+			a.busy = false
+			a.err = err.Error()
+			return a, nil
+		}
+	}
+	accounts, err := col.Accounts()
+	if err != nil {
+		// Parts of an export are missing: keep what came, and ask for
+		// the next image.
+		a.busy = false
+		a.pooled, a.missing = texts, err.Error()
+		a.mode = addMenu
+		a.path.Reset()
+		a.uri.Reset()
+		a.path.Blur()
+		a.uri.Blur()
+		return a, nil
+	}
+	if len(accounts) == 0 {
+		a.busy, a.err = false, "nothing to add"
+		return a, nil
+	}
+	a.busyWhat = "Saving…"
+	return a, addCmd(c.vault, accounts, c.now, false)
+}
+
+// added ends the screen once the accounts are in: on the enrollment view
+// for one new TOTP account (what AWS asks for next), else on the list with
+// the new accounts marked.
+func (a addScreen) added(c *common, msg addedMsg) (screen, tea.Cmd) {
+	a.busy = false
+	if msg.err != nil {
+		a.pooled, a.missing = nil, ""
+		a.err = msg.err.Error()
+		if len(msg.dups) > 0 {
+			a.err = duplicatesText(msg.dups)
+			if len(msg.dups) < len(msg.unit) {
+				a.offer, a.dups = msg.unit, msg.dups
+			}
+		}
+		return a, nil
+	}
+	text := "added " + joinMax(labels(msg.added), 3)
+	if n := len(msg.skipped); n > 0 {
+		text += fmt.Sprintf("; skipped %d already in the vault", n)
+	}
+	if len(msg.added) == 1 && msg.added[0].Type == otp.TOTP {
+		c.send(openEnrollMsg{id: msg.added[0].ID})
+		c.toast(text)
+		return a, nil
+	}
+	c.send(closeMsg{added: ids(msg.added)})
+	c.toast(text)
+	return a, nil
+}
+
+// duplicatesText names the accounts of a unit the vault already holds.
+func duplicatesText(dups []vault.Skipped) string {
+	names := make([]string, len(dups))
+	for i, d := range dups {
+		names[i] = d.Existing.Label()
+		if l := d.Account.Label(); !strings.EqualFold(l, names[i]) {
+			names[i] = l + " (as " + names[i] + ")"
+		}
+	}
+	if len(dups) == 1 {
+		return "already in the vault: " + names[0]
+	}
+	return fmt.Sprintf("%d are already in the vault: %s", len(dups), joinMax(names, 3))
+}
+
+// parsed takes pasted otpauth URIs (several may be separated by spaces).
+func (a addScreen) parsed(c *common, text string) (screen, tea.Cmd) {
+	a.busy, a.busyWhat = true, "Saving…"
+	s, cmd := a.decoded(c, decodedMsg{texts: strings.Fields(text)})
+	return s, tea.Batch(cmd, a.spinner.Tick)
+}
+
+func (a addScreen) key(c *common, km tea.KeyMsg) (screen, tea.Cmd) {
+	if a.offer != nil {
+		offer := a.offer
+		a.offer, a.dups = nil, nil
+		if keyIs(km, addKeyRest) {
+			a.err = ""
+			a.busy, a.busyWhat = true, "Saving…"
+			return a, tea.Batch(addCmd(c.vault, offer, c.now, true), a.spinner.Tick)
+		}
+		a.err = ""
+		return a, nil
+	}
+	if keyIs(km, addKeyBack) {
 		if a.mode == addMenu {
-			m.screen = screenList
-			m.add = addModel{}
-			return m, nil
+			c.send(closeMsg{})
+			return a, nil
 		}
 		// Back to the menu with empty inputs: i, u or s starts afresh.
-		m.add = newAddModel(m.c.width)
-		return m, nil
+		// The parts of an export read so far stay.
+		b := newAddScreen(c)
+		b.pooled, b.missing = a.pooled, a.missing
+		return b, nil
 	}
 	switch a.mode {
 	case addMenu:
@@ -169,50 +286,44 @@ func (m Model) addKey(km tea.KeyMsg) (Model, tea.Cmd) {
 		case km.Type == tea.KeyRunes && (km.Paste || len(km.Runes) > 1) && looksLikeOTPAuth(string(km.Runes)):
 			// A pasted URI: the URI field, never the path field (whose
 			// errors would echo the secret).
-			a.mode = addURI
-			a.uri.SetValue(strings.TrimSpace(string(km.Runes)))
-			a.uri.CursorEnd()
-			return m, a.uri.Focus()
+			return a.pasted(string(km.Runes))
 		case km.Type == tea.KeyRunes && len(km.Runes) > 0 && (km.Paste || strings.ContainsAny(string(km.Runes[:1]), "/~.'\"")):
 			// A dragged-in or typed path: go straight to the path field.
 			a.mode = addPath
 			a.path.SetValue(string(km.Runes))
 			a.path.CursorEnd()
-			return m, a.path.Focus()
+			return a, a.path.Focus()
 		case keyIs(km, addKeyFile):
 			a.mode = addPath
-			return m, a.path.Focus()
+			return a, a.path.Focus()
 		case keyIs(km, addKeyClip):
 			a.busy, a.busyWhat = true, "Reading the clipboard…"
-			return m, tea.Batch(clipImageCmd(m.cfg.clip), a.spinner.Tick)
+			return a, tea.Batch(clipImageCmd(c.clip), a.spinner.Tick)
 		case keyIs(km, addKeyURI):
 			a.mode = addURI
-			return m, a.uri.Focus()
+			return a, a.uri.Focus()
 		case keyIs(km, addKeySecret):
 			a.mode, a.field = addSecret, 0
-			return m, a.fields[0].Focus()
-		case keyIs(km, m.list.keys.Quit):
-			return m.quit()
+			return a, a.fields[0].Focus()
 		}
-		return m, nil
+		return a, nil
 	case addPath:
-		switch km.Type {
-		case tea.KeyTab:
-			return m, completeCmd(a.path.Value())
-		case tea.KeyEnter:
+		switch {
+		case keyIs(km, addKeyTab):
+			return a, completeCmd(a.path.Value())
+		case keyIs(km, addKeyEnter):
 			p := strings.TrimSpace(a.path.Value())
 			if p == "" {
 				a.err = "type the path of an image"
-				return m, nil
+				return a, nil
 			}
 			a.err, a.candidates = "", nil
 			if looksLikeOTPAuth(p) {
 				// A URI typed or pasted into the path field: add it as one.
-				a.busy, a.busyWhat = true, "Saving…"
-				return m, tea.Batch(parseTextCmd(p), a.spinner.Tick)
+				return a.parsed(c, p)
 			}
 			a.busy, a.busyWhat = true, "Reading the QR code…"
-			return m, tea.Batch(decodeFileCmd(p), a.spinner.Tick)
+			return a, tea.Batch(decodeFileCmd(p), a.spinner.Tick)
 		}
 		before := a.path.Value()
 		var cmd tea.Cmd
@@ -220,31 +331,30 @@ func (m Model) addKey(km tea.KeyMsg) (Model, tea.Cmd) {
 		if a.path.Value() != before {
 			a.err, a.candidates = "", nil // "no file matches" is stale now
 		}
-		return m, cmd
+		return a, cmd
 	case addURI:
-		if km.Type == tea.KeyEnter {
+		if keyIs(km, addKeyEnter) {
 			a.err = ""
-			a.busy, a.busyWhat = true, "Saving…"
-			return m, tea.Batch(parseTextCmd(a.uri.Value()), a.spinner.Tick)
+			return a.parsed(c, a.uri.Value())
 		}
 		var cmd tea.Cmd
 		a.uri, cmd = a.uri.Update(km)
-		return m, cmd
+		return a, cmd
 	case addSecret:
-		switch km.Type {
-		case tea.KeyTab, tea.KeyShiftTab, tea.KeyDown, tea.KeyUp:
+		switch {
+		case keyIs(km, addKeyNext, addKeyPrev):
 			a.fields[a.field].Blur()
-			if km.Type == tea.KeyTab || km.Type == tea.KeyDown {
+			if keyIs(km, addKeyNext) {
 				a.field = (a.field + 1) % 3
 			} else {
 				a.field = (a.field + 2) % 3
 			}
-			return m, a.fields[a.field].Focus()
-		case tea.KeyEnter:
+			return a, a.fields[a.field].Focus()
+		case keyIs(km, addKeyEnter):
 			if a.field < 2 {
 				a.fields[a.field].Blur()
 				a.field++
-				return m, a.fields[a.field].Focus()
+				return a, a.fields[a.field].Focus()
 			}
 			acc := otp.Account{
 				Issuer: a.fields[0].Value(),
@@ -253,23 +363,22 @@ func (m Model) addKey(km tea.KeyMsg) (Model, tea.Cmd) {
 			}
 			if err := acc.Normalize(); err != nil {
 				a.err = err.Error()
-				return m, nil
+				return a, nil
 			}
 			a.err = ""
 			a.busy, a.busyWhat = true, "Saving…"
-			return m, tea.Batch(addCmd(m.v, []otp.Account{acc}, m.c.now, false), a.spinner.Tick)
+			return a, tea.Batch(addCmd(c.vault, []otp.Account{acc}, c.now, false), a.spinner.Tick)
 		}
 		var cmd tea.Cmd
 		a.fields[a.field], cmd = a.fields[a.field].Update(km)
-		return m, cmd
+		return a, cmd
 	}
-	return m, nil
+	return a, nil
 }
 
-func (m *Model) viewAdd() string {
-	st := m.c.st
-	a := m.add
-	w := m.c.width
+func (a addScreen) View(c *common) string {
+	st := c.st
+	w := c.width
 	var b strings.Builder
 	b.WriteString(" " + st.title.Render("vmfa") + "  " + st.label.Render("Add an account") + "\n\n")
 	switch a.mode {
@@ -292,15 +401,28 @@ func (m *Model) viewAdd() string {
 		}
 		b.WriteString(st.dim.Render("  TOTP, SHA1, 6 digits, 30 s: for other settings paste an otpauth:// URI") + "\n")
 	}
+	if a.missing != "" {
+		b.WriteString("\n" + indent(renderLines(st.warn, wrap(a.missing+" — add the next image (i, p), or esc to drop the parts read", max(10, w-3))), 2, w) + "\n")
+	}
 	if a.busy {
 		b.WriteString("\n  " + a.spinner.View() + " " + a.busyWhat + "\n")
 	}
 	if a.err != "" {
-		// Wrapped at spaces, not cut: the end of an error is often the
-		// useful part.
-		b.WriteString("\n" + indent(renderLines(st.err, ansi.Wordwrap("✗ "+a.err, max(10, w-3), "")), 2, w) + "\n")
+		b.WriteString("\n" + indent(renderLines(st.err, wrap("✗ "+a.err, max(10, w-3))), 2, w) + "\n")
+	}
+	if a.offer != nil {
+		rest := len(a.offer) - len(a.dups)
+		b.WriteString("\n" + indent(wrap(fmt.Sprintf("Enter adds the other %d, esc adds nothing.", rest), max(10, w-3)), 2, w) + "\n")
 	}
 	return b.String()
+}
+
+func labels(es []vault.Entry) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.Label()
+	}
+	return out
 }
 
 // columns lays names out in as many columns as fit, at most maxLines lines.
@@ -384,11 +506,7 @@ func decodeFileCmd(input string) tea.Cmd {
 			// Never echo what may hold a secret.
 			return decodedMsg{err: errors.New("that is an otpauth URI, not a file: press esc, then u, and paste it there")}
 		}
-		if err != nil {
-			return decodedMsg{err: err}
-		}
-		accounts, err := otp.ParseAll(texts)
-		return decodedMsg{accounts: accounts, fromImage: true, err: err}
+		return decodedMsg{texts: texts, err: err}
 	}
 }
 
@@ -403,16 +521,6 @@ func clipImageCmd(c Clipboard) tea.Cmd {
 		if err != nil {
 			return decodedMsg{err: fmt.Errorf("clipboard image: %w", err)}
 		}
-		accounts, err := otp.ParseAll(texts)
-		return decodedMsg{accounts: accounts, fromImage: true, err: err}
-	}
-}
-
-// parseTextCmd reads pasted otpauth URIs (several may be separated by
-// spaces).
-func parseTextCmd(text string) tea.Cmd {
-	return func() tea.Msg {
-		accounts, err := otp.ParseAll(strings.Fields(text))
-		return decodedMsg{accounts: accounts, err: err}
+		return decodedMsg{texts: texts}
 	}
 }

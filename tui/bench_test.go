@@ -73,7 +73,7 @@ func BenchmarkUnlockToFirstFrame(b *testing.B) {
 	clock := &fakeClock{t: t0}
 	msg := unlock(storeAdapter{s}, testPass)
 	withTrueColor(b)
-	base := newModel(testConfig(s, clock, &fakeClipboard{}))
+	base := newModel(untimed(testConfig(s, clock, &fakeClipboard{})))
 	base = send(base, tea.WindowSizeMsg{Width: 250, Height: 80})
 	base = send(base, vaultStateMsg{exists: true})
 	b.ReportAllocs()

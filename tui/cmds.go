@@ -2,8 +2,7 @@ package tui
 
 import (
 	"errors"
-	"fmt"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/charmbracelet/bubbles/spinner"
@@ -12,6 +11,8 @@ import (
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
+
+// Every file, vault and clipboard access runs in one of these commands.
 
 // openCmd learns whether a vault exists and, with a passphrase from the
 // environment, opens it (or creates it on first run).
@@ -41,11 +42,7 @@ func unlock(s Store, passphrase string) tea.Msg {
 	if err != nil {
 		return unlockedMsg{err: err}
 	}
-	d, err := v.Load()
-	if err != nil {
-		return unlockedMsg{err: err}
-	}
-	return unlockedMsg{v: v, data: d}
+	return load(v, false)
 }
 
 func create(s Store, passphrase string, workFactor int) tea.Msg {
@@ -53,11 +50,34 @@ func create(s Store, passphrase string, workFactor int) tea.Msg {
 	if err != nil {
 		return unlockedMsg{err: err}
 	}
+	return load(v, true)
+}
+
+// load reads the vault's data, stamped before the read so that a save in
+// between shows as a change on the next check.
+func load(v Vault, created bool) tea.Msg {
+	stamp, err := v.Stamp()
+	if err != nil {
+		return unlockedMsg{err: err}
+	}
 	d, err := v.Load()
 	if err != nil {
 		return unlockedMsg{err: err}
 	}
-	return unlockedMsg{v: v, data: d, created: true}
+	return unlockedMsg{v: v, data: d, stamp: stamp, created: created}
+}
+
+// checkCmd looks for a change to vault.age since the stamp, and reads it if
+// there is one.
+func checkCmd(v Vault, since vault.Stamp, gen int) tea.Cmd {
+	return func() tea.Msg {
+		stamp, err := v.Stamp()
+		if err != nil || stamp.Equal(since) {
+			return reloadedMsg{gen: gen, stamp: since, err: err}
+		}
+		d, err := v.Load()
+		return reloadedMsg{gen: gen, stamp: stamp, data: d, err: err}
+	}
 }
 
 func copyCmd(c Clipboard, code, what string) tea.Cmd {
@@ -71,12 +91,13 @@ func clearCmd(c Clipboard, code string) tea.Cmd {
 	}
 }
 
-// updateCmd runs fn on the vault's data and saves it.
-func updateCmd(v Vault, fn func(*vault.Data) error, done savedMsg) tea.Cmd {
+// saveCmd runs change on the vault's data and saves it, in one locked
+// read-modify-write; done wraps the outcome in the message of the screen
+// that asked.
+func saveCmd(v Vault, change func(*vault.Data) error, done func(saved) tea.Msg) tea.Cmd {
 	return func() tea.Msg {
-		d, err := v.Update(fn)
-		done.data, done.err = d, err
-		return done
+		d, err := v.Update(change)
+		return done(saved{data: d, err: err})
 	}
 }
 
@@ -90,79 +111,49 @@ func gone(err error) error {
 	return err
 }
 
-// editCmd changes one entry in place.
-func editCmd(v Vault, id string, fn func(*vault.Entry) error, toast string) tea.Cmd {
-	return updateCmd(v, func(d *vault.Data) error {
-		return gone(d.Edit(id, fn))
-	}, savedMsg{toast: toast, select_: id})
-}
-
-// hotpCmd computes the code of an HOTP account's counter and stores the
-// next counter, in one locked read-modify-write.
-func hotpCmd(v Vault, id string, now time.Time) tea.Cmd {
-	return func() tea.Msg {
-		var code string
-		d, err := v.Update(func(d *vault.Data) error {
-			return gone(d.Edit(id, func(e *vault.Entry) (err error) {
-				if code, err = e.Code(now); err != nil {
-					return err
-				}
-				return e.Spend(1)
-			}))
-		})
-		return hotpMsg{id: id, code: code, data: d, err: err}
-	}
-}
-
-// addCmd adds accounts, skipping the ones the vault already holds.
-func addCmd(v Vault, accounts []otp.Account, now time.Time, enroll bool) tea.Cmd {
-	return func() tea.Msg {
-		var added []vault.Entry
-		var dups []string
-		d, err := v.Update(func(d *vault.Data) error {
-			added, dups = nil, nil
-			for _, a := range accounts {
-				e, err := d.Add(a, now)
-				var dup *vault.DuplicateError
-				if errors.As(err, &dup) {
-					dups = append(dups, dup.Existing.Label())
-					continue
-				}
-				if err != nil {
-					return fmt.Errorf("%s: %w", a.Label(), err)
-				}
-				added = append(added, e)
-			}
-			if len(added) == 0 && len(dups) > 0 {
-				return fmt.Errorf("already in the vault: %s", joinMax(dups, 3))
-			}
-			return nil
-		})
-		msg := savedMsg{data: d, err: err, added: added, enroll: enroll}
-		if err == nil && len(added) > 0 {
-			msg.select_ = added[0].ID
-			msg.toast = fmt.Sprintf("added %s", joinMax(labels(added), 3))
-			if len(dups) > 0 {
-				msg.toast += fmt.Sprintf("; %d already in the vault", len(dups))
-			}
+// takeCmd takes an account's code with vault.Data.TakeCodes, which spends
+// an HOTP counter (and saves it) before the code is shown.
+func takeCmd(v Vault, id string, now time.Time) tea.Cmd {
+	var (
+		entry vault.Entry
+		codes []string
+	)
+	return saveCmd(v, func(d *vault.Data) (err error) {
+		entry, codes, err = d.TakeCodes(id, now, false)
+		return gone(err)
+	}, func(s saved) tea.Msg {
+		msg := takenMsg{saved: s, entry: entry}
+		if s.err == nil && len(codes) > 0 {
+			msg.code = codes[0]
 		}
 		return msg
-	}
+	})
 }
 
-func labels(es []vault.Entry) []string {
-	out := make([]string, len(es))
-	for i, e := range es {
-		out[i] = e.Label()
-	}
-	return out
-}
-
-func joinMax(s []string, n int) string {
-	if len(s) <= n {
-		return strings.Join(s, ", ")
-	}
-	return strings.Join(s[:n], ", ") + fmt.Sprintf(" and %d more", len(s)-n)
+// addCmd adds accounts that arrived together with vault.Data.AddAll: all or
+// none, unless skipExisting. When the unit is refused for duplicates, the
+// message lists every one of them, so the screen can offer to add the rest.
+func addCmd(v Vault, accounts []otp.Account, now time.Time, skipExisting bool) tea.Cmd {
+	msg := addedMsg{unit: accounts}
+	return saveCmd(v, func(d *vault.Data) error {
+		var err error
+		msg.added, msg.skipped, err = d.AddAll(accounts, now, skipExisting)
+		var dup *vault.DuplicateError
+		if errors.As(err, &dup) {
+			// A dry run on a copy learns which ones: d is left as AddAll
+			// left it, unchanged.
+			probe := vault.Data{Version: d.Version, Accounts: slices.Clone(d.Accounts)}
+			if _, dups, perr := probe.AddAll(accounts, now, true); perr == nil {
+				msg.dups = dups
+			} else {
+				err = perr // an invalid account: the first thing to fix
+			}
+		}
+		return err
+	}, func(s saved) tea.Msg {
+		msg.saved = s
+		return msg
+	})
 }
 
 // spin advances a screen's spinner while the screen is busy, and lets the

@@ -8,12 +8,13 @@ import (
 )
 
 // codeEntry is one account's current and next code for one TOTP window, or
-// the last HOTP code the user asked for.
+// the last HOTP code the user took, with the counter it was the code of.
 type codeEntry struct {
 	step      uint64
 	cur, next string
 	err       error
 	hotp      bool
+	counter   uint64
 }
 
 // codeCache holds the codes of every account, keyed by entry ID. TOTP codes

@@ -58,9 +58,67 @@ func buildTUI(t *testing.T, dir string) []string {
 	return []string{bin}
 }
 
+// e2eSecrets are the accounts of the end-to-end tests. GitHub's name holds
+// g…o…o, so "goo" matches it too, scattered: Google must still rank first.
+const (
+	ghSecret = "JBSWY3DPEHPK3PXP"
+	ggSecret = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"
+	ptSecret = "NBSWY3DPO5XXE3DEEBVGK3DJNZTQ2LBA"
+)
+
+// e2eVault creates a vault with the end-to-end tests' accounts.
+func e2eVault(t *testing.T, dir string) string {
+	t.Helper()
+	vdir := filepath.Join(dir, "vault")
+	v, err := vault.Open(vdir).Create("pw", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Update(func(d *vault.Data) error {
+		_, _, err := d.AddAll([]otp.Account{
+			{Issuer: "GitHub", Name: "bob@outlook.com", Secret: ghSecret},
+			{Issuer: "Google", Name: "alice@gmail.com", Secret: ggSecret},
+			{Issuer: "Proton", Name: "alice@proton.me", Secret: ptSecret},
+		}, time.Now(), false)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return vdir
+}
+
+// newTmux starts a tmux server of the test's own, with a session e2e of
+// 100×30 running command, and stops it (by its socket) at the end. The
+// clipboard goes through OSC 52 (SSH_TTY says the terminal is remote) into
+// tmux's paste buffers.
+func newTmux(t *testing.T, vdir string, env []string, command string) tmuxSession {
+	t.Helper()
+	s := tmuxSession{t: t, socket: fmt.Sprintf("vmfa-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	args := []string{"new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30",
+		"-e", "VMFA_DIR=" + vdir, "-e", "SSH_TTY=/dev/pts/99", "-e", "TERM=xterm-256color"}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	s.run(append(args, command)...)
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	s.run("set", "-g", "set-clipboard", "on")
+	s.run("set", "-g", "remain-on-exit", "on")
+	return s
+}
+
+// buffer returns tmux's newest paste buffer, or "" when there is none.
+func (s tmuxSession) buffer() string {
+	out, err := exec.Command("tmux", "-L", s.socket, "show-buffer").Output()
+	if err != nil {
+		return ""
+	}
+	return string(out)
+}
+
 // TestTmuxEndToEnd runs the TUI in a real terminal (tmux): unlock, read
-// the code off the screen and check it against oathtool, filter, copy
-// through OSC 52 into tmux's buffer, quit and find the shell restored.
+// the code off the screen and check it against oathtool, type a query that
+// starts with a letter once bound to quit, copy the top-ranked match through
+// OSC 52 into tmux's buffer, quit and find the shell restored.
 func TestTmuxEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
@@ -68,39 +126,7 @@ func TestTmuxEndToEnd(t *testing.T) {
 	testenv.Tools(t, "tmux", "oathtool", "go")
 	dir := t.TempDir()
 	bin := buildTUI(t, dir)
-
-	const (
-		ghSecret = "JBSWY3DPEHPK3PXP"
-		ptSecret = "NBSWY3DPO5XXE3DEEBVGK3DJNZTQ2LBA"
-	)
-	vdir := filepath.Join(dir, "vault")
-	v, err := vault.Open(vdir).Create("pw", 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Update(func(d *vault.Data) error {
-		for _, a := range []otp.Account{
-			{Issuer: "GitHub", Name: "alice@example.com", Secret: ghSecret},
-			{Issuer: "Proton", Name: "alice@proton.me", Secret: ptSecret},
-		} {
-			if err := a.Normalize(); err != nil {
-				return err
-			}
-			if _, err := d.Add(a, time.Now()); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-
-	s := tmuxSession{t: t, socket: fmt.Sprintf("vmfa-e2e-%d", os.Getpid())}
-	s.run("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30",
-		"-e", "VMFA_DIR="+vdir,
-		"-e", "SSH_TTY=/dev/pts/99", "-e", "TERM=xterm-256color", "sh")
-	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
-	s.run("set", "-g", "set-clipboard", "on")
+	s := newTmux(t, e2eVault(t, dir), nil, "sh")
 	s.run("send-keys", "-t", "e2e", "echo BEFORE-VMFA", "Enter")
 	s.waitScreen("BEFORE-VMFA\n")
 	s.run("send-keys", "-t", "e2e", strings.Join(bin, " "), "Enter")
@@ -114,7 +140,7 @@ func TestTmuxEndToEnd(t *testing.T) {
 	s.run("send-keys", "-t", "e2e", "Enter")
 
 	// The list: the code on screen is oathtool's for the same secret.
-	scr := s.waitScreen("2 accounts")
+	scr := s.waitScreen("3 accounts")
 	for attempt := 0; ; attempt++ {
 		shown := codeOnScreen(t, scr, "GitHub")
 		if shown == oathtool(t, ghSecret, time.Now()) {
@@ -127,25 +153,80 @@ func TestTmuxEndToEnd(t *testing.T) {
 		scr = s.screen()
 	}
 
-	// Filter and copy: the OSC 52 sequence lands in tmux's buffer.
-	s.run("send-keys", "-t", "e2e", "-l", "prot")
-	scr = s.waitScreen("1 of 2 match")
-	shown := codeOnScreen(t, scr, "Proton")
+	// q, once the quit key, is a query now: nothing matches, and vmfa runs
+	// on. Esc clears it.
+	s.run("send-keys", "-t", "e2e", "-l", "qu")
+	scr = s.waitScreen("0 of 3 match")
+	if !strings.Contains(scr, "› qu") {
+		t.Fatalf("q did not go to the filter:\n%s", scr)
+	}
+	s.run("send-keys", "-t", "e2e", "Escape")
+	s.waitScreen("3 accounts")
+
+	// goo + Enter copies Google's code (GitHub matches too, scattered):
+	// the OSC 52 sequence lands in tmux's buffer, and the status line
+	// names the account.
+	s.run("send-keys", "-t", "e2e", "-l", "goo")
+	scr = s.waitScreen("2 of 3 match")
+	shown := codeOnScreen(t, scr, "Google")
 	s.run("send-keys", "-t", "e2e", "Enter")
-	s.waitScreen("copied")
-	buf := s.run("show-buffer")
-	if buf != shown && buf != oathtool(t, ptSecret, time.Now()) {
-		t.Fatalf("tmux buffer holds %q, want the Proton code %s", buf, shown)
+	s.waitScreen("✓ Google alice@gmail.com copied")
+	if buf := s.buffer(); buf != shown && buf != oathtool(t, ggSecret, time.Now()) {
+		t.Fatalf("tmux buffer holds %q, want the Google code %s", buf, shown)
 	}
 
 	// Quit: the alternate screen is left and the shell is back.
-	s.run("send-keys", "-t", "e2e", "q")
+	s.run("send-keys", "-t", "e2e", "C-c")
 	scr = s.waitScreen("BEFORE-VMFA")
-	if strings.Contains(scr, "accounts") || strings.Contains(scr, "Proton") {
+	if strings.Contains(scr, "accounts") || strings.Contains(scr, "Google") {
 		t.Fatalf("the TUI is still on screen after quitting:\n%s", scr)
 	}
 	if !regexp.MustCompile(`BEFORE-VMFA\n[#$] `).MatchString(scr) {
 		t.Fatalf("no shell prompt after quitting:\n%s", scr)
+	}
+	if buf := s.buffer(); buf == shown {
+		t.Fatalf("quitting left the code in tmux's buffer")
+	}
+}
+
+// TestTmuxSignalsClearClipboard: closing the terminal (SIGHUP) or a kill
+// (SIGTERM) clears the copied code from the clipboard, as quitting does.
+func TestTmuxSignalsClearClipboard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	testenv.Tools(t, "tmux", "go")
+	dir := t.TempDir()
+	bin := buildTUI(t, dir)
+	vdir := e2eVault(t, dir)
+	for _, sig := range []string{"HUP", "TERM"} {
+		t.Run(sig, func(t *testing.T) {
+			s := newTmux(t, vdir, []string{"VMFA_PASSPHRASE=pw"}, strings.Join(bin, " "))
+			scr := s.waitScreen("3 accounts")
+			s.run("send-keys", "-t", "e2e", "-l", "prot")
+			scr = s.waitScreen("1 of 3 match")
+			code := codeOnScreen(t, scr, "Proton")
+			s.run("send-keys", "-t", "e2e", "Enter")
+			s.waitScreen("copied")
+			if buf := s.buffer(); buf != code && buf != oathtool(t, ptSecret, time.Now()) {
+				t.Fatalf("tmux buffer holds %q before the signal, want the Proton code %s", buf, code)
+			}
+			code = s.buffer()
+			pid := strings.TrimSpace(s.run("display", "-p", "-t", "e2e", "#{pane_pid}"))
+			if out, err := exec.Command("kill", "-"+sig, pid).CombinedOutput(); err != nil {
+				t.Fatalf("kill -%s %s: %v %s", sig, pid, err, out)
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for strings.TrimSpace(s.run("display", "-p", "-t", "e2e", "#{pane_dead}")) != "1" {
+				if time.Now().After(deadline) {
+					t.Fatalf("vmfa still runs 5 s after SIG%s", sig)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if buf := s.buffer(); buf == code {
+				t.Fatalf("SIG%s left the code %s in tmux's buffer", sig, code)
+			}
+		})
 	}
 }
 

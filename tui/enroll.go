@@ -4,48 +4,64 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
+
+	"github.com/vmfa/vmfa/vault"
 )
 
-// enrollModel is the "two consecutive codes" screen that AWS and others ask
+// enrollScreen is the "two consecutive codes" view that AWS and others ask
 // for when a virtual MFA device is enrolled.
-type enrollModel struct {
-	id   string
-	keys enrollKeys
-	full bool // the ? help: the full key list and how enrollment works
+type enrollScreen struct {
+	keys  enrollKeys
+	entry vault.Entry
+	gone  bool // the account was removed meanwhile
+	codes codeCache
+	full  bool // the ? help: the full key list and how enrollment works
 }
 
-func newEnrollModel(id string) enrollModel { return enrollModel{id: id, keys: newEnrollKeys()} }
+func newEnrollScreen(c *common, e vault.Entry) enrollScreen {
+	s := enrollScreen{keys: newEnrollKeys(), entry: e, codes: codeCache{}}
+	s.codes.refresh([]vault.Entry{e}, c.now)
+	return s
+}
 
-func (m Model) updateEnroll(msg tea.Msg) (Model, tea.Cmd) {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return m, nil
-	}
-	k := m.enroll.keys
-	switch {
-	case keyIs(km, k.Quit):
-		return m.quit()
-	case keyIs(km, k.Back):
-		id := m.enroll.id
-		m.screen = screenList
-		m.enroll = enrollModel{}
-		m.list.selectID(id, m.listRows())
-	case keyIs(km, k.Help):
-		m.enroll.full = !m.enroll.full
-	case keyIs(km, k.Copy1, k.Copy2):
-		ce, ok := m.codes[m.enroll.id]
-		if !ok || ce.err != nil {
-			return m, nil
+func (s enrollScreen) Help() (help.KeyMap, bool) { return s.keys, s.full }
+
+func (s enrollScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tickMsg:
+		s.codes.refresh([]vault.Entry{s.entry}, c.now)
+	case accountsMsg:
+		// Renamed or removed by another screen or process meanwhile.
+		e, ok := entryByID(msg, s.entry.ID)
+		s.gone = !ok
+		if ok {
+			s.entry = e
+			s.codes = codeCache{}
+			s.codes.refresh([]vault.Entry{e}, c.now)
 		}
-		if keyIs(km, k.Copy1) {
-			return m, copyCmd(m.cfg.clip, ce.cur, "MFA code 1")
+	case tea.KeyMsg:
+		k := s.keys
+		switch {
+		case keyIs(msg, k.Back):
+			c.send(closeMsg{selectID: s.entry.ID})
+			return s, nil
+		case keyIs(msg, k.Help):
+			s.full = !s.full
+		case keyIs(msg, k.Copy1, k.Copy2):
+			ce, ok := s.codes[s.entry.ID]
+			if s.gone || !ok || ce.err != nil {
+				return s, nil
+			}
+			if keyIs(msg, k.Copy1) {
+				return s, copyCmd(c.clip, ce.cur, "MFA code 1")
+			}
+			return s, copyCmd(c.clip, ce.next, "MFA code 2")
 		}
-		return m, copyCmd(m.cfg.clip, ce.next, "MFA code 2")
 	}
-	return m, nil
+	return s, nil
 }
 
 const enrollNote = "Type both into the enrollment form; both advance when the window rolls."
@@ -55,25 +71,25 @@ const enrollHelp = "Enrolling a virtual MFA device (AWS IAM, for one) asks for t
 	"the second, then submit before the bar runs out. If it runs out, both codes " +
 	"move on: type the new pair. Copying clears the clipboard after 20 s."
 
-func (m *Model) viewEnroll() string {
-	st := m.c.st
-	w, h := m.c.width, m.c.height-m.footerHeight()
-	e, ok := m.entry(m.enroll.id)
-	if !ok {
+func (s enrollScreen) View(c *common) string {
+	st := c.st
+	w, h := c.width, c.bodyHeight(s.keys, s.full)
+	if s.gone {
 		return indent(st.dim.Render("The account is gone. esc goes back."), 1, w)
 	}
-	ce := m.codes[e.ID]
-	secs := e.SecondsLeft(m.c.now)
+	e := s.entry
+	ce := s.codes[e.ID]
+	secs := e.SecondsLeft(c.now)
 
 	var b strings.Builder
 	b.WriteString(" " + st.title.Render("vmfa") + "  " + st.label.Render("Enroll") + " " +
 		st.issuer.Render(e.Issuer) + " " + st.name.Render(e.Name) + "\n\n")
 
 	noteText := enrollNote
-	if m.enroll.full {
+	if s.full {
 		noteText = enrollHelp
 	}
-	note := renderLines(st.dim, ansi.Wordwrap(noteText, max(10, w-4), ""))
+	note := renderLines(st.dim, wrap(noteText, max(10, w-4)))
 
 	// Big digits when two five-line codes and the note fit the height, at
 	// the largest scale whose rendering (indent included) fits the width.
@@ -100,7 +116,7 @@ func (m *Model) viewEnroll() string {
 	b.WriteString(indent(codeBlock("MFA code 1", ce.cur, big1, "1"), indentW, w) + "\n\n")
 	b.WriteString(indent(codeBlock("MFA code 2", ce.next, big2, "2"), indentW, w) + "\n\n")
 	barW := max(4, min(40, w-12))
-	b.WriteString("  " + m.bar(secs, e.Period, barW) + fmt.Sprintf(" %2ds", secs) + "\n")
+	b.WriteString("  " + countdownBar(st, secs, e.Period, barW) + fmt.Sprintf(" %2ds", secs) + "\n")
 	b.WriteString(indent(note, indentW, w))
 	return b.String()
 }
@@ -145,5 +161,3 @@ func bigDigits(st *styles, code string, scale int) string {
 	}
 	return st.bigCode.Render(lipgloss.JoinVertical(lipgloss.Left, out...))
 }
-
-// isTOTP is true for accounts the enrollment view can show.

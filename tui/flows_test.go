@@ -89,21 +89,6 @@ func (f *flow) data() *vault.Data {
 	return d
 }
 
-func code(t *testing.T, a otp.Account, at time.Time, next bool) string {
-	t.Helper()
-	if err := a.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	c, err := a.Code(at)
-	if next {
-		c, err = a.NextCode(at)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 func TestFlowUnlock(t *testing.T) {
 	f := startFlow(t, "", demo...)
 	f.waitFor("Unlock your vault", "Passphrase")
@@ -114,8 +99,8 @@ func TestFlowUnlock(t *testing.T) {
 	f.press(tea.KeyEnter)
 	f.waitFor("6 accounts", "GitHub", group(code(t, demo[0], t0, false)))
 	m := f.final()
-	if m.screen != screenList || m.v == nil {
-		t.Fatalf("not on the list after unlocking: screen %d", m.screen)
+	if !onList(m) {
+		t.Fatalf("not on the list after unlocking: %T", m.top())
 	}
 }
 
@@ -127,19 +112,21 @@ func TestFlowPassphraseFromEnvironmentSkipsPrompt(t *testing.T) {
 func TestFlowFilterAndCopy(t *testing.T) {
 	f := startFlow(t, testPass, demo...)
 	f.waitFor("6 accounts")
-	f.typ("prtn") // fuzzy: Proton
+	f.typ("prtn") // scattered: Proton
 	f.waitFor("1 of 6 match")
-	f.press(tea.KeyEnter) // one match: Enter copies it
+	f.press(tea.KeyEnter)
 	want := code(t, demo[5], t0, false)
 	f.waitUntil("the Proton code on the clipboard", func() bool { return f.clip.Content() == want })
-	f.waitFor("copied — clears in 20 s")
+	f.waitFor("Proton alice@proton.me copied — clears in 20 s")
 
-	// Esc clears the filter; n copies the next code of the selection.
+	// Esc clears the filter, keeping the selection; ctrl+n copies its
+	// next code.
 	f.press(tea.KeyEsc)
 	f.waitFor("6 accounts")
-	f.typ("n")
+	f.press(tea.KeyCtrlN)
 	next := code(t, demo[5], t0, true)
 	f.waitUntil("the next Proton code on the clipboard", func() bool { return f.clip.Content() == next })
+	f.waitFor("the next code of Proton alice@proton.me copied")
 
 	// 21 s later the clipboard is cleared, since it still holds our code.
 	f.clock.Add(21 * time.Second)
@@ -150,11 +137,11 @@ func TestFlowFilterAndCopy(t *testing.T) {
 func TestFlowQuitClearsClipboard(t *testing.T) {
 	f := startFlow(t, testPass, demo...)
 	f.waitFor("6 accounts")
-	f.typ("c")
+	f.press(tea.KeyEnter)
 	want := code(t, demo[0], t0, false)
 	f.waitUntil("a copy", func() bool { return f.clip.Content() == want })
 	f.waitFor("copied")
-	f.typ("q")
+	f.press(tea.KeyCtrlC)
 	f.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	if f.clip.Content() != "" || !slices.Contains(f.clip.clears, want) {
 		t.Fatalf("quitting left the code on the clipboard (clears %v)", f.clip.clears)
@@ -169,7 +156,7 @@ func TestFlowHOTP(t *testing.T) {
 	f.press(tea.KeyEnter)
 	want := code(t, demo[4], t0, false) // counter 7
 	f.waitUntil("the HOTP code copied", func() bool { return f.clip.Content() == want })
-	f.waitFor(group(want), "counter 8")
+	f.waitFor(group(want), "Hetzner alice copied")
 	f.final()
 	if d := f.data(); d.Accounts[4].Counter != 8 {
 		t.Fatalf("counter stored %d, want 8", d.Accounts[4].Counter)
@@ -179,7 +166,7 @@ func TestFlowHOTP(t *testing.T) {
 func TestFlowEnrollment(t *testing.T) {
 	f := startFlow(t, testPass, demo...)
 	f.waitFor("6 accounts")
-	f.typ("e")
+	f.press(tea.KeyCtrlE)
 	c1, c2 := code(t, demo[0], t0, false), code(t, demo[0], t0, true)
 	f.waitFor("MFA code 1", "MFA code 2")
 	f.typ("1")
@@ -221,17 +208,15 @@ func TestFlowAddFromImage(t *testing.T) {
 	}
 	f := startFlow(t, testPass, demo...)
 	f.waitFor("6 accounts")
-	f.typ("a")
+	f.press(tea.KeyCtrlA)
 	f.waitFor("Add an account")
 	// Dragged in as terminals do: quoted.
 	f.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("'" + path + "'"), Paste: true})
 	f.press(tea.KeyEnter)
-	// The enrollment view opens on the new account.
+	// One new TOTP account: the enrollment view opens on it.
 	f.waitFor("Enroll", "Fastmail", "MFA code 1")
 	m := f.final()
-	if m.screen != screenEnroll {
-		t.Fatalf("screen %d, want the enrollment view", m.screen)
-	}
+	over[enrollScreen](t, m)
 	d := f.data()
 	if len(d.Accounts) != 7 || d.Accounts[6].Issuer != "Fastmail" {
 		t.Fatalf("account not added: %+v", d.Accounts[len(d.Accounts)-1].Label())
@@ -245,7 +230,7 @@ func TestFlowAddFromClipboardImageAndTabCompletion(t *testing.T) {
 	}
 	f := startFlow(t, testPass, demo...)
 	f.waitFor("6 accounts")
-	f.typ("a")
+	f.press(tea.KeyCtrlA)
 	f.waitFor("Add an account")
 	f.typ("i")
 	f.typ(dir + "/scr")
@@ -259,24 +244,26 @@ func TestFlowAddFromClipboardImageAndTabCompletion(t *testing.T) {
 	f.clip.mu.Lock()
 	f.clip.image = qrPNG(t, newURI)
 	f.clip.mu.Unlock()
-	f.typ("a")
+	f.press(tea.KeyCtrlA)
 	f.typ("p")
 	f.waitFor("Enroll", "Fastmail")
 	f.press(tea.KeyEsc)
-	f.typ("a")
+	f.press(tea.KeyCtrlA)
 	f.typ("p")
-	f.waitFor("already in the vault")
+	f.waitFor("already in the vault: Fastmail:alice@fastmail.com")
 }
 
 func TestFlowAddURIAndSecret(t *testing.T) {
 	f := startFlow(t, testPass)
 	f.waitFor("No accounts yet")
-	f.typ("a")
+	f.press(tea.KeyCtrlA)
 	f.typ("u")
 	f.typ(newURI)
 	f.press(tea.KeyEnter)
-	f.waitFor("added Fastmail:alice@fastmail.com")
-	f.typ("a")
+	f.waitFor("added Fastmail:alice@fastmail.com", "MFA code 1")
+	f.press(tea.KeyEsc)
+	f.waitFor("1 account")
+	f.press(tea.KeyCtrlA)
 	f.typ("s")
 	f.typ("Example")
 	f.press(tea.KeyTab)
@@ -300,7 +287,9 @@ func TestFlowAddURIAndSecret(t *testing.T) {
 func TestFlowRenameDeletePin(t *testing.T) {
 	f := startFlow(t, testPass, demo...)
 	f.waitFor("6 accounts")
-	f.typ("j") // Amazon Web Services
+	f.press(tea.KeyDown) // Amazon Web Services
+	f.press(tea.KeyTab)
+	f.waitFor("Actions · Amazon Web Services root@prod-account")
 	f.typ("r")
 	f.waitFor("Rename", "Amazon Web Services:root@prod-account")
 	f.press(tea.KeyCtrlU) // clear the issuer field
@@ -308,6 +297,7 @@ func TestFlowRenameDeletePin(t *testing.T) {
 	f.press(tea.KeyEnter)
 	f.waitFor("renamed to AWS:root@prod-account")
 
+	f.press(tea.KeyTab)
 	f.typ("d")
 	f.waitFor("Delete AWS:root@prod-account?")
 	f.typ("y")
@@ -315,7 +305,8 @@ func TestFlowRenameDeletePin(t *testing.T) {
 
 	// Pin Proton (last) to the top.
 	f.press(tea.KeyEnd)
-	f.typ("f")
+	f.press(tea.KeyTab)
+	f.typ("p")
 	f.waitFor("pinned Proton:alice@proton.me", "★")
 	f.final()
 	d := f.data()
@@ -327,30 +318,45 @@ func TestFlowRenameDeletePin(t *testing.T) {
 	}
 }
 
+// TestFlowShowQR reads the QR code off the screen: what a phone would scan
+// is the account's URI.
 func TestFlowShowQR(t *testing.T) {
 	f := startFlow(t, testPass, demo...)
 	f.waitFor("6 accounts")
-	f.typ("Q")
+	f.press(tea.KeyTab)
+	f.typ("q")
 	f.waitFor("Show GitHub:alice@example.com as a QR code?")
 	f.typ("y")
-	f.waitFor("▀")
+	f.waitFor("any key closes")
 	m := f.final()
-	// The QR code on screen holds the account's URI.
-	if m.screen != screenDialog || m.dialog.kind != dialogQR {
-		t.Fatalf("QR not shown")
+	texts, err := decodeScreenQR(m.View())
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, m.View())
+	}
+	want := demo[0]
+	if err := want.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if len(texts) != 1 || texts[0] != want.URI() {
+		t.Fatalf("the QR code holds %q, want %q", texts, want.URI())
 	}
 }
 
+// TestFlowIdleLock: the interface locks after 5 minutes without a key
+// press, and each key press starts the 5 minutes again.
 func TestFlowIdleLock(t *testing.T) {
 	f := startFlow(t, testPass, demo...)
 	f.waitFor("6 accounts")
-	f.typ("c")
+	f.press(tea.KeyEnter)
 	f.waitUntil("a copy", func() bool { return f.clip.Content() != "" })
 	f.clock.Add(4 * time.Minute)
-	f.typ("j") // activity resets the timer
+	f.press(tea.KeyDown) // activity restarts the 5 minutes
 	f.waitFor("▸ Amazon Web Services")
-	f.clock.Add(2 * time.Minute)
-	time.Sleep(1200 * time.Millisecond) // a tick: not locked yet
+	f.clock.Add(2 * time.Minute) // 6 minutes after unlocking, 2 after the key
+	// The next tick must draw the list, with the codes of 12:06, and not
+	// lock it: had the key press not restarted the 5 minutes, this tick
+	// would lock the vault and the codes would never show.
+	f.waitFor("▸ Amazon Web Services", group(code(t, demo[1], t0.Add(6*time.Minute), false)))
 	f.clock.Add(3*time.Minute + time.Second)
 	f.waitFor("Locked after 5 minutes without a key press.")
 	if f.clip.Content() != "" {
@@ -362,7 +368,7 @@ func TestFlowIdleLock(t *testing.T) {
 	f.clock.Add(5 * time.Minute)
 	f.waitFor("Locked after")
 	m := f.final()
-	if m.v != nil || len(m.vault.Accounts) != 0 || len(m.codes) != 0 || len(m.list.entries) != 0 {
+	if !m.locked() || len(m.accounts) != 0 || len(m.list.codes) != 0 || len(m.list.entries) != 0 {
 		t.Fatal("secrets kept in memory after the idle lock")
 	}
 }

@@ -1,10 +1,13 @@
 package tui
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -144,13 +148,75 @@ func testConfig(s *vault.Store, clock *fakeClock, clip *fakeClipboard) config {
 // the unlock command has returned.
 func unlocked(t testing.TB, s *vault.Store, clock *fakeClock, clip *fakeClipboard, w, h int) Model {
 	t.Helper()
-	m := newModel(testConfig(s, clock, clip))
+	m := newModel(untimed(testConfig(s, clock, clip)))
 	m = send(m, tea.WindowSizeMsg{Width: w, Height: h})
 	m = send(m, unlock(storeAdapter{s}, testPass))
-	if m.screen != screenList {
-		t.Fatalf("not unlocked: %+v", m.unlock.err)
+	if m.locked() || m.over != nil {
+		t.Fatalf("not on the list: %q", m.unlock.err)
 	}
 	return m
+}
+
+// over returns the screen over the list, as type S, or fails.
+func over[S screen](t testing.TB, m Model) S {
+	t.Helper()
+	s, ok := m.over.(S)
+	if !ok {
+		var want S
+		t.Fatalf("the screen on top is %T, want %T:\n%s", m.top(), want, m.View())
+	}
+	return s
+}
+
+// onList reports whether the list is on top.
+func onList(m Model) bool { return !m.locked() && m.over == nil }
+
+// typeKeys sends s one key at a time, as typed.
+func typeKeys(m Model, s string) Model {
+	for _, r := range s {
+		m = send(m, keys(string(r)))
+	}
+	return m
+}
+
+// code returns an account's code (or the next one) at an instant, as
+// oathtool computes it: the reference the interface's codes are checked
+// against is not the code under test.
+func code(t testing.TB, a otp.Account, at time.Time, next bool) string {
+	t.Helper()
+	tool := testenv.Tool(t, "oathtool")
+	digits := cmp.Or(a.Digits, 6)
+	args := []string{"-b", "-d", strconv.Itoa(digits)}
+	if a.Type == otp.HOTP {
+		c := a.Counter
+		if next {
+			c++
+		}
+		args = append(args, "-c", strconv.FormatUint(c, 10))
+	} else {
+		period := cmp.Or(a.Period, 30)
+		if next {
+			at = at.Add(time.Duration(period) * time.Second)
+		}
+		alg := strings.ToLower(string(cmp.Or(a.Algorithm, otp.SHA1)))
+		args = append(args, "--totp="+alg, "-s", strconv.Itoa(period)+"s", "-N", at.UTC().Format("2006-01-02 15:04:05 UTC"))
+	}
+	out, err := exec.Command(tool, append(args, "--", a.Secret)...).Output()
+	if err != nil {
+		t.Fatalf("oathtool %v: %v", args, err)
+	}
+	c := strings.TrimSpace(string(out))
+	if len(c) != digits {
+		t.Fatalf("oathtool printed %q", c)
+	}
+	return c
+}
+
+// untimed turns the model's ticks off: the tests that use send give it
+// their own.
+func untimed(cfg config) config {
+	cfg.every = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	return cfg
 }
 
 // send runs one message through Update and the messages its commands return
@@ -166,13 +232,16 @@ func runCmd(m *Model, cmd tea.Cmd, depth int) {
 	if cmd == nil || depth > 5 {
 		return
 	}
+	// The model's ticks are off (untimed): what remains is I/O, which may
+	// take a while on a loaded machine, and spinners, whose ticks are
+	// dropped.
 	done := make(chan tea.Msg, 1)
 	go func() { done <- cmd() }()
 	var msg tea.Msg
 	select {
 	case msg = <-done:
-	case <-time.After(100 * time.Millisecond):
-		return // a timer (tick, spinner): not run synchronously here
+	case <-time.After(10 * time.Second):
+		panic("a command took over 10 s")
 	}
 	switch msg := msg.(type) {
 	case nil:
@@ -180,7 +249,6 @@ func runCmd(m *Model, cmd tea.Cmd, depth int) {
 		for _, c := range msg {
 			runCmd(m, c, depth+1)
 		}
-	case tickMsg:
 	default:
 		if isSpinnerOrBlink(msg) {
 			return
@@ -225,3 +293,6 @@ func golden(t *testing.T, name, got string) {
 }
 
 func sprintT(v any) string { return fmt.Sprintf("%T", v) }
+
+// paste is a bracketed paste.
+func paste(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s), Paste: true} }

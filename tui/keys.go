@@ -2,79 +2,83 @@ package tui
 
 import "github.com/charmbracelet/bubbles/key"
 
-func bind(keys []string, k, desc string) key.Binding {
-	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
-}
+// Each screen's keys are key.Binding structs, which also feed its help line.
 
-// listKeys are the list screen's bindings. Any other printable key starts
-// the filter with itself.
+// quitKey is handled by the root on every screen: ctrl+c always quits (and
+// clears a copied code from the clipboard). No printable key quits, so
+// nothing typed into a filter or a field can.
+var quitKey = bind([]string{"ctrl+c"}, "ctrl+c", "quit")
+
+// listKeys are the list's bindings. Every printable key goes to the filter,
+// so actions are on keys that cannot be part of a query.
 type listKeys struct {
-	Up, Down, PageUp, PageDown, Home, End    key.Binding
-	Copy, CopyNext, Enroll, Filter, Clear    key.Binding
-	Add, Rename, Delete, Pin, MoveUp, MoveDn key.Binding
-	ShowQR, Help, Quit                       key.Binding
+	Copy, Actions, Next, Enroll, Add      key.Binding
+	MoveUp, MoveDown                      key.Binding
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+	Clear, Help, Quit                     key.Binding
 }
 
-func newListKeys() listKeys {
-	return listKeys{
-		Up:       bind([]string{"up", "k"}, "↑/k", "up"),
-		Down:     bind([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:   bind([]string{"pgup"}, "pgup", "page up"),
-		PageDown: bind([]string{"pgdown"}, "pgdn", "page down"),
-		Home:     bind([]string{"home"}, "home", "first"),
-		End:      bind([]string{"end"}, "end", "last"),
-		Copy:     bind([]string{"enter", "c"}, "enter/c", "copy"),
-		CopyNext: bind([]string{"n"}, "n", "copy next"),
-		Enroll:   bind([]string{"e"}, "e", "enroll (2 codes)"),
-		Filter:   bind([]string{"/"}, "/", "filter"),
-		Clear:    bind([]string{"esc"}, "esc", "clear filter"),
-		Add:      bind([]string{"a"}, "a", "add"),
-		Rename:   bind([]string{"r"}, "r", "rename"),
-		Delete:   bind([]string{"d"}, "d", "delete"),
-		Pin:      bind([]string{"f"}, "f", "pin/unpin"),
-		MoveUp:   bind([]string{"K", "shift+up"}, "K", "move up"),
-		MoveDn:   bind([]string{"J", "shift+down"}, "J", "move down"),
-		ShowQR:   bind([]string{"Q"}, "Q", "show as QR"),
-		Help:     bind([]string{"?"}, "?", "help"),
-		Quit:     bind([]string{"q", "ctrl+c"}, "q", "quit"),
+// listKeyMap is the list's keymap: the same for every list.
+var listKeyMap = listKeys{
+	Copy:     bind([]string{"enter"}, "enter", "copy code"),
+	Actions:  bind([]string{"tab"}, "tab", "actions"),
+	Next:     bind([]string{"ctrl+n"}, "ctrl+n", "copy next code"),
+	Enroll:   bind([]string{"ctrl+e"}, "ctrl+e", "enroll (2 codes)"),
+	Add:      bind([]string{"ctrl+a"}, "ctrl+a", "add account"),
+	MoveUp:   bind([]string{"shift+up"}, "shift+↑", "move account up"),
+	MoveDown: bind([]string{"shift+down"}, "shift+↓", "move account down"),
+	Up:       bind([]string{"up"}, "↑", "up"),
+	Down:     bind([]string{"down"}, "↓", "down"),
+	PageUp:   bind([]string{"pgup"}, "pgup", "page up"),
+	PageDown: bind([]string{"pgdown"}, "pgdn", "page down"),
+	Home:     bind([]string{"home"}, "home", "first"),
+	End:      bind([]string{"end"}, "end", "last"),
+	Clear:    bind([]string{"esc"}, "esc", "clear filter"),
+	Help:     bind([]string{"f1"}, "f1", "all keys"),
+	Quit:     quitKey,
+}
+
+// listHelp is the list's help line: with a query typed, Esc comes first.
+type listHelp struct {
+	filtering bool
+}
+
+func (h listHelp) ShortHelp() []key.Binding {
+	k := &listKeyMap
+	if h.filtering {
+		return []key.Binding{k.Copy, k.Clear, k.Actions, k.Add, k.Help, k.Quit}
 	}
+	return []key.Binding{k.Copy, k.Actions, k.Add, k.Help, k.Quit}
 }
 
-func (k listKeys) ShortHelp() []key.Binding {
-	// ? and q first: the help cuts what does not fit at the end.
-	return []key.Binding{k.Help, k.Quit, k.Copy, k.CopyNext, k.Filter, k.Add, k.Enroll}
-}
-
-func (k listKeys) FullHelp() [][]key.Binding {
-	// Navigation last: narrow terminals cut the columns that do not fit,
-	// and the arrows are the keys users guess.
+func (h listHelp) FullHelp() [][]key.Binding {
+	k := &listKeyMap
 	return [][]key.Binding{
-		{k.Copy, k.CopyNext, k.Enroll, k.Filter, k.Clear},
-		{k.Add, k.Rename, k.Delete, k.Pin, k.MoveUp, k.MoveDn},
-		{k.ShowQR, k.Help, k.Quit},
+		{k.Copy, k.Next, k.Enroll, k.Actions, k.Add},
+		{k.MoveUp, k.MoveDown, k.Clear, k.Help, k.Quit},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 	}
 }
 
-// filterKeys apply while the filter has the focus: letters are typed.
-type filterKeys struct {
-	Up, Down, Accept, Clear, Quit key.Binding
+// actionsKeys move through the actions menu; each action also has a letter.
+type actionsKeys struct {
+	Up, Down, Do, Back, Quit key.Binding
 }
 
-func newFilterKeys() filterKeys {
-	return filterKeys{
-		Up:     bind([]string{"up", "ctrl+p", "pgup"}, "↑", "up"),
-		Down:   bind([]string{"down", "ctrl+n", "pgdown"}, "↓", "down"),
-		Accept: bind([]string{"enter"}, "enter", "copy selected"),
-		Clear:  bind([]string{"esc"}, "esc", "clear filter"),
-		Quit:   bind([]string{"ctrl+c"}, "ctrl+c", "quit"),
+func newActionsKeys() actionsKeys {
+	return actionsKeys{
+		Up:   bind([]string{"up", "shift+tab"}, "↑", "up"),
+		Down: bind([]string{"down", "tab"}, "↓", "down"),
+		Do:   bind([]string{"enter"}, "enter", "do"),
+		Back: bind([]string{"esc"}, "esc", "back"),
+		Quit: quitKey,
 	}
 }
 
-func (k filterKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Accept, k.Clear, k.Quit}
+func (k actionsKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Do, bind(nil, "letter", "do that"), k.Up, k.Down, k.Back, k.Quit}
 }
-func (k filterKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+func (k actionsKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
 type enrollKeys struct {
 	Copy1, Copy2, Back, Help, Quit key.Binding
@@ -86,7 +90,7 @@ func newEnrollKeys() enrollKeys {
 		Copy2: bind([]string{"2"}, "2", "copy code 2"),
 		Back:  bind([]string{"esc", "backspace"}, "esc", "back"),
 		Help:  bind([]string{"?"}, "?", "help"),
-		Quit:  bind([]string{"q", "ctrl+c"}, "q", "quit"),
+		Quit:  quitKey,
 	}
 }
 
@@ -96,10 +100,3 @@ func (k enrollKeys) ShortHelp() []key.Binding {
 func (k enrollKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Copy1, k.Copy2}, {k.Back, k.Help, k.Quit}}
 }
-
-// simpleKeys is the help of the screens whose keys are few and fixed: the
-// unlock prompt, the add screen and the dialogs.
-type simpleKeys []key.Binding
-
-func (k simpleKeys) ShortHelp() []key.Binding  { return k }
-func (k simpleKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k} }

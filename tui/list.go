@@ -3,283 +3,257 @@ package tui
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
-	"github.com/sahilm/fuzzy"
 
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
 
-// listModel is the account list with its fuzzy filter.
-type listModel struct {
-	keys    listKeys
-	fkeys   filterKeys
-	full    bool          // the ? help; reset when the list is left
+// listScreen is the account list, filtered as the user types. It lives as
+// long as the vault is unlocked, under the screens opened over it, so its
+// filter and selection survive them.
+type listScreen struct {
 	entries []vault.Entry // display order: pinned first, then vault order
 	filter  textinput.Model
-	visible []int // indices into entries that pass the filter
+	visible []int // indices into entries that pass the filter, best first
 	cursor  int   // index into visible
 	offset  int   // first visible row shown
+	codes   codeCache
+	// added marks the accounts the last add brought in, until the next.
+	added map[string]bool
 }
 
-func newListModel() listModel {
+// listAction is something the list does to the selected account, from its
+// own keys or from the actions menu.
+type listAction int
+
+const (
+	actCopy listAction = iota
+	actCopyNext
+	actEnroll
+	actRename
+	actDelete
+	actPin
+	actMoveUp
+	actMoveDown
+	actShowQR
+	actAdd
+	actHelp
+)
+
+func newListScreen() listScreen {
 	f := textinput.New()
-	f.Prompt = "/ "
-	f.Placeholder = "type to filter"
+	f.Prompt = "› "
+	f.Placeholder = "type to filter · tab for actions"
 	f.Cursor.SetMode(cursor.CursorStatic)
 	f.CharLimit = 64
-	return listModel{keys: newListKeys(), fkeys: newFilterKeys(), filter: f}
+	f.Focus()
+	return listScreen{filter: f, codes: codeCache{}}
 }
 
-// setEntries puts the vault's accounts in display order and keeps the
-// selection on the same account where it can.
-func (l *listModel) setEntries(accounts []vault.Entry, rows int) {
-	sel := l.selectedID()
-	l.entries = append(l.entries[:0:0], accounts...)
-	sort.SliceStable(l.entries, func(i, j int) bool {
-		return l.entries[i].Pinned && !l.entries[j].Pinned
-	})
-	l.refilter()
-	if sel != "" {
-		l.selectID(sel, rows)
-	}
-	l.clamp(rows)
+// rows is how many accounts fit: the height less the header, the filter
+// line, the status line and the help line.
+func (l *listScreen) rows(c *common) int { return max(1, c.height-4) }
+
+func (l listScreen) Help() (help.KeyMap, bool) {
+	return listHelp{filtering: l.filter.Value() != ""}, false
 }
 
-func (l *listModel) selectedID() string {
-	if e, ok := l.selected(); ok {
-		return e.ID
-	}
-	return ""
-}
-
-func (l listModel) selected() (vault.Entry, bool) {
-	if l.cursor < 0 || l.cursor >= len(l.visible) {
-		return vault.Entry{}, false
-	}
-	return l.entries[l.visible[l.cursor]], true
-}
-
-func (l *listModel) selectID(id string, rows int) {
-	for i, idx := range l.visible {
-		if l.entries[idx].ID == id {
-			l.cursor = i
-			break
+func (l listScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tickMsg:
+		l.codes.refresh(l.entries, c.now)
+	case tea.WindowSizeMsg:
+		l.clamp(c)
+	case accountsMsg:
+		l.setEntries(c, msg)
+	case closeMsg:
+		if len(msg.added) > 0 {
+			l.showAdded(c, msg.added)
+		} else if msg.selectID != "" {
+			l.selectID(c, msg.selectID)
 		}
-	}
-	l.clamp(rows)
-}
-
-// filterSource lets fuzzy match on "issuer name".
-type filterSource []vault.Entry
-
-func (s filterSource) Len() int            { return len(s) }
-func (s filterSource) String(i int) string { return s[i].Issuer + " " + s[i].Name }
-
-func (l *listModel) refilter() {
-	q := strings.TrimSpace(l.filter.Value())
-	// A new slice: copies of the model (Update works on values) must not
-	// share it.
-	l.visible = make([]int, 0, len(l.entries))
-	if q == "" {
-		for i := range l.entries {
-			l.visible = append(l.visible, i)
-		}
-		return
-	}
-	for _, m := range fuzzy.FindFrom(q, filterSource(l.entries)) {
-		l.visible = append(l.visible, m.Index)
-	}
-	l.cursor = 0
-	l.offset = 0
-}
-
-// clearFilter shows every account again, keeping the selection.
-func (l *listModel) clearFilter(rows int) {
-	sel := l.selectedID()
-	l.filter.Reset()
-	l.refilter()
-	if sel != "" {
-		l.selectID(sel, rows)
-	}
-	l.clamp(rows)
-}
-
-// clamp keeps the cursor on a row and the row on the screen.
-func (l *listModel) clamp(rows int) {
-	if l.cursor >= len(l.visible) {
-		l.cursor = len(l.visible) - 1
-	}
-	if l.cursor < 0 {
-		l.cursor = 0
-	}
-	if l.cursor < l.offset {
-		l.offset = l.cursor
-	}
-	if l.cursor >= l.offset+rows {
-		l.offset = l.cursor - rows + 1
-	}
-	if maxOff := max(0, len(l.visible)-rows); l.offset > maxOff {
-		l.offset = maxOff
-	}
-}
-
-func (l *listModel) move(delta, rows int) {
-	l.cursor += delta
-	l.clamp(rows)
-}
-
-func (m Model) updateList(msg tea.Msg) (Model, tea.Cmd) {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return m, nil
-	}
-	m, cmd := m.listKey(km)
-	if m.screen != screenList {
-		m.list.full = false // each screen has its own help
-	}
-	return m, cmd
-}
-
-func (m Model) listKey(km tea.KeyMsg) (Model, tea.Cmd) {
-	rows := m.listRows()
-	l := &m.list
-	if km.Type == tea.KeyRunes && (km.Paste || len(km.Runes) > 1) && looksLikeOTPAuth(string(km.Runes)) {
-		// A pasted otpauth:// URI is an account to add, not filter text.
-		l.filter.Blur()
-		l.clearFilter(rows)
-		m.add = newAddModel(m.c.width)
-		m.screen = screenAdd
-		return m.addKey(km)
-	}
-	if l.filter.Focused() {
-		fk := l.fkeys
-		switch {
-		case keyIs(km, fk.Clear):
-			l.filter.Blur()
-			l.clearFilter(rows)
-			return m, nil
-		case keyIs(km, fk.Accept):
-			l.filter.Blur()
-			if len(l.visible) == 0 {
-				return m, nil
+	case actionMsg:
+		if msg.id != "" {
+			// The menu's account, whatever changed under the menu.
+			l.selectID(c, msg.id)
+			if e, ok := l.selected(); !ok || e.ID != msg.id {
+				c.toastErr(errGone.Error())
+				return l, nil
 			}
-			return m.copySelected(false)
-		case km.Type == tea.KeyUp || km.Type == tea.KeyCtrlP:
-			l.move(-1, rows)
-			return m, nil
-		case km.Type == tea.KeyDown || km.Type == tea.KeyCtrlN:
-			l.move(1, rows)
-			return m, nil
-		case km.Type == tea.KeyPgUp:
-			l.move(-rows, rows)
-			return m, nil
-		case km.Type == tea.KeyPgDown:
-			l.move(rows, rows)
-			return m, nil
 		}
+		return l.do(c, msg.action)
+	case listSavedMsg:
+		if msg.err != nil {
+			c.toastErr(msg.err.Error())
+			return l, nil
+		}
+		if msg.selectID != "" {
+			l.selectID(c, msg.selectID)
+		}
+		if msg.toast != "" {
+			c.toast(msg.toast)
+			return l, nil
+		}
+	case takenMsg:
+		if msg.err != nil {
+			c.toastErr(msg.err.Error())
+			return l, nil
+		}
+		if msg.entry.Type == otp.HOTP {
+			l.codes[msg.entry.ID] = codeEntry{cur: msg.code, hotp: true, counter: msg.entry.Counter}
+		}
+		return l, copyCmd(c.clip, msg.code, displayName(msg.entry))
+	case tea.KeyMsg:
+		return l.key(c, msg)
+	}
+	return l, nil
+}
+
+func (l listScreen) key(c *common, km tea.KeyMsg) (screen, tea.Cmd) {
+	k := &listKeyMap
+	rows := l.rows(c)
+	switch {
+	case km.Type == tea.KeyRunes && (km.Paste || len(km.Runes) > 1) && looksLikeOTPAuth(string(km.Runes)):
+		// A pasted otpauth:// URI is an account to add, not a query.
+		c.send(openAddMsg{text: string(km.Runes)})
+		return l, nil
+	case keyIs(km, k.Copy):
+		return l.do(c, actCopy)
+	case keyIs(km, k.Next):
+		return l.do(c, actCopyNext)
+	case keyIs(km, k.Enroll):
+		return l.do(c, actEnroll)
+	case keyIs(km, k.Add):
+		return l.do(c, actAdd)
+	case keyIs(km, k.Help):
+		return l.do(c, actHelp)
+	case keyIs(km, k.MoveUp):
+		return l.do(c, actMoveUp)
+	case keyIs(km, k.MoveDown):
+		return l.do(c, actMoveDown)
+	case keyIs(km, k.Actions):
+		if e, ok := l.selected(); ok {
+			c.send(openActionsMsg{id: e.ID})
+			return l, nil
+		}
+		c.send(openActionsMsg{})
+		return l, nil
+	case keyIs(km, k.Up):
+		l.move(c, -1)
+	case keyIs(km, k.Down):
+		l.move(c, 1)
+	case keyIs(km, k.PageUp):
+		l.move(c, -rows)
+	case keyIs(km, k.PageDown):
+		l.move(c, rows)
+	case keyIs(km, k.Home):
+		l.move(c, -len(l.visible))
+	case keyIs(km, k.End):
+		l.move(c, len(l.visible))
+	case keyIs(km, k.Clear):
+		if l.filter.Value() == "" {
+			// Esc does not quit: pressed once too often after clearing
+			// a query, it would clear the code just copied.
+			c.toast("ctrl+c quits")
+			return l, nil
+		}
+		l.clearFilter(c)
+	default:
+		// Everything else edits the query: printable keys, backspace,
+		// ctrl+w, ctrl+u, the arrows left and right.
 		before := l.filter.Value()
 		var cmd tea.Cmd
 		l.filter, cmd = l.filter.Update(km)
 		if l.filter.Value() != before {
 			l.refilter()
-			l.clamp(rows)
+			l.clamp(c)
 		}
-		return m, cmd
+		return l, cmd
 	}
+	return l, nil
+}
 
-	k := l.keys
-	switch {
-	case keyIs(km, k.Quit):
-		return m.quit()
-	case keyIs(km, k.Up):
-		l.move(-1, rows)
-	case keyIs(km, k.Down):
-		l.move(1, rows)
-	case keyIs(km, k.PageUp):
-		l.move(-rows, rows)
-	case keyIs(km, k.PageDown):
-		l.move(rows, rows)
-	case keyIs(km, k.Home):
-		l.move(-len(l.visible), rows)
-	case keyIs(km, k.End):
-		l.move(len(l.visible), rows)
-	case keyIs(km, k.Help):
-		l.full = !l.full
-		l.clamp(m.listRows())
-	case keyIs(km, k.Clear):
-		if l.filter.Value() != "" {
-			l.clearFilter(rows)
-		}
-	case keyIs(km, k.Filter):
-		return m, l.filter.Focus()
-	case keyIs(km, k.Copy):
-		return m.copySelected(false)
-	case keyIs(km, k.CopyNext):
-		return m.copySelected(true)
-	case keyIs(km, k.Add):
-		m.add = newAddModel(m.c.width)
-		m.screen = screenAdd
-	case keyIs(km, k.Enroll):
-		e, ok := l.selected()
-		if !ok {
-			return m, nil
-		}
-		if e.Type != otp.TOTP {
-			m.setToast("the enrollment view is for time-based (TOTP) accounts", true)
-			return m, nil
-		}
-		m.enroll = newEnrollModel(e.ID)
-		m.screen = screenEnroll
-	case keyIs(km, k.Rename, k.Delete, k.ShowQR):
-		e, ok := l.selected()
-		if !ok {
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.dialog, cmd = newDialog(km, e, l.keys)
-		m.screen = screenDialog
-		return m, cmd
-	case keyIs(km, k.Pin):
-		e, ok := l.selected()
-		if !ok {
-			return m, nil
-		}
-		toast := "pinned " + e.Label()
-		if e.Pinned {
-			toast = "unpinned " + e.Label()
-		}
-		return m, editCmd(m.v, e.ID, func(e *vault.Entry) error { e.Pinned = !e.Pinned; return nil }, toast)
-	case keyIs(km, k.MoveUp, k.MoveDn):
-		if l.filter.Value() != "" {
-			m.setToast("clear the filter (esc) to reorder", true)
-			return m, nil
-		}
-		return m, m.moveSelected(keyIs(km, k.MoveUp))
-	default:
-		// Any other printable key starts the filter with itself.
-		if km.Type == tea.KeyRunes && !km.Alt && len(km.Runes) > 0 {
-			cmd := l.filter.Focus()
-			l.filter.SetValue(l.filter.Value() + string(km.Runes))
-			l.filter.CursorEnd()
-			l.refilter()
-			l.clamp(rows)
-			return m, cmd
-		}
+// do runs an action on the selected account.
+func (l listScreen) do(c *common, a listAction) (screen, tea.Cmd) {
+	switch a {
+	case actAdd:
+		c.send(openAddMsg{})
+		return l, nil
+	case actHelp:
+		c.send(openHelpMsg{})
+		return l, nil
 	}
-	return m, nil
+	e, ok := l.selected()
+	if !ok {
+		return l, nil
+	}
+	switch a {
+	case actCopy:
+		if e.Type == otp.HOTP {
+			return l, takeCmd(c.vault, e.ID, c.now)
+		}
+		ce, ok := l.codes[e.ID]
+		if !ok || ce.err != nil {
+			c.toastErr("no code for " + e.Label())
+			return l, nil
+		}
+		return l, copyCmd(c.clip, ce.cur, displayName(e))
+	case actCopyNext:
+		if e.Type == otp.HOTP {
+			// An HOTP code has no next window: copying "the next" one
+			// would spend a counter value without saying so.
+			c.toastErr("HOTP codes have no next window; press Enter for the next code")
+			return l, nil
+		}
+		ce, ok := l.codes[e.ID]
+		if !ok || ce.err != nil {
+			c.toastErr("no code for " + e.Label())
+			return l, nil
+		}
+		return l, copyCmd(c.clip, ce.next, "the next code of "+displayName(e))
+	case actEnroll:
+		if e.Type != otp.TOTP {
+			c.toastErr("the enrollment view is for time-based (TOTP) accounts")
+			return l, nil
+		}
+		c.send(openEnrollMsg{id: e.ID})
+		return l, nil
+	case actRename:
+		c.send(openRenameMsg{id: e.ID})
+		return l, nil
+	case actDelete:
+		c.send(openDeleteMsg{id: e.ID})
+		return l, nil
+	case actShowQR:
+		c.send(openQRMsg{id: e.ID})
+		return l, nil
+	case actPin:
+		text := "pinned " + e.Label()
+		if e.Pinned {
+			text = "unpinned " + e.Label()
+		}
+		return l, saveCmd(c.vault, func(d *vault.Data) error {
+			return gone(d.Edit(e.ID, func(e *vault.Entry) error { e.Pinned = !e.Pinned; return nil }))
+		}, func(s saved) tea.Msg { return listSavedMsg{saved: s, toast: text, selectID: e.ID} })
+	case actMoveUp, actMoveDown:
+		if l.filter.Value() != "" {
+			c.toastErr("clear the filter (esc) to reorder")
+			return l, nil
+		}
+		return l, l.moveSelected(c, a == actMoveUp)
+	}
+	return l, nil
 }
 
 // moveSelected swaps the selected account with its neighbour in display
 // order (within its pinned or unpinned group) in the vault.
-func (m *Model) moveSelected(up bool) tea.Cmd {
-	l := m.list
+func (l *listScreen) moveSelected(c *common, up bool) tea.Cmd {
 	e, ok := l.selected()
 	if !ok {
 		return nil
@@ -294,116 +268,160 @@ func (m *Model) moveSelected(up bool) tea.Cmd {
 		return nil
 	}
 	other := l.entries[j].ID
-	return updateCmd(m.v, func(d *vault.Data) error {
+	return saveCmd(c.vault, func(d *vault.Data) error {
 		a, b := d.Index(e.ID), d.Index(other)
 		if a < 0 || b < 0 {
 			return errGone
 		}
 		d.Accounts[a], d.Accounts[b] = d.Accounts[b], d.Accounts[a]
 		return nil
-	}, savedMsg{select_: e.ID})
+	}, func(s saved) tea.Msg { return listSavedMsg{saved: s, selectID: e.ID} })
 }
 
-// copySelected copies the selected account's code (or the next one). An
-// HOTP account first advances its counter in the vault.
-func (m Model) copySelected(next bool) (Model, tea.Cmd) {
-	e, ok := m.list.selected()
-	if !ok {
-		return m, nil
+// setEntries puts the vault's accounts in display order and keeps the
+// selection on the same account where it can, and the query.
+func (l *listScreen) setEntries(c *common, accounts []vault.Entry) {
+	sel := l.selectedID()
+	l.entries = append(l.entries[:0:0], accounts...)
+	sort.SliceStable(l.entries, func(i, j int) bool {
+		return l.entries[i].Pinned && !l.entries[j].Pinned
+	})
+	l.codes.prune(l.entries)
+	l.codes.refresh(l.entries, c.now)
+	l.refilter()
+	if sel != "" {
+		l.selectID(c, sel)
 	}
-	if e.Type == otp.HOTP {
-		if next {
-			// An HOTP code has no next window: copying "the next" one
-			// would spend a counter value without saying so.
-			m.setToast("HOTP codes have no next window; press Enter for the next code", true)
-			return m, nil
+	l.clamp(c)
+}
+
+// showAdded shows the accounts just added: the filter is cleared so they
+// are all in the list, they are marked, and the cursor is on the first.
+func (l *listScreen) showAdded(c *common, ids []string) {
+	l.added = make(map[string]bool, len(ids))
+	for _, id := range ids {
+		l.added[id] = true
+	}
+	l.filter.Reset()
+	l.refilter()
+	l.selectID(c, ids[0])
+}
+
+func (l *listScreen) selectedID() string {
+	if e, ok := l.selected(); ok {
+		return e.ID
+	}
+	return ""
+}
+
+func (l listScreen) selected() (vault.Entry, bool) {
+	if l.cursor < 0 || l.cursor >= len(l.visible) {
+		return vault.Entry{}, false
+	}
+	return l.entries[l.visible[l.cursor]], true
+}
+
+func (l *listScreen) selectID(c *common, id string) {
+	for i, idx := range l.visible {
+		if l.entries[idx].ID == id {
+			l.cursor = i
+			break
 		}
-		return m, hotpCmd(m.v, e.ID, m.c.now)
 	}
-	ce, ok := m.codes[e.ID]
-	if !ok || ce.err != nil {
-		m.setToast("no code for "+e.Label(), true)
-		return m, nil
-	}
-	code, what := ce.cur, "code"
-	if next {
-		code, what = ce.next, "next code"
-	}
-	return m, copyCmd(m.cfg.clip, code, what)
+	l.clamp(c)
 }
 
-func (m Model) onHOTP(msg hotpMsg) (tea.Model, tea.Cmd) {
-	if m.v == nil {
-		return m, nil
-	}
-	if msg.err != nil {
-		m.setToast(msg.err.Error(), true)
-		return m, nil
-	}
-	m.setVault(*msg.data)
-	m.codes[msg.id] = codeEntry{cur: msg.code, hotp: true}
-	return m, copyCmd(m.cfg.clip, msg.code, "code")
+// refilter ranks the accounts against the query (vault.Match) and puts the
+// cursor on the best.
+func (l *listScreen) refilter() {
+	l.visible = vault.Match(l.entries, l.filter.Value())
+	l.cursor = 0
+	l.offset = 0
 }
 
-// Layout of a row: marker, label, code, countdown, next code.
-const (
-	markerW = 2
-	gapW    = 2
-)
+// clearFilter shows every account again, keeping the selection.
+func (l *listScreen) clearFilter(c *common) {
+	sel := l.selectedID()
+	l.filter.Reset()
+	l.refilter()
+	if sel != "" {
+		l.selectID(c, sel)
+	}
+	l.clamp(c)
+}
 
-func (m *Model) viewList() string {
-	st := m.c.st
-	w := m.c.width
+// clamp keeps the cursor on a row and the row on the screen.
+func (l *listScreen) clamp(c *common) {
+	rows := l.rows(c)
+	l.cursor = min(l.cursor, len(l.visible)-1)
+	l.cursor = max(l.cursor, 0)
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+rows {
+		l.offset = l.cursor - rows + 1
+	}
+	l.offset = min(l.offset, max(0, len(l.visible)-rows))
+}
+
+func (l *listScreen) move(c *common, delta int) {
+	l.cursor += delta
+	l.clamp(c)
+}
+
+func (l listScreen) View(c *common) string {
+	st := c.st
+	w := c.width
 	var b strings.Builder
 
 	// Header.
-	count := fmt.Sprintf("%d accounts", len(m.list.entries))
-	if len(m.list.entries) == 1 {
+	count := fmt.Sprintf("%d accounts", len(l.entries))
+	if len(l.entries) == 1 {
 		count = "1 account"
 	}
-	if q := m.list.filter.Value(); q != "" {
-		count = fmt.Sprintf("%d of %d match", len(m.list.visible), len(m.list.entries))
+	if l.filter.Value() != "" {
+		count = fmt.Sprintf("%d of %d match", len(l.visible), len(l.entries))
 	}
-	rows := m.listRows()
-	if n := len(m.list.visible); n > rows {
+	rows := l.rows(c)
+	if n := len(l.visible); n > rows {
 		// Where the rows on screen are in a list that does not fit.
-		count += fmt.Sprintf(" · %d–%d of %d", m.list.offset+1, min(n, m.list.offset+rows), n)
+		count += fmt.Sprintf(" · %d–%d of %d", l.offset+1, min(n, l.offset+rows), n)
 	}
 	b.WriteString(truncate(" "+st.title.Render("vmfa")+"  "+st.subtitle.Render(count), w))
 	b.WriteByte('\n')
-	if m.list.filter.Focused() || m.list.filter.Value() != "" {
-		b.WriteString(truncate(" "+m.list.filter.View(), w))
+	if len(l.entries) > 0 {
+		b.WriteString(truncate(" "+l.filter.View(), w))
 	}
 	b.WriteByte('\n')
 
-	if len(m.list.entries) == 0 {
+	if len(l.entries) == 0 {
 		b.WriteString("\n")
 		b.WriteString(indent(st.dim.Render("No accounts yet.")+"\n\n"+
-			"Press "+st.label.Render("a")+" to add one: from a QR code image (a file or the\n"+
-			"clipboard), an otpauth:// URI or a secret typed by hand.", 2, w))
+			"Press "+st.label.Render("ctrl+a")+" to add one: from a QR code image (a file or\n"+
+			"the clipboard), an otpauth:// URI or a secret typed by hand.", 2, w))
 		return b.String()
 	}
-	if len(m.list.visible) == 0 {
+	if len(l.visible) == 0 {
 		b.WriteString(indent(st.dim.Render("No account matches. esc clears the filter."), 2, w))
 		return b.String()
 	}
 
-	end := min(len(m.list.visible), m.list.offset+rows)
+	end := min(len(l.visible), l.offset+rows)
 	showNext := false
-	for i := m.list.offset; i < end; i++ {
-		e := m.list.entries[m.list.visible[i]]
-		if e.Type == otp.TOTP && e.SecondsLeft(m.c.now) < nextCodeSecs(e.Period) {
+	for i := l.offset; i < end; i++ {
+		e := l.entries[l.visible[i]]
+		if e.Type == otp.TOTP && e.SecondsLeft(c.now) < nextCodeSecs(e.Period) {
 			showNext = true
 			break
 		}
 	}
 	// From 80 columns on, the next code's room is always kept, so the codes
 	// do not jump sideways when the next ones appear.
-	lay := newRowLayout(w, m.maxDigits(), showNext || w >= 80)
+	lay := newRowLayout(w, l.maxDigits(), showNext || w >= 80)
 	bars := map[[2]int]string{}
-	for i := m.list.offset; i < end; i++ {
-		e := m.list.entries[m.list.visible[i]]
-		b.WriteString(m.row(e, i == m.list.cursor, lay, bars))
+	for i := l.offset; i < end; i++ {
+		e := l.entries[l.visible[i]]
+		b.WriteString(l.row(c, e, i == l.cursor, lay, bars))
 		if i < end-1 {
 			b.WriteByte('\n')
 		}
@@ -411,188 +429,26 @@ func (m *Model) viewList() string {
 	return b.String()
 }
 
-func (m *Model) maxDigits() int {
+func (l *listScreen) maxDigits() int {
 	d := 6
-	for _, e := range m.list.entries {
+	for _, e := range l.entries {
 		d = max(d, e.Digits)
 	}
 	return d
 }
 
-type rowLayout struct {
-	label, code, bar, next int
+// looksLikeOTPAuth reports whether text is an otpauth:// or
+// otpauth-migration:// URI (perhaps quoted, as some terminals paste).
+func looksLikeOTPAuth(text string) bool {
+	t := strings.TrimLeft(strings.TrimSpace(text), `'"`)
+	return len(t) >= len("otpauth") && strings.EqualFold(t[:len("otpauth")], "otpauth")
 }
 
-// newRowLayout shares the width out: the code and the countdown keep their
-// room, and the next code's when one is shown; the label takes what is
-// left, the bar shrinks on narrow terminals.
-func newRowLayout(width, digits int, showNext bool) rowLayout {
-	code := digits + 1
-	lay := rowLayout{code: code}
-	if showNext {
-		lay.next = gapW + ansi.StringWidth(nextMarker) + code
+// ids are the IDs of entries.
+func ids(es []vault.Entry) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.ID
 	}
-	lay.bar = min(20, max(4, (width-60)/3+8))
-	fixed := markerW + gapW + code + gapW + lay.bar + 4 + lay.next + 1
-	lay.label = width - fixed
-	if lay.label < 16 {
-		lay.bar = max(4, lay.bar-(16-lay.label))
-		lay.label = width - (markerW + gapW + code + gapW + lay.bar + 4 + lay.next + 1)
-	}
-	if lay.label > maxLabelW {
-		lay.label = maxLabelW // wide terminals: keep the codes near the names
-	}
-	return lay
-}
-
-const maxLabelW = 56
-
-// nextMarker precedes the next code in a row.
-const nextMarker = "→ "
-
-func (m *Model) row(e vault.Entry, selected bool, lay rowLayout, bars map[[2]int]string) string {
-	sp := &m.c.st.row
-	var b strings.Builder
-	b.Grow(256)
-	if selected {
-		sp.marker.write(&b, "▸ ")
-	} else {
-		b.WriteString("  ")
-	}
-
-	// Label: pin, issuer (bold), name (dim).
-	labelW := lay.label
-	used := 0
-	if e.Pinned {
-		sp.pin.write(&b, "★ ")
-		used += 2
-	}
-	iss, name := e.Issuer, e.Name
-	if iss == "" {
-		iss, name = name, ""
-	}
-	// With a name, the issuer takes at most 60% of the room, so accounts
-	// of one issuer (three AWS accounts) still differ on narrow terminals.
-	issW := labelW - used
-	if name != "" && issW > 8 {
-		issW = max(issW*3/5, issW-ansi.StringWidth(name)-1)
-	}
-	issT := fit(iss, issW)
-	if selected {
-		sp.issuerSel.write(&b, issT)
-	} else {
-		sp.issuer.write(&b, issT)
-	}
-	used += ansi.StringWidth(issT)
-	if name != "" && labelW-used > 2 {
-		n := fit(name, labelW-used-1)
-		b.WriteByte(' ')
-		sp.name.write(&b, n)
-		used += 1 + ansi.StringWidth(n)
-	}
-	b.WriteString(spaces(max(0, labelW-used) + gapW))
-
-	ce := m.codes[e.ID]
-	if e.Type == otp.HOTP {
-		if ce.hotp {
-			sp.code.write(&b, pad(group(ce.cur), lay.code))
-		} else {
-			sp.dim.write(&b, pad(hidden(e.Digits), lay.code))
-		}
-		b.WriteString(spaces(gapW))
-		sp.dim.write(&b, pad("counter "+strconv.FormatUint(e.Counter, 10), lay.bar+4))
-		return b.String()
-	}
-	if ce.err != nil || ce.cur == "" {
-		sp.err.write(&b, pad("error", lay.code))
-		return b.String()
-	}
-	sp.code.write(&b, pad(group(ce.cur), lay.code))
-	b.WriteString(spaces(gapW))
-
-	secs := e.SecondsLeft(m.c.now)
-	k := [2]int{secs, e.Period}
-	bar, ok := bars[k]
-	if !ok {
-		bar = m.bar(secs, e.Period, lay.bar) + fmt.Sprintf(" %2ds", secs)
-		bars[k] = bar
-	}
-	b.WriteString(bar)
-	if lay.next > 0 && secs < nextCodeSecs(e.Period) {
-		b.WriteString(spaces(gapW))
-		// The marker tells the next code from the current one where
-		// colours are off (NO_COLOR).
-		sp.next.write(&b, nextMarker+group(ce.next))
-	}
-	return b.String()
-}
-
-// fit truncates s to w cells with an ellipsis, quickly for ASCII.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if len(s) <= w && isASCII(s) {
-		return s
-	}
-	return ansi.Truncate(s, w, "…")
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
-const blanks = "                                                                                                                                "
-
-func spaces(n int) string {
-	if n <= len(blanks) {
-		return blanks[:n]
-	}
-	return strings.Repeat(" ", n)
-}
-
-// nextCodeSecs is when the next code appears beside the current one: in the
-// last 10 seconds of a 30-second window, the last third of shorter ones.
-func nextCodeSecs(period int) int {
-	return min(10, max(1, period/3))
-}
-
-// bar draws the countdown: full at the start of the window, empty at its
-// end, green, then yellow under 10 s, red under 5 s.
-func (m *Model) bar(secs, period, width int) string {
-	sp := &m.c.st.row
-	filled := (secs*width + period - 1) / period
-	filled = min(width, max(0, filled))
-	style := sp.barGreen
-	switch {
-	case secs < 5:
-		style = sp.barRed
-	case secs < 10:
-		style = sp.barYellow
-	}
-	return style.render(strings.Repeat("█", filled)) + sp.barEmpty.render(strings.Repeat("░", width-filled))
-}
-
-// hidden stands for an HOTP code not asked for yet: "••• •••".
-func hidden(digits int) string {
-	return strings.ReplaceAll(group(strings.Repeat("-", digits)), "-", "•")
-}
-
-func pad(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return s + spaces(w-n)
-	}
-	return s
-}
-
-func truncate(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	return ansi.Truncate(s, w, "")
+	return out
 }

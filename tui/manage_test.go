@@ -2,34 +2,48 @@ package tui
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
 )
 
-// TestRenderQRScans draws the half-block QR code back into pixels and
-// decodes it: what a phone would read off the terminal.
-func TestRenderQRScans(t *testing.T) {
-	a := demo[0]
-	if err := a.Normalize(); err != nil {
-		t.Fatal(err)
+// decodeScreenQR finds the QR code in a frame (the lines drawn in half
+// blocks, cut to the ink's columns), draws it back into pixels as the
+// terminal shows it and decodes it: what a phone reads off the screen.
+func decodeScreenQR(v string) ([]string, error) {
+	var lines [][]rune
+	left, right := 1<<30, -1
+	for _, l := range strings.Split(v, "\n") {
+		if !strings.ContainsAny(l, "█▀▄") {
+			continue
+		}
+		r := []rune(l)
+		lines = append(lines, r)
+		for i, c := range r {
+			if c != ' ' {
+				left, right = min(left, i), max(right, i)
+			}
+		}
 	}
-	s, err := renderQR(a.URI())
-	if err != nil {
-		t.Fatal(err)
+	if right < 0 {
+		return nil, errors.New("no QR code on screen")
 	}
-	texts, err := decodeHalfBlocks(strings.Split(s, "\n"))
-	if err != nil {
-		t.Fatal(err)
+	var code []string
+	for _, r := range lines {
+		for len(r) <= right {
+			r = append(r, ' ')
+		}
+		code = append(code, string(r[left:right+1]))
 	}
-	if len(texts) != 1 || texts[0] != a.URI() {
-		t.Fatalf("decoded %q, want the account's URI", texts)
-	}
+	return decodeHalfBlocks(code)
 }
 
 // decodeHalfBlocks draws half-block QR lines (light ink on dark) back into
@@ -71,10 +85,11 @@ func decodeHalfBlocks(lines []string) ([]string, error) {
 func TestQRDialogFits80x24(t *testing.T) {
 	s := newVault(t, demo...)
 	m := unlocked(t, s, &fakeClock{t: t0}, &fakeClipboard{}, 80, 24)
-	m = send(m, keys("j")) // Amazon Web Services
-	m = send(m, keys("Q"))
+	m = send(m, special(tea.KeyDown)) // Amazon Web Services
+	m = send(m, special(tea.KeyTab))
+	m = send(m, keys("q"))
 	m = send(m, keys("y"))
-	if m.dialog.kind != dialogQR {
+	if d := over[qrDialog](t, m); d.code == "" {
 		t.Fatalf("no QR code:\n%s", m.View())
 	}
 	v := m.View()
@@ -82,29 +97,7 @@ func TestQRDialogFits80x24(t *testing.T) {
 	if strings.Contains(v, "too small") {
 		t.Fatalf("the QR code does not fit 80×24:\n%s", v)
 	}
-	// The code's lines: those with ink, cut to the ink's columns.
-	var lines [][]rune
-	left, right := 1<<30, 0
-	for _, l := range strings.Split(v, "\n") {
-		r := []rune(l)
-		if !strings.ContainsAny(l, "█▀▄") {
-			continue
-		}
-		lines = append(lines, r)
-		for i, c := range r {
-			if c != ' ' {
-				left, right = min(left, i), max(right, i)
-			}
-		}
-	}
-	var code []string
-	for _, r := range lines {
-		for len(r) <= right {
-			r = append(r, ' ')
-		}
-		code = append(code, string(r[left:right+1]))
-	}
-	texts, err := decodeHalfBlocks(code)
+	texts, err := decodeScreenQR(v)
 	if err != nil {
 		t.Fatalf("%v:\n%s", err, v)
 	}
@@ -121,5 +114,34 @@ func TestQRDialogFits80x24(t *testing.T) {
 	}
 	if got != want {
 		t.Fatalf("the QR code holds %+v, want %+v", got, want)
+	}
+	// Any key closes it, and the drawn code goes with the dialog.
+	m = send(m, keys("x"))
+	if !onList(m) {
+		t.Fatalf("the QR code stays: %T", m.top())
+	}
+}
+
+// TestDeleteDialogTellsTheTruth: a deleted account's secret lives on in
+// the earlier versions of the vault; the dialog says so, and how to get it
+// back, instead of "erased".
+func TestDeleteDialogTellsTheTruth(t *testing.T) {
+	s := newVault(t, demo...)
+	m := unlocked(t, s, &fakeClock{t: t0}, &fakeClipboard{}, 100, 30)
+	m = send(m, special(tea.KeyTab))
+	m = send(m, keys("d"))
+	v := m.View()
+	flat := strings.Join(strings.Fields(strings.NewReplacer("│", " ").Replace(v)), " ")
+	if strings.Contains(flat, "erased") {
+		t.Errorf("the dialog says the secret is erased:\n%s", v)
+	}
+	for _, want := range []string{"vault.age.bak", "backups/", "until they age out", "vmfa history", "vmfa restore"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the dialog does not say %q:\n%s", want, v)
+		}
+	}
+	m = send(m, keys("y"))
+	if !onList(m) || len(m.accounts) != len(demo)-1 {
+		t.Fatalf("not deleted: %d accounts", len(m.accounts))
 	}
 }

@@ -2,77 +2,60 @@ package tui
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
-	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
 
 // copyClearAfter is how long a copied code stays on the clipboard.
 const copyClearAfter = 20 * time.Second
 
-type screen int
-
-const (
-	screenUnlock screen = iota
-	screenList
-	screenEnroll
-	screenAdd
-	screenDialog
-)
-
 type config struct {
 	store      Store
 	passphrase string
 	clock      func() time.Time
+	// every is the timer of the ticks, tea.Every; tests that send their own
+	// ticks turn it off.
+	every      func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 	lockAfter  time.Duration
 	workFactor int
 	clip       Clipboard
 }
 
-// common is the state every screen reads: the terminal's size, the time of
-// the last tick and the styles.
-type common struct {
-	width, height int
-	now           time.Time
-	st            *styles
-}
-
-// Model is the root model. It owns the unlocked vault and the clipboard
-// timer, and routes messages to the screen on top.
+// Model is the root model. It owns the unlocked vault's accounts, the
+// clipboard timer, the idle lock and the status line; it opens and closes
+// screens when they ask (screen.go), and routes every other message to the
+// screen on top.
 type Model struct {
-	cfg    config
-	c      common
-	screen screen
+	cfg config
+	c   common
 
-	unlock unlockModel
-	list   listModel
-	enroll enrollModel
-	add    addModel
-	dialog dialogModel
-	help   help.Model
+	unlock unlockScreen // while locked
+	list   listScreen   // while unlocked, under the others
+	over   screen       // the screen over the list, or nil
 
-	vault vault.Data // zero when locked
-	v     Vault      // nil when locked
-	codes codeCache
+	// accounts are the vault's, as last loaded or saved; nil when locked.
+	// gen counts their changes, so that a reload read before a save of
+	// ours is recognised as stale. stamp identifies the vault.age they
+	// were read from, to notice other processes' saves.
+	accounts []vault.Entry
+	gen      int
+	stamp    vault.Stamp
+	checking bool // a check for changes is under way
 
-	lastKey  time.Time
-	copied   string // the code we last put on the clipboard, until cleared
-	copiedAt time.Time
-	// copiedWhat names the copied code in the status line: "code",
-	// "MFA code 2".
-	copiedWhat string
-	toast      toast
+	lastKey    time.Time
+	copied     string // the code we last put on the clipboard, until cleared
+	copiedAt   time.Time
+	copiedWhat string // what the status line says was copied
+	status     status
 	quitting   bool
 }
 
-type toast struct {
+// status is a message shown in the status line until it expires.
+type status struct {
 	text  string
 	isErr bool
 	until time.Time
@@ -82,6 +65,9 @@ func newModel(cfg config) Model {
 	if cfg.clock == nil {
 		cfg.clock = time.Now
 	}
+	if cfg.every == nil {
+		cfg.every = tea.Every
+	}
 	if cfg.lockAfter == 0 {
 		cfg.lockAfter = DefaultLockAfter
 	}
@@ -89,17 +75,28 @@ func newModel(cfg config) Model {
 		cfg.workFactor = vault.DefaultWorkFactor
 	}
 	now := cfg.clock()
-	m := Model{
-		cfg:     cfg,
-		c:       common{now: now, st: newStyles()},
-		help:    help.New(),
+	h := help.New()
+	return Model{
+		cfg: cfg,
+		c: common{
+			now:  now,
+			st:   newStyles(),
+			help: &h,
+			clip: cfg.clip,
+		},
+		unlock:  newUnlockScreen(cfg.store, cfg.workFactor, cfg.passphrase != ""),
 		lastKey: now,
-		codes:   codeCache{},
 	}
-	m.unlock = newUnlockModel(cfg.passphrase != "")
-	m.list = newListModel()
-	return m
 }
+
+// tick asks for the next tick, on the next second of the wall clock, with
+// the time read from the injected clock.
+func (m *Model) tick() tea.Cmd {
+	clock := m.cfg.clock
+	return m.cfg.every(time.Second, func(time.Time) tea.Msg { return tickMsg(clock()) })
+}
+
+func (m *Model) locked() bool { return m.c.vault == nil }
 
 // Init checks for a vault, or opens it with the passphrase from the
 // environment, and starts the clock.
@@ -108,140 +105,218 @@ func (m Model) Init() tea.Cmd {
 }
 
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := m.update(msg)
+	// What the screens sent meanwhile, in order, before the next message.
+	cmds := []tea.Cmd{cmd}
+	for len(m.c.outbox) > 0 {
+		next := m.c.outbox[0]
+		m.c.outbox = m.c.outbox[1:]
+		m, cmd = m.update(next)
+		cmds = append(cmds, cmd)
+	}
+	m.c.outbox = nil
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
-		if m.screen == screenAdd {
-			m.add.setWidth(msg.Width)
-		}
-		m.list.clamp(m.listRows())
-		return m, nil
+		m.c.help.Width = msg.Width
+		return m, m.broadcast(msg)
 	case tickMsg:
 		return m.onTick(time.Time(msg))
 	case tea.KeyMsg:
 		m.lastKey = m.cfg.clock()
-		if msg.Type == tea.KeyCtrlC {
+		if keyIs(msg, quitKey) {
 			return m.quit()
-		}
-		if m.screen == screenList && splittable(msg) && !m.list.filter.Focused() {
-			return m.splitKeys(msg)
 		}
 	case unlockedMsg:
 		return m.onUnlocked(msg)
-	case savedMsg:
-		return m.onSaved(msg)
-	case hotpMsg:
-		return m.onHOTP(msg)
+	case reloadedMsg:
+		return m.onReloaded(msg)
 	case copiedMsg:
 		if msg.err != nil {
-			m.setToast("copying failed: "+msg.err.Error(), true)
+			m.setStatus("copying failed: "+msg.err.Error(), true)
 			return m, nil
 		}
 		// The clear is timed from the moment of the copy, read from the
 		// clock, not from the last tick (up to a second earlier).
 		m.copied, m.copiedAt, m.copiedWhat = msg.code, m.cfg.clock(), msg.what
-		m.toast = toast{}
+		m.status = status{}
 		return m, nil
 	case clearedMsg:
 		if msg.err != nil {
-			m.setToast("clearing the clipboard failed: "+msg.err.Error(), true)
-		} else if msg.cleared && m.screen != screenUnlock {
-			m.setToast("clipboard cleared", false)
+			m.setStatus("clearing the clipboard failed: "+msg.err.Error(), true)
+		} else if msg.cleared && !m.locked() {
+			m.setStatus("clipboard cleared", false)
 		}
 		return m, nil
+	case toastMsg:
+		m.setStatus(msg.text, msg.isErr)
+		return m, nil
 	}
-
-	var cmd tea.Cmd
-	switch m.screen {
-	case screenUnlock:
-		m, cmd = m.updateUnlock(msg)
-	case screenList:
-		m, cmd = m.updateList(msg)
-	case screenEnroll:
-		m, cmd = m.updateEnroll(msg)
-	case screenAdd:
-		m, cmd = m.updateAdd(msg)
-	case screenDialog:
-		m, cmd = m.updateDialog(msg)
+	if m.locked() {
+		s, cmd := m.unlock.Update(&m.c, msg)
+		m.unlock = s.(unlockScreen)
+		return m, cmd
 	}
-	return m, cmd
+	if cmd, ok := m.changeScreen(msg); ok {
+		return m, cmd
+	}
+	var cmds []tea.Cmd
+	if ch, ok := msg.(changedVault); ok && ch.savedData() != nil {
+		cmds = append(cmds, m.setAccounts(ch.savedData().Accounts))
+	}
+	switch msg.(type) {
+	case listSavedMsg, takenMsg, closeMsg, actionMsg:
+		// The list's own results, and what the screen closed over it
+		// asks of it.
+		cmds = append(cmds, m.updateList(msg))
+	default:
+		cmds = append(cmds, m.updateTop(msg))
+	}
+	return m, tea.Batch(cmds...)
 }
 
-func (m Model) onTick(now time.Time) (tea.Model, tea.Cmd) {
+// changeScreen opens or closes a screen over the list when one asks.
+func (m *Model) changeScreen(msg tea.Msg) (tea.Cmd, bool) {
+	c := &m.c
+	switch msg := msg.(type) {
+	case openActionsMsg:
+		e, ok := m.selectAccount(msg.id)
+		m.over = newActionsScreen(e, ok)
+	case openAddMsg:
+		a, cmd := newAddScreen(c), tea.Cmd(nil)
+		if msg.text != "" {
+			a, cmd = a.pasted(msg.text)
+		}
+		m.over = a
+		return cmd, true
+	case openHelpMsg:
+		m.over = helpScreen{}
+	case openEnrollMsg:
+		return m.openFor(msg.id, func(e vault.Entry) (screen, tea.Cmd) { return newEnrollScreen(c, e), nil }), true
+	case openRenameMsg:
+		return m.openFor(msg.id, func(e vault.Entry) (screen, tea.Cmd) { return newRenameDialog(e) }), true
+	case openDeleteMsg:
+		return m.openFor(msg.id, func(e vault.Entry) (screen, tea.Cmd) { return deleteDialog{entry: e}, nil }), true
+	case openQRMsg:
+		return m.openFor(msg.id, func(e vault.Entry) (screen, tea.Cmd) { return qrDialog{entry: e}, nil }), true
+	case closeMsg, actionMsg:
+		m.over = nil
+		return nil, false // the list has its part to do
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// openFor opens the screen open makes for an account, with the account
+// selected in the list under it.
+func (m *Model) openFor(id string, open func(vault.Entry) (screen, tea.Cmd)) tea.Cmd {
+	e, ok := m.selectAccount(id)
+	if !ok {
+		m.over = nil
+		m.setStatus(errGone.Error(), true)
+		return nil
+	}
+	var cmd tea.Cmd
+	m.over, cmd = open(e)
+	return cmd
+}
+
+// selectAccount finds an account and puts the list's cursor on it.
+func (m *Model) selectAccount(id string) (vault.Entry, bool) {
+	e, ok := entryByID(m.accounts, id)
+	if ok {
+		m.list.selectID(&m.c, id)
+	}
+	return e, ok
+}
+
+func (m *Model) updateList(msg tea.Msg) tea.Cmd {
+	s, cmd := m.list.Update(&m.c, msg)
+	m.list = s.(listScreen)
+	return cmd
+}
+
+// updateTop sends msg to the screen on top.
+func (m *Model) updateTop(msg tea.Msg) tea.Cmd {
+	if m.over == nil {
+		return m.updateList(msg)
+	}
+	var cmd tea.Cmd
+	m.over, cmd = m.over.Update(&m.c, msg)
+	return cmd
+}
+
+// broadcast sends msg to every screen alive: the size, the time and the
+// accounts concern them all.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	if m.locked() {
+		s, cmd := m.unlock.Update(&m.c, msg)
+		m.unlock = s.(unlockScreen)
+		return cmd
+	}
+	cmd := m.updateList(msg)
+	if m.over != nil {
+		var c2 tea.Cmd
+		m.over, c2 = m.over.Update(&m.c, msg)
+		cmd = tea.Batch(cmd, c2)
+	}
+	return cmd
+}
+
+// setAccounts takes the vault's accounts after a change and gives them to
+// the screens.
+func (m *Model) setAccounts(accounts []vault.Entry) tea.Cmd {
+	m.accounts = accounts
+	m.gen++
+	return m.broadcast(accountsMsg(accounts))
+}
+
+func (m Model) onTick(now time.Time) (Model, tea.Cmd) {
 	m.c.now = now
 	cmds := []tea.Cmd{m.tick()}
-	if m.v != nil && m.cfg.lockAfter > 0 && now.Sub(m.lastKey) >= m.cfg.lockAfter {
-		var cmd tea.Cmd
-		m, cmd = m.lock()
-		return m, tea.Batch(append(cmds, cmd)...)
+	if !m.locked() && m.cfg.lockAfter > 0 && now.Sub(m.lastKey) >= m.cfg.lockAfter {
+		return m, tea.Batch(append(cmds, m.lock())...)
 	}
 	if m.copied != "" && now.Sub(m.copiedAt) >= copyClearAfter {
 		// clearedMsg says "clipboard cleared" if the code was still there.
 		cmds = append(cmds, clearCmd(m.cfg.clip, m.copied))
 		m.copied = ""
 	}
-	if m.toast.text != "" && !now.Before(m.toast.until) {
-		m.toast = toast{}
+	if m.status.text != "" && !now.Before(m.status.until) {
+		m.status = status{}
 	}
-	m.codes.refresh(m.vault.Accounts, now)
+	if !m.locked() {
+		cmds = append(cmds, m.broadcast(tickMsg(now)))
+		if !m.checking {
+			// Once a second, a stat: has another process saved?
+			m.checking = true
+			cmds = append(cmds, checkCmd(m.c.vault, m.stamp, m.gen))
+		}
+	}
 	return m, tea.Batch(cmds...)
 }
 
 // lock drops the secrets and returns to the unlock screen.
-func (m Model) lock() (Model, tea.Cmd) {
+func (m *Model) lock() tea.Cmd {
 	var cmd tea.Cmd
 	if m.copied != "" {
 		cmd = clearCmd(m.cfg.clip, m.copied)
 		m.copied = ""
 	}
-	m.v = nil
-	m.vault = vault.Data{}
-	m.codes = codeCache{}
-	m.list = newListModel()
-	m.enroll = enrollModel{}
-	m.add = addModel{}
-	m.dialog = dialogModel{}
-	m.toast = toast{}
-	m.screen = screenUnlock
-	m.unlock = newUnlockModel(false)
-	m.unlock.exists = true
-	m.unlock.checked = true
-	m.unlock.note = "Locked after " + humanDuration(m.cfg.lockAfter) + " without a key press."
-	return m, tea.Batch(cmd, m.unlock.input.Focus())
-}
-
-// splittable is a key message that holds several typed keys: Bubble Tea
-// merges runes that arrive together (fast typing, a key held down) into one
-// KeyRunes message. A paste is not split, nor an otpauth URI typed in by a
-// terminal without bracketed paste.
-func splittable(km tea.KeyMsg) bool {
-	return km.Type == tea.KeyRunes && !km.Paste && len(km.Runes) > 1 && !looksLikeOTPAuth(string(km.Runes))
-}
-
-// splitKeys handles the runes of a merged key message one at a time, as the
-// keys they were typed as: "jjj" moves down three rows. Once a key opens the
-// filter or another screen, the rest goes there as one message, as typed
-// text does.
-func (m Model) splitKeys(km tea.KeyMsg) (tea.Model, tea.Cmd) {
-	var cmds []tea.Cmd
-	runes := km.Runes
-	for i, r := range runes {
-		if m.quitting {
-			break
-		}
-		one := km
-		if m.screen != screenList || m.list.filter.Focused() {
-			one.Runes = runes[i:]
-			mm, cmd := m.Update(one)
-			m, cmds = mm.(Model), append(cmds, cmd)
-			break
-		}
-		one.Runes = []rune{r}
-		mm, cmd := m.Update(one)
-		m, cmds = mm.(Model), append(cmds, cmd)
-	}
-	return m, tea.Batch(cmds...)
+	m.c.vault = nil
+	m.accounts = nil
+	m.list = listScreen{}
+	m.over = nil
+	m.status = status{}
+	m.stamp, m.checking = vault.Stamp{}, false
+	m.unlock = lockedScreen(m.cfg.store, m.cfg.workFactor,
+		"Locked after "+humanDuration(m.cfg.lockAfter)+" without a key press.")
+	return tea.Batch(cmd, m.unlock.input.Focus())
 }
 
 func (m Model) quit() (Model, tea.Cmd) {
@@ -254,257 +329,138 @@ func (m Model) quit() (Model, tea.Cmd) {
 	return m, tea.Quit
 }
 
-func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
-	m.unlock.busy = false
+func (m Model) onUnlocked(msg unlockedMsg) (Model, tea.Cmd) {
 	if msg.err != nil {
-		return m.unlockFailed(msg.err)
+		var cmd tea.Cmd
+		m.unlock, cmd = m.unlock.failed(msg.err)
+		return m, cmd
 	}
-	m.v = msg.v
-	m.unlock = unlockModel{}
+	typeahead := m.unlock.typeahead
+	m.unlock = unlockScreen{}
+	m.c.vault = msg.v
+	m.stamp = msg.stamp
 	m.lastKey = m.cfg.clock()
 	m.c.now = m.lastKey
-	m.screen = screenList
-	m.setVault(*msg.data)
+	m.list = newListScreen()
+	cmds := []tea.Cmd{m.setAccounts(msg.data.Accounts)}
 	if msg.created {
-		m.setToast("vault created", false)
+		m.setStatus("vault created", false)
 	}
-	return m, nil
+	// The keys typed while the vault was being unlocked were for the list.
+	for _, k := range typeahead {
+		mm, cmd := m.Update(k)
+		m, cmds = mm.(Model), append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
 }
 
-// setVault takes a new copy of the vault's data: the list and the codes
-// follow it, and the codes of accounts removed are forgotten.
-func (m *Model) setVault(d vault.Data) {
-	m.vault = d
-	m.list.setEntries(d.Accounts, m.listRows())
-	m.codes.prune(d.Accounts)
-	m.codes.refresh(d.Accounts, m.c.now)
-}
-
-func (m Model) onSaved(msg savedMsg) (tea.Model, tea.Cmd) {
-	if m.v == nil {
-		return m, nil // locked meanwhile
+// onReloaded takes what another process saved, keeping the query and the
+// selection (the list does).
+func (m Model) onReloaded(msg reloadedMsg) (Model, tea.Cmd) {
+	m.checking = false
+	if m.locked() || msg.gen != m.gen {
+		return m, nil // locked, or read before a save of ours: check again
 	}
+	m.stamp = msg.stamp
 	if msg.err != nil {
-		if m.screen == screenAdd {
-			m.add.busy = false
-			m.add.err = msg.err.Error()
-			return m, nil
-		}
-		m.setToast(msg.err.Error(), true)
+		// Said once: the next attempt waits for the next change.
+		m.setStatus("reading the vault's changes failed: "+msg.err.Error(), true)
 		return m, nil
 	}
-	m.setVault(*msg.data)
-	if msg.select_ != "" {
-		m.list.selectID(msg.select_, m.listRows())
+	if msg.data == nil {
+		return m, nil
 	}
-	if msg.toast != "" {
-		m.setToast(msg.toast, false)
-	}
-	if m.screen == screenDialog {
-		m.screen = screenList
-		m.dialog = dialogModel{}
-	}
-	if m.screen == screenAdd {
-		m.add = addModel{}
-		m.screen = screenList
-		if msg.enroll {
-			for _, e := range msg.added {
-				if e.Type == otp.TOTP {
-					m.enroll = newEnrollModel(e.ID)
-					m.screen = screenEnroll
-					break
-				}
-			}
-		}
-	}
-	return m, nil
+	return m, m.setAccounts(msg.data.Accounts)
 }
 
-func (m *Model) setToast(text string, isErr bool) {
+func (m *Model) setStatus(text string, isErr bool) {
 	d := 4 * time.Second
 	if isErr {
 		d = 8 * time.Second
 	}
-	m.toast = toast{text: text, isErr: isErr, until: m.c.now.Add(d)}
+	m.status = status{text: text, isErr: isErr, until: m.c.now.Add(d)}
 }
 
-// entry returns the vault entry with the given ID.
-func (m *Model) entry(id string) (vault.Entry, bool) {
-	if i := m.vault.Index(id); i >= 0 {
-		return m.vault.Accounts[i], true
+// top is the screen on top.
+func (m *Model) top() screen {
+	switch {
+	case m.locked():
+		return m.unlock
+	case m.over != nil:
+		return m.over
 	}
-	return vault.Entry{}, false
+	return m.list
 }
 
-// View draws the screen on top from the model alone.
+// View draws the screen on top, and the status and help lines under it.
 func (m Model) View() string {
 	if m.quitting || m.c.width <= 0 || m.c.height <= 0 {
 		return ""
 	}
-	if m.screen == screenDialog && m.dialog.kind == dialogQR {
-		// The QR code takes the whole terminal, without the footer: any
-		// key closes it.
-		return fitHeight(clipWidth(m.viewDialog(), m.c.width), m.c.height)
-	}
-	var body string
-	switch m.screen {
-	case screenUnlock:
-		body = m.viewUnlock()
-	case screenList:
-		body = m.viewList()
-	case screenEnroll:
-		body = m.viewEnroll()
-	case screenAdd:
-		body = m.viewAdd()
-	case screenDialog:
-		body = m.viewDialog()
-	}
-	footer := m.viewFooter()
-	bodyH := m.c.height - lipgloss.Height(footer)
-	if m.screen != screenList {
-		// The list fits its rows itself; other screens may hold long text.
-		body = clipWidth(body, m.c.width)
-	}
-	return fitHeight(body, bodyH) + "\n" + footer
-}
-
-// keyMap is the help of the screen on top.
-func (m *Model) keyMap() help.KeyMap {
-	switch m.screen {
-	case screenUnlock:
-		return m.unlockKeys()
-	case screenList:
-		return m.listHelp()
-	case screenEnroll:
-		return m.enroll.keys
-	case screenAdd:
-		return m.addKeys()
-	}
-	return m.dialogKeys()
-}
-
-// fullHelp reports whether the screen on top shows its full help: each
-// screen with a ? key has its own toggle, reset when it is left.
-func (m *Model) fullHelp() bool {
-	switch m.screen {
-	case screenList:
-		return m.list.full && !m.list.filter.Focused()
-	case screenEnroll:
-		return m.enroll.full
-	}
-	return false
-}
-
-// viewFooter is the status line (a toast, or the clipboard countdown) and
-// the help.
-func (m *Model) viewFooter() string {
-	st := m.c.st
-	status := ""
-	// The newest message wins: copying drops the toasts before it, so a
-	// toast set since (an account added, an error) hides the countdown
-	// until it expires.
+	// A copy of common for the screens to read: handing them the model's
+	// own would move the whole model to the heap on every frame.
+	c := m.c
+	var (
+		body string
+		keys help.KeyMap
+		full bool
+	)
 	switch {
-	case m.toast.text != "" && m.toast.isErr:
-		status = st.err.Render("✗ " + m.toast.text)
-	case m.toast.text != "":
-		status = st.ok.Render("✓ " + m.toast.text)
+	case m.locked():
+		keys, full = m.unlock.Help()
+		body = m.unlock.View(&c)
+	case m.over != nil:
+		keys, full = m.over.Help()
+		body = m.over.View(&c)
+	default:
+		// The list fits its rows to the width itself, and is drawn most
+		// often: no need to measure its lines again.
+		keys, full = m.list.Help()
+		body = m.list.View(&c)
+	}
+	if m.locked() || m.over != nil {
+		// Other screens hold free text: cut it at the edge.
+		body = clipWidth(body, c.width)
+	}
+	if keys == nil {
+		return fitHeight(body, c.height)
+	}
+	return fitHeight(body, c.bodyHeight(keys, full)) + "\n" + m.viewStatus() + "\n" + m.viewHelp(keys, full)
+}
+
+// viewStatus is the status line: a message, or the clipboard countdown.
+func (m *Model) viewStatus() string {
+	st := m.c.st
+	line := ""
+	// The newest message wins: copying drops the messages before it, so
+	// one set since (an account added, an error) hides the countdown until
+	// it expires.
+	switch {
+	case m.status.text != "" && m.status.isErr:
+		line = st.err.Render("✗ " + m.status.text)
+	case m.status.text != "":
+		line = st.ok.Render("✓ " + m.status.text)
 	case m.copied != "":
 		left := min(copyClearAfter, copyClearAfter-m.c.now.Sub(m.copiedAt))
 		secs := max(0, int((left+time.Second-1)/time.Second))
-		status = st.ok.Render(fmt.Sprintf("✓ %s copied — clears in %d s", m.copiedWhat, secs))
+		line = st.ok.Render(fmt.Sprintf("✓ %s copied — clears in %d s", m.copiedWhat, secs))
 	}
-	status = truncate(" "+status, m.c.width)
-	return status + "\n" + m.viewHelp()
+	return truncate(" "+line, m.c.width)
 }
 
-func (m *Model) viewHelp() string {
-	keys := m.keyMap()
+func (m *Model) viewHelp(keys help.KeyMap, full bool) string {
 	var h string
-	if m.fullHelp() {
-		h = m.help.FullHelpView(keys.FullHelp())
+	if full {
+		h = m.c.help.FullHelpView(keys.FullHelp())
 	} else {
-		h = m.help.ShortHelpView(keys.ShortHelp())
+		h = m.c.help.ShortHelpView(keys.ShortHelp())
 	}
 	return indent(h, 1, m.c.width)
 }
 
-// footerHeight is the height of the status line and the help. A short
-// help is one line; only a full one is drawn to be measured.
+// footerHeight is the height of the status line and the help of the screen
+// on top.
 func (m *Model) footerHeight() int {
-	if !m.fullHelp() {
-		return 2
-	}
-	return 1 + lipgloss.Height(m.viewHelp())
-}
-
-// listRows is how many accounts the list shows: the height less the
-// header, the filter line and the list's footer (whatever screen is on top).
-func (m *Model) listRows() int {
-	footer := 2
-	if m.list.full && !m.list.filter.Focused() {
-		footer = 1 + lipgloss.Height(m.help.FullHelpView(m.list.keys.FullHelp()))
-	}
-	return max(1, m.c.height-2-footer)
-}
-
-func (m *Model) listHelp() help.KeyMap {
-	if m.list.filter.Focused() {
-		return m.list.fkeys
-	}
-	return m.list.keys
-}
-
-// fitHeight pads or cuts s to exactly h lines, so the footer stays at the
-// bottom and the frame never scrolls.
-func fitHeight(s string, h int) string {
-	if h <= 0 {
-		return ""
-	}
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
-
-// clipWidth cuts every line of s to w cells.
-func clipWidth(s string, w int) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		if lipgloss.Width(l) > w {
-			lines[i] = truncate(l, w)
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-func indent(s string, n, width int) string {
-	pad := strings.Repeat(" ", n)
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = truncate(pad+l, width)
-	}
-	return strings.Join(lines, "\n")
-}
-
-func humanDuration(d time.Duration) string {
-	switch {
-	case d%time.Minute == 0 && d >= time.Minute:
-		n := int(d / time.Minute)
-		if n == 1 {
-			return "1 minute"
-		}
-		return fmt.Sprintf("%d minutes", n)
-	case d%time.Second == 0:
-		return fmt.Sprintf("%d seconds", int(d/time.Second))
-	}
-	return d.String()
-}
-
-func keyIs(msg tea.Msg, b ...key.Binding) bool {
-	k, ok := msg.(tea.KeyMsg)
-	return ok && key.Matches(k, b...)
+	keys, full := m.top().Help()
+	return m.c.height - m.c.bodyHeight(keys, full)
 }

@@ -3,11 +3,12 @@ package tui
 import (
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
+
+// Messages that return the results of commands. Screen changes are in
+// screen.go.
 
 // tickMsg carries the injected clock's time, once a second on the second.
 type tickMsg time.Time
@@ -22,26 +23,68 @@ type vaultStateMsg struct {
 type unlockedMsg struct {
 	v       Vault
 	data    *vault.Data
+	stamp   vault.Stamp // of the vault.age data was read from
 	created bool
 	err     error
 }
 
-// savedMsg returns the vault's data after an Update.
-type savedMsg struct {
-	data    *vault.Data
-	err     error
-	toast   string
-	select_ string // entry to put the cursor on
-	added   []vault.Entry
-	enroll  bool // open the enrollment view on the first added TOTP entry
+// reloadedMsg returns what a check for changes other processes made found:
+// no data when vault.age is unchanged. gen is the model's generation of
+// accounts when the check began: data read before a save of ours is stale.
+type reloadedMsg struct {
+	gen   int
+	stamp vault.Stamp
+	data  *vault.Data
+	err   error
 }
 
-// hotpMsg returns the code of an HOTP account whose counter was advanced.
-type hotpMsg struct {
-	id   string
-	code string
+// saved is in the message of every command that changes the vault: the data
+// after the change, or why nothing changed.
+type saved struct {
 	data *vault.Data
 	err  error
+}
+
+func (s saved) savedData() *vault.Data { return s.data }
+
+// changedVault is a message that carries the vault's data after a change.
+type changedVault interface{ savedData() *vault.Data }
+
+// listSavedMsg returns a change the list made (pin, move).
+type listSavedMsg struct {
+	saved
+	toast    string
+	selectID string
+}
+
+// takenMsg returns the code of an account whose codes were taken: an HOTP
+// account's counter was spent first (entry is as it was before).
+type takenMsg struct {
+	saved
+	entry vault.Entry
+	code  string
+}
+
+// renamedMsg and deletedMsg return the dialogs' changes.
+type renamedMsg struct {
+	saved
+	label string
+}
+
+type deletedMsg struct {
+	saved
+	label string
+}
+
+// addedMsg returns the accounts the add screen added; dups lists, when the
+// whole unit was refused for holding accounts the vault already has, which
+// ones they are.
+type addedMsg struct {
+	saved
+	unit    []otp.Account // the accounts offered
+	added   []vault.Entry
+	skipped []vault.Skipped
+	dups    []vault.Skipped
 }
 
 // copiedMsg reports a clipboard write.
@@ -58,11 +101,10 @@ type clearedMsg struct {
 	err     error
 }
 
-// decodedMsg returns the accounts read from an image, URI or typed secret.
+// decodedMsg returns the texts of the QR codes in an image, or pasted URIs.
 type decodedMsg struct {
-	accounts  []otp.Account
-	fromImage bool
-	err       error
+	texts []string
+	err   error
 }
 
 // completionMsg returns the candidates for Tab completion of a path.
@@ -71,9 +113,4 @@ type completionMsg struct {
 	completion string
 	candidates []string
 	err        error
-}
-
-func (m Model) tick() tea.Cmd {
-	clock := m.cfg.clock
-	return tea.Every(time.Second, func(time.Time) tea.Msg { return tickMsg(clock()) })
 }

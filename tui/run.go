@@ -1,16 +1,24 @@
 // Package tui is vmfa's terminal interface: `vmfa` with no arguments.
 //
-// It follows the Elm architecture of Bubble Tea: a root Model routes messages
-// to one model per screen (unlock, list, enroll, add and the manage
-// dialogs); View functions only read the model; every file, vault and
-// clipboard access runs in a tea.Cmd. Time arrives in tickMsg values read
-// from the injected clock once a second, aligned to the wall clock, so the
-// countdowns follow the real TOTP windows.
+// It follows the Elm architecture of Bubble Tea, as soft-serve and glow do: a
+// root Model owns the unlocked vault, the clipboard timer and the status
+// line, and routes messages to one screen (unlock, list, actions, add,
+// enroll, rename, delete, QR code, help), each a type with its own Update
+// and View. Screens change only through messages the root handles. View
+// functions only read; every file, vault and clipboard access runs in a
+// tea.Cmd. Time arrives in tickMsg values read from the injected clock once
+// a second, aligned to the wall clock, so the countdowns follow the real
+// TOTP windows.
+//
+// In the list, every printable key goes to the filter: actions live on keys
+// that cannot be part of a query (Enter, Tab, arrows, Ctrl chords).
 package tui
 
 import (
 	"errors"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -57,9 +65,25 @@ func Run(opts Options) error {
 	// 30 frames a second rather than Bubble Tea's 60: a key's effect still
 	// shows within 33 ms, and the renderer's wake-ups, most of the idle
 	// CPU, are halved (0.86% of a core idle with 50 accounts at 60 fps).
-	final, err := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(renderFPS)).Run()
-	// A quit through q or ctrl+c has cleared the clipboard already; a kill
-	// signal has not.
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(renderFPS))
+	// Closing the terminal (SIGHUP) ends the program as a quit does, so the
+	// code copied last is cleared below rather than left on the clipboard.
+	// Bubble Tea itself turns SIGTERM into a quit.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-hup:
+			p.Quit()
+		case <-done:
+		}
+	}()
+	final, err := p.Run()
+	signal.Stop(hup)
+	close(done)
+	// A quit through ctrl+c has cleared the clipboard already; a signal has
+	// not.
 	if fm, ok := final.(Model); ok && fm.copied != "" {
 		_, _ = clip.ClearIf(fm.copied)
 	}
@@ -80,6 +104,7 @@ type Store interface {
 type Vault interface {
 	Load() (*vault.Data, error)
 	Update(fn func(*vault.Data) error) (*vault.Data, error)
+	Stamp() (vault.Stamp, error)
 }
 
 type storeAdapter struct{ s *vault.Store }

@@ -15,8 +15,8 @@ import (
 	"github.com/vmfa/vmfa/vault"
 )
 
-// unlockModel asks for the passphrase, or on first run for a new one twice.
-type unlockModel struct {
+// unlockScreen asks for the passphrase, or on first run for a new one twice.
+type unlockScreen struct {
 	checked bool // Exists has answered
 	exists  bool
 	input   textinput.Model
@@ -26,9 +26,16 @@ type unlockModel struct {
 	spinner spinner.Model
 	err     string
 	note    string
+	// typeahead holds the keys typed while the screen cannot take them:
+	// before it knows whether a vault exists (they are the passphrase),
+	// and while the vault is unlocked (they are for the list, typically
+	// a query and Enter).
+	typeahead  []tea.KeyMsg
+	store      Store
+	workFactor int
 }
 
-func newUnlockModel(auto bool) unlockModel {
+func newUnlockScreen(s Store, workFactor int, auto bool) unlockScreen {
 	mk := func(placeholder string) textinput.Model {
 		t := textinput.New()
 		t.EchoMode = textinput.EchoPassword
@@ -40,55 +47,80 @@ func newUnlockModel(auto bool) unlockModel {
 		t.Cursor.SetMode(cursor.CursorStatic)
 		return t
 	}
-	u := unlockModel{
-		busy:    auto,
-		input:   mk("passphrase"),
-		confirm: mk("the same passphrase again"),
-		spinner: spinner.New(spinner.WithSpinner(spinner.Dot)),
+	u := unlockScreen{
+		busy:       auto,
+		input:      mk("passphrase"),
+		confirm:    mk("the same passphrase again"),
+		spinner:    spinner.New(spinner.WithSpinner(spinner.Dot)),
+		store:      s,
+		workFactor: workFactor,
 	}
 	u.input.Focus()
 	return u
 }
 
-func (m *Model) unlockKeys() help.KeyMap {
-	u := m.unlock
-	if !u.exists && u.checked {
-		return simpleKeys{bind([]string{"enter"}, "enter", "next"), bind([]string{"tab"}, "tab", "switch field"), bind([]string{"ctrl+c"}, "ctrl+c", "quit")}
-	}
-	return simpleKeys{bind([]string{"enter"}, "enter", "unlock"), bind([]string{"ctrl+c"}, "ctrl+c", "quit")}
+// lockedScreen is the unlock screen the idle lock returns to.
+func lockedScreen(s Store, workFactor int, note string) unlockScreen {
+	u := newUnlockScreen(s, workFactor, false)
+	u.exists, u.checked, u.note = true, true, note
+	return u
 }
 
-func (m Model) updateUnlock(msg tea.Msg) (Model, tea.Cmd) {
-	u := &m.unlock
+var (
+	keyUnlock = bind([]string{"enter"}, "enter", "unlock")
+	keyNext   = bind([]string{"enter"}, "enter", "next")
+	keySwitch = bind([]string{"tab"}, "tab", "switch field")
+	keyBack   = bind([]string{"esc"}, "esc", "back")
+)
+
+func (u unlockScreen) Help() (help.KeyMap, bool) {
+	if !u.exists && u.checked {
+		return simpleKeys{keyNext, keySwitch, quitKey}, false
+	}
+	return simpleKeys{keyUnlock, quitKey}, false
+}
+
+func (u unlockScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case vaultStateMsg:
 		u.checked, u.exists, u.busy = true, msg.exists, false
 		if msg.err != nil {
 			u.err = msg.err.Error()
 		}
-		return m, u.input.Focus()
+		// Keys typed before the prompt showed are the passphrase.
+		keys := u.typeahead
+		u.typeahead = nil
+		cmds := []tea.Cmd{u.input.Focus()}
+		var s screen = u
+		for _, k := range keys {
+			var cmd tea.Cmd
+			s, cmd = s.Update(c, k)
+			cmds = append(cmds, cmd)
+		}
+		return s, tea.Batch(cmds...)
 	case spinner.TickMsg:
-		return m, spin(&u.spinner, u.busy, msg)
+		return u, spin(&u.spinner, u.busy, msg)
 	case tea.KeyMsg:
 		if u.busy || !u.checked {
-			return m, nil
+			u.typeahead = append(u.typeahead, msg)
+			return u, nil
 		}
-		if msg.Type == tea.KeyEsc && !u.exists && u.step == 1 {
+		if keyIs(msg, keyBack) && !u.exists && u.step == 1 {
 			u.step = 0
 			u.confirm.Blur()
-			return m, u.input.Focus()
+			return u, u.input.Focus()
 		}
-		if msg.Type == tea.KeyTab && !u.exists {
+		if keyIs(msg, keySwitch) && !u.exists {
 			u.step = 1 - u.step
 			if u.step == 1 {
 				u.input.Blur()
-				return m, u.confirm.Focus()
+				return u, u.confirm.Focus()
 			}
 			u.confirm.Blur()
-			return m, u.input.Focus()
+			return u, u.input.Focus()
 		}
-		if msg.Type == tea.KeyEnter {
-			return m.submitUnlock()
+		if keyIs(msg, keyUnlock) {
+			return u.submit()
 		}
 		var cmd tea.Cmd
 		if u.step == 0 {
@@ -97,42 +129,42 @@ func (m Model) updateUnlock(msg tea.Msg) (Model, tea.Cmd) {
 			u.confirm, cmd = u.confirm.Update(msg)
 		}
 		u.err = ""
-		return m, cmd
+		return u, cmd
 	}
-	return m, nil
+	return u, nil
 }
 
-func (m Model) submitUnlock() (Model, tea.Cmd) {
-	u := &m.unlock
+func (u unlockScreen) submit() (screen, tea.Cmd) {
 	pass := u.input.Value()
 	if pass == "" {
 		u.err = "type a passphrase"
-		return m, nil
+		return u, nil
 	}
 	if u.exists {
 		u.busy, u.err, u.note = true, "", ""
 		u.input.Reset()
-		return m, tea.Batch(unlockCmd(m.cfg.store, pass), u.spinner.Tick)
+		return u, tea.Batch(unlockCmd(u.store, pass), u.spinner.Tick)
 	}
 	if u.step == 0 {
 		u.step = 1
 		u.input.Blur()
-		return m, u.confirm.Focus()
+		return u, u.confirm.Focus()
 	}
 	if u.confirm.Value() != pass {
 		u.err = "the passphrases differ: type the second one again"
 		u.confirm.Reset()
-		return m, nil
+		return u, nil
 	}
 	u.busy, u.err = true, ""
 	u.input.Reset()
 	u.confirm.Reset()
-	return m, tea.Batch(createCmd(m.cfg.store, pass, m.cfg.workFactor), u.spinner.Tick)
+	return u, tea.Batch(createCmd(u.store, pass, u.workFactor), u.spinner.Tick)
 }
 
-func (m Model) unlockFailed(err error) (tea.Model, tea.Cmd) {
-	u := &m.unlock
-	u.checked = true
+// failed shows why the vault did not open; the keys typed meanwhile were
+// for the list, and are dropped with it.
+func (u unlockScreen) failed(err error) (unlockScreen, tea.Cmd) {
+	u.busy, u.checked, u.typeahead = false, true, nil
 	switch {
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		u.exists = true
@@ -142,12 +174,11 @@ func (m Model) unlockFailed(err error) (tea.Model, tea.Cmd) {
 	}
 	u.step = 0
 	u.confirm.Blur()
-	return m, u.input.Focus()
+	return u, u.input.Focus()
 }
 
-func (m *Model) viewUnlock() string {
-	st := m.c.st
-	u := m.unlock
+func (u unlockScreen) View(c *common) string {
+	st := c.st
 	var b strings.Builder
 	title := "Unlock your vault"
 	if u.checked && !u.exists {
@@ -177,12 +208,13 @@ func (m *Model) viewUnlock() string {
 	if u.err != "" {
 		b.WriteString("\n\n" + st.err.Render(u.err))
 	}
+	keys, _ := u.Help()
+	h := c.bodyHeight(keys, false)
 	box := st.box.Render(b.String())
-	if lipgloss.Width(box) > m.c.width || lipgloss.Height(box) > m.c.height-2 {
-		box = b.String() // too small for the frame: drop it
-		return indent(box, 1, m.c.width)
+	if lipgloss.Width(box) > c.width || lipgloss.Height(box) > h {
+		return indent(b.String(), 1, c.width) // too small for the frame: drop it
 	}
-	return lipgloss.Place(m.c.width, m.c.height-2, lipgloss.Center, lipgloss.Center, box)
+	return lipgloss.Place(c.width, h, lipgloss.Center, lipgloss.Center, box)
 }
 
 // strengthHint estimates a passphrase's strength from its length and the

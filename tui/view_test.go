@@ -45,7 +45,7 @@ func checkFrame(t *testing.T, v string, w, h int) {
 func TestViewUnlockAndFirstRun(t *testing.T) {
 	clock := &fakeClock{t: t0}
 	s := newVault(t)
-	m := newModel(testConfig(s, clock, &fakeClipboard{}))
+	m := newModel(untimed(testConfig(s, clock, &fakeClipboard{})))
 	m = send(m, tea.WindowSizeMsg{Width: 60, Height: 15})
 	m = send(m, vaultStateMsg{exists: true})
 	m = send(m, keys("hunter2"))
@@ -58,7 +58,7 @@ func TestViewUnlockAndFirstRun(t *testing.T) {
 
 	// First run: no vault yet.
 	empty := vault.Open(filepath.Join(t.TempDir(), "new"))
-	m = newModel(testConfig(empty, clock, &fakeClipboard{}))
+	m = newModel(untimed(testConfig(empty, clock, &fakeClipboard{})))
 	m = send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = send(m, m.Init()().(tea.BatchMsg)[0]())
 	if !m.unlock.checked || m.unlock.exists {
@@ -74,7 +74,7 @@ func TestViewUnlockAndFirstRun(t *testing.T) {
 		t.Fatalf("no progress shown while creating:\n%s", m.View())
 	}
 	runCmd(&m, cmd, 0)
-	if m.screen != screenList {
+	if !onList(m) {
 		t.Fatalf("vault not created: %s", m.unlock.err)
 	}
 	v = m.View()
@@ -87,14 +87,14 @@ func TestViewUnlockAndFirstRun(t *testing.T) {
 
 func TestCreateRejectsMismatch(t *testing.T) {
 	clock := &fakeClock{t: t0}
-	m := newModel(testConfig(vault.Open(filepath.Join(t.TempDir(), "v")), clock, &fakeClipboard{}))
+	m := newModel(untimed(testConfig(vault.Open(filepath.Join(t.TempDir(), "v")), clock, &fakeClipboard{})))
 	m = send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = send(m, vaultStateMsg{exists: false})
 	m = send(m, keys("one passphrase"))
 	m = send(m, special(tea.KeyEnter))
 	m = send(m, keys("another one"))
 	m = send(m, special(tea.KeyEnter))
-	if m.screen != screenUnlock || !strings.Contains(m.View(), "the passphrases differ") {
+	if !m.locked() || !strings.Contains(m.View(), "the passphrases differ") {
 		t.Fatalf("mismatch accepted:\n%s", m.View())
 	}
 }
@@ -109,12 +109,13 @@ func TestViewScreens(t *testing.T) {
 			golden string
 			keys   []tea.KeyMsg
 		}{
-			{"enroll", []tea.KeyMsg{keys("e")}},
-			{"add", []tea.KeyMsg{keys("a")}},
-			{"delete", []tea.KeyMsg{keys("j"), keys("d")}},
-			{"rename", []tea.KeyMsg{keys("r")}},
-			{"filter", []tea.KeyMsg{keys("/"), keys("goo")}},
-			{"help", []tea.KeyMsg{keys("?")}},
+			{"enroll", []tea.KeyMsg{special(tea.KeyCtrlE)}},
+			{"add", []tea.KeyMsg{special(tea.KeyCtrlA)}},
+			{"actions", []tea.KeyMsg{special(tea.KeyTab)}},
+			{"delete", []tea.KeyMsg{special(tea.KeyDown), special(tea.KeyTab), keys("d")}},
+			{"rename", []tea.KeyMsg{special(tea.KeyTab), keys("r")}},
+			{"filter", []tea.KeyMsg{keys("goo")}},
+			{"help", []tea.KeyMsg{special(tea.KeyF1)}},
 		} {
 			t.Run(c.golden+"-"+name, func(t *testing.T) {
 				mm := m
@@ -144,12 +145,10 @@ func TestViewEnrollSizes(t *testing.T) {
 				clock := &fakeClock{t: t0}
 				m := unlocked(t, s, clock, &fakeClipboard{}, size[0], size[1])
 				for range c.down {
-					m = send(m, keys("j"))
+					m = send(m, special(tea.KeyDown))
 				}
-				m = send(m, keys("e"))
-				if m.screen != screenEnroll {
-					t.Fatal("not on the enrollment view")
-				}
+				m = send(m, special(tea.KeyCtrlE))
+				over[enrollScreen](t, m)
 				a := demo[c.down]
 				v := m.View()
 				checkFrame(t, v, size[0], size[1])

@@ -1,0 +1,109 @@
+package vault
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/vmfa/vmfa/otp"
+)
+
+func matchEntries(labels ...[2]string) []Entry {
+	es := make([]Entry, len(labels))
+	for i, l := range labels {
+		es[i] = Entry{ID: l[0] + l[1], Account: otp.Account{Issuer: l[0], Name: l[1]}}
+	}
+	return es
+}
+
+func matchLabels(es []Entry, idx []int) []string {
+	var out []string
+	for _, i := range idx {
+		out = append(out, es[i].Label())
+	}
+	return out
+}
+
+func TestMatch(t *testing.T) {
+	es := matchEntries(
+		[2]string{"GitHub", "bob@outlook.com"},
+		[2]string{"Google", "alice@gmail.com"},
+		[2]string{"Amazon Web Services", "alice@123456789012"},
+		[2]string{"Amazon Web Services", "bob@210987654321"},
+		[2]string{"Hetzner", "K0123456"},
+		[2]string{"", "ssh-backup"},
+		[2]string{"Proton", "alice@proton.me"},
+	)
+	for _, c := range []struct {
+		query string
+		want  []string
+	}{
+		// The issue's case: GitHub matches "goo" only scattered
+		// (g…o…o in outlook), Google as a prefix.
+		{"goo", []string{"Google:alice@gmail.com", "GitHub:bob@outlook.com"}},
+		{"GOO", []string{"Google:alice@gmail.com", "GitHub:bob@outlook.com"}},
+		// Initials: AWS's QR codes say Amazon Web Services.
+		{"aws", []string{"Amazon Web Services:alice@123456789012", "Amazon Web Services:bob@210987654321"}},
+		{"aw", []string{"Amazon Web Services:alice@123456789012", "Amazon Web Services:bob@210987654321"}},
+		// A prefix of the issuer beats a prefix of a name, which beats a
+		// word inside a name, which beats a run inside a word.
+		{"a", []string{"Amazon Web Services:alice@123456789012", "Amazon Web Services:bob@210987654321",
+			"Google:alice@gmail.com", "Proton:alice@proton.me", "ssh-backup"}},
+		{"gmail", []string{"Google:alice@gmail.com"}},
+		{"proton", []string{"Proton:alice@proton.me"}},
+		{"hub", []string{"GitHub:bob@outlook.com"}},
+		{"backup", []string{"ssh-backup"}},
+		// Contiguous beats scattered: "ton" is in Proton; scattered in no
+		// other label.
+		{"ton", []string{"Proton:alice@proton.me"}},
+		// Scattered.
+		{"gthb", []string{"GitHub:bob@outlook.com"}},
+		// ISSUER:NAME, with initials for the issuer.
+		{"aws:alice", []string{"Amazon Web Services:alice@123456789012"}},
+		{"aws:bob", []string{"Amazon Web Services:bob@210987654321"}},
+		{"amazon:2109", []string{"Amazon Web Services:bob@210987654321"}},
+		{"aws:", []string{"Amazon Web Services:alice@123456789012", "Amazon Web Services:bob@210987654321"}},
+		{":alice", []string{"Google:alice@gmail.com", "Amazon Web Services:alice@123456789012", "Proton:alice@proton.me"}},
+		{"google:alice@gmail.com", []string{"Google:alice@gmail.com"}},
+		{"aws:carol", nil},
+		{"zzz", nil},
+	} {
+		got := matchLabels(es, Match(es, c.query))
+		if !slices.Equal(got, c.want) {
+			t.Errorf("Match(%q) = %q, want %q", c.query, got, c.want)
+		}
+	}
+}
+
+// TestMatchEmptyAndOrder: an empty query keeps every entry in order, and
+// entries that tie keep their order (a list shows pinned entries first).
+func TestMatchEmptyAndOrder(t *testing.T) {
+	es := matchEntries([2]string{"B", "x"}, [2]string{"A", "x"}, [2]string{"C", "x"})
+	if got := Match(es, "  "); !slices.Equal(got, []int{0, 1, 2}) {
+		t.Errorf("empty query: %v", got)
+	}
+	if got := Match(es, "x"); !slices.Equal(got, []int{0, 1, 2}) {
+		t.Errorf("ties reordered: %v", got)
+	}
+	if got := Match(nil, "x"); len(got) != 0 {
+		t.Errorf("no entries: %v", got)
+	}
+}
+
+// TestMatchTighterScatteredFirst: of two scattered matches the tighter one
+// ranks first.
+func TestMatchTighterScatteredFirst(t *testing.T) {
+	es := matchEntries([2]string{"Gandalf", "the grey wizard"}, [2]string{"Gxwz", "old"})
+	if got := matchLabels(es, Match(es, "gwz")); !slices.Equal(got, []string{"Gxwz:old", "Gandalf:the grey wizard"}) {
+		t.Errorf("got %q", got)
+	}
+}
+
+func BenchmarkMatch100(b *testing.B) {
+	es := make([]Entry, 100)
+	for i := range es {
+		es[i] = Entry{Account: otp.Account{Issuer: []string{"GitHub", "Google", "Amazon Web Services", "Proton"}[i%4], Name: "user" + string(rune('a'+i%26)) + "@example.com"}}
+	}
+	for b.Loop() {
+		Match(es, "gle")
+	}
+}
