@@ -100,11 +100,11 @@ func (r *javaReader) take(n int) []byte {
 	return v
 }
 
-func (r *javaReader) skip(n int)   { r.take(n) }
-func (r *javaReader) byte() byte   { return r.take(1)[0] }
-func (r *javaReader) u16() int     { return int(binary.BigEndian.Uint16(r.take(2))) }
-func (r *javaReader) u32() uint32  { return binary.BigEndian.Uint32(r.take(4)) }
-func (r *javaReader) utf() string  { return modifiedUTF8(r.take(r.u16())) }
+func (r *javaReader) skip(n int)  { r.take(n) }
+func (r *javaReader) byte() byte  { return r.take(1)[0] }
+func (r *javaReader) u16() int    { return int(binary.BigEndian.Uint16(r.take(2))) }
+func (r *javaReader) u32() uint32 { return binary.BigEndian.Uint32(r.take(4)) }
+func (r *javaReader) utf() string { return modifiedUTF8(r.take(r.u16())) }
 func (r *javaReader) newHandle(s *string) {
 	r.handles = append(r.handles, s)
 }
