@@ -23,7 +23,7 @@ func readJavaStringMap(data []byte) ([][2]string, error) {
 		return nil, errors.New("the stream does not start with an object")
 	}
 	if name := r.utf(); name != "java.util.HashMap" {
-		return nil, fmt.Errorf("the stream holds a %s, not a HashMap", truncate(name, 48))
+		return nil, fmt.Errorf("the stream holds a %q, not a HashMap", truncate(name, 48))
 	}
 	r.skip(8) // serialVersionUID
 	r.newHandle(nil)

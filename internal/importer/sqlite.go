@@ -112,6 +112,8 @@ func sqliteTables(conn *sql.Conn) (map[string][]string, error) {
 	return tables, nil
 }
 
+var errTooManyRows = fmt.Errorf("the database holds more than %d accounts", maxAccounts)
+
 // sqliteQuery runs a query within the time limit and calls row for each
 // row, at most maxAccounts of them.
 func sqliteQuery(conn *sql.Conn, q string, args []any, row func(*sql.Rows) error) error {
@@ -125,7 +127,7 @@ func sqliteQuery(conn *sql.Conn, q string, args []any, row func(*sql.Rows) error
 	n := 0
 	for rows.Next() {
 		if n++; n > maxAccounts {
-			return fmt.Errorf("the database holds more than %d rows", maxAccounts)
+			return errTooManyRows
 		}
 		if err := row(rows); err != nil {
 			return err
@@ -216,7 +218,9 @@ func sqliteRows(data []byte, table string, columns ...string) ([][]string, error
 		rows = append(rows, row)
 		return nil
 	})
-	if err != nil {
+	if errors.Is(err, errTooManyRows) {
+		return nil, err
+	} else if err != nil {
 		return nil, fmt.Errorf("the SQLite database is damaged: %s", sqliteProblem(err))
 	}
 	return rows, nil
