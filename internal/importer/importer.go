@@ -48,7 +48,7 @@ type Format struct {
 
 // Formats lists every format, in the order of the README's table.
 var Formats = []Format{
-	{"uri", "Any app", "otpauth:// and otpauth-migration:// URIs, one a line (plain text, Ente Auth, Authenticator Plus's Accounts.txt)", parseURIs},
+	{"uri", "Any app", "otpauth:// and otpauth-migration:// URIs, one a line (also Ente Auth's export)", parseURIs},
 	{"winauth", "WinAuth", "text export of otpauth:// URIs", parseWinAuth},
 	{"aegis", "Aegis Authenticator", "vault export (.json), plain or encrypted", parseAegis},
 	{"2fas", "2FAS Authenticator", "backup (.2fas, schemas 1 to 4), plain or encrypted", parse2FAS},
