@@ -125,7 +125,7 @@ func javaMapHeader(size int32) []byte {
 	return b.Bytes()
 }
 
-func javaUTF(s string) []byte   { return append([]byte{byte(len(s) >> 8), byte(len(s))}, s...) }
+func javaUTF(s string) []byte    { return append([]byte{byte(len(s) >> 8), byte(len(s))}, s...) }
 func javaString(s string) []byte { return append([]byte{tcString}, javaUTF(s)...) }
 
 func TestDeepNesting(t *testing.T) {
