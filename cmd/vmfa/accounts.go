@@ -394,7 +394,7 @@ An HOTP account's counter advances with every code printed.`,
 
 func parseTime(s string) (time.Time, error) {
 	if s == "" {
-		return time.Now(), nil
+		return clock.Now(), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if n, nerr := strconv.ParseInt(s, 10, 64); nerr == nil {

@@ -237,7 +237,7 @@ With --copy, code 1 goes to the clipboard, then code 2 when you press Enter.`,
 }
 
 func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) error {
-	now := time.Now()
+	now := clock.Now()
 	code1, err := acc.Code(now)
 	if err != nil {
 		return err
@@ -272,9 +272,9 @@ func enroll(cmd *cobra.Command, acc otp.Account, wait, asJSON, copyCodes bool) e
 		}
 	}
 	if wait {
-		for acc.Step(time.Now()) == acc.Step(now) {
-			fmt.Fprintf(errOut, "\rCode 2 in %2ds…", acc.SecondsLeft(time.Now()))
-			time.Sleep(min(acc.Remaining(time.Now()), time.Second))
+		for acc.Step(clock.Now()) == acc.Step(now) {
+			fmt.Fprintf(errOut, "\rCode 2 in %2ds…", acc.SecondsLeft(clock.Now()))
+			time.Sleep(min(acc.Remaining(clock.Now()), time.Second))
 		}
 		fmt.Fprint(errOut, "\r\033[K")
 	}

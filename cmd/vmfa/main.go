@@ -87,6 +87,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 		a.initCmd(), a.addCmd(), a.scanCmd(), a.enrollCmd(), a.listCmd(), a.codeCmd(),
 		a.rmCmd(), a.renameCmd(), a.passwdCmd(),
 	)
+	root.AddCommand(timeCmd())
 	root.AddCommand(a.importCmd())
 	a.addTUI(root)
 	return root

@@ -28,6 +28,6 @@ func (a *app) addTUI(root *cobra.Command) {
 		if err != nil {
 			return err
 		}
-		return tui.Run(tui.Options{Store: s, Passphrase: pass, LockAfter: lockAfter, WorkFactor: workFactor})
+		return tui.Run(tui.Options{Store: s, Passphrase: pass, LockAfter: lockAfter, WorkFactor: workFactor, Now: clock.forInterface()})
 	}
 }

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vmfa/vmfa/internal/settings"
+	"github.com/vmfa/vmfa/internal/timesync"
+)
+
+// clock is the clock every code is computed at: the system clock plus the
+// correction 'vmfa time --apply' stored, if any.
+var clock = &codeClock{system: time.Now, notes: os.Stderr}
+
+// codeClock reads the stored correction on first use, once per run.
+type codeClock struct {
+	system func() time.Time
+	notes  io.Writer // where the CLI's once-per-run notes go
+
+	once       sync.Once
+	now        func() time.Time
+	correction timesync.Correction
+	warnings   []string // a correction that could not be read, or one over a week old
+}
+
+// Now is the corrected time. The first call says on stderr if the
+// correction is over a week old, or could not be read.
+func (c *codeClock) Now() time.Time {
+	c.once.Do(func() {
+		c.load()
+		for _, w := range c.warnings {
+			fmt.Fprintln(c.notes, "vmfa: "+w)
+		}
+	})
+	return c.now()
+}
+
+// forInterface is the clock for the interface, which says in its header
+// what the CLI says on stderr, so nothing is printed under it.
+func (c *codeClock) forInterface() func() time.Time {
+	c.once.Do(c.load)
+	return c.now
+}
+
+// header is what the interface's header says about the clock: label is
+// "clock corrected +1m37s" while a correction is applied, else ""; warning
+// is "" or a short sentence when the kernel reports the clock
+// unsynchronised, the correction is over a week old, or it could not be
+// read.
+func (c *codeClock) header() (label, warning string) {
+	c.once.Do(c.load)
+	warnings := c.warnings
+	if w := timesync.Kernel().Warning(); w != "" {
+		warnings = append([]string{w}, warnings...)
+	}
+	return c.correction.Label(), strings.Join(warnings, "; ")
+}
+
+func (c *codeClock) load() {
+	c.now = c.system
+	f, err := settings.Default()
+	if err == nil {
+		c.correction, err = timesync.Applied(f)
+	}
+	if err != nil {
+		c.warnings = append(c.warnings, oneLine(err.Error())+"; codes use the system clock")
+		return
+	}
+	c.now = c.correction.Clock(c.system)
+	if note := c.correction.StaleNote(c.system()); note != "" {
+		c.warnings = append(c.warnings, note)
+	}
+}
+
+func timeCmd() *cobra.Command {
+	var (
+		server               string
+		asJSON, apply, reset bool
+	)
+	cmd := &cobra.Command{
+		Use:   "time",
+		Short: "Check the clock against an NTP server, and correct codes for it",
+		Long: `Ask an NTP server (SNTP) how far off this machine's clock is, and say what
+that does to codes: fine within 2 s, a warning above 5 s, wrong above 15 s.
+
+With --apply, the measured offset is stored in vmfa's settings (not in the
+vault) and every code from then on, in 'vmfa code', 'vmfa enroll' and the
+interface, is computed at the system clock plus that offset. --reset removes
+it. A correction over a week old is mentioned once per run.
+
+The server is --server, else $VMFA_NTP_SERVER, else ` + timesync.DefaultServer + `. A server
+that does not answer within ` + timesync.Timeout.String() + ` fails; a reply that is not a valid server
+reply (wrong mode, a "kiss of death", a zero transmit time, an unsynchronised
+server, an offset beyond a day) is refused and never applied.
+
+The settings file is $XDG_CONFIG_HOME/vmfa/settings.json, else
+~/.config/vmfa/settings.json (macOS: ~/Library/Application Support/vmfa,
+Windows: %AppData%\vmfa).`,
+		Example: `  vmfa time                          # how far off is this clock?
+  vmfa time --apply                  # compute codes at the server's time from now on
+  vmfa time --server time.cloudflare.com --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := settings.Default()
+			if err != nil {
+				return err
+			}
+			if reset {
+				if apply || asJSON || server != "" {
+					return usageError{errors.New("--reset takes no other flag")}
+				}
+				return resetCorrection(cmd, f)
+			}
+			if server == "" {
+				server = timesync.Server()
+			}
+			m, err := timesync.Measure(server, timesync.Timeout)
+			if err != nil {
+				return err
+			}
+			applied, err := timesync.Applied(f)
+			if err != nil && !apply {
+				fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(err.Error()))
+			}
+			if apply {
+				if applied, err = timesync.Apply(f, m); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				if apply {
+					fmt.Fprintf(cmd.ErrOrStderr(), "Applied: codes are computed at the system clock %s from now on.\n", timesync.FormatOffset(m.Offset))
+				}
+				return writeJSON(cmd.OutOrStdout(), struct {
+					Server string  `json:"server"`
+					Offset float64 `json:"offset_seconds"`
+					RTT    float64 `json:"rtt_ms"`
+				}{m.Server, m.Offset.Seconds(), float64(m.RTT) / float64(time.Millisecond)})
+			}
+			printMeasurement(cmd.OutOrStdout(), m, applied, apply)
+			printKernel(cmd.OutOrStdout())
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&server, "server", "", "NTP server, HOST or HOST:PORT (default $VMFA_NTP_SERVER, else "+timesync.DefaultServer+")")
+	f.BoolVar(&asJSON, "json", false, `print {"server","offset_seconds","rtt_ms"}; offset_seconds is the server's clock minus this one's`)
+	f.BoolVar(&apply, "apply", false, "compute every code at the system clock plus the measured offset from now on")
+	f.BoolVar(&reset, "reset", false, "remove the applied correction: codes use the system clock again")
+	return cmd
+}
+
+// printMeasurement says how far off the system clock is and what that, less
+// any correction, does to codes.
+func printMeasurement(w io.Writer, m timesync.Measurement, applied timesync.Correction, justApplied bool) {
+	fmt.Fprintf(w, "Server        %s (round trip %s)\n", m.Server, m.RTT.Round(10*time.Microsecond))
+	switch {
+	case m.Offset > 0:
+		fmt.Fprintf(w, "System clock  %s behind (offset %s)\n", timesync.FormatOffset(m.Offset)[1:], timesync.FormatOffset(m.Offset))
+	case m.Offset < 0:
+		fmt.Fprintf(w, "System clock  %s ahead (offset %s)\n", timesync.FormatOffset(m.Offset)[1:], timesync.FormatOffset(m.Offset))
+	default:
+		fmt.Fprintln(w, "System clock  right (offset 0)")
+	}
+	if justApplied {
+		fmt.Fprintf(w, "Applied: codes are computed at the system clock %s from now on ('vmfa time --reset' undoes it).\n", timesync.FormatOffset(m.Offset))
+		return
+	}
+	if !applied.IsZero() {
+		fmt.Fprintf(w, "Correction    %s, measured %s ago\n", timesync.FormatOffset(applied.Offset), formatAge(m.At.Sub(applied.MeasuredAt)))
+	}
+	ahead := applied.Offset - m.Offset // the clock codes are computed at, minus the server's
+	fmt.Fprintln(w, timesync.Describe(ahead))
+	if timesync.Judge(ahead) >= timesync.Risky {
+		fmt.Fprintln(w, "Run 'vmfa time --apply' to compute codes at the server's time.")
+	}
+}
+
+// printKernel adds what the kernel says, when it doubts its own clock.
+func printKernel(w io.Writer) {
+	if k := timesync.Kernel(); k.Known && !k.Synchronised {
+		fmt.Fprintf(w, "The kernel reports the system clock unsynchronised (error up to %s).\n", k.MaxError.Round(time.Millisecond))
+	}
+}
+
+func resetCorrection(cmd *cobra.Command, f *settings.File) error {
+	removed, found, err := timesync.Reset(f)
+	switch {
+	case err != nil:
+		return err
+	case !found:
+		fmt.Fprintln(cmd.OutOrStdout(), "No clock correction was applied: codes use the system clock.")
+		return nil
+	case removed.IsZero(): // an unreadable one
+		fmt.Fprintln(cmd.OutOrStdout(), "Removed the clock correction: codes use the system clock again.")
+		return nil
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "Removed the clock correction %s: codes use the system clock again.\n", timesync.FormatOffset(removed.Offset))
+	return nil
+}
+
+// formatAge writes how long ago something happened, as people say it.
+func formatAge(d time.Duration) string {
+	switch {
+	case d < 2*time.Minute:
+		return "a moment"
+	case d < 2*time.Hour:
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return fmt.Sprintf("%d days", d/(24*time.Hour))
+}

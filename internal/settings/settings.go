@@ -1,0 +1,211 @@
+// Package settings is vmfa's file of non-secret preferences: one JSON object
+// in settings.json under the user's configuration directory, each preference
+// under its own key, so that one feature's setting never disturbs another's.
+//
+// Nothing secret belongs here: secrets live in the vault. The file is still
+// written as private (0600 in a 0700 directory) since it says which servers
+// and services the user deals with.
+package settings
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/gofrs/flock"
+)
+
+// FileName is the settings file's name inside its directory.
+const FileName = "settings.json"
+
+// maxSize bounds what is read: settings are a few hundred bytes, and a huge
+// file is a mistake, not preferences.
+const maxSize = 1 << 20
+
+// DefaultDir returns where the settings live: $XDG_CONFIG_HOME/vmfa if that
+// is set to an absolute path (on every OS, as for the vault's data
+// directory); else ~/.config/vmfa on Unix, ~/Library/Application
+// Support/vmfa on macOS and %AppData%\vmfa on Windows.
+//
+// Settings are configuration, unlike the vault, which is data: deleting them
+// resets preferences and loses no account.
+func DefaultDir() (string, error) {
+	// The XDG spec says relative paths are invalid and must be ignored.
+	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "vmfa"), nil
+	}
+	switch runtime.GOOS {
+	case "darwin", "ios", "windows", "plan9":
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("can't find where to keep vmfa's settings (%v): set XDG_CONFIG_HOME", err)
+		}
+		return filepath.Join(d, "vmfa"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err == nil && home == "" {
+		err = errors.New("$HOME is empty")
+	}
+	if err != nil {
+		return "", fmt.Errorf("can't find where to keep vmfa's settings (%v): set XDG_CONFIG_HOME", err)
+	}
+	return filepath.Join(home, ".config", "vmfa"), nil
+}
+
+// File is the settings file in one directory. Reading a missing file, or a
+// missing directory, finds no settings; the first Set creates both.
+type File struct {
+	dir string
+}
+
+// Open returns the settings file in dir, without touching the disk.
+func Open(dir string) *File { return &File{dir: dir} }
+
+// Default opens the settings file in DefaultDir.
+func Default() (*File, error) {
+	dir, err := DefaultDir()
+	if err != nil {
+		return nil, err
+	}
+	return Open(dir), nil
+}
+
+// Path is the settings file's path, for messages.
+func (f *File) Path() string { return filepath.Join(f.dir, FileName) }
+
+// Get decodes the value under key into v and reports whether there was one.
+func (f *File) Get(key string, v any) (bool, error) {
+	all, err := f.read()
+	if err != nil {
+		return false, err
+	}
+	raw, ok := all[key]
+	if !ok {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("%s: %q is not what vmfa wrote (%v): fix it, or remove the key", f.Path(), key, err)
+	}
+	return true, nil
+}
+
+// Set stores v under key, keeping every other key as it was.
+func (f *File) Set(key string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return f.update(func(all map[string]json.RawMessage) bool {
+		all[key] = raw
+		return true
+	})
+}
+
+// Delete removes key and reports whether it was there.
+func (f *File) Delete(key string) (bool, error) {
+	var found bool
+	err := f.update(func(all map[string]json.RawMessage) bool {
+		_, found = all[key]
+		delete(all, key)
+		return found
+	})
+	return found, err
+}
+
+// read returns the file's keys; a missing file has none.
+func (f *File) read() (map[string]json.RawMessage, error) {
+	all := map[string]json.RawMessage{}
+	fh, err := os.Open(f.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return all, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, maxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", f.Path(), err)
+	}
+	if len(b) > maxSize {
+		return nil, fmt.Errorf("%s is over %d KiB, which is not settings: move it away", f.Path(), maxSize>>10)
+	}
+	if err := json.Unmarshal(b, &all); err != nil {
+		return nil, fmt.Errorf("%s is not a JSON object (%v): fix it, or delete it to start over", f.Path(), err)
+	}
+	if all == nil { // the file says null
+		all = map[string]json.RawMessage{}
+	}
+	return all, nil
+}
+
+// update changes the keys under a lock, so that two vmfa processes setting
+// different keys never lose each other's change, and writes the file if
+// change says so.
+func (f *File) update(change func(map[string]json.RawMessage) bool) error {
+	if err := os.MkdirAll(f.dir, 0o700); err != nil {
+		return fmt.Errorf("can't create %s for vmfa's settings: %w", f.dir, err)
+	}
+	lock := flock.New(filepath.Join(f.dir, "settings.lock"), flock.SetPermissions(0o600))
+	if err := lock.Lock(); err != nil {
+		return fmt.Errorf("can't lock vmfa's settings in %s: %w", f.dir, err)
+	}
+	defer lock.Unlock()
+	all, err := f.read()
+	if err != nil {
+		return err
+	}
+	if !change(all) {
+		return nil
+	}
+	b, err := json.MarshalIndent(all, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeAtomic(f.Path(), append(b, '\n'))
+}
+
+// writeAtomic replaces path with b: the new content is written to a
+// temporary file beside it and synced, then renamed over path, so a crash
+// leaves either the old file or the new one, never half of either.
+func writeAtomic(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("can't save %s, which is unchanged: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	err = tmp.Chmod(0o600)      // whatever the umask
+	if err == nil {
+		_, err = tmp.Write(b)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("can't save %s, which is unchanged: %w", path, err)
+	}
+	if runtime.GOOS == "windows" {
+		return nil // directories can't be synced there; NTFS journals renames
+	}
+	d, err := os.Open(dir)
+	if err == nil {
+		err = d.Sync()
+		d.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("saved %s, but a crash could still undo it: %w", path, err)
+	}
+	return nil
+}
