@@ -22,6 +22,9 @@ const (
 	HOTP Type = "hotp" // counter-based, RFC 4226
 )
 
+// Steam is Steam Guard: TOTP written as 5 letters and digits (see steam.go).
+const Steam Type = "steam"
+
 // Algorithm is the HMAC hash of an account.
 type Algorithm string
 
@@ -136,15 +139,17 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 	return "", fmt.Errorf("unsupported algorithm %q: use SHA1, SHA256 or SHA512", truncate(s, 16))
 }
 
-// ParseType accepts "totp" or "hotp" in any case.
+// ParseType accepts "totp", "hotp" or "steam" in any case.
 func ParseType(s string) (Type, error) {
 	switch strings.ToLower(s) {
 	case "totp":
 		return TOTP, nil
 	case "hotp":
 		return HOTP, nil
+	case "steam":
+		return Steam, nil
 	}
-	return "", fmt.Errorf("unsupported OTP type %q: use totp or hotp", truncate(s, 16))
+	return "", fmt.Errorf("unsupported OTP type %q: use totp, hotp or steam", truncate(s, 16))
 }
 
 // Normalize fills in defaults, canonicalizes the secret and trims names, then
@@ -159,9 +164,9 @@ func (a *Account) Normalize() error {
 		a.Algorithm = SHA1
 	}
 	if a.Digits == 0 {
-		a.Digits = DefaultDigits
+		a.Digits = a.Type.defaultDigits()
 	}
-	if a.Type == TOTP && a.Period == 0 {
+	if a.Type.TimeBased() && a.Period == 0 {
 		a.Period = DefaultPeriod
 	}
 	secret, err := CanonicalSecret(a.Secret)
@@ -189,6 +194,9 @@ func (a Account) Validate() error {
 	} else if s != a.Secret {
 		return errors.New("secret is not in canonical form")
 	}
+	if a.Type == Steam {
+		return a.validateSteam()
+	}
 	if a.Algorithm != SHA1 && a.Algorithm != SHA256 && a.Algorithm != SHA512 {
 		// Exact names only: code generation maps exactly these.
 		return fmt.Errorf("unsupported algorithm %q: use SHA1, SHA256 or SHA512", truncate(string(a.Algorithm), 16))
@@ -209,7 +217,7 @@ func (a Account) Validate() error {
 			return errors.New("an HOTP account has no period")
 		}
 	default:
-		return fmt.Errorf("unsupported OTP type %q: use totp or hotp", truncate(string(a.Type), 16))
+		return fmt.Errorf("unsupported OTP type %q: use totp, hotp or steam", truncate(string(a.Type), 16))
 	}
 	return nil
 }

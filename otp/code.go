@@ -43,7 +43,7 @@ func (a Account) Step(at time.Time) uint64 {
 // Remaining is how long the TOTP code at instant at stays valid; for HOTP,
 // whose codes do not expire, it is zero.
 func (a Account) Remaining(at time.Time) time.Duration {
-	if a.Type != TOTP || a.Period <= 0 {
+	if !a.Type.TimeBased() || a.Period <= 0 {
 		return 0
 	}
 	end := time.Unix(int64(a.Step(at)+1)*int64(a.Period), 0)
@@ -72,6 +72,9 @@ func (a *Account) Spend(n uint64) error {
 func (a Account) codeAt(step uint64) (string, error) {
 	if err := a.Validate(); err != nil {
 		return "", err
+	}
+	if a.Type == Steam {
+		return a.steamCode(step)
 	}
 	// TOTP is HOTP of the window number (RFC 6238 §4.2), so one call serves both.
 	code, err := hotp.GenerateCodeCustom(a.Secret, step, hotp.ValidateOpts{

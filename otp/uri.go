@@ -52,7 +52,7 @@ func ParseURI(s string) (Account, error) {
 		return Account{}, err
 	}
 	switch typ {
-	case TOTP:
+	case TOTP, Steam:
 		if a.Period, err = intParam(q, "period"); err != nil {
 			return Account{}, err
 		}

@@ -102,6 +102,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 		a.historyCmd(), a.restoreCmd(),
 	)
 	root.AddCommand(timeCmd())
+	root.AddCommand(a.importCmd())
 	a.addTUI(root)
 	return root
 }

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vmfa/vmfa/internal/imagefile"
+	"github.com/vmfa/vmfa/internal/importer"
+	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/vault"
+)
+
+func (a *app) importCmd() *cobra.Command {
+	var (
+		format                        string
+		skipExisting, skipUnsupported bool
+	)
+	cmd := &cobra.Command{
+		Use:   "import [--format NAME] FILE...",
+		Short: "Import the accounts of other authenticator apps' exports",
+		Long: `Import every account of export or backup files of other authenticator apps,
+creating the vault first if there is none. The format is recognized from the
+content; --format names it when it is not (WinAuth's export looks like any
+list of otpauth:// URIs).
+
+Encrypted exports ask for their password on the terminal, or read it from
+VMFA_IMPORT_PASSPHRASE.
+
+Every file is read before the vault is touched, and all are added in one
+transaction: if any file cannot be read, or holds an account already in the
+vault (the same secret), nothing is added. --skip-existing leaves such
+accounts out instead. An account of a kind vmfa cannot generate codes for
+(mOTP, Yandex, MD5) refuses its file, unless --skip-unsupported, which names
+it and imports the others. Secrets are never printed.
+
+Formats:
+` + formatList(),
+		Example: `  vmfa import ~/Downloads/aegis-export-20261130.json
+  VMFA_IMPORT_PASSPHRASE=… vmfa import backup.2fas
+  vmfa import --format winauth winauth.txt`,
+		Args: minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "" {
+				if _, err := importer.Lookup(format); err != nil {
+					return usageError{err}
+				}
+			}
+			var units []unit
+			var errs []error
+			for _, path := range args {
+				u, err := importFile(cmd, imagefile.CleanPath(path), format, skipUnsupported)
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				units = append(units, u)
+			}
+			if len(errs) > 0 {
+				if len(args) > 1 {
+					errs = append(errs, errors.New("nothing was imported"))
+				}
+				return report(cmd, errs)
+			}
+			v, err := a.unlockOrCreate()
+			if err != nil {
+				return err
+			}
+			return importUnits(cmd, v, units, skipExisting)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&format, "format", "", "the format of the files, when it is not recognized (see the list above)")
+	f.BoolVar(&skipExisting, "skip-existing", false, "skip accounts already in the vault instead of refusing")
+	f.BoolVar(&skipUnsupported, "skip-unsupported", false, "skip accounts vmfa cannot generate codes for instead of refusing")
+	cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var names []string
+		for _, f := range importer.Formats {
+			names = append(names, f.Name+"\t"+f.App)
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+// formatList is the help's table of formats.
+func formatList() string {
+	var b strings.Builder
+	for _, f := range importer.Formats {
+		fmt.Fprintf(&b, "  %-27s %s: %s\n", f.Name, f.App, f.Files)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// importFile reads one file into a unit, or says what is wrong with it,
+// naming it.
+func importFile(cmd *cobra.Command, path, format string, skipUnsupported bool) (unit, error) {
+	data, err := readSmallFile(path, importer.MaxFileSize)
+	if err != nil {
+		return unit{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+	}
+	if format == "" {
+		if format, err = importer.Detect(data); err != nil {
+			return unit{}, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	pass := importPassword(path)
+	accounts, err := importer.Parse(format, data, pass.get)
+	// A password typed wrong on the terminal can be typed again, as with sudo.
+	for try := 1; errors.Is(err, importer.ErrWrongPassword) && pass.typed && try < 3; try++ {
+		fmt.Fprintln(os.Stderr, "Wrong password, try again.")
+		pass = importPassword(path)
+		accounts, err = importer.Parse(format, data, pass.get)
+	}
+	var unsupported *importer.UnsupportedError
+	switch {
+	case errors.As(err, &unsupported) && skipUnsupported:
+		for _, s := range unsupported.Skipped {
+			fmt.Fprintf(cmd.ErrOrStderr(), "Skipped %s: vmfa cannot generate its codes\n", s)
+		}
+		accounts = unsupported.Accounts
+		if len(accounts) == 0 {
+			return unit{}, fmt.Errorf("%s: no account left to import", path)
+		}
+	case errors.As(err, &unsupported):
+		return unit{}, fmt.Errorf("%s: %w; --skip-unsupported imports the others", path, err)
+	case err != nil:
+		return unit{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return unit{path, accounts}, nil
+}
+
+// unwrapPathError drops the path that os errors repeat.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// passwordSource gives an encrypted file its password: from
+// VMFA_IMPORT_PASSPHRASE, else asked on the terminal, never from argv.
+type passwordSource struct {
+	path  string
+	typed bool // asked on the terminal, so it may be asked again
+}
+
+func importPassword(path string) *passwordSource { return &passwordSource{path: path} }
+
+func (p *passwordSource) get() (string, error) {
+	if pw, ok := os.LookupEnv("VMFA_IMPORT_PASSPHRASE"); ok {
+		return pw, nil
+	}
+	pw, err := readSecret("Password of " + p.path + ": ")
+	if errors.Is(err, errNoTTY) {
+		return "", fmt.Errorf("the file is encrypted and there is %w: set VMFA_IMPORT_PASSPHRASE", err)
+	}
+	p.typed = err == nil
+	return pw, err
+}
+
+// importUnits adds every unit in one transaction through vault.Data.AddAll,
+// so that the vault holds all of them or none.
+func importUnits(cmd *cobra.Command, v *vault.Vault, units []unit, skipExisting bool) error {
+	type result struct {
+		added   []vault.Entry
+		skipped []vault.Skipped
+	}
+	var results []result
+	_, err := v.Update(func(d *vault.Data) error {
+		results = results[:0]
+		now := time.Now()
+		for _, u := range units {
+			added, skipped, err := d.AddAll(u.accounts, now, skipExisting)
+			if err != nil {
+				hint := ""
+				var dup *vault.DuplicateError
+				if errors.As(err, &dup) {
+					hint = " (--skip-existing imports the others)"
+				}
+				return fmt.Errorf("%s: %w; nothing was imported%s", u.source, err, hint)
+			}
+			results = append(results, result{added, skipped})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	hotp := 0
+	for i, r := range results {
+		for _, e := range r.added {
+			fmt.Fprintf(out, "Added %s\n", e.Label())
+			if e.Type == otp.HOTP {
+				hotp++
+			}
+		}
+		for _, s := range r.skipped {
+			fmt.Fprintf(errOut, "Skipped %s (already in the vault as %s)\n", s.Account.Label(), s.Existing.Label())
+		}
+		fmt.Fprintf(errOut, "%s: %d imported, %d already in the vault.\n", units[i].source, len(r.added), len(r.skipped))
+	}
+	if hotp > 0 {
+		// An export's counter can lag behind codes the app showed later.
+		fmt.Fprintf(errOut, "%d HOTP account(s) start at the counter the export had; if a code is refused, the old app may have used more.\n", hotp)
+	}
+	return nil
+}
