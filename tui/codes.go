@@ -3,7 +3,6 @@ package tui
 import (
 	"time"
 
-	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -38,7 +37,7 @@ func (c codeCache) prune(entries []vault.Entry) {
 // refresh recomputes the codes whose window has changed at now.
 func (c codeCache) refresh(entries []vault.Entry, now time.Time) {
 	for _, e := range entries {
-		if e.Type != otp.TOTP {
+		if !e.Type.TimeBased() {
 			continue
 		}
 		step := e.Step(now)

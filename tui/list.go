@@ -410,7 +410,7 @@ func (l listScreen) View(c *common) string {
 	showNext := false
 	for i := l.offset; i < end; i++ {
 		e := l.entries[l.visible[i]]
-		if e.Type == otp.TOTP && e.SecondsLeft(c.now) < nextCodeSecs(e.Period) {
+		if e.Type.TimeBased() && e.SecondsLeft(c.now) < nextCodeSecs(e.Period) {
 			showNext = true
 			break
 		}

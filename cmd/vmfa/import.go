@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/internal/importer"
+	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -50,7 +52,7 @@ Formats:
 					return usageError{err}
 				}
 			}
-			var units []unit
+			var units []imagefile.Unit
 			var errs []error
 			for _, path := range args {
 				u, err := importFile(cmd, imagefile.CleanPath(path), format, skipUnsupported)
@@ -98,14 +100,14 @@ func formatList() string {
 
 // importFile reads one file into a unit, or says what is wrong with it,
 // naming it.
-func importFile(cmd *cobra.Command, path, format string, skipUnsupported bool) (unit, error) {
-	data, err := readSmallFile(path, importer.MaxFileSize)
+func importFile(cmd *cobra.Command, path, format string, skipUnsupported bool) (imagefile.Unit, error) {
+	data, err := readLimited(path, importer.MaxFileSize)
 	if err != nil {
-		return unit{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+		return imagefile.Unit{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
 	}
 	if format == "" {
 		if format, err = importer.Detect(data); err != nil {
-			return unit{}, fmt.Errorf("%s: %w", path, err)
+			return imagefile.Unit{}, fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	pass := importPassword(path)
@@ -124,14 +126,14 @@ func importFile(cmd *cobra.Command, path, format string, skipUnsupported bool) (
 		}
 		accounts = unsupported.Accounts
 		if len(accounts) == 0 {
-			return unit{}, fmt.Errorf("%s: no account left to import", path)
+			return imagefile.Unit{}, fmt.Errorf("%s: no account left to import", path)
 		}
 	case errors.As(err, &unsupported):
-		return unit{}, fmt.Errorf("%s: %w; --skip-unsupported imports the others", path, err)
+		return imagefile.Unit{}, fmt.Errorf("%s: %w; --skip-unsupported imports the others", path, err)
 	case err != nil:
-		return unit{}, fmt.Errorf("%s: %w", path, err)
+		return imagefile.Unit{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return unit{path, accounts}, nil
+	return imagefile.Unit{Source: path, Accounts: accounts}, nil
 }
 
 // unwrapPathError drops the path that os errors repeat.
@@ -156,8 +158,8 @@ func (p *passwordSource) get() (string, error) {
 	if pw, ok := os.LookupEnv("VMFA_IMPORT_PASSPHRASE"); ok {
 		return pw, nil
 	}
-	pw, err := readSecret("Password of " + p.path + ": ")
-	if errors.Is(err, errNoTTY) {
+	pw, err := term.ReadSecret("Password of " + p.path + ": ")
+	if errors.Is(err, term.ErrNoTTY) {
 		return "", fmt.Errorf("the file is encrypted and there is %w: set VMFA_IMPORT_PASSPHRASE", err)
 	}
 	p.typed = err == nil
@@ -166,7 +168,7 @@ func (p *passwordSource) get() (string, error) {
 
 // importUnits adds every unit in one transaction through vault.Data.AddAll,
 // so that the vault holds all of them or none.
-func importUnits(cmd *cobra.Command, v *vault.Vault, units []unit, skipExisting bool) error {
+func importUnits(cmd *cobra.Command, v *vault.Vault, units []imagefile.Unit, skipExisting bool) error {
 	type result struct {
 		added   []vault.Entry
 		skipped []vault.Skipped
@@ -176,14 +178,14 @@ func importUnits(cmd *cobra.Command, v *vault.Vault, units []unit, skipExisting 
 		results = results[:0]
 		now := time.Now()
 		for _, u := range units {
-			added, skipped, err := d.AddAll(u.accounts, now, skipExisting)
+			added, skipped, err := d.AddAll(u.Accounts, now, skipExisting)
 			if err != nil {
 				hint := ""
 				var dup *vault.DuplicateError
 				if errors.As(err, &dup) {
 					hint = " (--skip-existing imports the others)"
 				}
-				return fmt.Errorf("%s: %w; nothing was imported%s", u.source, err, hint)
+				return fmt.Errorf("%s: %w; nothing was imported%s", u.Source, err, hint)
 			}
 			results = append(results, result{added, skipped})
 		}
@@ -204,11 +206,25 @@ func importUnits(cmd *cobra.Command, v *vault.Vault, units []unit, skipExisting 
 		for _, s := range r.skipped {
 			fmt.Fprintf(errOut, "Skipped %s (already in the vault as %s)\n", s.Account.Label(), s.Existing.Label())
 		}
-		fmt.Fprintf(errOut, "%s: %d imported, %d already in the vault.\n", units[i].source, len(r.added), len(r.skipped))
+		fmt.Fprintf(errOut, "%s: %d imported, %d already in the vault.\n", units[i].Source, len(r.added), len(r.skipped))
 	}
 	if hotp > 0 {
 		// An export's counter can lag behind codes the app showed later.
 		fmt.Fprintf(errOut, "%d HOTP account(s) start at the counter the export had; if a code is refused, the old app may have used more.\n", hotp)
 	}
 	return nil
+}
+
+// readLimited reads a file of at most max bytes.
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err == nil && int64(len(b)) > max {
+		err = fmt.Errorf("over %d MiB", max>>20)
+	}
+	return b, err
 }
