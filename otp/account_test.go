@@ -96,7 +96,7 @@ func TestValidateLimits(t *testing.T) {
 		{func(a *Account) { a.Counter = 1 }, "a TOTP account has no counter"},
 		{func(a *Account) { a.Type, a.Period, a.Counter = HOTP, 0, 5 }, ""},
 		{func(a *Account) { a.Type = HOTP }, "an HOTP account has no period"},
-		{func(a *Account) { a.Type = "motp" }, `unsupported OTP type "motp": use totp or hotp`},
+		{func(a *Account) { a.Type = "motp" }, `unsupported OTP type "motp": use totp, hotp or steam`},
 	} {
 		a := valid
 		tt.edit(&a)
@@ -116,8 +116,8 @@ func TestUserValuesShortened(t *testing.T) {
 	}{
 		{second(ParseAlgorithm("ABCDEFGHIJKLMNOP")), `unsupported algorithm "ABCDEFGHIJKLMNOP": use SHA1, SHA256 or SHA512`},
 		{second(ParseAlgorithm("ABCDEFGHIJKLMNOPQ")), `unsupported algorithm "ABCDEFGHIJKLMNOP…": use SHA1, SHA256 or SHA512`},
-		{second(ParseType("aéééééééé")), `unsupported OTP type "aééééééé…": use totp or hotp`},        // byte 16 is inside an é
-		{second(ParseType(strings.Repeat("\x80", 20))), `unsupported OTP type "…": use totp or hotp`}, // no character starts in the first 16 bytes
+		{second(ParseType("aéééééééé")), `unsupported OTP type "aééééééé…": use totp, hotp or steam`},        // byte 16 is inside an é
+		{second(ParseType(strings.Repeat("\x80", 20))), `unsupported OTP type "…": use totp, hotp or steam`}, // no character starts in the first 16 bytes
 	} {
 		if tt.err == nil || tt.err.Error() != tt.want {
 			t.Errorf("error %v, want %q", tt.err, tt.want)

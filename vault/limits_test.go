@@ -97,12 +97,16 @@ func TestMissingIdentity(t *testing.T) {
 	}
 	id := filepath.Join(s.Dir(), identityFile)
 	os.Remove(id)
-	want := id + " is missing, and vault.age can't be opened without it: restore it from a backup"
-	_, err := s.Unlock(testPassphrase)
-	if err == nil || err.Error() != want+" ("+id+bakSuffix+" opens with the passphrase you had before the last change)" {
-		t.Errorf("Unlock without identity.age = %v", err)
+	dir := s.Dir()
+	want := dir + " holds a vault (identity.age.bak, vault.age) whose identity.age is missing, and nothing in it opens without it: " +
+		"restore it with 'mv " + id + bakSuffix + " " + id + "' (the backup opens with the passphrase you had before the last change); " +
+		"vmfa will not create a new vault over it"
+	if _, err := s.Unlock(testPassphrase); err == nil || err.Error() != want {
+		t.Errorf("Unlock without identity.age = %v, want %q", err, want)
 	}
 	os.Remove(id + bakSuffix)
+	want = dir + " holds a vault (vault.age) whose identity.age is missing, and nothing in it opens without it: " +
+		"restore identity.age from your own backups, or move the directory away to start over; vmfa will not create a new vault over it"
 	if _, err := s.Unlock(testPassphrase); err == nil || err.Error() != want {
 		t.Errorf("Unlock without identity.age or its backup = %v, want %q", err, want)
 	}
