@@ -7,11 +7,9 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/vault"
 )
-
-// copyClearAfter is how long a copied code stays on the clipboard.
-const copyClearAfter = 20 * time.Second
 
 type config struct {
 	store      Store
@@ -282,7 +280,7 @@ func (m Model) onTick(now time.Time) (Model, tea.Cmd) {
 	if !m.locked() && m.cfg.lockAfter > 0 && now.Sub(m.lastKey) >= m.cfg.lockAfter {
 		return m, tea.Batch(append(cmds, m.lock())...)
 	}
-	if m.copied != "" && now.Sub(m.copiedAt) >= copyClearAfter {
+	if m.copied != "" && now.Sub(m.copiedAt) >= clipboard.ClearAfter {
 		// clearedMsg says "clipboard cleared" if the code was still there.
 		cmds = append(cmds, clearCmd(m.cfg.clip, m.copied))
 		m.copied = ""
@@ -441,7 +439,7 @@ func (m *Model) viewStatus() string {
 	case m.status.text != "":
 		line = st.ok.Render("✓ " + m.status.text)
 	case m.copied != "":
-		left := min(copyClearAfter, copyClearAfter-m.c.now.Sub(m.copiedAt))
+		left := min(clipboard.ClearAfter, clipboard.ClearAfter-m.c.now.Sub(m.copiedAt))
 		secs := max(0, int((left+time.Second-1)/time.Second))
 		line = st.ok.Render(fmt.Sprintf("✓ %s copied — clears in %d s", m.copiedWhat, secs))
 	}

@@ -3,7 +3,6 @@ package tui
 import (
 	"errors"
 	"strings"
-	"unicode"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
@@ -12,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -217,48 +217,22 @@ func (u unlockScreen) View(c *common) string {
 	return lipgloss.Place(c.width, h, lipgloss.Center, lipgloss.Center, box)
 }
 
-// strengthHint estimates a passphrase's strength from its length and the
-// kinds of characters in it: a hint, not a guarantee.
+// strengthHint shows passphrase.Estimate's rating, the rule the CLI applies too.
 func strengthHint(st *styles, p string) string {
 	if p == "" {
 		return st.dim.Render("Strength: —")
 	}
-	var lower, upper, digit, other bool
-	n := 0
-	for _, r := range p {
-		n++
-		switch {
-		case unicode.IsLower(r):
-			lower = true
-		case unicode.IsUpper(r):
-			upper = true
-		case unicode.IsDigit(r):
-			digit = true
-		default:
-			other = true
-		}
+	s := passphrase.Estimate(p)
+	label := "Strength: " + s.String()
+	advice := ""
+	if a := s.Advice(); a != "" {
+		advice = st.dim.Render(" — " + a)
 	}
-	pool := 0
-	for _, c := range []struct {
-		ok   bool
-		size int
-	}{{lower, 26}, {upper, 26}, {digit, 10}, {other, 33}} {
-		if c.ok {
-			pool += c.size
-		}
+	switch s {
+	case passphrase.Weak:
+		return st.err.Render(label) + advice
+	case passphrase.Fair:
+		return st.warn.Render(label) + advice
 	}
-	bits := 0
-	for x := pool; x > 1; x >>= 1 {
-		bits++
-	}
-	bits *= n
-	switch {
-	case bits < 40:
-		return st.err.Render("Strength: weak") + st.dim.Render(" — use more words or characters")
-	case bits < 64:
-		return st.warn.Render("Strength: fair") + st.dim.Render(" — longer is better")
-	case bits < 90:
-		return st.ok.Render("Strength: good")
-	}
-	return st.ok.Render("Strength: strong")
+	return st.ok.Render(label) + advice
 }

@@ -197,7 +197,7 @@ func nextIndex(s, q string, i int) int {
 // rankInitials ranks q as a prefix of the initials of an issuer of several
 // words: "aws" for Amazon Web Services, which is what AWS's QR codes say.
 func rankInitials(issuer, q string) (matchRank, bool) {
-	in := issuerInitials(issuer)
+	in := initials(issuer)
 	if len(in) < 2 || !strings.HasPrefix(in, q) {
 		return noMatch, false
 	}
@@ -205,21 +205,6 @@ func rankInitials(issuer, q string) (matchRank, bool) {
 		return matchRank{tier: tierWhole, field: fieldInitials}, true
 	}
 	return matchRank{tier: tierPrefix, field: fieldInitials}, true
-}
-
-// issuerInitials returns the first letters of the words of s, or "" for one
-// word.
-func issuerInitials(s string) string {
-	words := strings.Fields(s)
-	if len(words) < 2 {
-		return ""
-	}
-	var b strings.Builder
-	for _, w := range words {
-		r, _ := utf8.DecodeRuneInString(w)
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
 }
 
 // rankScattered matches the runes of q in order anywhere in s, taking each
