@@ -387,7 +387,14 @@ func (l listScreen) View(c *common) string {
 		// Where the rows on screen are in a list that does not fit.
 		count += fmt.Sprintf(" · %d–%d of %d", l.offset+1, min(n, l.offset+rows), n)
 	}
-	b.WriteString(truncate(" "+st.title.Render("vmfa")+"  "+st.subtitle.Render(count), w))
+	header := " " + st.title.Render("vmfa") + "  " + st.subtitle.Render(count)
+	if c.clockNote != "" {
+		header += st.subtitle.Render(" · " + c.clockNote)
+	}
+	if c.clockWarn != "" {
+		header += "  " + st.warn.Render("⚠ "+c.clockWarn)
+	}
+	b.WriteString(truncate(header, w))
 	b.WriteByte('\n')
 	if len(l.entries) > 0 {
 		b.WriteString(truncate(" "+l.filter.View(), w))

@@ -21,6 +21,8 @@ type config struct {
 	lockAfter  time.Duration
 	workFactor int
 	clip       Clipboard
+	clockNote  string // what the header says of the clock (Options.ClockNote)
+	clockWarn  string // Options.ClockWarning
 }
 
 // Model is the root model. It owns the unlocked vault's accounts, the
@@ -77,10 +79,12 @@ func newModel(cfg config) Model {
 	return Model{
 		cfg: cfg,
 		c: common{
-			now:  now,
-			st:   newStyles(),
-			help: &h,
-			clip: cfg.clip,
+			now:       now,
+			st:        newStyles(),
+			help:      &h,
+			clip:      cfg.clip,
+			clockNote: cfg.clockNote,
+			clockWarn: cfg.clockWarn,
 		},
 		unlock:  newUnlockScreen(cfg.store, cfg.workFactor, cfg.passphrase != ""),
 		lastKey: now,

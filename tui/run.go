@@ -36,6 +36,9 @@ type Options struct {
 	Now        func() time.Time // the clock; nil means time.Now
 	LockAfter  time.Duration    // idle lock; 0 means 5 minutes; negative disables
 	WorkFactor int              // scrypt work factor for a vault created on first run (0 = vault.DefaultWorkFactor)
+	// ClockNote and ClockWarning are shown in the list's header: that Now is
+	// corrected ("clock corrected +1m37s"), and doubts about the clock.
+	ClockNote, ClockWarning string
 }
 
 const renderFPS = 30
@@ -61,6 +64,8 @@ func Run(opts Options) error {
 		lockAfter:  opts.LockAfter,
 		workFactor: opts.WorkFactor,
 		clip:       clip,
+		clockNote:  opts.ClockNote,
+		clockWarn:  opts.ClockWarning,
 	})
 	// 30 frames a second rather than Bubble Tea's 60: a key's effect still
 	// shows within 33 ms, and the renderer's wake-ups, most of the idle

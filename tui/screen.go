@@ -43,6 +43,8 @@ type common struct {
 	help          *help.Model // shared: the terminal's width is everyone's
 	clip          Clipboard
 	vault         Vault // nil while locked
+	// clockNote and clockWarn are what the list's header says of the clock.
+	clockNote, clockWarn string
 	// outbox holds the messages screens sent the root during an Update.
 	outbox []tea.Msg
 }

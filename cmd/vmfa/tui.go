@@ -28,6 +28,8 @@ func (a *app) addTUI(root *cobra.Command) {
 		if err != nil {
 			return err
 		}
-		return tui.Run(tui.Options{Store: s, Passphrase: pass, LockAfter: lockAfter, WorkFactor: workFactor, Now: clock.forInterface()})
+		note, warning := clock.header()
+		return tui.Run(tui.Options{Store: s, Passphrase: pass, LockAfter: lockAfter, WorkFactor: workFactor,
+			Now: clock.forInterface(), ClockNote: note, ClockWarning: warning})
 	}
 }
