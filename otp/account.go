@@ -136,7 +136,7 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 	case "SHA512":
 		return SHA512, nil
 	}
-	return "", fmt.Errorf("unsupported algorithm %q: use SHA1, SHA256 or SHA512", truncate(s, 16))
+	return "", fmt.Errorf("unsupported algorithm %q: use SHA1, SHA256 or SHA512", Shorten(s, 16))
 }
 
 // ParseType accepts "totp", "hotp" or "steam" in any case.
@@ -149,7 +149,7 @@ func ParseType(s string) (Type, error) {
 	case "steam":
 		return Steam, nil
 	}
-	return "", fmt.Errorf("unsupported OTP type %q: use totp, hotp or steam", truncate(s, 16))
+	return "", fmt.Errorf("unsupported OTP type %q: use totp, hotp or steam", Shorten(s, 16))
 }
 
 // Normalize fills in defaults, canonicalizes the secret and trims names, then
@@ -199,7 +199,7 @@ func (a Account) Validate() error {
 	}
 	if a.Algorithm != SHA1 && a.Algorithm != SHA256 && a.Algorithm != SHA512 {
 		// Exact names only: code generation maps exactly these.
-		return fmt.Errorf("unsupported algorithm %q: use SHA1, SHA256 or SHA512", truncate(string(a.Algorithm), 16))
+		return fmt.Errorf("unsupported algorithm %q: use SHA1, SHA256 or SHA512", Shorten(string(a.Algorithm), 16))
 	}
 	if a.Digits < MinDigits || a.Digits > MaxDigits {
 		return fmt.Errorf("%d digits is not supported: use %d to %d", a.Digits, MinDigits, MaxDigits)
@@ -217,7 +217,7 @@ func (a Account) Validate() error {
 			return errors.New("an HOTP account has no period")
 		}
 	default:
-		return fmt.Errorf("unsupported OTP type %q: use totp, hotp or steam", truncate(string(a.Type), 16))
+		return fmt.Errorf("unsupported OTP type %q: use totp, hotp or steam", Shorten(string(a.Type), 16))
 	}
 	return nil
 }
@@ -267,8 +267,10 @@ func stripFormat(s string) string {
 	}, s)
 }
 
-// truncate keeps user-supplied values in error messages short.
-func truncate(s string, n int) string {
+// Shorten keeps user-supplied values in error messages short: at most n
+// bytes, cut at a character boundary, with "…" marking the cut. Every
+// package that quotes what it was given uses it.
+func Shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

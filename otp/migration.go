@@ -36,7 +36,7 @@ func (e *NotOTPError) Is(target error) bool { return target == ErrNotOTP }
 func describe(text string) string {
 	u, err := url.Parse(text)
 	if err == nil && u.Host != "" && strings.HasPrefix(text, u.Scheme+"://") && validScheme(u.Scheme) {
-		return u.Scheme + "://" + truncate(u.Host, 64) + "/…"
+		return u.Scheme + "://" + Shorten(u.Host, 64) + "/…"
 	}
 	return fmt.Sprintf("text of %d characters", utf8.RuneCountInString(text))
 }

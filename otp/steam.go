@@ -44,7 +44,7 @@ func (t Type) defaultDigits() int {
 func (a Account) validateSteam() error {
 	switch {
 	case a.Algorithm != SHA1:
-		return fmt.Errorf("a Steam account uses SHA1, not %s", truncate(string(a.Algorithm), 16))
+		return fmt.Errorf("a Steam account uses SHA1, not %s", Shorten(string(a.Algorithm), 16))
 	case a.Digits != SteamDigits:
 		return fmt.Errorf("a Steam account has %d-character codes, not %d", SteamDigits, a.Digits)
 	case a.Period != SteamPeriod:

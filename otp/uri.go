@@ -20,7 +20,7 @@ func ParseURI(s string) (Account, error) {
 		return Account{}, errors.New("not a valid otpauth:// URI")
 	}
 	if !strings.EqualFold(u.Scheme, "otpauth") {
-		return Account{}, fmt.Errorf("not an otpauth:// URI (scheme %q)", truncate(u.Scheme, 32))
+		return Account{}, fmt.Errorf("not an otpauth:// URI (scheme %q)", Shorten(u.Scheme, 32))
 	}
 	typ, err := ParseType(u.Host)
 	if err != nil {
@@ -62,7 +62,7 @@ func ParseURI(s string) (Account, error) {
 			break // RFC 4226 counters start at zero.
 		}
 		if a.Counter, err = strconv.ParseUint(c, 10, 64); err != nil {
-			return Account{}, fmt.Errorf("counter %q is not a non-negative integer", truncate(c, 24))
+			return Account{}, fmt.Errorf("counter %q is not a non-negative integer", Shorten(c, 24))
 		}
 	}
 	if err := a.Normalize(); err != nil {
@@ -79,7 +79,7 @@ func intParam(q url.Values, key string) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%s %q is not a positive integer", key, truncate(v, 24))
+		return 0, fmt.Errorf("%s %q is not a positive integer", key, Shorten(v, 24))
 	}
 	return n, nil
 }

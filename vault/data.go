@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vmfa/vmfa/otp"
 )
@@ -148,7 +147,7 @@ func (d *Data) validate() error {
 	seen := make(map[string]int, len(d.Accounts))
 	for i, e := range d.Accounts {
 		if err := e.Validate(); err != nil {
-			return fmt.Errorf("account %d (%q): %w", i+1, shorten(e.Label(), 64), err)
+			return fmt.Errorf("account %d (%q): %w", i+1, otp.Shorten(e.Label(), 64), err)
 		}
 		if j, ok := seen[e.ID]; ok {
 			return fmt.Errorf("accounts %d and %d have the same id %q", j+1, i+1, e.ID)
@@ -206,14 +205,4 @@ func jsonError(err error) error {
 		return fmt.Errorf("its field %q has the wrong type", typ.Field)
 	}
 	return errors.New("its contents are not valid JSON")
-}
-
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

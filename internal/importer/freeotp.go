@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/vmfa/vmfa/otp"
 )
 
 // FreeOTP (github.com/freeotp/freeotp-android) and FreeOTP+
@@ -172,7 +174,7 @@ func freeOTPMasterKey(s string, p *prompt) ([]byte, error) {
 	}
 	h, ok := pbkdf2Hashes[strings.ToUpper(mk.Algorithm)]
 	if !ok {
-		return nil, fmt.Errorf("FreeOTP backup: unknown key derivation %q", truncate(mk.Algorithm, 32))
+		return nil, fmt.Errorf("FreeOTP backup: unknown key derivation %q", otp.Shorten(mk.Algorithm, 32))
 	}
 	pw, err := p.password()
 	if err != nil {
@@ -192,7 +194,7 @@ func freeOTPMasterKey(s string, p *prompt) ([]byte, error) {
 // open decrypts an EncryptedKey.
 func (k freeOTPKey) open(key []byte) ([]byte, error) {
 	if k.Cipher != "AES/GCM/NoPadding" {
-		return nil, fmt.Errorf("unknown cipher %q", truncate(k.Cipher, 32))
+		return nil, fmt.Errorf("unknown cipher %q", otp.Shorten(k.Cipher, 32))
 	}
 	// GCMParameters (RFC 5084), or on old Android (API 23) the bare nonce
 	// as an OCTET STRING, with the tag of 16 bytes that Android used.

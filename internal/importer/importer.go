@@ -21,7 +21,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/vmfa/vmfa/otp"
 )
@@ -79,7 +78,7 @@ func Lookup(name string) (Format, error) {
 	for i, f := range Formats {
 		names[i] = f.Name
 	}
-	return Format{}, fmt.Errorf("unknown format %q: use one of %s", truncate(name, 32), strings.Join(names, ", "))
+	return Format{}, fmt.Errorf("unknown format %q: use one of %s", otp.Shorten(name, 32), strings.Join(names, ", "))
 }
 
 // ErrWrongPassword reports a password that does not open an encrypted
@@ -204,7 +203,7 @@ func describeLabel(label string) string {
 		}
 		return r
 	}, label)
-	label = truncate(strings.TrimSpace(label), 64)
+	label = otp.Shorten(strings.TrimSpace(label), 64)
 	if label == "" {
 		return "unnamed"
 	}
@@ -221,18 +220,7 @@ func algorithm(s string) (a otp.Algorithm, ok bool) {
 
 // kindOfAlgorithm names an algorithm vmfa cannot compute.
 func kindOfAlgorithm(s string) string {
-	return "the " + truncate(strings.ToUpper(strings.TrimSpace(s)), 16) + " algorithm"
-}
-
-// truncate keeps values from a file short in messages.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return "the " + otp.Shorten(strings.ToUpper(strings.TrimSpace(s)), 16) + " algorithm"
 }
 
 // sortedKeys returns a map's keys in order, so that formats stored as maps
@@ -292,7 +280,7 @@ func kindOfType(s string) string {
 	case "yandex", "yaotp":
 		return "Yandex"
 	}
-	return fmt.Sprintf("the OTP type %q", truncate(s, 16))
+	return fmt.Sprintf("the OTP type %q", otp.Shorten(s, 16))
 }
 
 // base32Of writes raw secret bytes as an otp.Account holds them.
@@ -332,5 +320,5 @@ func describeField(f string) string {
 	if f == "" {
 		return "the document"
 	}
-	return "field " + truncate(f, 48)
+	return "field " + otp.Shorten(f, 48)
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf16"
+
+	"github.com/vmfa/vmfa/otp"
 )
 
 // readJavaStringMap reads a java.util.HashMap<String, String> written by
@@ -23,7 +25,7 @@ func readJavaStringMap(data []byte) ([][2]string, error) {
 		return nil, errors.New("the stream does not start with an object")
 	}
 	if name := r.utf(); name != "java.util.HashMap" {
-		return nil, fmt.Errorf("the stream holds a %q, not a HashMap", truncate(name, 48))
+		return nil, fmt.Errorf("the stream holds a %q, not a HashMap", otp.Shorten(name, 48))
 	}
 	r.skip(8) // serialVersionUID
 	r.newHandle(nil)
