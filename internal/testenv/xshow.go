@@ -23,15 +23,7 @@ import (
 func ShowImage(t testing.TB, display, path string, x, y int) {
 	t.Helper()
 	Tool(t, "display")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, _, err := image.Decode(f)
-	f.Close()
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	img := readImage(t, path)
 	cmd := exec.Command("display", "-display", display, "-borderwidth", "0", "-geometry", "+"+strconv.Itoa(x)+"+"+strconv.Itoa(y), path)
 	if err := cmd.Start(); err != nil {
 		Skip(t, "display: %v", err)
@@ -101,4 +93,18 @@ func shows(conn *xgb.Conn, root xproto.ScreenInfo, img image.Image, x, y int) bo
 func far(got uint8, want uint32) bool {
 	d := int(got) - int(want>>8)
 	return d < -8 || d > 8
+}
+
+func readImage(t testing.TB, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
 }
