@@ -34,7 +34,7 @@ const maxKeyFile = 256 << 10
 // (post-quantum hybrid), "ssh-ed25519 …" or "ssh-rsa …" (with or without a
 // comment), or "age1NAME1…", a recipient of age-plugin-NAME, which ui lets
 // talk to the user when it runs. It returns the key's text as age and ssh
-// write it, without a comment.
+// write it, an SSH key's comment included.
 func ParseRecipient(text string, ui *plugin.ClientUI) (age.Recipient, string, error) {
 	text = strings.TrimSpace(text)
 	switch {
@@ -43,7 +43,7 @@ func ParseRecipient(text string, ui *plugin.ClientUI) (age.Recipient, string, er
 	case strings.Contains(text, "PRIVATE KEY") || strings.HasPrefix(text, "AGE-SECRET-KEY-") || strings.HasPrefix(text, "AGE-PLUGIN-"):
 		return nil, "", errors.New("that is a private key, not a recipient: give its public key (an age1… line, or the .pub file of an SSH key)")
 	case strings.HasPrefix(text, "ssh-"):
-		pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(text))
+		pub, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(text))
 		if err != nil {
 			return nil, "", errors.New("malformed SSH public key: give one line of a .pub file, such as ~/.ssh/id_ed25519.pub")
 		}
@@ -54,6 +54,9 @@ func ParseRecipient(text string, ui *plugin.ClientUI) (age.Recipient, string, er
 		r, err := agessh.ParseRecipient(canonical)
 		if err != nil {
 			return nil, "", errors.New("unusable SSH public key (an RSA key must have at least 2048 bits)")
+		}
+		if comment = oneLine(comment); comment != "" {
+			canonical += " " + comment // who the key is: "alice@laptop"
 		}
 		return r, canonical, nil
 	case strings.ContainsAny(text, " \t"):
@@ -155,7 +158,10 @@ func ReadIdentities(path string, ui *plugin.ClientUI) ([]age.Identity, error) {
 		case strings.HasPrefix(line, "AGE-SECRET-KEY-1"):
 			id, err = age.ParseX25519Identity(line)
 		case strings.HasPrefix(line, "AGE-PLUGIN-"):
-			id, err = plugin.NewIdentity(line, ui)
+			var pid *plugin.Identity
+			if pid, err = plugin.NewIdentity(line, ui); err == nil {
+				id = pluginIdentity{pid}
+			}
 		case strings.HasPrefix(line, "age1") || strings.HasPrefix(line, "ssh-"):
 			return nil, fmt.Errorf("%s line %d is a public key: --identity takes the private key", path, n)
 		default:
@@ -233,6 +239,18 @@ func (i sshPassphraseIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 		return nil, fmt.Errorf("wrong passphrase for the SSH key %s", i.path)
 	}
 	return nil, err
+}
+
+// pluginIdentity says what to install when the plugin is missing.
+type pluginIdentity struct{ *plugin.Identity }
+
+func (i pluginIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
+	key, err := i.Identity.Unwrap(stanzas)
+	var notFound *plugin.NotFoundError
+	if errors.As(err, &notFound) {
+		return nil, fmt.Errorf("the key needs age-plugin-%s, which is not on $PATH: install it", i.Name())
+	}
+	return key, err
 }
 
 // TerminalUI lets a plugin talk to the user: its messages ("touch your

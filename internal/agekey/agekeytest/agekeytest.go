@@ -11,6 +11,8 @@
 package agekeytest
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -91,10 +93,18 @@ func NewKey(t testing.TB) (recipient, identity string) {
 
 type recipient struct{ r *age.X25519Recipient }
 
+// tag names a key in its stanzas, as age-plugin-yubikey's do, so that the
+// plugin asks for a touch only for a file encrypted to it.
+func tag(r *age.X25519Recipient) string {
+	sum := sha256.Sum256([]byte(r.String()))
+	return base64.RawStdEncoding.EncodeToString(sum[:4])
+}
+
 func (r recipient) Wrap(fileKey []byte) ([]*age.Stanza, error) {
 	stanzas, err := r.r.Wrap(fileKey)
 	for _, s := range stanzas {
 		s.Type = stanzaType
+		s.Args = append([]string{tag(r.r)}, s.Args...)
 	}
 	return stanzas, err
 }
@@ -107,9 +117,9 @@ type identity struct {
 func (i identity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 	var ours []*age.Stanza
 	for _, s := range stanzas {
-		if s.Type == stanzaType {
+		if s.Type == stanzaType && len(s.Args) > 0 && s.Args[0] == tag(i.id.Recipient()) {
 			c := *s
-			c.Type = "X25519"
+			c.Type, c.Args = "X25519", s.Args[1:]
 			ours = append(ours, &c)
 		}
 	}
