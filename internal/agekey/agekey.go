@@ -42,10 +42,13 @@ func ParseRecipient(text string, ui *plugin.ClientUI) (age.Recipient, string, er
 		return nil, "", errors.New("the recipient is empty")
 	case strings.Contains(text, "PRIVATE KEY") || strings.HasPrefix(text, "AGE-SECRET-KEY-") || strings.HasPrefix(text, "AGE-PLUGIN-"):
 		return nil, "", errors.New("that is a private key, not a recipient: give its public key (an age1… line, or the .pub file of an SSH key)")
-	case strings.HasPrefix(text, "ssh-"):
+	case strings.HasPrefix(text, "ssh-") || strings.ContainsAny(text, " \t"):
 		pub, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(text))
-		if err != nil {
+		if err != nil && strings.HasPrefix(text, "ssh-") {
 			return nil, "", errors.New("malformed SSH public key: give one line of a .pub file, such as ~/.ssh/id_ed25519.pub")
+		}
+		if err != nil {
+			return nil, "", errors.New("a recipient is one word (age1…) or an SSH public key (ssh-ed25519 …, ssh-rsa …)")
 		}
 		if t := pub.Type(); t != ssh.KeyAlgoED25519 && t != ssh.KeyAlgoRSA {
 			return nil, "", fmt.Errorf("age can't encrypt to %s SSH keys: use an ssh-ed25519 or ssh-rsa key", t)
@@ -59,8 +62,6 @@ func ParseRecipient(text string, ui *plugin.ClientUI) (age.Recipient, string, er
 			canonical += " " + comment // who the key is: "alice@laptop"
 		}
 		return r, canonical, nil
-	case strings.ContainsAny(text, " \t"):
-		return nil, "", errors.New("a recipient is one word (age1…) or an SSH public key (ssh-ed25519 …, ssh-rsa …)")
 	case strings.HasPrefix(text, "age1pq1"):
 		r, err := age.ParseHybridRecipient(text)
 		if err != nil {
