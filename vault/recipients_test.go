@@ -264,10 +264,10 @@ func TestRecipientsDirSymlink(t *testing.T) {
 
 func TestRecipientKind(t *testing.T) {
 	for text, want := range map[string]string{
-		"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p":                "x25519",
-		"age1yubikey1qwt50d05nh5vutpdzmlg5wn80xq5negm4uj9ghv0snvdd3yysf5yw3rhl3t":      "plugin:yubikey",
-		"age1se1qgg72x2qfk9wg3wh0qg9u0v7l5dkq4jx69fv80p6wdus3ftg6flwg5dz2dp":            "plugin:se",
-		"age1tpm1qg86fn5esp30u9h6jy6zvu9gcsvnac09vn8jzjxt8s3qtlcv5h2x287wm36":           "plugin:tpm",
+		"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p":          "x25519",
+		"age1yubikey1qwt50d05nh5vutpdzmlg5wn80xq5negm4uj9ghv0snvdd3yysf5yw3rhl3t": "plugin:yubikey",
+		"age1se1qgg72x2qfk9wg3wh0qg9u0v7l5dkq4jx69fv80p6wdus3ftg6flwg5dz2dp":      "plugin:se",
+		"age1tpm1qg86fn5esp30u9h6jy6zvu9gcsvnac09vn8jzjxt8s3qtlcv5h2x287wm36":     "plugin:tpm",
 		"age1pq1abc":    "hybrid",
 		"ssh-ed25519 A": "ssh-ed25519",
 		"ssh-rsa A c":   "ssh-rsa",
@@ -278,4 +278,3 @@ func TestRecipientKind(t *testing.T) {
 		}
 	}
 }
-

@@ -33,7 +33,10 @@ func (a *app) unlockWithIdentity(s *vault.Store) (*vault.Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	return withSpinner("Unlocking the vault", func() (*vault.Vault, error) { return s.UnlockWithIdentities(ids...) })
+	// No spinner: a key opens at once, and the wait, if any, is for the
+	// user (an SSH key's passphrase, a plugin's PIN or touch), whose prompt
+	// a spinner would overwrite.
+	return s.UnlockWithIdentities(ids...)
 }
 
 func (a *app) recipientsCmd() *cobra.Command {

@@ -223,4 +223,10 @@ func TestRecipientsAgeKey(t *testing.T) {
 	expect(t, vmfa(t, dir, "", []string{pw}, "recipients", "add", "backup", strings.TrimSpace(string(pub))), 0, "", "Added backup (x25519)")
 	expect(t, vmfa(t, dir, "", nil, "--identity", key, "code", "aws", "--at", recipientsAt), 0, want+"\n", "")
 	expect(t, vmfa(t, dir, "", nil, "recipients", "add", "x", key), 1, "", "is a private key")
+
+	// Completion of names needs no key; help explains the files.
+	expect(t, vmfa(t, dir, "", nil, "__complete", "recipients", "rm", ""), 0, "backup\tx25519\n", "")
+	expect(t, vmfa(t, dir, "", nil, "recipients", "--help"), 0, "recipients/NAME.age", "")
+	expect(t, vmfa(t, dir, "", nil, "recipients", "add", "--help"), 0, "or -, to read it from standard input", "")
+	expect(t, vmfa(t, dir, "", nil, "recipients", "add", "only-name"), 2, "", "accepts 2 arg(s)")
 }

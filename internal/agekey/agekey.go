@@ -76,7 +76,7 @@ func ParseRecipient(text string, ui *plugin.ClientUI) (age.Recipient, string, er
 		if err != nil {
 			return nil, "", errors.New("malformed age recipient: expected age1… (age-keygen -y) or a plugin's age1NAME1…")
 		}
-		return r, text, nil
+		return pluginRecipient{r}, text, nil
 	}
 	return nil, "", errors.New("not a recipient: expected an age recipient (age1…), an age plugin recipient (age1yubikey1…) or an SSH public key (ssh-ed25519 …, ssh-rsa …)")
 }
@@ -242,16 +242,34 @@ func (i sshPassphraseIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 	return nil, err
 }
 
-// pluginIdentity says what to install when the plugin is missing.
-type pluginIdentity struct{ *plugin.Identity }
+// pluginIdentity and pluginRecipient say what to install when the plugin
+// is missing.
+type (
+	pluginIdentity  struct{ *plugin.Identity }
+	pluginRecipient struct{ *plugin.Recipient }
+)
 
 func (i pluginIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 	key, err := i.Identity.Unwrap(stanzas)
+	return key, pluginError(i.Name(), err)
+}
+
+func (r pluginRecipient) Wrap(fileKey []byte) ([]*age.Stanza, error) {
+	stanzas, err := r.Recipient.Wrap(fileKey)
+	return stanzas, pluginError(r.Name(), err)
+}
+
+func (r pluginRecipient) WrapWithLabels(fileKey []byte) ([]*age.Stanza, []string, error) {
+	stanzas, labels, err := r.Recipient.WrapWithLabels(fileKey)
+	return stanzas, labels, pluginError(r.Name(), err)
+}
+
+func pluginError(name string, err error) error {
 	var notFound *plugin.NotFoundError
 	if errors.As(err, &notFound) {
-		return nil, fmt.Errorf("the key needs age-plugin-%s, which is not on $PATH: install it", i.Name())
+		return fmt.Errorf("the key needs age-plugin-%s, which is not on $PATH: install it", name)
 	}
-	return key, err
+	return err
 }
 
 // TerminalUI lets a plugin talk to the user: its messages ("touch your

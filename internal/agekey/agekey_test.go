@@ -164,7 +164,6 @@ func TestReadIdentities(t *testing.T) {
 // plugin, over the real protocol, with the plugin's message shown through
 // the UI.
 func TestPluginRoundTrip(t *testing.T) {
-	agekeytest.Install(t)
 	s := vault.Open(filepath.Join(t.TempDir(), "vmfa"))
 	v, err := s.Create("correct horse battery staple", 10)
 	if err != nil {
@@ -177,6 +176,20 @@ func TestPluginRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	// Without the plugin on $PATH nothing is added.
+	t.Setenv("PATH", t.TempDir())
+	if err := v.AddRecipient("token", r, text); err == nil || !strings.Contains(err.Error(), "the key needs age-plugin-vmfatest, which is not on $PATH") {
+		t.Errorf("adding with no plugin installed: %v", err)
+	}
+	if list, err := s.Recipients(); err != nil || len(list) != 0 {
+		t.Errorf("after a failed add: %v, %v", list, err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(s.Dir(), "recipients")); len(entries) != 0 {
+		t.Errorf("a failed add left %d files", len(entries))
+	}
+
+	agekeytest.Install(t)
 	if err := v.AddRecipient("token", r, text); err != nil {
 		t.Fatal(err)
 	}
