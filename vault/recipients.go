@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"filippo.io/age"
+
+	"github.com/vmfa/vmfa/otp"
 )
 
 // Keys other than the passphrase.
@@ -90,29 +92,18 @@ func RecipientKind(text string) string {
 // digits and . _ - + @.
 func CheckRecipientName(name string) error {
 	if name == "" || len(name) > maxRecipientName {
-		return fmt.Errorf("%w %q: use 1 to %d letters, digits and . _ - + @", ErrInvalidRecipient, shorten(name), maxRecipientName)
+		return fmt.Errorf("%w %q: use 1 to %d letters, digits and . _ - + @", ErrInvalidRecipient, otp.Shorten(name, 40), maxRecipientName)
 	}
 	if name[0] == '.' || name[0] == '-' {
-		return fmt.Errorf("%w %q: it must not start with a dot or a dash", ErrInvalidRecipient, shorten(name))
+		return fmt.Errorf("%w %q: it must not start with a dot or a dash", ErrInvalidRecipient, otp.Shorten(name, 40))
 	}
 	for _, r := range name {
 		ok := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("._-+@", r)
 		if !ok {
-			return fmt.Errorf("%w %q: use only letters, digits and . _ - + @ (no spaces or path separators)", ErrInvalidRecipient, shorten(name))
+			return fmt.Errorf("%w %q: use only letters, digits and . _ - + @ (no spaces or path separators)", ErrInvalidRecipient, otp.Shorten(name, 40))
 		}
 	}
 	return nil
-}
-
-// shorten quotes at most 40 characters of what the user typed.
-func shorten(s string) string {
-	if !utf8.ValidString(s) {
-		return "(not UTF-8)"
-	}
-	if r := []rune(s); len(r) > 40 {
-		return string(r[:40]) + "…"
-	}
-	return s
 }
 
 // AddRecipient wraps the vault's identity to r and saves it as

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/agekey"
+	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -125,7 +126,7 @@ func readRecipientArg(arg string, stdin io.Reader, cui *plugin.ClientUI) (age.Re
 	}
 	f, err := os.Open(arg)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, "", usageError{fmt.Errorf("%q is neither a recipient (age1…, ssh-ed25519 …, ssh-rsa …, age1yubikey1…) nor a file", shortArg(arg))}
+		return nil, "", usageError{fmt.Errorf("%q is neither a recipient (age1…, ssh-ed25519 …, ssh-rsa …, age1yubikey1…) nor a file", otp.Shorten(arg, 40))}
 	}
 	if err != nil {
 		return nil, "", err
@@ -135,13 +136,6 @@ func readRecipientArg(arg string, stdin io.Reader, cui *plugin.ClientUI) (age.Re
 		return nil, "", fmt.Errorf("%s is not a regular file", arg)
 	}
 	return agekey.ReadRecipient(f, arg, cui)
-}
-
-func shortArg(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }
 
 func (a *app) recipientsListCmd() *cobra.Command {
