@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -122,6 +123,15 @@ func (v *Vault) AddRecipient(name string, r age.Recipient, text string) error {
 	if r == nil {
 		return errors.New("no recipient given")
 	}
+	// Encrypt before taking the lock: a plugin may wait for its device or
+	// its user, and writers must not wait for either.
+	var ct bytes.Buffer
+	id := v.identityText()
+	err := encrypt(&ct, id, r)
+	clear(id)
+	if err != nil {
+		return fmt.Errorf("recipient %s not added: %w", name, err)
+	}
 	release, err := lock(v.store.dir)
 	if err != nil {
 		return err
@@ -150,10 +160,9 @@ func (v *Vault) AddRecipient(name string, r age.Recipient, text string) error {
 	if err != nil {
 		return err
 	}
-	id := v.identityText()
-	defer clear(id)
 	err = writeAtomic(dir, name+recipientSuffix, now, func(w io.Writer) error {
-		return encrypt(w, id, r)
+		_, err := w.Write(ct.Bytes())
+		return err
 	}, nil)
 	if err != nil {
 		os.Remove(filepath.Join(dir, name+recipientPub))
