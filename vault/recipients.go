@@ -49,7 +49,7 @@ var (
 	ErrNoRecipient       = errors.New("no recipient of that name")
 	ErrNotARecipient     = errors.New("this key is not a recipient of the vault")
 	ErrInvalidRecipient  = errors.New("invalid recipient name")
-	ErrNoRecipientsAdded = errors.New("the vault has no recipients other than its passphrase")
+	ErrNoRecipientsAdded = errors.New("no key opens the vault yet")
 )
 
 // RecipientInfo describes a key that opens the vault, as Recipients lists it.
@@ -305,7 +305,7 @@ func (s *Store) UnlockWithIdentities(ids ...age.Identity) (*Vault, error) {
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, fmt.Errorf("%w: the vault at %s opens only with its passphrase; unlock it with the passphrase and add this key with 'vmfa recipients add NAME KEY.pub'",
+		return nil, fmt.Errorf("%w: the vault at %s opens only with its passphrase; add this key with 'vmfa recipients add NAME KEY.pub' (unlocked with the passphrase)",
 			ErrNoRecipientsAdded, s.dir)
 	}
 	// An SSH key asks for its passphrase, and a plugin (as

@@ -220,6 +220,7 @@ func TestRecipientsAgeKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	oneLineError(t, vmfa(t, dir, "", nil, "--identity", key, "code", "aws"), "no key opens the vault yet: the vault at "+filepath.Join(dir, "vault")+" opens only with its passphrase")
 	expect(t, vmfa(t, dir, "", []string{pw}, "recipients", "add", "backup", strings.TrimSpace(string(pub))), 0, "", "Added backup (x25519)")
 	expect(t, vmfa(t, dir, "", nil, "--identity", key, "code", "aws", "--at", recipientsAt), 0, want+"\n", "")
 	expect(t, vmfa(t, dir, "", nil, "recipients", "add", "x", key), 1, "", "is a private key")
