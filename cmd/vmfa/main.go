@@ -98,7 +98,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
 	}
 	root.PersistentFlags().StringVar(&a.dir, "dir", "", "vault directory (overrides $VMFA_DIR)")
-	root.PersistentFlags().StringVar(&a.identityFile, "identity", "", "unlock with this private key instead of the passphrase (overrides $VMFA_IDENTITY; see 'vmfa recipients'; the interface still asks for the passphrase)")
+	root.PersistentFlags().StringVar(&a.identityFile, "identity", "", "unlock with the private key in `FILE` instead of the passphrase (overrides $VMFA_IDENTITY; see 'vmfa recipients'; the interface still asks for the passphrase)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		a.initCmd(), a.addCmd(), a.scanCmd(), a.enrollCmd(), a.listCmd(), a.codeCmd(),
