@@ -11,6 +11,8 @@ import (
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/vmfa/vmfa/otp/qr"
 )
 
 func init() {
@@ -43,6 +45,11 @@ func captureX11(display string) ([]image.Image, error) {
 // rootImage reads the pixels of one root window.
 func rootImage(conn *xgb.Conn, setup *xproto.SetupInfo, root xproto.ScreenInfo) (image.Image, error) {
 	w, h := int(root.WidthInPixels), int(root.HeightInPixels)
+	// Checked before the server is asked for gigabytes the decoder would
+	// refuse anyway.
+	if w*h > qr.MaxPixels {
+		return nil, fmt.Errorf("the screen is %d×%d pixels, over the %d-megapixel limit", w, h, qr.MaxPixels/1_000_000)
+	}
 	reply, err := xproto.GetImage(conn, xproto.ImageFormatZPixmap, xproto.Drawable(root.Root),
 		0, 0, uint16(w), uint16(h), ^uint32(0)).Reply()
 	if err != nil {
