@@ -50,8 +50,7 @@ func rootImage(conn *xgb.Conn, setup *xproto.SetupInfo, root xproto.ScreenInfo) 
 	if w*h > qr.MaxPixels {
 		return nil, fmt.Errorf("the screen is %d×%d pixels, over the %d-megapixel limit", w, h, qr.MaxPixels/1_000_000)
 	}
-	reply, err := xproto.GetImage(conn, xproto.ImageFormatZPixmap, xproto.Drawable(root.Root),
-		0, 0, uint16(w), uint16(h), ^uint32(0)).Reply()
+	reply, err := getImage(conn, root.Root, w, h)
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +77,32 @@ func rootImage(conn *xgb.Conn, setup *xproto.SetupInfo, root xproto.ScreenInfo) 
 	return f.toRGBA(reply.Data, w, h)
 }
 
+// getImage is xproto.GetImage(…).Reply() without its copy of the pixels:
+// the reply's data is sliced out of the buffer it was read into, the 32-byte
+// header that the X protocol fixes, read as xproto reads it. On a 1080p
+// screen that is 8 MB less to allocate and copy.
+func getImage(conn *xgb.Conn, window xproto.Window, w, h int) (*xproto.GetImageReply, error) {
+	buf, err := xproto.GetImage(conn, xproto.ImageFormatZPixmap, xproto.Drawable(window),
+		0, 0, uint16(w), uint16(h), ^uint32(0)).Cookie.Reply()
+	if err != nil {
+		return nil, err
+	}
+	const header = 32
+	if len(buf) < header {
+		return nil, fmt.Errorf("the X server sent a GetImage reply of %d bytes", len(buf))
+	}
+	size := int(xgb.Get32(buf[4:])) * 4
+	if len(buf) < header+size {
+		return nil, fmt.Errorf("the X server sent %d bytes of a %d-byte image", len(buf)-header, size)
+	}
+	return &xproto.GetImageReply{
+		Depth:  buf[1],
+		Length: uint32(size / 4),
+		Visual: xproto.Visualid(xgb.Get32(buf[8:])),
+		Data:   buf[header : header+size],
+	}, nil
+}
+
 // pixelFormat is how an X server lays out the pixels of a ZPixmap image.
 type pixelFormat struct {
 	bitsPerPixel     int
@@ -86,8 +111,12 @@ type pixelFormat struct {
 	red, green, blue uint32 // the visual's masks
 }
 
-// toRGBA converts a ZPixmap image to RGBA.
+// toRGBA converts a ZPixmap image to RGBA; the pixels of the common layout
+// are converted in place, in data.
 func (f pixelFormat) toRGBA(data []byte, w, h int) (*image.RGBA, error) {
+	if w <= 0 || h <= 0 {
+		return nil, fmt.Errorf("the X screen is %d×%d pixels", w, h)
+	}
 	bpp := f.bitsPerPixel / 8
 	if (bpp != 2 && bpp != 3 && bpp != 4) || f.bitsPerPixel%8 != 0 {
 		return nil, fmt.Errorf("the X server sends %d bits a pixel: only 16, 24 and 32 can be read", f.bitsPerPixel)
@@ -95,18 +124,18 @@ func (f pixelFormat) toRGBA(data []byte, w, h int) (*image.RGBA, error) {
 	if f.stride < w*bpp || len(data) < f.stride*(h-1)+w*bpp {
 		return nil, fmt.Errorf("the X server sent %d bytes for a %d×%d image", len(data), w, h)
 	}
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	// The common case: 32-bit pixels B, G, R, unused, in that byte order.
 	if bpp == 4 && !f.msbFirst && f.red == 0xff0000 && f.green == 0xff00 && f.blue == 0xff {
+		pix := data[:f.stride*(h-1)+w*4]
 		for y := 0; y < h; y++ {
-			src := data[y*f.stride : y*f.stride+w*4]
-			dst := img.Pix[y*img.Stride : y*img.Stride+w*4]
-			for x := 0; x < len(src); x += 4 {
-				dst[x], dst[x+1], dst[x+2], dst[x+3] = src[x+2], src[x+1], src[x], 0xff
+			row := pix[y*f.stride : y*f.stride+w*4]
+			for x := 0; x < len(row); x += 4 {
+				row[x], row[x+2], row[x+3] = row[x+2], row[x], 0xff
 			}
 		}
-		return img, nil
+		return &image.RGBA{Pix: pix, Stride: f.stride, Rect: image.Rect(0, 0, w, h)}, nil
 	}
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	r, g, b := newChannel(f.red), newChannel(f.green), newChannel(f.blue)
 	for y := 0; y < h; y++ {
 		row := data[y*f.stride:]
