@@ -1,0 +1,193 @@
+package awssession
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+)
+
+// CodeSource returns the code of the MFA device whose ARN is serial. It
+// must never return a code STS has already seen: STS refuses a code twice.
+type CodeSource func(serial string) (code string, err error)
+
+// Credentials are an MFA session's temporary credentials.
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      time.Time
+	// Region is the profile's, "" if it names none.
+	Region string
+}
+
+// RefreshMargin is how long before it expires a session stops being served
+// from the cache, so that no command starts with credentials about to die.
+const RefreshMargin = 5 * time.Minute
+
+// Request says how to get a session.
+type Request struct {
+	// Duration asks STS for a session this long; 0 means the profile's
+	// duration_seconds, else STS's default (12 h for GetSessionToken, 1 h
+	// for AssumeRole).
+	Duration time.Duration
+	// Refresh skips the cache: a new session is fetched (and cached).
+	Refresh bool
+	Codes   CodeSource
+	// Cache keeps sessions between calls; nil keeps none.
+	Cache Cache
+	// Now is the time codes are computed at and expiry checked against.
+	Now func() time.Time
+}
+
+// Session returns credentials for p: from the cache while they have more
+// than RefreshMargin left, else from STS with a code from r.Codes.
+func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
+	duration := r.Duration
+	if duration == 0 {
+		duration = p.duration
+	}
+	key := p.cacheKey(duration)
+	if r.Cache != nil && !r.Refresh {
+		if c, ok, err := p.cached(r.Cache, key, r.Now()); err != nil || ok {
+			return c, err
+		}
+	}
+	c, err := p.fetch(ctx, r, duration)
+	if err != nil {
+		return Credentials{}, err
+	}
+	c.Region = p.Region
+	if r.Cache != nil {
+		if expires := c.Expiration.Add(-RefreshMargin); expires.After(r.Now()) {
+			b, err := json.Marshal(c)
+			if err != nil {
+				return Credentials{}, err
+			}
+			defer clear(b)
+			if err := r.Cache.Put(key, b, expires); err != nil {
+				return Credentials{}, fmt.Errorf("caching the session: %w", err)
+			}
+		}
+	}
+	return c, nil
+}
+
+// cached returns the session the cache holds under key, if it has more
+// than RefreshMargin left. An entry that does not parse is a miss: the
+// session is fetched again and overwrites it.
+func (p *Profile) cached(cache Cache, key string, now time.Time) (Credentials, bool, error) {
+	b, ok, err := cache.Get(key)
+	defer clear(b)
+	if err != nil || !ok {
+		return Credentials{}, false, err
+	}
+	var c Credentials
+	if json.Unmarshal(b, &c) != nil || c.AccessKeyID == "" || c.Expiration.Add(-RefreshMargin).Before(now) {
+		return Credentials{}, false, nil
+	}
+	return c, true, nil
+}
+
+// cacheKey names p's session in a cache: a hash of everything that makes
+// one session differ from another (the name holds no secret and no ARN).
+func (p *Profile) cacheKey(duration time.Duration) string {
+	h := sha256.New()
+	for _, s := range []string{"vmfa aws session v1", p.Name, p.keys.AccessKeyID, p.MFASerial,
+		p.roleARN, p.externalID, p.sessionName, strconv.FormatBool(p.viaSession),
+		duration.String(), p.cfg.Region, aws.ToString(p.cfg.BaseEndpoint)} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return "aws-" + hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// fetch calls STS: GetSessionToken, AssumeRole, or both.
+func (p *Profile) fetch(ctx context.Context, r Request, duration time.Duration) (Credentials, error) {
+	code, err := r.Codes(p.MFASerial)
+	if err != nil {
+		return Credentials{}, err
+	}
+	mfa := mfaCall{serial: p.MFASerial, code: code, now: r.Now}
+	if p.roleARN == "" {
+		return p.getSessionToken(ctx, p.keys, mfa, duration)
+	}
+	signer := p.keys
+	if p.viaSession {
+		// The code goes to GetSessionToken; its session, which carries
+		// the MFA, assumes the role.
+		s, err := p.getSessionToken(ctx, p.keys, mfa, 0)
+		if err != nil {
+			return Credentials{}, err
+		}
+		signer = aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey, SessionToken: s.SessionToken}
+		mfa = mfaCall{now: r.Now}
+	}
+	return p.assumeRole(ctx, signer, mfa, duration, r.Now())
+}
+
+// mfaCall is the MFA device and code an STS call sends, if any.
+type mfaCall struct {
+	serial, code string
+	now          func() time.Time
+}
+
+func (p *Profile) client(signer aws.Credentials) *sts.Client {
+	return sts.NewFromConfig(p.cfg, func(o *sts.Options) {
+		o.Credentials = credentials.StaticCredentialsProvider{Value: signer}
+	})
+}
+
+func (p *Profile) getSessionToken(ctx context.Context, signer aws.Credentials, mfa mfaCall, duration time.Duration) (Credentials, error) {
+	in := &sts.GetSessionTokenInput{SerialNumber: aws.String(mfa.serial), TokenCode: aws.String(mfa.code)}
+	if duration > 0 {
+		in.DurationSeconds = aws.Int32(int32(duration / time.Second))
+	}
+	out, err := p.client(signer).GetSessionToken(ctx, in)
+	if err != nil {
+		return Credentials{}, p.stsError("GetSessionToken", mfa, err)
+	}
+	return fromSTS(out.Credentials)
+}
+
+func (p *Profile) assumeRole(ctx context.Context, signer aws.Credentials, mfa mfaCall, duration time.Duration, now time.Time) (Credentials, error) {
+	name := p.sessionName
+	if name == "" {
+		name = "vmfa-" + strconv.FormatInt(now.Unix(), 10)
+	}
+	in := &sts.AssumeRoleInput{RoleArn: aws.String(p.roleARN), RoleSessionName: aws.String(name)}
+	if p.externalID != "" {
+		in.ExternalId = aws.String(p.externalID)
+	}
+	if mfa.serial != "" {
+		in.SerialNumber, in.TokenCode = aws.String(mfa.serial), aws.String(mfa.code)
+	}
+	if duration > 0 {
+		in.DurationSeconds = aws.Int32(int32(duration / time.Second))
+	}
+	out, err := p.client(signer).AssumeRole(ctx, in)
+	if err != nil {
+		return Credentials{}, p.stsError("AssumeRole", mfa, err)
+	}
+	return fromSTS(out.Credentials)
+}
+
+func fromSTS(c *types.Credentials) (Credentials, error) {
+	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
+		return Credentials{}, fmt.Errorf("STS answered without credentials")
+	}
+	return Credentials{
+		AccessKeyID:     *c.AccessKeyId,
+		SecretAccessKey: *c.SecretAccessKey,
+		SessionToken:    *c.SessionToken,
+		Expiration:      c.Expiration.UTC(),
+	}, nil
+}
