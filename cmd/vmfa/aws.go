@@ -340,7 +340,7 @@ func writeShellEnv(w io.Writer, shell string, vars [][2]string) error {
 	return err
 }
 
-// shQuote single-quotes s for a POSIX shell: ' becomes '\''.
+// shQuote single-quotes s for a POSIX shell: ' becomes '\”.
 func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
