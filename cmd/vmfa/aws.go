@@ -30,12 +30,14 @@ the vault (enrolled with 'vmfa enroll'):
   mfa_serial = arn:aws:iam::123456789012:mfa/alice
   # aws_access_key_id and aws_secret_access_key in ~/.aws/credentials
 
-  [profile admin]                  # a role that requires MFA
+  # a role that requires MFA
+  [profile admin]
   role_arn = arn:aws:iam::123456789012:role/admin
   source_profile = base
   mfa_serial = arn:aws:iam::123456789012:mfa/alice
 
-  [profile dev]                    # every AWS tool gets base's MFA session
+  # for every AWS tool, base's MFA session
+  [profile dev]
   credential_process = vmfa aws credentials --profile base
 
 The code comes from the vault's account for mfa_serial. Sessions are cached,
@@ -53,7 +55,6 @@ func (f *awsFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.profile, "profile", "", "the AWS profile to get a session for (required)")
 	cmd.Flags().DurationVar(&f.duration, "duration", 0, "session length, 15m to 36h (default: the profile's duration_seconds, else STS's)")
 	cmd.Flags().BoolVar(&f.refresh, "refresh", false, "get a new session even if one is cached")
-	cmd.MarkFlagRequired("profile")
 }
 
 func (a *app) awsCmd() *cobra.Command {
@@ -170,6 +171,9 @@ unset AWS_PROFILE, for eval: POSIX shells (sh, bash, zsh) or fish.
 // awsSession loads the profile, then unlocks the vault: a profile that
 // cannot work is said before a passphrase is asked for.
 func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credentials, error) {
+	if f.profile == "" {
+		return awssession.Credentials{}, usageError{errors.New("--profile is required: the AWS profile to get a session for")}
+	}
 	if f.duration != 0 && (f.duration < 15*time.Minute || f.duration > 36*time.Hour || f.duration%time.Second != 0) {
 		return awssession.Credentials{}, usageError{fmt.Errorf("--duration %s: STS gives sessions of 15m to 36h, in whole seconds", f.duration)}
 	}
@@ -221,7 +225,7 @@ func currentCode(v *vault.Vault) awssession.CodeSource {
 		case errors.As(err, &amb):
 			return "", fmt.Errorf("%d accounts match the MFA device %s (%s): rename the right one to the device's name with 'vmfa rename'", len(amb.Matches), serial, quoteLabels(amb.Matches))
 		case errors.Is(err, vault.ErrNotFound):
-			return "", fmt.Errorf("no account in the vault for the MFA device %s: enroll it with 'vmfa enroll QR.png', or add its QR code with 'vmfa add IMAGE' or 'vmfa scan IMAGE'", serial)
+			return "", fmt.Errorf("no account in the vault for the MFA device %s: add its QR code with 'vmfa add QR.png' ('vmfa enroll QR.png' for a device AWS is still setting up), or put the account ID in its account's name with 'vmfa rename'", serial)
 		case err != nil:
 			return "", err
 		}
@@ -340,7 +344,8 @@ func writeShellEnv(w io.Writer, shell string, vars [][2]string) error {
 	return err
 }
 
-// shQuote single-quotes s for a POSIX shell: ' becomes '\”.
+// shQuote single-quotes s for a POSIX shell, where a quote inside is ended,
+// escaped with a backslash and begun again.
 func shQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -63,7 +63,7 @@ func Load(ctx context.Context, name string) (*Profile, error) {
 		config.WithCredentialsProvider(aws.AnonymousCredentials{}))
 	var notExist config.SharedConfigProfileNotExistError
 	if errors.As(err, &notExist) {
-		return nil, fmt.Errorf("no AWS profile %q in the shared config or credentials file (~/.aws/config, ~/.aws/credentials, or AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE)", notExist.Profile)
+		return nil, fmt.Errorf("no AWS profile %q in %s (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name others)", notExist.Profile, sharedFiles())
 	}
 	var roleErr config.SharedConfigAssumeRoleError
 	if errors.As(err, &roleErr) {
@@ -116,4 +116,20 @@ func Load(ctx context.Context, name string) (*Profile, error) {
 		return nil, fmt.Errorf("AWS profile %q has no mfa_serial, nor has its source_profile %q: add 'mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE' to it", name, sc.SourceProfileName)
 	}
 	return p, nil
+}
+
+// sharedFiles names the config and credentials files the SDK reads.
+func sharedFiles() string {
+	env, err := config.NewEnvConfig()
+	if err != nil {
+		return "the shared config and credentials files"
+	}
+	cfg, creds := env.SharedConfigFile, env.SharedCredentialsFile
+	if cfg == "" {
+		cfg = config.DefaultSharedConfigFilename()
+	}
+	if creds == "" {
+		creds = config.DefaultSharedCredentialsFilename()
+	}
+	return cfg + " or " + creds
 }
