@@ -2,6 +2,7 @@ package awssession
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,9 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"filippo.io/age"
+	"github.com/gofrs/flock"
 )
 
 // Cache keeps secrets by name until they expire. The agent's memory is one;
@@ -22,6 +25,13 @@ type Cache interface {
 	Get(name string) (secret []byte, ok bool, err error)
 	// Put keeps secret under name until expires, replacing any before it.
 	Put(name string, secret []byte, expires time.Time) error
+}
+
+// Locker is a Cache that can make the processes that miss an entry at once
+// fetch it one at a time, so that they spend one code and one STS call.
+type Locker interface {
+	// Lock waits, until ctx is done, to hold name's lock.
+	Lock(ctx context.Context, name string) (unlock func(), err error)
 }
 
 // Decrypter opens what was encrypted to a recipient: the unlocked vault.
@@ -113,15 +123,37 @@ func (c *FileCache) Put(name string, secret []byte, expires time.Time) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
-		return err
-	}
-	// MkdirAll leaves an existing directory as it is: the cache's is
-	// tightened here, since a session is as good as a password.
-	if err := os.Chmod(c.Dir, 0o700); err != nil {
+	if err := c.mkdir(); err != nil {
 		return err
 	}
 	return writeFile(c.Dir, p, ct.Bytes())
+}
+
+// Lock takes an advisory lock on Dir/NAME.lock.
+func (c *FileCache) Lock(ctx context.Context, name string) (func(), error) {
+	p, err := c.path(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.mkdir(); err != nil {
+		return nil, err
+	}
+	l := flock.New(strings.TrimSuffix(p, ".age")+".lock", flock.SetPermissions(0o600))
+	ok, err := l.TryLockContext(ctx, 20*time.Millisecond)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("waiting for another vmfa fetching the same AWS session: %v", err)
+	}
+	return func() { l.Unlock() }, nil
+}
+
+// mkdir makes the cache directory, or tightens the one there to 0700
+// (MkdirAll leaves an existing one as it is): a session is as good as a
+// password.
+func (c *FileCache) mkdir() error {
+	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+		return err
+	}
+	return os.Chmod(c.Dir, 0o700)
 }
 
 // writeFile writes data to a new 0600 file in dir and renames it to path, so

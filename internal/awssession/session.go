@@ -61,6 +61,20 @@ func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
 			return c, err
 		}
 	}
+	if l, ok := r.Cache.(Locker); ok {
+		// Tools such as Terraform start several credential_process at
+		// once: the first fetches, the others wait and take its session.
+		unlock, err := l.Lock(ctx, key)
+		if err != nil {
+			return Credentials{}, err
+		}
+		defer unlock()
+		if !r.Refresh {
+			if c, ok, err := p.cached(r.Cache, key, r.Now()); err != nil || ok {
+				return c, err
+			}
+		}
+	}
 	c, err := p.fetch(ctx, r, duration)
 	if err != nil {
 		return Credentials{}, err

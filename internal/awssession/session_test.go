@@ -172,9 +172,12 @@ func TestFileCache(t *testing.T) {
 	}
 
 	// On disk: one age file, 0600 in a 0700 directory, no secret in clear.
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	if len(files) != 1 || !strings.HasSuffix(files[0], ".age") {
-		t.Fatalf("cache files %v, want one .age", files)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.age"))
+	if len(files) != 1 {
+		t.Fatalf("cache files %v, want one", files)
+	}
+	if fi, err := os.Stat(strings.TrimSuffix(files[0], ".age") + ".lock"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("lock file: %v", err)
 	}
 	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
 		t.Fatalf("cache directory mode %v", fi.Mode().Perm())
@@ -271,5 +274,38 @@ func TestCodeSourceError(t *testing.T) {
 	var u *unknownDevice
 	if !errors.As(err, &u) || len(srv.Calls()) != 0 {
 		t.Fatalf("got %v after %d calls, want the code source's error and no STS call", err, len(srv.Calls()))
+	}
+}
+
+// Commands that miss the cache at once spend one code and one STS call.
+func TestConcurrentMisses(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	v := newVault(t)
+	cache := &FileCache{Dir: filepath.Join(t.TempDir(), "aws-sessions"), Recipient: v.Recipient(), Decrypter: v, Now: time.Now}
+	p := load(t, "base")
+	const n = 4
+	got := make(chan Credentials, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			c, err := p.Session(context.Background(), Request{Cache: cache, Codes: (&totp{}).code, Now: time.Now})
+			errs <- err
+			got <- c
+		}()
+	}
+	first := <-got
+	for range n - 1 {
+		if c := <-got; c != first {
+			t.Fatal("concurrent commands got different sessions")
+		}
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := srv.Count("GetSessionToken"); c != 1 {
+		t.Fatalf("STS saw %d GetSessionToken from %d concurrent misses, want 1", c, n)
 	}
 }
