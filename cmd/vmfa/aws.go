@@ -287,9 +287,11 @@ func sessionEnv(environ []string, profile string, c awssession.Credentials) []st
 	return env
 }
 
-// runWithSession runs path with args and env, passing on the signals a
-// terminal or a supervisor sends, and returns its exit status: 128+N when
-// signal N ended it, as shells report.
+// runWithSession runs path with args and env and returns its exit status:
+// 128+N when signal N ended it, as shells report. A supervisor's SIGTERM or
+// SIGHUP, sent to vmfa alone, is passed on. Ctrl-C is not: the terminal sends
+// SIGINT to the child as well, and a second one would make tools such as
+// Terraform abandon a graceful stop.
 func runWithSession(path string, args, env []string) int {
 	child := exec.Command(path, args...)
 	child.Env = env
@@ -298,11 +300,14 @@ func runWithSession(path string, args, env []string) int {
 		fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(err.Error()))
 		return exitError
 	}
+	// Caught, not ignored: an ignored signal stays ignored in the child.
 	signals := make(chan os.Signal, 4)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		for s := range signals {
-			child.Process.Signal(s)
+			if s != os.Interrupt {
+				child.Process.Signal(s)
+			}
 		}
 	}()
 	err := child.Wait()

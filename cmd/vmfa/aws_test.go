@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -288,4 +290,36 @@ func TestAWSErrors(t *testing.T) {
 		t.Fatalf("stderr %q is not one line", r.stderr)
 	}
 	expect(t, s.vmfa(t, nil, "aws", "credentials", "--profile", "base", "--duration", "1m"), 2, "", "--duration 1m0s: STS gives sessions of 15m to 36h")
+}
+
+// A SIGTERM to vmfa reaches the command, whose status vmfa exits with; a
+// SIGINT to vmfa alone is left to the terminal, which sends it to both.
+func TestAWSExecSignals(t *testing.T) {
+	s := newAWS(t)
+	ready := filepath.Join(s.dir, "ready")
+	cmd := exec.Command(vmfaBin, "aws", "exec", "--profile", "base", "--", "sh", "-c",
+		`trap 'echo got INT' INT; trap 'echo got TERM; exit 3' TERM; touch "$1"; while :; do sleep 0.05; done`, "sh", ready)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + s.dir, "VMFA_DIR=" + filepath.Join(s.dir, "vault")}, s.env...)
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(ready); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the command did not start")
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 3 || out.String() != "got TERM\n" {
+		t.Fatalf("vmfa exited %v with the command's output %q; want 3 and only the TERM trap", err, out.String())
+	}
 }
