@@ -39,7 +39,7 @@ func newAWS(t *testing.T) *awsSetup {
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "", "")
 	srv := ststest.New(t)
-	srv.Users[awsBaseKey] = awsBaseARN
+	srv.AddUser(awsBaseKey, awsBaseSecretKey, awsBaseARN)
 	config := `[profile base]
 region = eu-west-1
 mfa_serial = ` + awsDevice + `

@@ -15,11 +15,12 @@ import (
 )
 
 const (
-	seed      = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-	device    = "arn:aws:iam::123456789012:mfa/alice"
-	baseKey   = "AKIAIOSFODNN7EXAMPLE"
-	baseARN   = "arn:aws:iam::123456789012:user/alice"
-	adminRole = "arn:aws:iam::123456789012:role/admin"
+	seed       = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	device     = "arn:aws:iam::123456789012:mfa/alice"
+	baseKey    = "AKIAIOSFODNN7EXAMPLE"
+	baseSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	baseARN    = "arn:aws:iam::123456789012:user/alice"
+	adminRole  = "arn:aws:iam::123456789012:role/admin"
 )
 
 // awsFiles writes config and credentials files, points the SDK at them and
@@ -37,7 +38,7 @@ func awsFiles(t *testing.T, srv *ststest.Server, config string, endpoint bool) {
 	}
 	t.Setenv("AWS_CONFIG_FILE", write("config", config))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", write("credentials",
-		"[base]\naws_access_key_id = "+baseKey+"\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"))
+		"[base]\naws_access_key_id = "+baseKey+"\naws_secret_access_key = "+baseSecret+"\n"))
 	for _, k := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID",
 		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS"} {
 		t.Setenv(k, "")
@@ -49,7 +50,7 @@ func awsFiles(t *testing.T, srv *ststest.Server, config string, endpoint bool) {
 		t.Setenv("AWS_ENDPOINT_URL_STS", srv.URL)
 	}
 	if srv != nil {
-		srv.Users[baseKey] = baseARN
+		srv.AddUser(baseKey, baseSecret, baseARN)
 	}
 }
 

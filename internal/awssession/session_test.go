@@ -309,3 +309,19 @@ func TestConcurrentMisses(t *testing.T) {
 		t.Fatalf("STS saw %d GetSessionToken from %d concurrent misses, want 1", c, n)
 	}
 }
+
+// The loopback STS checks signatures as AWS does: a wrong secret key is
+// refused, in one line that names the profile and not the key.
+func TestWrongSecretKey(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	creds := "[base]\naws_access_key_id = " + baseKey + "\naws_secret_access_key = notTheRightSecretKey0000000000000000000\n"
+	if err := os.WriteFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), []byte(creds), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := session(t, "base", Request{})
+	if err == nil || !strings.Contains(err.Error(), `STS GetSessionToken for profile "base" refused: SignatureDoesNotMatch`) ||
+		strings.Contains(err.Error(), "notTheRight") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -3,17 +3,24 @@
 // (the awsquery protocol every AWS SDK and the AWS CLI speak) and records
 // what each call was sent, so that tests never reach AWS.
 //
-// It checks what a test cannot see otherwise: which access key signed each
-// call (from the SigV4 Authorization header) and the session token sent
-// with it, the MFA device and code. It does not verify signatures.
+// It authenticates every call as AWS does, by its Signature Version 4
+// signature, with the secret key of a user the test added or of a session it
+// issued, so that credentials that do not work here would not work at AWS.
+// It records what a test cannot see otherwise: which access key signed each
+// call and the session token sent with it, the MFA device and code.
 package ststest
 
 import (
+	"bytes"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -46,18 +53,31 @@ type Server struct {
 	// "MultiFactorAuthentication failed".
 	RejectCodes bool
 	// Date is the time in the Date header of every answer: AWS's clock.
-	Date func() time.Time
-	// Users maps a long-term access key ID to its IAM user's ARN.
-	Users map[string]string
+	Date  func() time.Time
+	users map[string]user // by long-term access key ID
 }
 
+// user is who a long-term access key stands for.
+type user struct {
+	arn, secret string
+}
+
+// issued is a session the server gave out.
 type issued struct {
-	arn, token string
+	arn, secret, token string
+}
+
+// AddUser makes a long-term access key and its secret key stand for the IAM
+// user arn.
+func (s *Server) AddUser(key, secret, arn string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[key] = user{arn: arn, secret: secret}
 }
 
 // New starts a server that stops when the test ends.
 func New(t testing.TB) *Server {
-	s := &Server{issued: map[string]issued{}, Date: time.Now, Users: map[string]string{}}
+	s := &Server{issued: map[string]issued{}, Date: time.Now, users: map[string]user{}}
 	hs := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(hs.Close)
 	s.URL = hs.URL
@@ -94,6 +114,12 @@ func (s *Server) Issued(key, token string) bool {
 const ns = "https://sts.amazonaws.com/doc/2011-06-15/"
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		s.fail(w, http.StatusBadRequest, "MalformedQueryString", "cannot read the request")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, http.StatusBadRequest, "MalformedQueryString", "cannot parse the request")
 		return
@@ -110,12 +136,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
-	caller, known := s.caller(c)
+	caller, secret, known := s.caller(c)
 	reject := s.RejectCodes
 	s.mu.Unlock()
 
 	if !known {
 		s.fail(w, http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+		return
+	}
+	if !validSignature(r, body, secret) {
+		s.fail(w, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
 		return
 	}
 	if c.TokenCode != "" && reject {
@@ -142,14 +172,69 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// caller returns the ARN of who signed c: a user by long-term key, or the
-// holder of a session the server issued, whose token must come with it.
-func (s *Server) caller(c Call) (string, bool) {
-	if arn, ok := s.Users[c.AccessKey]; ok && c.SessionToken == "" {
-		return arn, true
+// caller returns the ARN and secret key of who signed c: a user by
+// long-term key, or the holder of a session the server issued, whose token
+// must come with it.
+func (s *Server) caller(c Call) (arn, secret string, ok bool) {
+	if u, ok := s.users[c.AccessKey]; ok && c.SessionToken == "" {
+		return u.arn, u.secret, true
 	}
 	i, ok := s.issued[c.AccessKey]
-	return i.arn, ok && i.token == c.SessionToken
+	return i.arn, i.secret, ok && i.token == c.SessionToken
+}
+
+// validSignature checks r's Signature Version 4 signature: the canonical
+// request, built from the headers it says it signed and the body, signed
+// with a key derived from secret and the credential scope.
+func validSignature(r *http.Request, body []byte, secret string) bool {
+	auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ")
+	if !ok {
+		return false
+	}
+	fields := map[string]string{}
+	for _, part := range strings.Split(auth, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		fields[k] = v
+	}
+	_, scope, _ := strings.Cut(fields["Credential"], "/")
+	scopeParts := strings.Split(scope, "/") // date, region, service, aws4_request
+	if len(scopeParts) != 4 || fields["SignedHeaders"] == "" {
+		return false
+	}
+	var headers strings.Builder
+	for _, h := range strings.Split(fields["SignedHeaders"], ";") {
+		v := strings.Join(r.Header.Values(h), ",")
+		switch {
+		case h == "host":
+			v = r.Host
+		case h == "content-length" && v == "":
+			v = strconv.FormatInt(r.ContentLength, 10)
+		}
+		headers.WriteString(h + ":" + strings.Join(strings.Fields(v), " ") + "\n")
+	}
+	path := r.URL.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	canonical := strings.Join([]string{r.Method, path, r.URL.RawQuery, headers.String(), fields["SignedHeaders"], sha256Hex(body)}, "\n")
+	toSign := strings.Join([]string{"AWS4-HMAC-SHA256", r.Header.Get("X-Amz-Date"), scope, sha256Hex([]byte(canonical))}, "\n")
+	key := []byte("AWS4" + secret)
+	for _, p := range scopeParts {
+		key = hmacSHA256(key, p)
+	}
+	want := hex.EncodeToString(hmacSHA256(key, toSign))
+	return hmac.Equal([]byte(want), []byte(fields["Signature"]))
+}
+
+func hmacSHA256(key []byte, data string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(data))
+	return m.Sum(nil)
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // credentials issues a new session for arn.
@@ -161,7 +246,7 @@ func (s *Server) credentials(arn, duration string, dflt time.Duration) string {
 	key := "ASIA" + random(16, true)
 	secret, token := random(40, false), random(200, false)
 	s.mu.Lock()
-	s.issued[key] = issued{arn: arn, token: token}
+	s.issued[key] = issued{arn: arn, secret: secret, token: token}
 	s.mu.Unlock()
 	return fmt.Sprintf("<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey><SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>",
 		key, secret, token, s.Date().Add(d).UTC().Format("2006-01-02T15:04:05Z"))
