@@ -194,6 +194,8 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 	if err != nil {
 		return awssession.Credentials{}, err
 	}
+	// The seam for the agent's secret cache, which needs no file and no
+	// passphrase: its client is an awssession.Cache too.
 	cache := &awssession.FileCache{
 		Dir:       filepath.Join(s.Dir(), "aws-sessions"),
 		Recipient: v.Recipient(),
@@ -203,8 +205,9 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 	return p.Session(ctx, awssession.Request{
 		Duration: f.duration,
 		Refresh:  f.refresh,
-		// The seam for fresh codes (issue 9): a source that never hands
-		// out a code twice replaces currentCode here.
+		// currentCode is the seam for fresh codes (issue 9): STS refuses a
+		// code it has seen, so a source that never hands one out twice
+		// belongs here.
 		Codes: currentCode(v),
 		Cache: cache,
 		Now:   clock.Now,

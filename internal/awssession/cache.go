@@ -17,14 +17,15 @@ import (
 	"github.com/gofrs/flock"
 )
 
-// Cache keeps secrets by name until they expire. The agent's memory is one;
-// FileCache, encrypted to the vault beside it, is the other.
+// Cache keeps secrets by name until they expire. The agent's memory is one
+// (its client has these two methods); FileCache, encrypted to the vault
+// beside it, is the other.
 type Cache interface {
 	// Get returns the secret put under name, or ok=false if there is none
 	// or it has expired.
 	Get(name string) (secret []byte, ok bool, err error)
-	// Put keeps secret under name until expires, replacing any before it.
-	Put(name string, secret []byte, expires time.Time) error
+	// Put keeps secret under name for ttl, replacing any before it.
+	Put(name string, secret []byte, ttl time.Duration) error
 }
 
 // Locker is a Cache that can make the processes that miss an entry at once
@@ -98,7 +99,7 @@ func (c *FileCache) Get(name string) ([]byte, bool, error) {
 }
 
 // Put encrypts secret to the recipient and writes it under name.
-func (c *FileCache) Put(name string, secret []byte, expires time.Time) error {
+func (c *FileCache) Put(name string, secret []byte, ttl time.Duration) error {
 	p, err := c.path(name)
 	if err != nil {
 		return err
@@ -107,7 +108,7 @@ func (c *FileCache) Put(name string, secret []byte, expires time.Time) error {
 	if err != nil {
 		return fmt.Errorf("the vault's recipient is not an age X25519 recipient: %v", err)
 	}
-	pt, err := json.Marshal(cachedSecret{Expires: expires.UTC(), Secret: secret})
+	pt, err := json.Marshal(cachedSecret{Expires: c.Now().Add(ttl).UTC(), Secret: secret})
 	defer clear(pt)
 	if err != nil {
 		return err

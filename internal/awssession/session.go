@@ -81,13 +81,13 @@ func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
 	}
 	c.Region = p.Region
 	if r.Cache != nil {
-		if expires := c.Expiration.Add(-RefreshMargin); expires.After(r.Now()) {
+		if ttl := c.Expiration.Add(-RefreshMargin).Sub(r.Now()); ttl > 0 {
 			b, err := json.Marshal(c)
 			if err != nil {
 				return Credentials{}, err
 			}
 			defer clear(b)
-			if err := r.Cache.Put(key, b, expires); err != nil {
+			if err := r.Cache.Put(key, b, ttl); err != nil {
 				return Credentials{}, fmt.Errorf("caching the session: %w", err)
 			}
 		}
