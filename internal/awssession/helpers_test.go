@@ -26,7 +26,7 @@ const (
 // awsFiles writes config and credentials files, points the SDK at them and
 // at srv (through AWS_ENDPOINT_URL_STS unless endpoint is false), and
 // clears every variable of the caller's own AWS setup.
-func awsFiles(t *testing.T, srv *ststest.Server, config string, endpoint bool) {
+func awsFiles(t testing.TB, srv *ststest.Server, config string, endpoint bool) {
 	t.Helper()
 	dir := t.TempDir()
 	write := func(name, text string) string {

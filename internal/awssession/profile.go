@@ -39,7 +39,7 @@ type Profile struct {
 	// MFASerial is the ARN of the MFA device whose code the call sends.
 	MFASerial string
 
-	cfg         aws.Config      // the SDK's view of the profile: region, endpoints, retries
+	endpoint    string          // endpoint_url and AWS_ENDPOINT_URL, for the cache key
 	keys        aws.Credentials // the long-term keys that sign
 	roleARN     string          // "" for GetSessionToken
 	externalID  string
@@ -56,14 +56,25 @@ func Load(ctx context.Context, name string) (*Profile, error) {
 	if name == "" {
 		return nil, errors.New("no profile given: name one with --profile")
 	}
-	// Credentials of our own stop the SDK from resolving the profile's:
-	// it would refuse a role with mfa_serial and no code at hand.
-	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithSharedConfigProfile(name),
-		config.WithCredentialsProvider(aws.AnonymousCredentials{}))
+	// The SDK's own reading of the environment and the shared files, as
+	// config.LoadDefaultConfig does, but without the HTTP client and its
+	// CA bundle (AWS_CA_BUNDLE), which only a call to STS needs: a session
+	// served from the cache costs no more than reading two small files.
+	env, err := config.NewEnvConfig()
+	if err != nil {
+		return nil, fmt.Errorf("reading the AWS environment variables: %s", short(err.Error()))
+	}
+	sc, err := config.LoadSharedConfigProfile(ctx, name, func(o *config.LoadSharedConfigOptions) {
+		if env.SharedConfigFile != "" {
+			o.ConfigFiles = []string{env.SharedConfigFile}
+		}
+		if env.SharedCredentialsFile != "" {
+			o.CredentialsFiles = []string{env.SharedCredentialsFile}
+		}
+	})
 	var notExist config.SharedConfigProfileNotExistError
 	if errors.As(err, &notExist) {
-		return nil, fmt.Errorf("no AWS profile %q in %s (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name others)", notExist.Profile, sharedFiles())
+		return nil, fmt.Errorf("no AWS profile %q in %s (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name others)", notExist.Profile, sharedFiles(env))
 	}
 	var roleErr config.SharedConfigAssumeRoleError
 	if errors.As(err, &roleErr) {
@@ -72,18 +83,9 @@ func Load(ctx context.Context, name string) (*Profile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading AWS profile %q: %s", name, short(err.Error()))
 	}
-	var sc *config.SharedConfig
-	for _, src := range cfg.ConfigSources {
-		if c, ok := src.(config.SharedConfig); ok {
-			sc = &c
-		}
-	}
-	if sc == nil {
-		return nil, fmt.Errorf("no AWS profile %q in the shared config or credentials file", name)
-	}
-	p := &Profile{Name: name, Region: cfg.Region, cfg: cfg}
-	if cfg.Region == "" {
-		p.cfg.Region = defaultRegion
+	p := &Profile{Name: name, Region: sc.Region, endpoint: sc.BaseEndpoint + " " + env.BaseEndpoint}
+	if env.Region != "" {
+		p.Region = env.Region
 	}
 	if sc.RoleDurationSeconds != nil {
 		p.duration = *sc.RoleDurationSeconds
@@ -119,11 +121,7 @@ func Load(ctx context.Context, name string) (*Profile, error) {
 }
 
 // sharedFiles names the config and credentials files the SDK reads.
-func sharedFiles() string {
-	env, err := config.NewEnvConfig()
-	if err != nil {
-		return "the shared config and credentials files"
-	}
+func sharedFiles(env config.EnvConfig) string {
 	cfg, creds := env.SharedConfigFile, env.SharedCredentialsFile
 	if cfg == "" {
 		cfg = config.DefaultSharedConfigFilename()

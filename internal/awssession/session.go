@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -117,7 +118,7 @@ func (p *Profile) cacheKey(duration time.Duration) string {
 	h := sha256.New()
 	for _, s := range []string{"vmfa aws session v1", p.Name, p.keys.AccessKeyID, p.MFASerial,
 		p.roleARN, p.externalID, p.sessionName, strconv.FormatBool(p.viaSession),
-		duration.String(), p.cfg.Region, aws.ToString(p.cfg.BaseEndpoint)} {
+		duration.String(), p.Region, p.endpoint} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
@@ -154,10 +155,21 @@ type mfaCall struct {
 	now          func() time.Time
 }
 
-func (p *Profile) client(signer aws.Credentials) *sts.Client {
-	return sts.NewFromConfig(p.cfg, func(o *sts.Options) {
-		o.Credentials = credentials.StaticCredentialsProvider{Value: signer}
-	})
+// client is an STS client configured by the SDK from the profile (region,
+// endpoints, retries, CA bundle) that signs with signer.
+func (p *Profile) client(ctx context.Context, signer aws.Credentials) (*sts.Client, error) {
+	// Credentials of our own stop the SDK from resolving the profile's:
+	// it would refuse a role with mfa_serial and no code at hand.
+	cfg, err := config.LoadDefaultConfig(ctx,
+		config.WithSharedConfigProfile(p.Name),
+		config.WithCredentialsProvider(credentials.StaticCredentialsProvider{Value: signer}))
+	if err != nil {
+		return nil, fmt.Errorf("reading AWS profile %q: %s", p.Name, short(err.Error()))
+	}
+	if cfg.Region == "" {
+		cfg.Region = defaultRegion
+	}
+	return sts.NewFromConfig(cfg), nil
 }
 
 func (p *Profile) getSessionToken(ctx context.Context, signer aws.Credentials, mfa mfaCall, duration time.Duration) (Credentials, error) {
@@ -165,7 +177,11 @@ func (p *Profile) getSessionToken(ctx context.Context, signer aws.Credentials, m
 	if duration > 0 {
 		in.DurationSeconds = aws.Int32(int32(duration / time.Second))
 	}
-	out, err := p.client(signer).GetSessionToken(ctx, in)
+	client, err := p.client(ctx, signer)
+	if err != nil {
+		return Credentials{}, err
+	}
+	out, err := client.GetSessionToken(ctx, in)
 	if err != nil {
 		return Credentials{}, p.stsError("GetSessionToken", mfa, err)
 	}
@@ -187,7 +203,11 @@ func (p *Profile) assumeRole(ctx context.Context, signer aws.Credentials, mfa mf
 	if duration > 0 {
 		in.DurationSeconds = aws.Int32(int32(duration / time.Second))
 	}
-	out, err := p.client(signer).AssumeRole(ctx, in)
+	client, err := p.client(ctx, signer)
+	if err != nil {
+		return Credentials{}, err
+	}
+	out, err := client.AssumeRole(ctx, in)
 	if err != nil {
 		return Credentials{}, p.stsError("AssumeRole", mfa, err)
 	}

@@ -138,7 +138,7 @@ func TestEndpointURLInConfig(t *testing.T) {
 	}
 }
 
-func newVault(t *testing.T) *vault.Vault {
+func newVault(t testing.TB) *vault.Vault {
 	t.Helper()
 	v, err := vault.Open(filepath.Join(t.TempDir(), "vault")).Create("correct horse", 10)
 	if err != nil {
