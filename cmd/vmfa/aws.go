@@ -180,8 +180,6 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, cancel := context.WithTimeout(ctx, awsTimeout)
-	defer cancel()
 	p, err := awssession.Load(ctx, f.profile)
 	if err != nil {
 		return awssession.Credentials{}, err
@@ -202,6 +200,9 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 		Decrypter: v,
 		Now:       clock.Now,
 	}
+	// The STS calls' time starts once the passphrase is in.
+	ctx, cancel := context.WithTimeout(ctx, awsTimeout)
+	defer cancel()
 	return p.Session(ctx, awssession.Request{
 		Duration: f.duration,
 		Refresh:  f.refresh,
