@@ -212,6 +212,7 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 		Codes: currentCode(v),
 		Cache: cache,
 		Now:   clock.Now,
+		Warn:  func(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+msg) },
 	})
 }
 

@@ -47,6 +47,9 @@ type Request struct {
 	Cache Cache
 	// Now is the time codes are computed at and expiry checked against.
 	Now func() time.Time
+	// Warn is told when a new session could not be cached: the session
+	// is still returned, since its code is spent. Nil ignores it.
+	Warn func(msg string)
 }
 
 // Session returns credentials for p: from the cache while they have more
@@ -58,8 +61,8 @@ func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
 	}
 	key := p.cacheKey(duration)
 	if r.Cache != nil && !r.Refresh {
-		if c, ok, err := p.cached(r.Cache, key, r.Now()); err != nil || ok {
-			return c, err
+		if c, ok := p.cached(r, key); ok {
+			return c, nil
 		}
 	}
 	if l, ok := r.Cache.(Locker); ok {
@@ -67,12 +70,13 @@ func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
 		// once: the first fetches, the others wait and take its session.
 		unlock, err := l.Lock(ctx, key)
 		if err != nil {
-			return Credentials{}, err
-		}
-		defer unlock()
-		if !r.Refresh {
-			if c, ok, err := p.cached(r.Cache, key, r.Now()); err != nil || ok {
-				return c, err
+			r.warn(err.Error())
+		} else {
+			defer unlock()
+			if !r.Refresh {
+				if c, ok := p.cached(r, key); ok {
+					return c, nil
+				}
 			}
 		}
 	}
@@ -89,27 +93,36 @@ func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
 			}
 			defer clear(b)
 			if err := r.Cache.Put(key, b, ttl); err != nil {
-				return Credentials{}, fmt.Errorf("caching the session: %w", err)
+				r.warn(fmt.Sprintf("the session was not cached (%s): the next command gets another", err))
 			}
 		}
 	}
 	return c, nil
 }
 
-// cached returns the session the cache holds under key, if it has more
-// than RefreshMargin left. An entry that does not parse is a miss: the
-// session is fetched again and overwrites it.
-func (p *Profile) cached(cache Cache, key string, now time.Time) (Credentials, bool, error) {
-	b, ok, err := cache.Get(key)
+// cached returns the session r.Cache holds under key, if it has more than
+// RefreshMargin left. A cache that cannot be read is a miss, and a warning:
+// a new session overwrites what is there.
+func (p *Profile) cached(r Request, key string) (Credentials, bool) {
+	b, ok, err := r.Cache.Get(key)
 	defer clear(b)
+	if err != nil {
+		r.warn("the cached session was not used: " + err.Error())
+	}
 	if err != nil || !ok {
-		return Credentials{}, false, err
+		return Credentials{}, false
 	}
 	var c Credentials
-	if json.Unmarshal(b, &c) != nil || c.AccessKeyID == "" || c.Expiration.Add(-RefreshMargin).Before(now) {
-		return Credentials{}, false, nil
+	if json.Unmarshal(b, &c) != nil || c.AccessKeyID == "" || c.Expiration.Add(-RefreshMargin).Before(r.Now()) {
+		return Credentials{}, false
 	}
-	return c, true, nil
+	return c, true
+}
+
+func (r Request) warn(msg string) {
+	if r.Warn != nil {
+		r.Warn(short(msg))
+	}
 }
 
 // cacheKey names p's session in a cache: a hash of everything that makes

@@ -192,23 +192,26 @@ func TestFileCache(t *testing.T) {
 			t.Fatalf("the cache file holds %q in clear", s)
 		}
 	}
-	// Another vault cannot read it.
-	other := &FileCache{Dir: dir, Recipient: v.Recipient(), Decrypter: newVault(t), Now: clock}
-	if _, err := session(t, "base", Request{Cache: other, Now: clock}); err == nil || !strings.Contains(err.Error(), "does not open with this vault") {
-		t.Fatalf("another vault's cache read: %v", err)
+	// Another vault cannot read it: a miss, with a warning.
+	other := newVault(t)
+	var warnings []string
+	otherCache := &FileCache{Dir: dir, Recipient: other.Recipient(), Decrypter: other, Now: clock}
+	if _, err := session(t, "base", Request{Cache: otherCache, Now: clock, Warn: func(m string) { warnings = append(warnings, m) }}); err != nil ||
+		len(warnings) == 0 || !strings.Contains(warnings[0], "does not open with this vault") || srv.Count("GetSessionToken") != 2 {
+		t.Fatalf("another vault's cache read: %v, warnings %q", err, warnings)
 	}
 
 	// --refresh fetches a new session.
 	r.Refresh = true
 	refreshed, err := session(t, "base", r)
-	if err != nil || refreshed == first || srv.Count("GetSessionToken") != 2 {
+	if err != nil || refreshed == first || srv.Count("GetSessionToken") != 3 {
 		t.Fatalf("refresh: %v, %d calls", err, srv.Count("GetSessionToken"))
 	}
 	r.Refresh = false
 
 	// Five minutes before it expires, the cached session is not served.
 	now = refreshed.Expiration.Add(-RefreshMargin + time.Second)
-	if _, err := session(t, "base", r); err != nil || srv.Count("GetSessionToken") != 3 {
+	if _, err := session(t, "base", r); err != nil || srv.Count("GetSessionToken") != 4 {
 		t.Fatalf("near expiry: %v, %d calls, want a new session", err, srv.Count("GetSessionToken"))
 	}
 	// Another profile is another entry.
@@ -323,5 +326,23 @@ func TestWrongSecretKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `STS GetSessionToken for profile "base" refused: SignatureDoesNotMatch`) ||
 		strings.Contains(err.Error(), "notTheRight") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A session that cannot be cached is still returned: its code is spent.
+func TestCacheWriteFails(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	v := newVault(t)
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The cache directory would be under a regular file.
+	cache := &FileCache{Dir: filepath.Join(blocker, "aws-sessions"), Recipient: v.Recipient(), Decrypter: v, Now: time.Now}
+	var warnings []string
+	c, err := session(t, "base", Request{Cache: cache, Warn: func(m string) { warnings = append(warnings, m) }})
+	if err != nil || !srv.Issued(c.AccessKeyID, c.SessionToken) || len(warnings) == 0 || !strings.Contains(warnings[len(warnings)-1], "not cached") {
+		t.Fatalf("got %v, warnings %q; want the session and one warning", err, warnings)
 	}
 }
