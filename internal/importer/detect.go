@@ -85,6 +85,8 @@ func detectJSON(text []byte) (string, error) {
 		return "stratum", nil
 	case has(obj, "entries") && bytes.Contains(obj["entries"], []byte(`"content"`)):
 		return "proton", nil
+	case has(obj, "version") && has(obj, "accounts") && bytes.Contains(obj["accounts"], []byte(`"secret"`)):
+		return "vmfa", nil
 	case has(obj, "shared_secret"), has(obj, "accounts") && bytes.Contains(obj["accounts"], []byte(`"shared_secret"`)):
 		return "steam", nil
 	}

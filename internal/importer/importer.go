@@ -65,6 +65,7 @@ var Formats = []Format{
 	{"steam", "Steam (Steam Desktop Authenticator)", "maFile (.maFile or manifest-style .json)", parseSteam},
 	{"stratum", "Stratum / Authenticator Pro", "backup (.json, .authpro encrypted and legacy encrypted) or the app's database (SQLite)", parseStratum},
 	{"totp-authenticator", "TOTP Authenticator", "backup (.bin, encrypted) or shared preferences (TOTP_Authenticator_Preferences.xml)", parseTOTPAuthenticator},
+	{"vmfa", "vmfa", "vmfa export --format json (the content of vault.age)", parseVMFA},
 }
 
 // Lookup returns the format with that name.
