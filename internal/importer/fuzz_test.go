@@ -86,3 +86,6 @@ func FuzzStratum(f *testing.F) {
 func FuzzTOTPAuthenticator(f *testing.F) {
 	fuzzFormat(f, "totp-authenticator", "AAAAAAAAAAAAAAAAAAAAAA==")
 }
+func FuzzVMFA(f *testing.F) {
+	fuzzFormat(f, "vmfa", `{"version":1,"accounts":[{"id":"a1","created":"2026-12-01T04:00:00Z","name":"x","secret":"JBSWY3DPEHPK3PXP","type":"totp","algorithm":"SHA1","digits":6,"period":30}]}`)
+}
