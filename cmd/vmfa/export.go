@@ -245,14 +245,21 @@ func writePNGs(errOut io.Writer, dir string, uris []string, force bool) error {
 func showMigrationQRs(errOut io.Writer, uris []string) error {
 	out := os.Stdout
 	// The codes hold secrets: off the screen and its scrollback when done.
-	clearScreen := func() { fmt.Fprint(out, "\x1b[2J\x1b[3J\x1b[H") }
-	defer clearScreen()
+	cleared := false
+	clearScreen := func() {
+		if !cleared {
+			fmt.Fprint(out, "\x1b[2J\x1b[3J\x1b[H")
+			cleared = true
+		}
+	}
+	defer clearScreen() // also when reading Enter fails
 	for i, uri := range uris {
 		code, err := qr.Terminal(uri)
 		if err != nil {
 			return err
 		}
 		fmt.Fprint(out, "\x1b[2J\x1b[H")
+		cleared = false
 		fmt.Fprintf(out, "Google Authenticator export: QR code %d of %d\n", i+1, len(uris))
 		for _, line := range strings.Split(code, "\n") {
 			fmt.Fprint(out, "\x1b[97;40m"+line+"\x1b[0m\n")
