@@ -110,7 +110,7 @@ than 30 s): those are named on standard error and left out.`,
 			case "google":
 				uris, left, gerr := exporter.Google(accounts, exporter.Random)
 				for _, l := range left {
-					fmt.Fprintf(errOut, "Left out %s\n", l)
+					fmt.Fprintf(errOut, "Left out %s: Google Authenticator cannot hold %s\n", l.Label, l.Reason)
 				}
 				if gerr != nil {
 					return gerr

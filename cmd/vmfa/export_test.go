@@ -83,8 +83,8 @@ func TestExportImportRoundTrips(t *testing.T) {
 		args := append([]string{"export", "--format", tc.format, "--output", out}, tc.flags...)
 		r := vmfa(t, src, "", []string{pw, "VMFA_EXPORT_PASSPHRASE=phone password"}, args...)
 		expect(t, r, 0, "", "Exported 5 account(s) to "+out)
-		if tc.format == "google" && (!strings.Contains(r.stderr, "Left out Steam:gaben (Google Authenticator cannot hold Steam Guard accounts)") ||
-			!strings.Contains(r.stderr, "Left out GitHub:bob (Google Authenticator cannot hold 8-digit codes)")) {
+		if tc.format == "google" && (!strings.Contains(r.stderr, "Left out Steam:gaben: Google Authenticator cannot hold Steam Guard accounts") ||
+			!strings.Contains(r.stderr, "Left out GitHub:bob: Google Authenticator cannot hold 8-digit codes")) {
 			t.Errorf("google: stderr %q does not name the accounts left out", r.stderr)
 		}
 		if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {

@@ -13,7 +13,7 @@ import (
 // Left is an account an export leaves out, and why.
 type Left struct {
 	Label  string // "Issuer:Name"
-	Reason string // what the target cannot hold: "Steam Guard accounts"
+	Reason string // what Google Authenticator cannot hold: "Steam Guard accounts"
 }
 
 func (l Left) String() string { return l.Label + " (" + l.Reason + ")" }
@@ -27,7 +27,7 @@ func Google(accounts []otp.Account, random io.Reader) (uris []string, left []Lef
 	var fit []otp.Account
 	for _, a := range accounts {
 		if why := a.MigrationUnfit(); why != "" {
-			left = append(left, Left{Label: a.Label(), Reason: "Google Authenticator cannot hold " + why})
+			left = append(left, Left{Label: a.Label(), Reason: why})
 			continue
 		}
 		fit = append(fit, a)
