@@ -77,7 +77,7 @@ func detectJSON(text []byte) (string, error) {
 		return "aegis", nil
 	case has(obj, "schemaVersion") && (has(obj, "services") || has(obj, "servicesEncrypted")):
 		return "2fas", nil
-	case has(obj, "items") && has(obj, "encrypted"):
+	case has(obj, "items") && has(obj, "encrypted"), has(obj, "passwordProtected") && has(obj, "data"):
 		return "bitwarden", nil
 	case has(obj, "tokens"):
 		return "freeotp-plus", nil

@@ -55,7 +55,7 @@ var Formats = []Format{
 	{"authenticator-plus", "Authenticator Plus", "encrypted backup (.zip)", parseAuthenticatorPlus},
 	{"authy", "Authy", "shared preferences (com.authy.storage.tokens.authenticator.xml), plain or encrypted", parseAuthy},
 	{"battlenet", "Battle.net Authenticator", "shared preferences (com.blizzard.messenger.authenticator_preferences.xml)", parseBattleNet},
-	{"bitwarden", "Bitwarden", "vault export (.json or .csv, unencrypted)", parseBitwarden},
+	{"bitwarden", "Bitwarden", "vault export (.json, plain or password-protected, or .csv)", parseBitwarden},
 	{"duo", "Duo Mobile", "accounts file (duokit/accounts.json)", parseDuo},
 	{"freeotp", "FreeOTP", "tokens.xml (version 1, also FreeOTP+'s) or encrypted backup (version 2, externalBackup.xml)", parseFreeOTP},
 	{"freeotp-plus", "FreeOTP+", "export (.json)", parseFreeOTPPlus},
