@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -105,6 +106,17 @@ func (a *app) importFile(cmd *cobra.Command, path, format string, skipUnsupporte
 	data, err := readLimited(path, importer.MaxFileSize)
 	if err != nil {
 		return imagefile.Unit{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+	}
+	// An app's SQLite database keeps its latest changes in FILE-wal.
+	if wal, err := readLimited(path+"-wal", importer.MaxFileSize); err == nil && len(wal) > 0 {
+		merged, applied, err := importer.WithWAL(data, wal)
+		if err != nil {
+			return imagefile.Unit{}, fmt.Errorf("%s: %w", path, err)
+		}
+		if applied {
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: read with its write-ahead log, %s-wal\n", path, filepath.Base(path))
+		}
+		data = merged
 	}
 	if format == "" {
 		if format, err = importer.Detect(data); err != nil {
