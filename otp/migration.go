@@ -316,11 +316,11 @@ func decodeParameters(b []byte) (Account, error) {
 const MigrationBatchSize = 10
 
 // MigrationUnfit says why Google Authenticator cannot hold a as it is, or
-// returns "" when it can. Its export format has no period, and the app
-// generates SHA1 codes of 6 digits only (the format's SHA256, SHA512 and
-// 8-digit values are accepted by the app but not honoured in its codes), so
-// anything else would be changed in transit: such accounts are left out, never
-// altered. Aegis applies the same rule to its Google Authenticator export.
+// returns "" when it can. Its export format has no period, and not every
+// version of the app has honoured the format's SHA256, SHA512 and 8-digit
+// values, so anything but SHA1, 6 digits and 30 s could come out of the phone
+// as other codes: such accounts are left out, never altered. Aegis applies
+// the same rule to its Google Authenticator export.
 func (a Account) MigrationUnfit() string {
 	switch {
 	case a.Type == Steam:
