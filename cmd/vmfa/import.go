@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,7 +109,11 @@ func (a *app) importFile(cmd *cobra.Command, path, format string, skipUnsupporte
 		return imagefile.Unit{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
 	}
 	// An app's SQLite database keeps its latest changes in FILE-wal.
-	if wal, err := readLimited(path+"-wal", importer.MaxFileSize); err == nil && len(wal) > 0 {
+	wal, err := readLimited(path+"-wal", importer.MaxFileSize)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return imagefile.Unit{}, fmt.Errorf("%s-wal: %w", path, unwrapPathError(err))
+	}
+	if len(wal) > 0 {
 		merged, applied, err := importer.WithWAL(data, wal)
 		if err != nil {
 			return imagefile.Unit{}, fmt.Errorf("%s: %w", path, err)
