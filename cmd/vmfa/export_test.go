@@ -244,3 +244,22 @@ func execOutput(name string, args ...string) (string, error) {
 	out, err := exec.Command(name, args...).Output()
 	return string(out), err
 }
+
+// Without VMFA_EXPORT_PASSPHRASE, --encrypt asks for the password twice on
+// the terminal, without echo, and the export opens with it.
+func TestExportEncryptAsksTwice(t *testing.T) {
+	dir := exportVault(t)
+	out := filepath.Join(t.TempDir(), "aegis.json")
+	const password = "violet staple orbit canyon 42"
+	term := onTerminal(t, dir, []string{pw}, false, nil, "export", "--format", "aegis", "--encrypt", "--output", out)
+	term.expect("Password for the export: ")
+	term.typ(password + "\r")
+	term.expect("Repeat it: ")
+	term.typ(password + "\r")
+	code, screen := term.wait()
+	if code != 0 || strings.Contains(screen, password) {
+		t.Fatalf("exit %d, terminal %q", code, screen)
+	}
+	r := vmfa(t, t.TempDir(), "", []string{pw, "VMFA_IMPORT_PASSPHRASE=" + password}, "import", out)
+	expect(t, r, 0, "Added Steam:gaben", "5 imported")
+}
