@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	xterm "golang.org/x/term"
 
 	"github.com/vmfa/vmfa/internal/exporter"
 	"github.com/vmfa/vmfa/internal/passphrase"
@@ -257,6 +258,22 @@ func showMigrationQRs(errOut io.Writer, uris []string) error {
 		code, err := qr.Terminal(uri)
 		if err != nil {
 			return err
+		}
+		// A code wider than the terminal wraps, and no phone reads it.
+		qw, qh := len([]rune(strings.SplitN(code, "\n", 2)[0])), strings.Count(code, "\n")+1
+		for {
+			w, h, err := xterm.GetSize(int(out.Fd()))
+			if err != nil || w >= qw && h >= qh+2 {
+				break
+			}
+			answer, err := term.ReadLine(fmt.Sprintf("QR code %d of %d needs a terminal of %d×%d, this one is %d×%d: enlarge it and press Enter, or type q and Enter to stop (--png DIR writes the codes as images): ",
+				i+1, len(uris), qw, qh+2, w, h))
+			if err != nil {
+				return err
+			}
+			if strings.EqualFold(answer, "q") {
+				return errors.New("stopped before the last QR code; nothing was changed")
+			}
 		}
 		fmt.Fprint(out, "\x1b[2J\x1b[H")
 		cleared = false

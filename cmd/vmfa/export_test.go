@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/creack/pty"
+
 	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
@@ -160,14 +162,20 @@ func TestExportRefusals(t *testing.T) {
 func TestExportGoogleOnTerminal(t *testing.T) {
 	dir := exportVault(t)
 	term := onTerminal(t, dir, []string{pw}, false, nil, "export", "--format", "google", "GitHub:alice", "issuu")
-	term.expect("QR code 1 of 1")
+	// 100×24 is too small: a code cut or wrapped is no code.
+	term.expect("this one is 100×24: enlarge it and press Enter")
+	if err := pty.Setsize(term.tty, &pty.Winsize{Rows: 50, Cols: 100}); err != nil {
+		t.Fatal(err)
+	}
+	term.typ("\r")
+	term.expect("Google Authenticator export: QR code 1 of 1")
 	term.expect("Enter ends the export")
 	term.typ("\r")
 	code, screen := term.wait()
 	if code != 0 {
 		t.Fatalf("exit %d: %q", code, screen)
 	}
-	start := strings.Index(screen, "QR code 1 of 1")
+	start := strings.Index(screen, "Google Authenticator export: QR code 1 of 1")
 	end := strings.Index(screen, "Scan it in Google Authenticator")
 	var lines []string
 	for _, l := range strings.Split(screen[start:end], "\n")[1:] {
