@@ -52,6 +52,12 @@ func TestMigrationURIs(t *testing.T) {
 	if !reflect.DeepEqual(got, accounts) {
 		t.Errorf("got back\n%+v\nwant\n%+v", got, accounts)
 	}
+	// Full batches make no empty one after them.
+	for n, want := range map[int]int{1: 1, 10: 1, 11: 2, 20: 2} {
+		if uris, err := MigrationURIs(accounts[:n], 1); err != nil || len(uris) != want {
+			t.Errorf("%d accounts: %d URIs, want %d (%v)", n, len(uris), want, err)
+		}
+	}
 	if _, err := MigrationURIs(nil, 1); err == nil {
 		t.Error("an export of no account")
 	}
