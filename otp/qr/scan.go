@@ -89,9 +89,10 @@ func DecodeImage(img image.Image) ([]string, error) {
 	lum, w, h, colour := luminance(img, avgWeights)
 	codes := scan(lum, w, h)
 	if len(codes) == 0 && colour {
-		lum, _, _, _ = luminance(img, bt601Weights)
-		codes = scan(lum, w, h)
+		lum2, _, _, _ := luminance(img, bt601Weights)
+		codes = scan(lum2, w, h)
 	}
+	codes = merge(codes, scanRegions(lum, w, h, codes))
 	if len(codes) == 0 {
 		return nil, ErrNoQRCode
 	}

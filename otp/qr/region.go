@@ -1,0 +1,181 @@
+package qr
+
+import (
+	"image"
+	"sort"
+
+	"golang.org/x/image/draw"
+)
+
+// cell is the side, in pixels, of the squares whose contrast regions
+// measures. A QR code with modules of 1.5 to 3 pixels has at least one
+// edge in every 4×4 square of it.
+const cell = 4
+
+// busyRange is the smallest range of luminance (max-min) that makes a cell
+// busy: the edge of a module shrunk to 1.5 pixels and recompressed as JPEG
+// still spans more than this, a flat area under JPEG noise less.
+const busyRange = 48
+
+// regions returns the rectangles of lum that may hold a QR code too small
+// for the finder-pattern search: squarish areas, at least minSide cells a
+// side, where almost every cell has an edge. Text is busy too, but in lines
+// a few cells high: a cell counts only if it and its 8 neighbours are all
+// busy (an erosion), which text lines rarely survive and a code does. The
+// rectangles are the eroded areas grown back, with a margin for the quiet
+// zone, largest first, at most maxRegions.
+//
+// It takes one pass over the pixels, a millisecond per megapixel.
+func regions(lum []byte, w, h int) []image.Rectangle {
+	const (
+		minSide    = 7  // cells: 28 pixels, a 21-module code at 1.3 px
+		maxSide    = 80 // cells: 320 pixels; larger codes have large modules
+		maxRegions = 6
+	)
+	cw, ch := w/cell, h/cell
+	if cw < minSide || ch < minSide {
+		return nil
+	}
+	busy := make([]bool, cw*ch)
+	parallelRows(ch, func(cy0, cy1 int) {
+		for cy := cy0; cy < cy1; cy++ {
+			for cx := range cw {
+				lo, hi := byte(255), byte(0)
+				for yy := range cell {
+					i := (cy*cell+yy)*w + cx*cell
+					for _, v := range lum[i : i+cell : i+cell] {
+						lo = min(lo, v)
+						hi = max(hi, v)
+					}
+				}
+				busy[cy*cw+cx] = hi-lo >= busyRange
+			}
+		}
+	})
+	core := make([]bool, cw*ch)
+	for cy := 1; cy < ch-1; cy++ {
+		for cx := 1; cx < cw-1; cx++ {
+			i := cy*cw + cx
+			core[i] = busy[i-cw-1] && busy[i-cw] && busy[i-cw+1] &&
+				busy[i-1] && busy[i] && busy[i+1] &&
+				busy[i+cw-1] && busy[i+cw] && busy[i+cw+1]
+		}
+	}
+
+	// Connected areas of core cells (8-connected), by flood fill.
+	type area struct {
+		r     image.Rectangle // in cells, eroded
+		cells int
+	}
+	var areas []area
+	seen := make([]bool, cw*ch)
+	var stack []int
+	for start, c := range core {
+		if !c || seen[start] {
+			continue
+		}
+		a := area{r: image.Rect(start%cw, start/cw, start%cw+1, start/cw+1)}
+		seen[start] = true
+		stack = append(stack[:0], start)
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			a.cells++
+			x, y := i%cw, i/cw
+			a.r = a.r.Union(image.Rect(x, y, x+1, y+1))
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					nx, ny := x+dx, y+dy
+					if nx < 0 || ny < 0 || nx >= cw || ny >= ch {
+						continue
+					}
+					if j := ny*cw + nx; core[j] && !seen[j] {
+						seen[j] = true
+						stack = append(stack, j)
+					}
+				}
+			}
+		}
+		areas = append(areas, a)
+	}
+
+	var out []area
+	for _, a := range areas {
+		// Grown back by the eroded cell on each side.
+		dx, dy := a.r.Dx()+2, a.r.Dy()+2
+		if dx < minSide || dy < minSide || dx > maxSide || dy > maxSide {
+			continue
+		}
+		// A code, even turned 45°, fills half of its bounding box and
+		// is at most 1.5 times as long as wide (in perspective).
+		if 2*max(dx, dy) > 3*min(dx, dy) || 2*a.cells < a.r.Dx()*a.r.Dy() {
+			continue
+		}
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].cells > out[j].cells })
+	if len(out) > maxRegions {
+		out = out[:maxRegions]
+	}
+	rects := make([]image.Rectangle, len(out))
+	for i, a := range out {
+		// Back to pixels, grown by the eroded cell and a margin of a
+		// quarter of the side for the quiet zone and the finder
+		// patterns' outer rings, whose centres may be flat.
+		r := image.Rect((a.r.Min.X-1)*cell, (a.r.Min.Y-1)*cell, (a.r.Max.X+1)*cell, (a.r.Max.Y+1)*cell)
+		m := max(r.Dx(), r.Dy())/4 + cell
+		rects[i] = r.Inset(-m).Intersect(image.Rect(0, 0, w, h))
+	}
+	return rects
+}
+
+// upsample returns the rectangle r of lum enlarged scale times with the
+// interpolator ip, as a luminance image of its own.
+func upsample(lum []byte, w, h int, r image.Rectangle, scale int, ip draw.Interpolator) (up []byte, uw, uh int) {
+	src := &image.Gray{Pix: lum, Stride: w, Rect: image.Rect(0, 0, w, h)}
+	uw, uh = r.Dx()*scale, r.Dy()*scale
+	// x/image/draw scales fast into RGBA only; the red channel is the
+	// luminance.
+	dst := image.NewRGBA(image.Rect(0, 0, uw, uh))
+	ip.Scale(dst, dst.Rect, src, r, draw.Src, nil)
+	up = make([]byte, uw*uh)
+	for i := range up {
+		up[i] = dst.Pix[4*i]
+	}
+	return up, uw, uh
+}
+
+// scanRegions looks for codes in the candidate regions of lum (see
+// regions) that do not hold one of the codes already found, each enlarged
+// so that its modules span several pixels, and returns them with their
+// positions in lum.
+func scanRegions(lum []byte, w, h int, found []code) []code {
+	var codes []code
+	for _, r := range regions(lum, w, h) {
+		if holdsAny(r, found) {
+			continue
+		}
+		scale := 3
+		if max(r.Dx(), r.Dy()) > 300 {
+			scale = 2
+		}
+		up, uw, uh := upsample(lum, w, h, r, scale, draw.CatmullRom)
+		for _, c := range scan(up, uw, uh) {
+			c.x = c.x/float64(scale) + float64(r.Min.X)
+			c.y = c.y/float64(scale) + float64(r.Min.Y)
+			c.size /= float64(scale)
+			codes = append(codes, c)
+		}
+	}
+	return codes
+}
+
+// holdsAny reports whether the centre of one of codes is in r.
+func holdsAny(r image.Rectangle, codes []code) bool {
+	for _, c := range codes {
+		if image.Pt(int(c.x), int(c.y)).In(r) {
+			return true
+		}
+	}
+	return false
+}
