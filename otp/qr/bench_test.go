@@ -14,7 +14,7 @@ import (
 //
 //	go test -run '^$' -bench . -benchtime 10x ./otp/qr/
 
-func readFixture(b *testing.B, name string) []byte {
+func readFixture(b testing.TB, name string) []byte {
 	b.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -71,7 +71,7 @@ func BenchmarkLuminance5KGozxing(b *testing.B) {
 func BenchmarkScan5K(b *testing.B) {
 	lum, w, h, _ := luminance(decodeFixture(b, "desktop-5k.png"), avgWeights)
 	for b.Loop() {
-		if len(scan(lum, w, h)) != 1 {
+		if len(find(lum, w, h, func() []byte { return nil })) != 1 {
 			b.Fatal("not found")
 		}
 	}
@@ -138,3 +138,19 @@ func BenchmarkDecode2x(b *testing.B)     { benchmarkDecode(b, "screenshot-2x.png
 func BenchmarkDecode5K(b *testing.B)     { benchmarkDecode(b, "desktop-5k.png") }
 func BenchmarkDecode5KJPEG(b *testing.B) { benchmarkDecode(b, "desktop-5k.jpg") }
 func BenchmarkDecodePhoto(b *testing.B)  { benchmarkDecode(b, "photo-of-monitor.jpg") }
+
+// BenchmarkDecodeDegraded decodes the whole degraded set once per
+// iteration, one image after another.
+func BenchmarkDecodeDegraded(b *testing.B) {
+	var files [][]byte
+	for _, img := range degradedSet(b) {
+		files = append(files, readFixture(b, filepath.Join("degraded", img.file)))
+	}
+	for b.Loop() {
+		for _, data := range files {
+			if _, err := Decode(bytes.NewReader(data)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

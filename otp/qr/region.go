@@ -145,29 +145,17 @@ func upsample(lum []byte, w, h int, r image.Rectangle, scale int, ip draw.Interp
 	return up, uw, uh
 }
 
-// scanRegions looks for codes in the candidate regions of lum (see
-// regions) that do not hold one of the codes already found, each enlarged
-// so that its modules span several pixels, and returns them with their
-// positions in lum.
-func scanRegions(lum []byte, w, h int, found []code) []code {
-	var codes []code
-	for _, r := range regions(lum, w, h) {
-		if holdsAny(r, found) {
-			continue
-		}
-		scale := 3
-		if max(r.Dx(), r.Dy()) > 300 {
-			scale = 2
-		}
-		up, uw, uh := upsample(lum, w, h, r, scale, draw.CatmullRom)
-		for _, c := range scan(up, uw, uh) {
-			c.x = c.x/float64(scale) + float64(r.Min.X)
-			c.y = c.y/float64(scale) + float64(r.Min.Y)
-			c.size /= float64(scale)
-			codes = append(codes, c)
-		}
+// zoom returns the region r of lum as a target, enlarged so that modules
+// of 1.5 pixels span several: 3 times, or 2 for a large region.
+func zoom(lum []byte, w, h int, r image.Rectangle) *target {
+	scale := 3
+	if max(r.Dx(), r.Dy()) > 300 {
+		scale = 2
 	}
-	return codes
+	up, uw, uh := upsample(lum, w, h, r, scale, draw.CatmullRom)
+	t := newTarget(up, uw, uh)
+	t.scale, t.off = float64(scale), r.Min
+	return t
 }
 
 // holdsAny reports whether the centre of one of codes is in r.
