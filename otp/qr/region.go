@@ -145,14 +145,22 @@ func upsample(lum []byte, w, h int, r image.Rectangle, scale int, ip draw.Interp
 	return up, uw, uh
 }
 
-// zoom returns the region r of lum as a target, enlarged so that modules
-// of 1.5 pixels span several: 3 times, or 2 for a large region.
+// zoom returns the region r of lum as a target, enlarged 3 times (2 for a
+// large region) with Catmull-Rom and sharpened, so that modules of 1.5
+// pixels span several and their edges are steep again.
+//
+// Measured on the degraded set and on 24 more pages shrunk to 28-35% (1.1
+// to 1.4-pixel modules), reads of the 24: bilinear 4, Catmull-Rom 7, with
+// sharpening 12 (amount 1: 9, 2: 12, 4: 12, 6: 9); 4 times instead of 3
+// (the binarizer's blocks then cover fewer modules): 8, sharpened 12, and
+// slower. Bilinear 2 times loses two of the set. No variant misread.
 func zoom(lum []byte, w, h int, r image.Rectangle) *target {
 	scale := 3
 	if max(r.Dx(), r.Dy()) > 300 {
 		scale = 2
 	}
 	up, uw, uh := upsample(lum, w, h, r, scale, draw.CatmullRom)
+	up = sharpen(up, uw, uh)
 	t := newTarget(up, uw, uh)
 	t.scale, t.off = float64(scale), r.Min
 	return t
@@ -166,4 +174,25 @@ func holdsAny(r image.Rectangle, codes []code) bool {
 		}
 	}
 	return false
+}
+
+// sharpen returns lum with an unsharp mask of amount 2 applied: each pixel
+// moves away from the mean of its 3×3 neighbourhood by twice its distance
+// to it. The border pixels are kept.
+func sharpen(lum []byte, w, h int) []byte {
+	out := make([]byte, len(lum))
+	copy(out, lum)
+	parallelRows(h, func(y0, y1 int) {
+		for y := max(y0, 1); y < min(y1, h-1); y++ {
+			up, mid, down := lum[(y-1)*w:y*w], lum[y*w:(y+1)*w], lum[(y+1)*w:(y+2)*w]
+			for x := 1; x < w-1; x++ {
+				sum := int(up[x-1]) + int(up[x]) + int(up[x+1]) +
+					int(mid[x-1]) + int(mid[x]) + int(mid[x+1]) +
+					int(down[x-1]) + int(down[x]) + int(down[x+1])
+				v := int(mid[x]) + 2*(int(mid[x])-sum/9)
+				out[y*w+x] = byte(min(max(v, 0), 255))
+			}
+		}
+	})
+	return out
 }

@@ -22,11 +22,11 @@ want() { printf '%s' "$1" >>WANT; shift; printf '\t%s' "$@" >>WANT; echo >>WANT;
 
 # Shrunk pages: the 1x page (4-pixel modules) at 45% to 66%, so modules of
 # 1.8 to 2.6 pixels, with the three kernels image editors and browsers use,
-# and beyond, at 38% and 40% (1.5 and 1.6 pixels).
+# and beyond, at 33% to 40% (1.3 to 1.6 pixels).
 # Each is cut first at a different offset, so that modules fall on
 # different pixel phases. Then the same recompressed as JPEG at quality 55.
 i=0
-for scale in 38 40 45 50 55 60 66; do
+for scale in 33 35 38 40 45 50 55 60 66; do
 	for filter in box triangle lanczos; do
 		name=small-$scale-$filter
 		dx=$((i % 4)) dy=$((i / 4 % 3))
