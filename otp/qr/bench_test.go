@@ -154,3 +154,13 @@ func BenchmarkDecodeDegraded(b *testing.B) {
 		}
 	}
 }
+
+// Stages 1 and 2 at once: a PNG straight to luminance (see pngLuminance).
+func BenchmarkPNGLuminance5K(b *testing.B) {
+	data := readFixture(b, "desktop-5k.png")
+	for b.Loop() {
+		if _, _, _, _, ok := pngLuminance(data, avgWeights, MaxPixels); !ok {
+			b.Fatal("not decoded")
+		}
+	}
+}

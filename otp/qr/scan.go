@@ -97,7 +97,11 @@ func DecodeImage(img image.Image) ([]string, error) {
 			return lum
 		}
 	}
-	codes := find(lum, w, h, alt)
+	return texts(find(lum, w, h, alt))
+}
+
+// texts returns the texts of codes, or ErrNoQRCode if there are none.
+func texts(codes []code) ([]string, error) {
 	if len(codes) == 0 {
 		return nil, ErrNoQRCode
 	}
