@@ -2,9 +2,8 @@ package qr
 
 import (
 	"image"
+	"math"
 	"sort"
-
-	"golang.org/x/image/draw"
 )
 
 // cell is the side, in pixels, of the squares whose contrast regions
@@ -130,19 +129,81 @@ func regions(lum []byte, w, h int) []image.Rectangle {
 }
 
 // upsample returns the rectangle r of lum enlarged scale times with the
-// interpolator ip, as a luminance image of its own.
-func upsample(lum []byte, w, h int, r image.Rectangle, scale int, ip draw.Interpolator) (up []byte, uw, uh int) {
-	src := &image.Gray{Pix: lum, Stride: w, Rect: image.Rect(0, 0, w, h)}
+// Catmull-Rom cubic (as golang.org/x/image/draw's CatmullRom), as a
+// luminance image of its own. Pixels outside the image repeat its edge.
+//
+// x/image/draw would do it through a float64 buffer and an RGBA image:
+// 3.5 ms and 4 MB for a 170-pixel region enlarged 3 times, which a fresh
+// process pays in page faults as much as in arithmetic. With the scale an
+// integer, each output column and row is one of scale phases whose weights
+// are computed once, and the arithmetic is in integers: 0.4 ms and 0.6 MB.
+func upsample(lum []byte, w, h int, r image.Rectangle, scale int) (up []byte, uw, uh int) {
+	const one = 256 // fixed point of the weights, per dimension
+	// For output pixel s*i+p the source position is i + (p+0.5)/s - 0.5;
+	// the 4 taps around it start at base[p] relative to i.
+	weightsOf := make([][4]int32, scale)
+	base := make([]int, scale)
+	for p := range scale {
+		f := (float64(p)+0.5)/float64(scale) - 0.5
+		base[p] = -1
+		if f < 0 {
+			f++
+			base[p] = -2
+		}
+		var sum int32
+		for k, d := range [4]float64{f + 1, f, 1 - f, 2 - f} {
+			wk := int32(math.Round(catmullRom(d) * one))
+			weightsOf[p][k] = wk
+			sum += wk
+		}
+		weightsOf[p][1+int(math.Round(f))] += one - sum // the nearest tap takes the rounding
+	}
+	clamp := func(v, n int) int { return min(max(v, 0), n-1) }
+
 	uw, uh = r.Dx()*scale, r.Dy()*scale
-	// x/image/draw scales fast into RGBA only; the red channel is the
-	// luminance.
-	dst := image.NewRGBA(image.Rect(0, 0, uw, uh))
-	ip.Scale(dst, dst.Rect, src, r, draw.Src, nil)
+	// Horizontal pass over the source rows the vertical pass needs (two
+	// beyond the region above, two below), into tmp, times one.
+	y0 := r.Min.Y - 2
+	rows := r.Dy() + 4
+	tmp := make([]int32, rows*uw)
+	for j := range rows {
+		src := lum[clamp(y0+j, h)*w:][:w]
+		dst := tmp[j*uw : (j+1)*uw]
+		for i := range r.Dx() {
+			x := r.Min.X + i
+			for p := range scale {
+				wt, b := &weightsOf[p], x+base[p]
+				dst[i*scale+p] = wt[0]*int32(src[clamp(b, w)]) + wt[1]*int32(src[clamp(b+1, w)]) +
+					wt[2]*int32(src[clamp(b+2, w)]) + wt[3]*int32(src[clamp(b+3, w)])
+			}
+		}
+	}
+	// Vertical pass.
 	up = make([]byte, uw*uh)
-	for i := range up {
-		up[i] = dst.Pix[4*i]
+	for i := range r.Dy() {
+		for p := range scale {
+			wt, b := &weightsOf[p], i+2+base[p] // tmp row of source row r.Min.Y+i is i+2
+			t0, t1, t2, t3 := tmp[b*uw:][:uw], tmp[(b+1)*uw:][:uw], tmp[(b+2)*uw:][:uw], tmp[(b+3)*uw:][:uw]
+			out := up[(i*scale+p)*uw:][:uw]
+			for x := range out {
+				v := (wt[0]*t0[x] + wt[1]*t1[x] + wt[2]*t2[x] + wt[3]*t3[x] + one*one/2) / (one * one)
+				out[x] = byte(min(max(v, 0), 255))
+			}
+		}
 	}
 	return up, uw, uh
+}
+
+// catmullRom is the Catmull-Rom cubic at distance d.
+func catmullRom(d float64) float64 {
+	d = math.Abs(d)
+	switch {
+	case d < 1:
+		return (1.5*d-2.5)*d*d + 1
+	case d < 2:
+		return ((-0.5*d+2.5)*d-4)*d + 2
+	}
+	return 0
 }
 
 // zoom returns the region r of lum as a target, enlarged 3 times (2 for a
@@ -159,7 +220,7 @@ func zoom(lum []byte, w, h int, r image.Rectangle) *target {
 	if max(r.Dx(), r.Dy()) > 300 {
 		scale = 2
 	}
-	up, uw, uh := upsample(lum, w, h, r, scale, draw.CatmullRom)
+	up, uw, uh := upsample(lum, w, h, r, scale)
 	up = sharpen(up, uw, uh)
 	t := newTarget(up, uw, uh)
 	t.scale, t.off = float64(scale), r.Min
