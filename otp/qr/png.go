@@ -137,24 +137,16 @@ func inflateRows(z io.Reader, stride, h int, f func(y int, row []byte), bpp int)
 	rowsPerBatch := max(1, batchBytes/(stride+1))
 	type batch struct {
 		buf  []byte
-		rows int
+		rows int // 0 at the end of the stream
 		err  error
 	}
-	const nbatch = 3
-	free := make(chan *batch, nbatch)
-	full := make(chan *batch, nbatch)
-	done := make(chan struct{})
-	defer close(done)
-	for range nbatch {
-		free <- &batch{buf: make([]byte, rowsPerBatch*(stride+1))}
-	}
-	go func() {
+	// inflate fills batches from next and hands them to emit, until
+	// the end of the stream, an error, or next returning nil.
+	inflate := func(next func() *batch, emit func(*batch)) {
 		zr, err := deflateStream(z)
-		for y := 0; y < h; {
-			var b *batch
-			select {
-			case b = <-free:
-			case <-done:
+		for y := 0; y < h; y += rowsPerBatch {
+			b := next()
+			if b == nil {
 				return
 			}
 			b.rows = min(rowsPerBatch, h-y)
@@ -162,36 +154,32 @@ func inflateRows(z io.Reader, stride, h int, f func(y int, row []byte), bpp int)
 				_, err = io.ReadFull(zr, b.buf[:b.rows*(stride+1)])
 			}
 			b.err = err
-			full <- b
+			emit(b)
 			if err != nil {
 				return
 			}
-			y += b.rows
 		}
 		// The end of the stream must come next.
-		var b *batch
-		select {
-		case b = <-free:
-		case <-done:
+		b := next()
+		if b == nil {
 			return
 		}
-		b.rows = 0
+		b.rows, b.err = 0, nil
 		if n, err := zr.Read(b.buf[:1]); n > 0 {
 			b.err = errors.New("png: too much pixel data")
 		} else if err != io.EOF {
 			b.err = err
 		}
-		full <- b
-	}()
+		emit(b)
+	}
 
 	prev, cur := make([]byte, stride), make([]byte, stride)
-	for y := 0; ; {
-		b := <-full
-		if b.err != nil {
-			return b.err
-		}
-		if b.rows == 0 {
-			return nil
+	y := 0
+	// rows unfilters and passes on the rows of b; it returns false at the
+	// end or on an error, left in b.err.
+	rows := func(b *batch) bool {
+		if b.err != nil || b.rows == 0 {
+			return false
 		}
 		for i := range b.rows {
 			raw := b.buf[i*(stride+1) : (i+1)*(stride+1)]
@@ -202,11 +190,59 @@ func inflateRows(z io.Reader, stride, h int, f func(y int, row []byte), bpp int)
 			}
 			copy(cur, raw[1:])
 			if !unfilter(raw[0], cur, prev, bpp) {
-				return errors.New("png: bad filter type")
+				b.err = errors.New("png: bad filter type")
+				return false
 			}
 			f(y, cur)
 			y++
 			prev, cur = cur, prev
+		}
+		return true
+	}
+
+	if h <= 4*rowsPerBatch {
+		// A small image: a goroutine would cost more in hand-overs
+		// (milliseconds each on a busy machine) than it saves.
+		b := &batch{buf: make([]byte, rowsPerBatch*(stride+1))}
+		more, failed := true, false
+		inflate(func() *batch {
+			if !more {
+				return nil
+			}
+			return b
+		}, func(b *batch) {
+			more = rows(b)
+			failed = b.err != nil
+		})
+		if failed {
+			return b.err
+		}
+		if more || y < h {
+			return errors.New("png: not enough pixel data")
+		}
+		return nil
+	}
+
+	const nbatch = 3
+	free := make(chan *batch, nbatch)
+	full := make(chan *batch, nbatch)
+	done := make(chan struct{})
+	defer close(done)
+	for range nbatch {
+		free <- &batch{buf: make([]byte, rowsPerBatch*(stride+1))}
+	}
+	go inflate(func() *batch {
+		select {
+		case b := <-free:
+			return b
+		case <-done:
+			return nil
+		}
+	}, func(b *batch) { full <- b })
+	for {
+		b := <-full
+		if !rows(b) {
+			return b.err
 		}
 		free <- b
 	}

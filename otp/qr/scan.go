@@ -182,10 +182,11 @@ type target struct {
 	views [2]*view
 	scale float64
 	off   image.Point
+	small bool // searched on one goroutine; see try
 }
 
 func newTarget(lum []byte, w, h int) *target {
-	t := &target{scale: 1}
+	t := &target{scale: 1, small: w*h < 1<<20}
 	src, err := gozxing.NewPlanarYUVLuminanceSource(lum, w, h, 0, 0, w, h, false)
 	if err != nil {
 		return t
@@ -199,6 +200,10 @@ func newTarget(lum []byte, w, h int) *target {
 
 // try runs step on both polarities, each on its own goroutine, and returns
 // their codes, de-duplicated, sorted and placed in the image.
+//
+// Under a megapixel, both run on the calling goroutine: a step then takes a
+// few milliseconds, and on a busy machine waking another thread and waiting
+// for it can take as long.
 func (t *target) try(step func(*view) []code) []code {
 	if t.views[0] == nil {
 		return nil
@@ -208,6 +213,10 @@ func (t *target) try(step func(*view) []code) []code {
 		found [2][]code
 	)
 	for i, v := range t.views {
+		if t.small {
+			found[i] = step(v)
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
