@@ -135,6 +135,14 @@ func pngChunks(data []byte) (hdr pngHeader, idat io.Reader, err error) {
 func inflateRows(z io.Reader, stride, h int, f func(y int, row []byte), bpp int) error {
 	const batchBytes = 256 << 10
 	rowsPerBatch := max(1, batchBytes/(stride+1))
+	// A small image is inflated on the calling goroutine (a goroutine
+	// would cost more in hand-overs, milliseconds each on a busy machine,
+	// than it saves), a few rows at a time: in a fresh process every new
+	// page of memory is a page fault.
+	small := h <= 4*rowsPerBatch
+	if small {
+		rowsPerBatch = min(rowsPerBatch, 16)
+	}
 	type batch struct {
 		buf  []byte
 		rows int // 0 at the end of the stream
@@ -200,9 +208,7 @@ func inflateRows(z io.Reader, stride, h int, f func(y int, row []byte), bpp int)
 		return true
 	}
 
-	if h <= 4*rowsPerBatch {
-		// A small image: a goroutine would cost more in hand-overs
-		// (milliseconds each on a busy machine) than it saves.
+	if small {
 		b := &batch{buf: make([]byte, rowsPerBatch*(stride+1))}
 		more, failed := true, false
 		inflate(func() *batch {
