@@ -167,3 +167,22 @@ func BenchmarkPNGLuminance5K(b *testing.B) {
 		}
 	}
 }
+
+// The small-code passes on a page shrunk to 45%: finding the candidate
+// regions, and enlarging and sharpening the one found.
+func BenchmarkRegions(b *testing.B) {
+	lum, w, h, _ := luminance(decodeFixture(b, filepath.Join("degraded", "small-45-box.png")), avgWeights)
+	for b.Loop() {
+		if len(regions(lum, w, h)) == 0 {
+			b.Fatal("no region")
+		}
+	}
+}
+
+func BenchmarkZoom(b *testing.B) {
+	lum, w, h, _ := luminance(decodeFixture(b, filepath.Join("degraded", "small-45-box.png")), avgWeights)
+	r := regions(lum, w, h)[0]
+	for b.Loop() {
+		zoom(lum, w, h, r)
+	}
+}

@@ -19,8 +19,9 @@ import (
 // pixels alone (filtering, and a 59 MB RGBA image to allocate and fill), and
 // luminance another pass over them. Here the inflating runs on one
 // goroutine while the caller undoes the rows' filters and converts them, a
-// few rows at a time, into the luminance: the whole costs about what
-// inflating does (BenchmarkFileDecodePNG5K against BenchmarkPNGLuminance5K).
+// few rows at a time, into the luminance, skipping rows equal to the one
+// above: a quarter of image/png's time, luminance's saved as well
+// (BenchmarkFileDecodePNG5K against BenchmarkPNGLuminance5K).
 func pngLuminance(data []byte, wt weights, maxPixels int) (lum []byte, w, h int, colour, ok bool) {
 	defer func() {
 		// Out-of-range reads on crafted input: the caller falls back to
