@@ -65,7 +65,8 @@ func oneLine(s string) string {
 type app struct {
 	dir          string
 	env          *passphrase.Env
-	skipExisting bool // add --skip-existing
+	skipExisting bool   // add --skip-existing
+	identityFile string // --identity (recipients.go)
 }
 
 func newRoot(env *passphrase.Env) *cobra.Command {
@@ -80,7 +81,9 @@ otpauth:// URIs, and prints codes for scripts. With no command it opens the
 interactive interface.
 
 The passphrase comes from, in order: VMFA_PASSPHRASE_COMMAND (run by sh -c),
-VMFA_PASSPHRASE_FILE, VMFA_PASSPHRASE, or a prompt on the terminal.
+VMFA_PASSPHRASE_FILE, VMFA_PASSPHRASE, or a prompt on the terminal. With
+--identity FILE or VMFA_IDENTITY=FILE, a key added with 'vmfa recipients add'
+(SSH, age, YubiKey…) unlocks instead.
 
 The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 ~/.local/share/vmfa (macOS: ~/Library/Application Support/vmfa, Windows:
@@ -95,6 +98,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
 	}
 	root.PersistentFlags().StringVar(&a.dir, "dir", "", "vault directory (overrides $VMFA_DIR)")
+	root.PersistentFlags().StringVar(&a.identityFile, "identity", "", "unlock with the private key in `FILE` instead of the passphrase (overrides $VMFA_IDENTITY; see 'vmfa recipients'; the interface still asks for the passphrase)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		a.initCmd(), a.addCmd(), a.scanCmd(), a.enrollCmd(), a.listCmd(), a.codeCmd(),
@@ -103,6 +107,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	)
 	root.AddCommand(timeCmd())
 	root.AddCommand(a.importCmd())
+	root.AddCommand(a.recipientsCmd())
 	a.addTUI(root)
 	return root
 }

@@ -21,6 +21,9 @@ func (a *app) unlock() (*vault.Vault, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.identityPath() != "" {
+		return a.unlockWithIdentity(s)
+	}
 	pass, ok, err := a.env.Passphrase()
 	if err != nil {
 		return nil, err
