@@ -5,6 +5,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/makiuchi-d/gozxing"
@@ -14,7 +15,7 @@ import (
 //
 //	go test -run '^$' -bench . -benchtime 10x ./otp/qr/
 
-func readFixture(b *testing.B, name string) []byte {
+func readFixture(b testing.TB, name string) []byte {
 	b.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -71,7 +72,7 @@ func BenchmarkLuminance5KGozxing(b *testing.B) {
 func BenchmarkScan5K(b *testing.B) {
 	lum, w, h, _ := luminance(decodeFixture(b, "desktop-5k.png"), avgWeights)
 	for b.Loop() {
-		if len(scan(lum, w, h)) != 1 {
+		if len(find(lum, w, h, func() []byte { return nil })) != 1 {
 			b.Fatal("not found")
 		}
 	}
@@ -138,3 +139,50 @@ func BenchmarkDecode2x(b *testing.B)     { benchmarkDecode(b, "screenshot-2x.png
 func BenchmarkDecode5K(b *testing.B)     { benchmarkDecode(b, "desktop-5k.png") }
 func BenchmarkDecode5KJPEG(b *testing.B) { benchmarkDecode(b, "desktop-5k.jpg") }
 func BenchmarkDecodePhoto(b *testing.B)  { benchmarkDecode(b, "photo-of-monitor.jpg") }
+
+// BenchmarkDecodeDegraded decodes the whole degraded set once per
+// iteration, one image after another.
+func BenchmarkDecodeDegraded(b *testing.B) {
+	var files [][]byte
+	for _, img := range degradedSet(b) {
+		if !slices.Contains(vmfaMayMiss, img.file) {
+			files = append(files, readFixture(b, filepath.Join("degraded", img.file)))
+		}
+	}
+	for b.Loop() {
+		for _, data := range files {
+			if _, err := Decode(bytes.NewReader(data)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// Stages 1 and 2 at once: a PNG straight to luminance (see pngLuminance).
+func BenchmarkPNGLuminance5K(b *testing.B) {
+	data := readFixture(b, "desktop-5k.png")
+	for b.Loop() {
+		if _, _, _, _, ok := pngLuminance(data, avgWeights, MaxPixels); !ok {
+			b.Fatal("not decoded")
+		}
+	}
+}
+
+// The small-code passes on a page shrunk to 45%: finding the candidate
+// regions, and enlarging and sharpening the one found.
+func BenchmarkRegions(b *testing.B) {
+	lum, w, h, _ := luminance(decodeFixture(b, filepath.Join("degraded", "small-45-box.png")), avgWeights)
+	for b.Loop() {
+		if len(regions(lum, w, h)) == 0 {
+			b.Fatal("no region")
+		}
+	}
+}
+
+func BenchmarkZoom(b *testing.B) {
+	lum, w, h, _ := luminance(decodeFixture(b, filepath.Join("degraded", "small-45-box.png")), avgWeights)
+	r := regions(lum, w, h)[0]
+	for b.Loop() {
+		zoom(lum, w, h, r)
+	}
+}

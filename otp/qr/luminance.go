@@ -32,10 +32,22 @@ var (
 // converts each pixel through an interface: about 200 ms for a 5K
 // screenshot. The image types that the decoders of the supported formats
 // return are read here directly from their pixel slices, split across the
-// CPUs. For YCbCr (JPEG), the decoded Y plane is the luminance.
+// CPUs. For YCbCr (JPEG), the decoded Y plane is the luminance: it is
+// returned as is, not copied, when its rows are contiguous, as are a Gray
+// image's pixels. Nothing writes to lum.
 func luminance(img image.Image, wt weights) (lum []byte, w, h int, colour bool) {
 	b := img.Bounds()
 	w, h = b.Dx(), b.Dy()
+	switch m := img.(type) {
+	case *image.YCbCr:
+		if i := m.YOffset(b.Min.X, b.Min.Y); m.YStride == w && len(m.Y) >= i+w*h {
+			return m.Y[i : i+w*h : i+w*h], w, h, false
+		}
+	case *image.Gray:
+		if i := m.PixOffset(b.Min.X, b.Min.Y); m.Stride == w && len(m.Pix) >= i+w*h {
+			return m.Pix[i : i+w*h : i+w*h], w, h, false
+		}
+	}
 	lum = make([]byte, w*h)
 	colour = true
 	var row func(y int, dst []byte) // fills dst with row y (0-based)

@@ -111,6 +111,18 @@ func decode(r io.Reader, maxPixels int) ([]string, error) {
 	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
 		return nil, errPixels(cfg.Width, cfg.Height, maxPixels)
 	}
+	if format == "png" {
+		if lum, w, h, colour, ok := pngLuminance(data, avgWeights, maxPixels); ok {
+			alt := func() []byte { return nil }
+			if colour {
+				alt = func() []byte {
+					lum, _, _, _, _ := pngLuminance(data, bt601Weights, maxPixels)
+					return lum
+				}
+			}
+			return texts(find(lum, w, h, alt))
+		}
+	}
 	img, _, err := safely(image.Decode, data)
 	if err != nil {
 		return nil, &corruptError{format, err}

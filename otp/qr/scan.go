@@ -72,12 +72,15 @@ type code struct {
 //   - The search starts with the multiple-code reader with TRY_HARDER, so
 //     that two accounts on one page and small codes on huge screens are
 //     found, then falls back to other readers and binarizers (see steps).
+//   - Codes whose modules are under about 2.5 pixels (a screenshot shrunk
+//     when pasted into a chat) are found by enlarging the areas that look
+//     like one (see regions and find).
 //   - Colour images are read with gozxing's luminance weights, then, if no
 //     code is found, with BT.601's (see weights).
-//   - The image is never downscaled. At half size, the 4-pixel modules of
-//     a screenshot blur into grey unless they start on even pixels (the 5K
-//     fixture shifted by one pixel is then missed), and on ZXing's
-//     qrcode-2/13.png a half-size attempt decoded a wrong text.
+//   - The image as a whole is never downscaled. At half size, the 4-pixel
+//     modules of a screenshot blur into grey unless they start on even
+//     pixels (the 5K fixture shifted by one pixel is then missed), and on
+//     ZXing's qrcode-2/13.png a half-size attempt decoded a wrong text.
 func DecodeImage(img image.Image) ([]string, error) {
 	b := img.Bounds()
 	if int64(b.Dx())*int64(b.Dy()) > MaxPixels {
@@ -87,11 +90,18 @@ func DecodeImage(img image.Image) ([]string, error) {
 		return nil, ErrNoQRCode
 	}
 	lum, w, h, colour := luminance(img, avgWeights)
-	codes := scan(lum, w, h)
-	if len(codes) == 0 && colour {
-		lum, _, _, _ = luminance(img, bt601Weights)
-		codes = scan(lum, w, h)
+	alt := func() []byte { return nil }
+	if colour {
+		alt = func() []byte {
+			lum, _, _, _ := luminance(img, bt601Weights)
+			return lum
+		}
 	}
+	return texts(find(lum, w, h, alt))
+}
+
+// texts returns the texts of codes, or ErrNoQRCode if there are none.
+func texts(codes []code) ([]string, error) {
 	if len(codes) == 0 {
 		return nil, ErrNoQRCode
 	}
@@ -102,42 +112,126 @@ func DecodeImage(img image.Image) ([]string, error) {
 	return texts, nil
 }
 
-// scan finds the codes in a luminance image, de-duplicated and sorted.
+// regionsAlways is the size, in pixels, up to which find looks at the
+// candidate regions of small codes even when the whole image gave codes: a
+// page with one readable code and one shrunk too far. On larger images
+// the look is saved unless nothing was found.
+const regionsAlways = 4_000_000
+
+// find returns the codes in the luminance lum, de-duplicated and in reading
+// order. alt returns the image's luminance with other weights, or nil.
 //
-// It looks at the image as is and inverted, each on its own goroutine,
-// through a series of steps from cheap and usually enough to slower and
-// rarely needed, and stops after the first step that finds anything. Each
-// step runs on both polarities and keeps both results, so that a page with
-// one light-on-dark and one dark-on-light code yields both (unless a
-// different step would be needed for each, which is not worth doubling the
-// time of every scan for).
-func scan(lum []byte, w, h int) []code {
-	src, err := gozxing.NewPlanarYUVLuminanceSource(lum, w, h, 0, 0, w, h, false)
-	if err != nil {
-		return nil
-	}
-	views := [2]*view{
-		{lum: lum, w: w, h: h, src: src},
-		{lum: lum, w: w, h: h, src: src.Invert(), invert: true},
-	}
-	for _, step := range steps {
-		var (
-			wg    sync.WaitGroup
-			found [2][]code
-		)
-		for i, v := range views {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				found[i] = step(v)
-			}()
+// It goes from cheap and usually enough to slow and rarely needed, and stops
+// after the first pass that finds anything:
+//
+//  1. the first step (the multiple-code reader) on the whole image, then on
+//     each candidate region of a small code (see regions), enlarged;
+//  2. the other steps on the whole image;
+//  3. all the steps on alt;
+//  4. the other steps on the enlarged regions.
+//
+// Each pass looks at the image as is and inverted, in parallel, and keeps
+// both results, so that a page with one light-on-dark and one dark-on-light
+// code yields both (unless a different step would be needed for each, which
+// is not worth doubling the time of every scan for).
+func find(lum []byte, w, h int, alt func() []byte) []code {
+	whole := newTarget(lum, w, h)
+	codes := whole.try(steps[0])
+	var zoomed []*target
+	if len(codes) == 0 || w*h <= regionsAlways {
+		for _, r := range regions(lum, w, h) {
+			if holdsAny(r, codes) {
+				continue
+			}
+			t := zoom(lum, w, h, r)
+			zoomed = append(zoomed, t)
+			codes = append(codes, t.try(steps[0])...)
 		}
-		wg.Wait()
-		if codes := merge(found[0], found[1]); len(codes) > 0 {
+	}
+	if len(codes) > 0 {
+		return merge(codes)
+	}
+	for _, step := range steps[1:] {
+		if codes := whole.try(step); len(codes) > 0 {
 			return codes
 		}
 	}
+	if lum := alt(); lum != nil {
+		other := newTarget(lum, w, h)
+		for _, step := range steps {
+			if codes := other.try(step); len(codes) > 0 {
+				return codes
+			}
+		}
+	}
+	for _, step := range steps[1:] {
+		for _, t := range zoomed {
+			codes = append(codes, t.try(step)...)
+		}
+		if len(codes) > 0 {
+			return merge(codes)
+		}
+	}
 	return nil
+}
+
+// A target is a luminance image to search, both polarities, and where it
+// lies in the image: pixel (x, y) of it is (x/scale+off.X, y/scale+off.Y) of
+// the image.
+type target struct {
+	views [2]*view
+	scale float64
+	off   image.Point
+	small bool // searched on one goroutine; see try
+}
+
+func newTarget(lum []byte, w, h int) *target {
+	t := &target{scale: 1, small: w*h < 1<<20}
+	src, err := gozxing.NewPlanarYUVLuminanceSource(lum, w, h, 0, 0, w, h, false)
+	if err != nil {
+		return t
+	}
+	t.views = [2]*view{
+		{lum: lum, w: w, h: h, src: src},
+		{lum: lum, w: w, h: h, src: src.Invert(), invert: true},
+	}
+	return t
+}
+
+// try runs step on both polarities, each on its own goroutine, and returns
+// their codes, de-duplicated, sorted and placed in the image.
+//
+// Under a megapixel, both run on the calling goroutine: a step then takes a
+// few milliseconds, and on a busy machine waking another thread and waiting
+// for it can take as long.
+func (t *target) try(step func(*view) []code) []code {
+	if t.views[0] == nil {
+		return nil
+	}
+	var (
+		wg    sync.WaitGroup
+		found [2][]code
+	)
+	for i, v := range t.views {
+		if t.small {
+			found[i] = step(v)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			found[i] = step(v)
+		}()
+	}
+	wg.Wait()
+	codes := merge(found[0], found[1])
+	for i := range codes {
+		c := &codes[i]
+		c.x = c.x/t.scale + float64(t.off.X)
+		c.y = c.y/t.scale + float64(t.off.Y)
+		c.size /= t.scale
+	}
+	return codes
 }
 
 // A view is one polarity of the image and its binarizations, each made on
