@@ -71,6 +71,7 @@ var (
 	ErrInvalidWorkFactor = errors.New("scrypt work factor must be between 1 and 22")
 	ErrNotEnoughMemory   = errors.New("not enough memory for the passphrase's scrypt")
 	ErrNoVersion         = errors.New("no such version of the vault")
+	ErrKeyElsewhere      = errors.New("the vault was opened through the agent, which keeps its key: this needs the passphrase (run with --no-agent)")
 	// ErrDamaged is wrapped by every *DamagedError.
 	ErrDamaged = errors.New("vault file is damaged")
 	// ErrIncomplete is wrapped by every *IncompleteError.

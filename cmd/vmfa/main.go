@@ -66,6 +66,7 @@ type app struct {
 	dir          string
 	env          *passphrase.Env
 	skipExisting bool // add --skip-existing
+	noAgent      bool // --no-agent
 }
 
 func newRoot(env *passphrase.Env) *cobra.Command {
@@ -95,6 +96,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
 	}
 	root.PersistentFlags().StringVar(&a.dir, "dir", "", "vault directory (overrides $VMFA_DIR)")
+	root.PersistentFlags().BoolVar(&a.noAgent, "no-agent", false, "neither use nor start the agent (as VMFA_AGENT=off)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		a.initCmd(), a.addCmd(), a.scanCmd(), a.enrollCmd(), a.listCmd(), a.codeCmd(),
@@ -103,6 +105,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	)
 	root.AddCommand(timeCmd())
 	root.AddCommand(a.importCmd())
+	root.AddCommand(a.agentCmds()...)
 	a.addTUI(root)
 	return root
 }
