@@ -57,7 +57,6 @@ func (s *Steps) Claim(account string, period int, now time.Time, fresh bool) (in
 	if period <= 0 {
 		return 0, fmt.Errorf("a TOTP period of %d s", period)
 	}
-	s.prune(now)
 	step := now.Unix() / int64(period)
 	if fresh && s.used(account, period, step) {
 		step++
@@ -68,6 +67,7 @@ func (s *Steps) Claim(account string, period int, now time.Time, fresh bool) (in
 	if !s.used(account, period, step) {
 		s.Handouts = append(s.Handouts, Handout{Account: account, Period: period, Step: step})
 	}
+	s.prune(now)
 	return step, nil
 }
 

@@ -102,11 +102,14 @@ func (c *Client) do(req request) (response, error) {
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(ConnTimeout))
-	if err := writeMessage(conn, req); err != nil {
-		return response{}, fmt.Errorf("can't reach the agent: %w", err)
-	}
+	werr := writeMessage(conn, req)
+	// A refusal comes before the request is read, so the write can fail
+	// with the answer already there to read.
 	var resp response
 	if err := readMessage(conn, &resp); err != nil {
+		if werr != nil {
+			return response{}, fmt.Errorf("can't reach the agent: %w", werr)
+		}
 		return response{}, fmt.Errorf("the agent did not answer: %w", err)
 	}
 	switch resp.Code {
