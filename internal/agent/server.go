@@ -101,7 +101,8 @@ func Listen(dir string) (l *net.UnixListener, release func(), err error) {
 }
 
 // Run serves the agent of the vault directory dir until SIGINT or SIGTERM,
-// telling logf when it starts and when and why it locks.
+// or until dir, if it exists, is removed, telling logf when it starts and
+// when and why it locks.
 func Run(dir string, logf func(string)) error {
 	l, release, err := Listen(dir)
 	if err != nil {
@@ -113,6 +114,19 @@ func Run(dir string, logf func(string)) error {
 	s := NewServer(SystemClock(), os.Getuid())
 	s.OnLock(func(reason string) { logf("locked: " + reason) })
 	logf(fmt.Sprintf("serving %s on %s (pid %d)", dir, l.Addr(), os.Getpid()))
+	// A vault directory that existed and is gone has nothing left to
+	// serve (a temporary vault, a vault moved away): the agent ends.
+	if _, err := os.Stat(dir); err == nil {
+		go func() {
+			for ctx.Err() == nil {
+				time.Sleep(time.Second)
+				if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+					logf("the vault directory is gone: exiting")
+					stop()
+				}
+			}
+		}()
+	}
 	return s.Serve(ctx, l)
 }
 
