@@ -128,9 +128,13 @@ func (s *Store) claimStep(account string, period int, now time.Time, fresh bool)
 	} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, errTooLarge) {
 		return 0, err
 	}
+	before := slices.Clone(steps.Handouts)
 	step, err := steps.Claim(account, period, now, fresh)
 	if err != nil {
 		return 0, err
+	}
+	if slices.Equal(before, steps.Handouts) {
+		return step, nil // handed out again, as a plain code may be
 	}
 	b, err := json.Marshal(steps)
 	if err != nil {
