@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 
 	"github.com/vmfa/vmfa/internal/testenv"
 )
@@ -243,4 +247,101 @@ func TestFreshCodes(t *testing.T) {
 	}
 	expect(t, vmfa(t, dir, "", env, "code", "--fresh", "--at", "1700000000", "fast"), 2, "", "does not go with --at")
 	testenv.Tool(t, "oathtool")
+}
+
+// TestEnrollRecordsHandouts: enroll hands out two codes, both recorded.
+func TestEnrollRecordsHandouts(t *testing.T) {
+	dir := t.TempDir()
+	img := writeQR(t, filepath.Join(dir, "aws.png"), awsURI)
+	expect(t, vmfa(t, dir, "", []string{pw, "VMFA_AGENT=off"}, "enroll", "--json", img), 0, "code2", "")
+	b, err := os.ReadFile(filepath.Join(dir, "vault", "steps.json"))
+	var steps struct {
+		Handouts []struct{ Step int64 } `json:"handouts"`
+	}
+	if err != nil || json.Unmarshal(b, &steps) != nil || len(steps.Handouts) != 2 || steps.Handouts[1].Step != steps.Handouts[0].Step+1 {
+		t.Fatalf("steps.json after enroll: %s %v", b, err)
+	}
+}
+
+// TestInterfaceOpensThroughAgent starts the interface on a pseudo-terminal
+// with an unlocked agent and no passphrase: the list comes up with no unlock
+// screen. It logs how long the first frame showing the accounts took from
+// the start of the process, read off the terminal's output as it comes
+// (the harness answers the interface's terminal queries at once, as a
+// terminal does), and the same for the unlock screen without the agent.
+func TestInterfaceOpensThroughAgent(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	withAgent := firstFrame(t, dir, env, "alice@123456789012")
+	without := firstFrame(t, dir, with(env, "VMFA_AGENT=off"), "Passphrase")
+	t.Logf("first frame: the list through the agent %v, the unlock screen without it %v",
+		withAgent.Round(time.Millisecond), without.Round(time.Millisecond))
+	if withAgent > 3*time.Second {
+		t.Fatalf("the first frame took %v", withAgent)
+	}
+}
+
+// firstFrame runs the interface on a pseudo-terminal until want shows, and
+// returns how long that took from the start; the unlock screen's
+// "Passphrase" showing first is a failure unless it is what is wanted.
+func firstFrame(t *testing.T, dir string, env []string, want string) time.Duration {
+	t.Helper()
+	cmd := exec.Command(vmfaBin)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
+		"TERM=xterm-256color"}, env...)
+	start := time.Now()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		tty.Close()
+	}()
+	chunks := make(chan []byte, 64)
+	go func() {
+		defer close(chunks)
+		for {
+			buf := make([]byte, 64<<10)
+			n, err := tty.Read(buf)
+			if n > 0 {
+				chunks <- buf[:n]
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var screen []byte
+	answered := map[string]int{}
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case chunk, ok := <-chunks:
+			if !ok {
+				t.Fatalf("%q never showed: the interface ended: %q", want, screen)
+			}
+			screen = append(screen, chunk...)
+		case <-timeout:
+			t.Fatalf("%q never showed: %q", want, screen)
+		}
+		// A terminal answers the background-colour and cursor queries, in
+		// the order asked: the cursor's answer tells termenv the colour's
+		// is not coming.
+		for _, qa := range [][2]string{{"\x1b]11;?", "\x1b]11;rgb:0000/0000/0000\x1b\\"}, {"\x1b[6n", "\x1b[1;1R"}} {
+			if n := bytes.Count(screen, []byte(qa[0])); n > answered[qa[0]] {
+				tty.Write([]byte(qa[1]))
+				answered[qa[0]] = n
+			}
+		}
+		if bytes.Contains(screen, []byte(want)) {
+			return time.Since(start)
+		}
+		if want != "Passphrase" && bytes.Contains(screen, []byte("Passphrase")) {
+			t.Fatalf("the unlock screen, with an unlocked agent:\n%q", screen)
+		}
+	}
 }
