@@ -258,9 +258,17 @@ func decryptIdentity(ct []byte, passphrase string, maxWorkFactor int) (*age.X255
 		return nil, time.Time{}, err
 	}
 
+	return parseIdentity(pt)
+}
+
+// parseIdentity parses the plaintext of identity.age, or of a recipients
+// file: one X25519 identity and the time of its "# created:" comment, if
+// any.
+func parseIdentity(pt []byte) (*age.X25519Identity, time.Time, error) {
 	var (
 		id      *age.X25519Identity
 		created time.Time
+		err     error
 	)
 	sc := bufio.NewScanner(bytes.NewReader(pt))
 	for sc.Scan() {
@@ -289,8 +297,8 @@ func decryptIdentity(ct []byte, passphrase string, maxWorkFactor int) (*age.X255
 // of plaintext. On any error it returns no plaintext: age authenticates the
 // payload chunk by chunk, so a truncated or corrupted file is only detected
 // on the way, and nothing read before that can be trusted.
-func decrypt(ct []byte, max int64, id age.Identity) ([]byte, error) {
-	r, err := age.Decrypt(bytes.NewReader(ct), id)
+func decrypt(ct []byte, max int64, ids ...age.Identity) ([]byte, error) {
+	r, err := age.Decrypt(bytes.NewReader(ct), ids...)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
 		if errors.As(err, &noMatch) {

@@ -244,11 +244,7 @@ func (v *Vault) writeIdentity(passphrase string, workFactor int) error {
 		return ErrEmptyPassphrase
 	}
 	r.SetWorkFactor(workFactor)
-	var text []byte
-	if !v.created.IsZero() {
-		text = fmt.Appendf(text, "# created: %s\n", v.created.Format(time.RFC3339))
-	}
-	text = fmt.Appendf(text, "# public key: %s\n%s\n", v.recipient, v.key)
+	text := v.identityText()
 	defer clear(text)
 	return writeAtomic(v.store.dir, identityFile, time.Time{}, func(w io.Writer) error {
 		return encrypt(w, text, r)

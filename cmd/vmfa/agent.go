@@ -121,8 +121,8 @@ func (a *app) unlockCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "unlock",
 		Short: "Unlock the vault once, for the commands that follow",
-		Long: `Unlock the vault (the passphrase as every command takes it) and hand its key
-to the agent, starting it if none runs. The agent forgets the key after
+		Long: `Unlock the vault (the passphrase as every command takes it, or the key in
+--identity) and hand its key to the agent, starting it if none runs. The agent forgets the key after
 --timeout without use (0: only at 'vmfa lock'). If the agent is unlocked
 already, nothing is asked.
 

@@ -22,6 +22,7 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
+	"github.com/vmfa/vmfa/internal/agekey/agekeytest"
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
@@ -31,6 +32,7 @@ import (
 var vmfaBin string
 
 func TestMain(m *testing.M) {
+	agekeytest.RunPluginIfInvoked() // the test binary is also age-plugin-vmfatest
 	dir, err := os.MkdirTemp("", "vmfa-cli")
 	if err != nil {
 		panic(err)

@@ -65,8 +65,9 @@ func oneLine(s string) string {
 type app struct {
 	dir          string
 	env          *passphrase.Env
-	skipExisting bool // add --skip-existing
-	noAgent      bool // --no-agent
+	skipExisting bool   // add --skip-existing
+	identityFile string // --identity (recipients.go)
+	noAgent      bool   // --no-agent
 }
 
 func newRoot(env *passphrase.Env) *cobra.Command {
@@ -81,7 +82,9 @@ otpauth:// URIs, and prints codes for scripts. With no command it opens the
 interactive interface.
 
 The passphrase comes from, in order: VMFA_PASSPHRASE_COMMAND (run by sh -c),
-VMFA_PASSPHRASE_FILE, VMFA_PASSPHRASE, or a prompt on the terminal.
+VMFA_PASSPHRASE_FILE, VMFA_PASSPHRASE, or a prompt on the terminal. With
+--identity FILE or VMFA_IDENTITY=FILE, a key added with 'vmfa recipients add'
+(SSH, age, YubiKey…) unlocks instead.
 
 The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 ~/.local/share/vmfa (macOS: ~/Library/Application Support/vmfa, Windows:
@@ -96,6 +99,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
 	}
 	root.PersistentFlags().StringVar(&a.dir, "dir", "", "vault directory (overrides $VMFA_DIR)")
+	root.PersistentFlags().StringVar(&a.identityFile, "identity", "", "unlock with the private key in `FILE` instead of the passphrase (overrides $VMFA_IDENTITY; see 'vmfa recipients'; the interface still asks for the passphrase)")
 	root.PersistentFlags().BoolVar(&a.noAgent, "no-agent", false, "neither use nor start the agent (as VMFA_AGENT=off)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
@@ -105,6 +109,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	)
 	root.AddCommand(timeCmd())
 	root.AddCommand(a.importCmd())
+	root.AddCommand(a.recipientsCmd())
 	root.AddCommand(a.agentCmds()...)
 	a.addTUI(root)
 	return root

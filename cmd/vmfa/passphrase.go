@@ -46,9 +46,15 @@ func (a *app) offerToAgent(v *vault.Vault) {
 	}
 }
 
-// unlockLocal opens an existing vault in this process, with the passphrase
-// from the environment or, reporting prompted, from the terminal.
+// unlockLocal opens an existing vault in this process: with the key in
+// --identity (VMFA_IDENTITY), else with the passphrase from the environment
+// or, reporting prompted, from the terminal. Either way the Vault holds the
+// key, which handToAgent gives the agent.
 func (a *app) unlockLocal(s *vault.Store) (v *vault.Vault, prompted bool, err error) {
+	if a.identityPath() != "" {
+		v, err := a.unlockWithIdentity(s)
+		return v, false, err
+	}
 	pass, ok, err := a.env.Passphrase()
 	if err != nil {
 		return nil, false, err
