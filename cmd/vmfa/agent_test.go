@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/creack/pty"
 
 	"github.com/vmfa/vmfa/internal/testenv"
@@ -344,4 +345,26 @@ func firstFrame(t *testing.T, dir string, env []string, want string) time.Durati
 			t.Fatalf("the unlock screen, with an unlocked agent:\n%q", screen)
 		}
 	}
+}
+
+// TestAgentUnlockWithIdentity: a key file unlocks for the agent as the
+// passphrase does, and recipients add still works with the agent unlocked.
+func TestAgentUnlockWithIdentity(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(dir, "key.txt")
+	if err := os.WriteFile(key, []byte(id.String()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, vmfa(t, dir, "", with(env, pw), "recipients", "add", "laptop", id.Recipient().String()), 0, "", "")
+	expect(t, vmfa(t, dir, "", env, "unlock", "--identity", key), 0, "", "Unlocked")
+	expect(t, vmfa(t, dir, "", env, "code", "aws"), 0, "", "")
+	other, _ := age.GenerateX25519Identity()
+	expect(t, vmfa(t, dir, "", with(env, pw), "recipients", "add", "backup", other.Recipient().String()), 0, "", "")
+	expect(t, vmfa(t, dir, "", env, "recipients", "add", "backup2", other.Recipient().String()), 1, "", "no terminal to ask on")
 }
