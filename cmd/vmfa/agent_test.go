@@ -368,3 +368,38 @@ func TestAgentUnlockWithIdentity(t *testing.T) {
 	expect(t, vmfa(t, dir, "", with(env, pw), "recipients", "add", "backup", other.Recipient().String()), 0, "", "")
 	expect(t, vmfa(t, dir, "", env, "recipients", "add", "backup2", other.Recipient().String()), 1, "", "no terminal to ask on")
 }
+
+// TestPromptStartsAgent: a passphrase typed at a command's prompt goes to
+// the agent, so the next command asks nothing (as rbw does). A fresh code
+// that must wait counts down on the terminal.
+func TestPromptStartsAgent(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	uri := "otpauth://totp/Fast:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Fast&period=5"
+	expect(t, vmfa(t, dir, uri+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	term := onTerminal(t, dir, env, true, nil, "code", "fast")
+	term.expect("Passphrase for ")
+	term.typ("correct horse\r")
+	if code, screen := term.wait(); code != 0 {
+		t.Fatalf("code on a terminal: exit %d, %q", code, screen)
+	}
+	if st := status(t, dir, env); st.Locked || st.PID == 0 {
+		t.Fatalf("after a prompt: %+v", st)
+	}
+	// The window's code was handed out: --fresh waits, counting down
+	// (unless the window rolled over between the two commands: again).
+	for attempt := 1; ; attempt++ {
+		expect(t, vmfa(t, dir, "", env, "code", "fast"), 0, "", "")
+		term = onTerminal(t, dir, env, true, nil, "code", "--fresh", "fast")
+		code, screen := term.wait()
+		if code != 0 || strings.Contains(screen, "Passphrase") || len(strings.TrimSpace(term.stdout.String())) != 6 {
+			t.Fatalf("--fresh on a terminal: exit %d, %q, stdout %q", code, screen, term.stdout.String())
+		}
+		if strings.Contains(screen, "a fresh one in") {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("no countdown on the terminal: %q", screen)
+		}
+	}
+}
