@@ -3,6 +3,7 @@ package vault
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -174,6 +175,32 @@ func TestUnlockWith(t *testing.T) {
 	if d := mustLoad(t, v); len(d.Accounts) != 3 {
 		t.Fatalf("%d accounts after a refused update", len(d.Accounts))
 	}
+}
+
+// TestKeyUnavailable: an agent that locked or went away between two
+// requests is said as such, not taken for a damaged vault.age.
+func TestKeyUnavailable(t *testing.T) {
+	s, v := newTestVault(t)
+	addAccounts(t, v, 0, 1)
+	gone, err := s.UnlockWith(failing{}, v.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gone.Load(); !errors.Is(err, ErrKeyUnavailable) || errors.Is(err, ErrDamaged) {
+		t.Fatalf("Load: %v", err)
+	}
+	if _, err := gone.Update(func(*Data) error { return nil }); !errors.Is(err, ErrKeyUnavailable) || errors.Is(err, ErrDamaged) {
+		t.Fatalf("Update: %v", err)
+	}
+	if _, err := gone.History(); errors.Is(err, ErrDamaged) {
+		t.Fatalf("History: %v", err)
+	}
+}
+
+type failing struct{}
+
+func (failing) Unwrap([]*age.Stanza) ([]byte, error) {
+	return nil, fmt.Errorf("%w: the agent is locked", ErrKeyUnavailable)
 }
 
 // opaque hides an identity's type, as an agent's client does.

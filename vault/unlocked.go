@@ -89,6 +89,9 @@ func (v *Vault) Load() (*Data, error) {
 		return nil, err
 	}
 	d, err := decryptData(ct, v.identity)
+	if errors.Is(err, ErrKeyUnavailable) {
+		return nil, err
+	}
 	if errors.Is(err, ErrNewerVersion) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

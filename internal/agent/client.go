@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+
+	"github.com/vmfa/vmfa/vault"
 )
 
 // Client talks to the agent of one vault directory. It is an age.Identity:
@@ -68,8 +70,13 @@ func (c *Client) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 		req.Stanzas[i] = stanza{Type: s.Type, Args: s.Args, Body: s.Body}
 	}
 	resp, err := c.do(req)
-	if err != nil {
+	if errors.Is(err, age.ErrIncorrectIdentity) {
 		return nil, err
+	}
+	if err != nil {
+		// Not the file's fault: package vault says so rather than call
+		// vault.age damaged.
+		return nil, fmt.Errorf("%w: %w", vault.ErrKeyUnavailable, err)
 	}
 	return resp.FileKey, nil
 }
