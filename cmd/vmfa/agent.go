@@ -124,7 +124,7 @@ func (a *app) unlockCmd() *cobra.Command {
 		Long: `Unlock the vault (the passphrase as every command takes it, or the key in
 --identity) and hand its key to the agent, starting it if none runs. The agent forgets the key after
 --timeout without use (0: only at 'vmfa lock'). If the agent is unlocked
-already, nothing is asked.
+already, nothing is asked, unless --timeout is given.
 
 ` + agentHelp,
 		Example: `  vmfa unlock && vmfa code aws
@@ -145,7 +145,9 @@ already, nothing is asked.
 			if err != nil {
 				return err
 			}
-			if st, err := c.Status(); err == nil && !st.Locked {
+			// Unlocked already: nothing to ask, unless a new timeout is
+			// wanted, which takes the key again.
+			if st, err := c.Status(); err == nil && !st.Locked && !cmd.Flags().Changed("timeout") {
 				fmt.Fprintf(cmd.ErrOrStderr(), "Already unlocked (agent pid %d%s); 'vmfa lock' locks it.\n", st.PID, expiresText(st))
 				return nil
 			}
