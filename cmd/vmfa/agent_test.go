@@ -134,6 +134,13 @@ func TestAgentTimeout(t *testing.T) {
 	if st := status(t, dir, env); st.Locked || st.ExpiresIn != -1 {
 		t.Fatalf("--timeout 0: %+v", st)
 	}
+	// A new timeout on an unlocked agent takes the key again; no timeout
+	// given asks nothing.
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock", "--timeout", "5m"), 0, "", "Unlocked")
+	if st := status(t, dir, env); st.Locked || st.ExpiresIn < 295 || st.ExpiresIn > 300 {
+		t.Fatalf("--timeout 5m on an unlocked agent: %+v", st)
+	}
+	expect(t, vmfa(t, dir, "", env, "unlock"), 0, "", "Already unlocked")
 }
 
 // TestAgentKilled: an agent killed with SIGKILL leaves its socket; the next
