@@ -124,7 +124,8 @@ func (s actionsScreen) View(c *common) string {
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
 }
 
-// helpScreen shows every key of the list, and how typing works there.
+// helpScreen shows every key of the list, how typing works there, and the
+// add screen's sources.
 type helpScreen struct{}
 
 var helpClose = bind([]string{"esc"}, "any key", "closes")
@@ -151,6 +152,8 @@ func (s helpScreen) View(c *common) string {
 	var b strings.Builder
 	b.WriteString(" " + st.title.Render("vmfa") + "  " + st.label.Render("Keys") + "\n\n")
 	b.WriteString(indent(c.help.FullHelpView(listHelp{}.FullHelp()), 2, w) + "\n\n")
-	b.WriteString(indent(renderLines(st.dim, wrap(helpText, max(10, w-4))), 2, w))
+	b.WriteString(indent(renderLines(st.dim, wrap(helpText, max(10, w-4))), 2, w) + "\n\n")
+	b.WriteString("  " + st.label.Render("Adding an account (ctrl+a)") + "\n")
+	b.WriteString(indent(c.help.FullHelpView([][]key.Binding{{addKeyFile, addKeyClip, addKeyScreen}, {addKeyURI, addKeySecret}}), 2, w))
 	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/vmfa/vmfa/internal/imagefile"
+	screencap "github.com/vmfa/vmfa/internal/screen" // tui has screens of its own
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
 	"github.com/vmfa/vmfa/vault"
@@ -33,8 +35,8 @@ const (
 )
 
 // addScreen adds accounts: from an image file (with Tab completion and
-// dragged-in paths), the image on the clipboard, pasted otpauth:// URIs or a
-// secret typed by hand.
+// dragged-in paths), the image on the clipboard, the QR codes shown on the
+// screen, pasted otpauth:// URIs or a secret typed by hand.
 //
 // The QR codes of every image and paste are pooled (otp.Collector) until they
 // make whole accounts, so a Google Authenticator export split over several
@@ -103,6 +105,7 @@ func (a *addScreen) setWidth(width int) {
 var (
 	addKeyFile   = bind([]string{"i", "enter"}, "i", "image file")
 	addKeyClip   = bind([]string{"p"}, "p", "image on clipboard")
+	addKeyScreen = bind([]string{"c"}, "c", "QR code on screen")
 	addKeyURI    = bind([]string{"u"}, "u", "otpauth URI")
 	addKeySecret = bind([]string{"s"}, "s", "secret by hand")
 	addKeyBack   = bind([]string{"esc"}, "esc", "back")
@@ -124,7 +127,7 @@ func (a addScreen) Help() (help.KeyMap, bool) {
 	case a.mode == addSecret:
 		return simpleKeys{addKeyEnter, addKeyNext, addKeyBack, quitKey}, false
 	}
-	return simpleKeys{addKeyFile, addKeyClip, addKeyURI, addKeySecret, addKeyBack, quitKey}, false
+	return simpleKeys{addKeyFile, addKeyClip, addKeyScreen, addKeyURI, addKeySecret, addKeyBack, quitKey}, false
 }
 
 func (a addScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
@@ -299,6 +302,9 @@ func (a addScreen) key(c *common, km tea.KeyMsg) (screen, tea.Cmd) {
 		case keyIs(km, addKeyClip):
 			a.busy, a.busyWhat = true, "Reading the clipboard…"
 			return a, tea.Batch(clipImageCmd(c.clip), a.spinner.Tick)
+		case keyIs(km, addKeyScreen):
+			a.busy, a.busyWhat = true, "Reading the screen…"
+			return a, tea.Batch(screenCmd(c.capture), a.spinner.Tick)
 		case keyIs(km, addKeyURI):
 			a.mode = addURI
 			return a, a.uri.Focus()
@@ -386,6 +392,7 @@ func (a addScreen) View(c *common) string {
 		item := func(k, what string) string { return "  " + st.label.Render(k) + "  " + what + "\n" }
 		b.WriteString(item("i", "an image file: a QR screenshot, or drag the file here"))
 		b.WriteString(item("p", "the image on the clipboard"))
+		b.WriteString(item("c", "the QR codes shown on the screen, beside this window"))
 		b.WriteString(item("u", "paste an otpauth:// or otpauth-migration:// URI"))
 		b.WriteString(item("s", "enter the secret by hand"))
 	case addPath:
@@ -522,5 +529,13 @@ func clipImageCmd(c Clipboard) tea.Cmd {
 			return decodedMsg{err: fmt.Errorf("clipboard image: %w", err)}
 		}
 		return decodedMsg{texts: texts}
+	}
+}
+
+// screenCmd reads the OTP QR codes on the screens that capture pictures.
+func screenCmd(capture func() ([]image.Image, error)) tea.Cmd {
+	return func() tea.Msg {
+		texts, err := screencap.Scan(capture)
+		return decodedMsg{texts: texts, err: err}
 	}
 }

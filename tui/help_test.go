@@ -17,7 +17,7 @@ func TestHelpPerScreen(t *testing.T) {
 	m = send(m, special(tea.KeyF1))
 	over[helpScreen](t, m)
 	v := m.View()
-	for _, want := range []string{"ctrl+n", "copy next code", "shift+↑", "tab", "actions", "Everything you type filters the list"} {
+	for _, want := range []string{"ctrl+n", "copy next code", "shift+↑", "tab", "actions", "Everything you type filters the list", "c QR code on screen"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the help screen lacks %q:\n%s", want, v)
 		}

@@ -2,12 +2,14 @@ package tui
 
 import (
 	"fmt"
+	"image"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
+	screencap "github.com/vmfa/vmfa/internal/screen" // tui has screens of its own
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -21,9 +23,12 @@ type config struct {
 	lockAfter  time.Duration
 	workFactor int
 	clip       Clipboard
-	clockNote  string // what the header says of the clock (Options.ClockNote)
-	clockWarn  string // Options.ClockWarning
-	unlocked   Vault  // Options.Vault: opened already
+	// capture takes the pictures of the screens; nil means
+	// internal/screen's Capture (tests inject their own).
+	capture   func() ([]image.Image, error)
+	clockNote string // what the header says of the clock (Options.ClockNote)
+	clockWarn string // Options.ClockWarning
+	unlocked  Vault  // Options.Vault: opened already
 }
 
 // Model is the root model. It owns the unlocked vault's accounts, the
@@ -72,6 +77,9 @@ func newModel(cfg config) Model {
 	if cfg.lockAfter == 0 {
 		cfg.lockAfter = DefaultLockAfter
 	}
+	if cfg.capture == nil {
+		cfg.capture = screencap.Capture
+	}
 	if cfg.workFactor == 0 {
 		cfg.workFactor = vault.DefaultWorkFactor
 	}
@@ -84,6 +92,7 @@ func newModel(cfg config) Model {
 			st:        newStyles(),
 			help:      &h,
 			clip:      cfg.clip,
+			capture:   cfg.capture,
 			clockNote: cfg.clockNote,
 			clockWarn: cfg.clockWarn,
 		},

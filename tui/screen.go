@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"image"
 	"strings"
 	"time"
 
@@ -42,7 +43,8 @@ type common struct {
 	st            *styles
 	help          *help.Model // shared: the terminal's width is everyone's
 	clip          Clipboard
-	vault         Vault // nil while locked
+	capture       func() ([]image.Image, error) // the screens' pictures (config.capture)
+	vault         Vault                         // nil while locked
 	// clockNote and clockWarn are what the list's header says of the clock.
 	clockNote, clockWarn string
 	// outbox holds the messages screens sent the root during an Update.

@@ -71,9 +71,11 @@ func (s *Store) generations() ([]generation, error) {
 // keepGeneration keeps vault.age in backups/ before a save replaces it, and
 // returns the ID it got and how to remove it again should the save fail. It
 // does nothing when there is no vault.age yet, or when the newest generation
-// is vault.age already (a writer was killed after keeping it). The caller
+// is vault.age already (a writer was killed after keeping it). Before it
+// keeps one, it prunes to limit, so that writers killed one after another
+// between keeping and pruning never leave more than limit+1. The caller
 // must hold the lock.
-func (s *Store) keepGeneration() (id string, undo func(), err error) {
+func (s *Store) keepGeneration(limit int) (id string, undo func(), err error) {
 	undo = func() {}
 	current := s.path(vaultFile)
 	fi, err := os.Lstat(current)
@@ -129,6 +131,13 @@ func (s *Store) keepGeneration() (id string, undo func(), err error) {
 	if n := len(gens); n > 0 {
 		if nfi, err := os.Lstat(filepath.Join(dir, gens[n-1].file())); err == nil && os.SameFile(nfi, fi) {
 			return gens[n-1].id, undo, nil
+		}
+	}
+	if len(gens) > limit {
+		s.pruneGenerations(limit)
+		if gens, err = s.generations(); err != nil {
+			undo()
+			return "", func() {}, err
 		}
 	}
 	g, err := keep(current, fi.ModTime())

@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vmfa/vmfa/internal/testenv"
+	"github.com/vmfa/vmfa/otp"
 )
 
 // fakeClock is a clock that moves only when told, for deterministic names
@@ -48,6 +50,50 @@ func generationFiles(t testing.TB, s *Store) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// TestGenerationsAfterKilledWriters: a writer killed after its rename but
+// before pruning leaves one generation too many; the next writer, killed
+// after keeping, must not add another (TestKillGenerations once saw 7 of 5).
+func TestGenerationsAfterKilledWriters(t *testing.T) {
+	s, v := newTestVault(t)
+	update(t, v, func(d *Data) error { d.Generations = MinGenerations; return nil })
+	for i := range MinGenerations {
+		addAccounts(t, v, i, 1)
+	}
+	if got := len(generationFiles(t, s)); got != MinGenerations {
+		t.Fatalf("%d generations, want %d", got, MinGenerations)
+	}
+	// The first writer keeps vault.age and renames its new version over
+	// it, then dies before pruning.
+	if _, _, err := s.keepGeneration(MinGenerations); err != nil {
+		t.Fatal(err)
+	}
+	d := mustLoad(t, v)
+	if _, err := d.Add(otp.Account{Issuer: "Killed", Name: "writer", Secret: "JBSWY3DPEHPK3PXP", Type: otp.TOTP}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	pt, err := encodeData(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeAtomic(s.Dir(), vaultFile, time.Now(), func(w io.Writer) error { return encrypt(w, pt, v.recipient) }, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(generationFiles(t, s)); got != MinGenerations+1 {
+		t.Fatalf("after the first kill, %d generations, want %d", got, MinGenerations+1)
+	}
+	// The second keeps the new vault.age and dies before its rename.
+	if _, _, err := s.keepGeneration(MinGenerations); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(generationFiles(t, s)); got > MinGenerations+1 {
+		t.Errorf("after the second kill, %d generations, want at most %d", got, MinGenerations+1)
+	}
+	addAccounts(t, v, 100, 1)
+	if got := len(generationFiles(t, s)); got != MinGenerations {
+		t.Errorf("after a whole save, %d generations, want %d", got, MinGenerations)
+	}
 }
 
 // TestGenerationsKept saves 25 times and finds exactly the configured number

@@ -162,7 +162,7 @@ func (v *Vault) save(d *Data) (kept string, err error) {
 	err = writeAtomic(v.store.dir, vaultFile, v.store.now(), func(w io.Writer) error {
 		return encrypt(w, pt, v.recipient)
 	}, func() (undo func(), err error) {
-		kept, undo, err = v.store.keepGeneration()
+		kept, undo, err = v.store.keepGeneration(d.KeptGenerations())
 		return undo, err
 	})
 	if err != nil {

@@ -110,6 +110,7 @@ twice on the terminal. The scrypt work factor stays the vault's unless
 func (a *app) addCmd() *cobra.Command {
 	var (
 		fromURI, manual, paste bool
+		fromScreen             bool
 		skipExisting           bool
 		preset                 otp.Account
 		algorithm              string
@@ -126,24 +127,26 @@ func (a *app) addCmd() *cobra.Command {
                       otpauth-migration:// URIs, or a bare base32 secret (as
                       AWS's "Show secret key" gives), whose issuer and name
                       are asked for or taken from --issuer and --name
+  vmfa add --screen   every OTP QR code shown on the screen, on every monitor
   vmfa add --uri      otpauth:// or otpauth-migration:// URIs on stdin, one a line
   vmfa add --manual   type the issuer, account name and secret (not echoed)
 
-Each image, or all of stdin, is added whole or not at all: an account already
+Each image, the screen, or all of stdin, is added whole or not at all: an account already
 in the vault (the same secret) refuses the lot, unless --skip-existing, which
 adds the others, as when importing a newer export. Secrets are never printed.`,
 		Example: `  vmfa add ~/Desktop/Screenshot\ 2026-11-24.png
+  vmfa add --screen
   pbpaste | vmfa add --uri
   vmfa add --manual --issuer GitHub --name alice`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			modes := 0
-			for _, on := range []bool{fromURI, manual, paste, len(args) > 0} {
+			for _, on := range []bool{fromURI, manual, paste, fromScreen, len(args) > 0} {
 				if on {
 					modes++
 				}
 			}
 			if modes != 1 {
-				return usageError{errors.New("give IMAGE files, --paste, --uri or --manual (exactly one)")}
+				return usageError{errors.New("give IMAGE files, --screen, --paste, --uri or --manual (exactly one)")}
 			}
 			a.skipExisting = skipExisting
 			switch {
@@ -161,14 +164,19 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 				return a.addAll(cmd, "manual entry", []otp.Account{acc})
 			case paste:
 				return a.addPaste(cmd, preset, algorithm)
+			case fromScreen:
+				units, errs := screenUnits()
+				return a.addUnits(cmd, units, errs)
 			}
-			return a.addImages(cmd, args)
+			units, errs := imageUnits(args)
+			return a.addUnits(cmd, units, errs)
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&fromURI, "uri", false, "read otpauth:// URIs from stdin, one a line")
 	f.BoolVar(&manual, "manual", false, "type the secret instead of scanning a QR code")
 	f.BoolVar(&paste, "paste", false, "read a QR image, URIs or a secret from the clipboard")
+	f.BoolVar(&fromScreen, "screen", false, "read the QR codes shown on the screen")
 	f.BoolVar(&skipExisting, "skip-existing", false, "skip accounts already in the vault instead of refusing")
 	f.StringVar(&preset.Issuer, "issuer", "", "issuer, with --manual or a pasted secret")
 	f.StringVar(&preset.Name, "name", "", "account name, with --manual or a pasted secret")

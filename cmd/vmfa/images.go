@@ -15,6 +15,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/imagefile"
+	"github.com/vmfa/vmfa/internal/screen"
 	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
@@ -47,6 +48,24 @@ func imageUnits(paths []string) (units []imagefile.Unit, errs []error) {
 	return units, errs
 }
 
+// screenUnits reads the OTP QR codes on the screen (screen.Scan) into the
+// units they are added as.
+func screenUnits() ([]imagefile.Unit, []error) {
+	texts, err := withSpinner("Reading the screen", func() ([]string, error) { return screen.Scan(screen.Capture) })
+	if err != nil {
+		return nil, []error{err}
+	}
+	var pool imagefile.Pool
+	if err := pool.Add("the screen", texts); err != nil {
+		return nil, []error{err}
+	}
+	units, err := pool.Units()
+	if err != nil {
+		return units, []error{err}
+	}
+	return units, nil
+}
+
 // imageAccounts returns the accounts of one image: those of its otpauth://
 // codes and of the complete export its codes hold.
 func imageAccounts(name string, texts []string) ([]otp.Account, error) {
@@ -63,20 +82,41 @@ func imageAccounts(name string, texts []string) ([]otp.Account, error) {
 }
 
 func (a *app) scanCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "scan IMAGE...",
-		Short: "Print the otpauth:// URIs in QR images, without touching the vault",
+	var fromScreen bool
+	cmd := &cobra.Command{
+		Use:   "scan IMAGE... | --screen",
+		Short: "Print the otpauth:// URIs in QR images or on the screen, without touching the vault",
 		Long: `Decode every QR code in the images and print one otpauth:// URI a line; a
 Google Authenticator export becomes one URI per account. The output holds
 secrets: pipe it to 'vmfa add --uri', don't paste it into chats.
 
+With --screen, the QR codes shown on the screen are read instead, on every
+monitor (X11, Wayland with grim, macOS, Windows); codes that are not OTP
+ones, such as links, are left out. The picture of the screen stays in
+memory.
+
 A file that cannot be read, holds no QR code or a QR code that is not an OTP
 secret is reported on stderr; the others are still printed, and the exit
 status is 1 if any failed.`,
-		Example: `  vmfa scan screenshot.png | vmfa add --uri`,
-		Args:    minArgs(1),
+		Example: `  vmfa scan screenshot.png | vmfa add --uri
+  vmfa scan --screen`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if fromScreen && len(args) > 0 {
+				return usageError{errors.New("give IMAGE files or --screen, not both")}
+			}
+			if fromScreen {
+				return nil
+			}
+			return minArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			units, errs := imageUnits(args)
+			var units []imagefile.Unit
+			var errs []error
+			if fromScreen {
+				units, errs = screenUnits()
+			} else {
+				units, errs = imageUnits(args)
+			}
 			out := cmd.OutOrStdout()
 			for _, u := range units {
 				for _, acc := range u.Accounts {
@@ -86,6 +126,8 @@ status is 1 if any failed.`,
 			return report(cmd, errs)
 		},
 	}
+	cmd.Flags().BoolVar(&fromScreen, "screen", false, "read the QR codes shown on the screen")
+	return cmd
 }
 
 // report prints each error on its own line and returns errSilent if there
@@ -103,10 +145,10 @@ func report(cmd *cobra.Command, errs []error) error {
 // errSilent is an error already reported to the user.
 var errSilent = errors.New("")
 
-// addImages adds the accounts of each image (or multi-QR export) whole or
-// not at all; one bad image does not stop the others.
-func (a *app) addImages(cmd *cobra.Command, paths []string) error {
-	units, errs := imageUnits(paths)
+// addUnits adds the accounts of each image (or multi-QR export), as
+// imageUnits or screenUnits return them, whole or not at all; one bad image
+// does not stop the others.
+func (a *app) addUnits(cmd *cobra.Command, units []imagefile.Unit, errs []error) error {
 	if len(units) > 0 {
 		v, err := a.unlockOrCreate()
 		if err != nil {

@@ -79,18 +79,26 @@ func SharedCorpus(t testing.TB, rel string) string {
 
 // Xvfb starts an X server of the test's own on a free display, waits until
 // it answers, and stops it (by pid) when the test ends. It returns the
-// display name, e.g. ":93". A server that does not start or answer skips the
-// test locally and fails it in CI.
-func Xvfb(t testing.TB) string {
+// display name, e.g. ":93". The server has one X screen of 1280x800x24, or
+// one of each size given (WxHxDEPTH), reached as ":93.0", ":93.1"… A server
+// that does not start or answer skips the test locally and fails it in CI.
+func Xvfb(t testing.TB, screens ...string) string {
 	t.Helper()
 	Tools(t, "Xvfb", "xclip")
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(screens) == 0 {
+		screens = []string{"1280x800x24"}
+	}
 	// -displayfd: the server picks a free display and writes its number,
 	// so parallel tests and other users' servers never collide.
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "1280x800x24")
+	args := []string{"-displayfd", "3", "-nolisten", "tcp"}
+	for i, s := range screens {
+		args = append(args, "-screen", strconv.Itoa(i), s)
+	}
+	cmd := exec.Command("Xvfb", args...)
 	cmd.ExtraFiles = []*os.File{w}
 	if err := cmd.Start(); err != nil {
 		w.Close()

@@ -1,0 +1,188 @@
+package awssession
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/gofrs/flock"
+)
+
+// Cache keeps secrets by name until they expire. The agent's memory is one
+// (its client has these two methods); FileCache, encrypted to the vault
+// beside it, is the other.
+type Cache interface {
+	// Get returns the secret put under name, or ok=false if there is none
+	// or it has expired.
+	Get(name string) (secret []byte, ok bool, err error)
+	// Put keeps secret under name for ttl, replacing any before it.
+	Put(name string, secret []byte, ttl time.Duration) error
+}
+
+// Locker is a Cache that can make the processes that miss an entry at once
+// fetch it one at a time, so that they spend one code and one STS call.
+type Locker interface {
+	// Lock waits, until ctx is done, to hold name's lock.
+	Lock(ctx context.Context, name string) (unlock func(), err error)
+}
+
+// Decrypter opens what was encrypted to a recipient: the unlocked vault.
+type Decrypter interface {
+	Decrypt(ct []byte, max int64) ([]byte, error)
+}
+
+// maxCached bounds what Get decrypts: a session is well under a kilobyte.
+const maxCached = 64 << 10
+
+// FileCache keeps each secret in its own file, Dir/NAME.age, encrypted to
+// an age recipient (the vault's), so that it is never in clear on disk and
+// only the unlocked vault reads it back. The directory is 0700, the files
+// 0600, each written whole and renamed into place.
+type FileCache struct {
+	Dir       string
+	Recipient string // "age1…"
+	Decrypter Decrypter
+	Now       func() time.Time
+}
+
+// cachedSecret is the plaintext of a cache file.
+type cachedSecret struct {
+	Expires time.Time `json:"expires"`
+	Secret  []byte    `json:"secret"`
+}
+
+func (c *FileCache) path(name string) (string, error) {
+	if name == "" || filepath.Base(name) != name || name[0] == '.' {
+		return "", fmt.Errorf("cache entry name %q is not a plain file name", name)
+	}
+	return filepath.Join(c.Dir, name+".age"), nil
+}
+
+// Get decrypts the file of name. An expired entry is removed; a file that
+// does not decrypt is an error, since only the vault's recipient writes there.
+func (c *FileCache) Get(name string) ([]byte, bool, error) {
+	p, err := c.path(name)
+	if err != nil {
+		return nil, false, err
+	}
+	ct, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	pt, err := c.Decrypter.Decrypt(ct, maxCached)
+	defer clear(pt)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s does not open with this vault (%v): delete it", p, err)
+	}
+	var s cachedSecret
+	if err := json.Unmarshal(pt, &s); err != nil {
+		return nil, false, fmt.Errorf("%s is damaged: delete it", p)
+	}
+	if !s.Expires.After(c.Now()) {
+		clear(s.Secret)
+		os.Remove(p)
+		return nil, false, nil
+	}
+	return s.Secret, true, nil
+}
+
+// Put encrypts secret to the recipient and writes it under name.
+func (c *FileCache) Put(name string, secret []byte, ttl time.Duration) error {
+	p, err := c.path(name)
+	if err != nil {
+		return err
+	}
+	r, err := age.ParseX25519Recipient(c.Recipient)
+	if err != nil {
+		return fmt.Errorf("the vault's recipient is not an age X25519 recipient: %v", err)
+	}
+	pt, err := json.Marshal(cachedSecret{Expires: c.Now().Add(ttl).UTC(), Secret: secret})
+	defer clear(pt)
+	if err != nil {
+		return err
+	}
+	var ct bytes.Buffer
+	w, err := age.Encrypt(&ct, r)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(pt); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	if err := c.mkdir(); err != nil {
+		return err
+	}
+	return writeFile(c.Dir, p, ct.Bytes())
+}
+
+// Lock takes an advisory lock on Dir/NAME.lock.
+func (c *FileCache) Lock(ctx context.Context, name string) (func(), error) {
+	p, err := c.path(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.mkdir(); err != nil {
+		return nil, err
+	}
+	l := flock.New(strings.TrimSuffix(p, ".age")+".lock", flock.SetPermissions(0o600))
+	ok, err := l.TryLockContext(ctx, 20*time.Millisecond)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("waiting for another vmfa fetching the same AWS session: %v", err)
+	}
+	return func() { l.Unlock() }, nil
+}
+
+// mkdir makes the cache directory, or tightens the one there to 0700
+// (MkdirAll leaves an existing one as it is): a session is as good as a
+// password.
+func (c *FileCache) mkdir() error {
+	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+		return err
+	}
+	return os.Chmod(c.Dir, 0o700)
+}
+
+// writeFile writes data to a new 0600 file in dir and renames it to path, so
+// that a reader never sees half of it.
+func writeFile(dir, path string, data []byte) (err error) {
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(f.Name())
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := io.Copy(f, bytes.NewReader(data)); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

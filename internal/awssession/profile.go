@@ -1,0 +1,133 @@
+// Package awssession turns an AWS profile that names an MFA device
+// (mfa_serial) into temporary credentials, with the code taken from the
+// vault instead of typed.
+//
+// Profiles are read by the AWS SDK for Go v2, so AWS_CONFIG_FILE,
+// AWS_SHARED_CREDENTIALS_FILE, source_profile, region, duration_seconds,
+// endpoint_url and AWS_ENDPOINT_URL_STS mean what they mean to every AWS
+// tool. Two kinds of profile are served:
+//
+//   - long-term keys and mfa_serial: STS GetSessionToken with the code;
+//   - role_arn and source_profile (a profile with long-term keys) and
+//     mfa_serial: STS AssumeRole with the code, signed with the source's
+//     keys. When only the source profile names the device, as aws-vault
+//     allows, the source gets a session with GetSessionToken first and the
+//     role is assumed with it.
+//
+// A session is kept in a Cache until five minutes before it expires.
+package awssession
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// defaultRegion signs STS calls for a profile that names no region: STS
+// answers in every region, and the AWS CLI's global endpoint is there.
+const defaultRegion = "us-east-1"
+
+// Profile is a profile resolved to the STS call that gives its session.
+type Profile struct {
+	Name string
+	// Region is the profile's region, "" if it names none.
+	Region string
+	// MFASerial is the ARN of the MFA device whose code the call sends.
+	MFASerial string
+
+	endpoint    string          // endpoint_url and AWS_ENDPOINT_URL, for the cache key
+	keys        aws.Credentials // the long-term keys that sign
+	roleARN     string          // "" for GetSessionToken
+	externalID  string
+	sessionName string
+	// viaSession is aws-vault's chain: the source's session (with the
+	// code) signs an AssumeRole without one.
+	viaSession bool
+	duration   time.Duration // from duration_seconds; 0 for STS's default
+}
+
+// Load reads the profile named name the way the AWS SDK does, and checks
+// that it can give an MFA session: errors name what is missing.
+func Load(ctx context.Context, name string) (*Profile, error) {
+	if name == "" {
+		return nil, errors.New("no profile given: name one with --profile")
+	}
+	// The SDK's own reading of the environment and the shared files, as
+	// config.LoadDefaultConfig does, but without the HTTP client and its
+	// CA bundle (AWS_CA_BUNDLE), which only a call to STS needs: a session
+	// served from the cache costs no more than reading two small files.
+	env, err := config.NewEnvConfig()
+	if err != nil {
+		return nil, fmt.Errorf("reading the AWS environment variables: %s", short(err.Error()))
+	}
+	sc, err := config.LoadSharedConfigProfile(ctx, name, func(o *config.LoadSharedConfigOptions) {
+		if env.SharedConfigFile != "" {
+			o.ConfigFiles = []string{env.SharedConfigFile}
+		}
+		if env.SharedCredentialsFile != "" {
+			o.CredentialsFiles = []string{env.SharedCredentialsFile}
+		}
+	})
+	var notExist config.SharedConfigProfileNotExistError
+	if errors.As(err, &notExist) {
+		return nil, fmt.Errorf("no AWS profile %q in %s (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name others)", notExist.Profile, sharedFiles(env))
+	}
+	var roleErr config.SharedConfigAssumeRoleError
+	if errors.As(err, &roleErr) {
+		return nil, fmt.Errorf("AWS profile %q: its source_profile %q has no long-term keys (aws_access_key_id, aws_secret_access_key) or credentials of its own", name, roleErr.Profile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading AWS profile %q: %s", name, short(err.Error()))
+	}
+	p := &Profile{Name: name, Region: sc.Region, endpoint: sc.BaseEndpoint + " " + env.BaseEndpoint}
+	if env.Region != "" {
+		p.Region = env.Region
+	}
+	if sc.RoleDurationSeconds != nil {
+		p.duration = *sc.RoleDurationSeconds
+	}
+	if sc.RoleARN == "" {
+		if sc.MFASerial == "" {
+			return nil, fmt.Errorf("AWS profile %q has no mfa_serial: add 'mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE' to it", name)
+		}
+		if !sc.Credentials.HasKeys() {
+			return nil, fmt.Errorf("AWS profile %q has no long-term keys (aws_access_key_id, aws_secret_access_key) to sign GetSessionToken with", name)
+		}
+		p.MFASerial, p.keys = sc.MFASerial, sc.Credentials
+		return p, nil
+	}
+	p.roleARN, p.externalID, p.sessionName = sc.RoleARN, sc.ExternalID, sc.RoleSessionName
+	src := sc.Source
+	switch {
+	case sc.SourceProfileName == "" || src == nil:
+		return nil, fmt.Errorf("AWS profile %q assumes %s but has no source_profile: vmfa signs AssumeRole with a source profile's long-term keys", name, sc.RoleARN)
+	case !src.Credentials.HasKeys():
+		return nil, fmt.Errorf("AWS profile %q: its source_profile %q has no long-term keys (aws_access_key_id, aws_secret_access_key); chains of roles are not supported", name, sc.SourceProfileName)
+	}
+	p.keys = src.Credentials
+	switch {
+	case sc.MFASerial != "":
+		p.MFASerial = sc.MFASerial
+	case src.MFASerial != "":
+		p.MFASerial, p.viaSession = src.MFASerial, true
+	default:
+		return nil, fmt.Errorf("AWS profile %q has no mfa_serial, nor has its source_profile %q: add 'mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE' to it", name, sc.SourceProfileName)
+	}
+	return p, nil
+}
+
+// sharedFiles names the config and credentials files the SDK reads.
+func sharedFiles(env config.EnvConfig) string {
+	cfg, creds := env.SharedConfigFile, env.SharedCredentialsFile
+	if cfg == "" {
+		cfg = config.DefaultSharedConfigFilename()
+	}
+	if creds == "" {
+		creds = config.DefaultSharedCredentialsFilename()
+	}
+	return cfg + " or " + creds
+}

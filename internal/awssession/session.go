@@ -1,0 +1,240 @@
+package awssession
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+)
+
+// CodeSource returns the code of the MFA device whose ARN is serial. It
+// must never return a code STS has already seen: STS refuses a code twice.
+type CodeSource func(serial string) (code string, err error)
+
+// Credentials are an MFA session's temporary credentials.
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      time.Time
+	// Region is the profile's, "" if it names none.
+	Region string
+}
+
+// RefreshMargin is how long before it expires a session stops being served
+// from the cache, so that no command starts with credentials about to die.
+const RefreshMargin = 5 * time.Minute
+
+// Request says how to get a session.
+type Request struct {
+	// Duration asks STS for a session this long; 0 means the profile's
+	// duration_seconds, else STS's default (12 h for GetSessionToken, 1 h
+	// for AssumeRole).
+	Duration time.Duration
+	// Refresh skips the cache: a new session is fetched (and cached).
+	Refresh bool
+	Codes   CodeSource
+	// Cache keeps sessions between calls; nil keeps none.
+	Cache Cache
+	// Now is the time codes are computed at and expiry checked against.
+	Now func() time.Time
+	// Warn is told when a new session could not be cached: the session
+	// is still returned, since its code is spent. Nil ignores it.
+	Warn func(msg string)
+}
+
+// Session returns credentials for p: from the cache while they have more
+// than RefreshMargin left, else from STS with a code from r.Codes.
+func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
+	duration := r.Duration
+	if duration == 0 {
+		duration = p.duration
+	}
+	key := p.cacheKey(duration)
+	if r.Cache != nil && !r.Refresh {
+		if c, ok := p.cached(r, key); ok {
+			return c, nil
+		}
+	}
+	if l, ok := r.Cache.(Locker); ok {
+		// Tools such as Terraform start several credential_process at
+		// once: the first fetches, the others wait and take its session.
+		unlock, err := l.Lock(ctx, key)
+		if err != nil {
+			r.warn(err.Error())
+		} else {
+			defer unlock()
+			if !r.Refresh {
+				if c, ok := p.cached(r, key); ok {
+					return c, nil
+				}
+			}
+		}
+	}
+	c, err := p.fetch(ctx, r, duration)
+	if err != nil {
+		return Credentials{}, err
+	}
+	c.Region = p.Region
+	if r.Cache != nil {
+		if ttl := c.Expiration.Add(-RefreshMargin).Sub(r.Now()); ttl > 0 {
+			b, err := json.Marshal(c)
+			if err != nil {
+				return Credentials{}, err
+			}
+			defer clear(b)
+			if err := r.Cache.Put(key, b, ttl); err != nil {
+				r.warn(fmt.Sprintf("the session was not cached (%s): the next command gets another", err))
+			}
+		}
+	}
+	return c, nil
+}
+
+// cached returns the session r.Cache holds under key, if it has more than
+// RefreshMargin left. A cache that cannot be read is a miss, and a warning:
+// a new session overwrites what is there.
+func (p *Profile) cached(r Request, key string) (Credentials, bool) {
+	b, ok, err := r.Cache.Get(key)
+	defer clear(b)
+	if err != nil {
+		r.warn("the cached session was not used: " + err.Error())
+	}
+	if err != nil || !ok {
+		return Credentials{}, false
+	}
+	var c Credentials
+	if json.Unmarshal(b, &c) != nil || c.AccessKeyID == "" || c.Expiration.Add(-RefreshMargin).Before(r.Now()) {
+		return Credentials{}, false
+	}
+	return c, true
+}
+
+func (r Request) warn(msg string) {
+	if r.Warn != nil {
+		r.Warn(short(msg))
+	}
+}
+
+// cacheKey names p's session in a cache: a hash of everything that makes
+// one session differ from another (the name holds no secret and no ARN).
+func (p *Profile) cacheKey(duration time.Duration) string {
+	h := sha256.New()
+	for _, s := range []string{"vmfa aws session v1", p.Name, p.keys.AccessKeyID, p.MFASerial,
+		p.roleARN, p.externalID, p.sessionName, strconv.FormatBool(p.viaSession),
+		duration.String(), p.Region, p.endpoint} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return "aws-" + hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// fetch calls STS: GetSessionToken, AssumeRole, or both.
+func (p *Profile) fetch(ctx context.Context, r Request, duration time.Duration) (Credentials, error) {
+	code, err := r.Codes(p.MFASerial)
+	if err != nil {
+		return Credentials{}, err
+	}
+	mfa := mfaCall{serial: p.MFASerial, code: code, now: r.Now}
+	if p.roleARN == "" {
+		return p.getSessionToken(ctx, p.keys, mfa, duration)
+	}
+	signer := p.keys
+	if p.viaSession {
+		// The code goes to GetSessionToken; its session, which carries
+		// the MFA, assumes the role.
+		s, err := p.getSessionToken(ctx, p.keys, mfa, 0)
+		if err != nil {
+			return Credentials{}, err
+		}
+		signer = aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey, SessionToken: s.SessionToken}
+		mfa = mfaCall{now: r.Now}
+	}
+	return p.assumeRole(ctx, signer, mfa, duration, r.Now())
+}
+
+// mfaCall is the MFA device and code an STS call sends, if any.
+type mfaCall struct {
+	serial, code string
+	now          func() time.Time
+}
+
+// client is an STS client configured by the SDK from the profile (region,
+// endpoints, retries, CA bundle) that signs with signer.
+func (p *Profile) client(ctx context.Context, signer aws.Credentials) (*sts.Client, error) {
+	// Credentials of our own stop the SDK from resolving the profile's:
+	// it would refuse a role with mfa_serial and no code at hand.
+	cfg, err := config.LoadDefaultConfig(ctx,
+		config.WithSharedConfigProfile(p.Name),
+		config.WithCredentialsProvider(credentials.StaticCredentialsProvider{Value: signer}))
+	if err != nil {
+		return nil, fmt.Errorf("reading AWS profile %q: %s", p.Name, short(err.Error()))
+	}
+	if cfg.Region == "" {
+		cfg.Region = defaultRegion
+	}
+	return sts.NewFromConfig(cfg), nil
+}
+
+func (p *Profile) getSessionToken(ctx context.Context, signer aws.Credentials, mfa mfaCall, duration time.Duration) (Credentials, error) {
+	in := &sts.GetSessionTokenInput{SerialNumber: aws.String(mfa.serial), TokenCode: aws.String(mfa.code)}
+	if duration > 0 {
+		in.DurationSeconds = aws.Int32(int32(duration / time.Second))
+	}
+	client, err := p.client(ctx, signer)
+	if err != nil {
+		return Credentials{}, err
+	}
+	out, err := client.GetSessionToken(ctx, in)
+	if err != nil {
+		return Credentials{}, p.stsError("GetSessionToken", mfa, err)
+	}
+	return fromSTS(out.Credentials)
+}
+
+func (p *Profile) assumeRole(ctx context.Context, signer aws.Credentials, mfa mfaCall, duration time.Duration, now time.Time) (Credentials, error) {
+	name := p.sessionName
+	if name == "" {
+		name = "vmfa-" + strconv.FormatInt(now.Unix(), 10)
+	}
+	in := &sts.AssumeRoleInput{RoleArn: aws.String(p.roleARN), RoleSessionName: aws.String(name)}
+	if p.externalID != "" {
+		in.ExternalId = aws.String(p.externalID)
+	}
+	if mfa.serial != "" {
+		in.SerialNumber, in.TokenCode = aws.String(mfa.serial), aws.String(mfa.code)
+	}
+	if duration > 0 {
+		in.DurationSeconds = aws.Int32(int32(duration / time.Second))
+	}
+	client, err := p.client(ctx, signer)
+	if err != nil {
+		return Credentials{}, err
+	}
+	out, err := client.AssumeRole(ctx, in)
+	if err != nil {
+		return Credentials{}, p.stsError("AssumeRole", mfa, err)
+	}
+	return fromSTS(out.Credentials)
+}
+
+func fromSTS(c *types.Credentials) (Credentials, error) {
+	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
+		return Credentials{}, fmt.Errorf("STS answered without credentials")
+	}
+	return Credentials{
+		AccessKeyID:     *c.AccessKeyId,
+		SecretAccessKey: *c.SecretAccessKey,
+		SessionToken:    *c.SessionToken,
+		Expiration:      c.Expiration.UTC(),
+	}, nil
+}

@@ -1,0 +1,348 @@
+package awssession
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmfa/vmfa/internal/ststest"
+	"github.com/vmfa/vmfa/vault"
+)
+
+const baseConfig = `[profile base]
+region = eu-west-1
+mfa_serial = ` + device + `
+
+[profile admin]
+role_arn = ` + adminRole + `
+source_profile = base
+mfa_serial = ` + device + `
+duration_seconds = 1800
+
+[profile chained]
+role_arn = ` + adminRole + `
+source_profile = base
+
+[profile nomfa]
+region = eu-west-1
+
+[profile nokeys]
+mfa_serial = ` + device + `
+
+[profile orphan]
+role_arn = ` + adminRole + `
+source_profile = nokeys
+mfa_serial = ` + device + `
+`
+
+func session(t *testing.T, profile string, r Request) (Credentials, error) {
+	t.Helper()
+	if r.Codes == nil {
+		r.Codes = (&totp{}).code
+	}
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	return load(t, profile).Session(context.Background(), r)
+}
+
+func TestGetSessionToken(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	c, err := session(t, "base", Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := srv.Calls()
+	if len(calls) != 1 || calls[0].Action != "GetSessionToken" {
+		t.Fatalf("calls %+v, want one GetSessionToken", calls)
+	}
+	call := calls[0]
+	if call.AccessKey != baseKey || call.SessionToken != "" || call.SerialNumber != device || call.Duration != "" {
+		t.Fatalf("GetSessionToken signed by %q (token %q) with serial %q, duration %q; want base's long-term key, %s, STS's default",
+			call.AccessKey, call.SessionToken, call.SerialNumber, call.Duration, device)
+	}
+	checkCode(t, call)
+	if !srv.Issued(c.AccessKeyID, c.SessionToken) || c.SecretAccessKey == "" || c.Region != "eu-west-1" {
+		t.Fatalf("credentials %+v are not the session STS issued, in eu-west-1", c)
+	}
+	if d := time.Until(c.Expiration); d < 11*time.Hour || d > 13*time.Hour {
+		t.Fatalf("expires in %s, want STS's 12 h", d)
+	}
+}
+
+func TestAssumeRoleWithMFA(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	c, err := session(t, "admin", Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := srv.Calls()
+	if len(calls) != 1 || calls[0].Action != "AssumeRole" {
+		t.Fatalf("calls %+v, want one AssumeRole", calls)
+	}
+	call := calls[0]
+	if call.AccessKey != baseKey || call.RoleARN != adminRole || call.SerialNumber != device || call.Duration != "1800" {
+		t.Fatalf("AssumeRole %+v: want signed by the source's key, for %s, with %s and duration_seconds 1800", call, adminRole, device)
+	}
+	checkCode(t, call)
+	if !srv.Issued(c.AccessKeyID, c.SessionToken) {
+		t.Fatal("the credentials are not the role session STS issued")
+	}
+	// --duration wins over duration_seconds.
+	if _, err := session(t, "admin", Request{Duration: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if d := srv.Calls()[1].Duration; d != "3600" {
+		t.Fatalf("DurationSeconds %q, want 3600", d)
+	}
+}
+
+// A role without mfa_serial whose source names the device: the code goes
+// to the source's GetSessionToken, whose session assumes the role.
+func TestSourceProfileMFA(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	c, err := session(t, "chained", Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := srv.Calls()
+	if len(calls) != 2 || calls[0].Action != "GetSessionToken" || calls[1].Action != "AssumeRole" {
+		t.Fatalf("calls %+v, want GetSessionToken then AssumeRole", calls)
+	}
+	checkCode(t, calls[0])
+	if calls[0].AccessKey != baseKey || !srv.Issued(calls[1].AccessKey, calls[1].SessionToken) || calls[1].TokenCode != "" {
+		t.Fatalf("AssumeRole %+v: want it signed by the MFA session, with no code", calls[1])
+	}
+	if !srv.Issued(c.AccessKeyID, c.SessionToken) || c.AccessKeyID == calls[1].AccessKey {
+		t.Fatal("the credentials are not the role's session")
+	}
+}
+
+// endpoint_url in the profile, rather than the environment, selects STS.
+func TestEndpointURLInConfig(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, strings.Replace(baseConfig, "region = eu-west-1\n", "region = eu-west-1\nendpoint_url = "+srv.URL+"\n", 1), false)
+	if _, err := session(t, "base", Request{}); err != nil {
+		t.Fatal(err)
+	}
+	if srv.Count("GetSessionToken") != 1 {
+		t.Fatalf("calls %+v", srv.Calls())
+	}
+}
+
+func newVault(t testing.TB) *vault.Vault {
+	t.Helper()
+	v, err := vault.Open(filepath.Join(t.TempDir(), "vault")).Create("correct horse", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestFileCache(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	v := newVault(t)
+	dir := filepath.Join(t.TempDir(), "aws-sessions")
+	now := time.Now()
+	clock := func() time.Time { return now }
+	srv.Date = clock
+	cache := &FileCache{Dir: dir, Recipient: v.Recipient(), Decrypter: v, Now: clock}
+	codes := &totp{}
+	r := Request{Cache: cache, Codes: codes.code, Now: clock}
+
+	first, err := session(t, "base", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := session(t, "base", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second != first || srv.Count("GetSessionToken") != 1 || len(codes.given) != 1 {
+		t.Fatalf("the second call was not served from the cache: %d GetSessionToken, %d codes", srv.Count("GetSessionToken"), len(codes.given))
+	}
+
+	// On disk: one age file, 0600 in a 0700 directory, no secret in clear.
+	files, _ := filepath.Glob(filepath.Join(dir, "*.age"))
+	if len(files) != 1 {
+		t.Fatalf("cache files %v, want one", files)
+	}
+	if fi, err := os.Stat(strings.TrimSuffix(files[0], ".age") + ".lock"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("lock file: %v", err)
+	}
+	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
+		t.Fatalf("cache directory mode %v", fi.Mode().Perm())
+	}
+	fi, _ := os.Stat(files[0])
+	ct, _ := os.ReadFile(files[0])
+	if fi.Mode().Perm() != 0o600 || !strings.HasPrefix(string(ct), "age-encryption.org/v1\n") {
+		t.Fatalf("cache file mode %v, header %q", fi.Mode().Perm(), ct[:min(len(ct), 22)])
+	}
+	for _, s := range []string{first.AccessKeyID, first.SecretAccessKey, first.SessionToken, "base", device} {
+		if strings.Contains(string(ct), s) || strings.Contains(files[0], s) {
+			t.Fatalf("the cache file holds %q in clear", s)
+		}
+	}
+	// Another vault cannot read it: a miss, with a warning.
+	other := newVault(t)
+	var warnings []string
+	otherCache := &FileCache{Dir: dir, Recipient: other.Recipient(), Decrypter: other, Now: clock}
+	if _, err := session(t, "base", Request{Cache: otherCache, Now: clock, Warn: func(m string) { warnings = append(warnings, m) }}); err != nil ||
+		len(warnings) == 0 || !strings.Contains(warnings[0], "does not open with this vault") || srv.Count("GetSessionToken") != 2 {
+		t.Fatalf("another vault's cache read: %v, warnings %q", err, warnings)
+	}
+
+	// --refresh fetches a new session.
+	r.Refresh = true
+	refreshed, err := session(t, "base", r)
+	if err != nil || refreshed == first || srv.Count("GetSessionToken") != 3 {
+		t.Fatalf("refresh: %v, %d calls", err, srv.Count("GetSessionToken"))
+	}
+	r.Refresh = false
+
+	// Five minutes before it expires, the cached session is not served.
+	now = refreshed.Expiration.Add(-RefreshMargin + time.Second)
+	if _, err := session(t, "base", r); err != nil || srv.Count("GetSessionToken") != 4 {
+		t.Fatalf("near expiry: %v, %d calls, want a new session", err, srv.Count("GetSessionToken"))
+	}
+	// Another profile is another entry.
+	if _, err := session(t, "admin", r); err != nil || srv.Count("AssumeRole") != 1 {
+		t.Fatalf("admin: %v", err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*.age")); len(files) != 2 {
+		t.Fatalf("cache files %v, want base's and admin's", files)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	awsFiles(t, nil, baseConfig, false)
+	for _, c := range []struct{ profile, want string }{
+		{"nosuch", `no AWS profile "nosuch"`},
+		{"nomfa", `AWS profile "nomfa" has no mfa_serial`},
+		{"nokeys", `AWS profile "nokeys" has no long-term keys`},
+		{"orphan", `its source_profile "nokeys" has no long-term keys`},
+		{"", "no profile given"},
+	} {
+		_, err := Load(context.Background(), c.profile)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("Load(%q): %v, want one line with %q", c.profile, err, c.want)
+		}
+	}
+}
+
+func TestRejectedCode(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	srv.RejectCodes = true
+	_, err := session(t, "base", Request{})
+	if !errors.Is(err, ErrCodeRejected) || !strings.Contains(err.Error(), "clock agrees") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("got %v, want one line: rejected, clock agrees", err)
+	}
+	// AWS's clock is 3 minutes ahead: the clock is blamed.
+	srv.Date = func() time.Time { return time.Now().Add(3 * time.Minute) }
+	_, err = session(t, "admin", Request{})
+	if !errors.Is(err, ErrCodeRejected) || !strings.Contains(err.Error(), "behind AWS's: 'vmfa time' checks it") {
+		t.Fatalf("got %v, want the clock pointed at", err)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	awsFiles(t, nil, baseConfig, false)
+	t.Setenv("AWS_ENDPOINT_URL_STS", "http://"+addr)
+	_, err = session(t, "base", Request{})
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), addr) || strings.Contains(err.Error(), "\n") || len(err.Error()) > 400 {
+		t.Fatalf("got %v, want one short line naming %s", err, addr)
+	}
+}
+
+func TestCodeSourceError(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, strings.ReplaceAll(baseConfig, device, "arn:aws:iam::999999999999:mfa/bob"), true)
+	_, err := session(t, "base", Request{})
+	var u *unknownDevice
+	if !errors.As(err, &u) || len(srv.Calls()) != 0 {
+		t.Fatalf("got %v after %d calls, want the code source's error and no STS call", err, len(srv.Calls()))
+	}
+}
+
+// Commands that miss the cache at once spend one code and one STS call.
+func TestConcurrentMisses(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	v := newVault(t)
+	cache := &FileCache{Dir: filepath.Join(t.TempDir(), "aws-sessions"), Recipient: v.Recipient(), Decrypter: v, Now: time.Now}
+	p := load(t, "base")
+	const n = 4
+	got := make(chan Credentials, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			c, err := p.Session(context.Background(), Request{Cache: cache, Codes: (&totp{}).code, Now: time.Now})
+			errs <- err
+			got <- c
+		}()
+	}
+	first := <-got
+	for range n - 1 {
+		if c := <-got; c != first {
+			t.Fatal("concurrent commands got different sessions")
+		}
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := srv.Count("GetSessionToken"); c != 1 {
+		t.Fatalf("STS saw %d GetSessionToken from %d concurrent misses, want 1", c, n)
+	}
+}
+
+// The loopback STS checks signatures as AWS does: a wrong secret key is
+// refused, in one line that names the profile and not the key.
+func TestWrongSecretKey(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	creds := "[base]\naws_access_key_id = " + baseKey + "\naws_secret_access_key = notTheRightSecretKey0000000000000000000\n"
+	if err := os.WriteFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), []byte(creds), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := session(t, "base", Request{})
+	if err == nil || !strings.Contains(err.Error(), `STS GetSessionToken for profile "base" refused: SignatureDoesNotMatch`) ||
+		strings.Contains(err.Error(), "notTheRight") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// A session that cannot be cached is still returned: its code is spent.
+func TestCacheWriteFails(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	v := newVault(t)
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The cache directory would be under a regular file.
+	cache := &FileCache{Dir: filepath.Join(blocker, "aws-sessions"), Recipient: v.Recipient(), Decrypter: v, Now: time.Now}
+	var warnings []string
+	c, err := session(t, "base", Request{Cache: cache, Warn: func(m string) { warnings = append(warnings, m) }})
+	if err != nil || !srv.Issued(c.AccessKeyID, c.SessionToken) || len(warnings) == 0 || !strings.Contains(warnings[len(warnings)-1], "not cached") {
+		t.Fatalf("got %v, warnings %q; want the session and one warning", err, warnings)
+	}
+}
