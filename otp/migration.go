@@ -97,10 +97,10 @@ func ParseAll(texts []string) ([]Account, error) {
 // Field numbers of Google Authenticator's MigrationPayload protobuf.
 const (
 	fieldOTPParameters = 1
-	// 2 is the format version; nothing in it depends on the value.
-	fieldBatchSize  = 3
-	fieldBatchIndex = 4
-	fieldBatchID    = 5
+	fieldVersion       = 2 // nothing read depends on its value
+	fieldBatchSize     = 3
+	fieldBatchIndex    = 4
+	fieldBatchID       = 5
 
 	paramSecret    = 1
 	paramName      = 2
@@ -308,4 +308,137 @@ func decodeParameters(b []byte) (Account, error) {
 		return Account{}, err
 	}
 	return a, nil
+}
+
+// MigrationBatchSize is how many accounts Google Authenticator puts in one
+// export QR code; Aegis's Google Authenticator export uses the same number.
+// More would make codes too dense for many phones' cameras.
+const MigrationBatchSize = 10
+
+// MigrationUnfit says why Google Authenticator cannot hold a as it is, or
+// returns "" when it can. Its export format has no period, and not every
+// version of the app has honoured the format's SHA256, SHA512 and 8-digit
+// values, so anything but SHA1, 6 digits and 30 s could come out of the phone
+// as other codes: such accounts are left out, never altered. Aegis applies
+// the same rule to its Google Authenticator export.
+func (a Account) MigrationUnfit() string {
+	switch {
+	case a.Type == Steam:
+		return "Steam Guard accounts"
+	case a.Type != TOTP && a.Type != HOTP:
+		return "the OTP type " + string(a.Type)
+	case a.Digits != DefaultDigits:
+		return fmt.Sprintf("%d-digit codes", a.Digits)
+	case a.Algorithm != SHA1:
+		return "the " + string(a.Algorithm) + " algorithm"
+	case a.Type == TOTP && a.Period != DefaultPeriod:
+		return fmt.Sprintf("a period of %d seconds", a.Period)
+	}
+	return ""
+}
+
+// MigrationURIs encodes accounts as Google Authenticator export URIs
+// (otpauth-migration://offline?data=…), MigrationBatchSize accounts a URI,
+// each marked with its position and with the id that ties them together.
+// Every account must fit (MigrationUnfit); ParseMigration reads each URI
+// back to its accounts.
+func MigrationURIs(accounts []Account, id int32) ([]string, error) {
+	if len(accounts) == 0 {
+		return nil, errors.New("no account to export")
+	}
+	size := (len(accounts) + MigrationBatchSize - 1) / MigrationBatchSize
+	uris := make([]string, 0, size)
+	for i := 0; i < size; i++ {
+		chunk := accounts[i*MigrationBatchSize : min((i+1)*MigrationBatchSize, len(accounts))]
+		payload, err := encodePayload(chunk, Batch{Index: i, Size: size, ID: id})
+		if err != nil {
+			return nil, err
+		}
+		uris = append(uris, "otpauth-migration://offline?data="+url.QueryEscape(base64.StdEncoding.EncodeToString(payload)))
+	}
+	return uris, nil
+}
+
+// migrationVersion is the payload's format version, as the app writes it.
+const migrationVersion = 1
+
+func encodePayload(accounts []Account, batch Batch) ([]byte, error) {
+	var b []byte
+	for _, a := range accounts {
+		if why := a.MigrationUnfit(); why != "" {
+			return nil, fmt.Errorf("%s: Google Authenticator cannot hold %s", a.Label(), why)
+		}
+		p, err := encodeParameters(a)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", a.Label(), err)
+		}
+		b = protowire.AppendTag(b, fieldOTPParameters, protowire.BytesType)
+		b = protowire.AppendBytes(b, p)
+	}
+	for _, f := range []struct {
+		num protowire.Number
+		v   uint64
+	}{
+		{fieldVersion, migrationVersion},
+		{fieldBatchSize, uint64(batch.Size)},
+		{fieldBatchIndex, uint64(batch.Index)},
+		{fieldBatchID, uint64(int64(batch.ID))}, // int32: negative ids are sign-extended
+	} {
+		b = protowire.AppendTag(b, f.num, protowire.VarintType)
+		b = protowire.AppendVarint(b, f.v)
+	}
+	return b, nil
+}
+
+func encodeParameters(a Account) ([]byte, error) {
+	secret, err := a.SecretBytes()
+	if err != nil {
+		return nil, err
+	}
+	var b []byte
+	b = protowire.AppendTag(b, paramSecret, protowire.BytesType)
+	b = protowire.AppendBytes(b, secret)
+	b = protowire.AppendTag(b, paramName, protowire.BytesType)
+	b = protowire.AppendString(b, migrationName(a))
+	if a.Issuer != "" {
+		b = protowire.AppendTag(b, paramIssuer, protowire.BytesType)
+		b = protowire.AppendString(b, a.Issuer)
+	}
+	typ := uint64(2) // TOTP
+	if a.Type == HOTP {
+		typ = 1
+	}
+	for _, f := range []struct {
+		num protowire.Number
+		v   uint64
+	}{
+		{paramAlgorithm, 1}, // SHA1
+		{paramDigits, 1},    // six
+		{paramType, typ},
+	} {
+		b = protowire.AppendTag(b, f.num, protowire.VarintType)
+		b = protowire.AppendVarint(b, f.v)
+	}
+	if a.Type == HOTP {
+		b = protowire.AppendTag(b, paramCounter, protowire.VarintType)
+		b = protowire.AppendVarint(b, a.Counter)
+	}
+	return b, nil
+}
+
+// migrationName is the name field as Google Authenticator writes it: the
+// label "Issuer:Name" it was given, which decodeParameters splits back. An
+// issuer with a colon in it cannot be a prefix, so the name goes alone
+// (the issuer field holds the issuer); a name with a colon and no issuer
+// gets an empty prefix, so that nothing of it is taken for an issuer.
+func migrationName(a Account) string {
+	switch {
+	case a.Name == "":
+		return ""
+	case a.Issuer != "" && !strings.Contains(a.Issuer, ":"):
+		return a.Issuer + ":" + a.Name
+	case a.Issuer == "" && strings.Contains(a.Name, ":"):
+		return ":" + a.Name
+	}
+	return a.Name
 }

@@ -57,6 +57,7 @@ func newActionsScreen(e vault.Entry, ok bool) actionsScreen {
 	}
 	items = append(items,
 		item(actAdd, "a", "add an account", lk.Add),
+		item(actExportGoogle, "g", "export all to Google Authenticator", none),
 		item(actHelp, "?", "all keys", lk.Help))
 	return actionsScreen{keys: newActionsKeys(), entry: e, items: items}
 }
@@ -98,7 +99,10 @@ func (s actionsScreen) View(c *common) string {
 	if s.entry.ID != "" {
 		title += " · " + displayName(s.entry)
 	}
-	b.WriteString(st.label.Render(title) + "\n")
+	b.WriteString(st.label.Render(title))
+	if 2+len(s.items) <= h {
+		b.WriteString("\n") // a blank line under the title, where it fits
+	}
 	descW := 0
 	for _, it := range s.items {
 		descW = max(descW, lipgloss.Width(it.key.Help().Desc))

@@ -43,6 +43,7 @@ const (
 	actMoveDown
 	actShowQR
 	actAdd
+	actExportGoogle
 	actHelp
 )
 
@@ -187,6 +188,9 @@ func (l listScreen) do(c *common, a listAction) (screen, tea.Cmd) {
 		return l, nil
 	case actHelp:
 		c.send(openHelpMsg{})
+		return l, nil
+	case actExportGoogle:
+		c.send(openGoogleExportMsg{})
 		return l, nil
 	}
 	e, ok := l.selected()

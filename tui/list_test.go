@@ -120,7 +120,7 @@ func TestActionsMenu(t *testing.T) {
 		t.Fatalf("enter in the menu: on top %T, clipboard %q", m.top(), clip.Content())
 	}
 	// The rest open their screens; esc goes back.
-	for letter, want := range map[string]string{"e": "tui.enrollScreen", "r": "tui.renameDialog", "d": "tui.deleteDialog", "q": "tui.qrDialog", "a": "tui.addScreen", "?": "tui.helpScreen"} {
+	for letter, want := range map[string]string{"e": "tui.enrollScreen", "r": "tui.renameDialog", "d": "tui.deleteDialog", "q": "tui.qrDialog", "a": "tui.addScreen", "g": "tui.googleExportScreen", "?": "tui.helpScreen"} {
 		mm := send(send(m, special(tea.KeyTab)), keys(letter))
 		if got := typeName(mm.top()); got != want {
 			t.Errorf("%s in the menu opens %s, want %s", letter, got, want)

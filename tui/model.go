@@ -214,6 +214,8 @@ func (m *Model) changeScreen(msg tea.Msg) (tea.Cmd, bool) {
 		return cmd, true
 	case openHelpMsg:
 		m.over = helpScreen{}
+	case openGoogleExportMsg:
+		m.over = newGoogleExportScreen(m.accounts)
 	case openEnrollMsg:
 		return m.openFor(msg.id, func(e vault.Entry) (screen, tea.Cmd) { return newEnrollScreen(c, e), nil }), true
 	case openRenameMsg:

@@ -17,7 +17,7 @@ import (
 
 // screen is one screen of the interface: the unlock prompt, the account
 // list, or one of the screens opened over the list (actions, add, enroll,
-// rename, delete, QR code, help). Each updates itself from messages and
+// rename, delete, QR code, Google export, help). Each updates itself from messages and
 // draws itself from its own state; none knows another. A screen that wants
 // another on top, or to be closed, sends one of the messages below through
 // common.send, and only the root model handles them.
@@ -80,6 +80,9 @@ type (
 	openQRMsg     struct{ id string }
 	// openHelpMsg shows every key of the list.
 	openHelpMsg struct{}
+	// openGoogleExportMsg shows every account as Google Authenticator's
+	// export QR codes.
+	openGoogleExportMsg struct{}
 	// closeMsg closes the screen over the list, putting the list's cursor
 	// on an account, or on the accounts just added (marked as new).
 	closeMsg struct {

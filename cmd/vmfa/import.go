@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/internal/importer"
+	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
@@ -55,7 +58,7 @@ Formats:
 			var units []imagefile.Unit
 			var errs []error
 			for _, path := range args {
-				u, err := importFile(cmd, imagefile.CleanPath(path), format, skipUnsupported)
+				u, err := a.importFile(cmd, imagefile.CleanPath(path), format, skipUnsupported)
 				if err != nil {
 					errs = append(errs, err)
 					continue
@@ -100,22 +103,37 @@ func formatList() string {
 
 // importFile reads one file into a unit, or says what is wrong with it,
 // naming it.
-func importFile(cmd *cobra.Command, path, format string, skipUnsupported bool) (imagefile.Unit, error) {
+func (a *app) importFile(cmd *cobra.Command, path, format string, skipUnsupported bool) (imagefile.Unit, error) {
 	data, err := readLimited(path, importer.MaxFileSize)
 	if err != nil {
 		return imagefile.Unit{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+	}
+	// An app's SQLite database keeps its latest changes in FILE-wal.
+	wal, err := readLimited(path+"-wal", importer.MaxFileSize)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return imagefile.Unit{}, fmt.Errorf("%s-wal: %w", path, unwrapPathError(err))
+	}
+	if len(wal) > 0 {
+		merged, applied, err := importer.WithWAL(data, wal)
+		if err != nil {
+			return imagefile.Unit{}, fmt.Errorf("%s: %w", path, err)
+		}
+		if applied {
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: read with its write-ahead log, %s-wal\n", path, filepath.Base(path))
+		}
+		data = merged
 	}
 	if format == "" {
 		if format, err = importer.Detect(data); err != nil {
 			return imagefile.Unit{}, fmt.Errorf("%s: %w", path, err)
 		}
 	}
-	pass := importPassword(path)
+	pass := a.importPassword(path)
 	accounts, err := importer.Parse(format, data, pass.get)
 	// A password typed wrong on the terminal can be typed again, as with sudo.
 	for try := 1; errors.Is(err, importer.ErrWrongPassword) && pass.typed && try < 3; try++ {
 		fmt.Fprintln(os.Stderr, "Wrong password, try again.")
-		pass = importPassword(path)
+		pass = a.importPassword(path)
 		accounts, err = importer.Parse(format, data, pass.get)
 	}
 	var unsupported *importer.UnsupportedError
@@ -149,13 +167,16 @@ func unwrapPathError(err error) error {
 // VMFA_IMPORT_PASSPHRASE, else asked on the terminal, never from argv.
 type passwordSource struct {
 	path  string
+	env   *passphrase.Env
 	typed bool // asked on the terminal, so it may be asked again
 }
 
-func importPassword(path string) *passwordSource { return &passwordSource{path: path} }
+func (a *app) importPassword(path string) *passwordSource {
+	return &passwordSource{path: path, env: a.env}
+}
 
 func (p *passwordSource) get() (string, error) {
-	if pw, ok := os.LookupEnv("VMFA_IMPORT_PASSPHRASE"); ok {
+	if pw, ok := p.env.Import(); ok {
 		return pw, nil
 	}
 	pw, err := term.ReadSecret("Password of " + p.path + ": ")

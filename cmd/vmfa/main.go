@@ -109,6 +109,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	)
 	root.AddCommand(timeCmd())
 	root.AddCommand(a.importCmd())
+	root.AddCommand(a.exportCmd())
 	root.AddCommand(a.recipientsCmd())
 	root.AddCommand(a.awsCmd())
 	root.AddCommand(a.agentCmds()...)

@@ -18,11 +18,16 @@ import (
 // digits, 30 s), as Bitwarden's own authenticator reads it
 // (bitwarden.com/help/integrated-authenticator/). Items without one are
 // passwords only, and are not accounts here. The item's name names a
-// Steam or bare-secret account, whose field has no label. Password-protected
-// ("encrypted": true) exports are not read.
+// Steam or bare-secret account, whose field has no label.
+//
+// A password-protected export (bitwarden.com/help/encrypted-export/) holds
+// that JSON encrypted (bitwarden_protected.go); an "account restricted" one
+// needs the account's own key, which only Bitwarden has.
 type bitwardenExport struct {
-	Encrypted bool `json:"encrypted"`
-	Items     []struct {
+	Encrypted         bool `json:"encrypted"`
+	PasswordProtected bool `json:"passwordProtected"`
+	bitwardenProtected
+	Items []struct {
 		Name  string `json:"name"`
 		Login *struct {
 			Username string `json:"username"`
@@ -31,21 +36,30 @@ type bitwardenExport struct {
 	} `json:"items"`
 }
 
-func parseBitwarden(data []byte, _ *prompt) (*accounts, error) {
+func parseBitwarden(data []byte, p *prompt) (*accounts, error) {
 	text := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	if len(text) > 0 && text[0] == '{' {
-		return parseBitwardenJSON(text)
+		return parseBitwardenJSON(text, p)
 	}
 	return parseBitwardenCSV(text)
 }
 
-func parseBitwardenJSON(data []byte) (*accounts, error) {
+func parseBitwardenJSON(data []byte, p *prompt) (*accounts, error) {
 	var x bitwardenExport
 	if err := decodeJSON(data, &x); err != nil {
 		return nil, fmt.Errorf("Bitwarden export: %w", err)
 	}
-	if x.Encrypted {
-		return nil, errors.New("Bitwarden export is password-protected: export it again as unencrypted JSON or CSV")
+	switch {
+	case x.Encrypted && x.PasswordProtected && p != nil:
+		plain, err := x.decrypt(p)
+		if err != nil {
+			return nil, err
+		}
+		return parseBitwardenJSON(plain, nil) // what it holds is not encrypted again
+	case x.Encrypted && x.PasswordProtected:
+		return nil, errors.New("Bitwarden export: encrypted twice")
+	case x.Encrypted:
+		return nil, errors.New("Bitwarden export is encrypted with the account's key (\"account restricted\"): export it again password-protected, or as unencrypted JSON or CSV")
 	}
 	c := &accounts{}
 	for _, it := range x.Items {

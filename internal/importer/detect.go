@@ -77,7 +77,7 @@ func detectJSON(text []byte) (string, error) {
 		return "aegis", nil
 	case has(obj, "schemaVersion") && (has(obj, "services") || has(obj, "servicesEncrypted")):
 		return "2fas", nil
-	case has(obj, "items") && has(obj, "encrypted"):
+	case has(obj, "items") && has(obj, "encrypted"), has(obj, "passwordProtected") && has(obj, "data"):
 		return "bitwarden", nil
 	case has(obj, "tokens"):
 		return "freeotp-plus", nil
@@ -85,6 +85,8 @@ func detectJSON(text []byte) (string, error) {
 		return "stratum", nil
 	case has(obj, "entries") && bytes.Contains(obj["entries"], []byte(`"content"`)):
 		return "proton", nil
+	case has(obj, "version") && has(obj, "accounts") && bytes.Contains(obj["accounts"], []byte(`"secret"`)):
+		return "vmfa", nil
 	case has(obj, "shared_secret"), has(obj, "accounts") && bytes.Contains(obj["accounts"], []byte(`"shared_secret"`)):
 		return "steam", nil
 	}

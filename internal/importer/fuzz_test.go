@@ -63,7 +63,9 @@ func FuzzAuthy(f *testing.F) {
 }
 func FuzzBattleNet(f *testing.F) { fuzzFormat(f, "battlenet") }
 func FuzzBitwarden(f *testing.F) {
-	fuzzFormat(f, "bitwarden", "name,login_username,login_totp\nx,y,JBSWY3DPEHPK3PXP\n", `{"encrypted":true,"items":[]}`)
+	fuzzFormat(f, "bitwarden", "name,login_username,login_totp\nx,y,JBSWY3DPEHPK3PXP\n", `{"encrypted":true,"items":[]}`,
+		`{"encrypted":true,"passwordProtected":true,"salt":"c2FsdA==","kdfType":0,"kdfIterations":1,`+
+			`"encKeyValidation_DO_NOT_EDIT":"2.AAAAAAAAAAAAAAAAAAAAAA==|AAAAAAAAAAAAAAAAAAAAAA==|AA==","data":"2.AAAAAAAAAAAAAAAAAAAAAA==|AAAAAAAAAAAAAAAAAAAAAA==|AA=="}`)
 }
 func FuzzDuo(f *testing.F)         { fuzzFormat(f, "duo") }
 func FuzzFreeOTP(f *testing.F)     { fuzzFormat(f, "freeotp", string(javaMapHeader(1))) }
@@ -85,4 +87,7 @@ func FuzzStratum(f *testing.F) {
 }
 func FuzzTOTPAuthenticator(f *testing.F) {
 	fuzzFormat(f, "totp-authenticator", "AAAAAAAAAAAAAAAAAAAAAA==")
+}
+func FuzzVMFA(f *testing.F) {
+	fuzzFormat(f, "vmfa", `{"version":1,"accounts":[{"id":"a1","created":"2026-12-01T04:00:00Z","name":"x","secret":"JBSWY3DPEHPK3PXP","type":"totp","algorithm":"SHA1","digits":6,"period":30}]}`)
 }

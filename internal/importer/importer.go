@@ -55,7 +55,7 @@ var Formats = []Format{
 	{"authenticator-plus", "Authenticator Plus", "encrypted backup (.zip)", parseAuthenticatorPlus},
 	{"authy", "Authy", "shared preferences (com.authy.storage.tokens.authenticator.xml), plain or encrypted", parseAuthy},
 	{"battlenet", "Battle.net Authenticator", "shared preferences (com.blizzard.messenger.authenticator_preferences.xml)", parseBattleNet},
-	{"bitwarden", "Bitwarden", "vault export (.json or .csv, unencrypted)", parseBitwarden},
+	{"bitwarden", "Bitwarden", "vault export (.json, plain or password-protected, or .csv)", parseBitwarden},
 	{"duo", "Duo Mobile", "accounts file (duokit/accounts.json)", parseDuo},
 	{"freeotp", "FreeOTP", "tokens.xml (version 1, also FreeOTP+'s) or encrypted backup (version 2, externalBackup.xml)", parseFreeOTP},
 	{"freeotp-plus", "FreeOTP+", "export (.json)", parseFreeOTPPlus},
@@ -65,6 +65,7 @@ var Formats = []Format{
 	{"steam", "Steam (Steam Desktop Authenticator)", "maFile (.maFile or manifest-style .json)", parseSteam},
 	{"stratum", "Stratum / Authenticator Pro", "backup (.json, .authpro encrypted and legacy encrypted) or the app's database (SQLite)", parseStratum},
 	{"totp-authenticator", "TOTP Authenticator", "backup (.bin, encrypted) or shared preferences (TOTP_Authenticator_Preferences.xml)", parseTOTPAuthenticator},
+	{"vmfa", "vmfa", "vmfa export --format json (the content of vault.age)", parseVMFA},
 }
 
 // Lookup returns the format with that name.

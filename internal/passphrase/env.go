@@ -21,6 +21,8 @@ const (
 	EnvFile    = "VMFA_PASSPHRASE_FILE"    // a file holding the passphrase
 	EnvValue   = "VMFA_PASSPHRASE"         // the passphrase itself
 	EnvNew     = "VMFA_NEW_PASSPHRASE"     // the new passphrase, for a change
+	EnvImport  = "VMFA_IMPORT_PASSPHRASE"  // the password of an encrypted file to import
+	EnvExport  = "VMFA_EXPORT_PASSPHRASE"  // the password to encrypt an export with
 )
 
 // maxFileSize bounds what is read of a passphrase file, which could be
@@ -31,6 +33,8 @@ const maxFileSize = 64 << 10
 type Env struct {
 	command, file, value, newValue string
 	hasValue, hasNew               bool
+	importValue, exportValue       string
+	hasImport, hasExport           bool
 
 	// Warn receives warnings, such as a passphrase file that others can
 	// read; nil drops them.
@@ -51,9 +55,11 @@ func TakeEnv() *Env {
 	e := &Env{command: os.Getenv(EnvCommand), file: os.Getenv(EnvFile)}
 	e.value, e.hasValue = os.LookupEnv(EnvValue)
 	e.newValue, e.hasNew = os.LookupEnv(EnvNew)
+	e.importValue, e.hasImport = os.LookupEnv(EnvImport)
+	e.exportValue, e.hasExport = os.LookupEnv(EnvExport)
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, EnvValue) || k == EnvNew {
+		if strings.HasPrefix(k, EnvValue) || k == EnvNew || k == EnvImport || k == EnvExport {
 			os.Unsetenv(k)
 		}
 	}
@@ -115,6 +121,15 @@ func (e *Env) New() (string, bool) {
 	}
 	return e.newValue, e.hasNew
 }
+
+// Import returns the password of encrypted files to import
+// (VMFA_IMPORT_PASSPHRASE), if the environment gave one.
+func (e *Env) Import() (string, bool) { return e.importValue, e.hasImport }
+
+// Export returns the password to encrypt an export with
+// (VMFA_EXPORT_PASSPHRASE), if the environment gave one. It is not judged
+// weak or strong: the app that imports the file has its own rules.
+func (e *Env) Export() (string, bool) { return e.exportValue, e.hasExport }
 
 // WarnIfWeak warns about a new passphrase that is weak: one from the
 // environment is a script's choice, so it is not refused.

@@ -2,6 +2,7 @@ package passphrase
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,5 +49,29 @@ func TestTakeEnv(t *testing.T) {
 	}
 	if len(warnings) != 2 || !strings.Contains(warnings[0], "readable by others (mode 0644)") || !strings.Contains(warnings[1], "weak") {
 		t.Errorf("warnings %q", warnings)
+	}
+}
+
+// The import and export passwords were read where they were used, and so
+// were inherited by every child started before: the passphrase command, the
+// clipboard tool. A real child's environment must hold neither.
+func TestTakeEnvLeavesChildrenNoImportOrExportPassword(t *testing.T) {
+	t.Setenv("VMFA_IMPORT_PASSPHRASE", "import secret")
+	t.Setenv("VMFA_EXPORT_PASSPHRASE", "export secret")
+	e := TakeEnv()
+	out, err := exec.Command("env").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"import secret", "export secret"} {
+		if strings.Contains(string(out), secret) {
+			t.Errorf("a child inherits %q", secret)
+		}
+	}
+	if p, ok := e.Import(); p != "import secret" || !ok {
+		t.Errorf("Import = %q, %v", p, ok)
+	}
+	if p, ok := e.Export(); p != "export secret" || !ok {
+		t.Errorf("Export = %q, %v", p, ok)
 	}
 }

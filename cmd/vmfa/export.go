@@ -1,0 +1,295 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	xterm "golang.org/x/term"
+
+	"github.com/vmfa/vmfa/internal/exporter"
+	"github.com/vmfa/vmfa/internal/passphrase"
+	"github.com/vmfa/vmfa/internal/term"
+	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/otp/qr"
+	"github.com/vmfa/vmfa/vault"
+)
+
+func (a *app) exportCmd() *cobra.Command {
+	var (
+		format, output, pngDir string
+		force, encrypt         bool
+	)
+	cmd := &cobra.Command{
+		Use:   "export --format FORMAT [--output FILE] [QUERY...]",
+		Short: "Export the accounts, secrets included, for another app or a phone",
+		Long: `Export every account, or only those the QUERY arguments designate (each must
+designate one account, as with 'vmfa code'), in a format other apps import.
+
+The export holds the secrets, so it goes only where it was sent: to a new
+file that only you can read (--output; an existing file is replaced only with
+--force), or to standard output when that is a pipe or a file, never to the
+terminal. The Google Authenticator format is the exception: on a terminal it
+shows its QR codes one by one, to scan with the phone.
+
+Formats:
+` + exportFormatList() + `
+
+--encrypt protects an Aegis export with a password, read from
+VMFA_EXPORT_PASSPHRASE or asked twice on the terminal. Google Authenticator
+cannot hold every account (Steam, 7 or 8 digits, SHA256/SHA512, periods other
+than 30 s): those are named on standard error and left out.`,
+		Example: `  vmfa export --format aegis --encrypt --output aegis-vault.json
+  vmfa export --format google                # QR codes on the terminal, Enter for the next
+  vmfa export --format google --png ~/qr     # the same QR codes as PNG files
+  vmfa export --format uri github | qrencode -t ansiutf8`,
+		ValidArgsFunction: a.completeAccounts,
+		RunE: func(cmd *cobra.Command, queries []string) error {
+			if format == "" {
+				return usageError{errors.New("--format is required: " + exportFormatNames())}
+			}
+			f, err := exporter.Lookup(format)
+			if err != nil {
+				return usageError{err}
+			}
+			switch {
+			case encrypt && f.Name != "aegis":
+				return usageError{errors.New("--encrypt is for --format aegis; vmfa's own encrypted file is vault.age")}
+			case pngDir != "" && f.Name != "google":
+				return usageError{errors.New("--png is for --format google")}
+			case pngDir != "" && output != "":
+				return usageError{errors.New("--png and --output exclude each other")}
+			}
+			showQR := f.Name == "google" && pngDir == "" && output == "" && term.IsTerminal(os.Stdout)
+			if output == "" && pngDir == "" && !showQR && term.IsTerminal(os.Stdout) {
+				return usageError{errors.New("refusing to print secrets on the terminal: use --output FILE, or a pipe")}
+			}
+			if output != "" && !force {
+				if _, err := os.Lstat(output); err == nil {
+					return fmt.Errorf("%s already exists: choose another name, or --force to replace it", output)
+				}
+			}
+			var password *string
+			if encrypt {
+				pw, err := a.exportPassword()
+				if err != nil {
+					return err
+				}
+				password = &pw
+			}
+			v, err := a.unlock()
+			if err != nil {
+				return err
+			}
+			d, err := v.Load()
+			if err != nil {
+				return err
+			}
+			entries, err := selectEntries(d, queries)
+			if err != nil {
+				return err
+			}
+			accounts := make([]otp.Account, len(entries))
+			for i, e := range entries {
+				accounts[i] = e.Account
+			}
+			errOut := cmd.ErrOrStderr()
+			var data []byte
+			switch f.Name {
+			case "uri":
+				data = exporter.URIs(accounts)
+			case "json":
+				sub := *d
+				sub.Accounts = entries
+				data, err = exporter.JSON(&sub)
+			case "aegis":
+				data, err = exporter.Aegis(entries, password, exporter.Random)
+			case "google":
+				uris, left, gerr := exporter.Google(accounts, exporter.Random)
+				for _, l := range left {
+					fmt.Fprintf(errOut, "Left out %s: Google Authenticator cannot hold %s\n", l.Label, l.Reason)
+				}
+				if gerr != nil {
+					return gerr
+				}
+				if len(uris) == 0 {
+					return errors.New("no account can go to Google Authenticator; try --format uri or aegis")
+				}
+				switch {
+				case pngDir != "":
+					return writePNGs(errOut, pngDir, uris, force)
+				case showQR:
+					return showMigrationQRs(errOut, uris)
+				}
+				data = []byte(strings.Join(uris, "\n") + "\n")
+			}
+			if err != nil {
+				return err
+			}
+			defer clear(data)
+			if output == "" {
+				_, err := cmd.OutOrStdout().Write(data)
+				return err
+			}
+			if err := exporter.WriteFile(output, data, force); err != nil {
+				return err
+			}
+			fmt.Fprintf(errOut, "Exported %d account(s) to %s.\n", len(entries), output)
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&format, "format", "", "the format: "+exportFormatNames())
+	fl.StringVarP(&output, "output", "o", "", "write to this new file (mode 0600) instead of standard output")
+	fl.BoolVar(&force, "force", false, "replace an existing file")
+	fl.BoolVar(&encrypt, "encrypt", false, "encrypt the Aegis export with a password (VMFA_EXPORT_PASSPHRASE or asked)")
+	fl.StringVar(&pngDir, "png", "", "write Google Authenticator's QR codes as PNG files in this directory (mode 0700)")
+	cmd.MarkFlagDirname("png")
+	cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var names []string
+		for _, f := range exporter.Formats {
+			names = append(names, f.Name+"\t"+f.App)
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+func exportFormatList() string {
+	var b strings.Builder
+	for _, f := range exporter.Formats {
+		fmt.Fprintf(&b, "  %-7s %s: %s\n", f.Name, f.App, f.Description)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func exportFormatNames() string {
+	names := make([]string, len(exporter.Formats))
+	for i, f := range exporter.Formats {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// exportPassword is the password of an encrypted export: from
+// VMFA_EXPORT_PASSPHRASE, else asked twice on the terminal; never argv.
+func (a *app) exportPassword() (string, error) {
+	if pw, ok := a.env.Export(); ok {
+		if pw == "" {
+			return "", errors.New("VMFA_EXPORT_PASSPHRASE is empty")
+		}
+		return pw, nil
+	}
+	pw, err := passphrase.AskNew("Password for the export: ")
+	if errors.Is(err, term.ErrNoTTY) {
+		return "", fmt.Errorf("there is %w for the export's password: set VMFA_EXPORT_PASSPHRASE", err)
+	}
+	return pw, err
+}
+
+// selectEntries returns the entries the queries designate, each query one
+// entry as 'vmfa code' finds it, in the vault's order; no query is all.
+func selectEntries(d *vault.Data, queries []string) ([]vault.Entry, error) {
+	if len(d.Accounts) == 0 {
+		return nil, errors.New("the vault is empty: nothing to export")
+	}
+	if len(queries) == 0 {
+		return d.Accounts, nil
+	}
+	want := map[string]bool{}
+	for _, q := range queries {
+		e, err := d.Find(q)
+		var amb *vault.AmbiguousError
+		switch {
+		case errors.As(err, &amb):
+			return nil, fmt.Errorf("%q matches %d accounts: %s; be more specific", q, len(amb.Matches), quoteLabels(amb.Matches))
+		case err != nil:
+			return nil, fmt.Errorf("no account matches %q; accounts: %s", q, quoteLabels(d.Accounts))
+		}
+		want[e.ID] = true
+	}
+	var out []vault.Entry
+	for _, e := range d.Accounts {
+		if want[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// writePNGs writes each export QR code as a PNG file in dir.
+func writePNGs(errOut io.Writer, dir string, uris []string, force bool) error {
+	if err := exporter.MakePrivateDir(dir); err != nil {
+		return err
+	}
+	for i, uri := range uris {
+		data, err := exporter.PNG(uri)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(dir, fmt.Sprintf("google-authenticator-%d-of-%d.png", i+1, len(uris)))
+		if err := exporter.WriteFile(path, data, force); err != nil {
+			return err
+		}
+		fmt.Fprintf(errOut, "Wrote %s\n", path)
+	}
+	fmt.Fprintf(errOut, "Scan them in order in Google Authenticator (Transfer accounts, Import accounts), then delete them.\n")
+	return nil
+}
+
+// showMigrationQRs draws the export QR codes on the terminal one at a time,
+// light on dark as phones read them, and clears the screen after the last.
+func showMigrationQRs(errOut io.Writer, uris []string) error {
+	out := os.Stdout
+	// The codes hold secrets: off the screen and its scrollback when done.
+	cleared := false
+	clearScreen := func() {
+		if !cleared {
+			fmt.Fprint(out, "\x1b[2J\x1b[3J\x1b[H")
+			cleared = true
+		}
+	}
+	defer clearScreen() // also when reading Enter fails
+	for i, uri := range uris {
+		code, err := qr.Terminal(uri)
+		if err != nil {
+			return err
+		}
+		// A code wider than the terminal wraps, and no phone reads it.
+		qw, qh := len([]rune(strings.SplitN(code, "\n", 2)[0])), strings.Count(code, "\n")+1
+		for {
+			w, h, err := xterm.GetSize(int(out.Fd()))
+			if err != nil || w >= qw && h >= qh+2 {
+				break
+			}
+			answer, err := term.ReadLine(fmt.Sprintf("QR code %d of %d needs a terminal of %d×%d, this one is %d×%d: enlarge it and press Enter, or type q and Enter to stop (--png DIR writes the codes as images): ",
+				i+1, len(uris), qw, qh+2, w, h))
+			if err != nil {
+				return err
+			}
+			if strings.EqualFold(answer, "q") {
+				return errors.New("stopped before the last QR code; nothing was changed")
+			}
+		}
+		fmt.Fprint(out, "\x1b[2J\x1b[H")
+		cleared = false
+		fmt.Fprintf(out, "Google Authenticator export: QR code %d of %d\n", i+1, len(uris))
+		for _, line := range strings.Split(code, "\n") {
+			fmt.Fprint(out, "\x1b[97;40m"+line+"\x1b[0m\n")
+		}
+		next := "Enter shows the next QR code"
+		if i == len(uris)-1 {
+			next = "Enter ends the export"
+		}
+		if _, err := term.ReadLine("Scan it in Google Authenticator (Transfer accounts, Import accounts). " + next + ": "); err != nil {
+			return err
+		}
+	}
+	clearScreen()
+	fmt.Fprintf(errOut, "Shown %d QR code(s).\n", len(uris))
+	return nil
+}

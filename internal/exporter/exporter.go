@@ -1,0 +1,46 @@
+// Package exporter writes vmfa's accounts in the formats other
+// authenticator apps import, so that people can leave vmfa, or keep a copy
+// of their accounts on a phone. It is the counterpart of internal/importer,
+// which reads every format written here back to the same accounts.
+//
+// Each format lives in a file of its own. Every writer returns bytes (or
+// URIs); WriteFile and MakePrivateDir keep them from other users' eyes when
+// they go to files.
+package exporter
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vmfa/vmfa/otp"
+)
+
+// Format is one kind of export.
+type Format struct {
+	Name        string // the --format value: "aegis"
+	App         string // the apps that import it
+	Description string // what is written
+	Encrypted   bool   // whether it can be encrypted (aegis --encrypt)
+}
+
+// Formats lists every format, in the order of the README's table.
+var Formats = []Format{
+	{"uri", "Any app (and vmfa add --uri, vmfa import)", "otpauth:// URIs, one a line", false},
+	{"aegis", "Aegis Authenticator", "vault export (.json), plain or encrypted with a password", true},
+	{"google", "Google Authenticator", "export QR codes (otpauth-migration://), on the terminal or as PNG files", false},
+	{"json", "vmfa", "vmfa's own JSON, the content of vault.age", false},
+}
+
+// Lookup returns the format with that name.
+func Lookup(name string) (Format, error) {
+	for _, f := range Formats {
+		if f.Name == strings.ToLower(strings.TrimSpace(name)) {
+			return f, nil
+		}
+	}
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = f.Name
+	}
+	return Format{}, fmt.Errorf("unknown export format %q: use one of %s", otp.Shorten(name, 32), strings.Join(names, ", "))
+}

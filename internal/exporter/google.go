@@ -1,0 +1,61 @@
+package exporter
+
+import (
+	"bytes"
+	"encoding/binary"
+	"image/png"
+	"io"
+
+	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/otp/qr"
+)
+
+// Left is an account an export leaves out, and why.
+type Left struct {
+	Label  string // "Issuer:Name"
+	Reason string // what Google Authenticator cannot hold: "Steam Guard accounts"
+}
+
+func (l Left) String() string { return l.Label + " (" + l.Reason + ")" }
+
+// Google writes the accounts Google Authenticator can hold as its export
+// URIs (otpauth-migration://), batched as the app batches them
+// (otp.MigrationBatchSize a QR code) under one random batch id, and names
+// the accounts it cannot hold (otp.Account.MigrationUnfit). uris is empty
+// when none fits.
+func Google(accounts []otp.Account, random io.Reader) (uris []string, left []Left, err error) {
+	var fit []otp.Account
+	for _, a := range accounts {
+		if why := a.MigrationUnfit(); why != "" {
+			left = append(left, Left{Label: a.Label(), Reason: why})
+			continue
+		}
+		fit = append(fit, a)
+	}
+	if len(fit) == 0 {
+		return nil, left, nil
+	}
+	var id [4]byte
+	if _, err := io.ReadFull(random, id[:]); err != nil {
+		return nil, nil, err
+	}
+	uris, err = otp.MigrationURIs(fit, int32(binary.BigEndian.Uint32(id[:])))
+	return uris, left, err
+}
+
+// pngScale is the pixels of a module in PNG: a full batch of ten accounts
+// makes a QR code about 600 pixels wide, sharp on any screen.
+const pngScale = 6
+
+// PNG draws one export URI as a QR code in PNG, to show on a screen or print.
+func PNG(uri string) ([]byte, error) {
+	img, err := qr.Image(uri, pngScale)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

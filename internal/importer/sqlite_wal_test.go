@@ -1,0 +1,105 @@
+package importer
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vmfa/vmfa/internal/testenv"
+)
+
+// walDatabase copies the corpus's Google Authenticator database, turns it
+// into a WAL-mode database as the app keeps it, and adds an account that,
+// like the app's latest changes, is only in the -wal file. It returns the
+// database and the log as a copy taken while the app runs would have them.
+func walDatabase(t *testing.T) (db, wal []byte) {
+	t.Helper()
+	orig, err := os.ReadFile(testenv.SharedCorpus(t, "app-exports/google_authenticator.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "databases")
+	if err := os.WriteFile(path, orig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sdb, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
+	conn, err := sdb.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range []string{
+		"PRAGMA journal_mode=WAL",
+		"PRAGMA wal_autocheckpoint=0", // the app's latest write stays in the log
+		"INSERT INTO accounts (email, secret, counter, type, issuer) VALUES ('fresh@example.com', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', 0, 0, 'OnlyInTheWAL')",
+	} {
+		if _, err := conn.ExecContext(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	// Copied while the connection is open: closing would checkpoint the log.
+	if db, err = os.ReadFile(path); err != nil {
+		t.Fatal(err)
+	}
+	if wal, err = os.ReadFile(path + "-wal"); err != nil {
+		t.Fatal(err)
+	}
+	if len(wal) == 0 || db[18] != 2 {
+		t.Fatalf("not a WAL-mode database with a log: log of %d bytes, header byte %d", len(wal), db[18])
+	}
+	return db, wal
+}
+
+func TestSQLiteWAL(t *testing.T) {
+	db, wal := walDatabase(t)
+	without, err := Parse("google-authenticator-db", db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, applied, err := WithWAL(db, wal)
+	if err != nil || !applied {
+		t.Fatal(err)
+	}
+	if format, err := Detect(merged); format != "google-authenticator-db" || err != nil {
+		t.Fatalf("Detect = %q, %v", format, err)
+	}
+	with, err := Parse("google-authenticator-db", merged, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(with) != len(without)+1 || with[len(with)-1].Label() != "OnlyInTheWAL:fresh@example.com" {
+		t.Fatalf("without the log %d accounts, with it %d: %+v", len(without), len(with), with[len(with)-1])
+	}
+	// The private copies are gone.
+	left, _ := filepath.Glob(filepath.Join(os.TempDir(), "vmfa-import-*"))
+	for _, d := range left {
+		if fi, err := os.Stat(filepath.Join(d, "db")); err == nil && fi.Size() == int64(len(db)) {
+			t.Errorf("WithWAL left %s behind", d)
+		}
+	}
+	// A damaged log: one line, no panic.
+	bad := append([]byte(nil), wal...)
+	for i := 32; i < len(bad); i += 7 {
+		bad[i] ^= 0x5a
+	}
+	if m, _, err := WithWAL(db, bad); err == nil {
+		// SQLite ignores frames whose checksums fail, as after a crash:
+		// what is left is the database without them.
+		if got, err := Parse("google-authenticator-db", m, nil); err != nil || len(got) != len(without) {
+			t.Errorf("a damaged log gives %d accounts, %v", len(got), err)
+		}
+	} else if strings.Contains(err.Error(), "\n") {
+		t.Errorf("error of several lines: %q", err)
+	}
+	text := []byte("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP\n")
+	if got, applied, err := WithWAL(text, wal); err != nil || applied || string(got) != string(text) {
+		t.Errorf("a file that is no database, with a -wal beside it, became %q, %v", got, err)
+	}
+}

@@ -1,0 +1,9 @@
+package vault
+
+// JSON returns d as vault.age holds it, decrypted: the schema that
+// 'vmfa export --format json' writes and ParseJSON reads.
+func (d *Data) JSON() ([]byte, error) { return encodeData(d) }
+
+// ParseJSON reads what JSON writes, with the checks a vault.age's content
+// gets: a newer format version is refused, every account is validated.
+func ParseJSON(b []byte) (*Data, error) { return parseData(b) }
