@@ -130,6 +130,18 @@ func takeCmd(v Vault, id string, now time.Time) tea.Cmd {
 	})
 }
 
+// claimCmd records the TOTP code of e at at, copied, as handed out
+// (vault.Vault.ClaimCode), so that 'vmfa code --fresh' never hands it out
+// again.
+func claimCmd(v Vault, e vault.Entry, at time.Time) tea.Cmd {
+	return func() tea.Msg {
+		if _, err := v.ClaimCode(e, at, false); err != nil {
+			return claimFailedMsg{err}
+		}
+		return nil
+	}
+}
+
 // addCmd adds accounts that arrived together with vault.Data.AddAll: all or
 // none, unless skipExisting. When the unit is refused for duplicates, the
 // message lists every one of them, so the screen can offer to add the rest.

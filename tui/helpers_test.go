@@ -141,7 +141,7 @@ func newVault(t testing.TB, accounts ...otp.Account) *vault.Store {
 }
 
 func testConfig(s *vault.Store, clock *fakeClock, clip *fakeClipboard) config {
-	return config{store: storeAdapter{s}, clock: clock.Now, clip: clip, workFactor: 10, lockAfter: DefaultLockAfter}
+	return config{store: storeAdapter{s: s}, clock: clock.Now, clip: clip, workFactor: 10, lockAfter: DefaultLockAfter}
 }
 
 // unlocked returns a model on the list screen at size w×h, as it is after
@@ -150,7 +150,7 @@ func unlocked(t testing.TB, s *vault.Store, clock *fakeClock, clip *fakeClipboar
 	t.Helper()
 	m := newModel(untimed(testConfig(s, clock, clip)))
 	m = send(m, tea.WindowSizeMsg{Width: w, Height: h})
-	m = send(m, unlock(storeAdapter{s}, testPass))
+	m = send(m, unlock(storeAdapter{s: s}, testPass))
 	if m.locked() || m.over != nil {
 		t.Fatalf("not on the list: %q", m.unlock.err)
 	}

@@ -207,7 +207,7 @@ func (l listScreen) do(c *common, a listAction) (screen, tea.Cmd) {
 			c.toastErr("no code for " + e.Label())
 			return l, nil
 		}
-		return l, copyCmd(c.clip, ce.cur, displayName(e))
+		return l, tea.Batch(copyCmd(c.clip, ce.cur, displayName(e)), claimCmd(c.vault, e, c.now))
 	case actCopyNext:
 		if e.Type == otp.HOTP {
 			// An HOTP code has no next window: copying "the next" one
@@ -220,7 +220,8 @@ func (l listScreen) do(c *common, a listAction) (screen, tea.Cmd) {
 			c.toastErr("no code for " + e.Label())
 			return l, nil
 		}
-		return l, copyCmd(c.clip, ce.next, "the next code of "+displayName(e))
+		return l, tea.Batch(copyCmd(c.clip, ce.next, "the next code of "+displayName(e)),
+			claimCmd(c.vault, e, c.now.Add(e.Remaining(c.now))))
 	case actEnroll:
 		if e.Type != otp.TOTP {
 			c.toastErr("the enrollment view is for time-based (TOTP) accounts")

@@ -28,6 +28,7 @@ type config struct {
 	capture   func() ([]image.Image, error)
 	clockNote string // what the header says of the clock (Options.ClockNote)
 	clockWarn string // Options.ClockWarning
+	unlocked  Vault  // Options.Vault: opened already
 }
 
 // Model is the root model. It owns the unlocked vault's accounts, the
@@ -112,7 +113,11 @@ func (m *Model) locked() bool { return m.c.vault == nil }
 // Init checks for a vault, or opens it with the passphrase from the
 // environment, and starts the clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(openCmd(m.cfg.store, m.cfg.passphrase, m.cfg.workFactor), m.tick(), m.unlock.spinner.Tick)
+	open := openCmd(m.cfg.store, m.cfg.passphrase, m.cfg.workFactor)
+	if v := m.cfg.unlocked; v != nil {
+		open = func() tea.Msg { return load(v, false) }
+	}
+	return tea.Batch(open, m.tick(), m.unlock.spinner.Tick)
 }
 
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -146,6 +151,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onUnlocked(msg)
 	case reloadedMsg:
 		return m.onReloaded(msg)
+	case claimFailedMsg:
+		m.setStatus("recording the copied code as used failed: "+msg.err.Error(), true)
+		return m, nil
 	case copiedMsg:
 		if msg.err != nil {
 			m.setStatus("copying failed: "+msg.err.Error(), true)

@@ -87,6 +87,10 @@ type addedMsg struct {
 	dups    []vault.Skipped
 }
 
+// claimFailedMsg reports a copied code that could not be recorded as
+// handed out.
+type claimFailedMsg struct{ err error }
+
 // copiedMsg reports a clipboard write.
 type copiedMsg struct {
 	code string

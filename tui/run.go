@@ -36,6 +36,12 @@ type Options struct {
 	Now        func() time.Time // the clock; nil means time.Now
 	LockAfter  time.Duration    // idle lock; 0 means 5 minutes; negative disables
 	WorkFactor int              // scrypt work factor for a vault created on first run (0 = vault.DefaultWorkFactor)
+	// Vault, if not nil, is the vault unlocked already (through the agent):
+	// the interface opens on the list, with no unlock screen.
+	Vault *vault.Vault
+	// OnUnlock, if not nil, is given the vault when a passphrase typed into
+	// the unlock screen opened it (to hand its key to the agent).
+	OnUnlock func(*vault.Vault)
 	// ClockNote and ClockWarning are shown in the list's header: that Now is
 	// corrected ("clock corrected +1m37s"), and doubts about the clock.
 	ClockNote, ClockWarning string
@@ -58,7 +64,7 @@ func Run(opts Options) error {
 	lipgloss.SetHasDarkBackground(lipgloss.HasDarkBackground())
 	clip := &clipboard.Clipboard{}
 	m := newModel(config{
-		store:      storeAdapter{opts.Store},
+		store:      storeAdapter{opts.Store, opts.OnUnlock},
 		passphrase: opts.Passphrase,
 		clock:      opts.Now,
 		lockAfter:  opts.LockAfter,
@@ -67,6 +73,10 @@ func Run(opts Options) error {
 		clockNote:  opts.ClockNote,
 		clockWarn:  opts.ClockWarning,
 	})
+	if opts.Vault != nil {
+		m.cfg.unlocked = opts.Vault
+		m.unlock.busy = true
+	}
 	// 30 frames a second rather than Bubble Tea's 60: a key's effect still
 	// shows within 33 ms, and the renderer's wake-ups, most of the idle
 	// CPU, are halved (0.86% of a core idle with 50 accounts at 60 fps).
@@ -110,9 +120,13 @@ type Vault interface {
 	Load() (*vault.Data, error)
 	Update(fn func(*vault.Data) error) (*vault.Data, error)
 	Stamp() (vault.Stamp, error)
+	ClaimCode(e vault.Entry, at time.Time, fresh bool) (time.Time, error)
 }
 
-type storeAdapter struct{ s *vault.Store }
+type storeAdapter struct {
+	s        *vault.Store
+	onUnlock func(*vault.Vault) // Options.OnUnlock
+}
 
 func (a storeAdapter) Exists() (bool, error) { return a.s.Exists() }
 
@@ -128,6 +142,9 @@ func (a storeAdapter) Unlock(p string) (Vault, error) {
 	v, err := a.s.Unlock(p)
 	if err != nil {
 		return nil, err
+	}
+	if a.onUnlock != nil {
+		a.onUnlock(v)
 	}
 	return v, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -77,12 +78,15 @@ func issuerMatches(issuer, q string) bool {
 
 // mfaARN is the ARN of an IAM virtual MFA device, in any AWS partition
 // (aws, aws-cn, aws-us-gov): the 12-digit account ID, then the device name
-// after an optional path.
-var mfaARN = regexp.MustCompile(`^(?i:arn:aws[a-z-]*:iam::)([0-9]{12}):(?i:mfa)/(?:[^/]*/)*([^/]+)$`)
+// after an optional path. It is compiled on first use, not at start: every
+// vmfa process would pay for it, and only ARN queries need it.
+var mfaARN = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?i:arn:aws[a-z-]*:iam::)([0-9]{12}):(?i:mfa)/(?:[^/]*/)*([^/]+)$`)
+})
 
 // parseMFAARN returns the account ID and device name of an MFA serial ARN.
 func parseMFAARN(q string) (account, device string, ok bool) {
-	m := mfaARN.FindStringSubmatch(q)
+	m := mfaARN().FindStringSubmatch(q)
 	if m == nil {
 		return "", "", false
 	}

@@ -289,6 +289,9 @@ func (v *Vault) loadGeneration(path string) (*Data, error) {
 			return d, nil
 		}
 	}
+	if errors.Is(err, ErrKeyUnavailable) {
+		return nil, err
+	}
 	if errors.Is(err, ErrNewerVersion) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

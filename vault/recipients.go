@@ -123,6 +123,9 @@ func (v *Vault) AddRecipient(name string, r age.Recipient, text string) error {
 	if r == nil {
 		return errors.New("no recipient given")
 	}
+	if v.key == nil {
+		return ErrKeyElsewhere
+	}
 	// Encrypt before taking the lock: a plugin may wait for its device or
 	// its user, and writers must not wait for either.
 	var ct bytes.Buffer
@@ -178,7 +181,7 @@ func (v *Vault) identityText() []byte {
 	if !v.created.IsZero() {
 		text = fmt.Appendf(text, "# created: %s\n", v.created.Format(time.RFC3339))
 	}
-	return fmt.Appendf(text, "# public key: %s\n%s\n", v.recipient, v.identity)
+	return fmt.Appendf(text, "# public key: %s\n%s\n", v.recipient, v.key)
 }
 
 // RemoveRecipient deletes recipients/NAME.age, its .pub and their backups,

@@ -301,7 +301,7 @@ func decrypt(ct []byte, max int64, ids ...age.Identity) ([]byte, error) {
 	r, err := age.Decrypt(bytes.NewReader(ct), ids...)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
-		if errors.As(err, &noMatch) {
+		if errors.As(err, &noMatch) || errors.Is(err, ErrKeyUnavailable) {
 			return nil, err
 		}
 		// age quotes the malformed header line, which in a file that is

@@ -9,21 +9,56 @@ import (
 	"time"
 
 	"filippo.io/age"
+
+	"github.com/vmfa/vmfa/otp"
 )
 
 // Vault is an unlocked vault: a Store and the identity that decrypts its
 // vault.age. It reads vault.age afresh on every call, so several Vaults, in
 // one process or many, can share a directory.
 type Vault struct {
-	store     *Store
-	identity  *age.X25519Identity
+	store *Store
+	// identity decrypts vault.age: key itself, or an agent holding it.
+	identity  age.Identity
+	key       *age.X25519Identity // nil when the key is held elsewhere
 	recipient *age.X25519Recipient
 	created   time.Time // of the identity, from identity.age; may be zero
 }
 
 func newVault(s *Store, id *age.X25519Identity, created time.Time) *Vault {
-	return &Vault{store: s, identity: id, recipient: id.Recipient(), created: created}
+	return &Vault{store: s, identity: id, key: id, recipient: id.Recipient(), created: created}
 }
+
+// UnlockWith returns the Vault of s opened by an identity this process does
+// not hold, such as an agent's (internal/agent): id decrypts vault.age,
+// recipient ("age1…", the vault's public key) is what saves encrypt to.
+// Everything else, the lock, atomic saves and
+// generations, is as with Unlock; only ChangePassphrase and Identity need
+// the key itself.
+func (s *Store) UnlockWith(id age.Identity, recipient string) (*Vault, error) {
+	if err := checkDir(s.dir); err != nil {
+		return nil, err
+	}
+	r, err := age.ParseX25519Recipient(recipient)
+	if err != nil {
+		return nil, fmt.Errorf("the vault's recipient %q is not an age X25519 recipient", otp.Shorten(recipient, 16))
+	}
+	if _, err := os.Lstat(s.path(identityFile)); errors.Is(err, fs.ErrNotExist) {
+		if err := s.incomplete(); err != nil {
+			return nil, err
+		}
+		return nil, ErrNoVault
+	}
+	return &Vault{store: s, identity: id, recipient: r}, nil
+}
+
+// Identity returns the vault's X25519 identity, the key to hand to an agent,
+// or nil when the Vault was opened with UnlockWith and the key is held
+// elsewhere.
+func (v *Vault) Identity() *age.X25519Identity { return v.key }
+
+// Store returns the Store of the Vault.
+func (v *Vault) Store() *Store { return v.store }
 
 // Recipient returns the vault's public key, "age1…". Anyone can encrypt to it;
 // only identity.age decrypts.
@@ -54,6 +89,9 @@ func (v *Vault) Load() (*Data, error) {
 		return nil, err
 	}
 	d, err := decryptData(ct, v.identity)
+	if errors.Is(err, ErrKeyUnavailable) {
+		return nil, err
+	}
 	if errors.Is(err, ErrNewerVersion) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -155,6 +193,9 @@ func encrypt(w io.Writer, pt []byte, r age.Recipient) error {
 func (v *Vault) ChangePassphrase(newPassphrase string, workFactor int) error {
 	if newPassphrase == "" {
 		return ErrEmptyPassphrase
+	}
+	if v.key == nil {
+		return ErrKeyElsewhere
 	}
 	wf, err := checkWorkFactor(workFactor)
 	if err != nil {

@@ -71,6 +71,11 @@ var (
 	ErrInvalidWorkFactor = errors.New("scrypt work factor must be between 1 and 22")
 	ErrNotEnoughMemory   = errors.New("not enough memory for the passphrase's scrypt")
 	ErrNoVersion         = errors.New("no such version of the vault")
+	// ErrKeyUnavailable is wrapped by the errors of an identity that holds
+	// the key elsewhere (UnlockWith) and could not use it, such as an agent
+	// that locked or went away: no fault of the vault's files.
+	ErrKeyUnavailable = errors.New("the vault's key is not available")
+	ErrKeyElsewhere   = errors.New("the vault was opened through the agent, which keeps its key: this needs the passphrase (run with --no-agent)")
 	// ErrDamaged is wrapped by every *DamagedError.
 	ErrDamaged = errors.New("vault file is damaged")
 	// ErrIncomplete is wrapped by every *IncompleteError.

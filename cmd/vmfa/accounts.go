@@ -69,11 +69,14 @@ twice on the terminal. The scrypt work factor stays the vault's unless
 			if err := checkWorkFactor(workFactor); err != nil {
 				return err
 			}
-			v, err := a.unlock()
+			// The old passphrase, even with an unlocked agent: the agent
+			// never gives the key out, and who changes the passphrase
+			// should know it.
+			s, err := a.store()
 			if err != nil {
 				return err
 			}
-			s, err := a.store()
+			v, _, err := a.unlockLocal(s)
 			if err != nil {
 				return err
 			}
@@ -335,8 +338,8 @@ func (a *app) listCmd() *cobra.Command {
 
 func (a *app) codeCmd() *cobra.Command {
 	var (
-		next, asJSON bool
-		at           string
+		next, asJSON, fresh bool
+		at                  string
 	)
 	cmd := &cobra.Command{
 		Use:   "code QUERY",
@@ -351,12 +354,24 @@ name when there are several.
 With --next, print the current and the next code on two lines: the two
 consecutive codes AWS asks for when enrolling a device.
 
+With --fresh, never print a TOTP code vmfa has handed out already (by
+'vmfa code', a copy in the interface, or enroll): if the current window's was,
+wait for the next window (at most one period, with a countdown on a
+terminal's stderr) and print that one. AWS refuses a code it has accepted
+once, so two sessions started in one window need this; for aws-vault:
+mfa_process = vmfa code --fresh arn:aws:iam::123456789012:mfa/alice
+vmfa records the windows handed out (account IDs and time steps, never codes)
+in steps.json in the vault directory.
+
 An HOTP account's counter advances with every code printed.`,
 		Example: `  aws sts get-session-token --serial-number ARN --token-code "$(vmfa code aws)"
   vmfa code github --json`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeAccounts,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if fresh && at != "" {
+				return usageError{errors.New("--fresh is about the codes handed out now: it does not go with --at")}
+			}
 			now, err := parseTime(at)
 			if err != nil {
 				return usageError{err}
@@ -364,6 +379,19 @@ An HOTP account's counter advances with every code printed.`,
 			v, d, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
+			}
+			// A TOTP code printed now is recorded as handed out, and the
+			// next one too when it is printed; a fresh one may be the
+			// next window's, which is waited for.
+			if e.Type != otp.HOTP && at == "" {
+				if now, err = claimCode(v, e, now, fresh, cmd.ErrOrStderr()); err != nil {
+					return err
+				}
+				if next || asJSON {
+					if _, err := v.ClaimCode(e, now.Add(e.Remaining(now)), false); err != nil {
+						return err
+					}
+				}
 			}
 			// A TOTP code needs nothing saved, and its next code is always
 			// in the JSON. An HOTP counter is spent and saved before its
@@ -405,6 +433,7 @@ An HOTP account's counter advances with every code printed.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&next, "next", false, "also print the next code, on a second line")
+	f.BoolVar(&fresh, "fresh", false, "never a code vmfa handed out already: wait for the next window if need be")
 	f.StringVar(&at, "at", "", "the code at this time instead of now (RFC 3339 or Unix seconds)")
 	f.BoolVar(&asJSON, "json", false, `print {"issuer","name","code","next","remaining_seconds","period"}`)
 	return cmd

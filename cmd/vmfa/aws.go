@@ -207,8 +207,8 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 		Duration: f.duration,
 		Refresh:  f.refresh,
 		// currentCode is the seam for fresh codes (issue 9): STS refuses a
-		// code it has seen, so a source that never hands one out twice
-		// belongs here.
+		// code it has seen; claimCode(…, true, …) there would wait for a
+		// fresh one. Its codes are recorded as handed out already.
 		Codes: currentCode(v),
 		Cache: cache,
 		Now:   clock.Now,
@@ -242,6 +242,11 @@ func currentCode(v *vault.Vault) awssession.CodeSource {
 				return err
 			})
 		} else {
+			// Recorded as handed out, so that 'vmfa code --fresh' never
+			// gives STS this code again.
+			if now, err = claimCode(v, e, now, false, os.Stderr); err != nil {
+				return "", err
+			}
 			_, codes, err = d.TakeCodes(e.ID, now, false)
 		}
 		if err != nil {

@@ -279,7 +279,8 @@ on, and does not go with --json.`,
 				e = skipped[0].Existing
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s is already in the vault.\n", e.Label())
 			}
-			en := enrollment{acc: e.Account, out: cmd.OutOrStdout(), errOut: cmd.ErrOrStderr()}
+			en := enrollment{acc: e.Account, out: cmd.OutOrStdout(), errOut: cmd.ErrOrStderr(),
+				handOut: func(at time.Time) error { _, err := v.ClaimCode(e, at, false); return err }}
 			switch {
 			case asJSON:
 				return en.json(wait)
@@ -300,15 +301,24 @@ on, and does not go with --json.`,
 type enrollment struct {
 	acc         otp.Account
 	out, errOut io.Writer
+	// handOut records a code as handed out (vault.ClaimCode), so that
+	// 'vmfa code --fresh' never gives it again.
+	handOut func(at time.Time) error
 }
 
-// codes returns code 1 and code 2 as of now, and now.
+// codes returns code 1 and code 2 as of now, and now, both recorded as
+// handed out.
 func (en enrollment) codes() (code1, code2 string, now time.Time, err error) {
 	now = clock.Now()
 	if code1, err = en.acc.Code(now); err != nil {
 		return
 	}
-	code2, err = en.acc.NextCode(now)
+	if code2, err = en.acc.NextCode(now); err != nil {
+		return
+	}
+	if err = en.handOut(now); err == nil {
+		err = en.handOut(now.Add(en.acc.Remaining(now)))
+	}
 	return
 }
 

@@ -67,6 +67,7 @@ type app struct {
 	env          *passphrase.Env
 	skipExisting bool   // add --skip-existing
 	identityFile string // --identity (recipients.go)
+	noAgent      bool   // --no-agent
 }
 
 func newRoot(env *passphrase.Env) *cobra.Command {
@@ -99,6 +100,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	}
 	root.PersistentFlags().StringVar(&a.dir, "dir", "", "vault directory (overrides $VMFA_DIR)")
 	root.PersistentFlags().StringVar(&a.identityFile, "identity", "", "unlock with the private key in `FILE` instead of the passphrase (overrides $VMFA_IDENTITY; see 'vmfa recipients'; the interface still asks for the passphrase)")
+	root.PersistentFlags().BoolVar(&a.noAgent, "no-agent", false, "neither use nor start the agent (as VMFA_AGENT=off)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		a.initCmd(), a.addCmd(), a.scanCmd(), a.enrollCmd(), a.listCmd(), a.codeCmd(),
@@ -110,6 +112,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	root.AddCommand(a.exportCmd())
 	root.AddCommand(a.recipientsCmd())
 	root.AddCommand(a.awsCmd())
+	root.AddCommand(a.agentCmds()...)
 	a.addTUI(root)
 	return root
 }

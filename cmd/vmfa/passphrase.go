@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/vault"
@@ -15,39 +16,70 @@ import (
 // errNoPassphrase is term.ErrNoTTY for the passphrase.
 var errNoPassphrase = fmt.Errorf("%w: set VMFA_PASSPHRASE_COMMAND, VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE", term.ErrNoTTY)
 
-// unlock opens an existing vault.
+// unlock opens an existing vault: through the agent when it holds the vault
+// unlocked, else with the passphrase. A passphrase asked on the terminal is
+// not asked again: the key goes to the agent (started if need be) for the
+// commands that follow, as rbw does.
 func (a *app) unlock() (*vault.Vault, error) {
 	s, err := a.store()
 	if err != nil {
 		return nil, err
 	}
+	if v := a.fromAgent(s); v != nil {
+		return v, nil
+	}
+	v, prompted, err := a.unlockLocal(s)
+	if err == nil && prompted {
+		a.offerToAgent(v)
+	}
+	return v, err
+}
+
+// offerToAgent hands v's key to the agent if the agent is enabled; a
+// failure is only a warning, the command goes on.
+func (a *app) offerToAgent(v *vault.Vault) {
+	if !a.agentEnabled() {
+		return
+	}
+	if _, err := handToAgent(v, agent.DefaultTimeout); err != nil && !errors.Is(err, agent.ErrUnsupported) {
+		warn("the agent did not take the key: " + err.Error())
+	}
+}
+
+// unlockLocal opens an existing vault in this process: with the key in
+// --identity (VMFA_IDENTITY), else with the passphrase from the environment
+// or, reporting prompted, from the terminal. Either way the Vault holds the
+// key, which handToAgent gives the agent.
+func (a *app) unlockLocal(s *vault.Store) (v *vault.Vault, prompted bool, err error) {
 	if a.identityPath() != "" {
-		return a.unlockWithIdentity(s)
+		v, err := a.unlockWithIdentity(s)
+		return v, false, err
 	}
 	pass, ok, err := a.env.Passphrase()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if ok {
-		return withSpinner("Unlocking the vault", func() (*vault.Vault, error) { return s.Unlock(pass) })
+		v, err := withSpinner("Unlocking the vault", func() (*vault.Vault, error) { return s.Unlock(pass) })
+		return v, false, err
 	}
 	if exists, err := s.Exists(); err != nil {
-		return nil, err
+		return nil, false, err
 	} else if !exists {
-		return nil, vault.ErrNoVault
+		return nil, false, vault.ErrNoVault
 	}
 	// Interactive users get three tries, as with sudo.
 	for try := 1; ; try++ {
 		pass, err := term.ReadSecret("Passphrase for " + s.Dir() + ": ")
 		if errors.Is(err, term.ErrNoTTY) {
-			return nil, errNoPassphrase
+			return nil, false, errNoPassphrase
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		v, err := withSpinner("Unlocking the vault", func() (*vault.Vault, error) { return s.Unlock(pass) })
 		if !errors.Is(err, vault.ErrWrongPassphrase) || try == 3 {
-			return v, err
+			return v, err == nil, err
 		}
 		fmt.Fprintln(os.Stderr, "Wrong passphrase, try again.")
 	}

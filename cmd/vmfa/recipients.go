@@ -92,7 +92,13 @@ recipient runs its plugin.`,
 			if err != nil {
 				return err
 			}
-			v, err := a.unlock()
+			// The key itself, even with an unlocked agent, which never
+			// gives it out.
+			s, err := a.store()
+			if err != nil {
+				return err
+			}
+			v, _, err := a.unlockLocal(s)
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/tui"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // addTUI makes the bare command open the interactive interface.
@@ -29,7 +31,17 @@ func (a *app) addTUI(root *cobra.Command) {
 			return err
 		}
 		note, warning := clock.header()
-		return tui.Run(tui.Options{Store: s, Passphrase: pass, LockAfter: lockAfter, WorkFactor: workFactor,
-			Now: clock.forInterface(), ClockNote: note, ClockWarning: warning})
+		opts := tui.Options{Store: s, Passphrase: pass, LockAfter: lockAfter, WorkFactor: workFactor,
+			Now: clock.forInterface(), ClockNote: note, ClockWarning: warning}
+		// An unlocked agent opens the list at once; a passphrase typed
+		// into the unlock screen goes to the agent, as one typed at a
+		// command's prompt does.
+		opts.Vault = a.fromAgent(s)
+		if pass == "" && a.agentEnabled() {
+			// Not a word on failure: the interface owns the screen, and
+			// the next command asks again.
+			opts.OnUnlock = func(v *vault.Vault) { handToAgent(v, agent.DefaultTimeout) }
+		}
+		return tui.Run(opts)
 	}
 }

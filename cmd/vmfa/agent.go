@@ -1,0 +1,321 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vmfa/vmfa/internal/agent"
+	"github.com/vmfa/vmfa/internal/awssession"
+	"github.com/vmfa/vmfa/internal/term"
+	"github.com/vmfa/vmfa/vault"
+)
+
+// envAgent turns the agent off: VMFA_AGENT=off.
+const envAgent = "VMFA_AGENT"
+
+// agentEnabled reports whether commands may use the agent: not with
+// --no-agent, nor with VMFA_AGENT=off (or 0, false, no).
+func (a *app) agentEnabled() bool {
+	if a.noAgent {
+		return false
+	}
+	switch strings.ToLower(os.Getenv(envAgent)) {
+	case "off", "0", "false", "no":
+		return false
+	}
+	return true
+}
+
+// agentClient returns the client of the agent of s's directory.
+func agentClient(s *vault.Store) (*agent.Client, error) {
+	return agent.NewClient(s.Dir())
+}
+
+// fromAgent returns the vault opened through an unlocked agent, or nil when
+// the agent is off, not running or locked. A fault on the way is said, once,
+// and the caller falls back to the passphrase.
+func (a *app) fromAgent(s *vault.Store) *vault.Vault {
+	if !a.agentEnabled() {
+		return nil
+	}
+	c, err := agentClient(s)
+	if err != nil {
+		if !errors.Is(err, agent.ErrUnsupported) {
+			warn("not using the agent: " + err.Error())
+		}
+		return nil
+	}
+	st, err := c.Status()
+	if err != nil {
+		if !errors.Is(err, agent.ErrNoAgent) {
+			warn("not using the agent: " + err.Error())
+		}
+		return nil
+	}
+	if st.Locked {
+		return nil
+	}
+	v, err := s.UnlockWith(c, st.Recipient)
+	if err != nil {
+		warn("not using the agent: " + err.Error())
+		return nil
+	}
+	return v
+}
+
+func warn(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+oneLine(msg)) }
+
+// handToAgent gives the key of v, which this process unlocked, to the agent
+// of its directory, starting the agent first if none runs. Whatever
+// unlocked v (a passphrase, an identity file) makes no difference here.
+func handToAgent(v *vault.Vault, timeout time.Duration) (agent.Status, error) {
+	id := v.Identity()
+	if id == nil {
+		return agent.Status{}, vault.ErrKeyElsewhere
+	}
+	dir, err := filepath.Abs(v.Store().Dir())
+	if err != nil {
+		return agent.Status{}, err
+	}
+	c, err := agent.NewClient(dir)
+	if err != nil {
+		return agent.Status{}, err
+	}
+	if _, err := c.Status(); errors.Is(err, agent.ErrNoAgent) {
+		exe, err := os.Executable()
+		if err != nil {
+			return agent.Status{}, fmt.Errorf("can't start the agent: %w", err)
+		}
+		if err := c.Start(exe, []string{"agent", "--dir", dir}, 5*time.Second); err != nil {
+			return agent.Status{}, err
+		}
+	} else if err != nil {
+		return agent.Status{}, err
+	}
+	return c.Unlock(id, timeout)
+}
+
+// agentCmds are unlock, lock, status and agent.
+func (a *app) agentCmds() []*cobra.Command {
+	return []*cobra.Command{a.unlockCmd(), a.lockCmd(), a.statusCmd(), a.agentCmd()}
+}
+
+const agentHelp = `The agent is a vmfa process that keeps the vault's key in memory for one user
+and one vault directory, so that commands neither ask for the passphrase nor
+pay for its scrypt. It answers only its own user's processes, over a Unix
+socket in $XDG_RUNTIME_DIR/vmfa (else vmfa-UID in the temporary directory),
+never sends the key back, and forgets it on 'vmfa lock', after --timeout
+without use, or when the wall clock jumps ahead by more than that (a
+suspend). A command that asks for the passphrase on a terminal starts it too.
+VMFA_AGENT=off or --no-agent keeps every command away from it.
+The agent is not available on Windows.`
+
+func (a *app) unlockCmd() *cobra.Command {
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "unlock",
+		Short: "Unlock the vault once, for the commands that follow",
+		Long: `Unlock the vault (the passphrase as every command takes it, or the key in
+--identity) and hand its key to the agent, starting it if none runs. The agent forgets the key after
+--timeout without use (0: only at 'vmfa lock'). If the agent is unlocked
+already, nothing is asked, unless --timeout is given.
+
+` + agentHelp,
+		Example: `  vmfa unlock && vmfa code aws
+  vmfa unlock --timeout 8h`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if timeout < 0 {
+				return usageError{fmt.Errorf("--timeout %v: use a positive duration, or 0 for no timeout", timeout)}
+			}
+			if !a.agentEnabled() {
+				return errors.New("the agent is off (VMFA_AGENT=off or --no-agent): every command unlocks the vault itself")
+			}
+			s, err := a.store()
+			if err != nil {
+				return err
+			}
+			c, err := agentClient(s)
+			if err != nil {
+				return err
+			}
+			// Unlocked already: nothing to ask, unless a new timeout is
+			// wanted, which takes the key again.
+			if st, err := c.Status(); err == nil && !st.Locked && !cmd.Flags().Changed("timeout") {
+				fmt.Fprintf(cmd.ErrOrStderr(), "Already unlocked (agent pid %d%s); 'vmfa lock' locks it.\n", st.PID, expiresText(st))
+				return nil
+			}
+			v, _, err := a.unlockLocal(s)
+			if err != nil {
+				return err
+			}
+			st, err := handToAgent(v, timeout)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "Unlocked (agent pid %d%s).\n", st.PID, expiresText(st))
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&timeout, "timeout", agent.DefaultTimeout, "forget the key after this long without use (0: until 'vmfa lock')")
+	return cmd
+}
+
+func expiresText(st agent.Status) string {
+	if st.ExpiresIn < 0 {
+		return ", until 'vmfa lock'"
+	}
+	return ", locks after " + st.ExpiresIn.Round(time.Second).String() + " without use"
+}
+
+func (a *app) lockCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "lock",
+		Short: "Make the agent forget the vault's key",
+		Long: `Make the agent forget the vault's key (and whatever else it holds) at once.
+The next command asks for the passphrase again. Locking with no agent running
+is not an error: the vault is locked.
+
+` + agentHelp,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := a.store()
+			if err != nil {
+				return err
+			}
+			c, err := agentClient(s)
+			if err != nil {
+				return err
+			}
+			if err := c.Lock(); err != nil && !errors.Is(err, agent.ErrNoAgent) {
+				return err
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), "Locked.")
+			return nil
+		},
+	}
+}
+
+func (a *app) statusCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Say whether the agent holds the vault unlocked",
+		Long: `Say whether the agent holds the vault unlocked, its pid, and how long until it
+locks without use. With --json: {"locked":bool,"agent_pid":int,
+"expires_in_seconds":int}, agent_pid 0 when no agent runs, expires_in_seconds
+0 when locked and -1 when unlocked until 'vmfa lock'.
+
+` + agentHelp,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := a.store()
+			if err != nil {
+				return err
+			}
+			st := agent.Status{Locked: true}
+			c, err := agentClient(s)
+			if err == nil {
+				st, err = c.Status()
+			}
+			if errors.Is(err, agent.ErrNoAgent) || errors.Is(err, agent.ErrUnsupported) {
+				st, err = agent.Status{Locked: true}, nil
+			}
+			if err != nil {
+				return err
+			}
+			secs := int(st.ExpiresIn.Round(time.Second) / time.Second)
+			if st.ExpiresIn < 0 {
+				secs = -1
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return writeJSON(out, struct {
+					Locked    bool `json:"locked"`
+					PID       int  `json:"agent_pid"`
+					ExpiresIn int  `json:"expires_in_seconds"`
+				}{st.Locked, st.PID, secs})
+			}
+			switch {
+			case st.PID == 0:
+				fmt.Fprintln(out, "locked (no agent runs)")
+			case st.Locked:
+				fmt.Fprintf(out, "locked (agent pid %d)\n", st.PID)
+			default:
+				fmt.Fprintf(out, "unlocked (agent pid %d%s)\n", st.PID, expiresText(st))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"locked","agent_pid","expires_in_seconds"}`)
+	return cmd
+}
+
+func (a *app) agentCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "agent",
+		Short: "Run the agent in the foreground (for a systemd or launchd unit)",
+		Long: `Run the agent of the vault directory in the foreground until SIGINT or SIGTERM,
+logging to stderr. It starts locked: 'vmfa unlock' hands it the key. 'vmfa
+unlock' and commands that ask for the passphrase start one in the background
+when none runs, so this is only needed for a service manager's unit.
+
+` + agentHelp,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := a.store()
+			if err != nil {
+				return err
+			}
+			dir, err := filepath.Abs(s.Dir())
+			if err != nil {
+				return err
+			}
+			errOut := cmd.ErrOrStderr()
+			return agent.Run(dir, func(msg string) {
+				fmt.Fprintf(errOut, "%s vmfa agent: %s\n", time.Now().Format(time.DateTime), msg)
+			})
+		},
+	}
+}
+
+// claimCode records the code of e at now as handed out (vault.ClaimCode)
+// and returns the time to compute it at. A fresh code that is the next
+// window's is waited for, with a countdown on a terminal's stderr.
+func claimCode(v *vault.Vault, e vault.Entry, now time.Time, fresh bool, errOut io.Writer) (time.Time, error) {
+	at, err := v.ClaimCode(e, now, fresh)
+	if errors.Is(err, vault.ErrNoFreshCode) {
+		return time.Time{}, fmt.Errorf("no fresh code for %s: %w; the next one comes in %d s", e.Label(), err, e.SecondsLeft(now)+e.Period)
+	}
+	if err != nil || !at.After(now) {
+		return now, err
+	}
+	onTerminal := false
+	if f, ok := errOut.(*os.File); ok {
+		onTerminal = term.IsTerminal(f)
+	}
+	n := clock.Now()
+	for ; n.Before(at); n = clock.Now() {
+		if onTerminal {
+			fmt.Fprintf(errOut, "\rThis window's code was handed out; a fresh one in %2ds…", int(at.Sub(n).Round(time.Second)/time.Second))
+		}
+		time.Sleep(min(at.Sub(n), time.Second))
+	}
+	if onTerminal {
+		fmt.Fprint(errOut, "\r\033[K")
+	}
+	return n, nil
+}
+
+// The agent's secret cache is an awssession.Cache (Get, Put with a ttl),
+// should the AWS sessions live in the agent rather than in aws-sessions/
+// (which works through the agent as it is: its files decrypt with the
+// vault's identity, which the agent unwraps).
+var _ awssession.Cache = (*agent.Client)(nil)

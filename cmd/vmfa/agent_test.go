@@ -1,0 +1,412 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/creack/pty"
+
+	"github.com/vmfa/vmfa/internal/testenv"
+)
+
+// The agent, end to end: real vmfa processes, a real agent started by
+// 'vmfa unlock', a real socket in a runtime directory of the test's own.
+
+// agentStatus is vmfa status --json.
+type agentStatus struct {
+	Locked    bool `json:"locked"`
+	PID       int  `json:"agent_pid"`
+	ExpiresIn int  `json:"expires_in_seconds"`
+}
+
+// agentEnv returns the environment of a test's vmfa processes: a runtime
+// directory of the test's own. The agents the test starts are stopped, by
+// pid, when it ends.
+func agentEnv(t *testing.T, dir string) []string {
+	t.Helper()
+	run, err := os.MkdirTemp("", "vmfa-run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"XDG_RUNTIME_DIR=" + run}
+	t.Cleanup(func() {
+		if st := status(t, dir, env); st.PID != 0 {
+			syscall.Kill(st.PID, syscall.SIGTERM)
+		}
+		os.RemoveAll(run)
+	})
+	return env
+}
+
+func status(t *testing.T, dir string, env []string) agentStatus {
+	t.Helper()
+	r := vmfa(t, dir, "", env, "status", "--json")
+	var st agentStatus
+	if err := json.Unmarshal([]byte(r.stdout), &st); r.code != 0 || err != nil {
+		t.Fatalf("status --json: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	return st
+}
+
+func with(env []string, more ...string) []string {
+	return append(append([]string(nil), env...), more...)
+}
+
+func TestAgentUnlockOnce(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	if st := status(t, dir, env); !st.Locked || st.PID != 0 || st.ExpiresIn != 0 {
+		t.Fatalf("before unlock: %+v", st)
+	}
+	r := vmfa(t, dir, "", with(env, pw), "unlock")
+	expect(t, r, 0, "", "Unlocked (agent pid")
+	noSecrets(t, r)
+	st := status(t, dir, env)
+	if st.Locked || st.PID == 0 || st.ExpiresIn < 890 || st.ExpiresIn > 900 {
+		t.Fatalf("after unlock: %+v", st)
+	}
+	// The agent's command line and environment hold no secret.
+	for _, f := range []string{"cmdline", "environ"} {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", st.PID, f))
+		if err == nil && strings.Contains(string(b), "correct horse") {
+			t.Fatalf("the agent's %s holds the passphrase", f)
+		}
+	}
+
+	// No passphrase and no terminal: the agent answers.
+	before := time.Now()
+	r = vmfa(t, dir, "", env, "code", "aws")
+	cur, next := oathtool(t, awsSecret, before)
+	if r.code != 0 || (strings.TrimSpace(r.stdout) != cur && strings.TrimSpace(r.stdout) != next) {
+		t.Fatalf("code through the agent: %+v, oathtool %s", r, cur)
+	}
+	expect(t, vmfa(t, dir, "", env, "list"), 0, "Amazon Web Services", "")
+	expect(t, vmfa(t, dir, githubURI+"\n", env, "add", "--uri"), 0, "Added GitHub:alice", "")
+	expect(t, vmfa(t, dir, "", env, "history"), 0, "", "")
+
+	// Turned off, the agent is not asked.
+	for _, off := range [][]string{with(env, "VMFA_AGENT=off"), env} {
+		args := []string{"code", "github"}
+		if len(off) == len(env) {
+			args = append([]string{"--no-agent"}, args...)
+		}
+		expect(t, vmfa(t, dir, "", off, args...), 1, "", "no terminal to ask on")
+	}
+	// unlock again: nothing asked.
+	expect(t, vmfa(t, dir, "", env, "unlock"), 0, "", "Already unlocked")
+	// passwd needs the old passphrase even so.
+	expect(t, vmfa(t, dir, "", env, "passwd"), 1, "", "no terminal to ask on")
+
+	expect(t, vmfa(t, dir, "", env, "lock"), 0, "", "Locked.")
+	r = vmfa(t, dir, "", env, "code", "aws")
+	expect(t, r, 1, "", "no terminal to ask on")
+	if n := strings.Count(strings.TrimSpace(r.stderr), "\n"); n != 0 {
+		t.Fatalf("after lock, %d lines: %q", n+1, r.stderr)
+	}
+	if st2 := status(t, dir, env); !st2.Locked || st2.PID != st.PID || st2.ExpiresIn != 0 {
+		t.Fatalf("after lock: %+v", st2)
+	}
+	expect(t, vmfa(t, dir, "", env, "status"), 0, fmt.Sprintf("locked (agent pid %d)", st.PID), "")
+}
+
+func TestAgentTimeout(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock", "--timeout", "1s"), 0, "", "locks after 1s")
+	time.Sleep(2200 * time.Millisecond)
+	if st := status(t, dir, env); !st.Locked {
+		t.Fatalf("1 s timeout, 2.2 s later: %+v", st)
+	}
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock", "--timeout", "-1s"), 2, "", "positive duration")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock", "--timeout", "0"), 0, "", "until 'vmfa lock'")
+	if st := status(t, dir, env); st.Locked || st.ExpiresIn != -1 {
+		t.Fatalf("--timeout 0: %+v", st)
+	}
+	// A new timeout on an unlocked agent takes the key again; no timeout
+	// given asks nothing.
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock", "--timeout", "5m"), 0, "", "Unlocked")
+	if st := status(t, dir, env); st.Locked || st.ExpiresIn < 295 || st.ExpiresIn > 300 {
+		t.Fatalf("--timeout 5m on an unlocked agent: %+v", st)
+	}
+	expect(t, vmfa(t, dir, "", env, "unlock"), 0, "", "Already unlocked")
+}
+
+// TestAgentKilled: an agent killed with SIGKILL leaves its socket; the next
+// unlock starts a new one all the same.
+func TestAgentKilled(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	st := status(t, dir, env)
+	if err := syscall.Kill(st.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; syscall.Kill(st.PID, 0) == nil && i < 100; i++ {
+		time.Sleep(20 * time.Millisecond) // reaped by init, the agent being setsid's
+	}
+	socks, _ := filepath.Glob(filepath.Join(env[0][len("XDG_RUNTIME_DIR="):], "vmfa", "*.sock"))
+	if len(socks) != 1 {
+		t.Fatalf("the killed agent's socket: %v", socks)
+	}
+	if st := status(t, dir, env); !st.Locked || st.PID != 0 {
+		t.Fatalf("after kill -9: %+v", st)
+	}
+	expect(t, vmfa(t, dir, "", env, "code", "aws"), 1, "", "no terminal to ask on")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	st2 := status(t, dir, env)
+	if st2.Locked || st2.PID == st.PID || st2.PID == 0 {
+		t.Fatalf("after a new unlock: %+v", st2)
+	}
+	expect(t, vmfa(t, dir, "", env, "code", "aws"), 0, "", "")
+}
+
+// TestAgentAndPassphraseWriters: writers through the agent and writers with
+// the passphrase, at once, lose nothing; what one writes the other reads.
+func TestAgentAndPassphraseWriters(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	// Changed on disk by another process while the agent runs.
+	expect(t, vmfa(t, dir, githubURI+"\n", with(env, pw, "VMFA_AGENT=off"), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", env, "code", "github"), 0, "", "")
+
+	var wg sync.WaitGroup
+	const each = 3
+	for i := range 2 * each {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			uri := fmt.Sprintf("otpauth://totp/W:user%d?secret=%s&issuer=W", i, strings.Repeat("ABCDEFGH", 2)+fmt.Sprintf("%c%c", 'A'+i, 'Q'))
+			e := env
+			if i%2 == 0 {
+				e = with(env, pw, "VMFA_AGENT=off")
+			}
+			if r := vmfa(t, dir, uri+"\n", e, "add", "--uri"); r.code != 0 {
+				t.Errorf("writer %d: %+v", i, r)
+			}
+		}()
+	}
+	wg.Wait()
+	r := vmfa(t, dir, "", env, "list")
+	for i := range 2 * each {
+		if !strings.Contains(r.stdout, fmt.Sprintf("user%d", i)) {
+			t.Fatalf("user%d lost:\n%s", i, r.stdout)
+		}
+	}
+}
+
+// TestFreshCodes: --fresh never prints a code handed out already, by any
+// command; a second one in a window waits for the next window.
+func TestFreshCodes(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+	uri := "otpauth://totp/Fast:alice?secret=" + secret + "&issuer=Fast&period=5"
+	expect(t, vmfa(t, dir, uri+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	step := func(at time.Time) int64 { return at.Unix() / 5 }
+	for attempt := 0; ; attempt++ {
+		t0 := time.Now()
+		first := vmfa(t, dir, "", env, "code", "fast")
+		t1 := time.Now()
+		if step(t0) != step(t1) || t1.Sub(t0) > 2*time.Second {
+			if attempt == 3 {
+				t.Fatal("no 5 s window to test in")
+			}
+			time.Sleep(time.Until(time.Unix((step(t1)+1)*5, 0)))
+			continue
+		}
+		fresh := vmfa(t, dir, "", env, "code", "--fresh", "fast")
+		t2 := time.Now()
+		want, _ := oathtool(t, secret, time.Unix((step(t0)+1)*5, 0), "--time-step-size=5s")
+		if fresh.code != 0 || strings.TrimSpace(fresh.stdout) != want || strings.TrimSpace(fresh.stdout) == strings.TrimSpace(first.stdout) {
+			t.Fatalf("fresh after %q: %+v, want %s (the next window's)", first.stdout, fresh, want)
+		}
+		if step(t2) != step(t0)+1 {
+			t.Fatalf("the fresh code came at %v, not in the next window", t2)
+		}
+		if strings.Contains(fresh.stderr, "fresh one in") {
+			t.Fatalf("a countdown on a stderr that is not a terminal: %q", fresh.stderr)
+		}
+		break
+	}
+	// Without the agent, the record is the same.
+	r := vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), "code", "--fresh", "fast")
+	if r.code != 0 {
+		t.Fatalf("fresh with the passphrase: %+v", r)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "vault", "steps.json"))
+	if err != nil || strings.Contains(string(b), secret) || !strings.Contains(string(b), `"step"`) {
+		t.Fatalf("steps.json: %s %v", b, err)
+	}
+	expect(t, vmfa(t, dir, "", env, "code", "--fresh", "--at", "1700000000", "fast"), 2, "", "does not go with --at")
+	testenv.Tool(t, "oathtool")
+}
+
+// TestEnrollRecordsHandouts: enroll hands out two codes, both recorded.
+func TestEnrollRecordsHandouts(t *testing.T) {
+	dir := t.TempDir()
+	img := writeQR(t, filepath.Join(dir, "aws.png"), awsURI)
+	expect(t, vmfa(t, dir, "", []string{pw, "VMFA_AGENT=off"}, "enroll", "--json", img), 0, "code2", "")
+	b, err := os.ReadFile(filepath.Join(dir, "vault", "steps.json"))
+	var steps struct {
+		Handouts []struct{ Step int64 } `json:"handouts"`
+	}
+	if err != nil || json.Unmarshal(b, &steps) != nil || len(steps.Handouts) != 2 || steps.Handouts[1].Step != steps.Handouts[0].Step+1 {
+		t.Fatalf("steps.json after enroll: %s %v", b, err)
+	}
+}
+
+// TestInterfaceOpensThroughAgent starts the interface on a pseudo-terminal
+// with an unlocked agent and no passphrase: the list comes up with no unlock
+// screen. It logs how long the first frame showing the accounts took from
+// the start of the process, read off the terminal's output as it comes
+// (the harness answers the interface's terminal queries at once, as a
+// terminal does), and the same for the unlock screen without the agent.
+func TestInterfaceOpensThroughAgent(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	withAgent := firstFrame(t, dir, env, "alice@123456789012")
+	without := firstFrame(t, dir, with(env, "VMFA_AGENT=off"), "Passphrase")
+	t.Logf("first frame: the list through the agent %v, the unlock screen without it %v",
+		withAgent.Round(time.Millisecond), without.Round(time.Millisecond))
+	if withAgent > 3*time.Second {
+		t.Fatalf("the first frame took %v", withAgent)
+	}
+}
+
+// firstFrame runs the interface on a pseudo-terminal until want shows, and
+// returns how long that took from the start; the unlock screen's
+// "Passphrase" showing first is a failure unless it is what is wanted.
+func firstFrame(t *testing.T, dir string, env []string, want string) time.Duration {
+	t.Helper()
+	cmd := exec.Command(vmfaBin)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
+		"TERM=xterm-256color"}, env...)
+	start := time.Now()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		tty.Close()
+	}()
+	chunks := make(chan []byte, 64)
+	go func() {
+		defer close(chunks)
+		for {
+			buf := make([]byte, 64<<10)
+			n, err := tty.Read(buf)
+			if n > 0 {
+				chunks <- buf[:n]
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var screen []byte
+	answered := map[string]int{}
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case chunk, ok := <-chunks:
+			if !ok {
+				t.Fatalf("%q never showed: the interface ended: %q", want, screen)
+			}
+			screen = append(screen, chunk...)
+		case <-timeout:
+			t.Fatalf("%q never showed: %q", want, screen)
+		}
+		// A terminal answers the background-colour and cursor queries, in
+		// the order asked: the cursor's answer tells termenv the colour's
+		// is not coming.
+		for _, qa := range [][2]string{{"\x1b]11;?", "\x1b]11;rgb:0000/0000/0000\x1b\\"}, {"\x1b[6n", "\x1b[1;1R"}} {
+			if n := bytes.Count(screen, []byte(qa[0])); n > answered[qa[0]] {
+				tty.Write([]byte(qa[1]))
+				answered[qa[0]] = n
+			}
+		}
+		if bytes.Contains(screen, []byte(want)) {
+			return time.Since(start)
+		}
+		if want != "Passphrase" && bytes.Contains(screen, []byte("Passphrase")) {
+			t.Fatalf("the unlock screen, with an unlocked agent:\n%q", screen)
+		}
+	}
+}
+
+// TestAgentUnlockWithIdentity: a key file unlocks for the agent as the
+// passphrase does, and recipients add still works with the agent unlocked.
+func TestAgentUnlockWithIdentity(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(dir, "key.txt")
+	if err := os.WriteFile(key, []byte(id.String()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, vmfa(t, dir, "", with(env, pw), "recipients", "add", "laptop", id.Recipient().String()), 0, "", "")
+	expect(t, vmfa(t, dir, "", env, "unlock", "--identity", key), 0, "", "Unlocked")
+	expect(t, vmfa(t, dir, "", env, "code", "aws"), 0, "", "")
+	other, _ := age.GenerateX25519Identity()
+	expect(t, vmfa(t, dir, "", with(env, pw), "recipients", "add", "backup", other.Recipient().String()), 0, "", "")
+	expect(t, vmfa(t, dir, "", env, "recipients", "add", "backup2", other.Recipient().String()), 1, "", "no terminal to ask on")
+}
+
+// TestPromptStartsAgent: a passphrase typed at a command's prompt goes to
+// the agent, so the next command asks nothing (as rbw does). A fresh code
+// that must wait counts down on the terminal.
+func TestPromptStartsAgent(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	uri := "otpauth://totp/Fast:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Fast&period=5"
+	expect(t, vmfa(t, dir, uri+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	term := onTerminal(t, dir, env, true, nil, "code", "fast")
+	term.expect("Passphrase for ")
+	term.typ("correct horse\r")
+	if code, screen := term.wait(); code != 0 {
+		t.Fatalf("code on a terminal: exit %d, %q", code, screen)
+	}
+	if st := status(t, dir, env); st.Locked || st.PID == 0 {
+		t.Fatalf("after a prompt: %+v", st)
+	}
+	// The window's code was handed out: --fresh waits, counting down
+	// (unless the window rolled over between the two commands: again).
+	for attempt := 1; ; attempt++ {
+		expect(t, vmfa(t, dir, "", env, "code", "fast"), 0, "", "")
+		term = onTerminal(t, dir, env, true, nil, "code", "--fresh", "fast")
+		code, screen := term.wait()
+		if code != 0 || strings.Contains(screen, "Passphrase") || len(strings.TrimSpace(term.stdout.String())) != 6 {
+			t.Fatalf("--fresh on a terminal: exit %d, %q, stdout %q", code, screen, term.stdout.String())
+		}
+		if strings.Contains(screen, "a fresh one in") {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("no countdown on the terminal: %q", screen)
+		}
+	}
+}

@@ -1,0 +1,155 @@
+// Package agent keeps a vault unlocked between vmfa commands, as ssh-agent
+// keeps keys: one process per user and vault directory holds the vault's
+// X25519 identity and answers its clients over a Unix socket, so that only
+// the first command pays for the scrypt and asks for the passphrase.
+//
+// # Transport
+//
+// The socket is SocketPath(vaultDir): a name derived from a hash of the
+// absolute vault directory, in $XDG_RUNTIME_DIR/vmfa, else in vmfa-UID in
+// the temporary directory; either is created 0700 and refused unless it is
+// the user's own directory that no one else can enter. On every connection
+// the server asks the kernel for the peer's uid (SO_PEERCRED on Linux,
+// LOCAL_PEERCRED on macOS and FreeBSD) and hangs up on any other user's
+// process. A connection carries one request and one response, each a 4-byte
+// big-endian length and that many bytes of JSON, at most MaxMessage; the
+// whole exchange has a deadline (ConnTimeout), so a client that connects
+// and hangs, or sends garbage, costs the server one goroutine for a moment
+// and never blocks the others. Only one agent serves a socket: it holds a
+// lock on the socket's path plus ".lock" for its lifetime, so a socket left
+// by a killed agent is replaced by the next one, and two agents starting at
+// once do not both serve.
+//
+// # Requests
+//
+// Client's methods, each one request:
+//
+//   - Status: whether the agent holds the key, its pid, when it locks, and
+//     the vault's recipient (its public key), never the key.
+//   - Unlock(identity, timeout): the agent takes the key and keeps it until
+//     Lock, until timeout passes without a request (0: until Lock), or
+//     until the wall clock jumps ahead of the monotonic clock by more than
+//     the timeout, which is what a suspend looks like.
+//   - Lock: the agent forgets the key and the secret cache at once.
+//   - Unwrap: Client is an age.Identity. The agent unwraps the recipient
+//     stanzas of an age header with the key and returns the file key, so
+//     the client decrypts vault.age itself and writes it through package
+//     vault's lock, atomic saves and generations, exactly as with the key in
+//     hand; the key never leaves the agent.
+//   - Put(name, value, ttl) and Get(name): a small cache of secrets, such
+//     as temporary cloud credentials, held while the agent is unlocked:
+//     values up to MaxSecret bytes, at most MaxSecrets names, each
+//     forgotten after its ttl (0: with the key), and all of them on lock.
+//     Put on a locked agent fails with ErrLocked; Get of a name that is not
+//     there (or expired) returns ok=false.
+//
+// Every request but Status and Lock re-arms the idle timer. A locked agent
+// answers key-needing requests with ErrLocked.
+//
+// # Memory
+//
+// The agent runs as a vmfa process, which internal/harden makes undumpable
+// (no core, no ptrace by other processes) and, where the system allows,
+// locks all its memory. The identity arrives over the socket only, never in
+// argv or the environment.
+//
+// On Windows there is no agent: every function returns ErrUnsupported.
+package agent
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Limits of the protocol.
+const (
+	MaxMessage  = 64 << 10        // bytes of JSON in a request or a response
+	ConnTimeout = 2 * time.Second // for a whole exchange
+	MaxSecret   = 16 << 10        // bytes of a cached secret
+	MaxSecrets  = 64              // names in the cache
+)
+
+// DefaultTimeout is how long an unlocked agent waits for a request before
+// it forgets the key.
+const DefaultTimeout = 15 * time.Minute
+
+// Errors callers branch on.
+var (
+	ErrNoAgent     = errors.New("no agent runs for this vault")
+	ErrLocked      = errors.New("the agent is locked: run 'vmfa unlock'")
+	ErrUnsupported = errors.New("the agent is not available on Windows")
+	ErrRunning     = errors.New("an agent already runs for this vault")
+)
+
+// Status is what an agent says of itself.
+type Status struct {
+	Locked bool `json:"locked"`
+	PID    int  `json:"pid"`
+	// ExpiresIn is how long until the agent locks if no request comes;
+	// 0 when locked, and -1 when it stays unlocked until Lock.
+	ExpiresIn time.Duration `json:"expires_in"`
+	// Recipient is the vault's public key, "age1…", when unlocked.
+	Recipient string `json:"recipient,omitempty"`
+}
+
+// request and response are the messages of the protocol.
+type request struct {
+	Op string `json:"op"` // one of the op* constants
+
+	Identity []byte        `json:"identity,omitempty"` // unlock: "AGE-SECRET-KEY-1…"
+	Timeout  time.Duration `json:"timeout,omitempty"`  // unlock
+
+	Stanzas []stanza `json:"stanzas,omitempty"` // unwrap
+
+	Name  string        `json:"name,omitempty"`  // put, get
+	Value []byte        `json:"value,omitempty"` // put
+	TTL   time.Duration `json:"ttl,omitempty"`   // put
+}
+
+type stanza struct {
+	Type string   `json:"type"`
+	Args []string `json:"args"`
+	Body []byte   `json:"body"`
+}
+
+const (
+	opStatus = "status"
+	opUnlock = "unlock"
+	opLock   = "lock"
+	opUnwrap = "unwrap"
+	opPut    = "put"
+	opGet    = "get"
+)
+
+type response struct {
+	Error string `json:"error,omitempty"`
+	Code  string `json:"code,omitempty"` // one of the code* constants, with Error
+
+	Status  *Status `json:"status,omitempty"`
+	FileKey []byte  `json:"file_key,omitempty"` // unwrap
+	Value   []byte  `json:"value,omitempty"`    // get
+	Found   bool    `json:"found,omitempty"`    // get
+}
+
+// Error codes that map back to the errors callers branch on.
+const (
+	codeLocked    = "locked"
+	codeNoMatch   = "incorrect-identity" // age.ErrIncorrectIdentity
+	codeBadInput  = "bad-request"
+	codeForbidden = "forbidden"
+)
+
+// socketName is the name of the socket of a vault directory, which must be
+// absolute and clean.
+func socketName(absDir string) string {
+	sum := sha256.Sum256([]byte(absDir))
+	return "agent-" + hex.EncodeToString(sum[:8]) + ".sock"
+}
+
+// remoteError is an error the agent reported.
+type remoteError struct{ msg string }
+
+func (e *remoteError) Error() string { return fmt.Sprintf("the agent: %s", e.msg) }

@@ -1,0 +1,171 @@
+//go:build unix
+
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/vmfa/vmfa/vault"
+)
+
+// Client talks to the agent of one vault directory. It is an age.Identity:
+// what it unwraps, the agent unwraps with the key it holds.
+type Client struct {
+	path string
+}
+
+// NewClient returns the client of the agent of the vault directory dir. It
+// makes the socket's directory if needed but connects to nothing.
+func NewClient(dir string) (*Client, error) {
+	path, err := SocketPath(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{path: path}, nil
+}
+
+// Status asks the agent what it is. With no agent running, it returns
+// ErrNoAgent.
+func (c *Client) Status() (Status, error) {
+	resp, err := c.do(request{Op: opStatus})
+	if err != nil {
+		return Status{}, err
+	}
+	if resp.Status == nil {
+		return Status{}, errors.New("the agent did not say its status")
+	}
+	return *resp.Status, nil
+}
+
+// Unlock hands the agent the vault's identity, to keep until Lock or until
+// timeout passes without a request (0: until Lock).
+func (c *Client) Unlock(id *age.X25519Identity, timeout time.Duration) (Status, error) {
+	key := []byte(id.String())
+	defer clear(key)
+	resp, err := c.do(request{Op: opUnlock, Identity: key, Timeout: timeout})
+	if err != nil {
+		return Status{}, err
+	}
+	return *resp.Status, nil
+}
+
+// Lock makes the agent forget the key and the secrets.
+func (c *Client) Lock() error {
+	_, err := c.do(request{Op: opLock})
+	return err
+}
+
+// Unwrap implements age.Identity.
+func (c *Client) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
+	req := request{Op: opUnwrap, Stanzas: make([]stanza, len(stanzas))}
+	for i, s := range stanzas {
+		req.Stanzas[i] = stanza{Type: s.Type, Args: s.Args, Body: s.Body}
+	}
+	resp, err := c.do(req)
+	if errors.Is(err, age.ErrIncorrectIdentity) {
+		return nil, err
+	}
+	if err != nil {
+		// Not the file's fault: package vault says so rather than call
+		// vault.age damaged.
+		return nil, fmt.Errorf("%w: %w", vault.ErrKeyUnavailable, err)
+	}
+	return resp.FileKey, nil
+}
+
+// Put keeps value under name while the agent is unlocked, for at most ttl
+// (0: until the agent locks).
+func (c *Client) Put(name string, value []byte, ttl time.Duration) error {
+	_, err := c.do(request{Op: opPut, Name: name, Value: value, TTL: ttl})
+	return err
+}
+
+// Get returns the value kept under name, or ok=false if there is none.
+func (c *Client) Get(name string) (value []byte, ok bool, err error) {
+	resp, err := c.do(request{Op: opGet, Name: name})
+	if err != nil {
+		return nil, false, err
+	}
+	return resp.Value, resp.Found, nil
+}
+
+// do sends one request on a connection of its own.
+func (c *Client) do(req request) (response, error) {
+	conn, err := net.DialTimeout("unix", c.path, ConnTimeout)
+	if err != nil {
+		// No socket, or one no agent listens on (a killed agent's).
+		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+			return response{}, ErrNoAgent
+		}
+		return response{}, fmt.Errorf("can't reach the agent: %w", err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(ConnTimeout))
+	werr := writeMessage(conn, req)
+	// A refusal comes before the request is read, so the write can fail
+	// with the answer already there to read.
+	var resp response
+	if err := readMessage(conn, &resp); err != nil {
+		if werr != nil {
+			return response{}, fmt.Errorf("can't reach the agent: %w", werr)
+		}
+		return response{}, fmt.Errorf("the agent did not answer: %w", err)
+	}
+	switch resp.Code {
+	case "":
+		return resp, nil
+	case codeLocked:
+		return resp, ErrLocked
+	case codeNoMatch:
+		return resp, age.ErrIncorrectIdentity
+	}
+	return resp, &remoteError{msg: resp.Error}
+}
+
+// Start starts an agent for the vault directory dir in the background, by
+// running exe with args (vmfa's "agent --dir DIR"): in a session of its own,
+// so that closing the terminal does not end it, with stdin, stdout and
+// stderr on /dev/null. It waits until the agent answers, at most timeout.
+// The environment is the caller's, which must hold no secret: the key goes
+// to the agent over the socket afterwards (Unlock).
+func (c *Client) Start(exe string, args []string, timeout time.Duration) error {
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer null.Close()
+	cmd := exec.Command(exe, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = null, null, null
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("can't start the agent: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.Now().Add(timeout)
+	for delay := time.Millisecond; ; delay = min(2*delay, 50*time.Millisecond) {
+		if _, err := c.Status(); err == nil {
+			return nil
+		}
+		select {
+		case err := <-exited:
+			// Another agent started first: that one serves.
+			if _, serr := c.Status(); serr == nil {
+				return nil
+			}
+			return fmt.Errorf("the agent exited at once (%v): run 'vmfa agent' to see why", err)
+		case <-time.After(delay):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the agent did not answer within %v", timeout)
+		}
+	}
+}

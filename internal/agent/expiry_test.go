@@ -1,0 +1,212 @@
+//go:build unix
+
+package agent
+
+import (
+	"bytes"
+	"os"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+)
+
+// fakeClock is a clock whose wall and monotonic readings the test moves,
+// together (time passing) or apart (a suspend, a clock set ahead).
+type fakeClock struct {
+	wall time.Time
+	mono time.Duration
+}
+
+func (c *fakeClock) Wall() time.Time     { return c.wall }
+func (c *fakeClock) Mono() time.Duration { return c.mono }
+
+// pass advances both clocks, as time does on a running machine.
+func (c *fakeClock) pass(d time.Duration) { c.wall = c.wall.Add(d); c.mono += d }
+
+// sleep advances the wall clock only, as a suspended machine's.
+func (c *fakeClock) sleep(d time.Duration) { c.wall = c.wall.Add(d) }
+
+func newTestServer(t *testing.T) (*Server, *fakeClock, *age.X25519Identity) {
+	t.Helper()
+	clk := &fakeClock{wall: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), mono: time.Hour}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewServer(clk, os.Getuid()), clk, id
+}
+
+func unlockReq(id *age.X25519Identity, timeout time.Duration) request {
+	return request{Op: opUnlock, Identity: []byte(id.String()), Timeout: timeout}
+}
+
+func mustStatus(t *testing.T, s *Server) Status {
+	t.Helper()
+	r := s.Handle(request{Op: opStatus})
+	if r.Status == nil {
+		t.Fatalf("status: %+v", r)
+	}
+	return *r.Status
+}
+
+// wrapStanzas encrypts to id and returns the recipient stanzas of the
+// header, what vault.Load would send.
+func wrapStanzas(t *testing.T, id *age.X25519Identity) []stanza {
+	t.Helper()
+	stanzas, err := id.Recipient().Wrap(bytes.Repeat([]byte{7}, 16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]stanza, len(stanzas))
+	for i, s := range stanzas {
+		out[i] = stanza{Type: s.Type, Args: s.Args, Body: s.Body}
+	}
+	return out
+}
+
+func TestIdleTimeoutReArmedByUse(t *testing.T) {
+	s, clk, id := newTestServer(t)
+	if r := s.Handle(unlockReq(id, 15*time.Minute)); r.Error != "" {
+		t.Fatal(r.Error)
+	}
+	st := mustStatus(t, s)
+	if st.Locked || st.ExpiresIn != 15*time.Minute || st.Recipient != id.Recipient().String() {
+		t.Fatalf("after unlock: %+v", st)
+	}
+	clk.pass(10 * time.Minute)
+	if r := s.Handle(request{Op: opUnwrap, Stanzas: wrapStanzas(t, id)}); !bytes.Equal(r.FileKey, bytes.Repeat([]byte{7}, 16)) {
+		t.Fatalf("unwrap: %+v", r)
+	}
+	clk.pass(10 * time.Minute) // 20 minutes since unlock, 10 since use
+	if st := mustStatus(t, s); st.Locked || st.ExpiresIn != 5*time.Minute {
+		t.Fatalf("a use did not re-arm the timer: %+v", st)
+	}
+	clk.pass(5 * time.Minute)
+	if st := mustStatus(t, s); !st.Locked || st.Recipient != "" {
+		t.Fatalf("15 minutes idle and still unlocked: %+v", st)
+	}
+	if r := s.Handle(request{Op: opUnwrap, Stanzas: wrapStanzas(t, id)}); r.Code != codeLocked || r.FileKey != nil {
+		t.Fatalf("unwrap on a locked agent: %+v", r)
+	}
+}
+
+func TestStatusDoesNotReArm(t *testing.T) {
+	s, clk, id := newTestServer(t)
+	s.Handle(unlockReq(id, time.Minute))
+	for range 6 {
+		clk.pass(10 * time.Second)
+		mustStatus(t, s)
+	}
+	if st := mustStatus(t, s); !st.Locked {
+		t.Fatalf("polling the status kept the agent unlocked: %+v", st)
+	}
+}
+
+func TestClockJumpLocks(t *testing.T) {
+	s, clk, id := newTestServer(t)
+	var reasons []string
+	s.OnLock(func(r string) { reasons = append(reasons, r) })
+	s.Handle(unlockReq(id, 15*time.Minute))
+	clk.pass(time.Minute)
+	clk.sleep(10 * time.Minute) // within the timeout: stays
+	if st := mustStatus(t, s); st.Locked {
+		t.Fatalf("a jump shorter than the timeout locked: %+v", st)
+	}
+	clk.sleep(6 * time.Minute) // 16 minutes of wall clock the monotonic one did not see
+	s.mu.Lock()
+	s.expire() // what the ticker does
+	s.mu.Unlock()
+	if st := mustStatus(t, s); !st.Locked {
+		t.Fatalf("a suspend of 16 minutes did not lock: %+v", st)
+	}
+	if len(reasons) != 1 {
+		t.Fatalf("lock reasons: %q", reasons)
+	}
+}
+
+func TestTimeoutZeroUntilLock(t *testing.T) {
+	s, clk, id := newTestServer(t)
+	s.Handle(unlockReq(id, 0))
+	clk.pass(48 * time.Hour)
+	clk.sleep(24 * time.Hour)
+	st := mustStatus(t, s)
+	if st.Locked || st.ExpiresIn != -1 {
+		t.Fatalf("--timeout 0: %+v", st)
+	}
+	s.Handle(request{Op: opLock})
+	if st := mustStatus(t, s); !st.Locked {
+		t.Fatalf("lock: %+v", st)
+	}
+}
+
+func TestSecretCache(t *testing.T) {
+	s, clk, id := newTestServer(t)
+	if r := s.Handle(request{Op: opPut, Name: "aws/dev", Value: []byte("session")}); r.Code != codeLocked {
+		t.Fatalf("put on a locked agent: %+v", r)
+	}
+	s.Handle(unlockReq(id, time.Hour))
+	for _, r := range []request{
+		{Op: opPut, Name: "aws/dev", Value: []byte("session"), TTL: 10 * time.Minute},
+		{Op: opPut, Name: "forever", Value: []byte("x")},
+	} {
+		if resp := s.Handle(r); resp.Error != "" {
+			t.Fatal(resp.Error)
+		}
+	}
+	if r := s.Handle(request{Op: opGet, Name: "aws/dev"}); !r.Found || string(r.Value) != "session" {
+		t.Fatalf("get: %+v", r)
+	}
+	if r := s.Handle(request{Op: opGet, Name: "nothing"}); r.Found || r.Error != "" {
+		t.Fatalf("get of a missing name: %+v", r)
+	}
+	clk.pass(11 * time.Minute)
+	if r := s.Handle(request{Op: opGet, Name: "aws/dev"}); r.Found {
+		t.Fatalf("expired secret still there: %+v", r)
+	}
+	if r := s.Handle(request{Op: opGet, Name: "forever"}); !r.Found {
+		t.Fatalf("ttl 0 secret gone before lock: %+v", r)
+	}
+	s.Handle(request{Op: opLock})
+	s.Handle(unlockReq(id, time.Hour))
+	if r := s.Handle(request{Op: opGet, Name: "forever"}); r.Found {
+		t.Fatalf("lock did not forget the secrets: %+v", r)
+	}
+	// Bounds.
+	if r := s.Handle(request{Op: opPut, Name: "big", Value: make([]byte, MaxSecret+1)}); r.Code != codeBadInput {
+		t.Fatalf("oversized secret: %+v", r)
+	}
+	for i := range MaxSecrets {
+		if r := s.Handle(request{Op: opPut, Name: string(rune('a'+i%26)) + string(rune('A'+i/26)), Value: []byte("v")}); r.Error != "" {
+			t.Fatal(r.Error)
+		}
+	}
+	if r := s.Handle(request{Op: opPut, Name: "one-too-many", Value: []byte("v")}); r.Code != codeBadInput {
+		t.Fatalf("secret %d: %+v", MaxSecrets+1, r)
+	}
+}
+
+func TestBadRequests(t *testing.T) {
+	s, _, id := newTestServer(t)
+	for _, r := range []request{
+		{Op: opUnlock, Identity: []byte("AGE-SECRET-KEY-1NOTAKEY")},
+		{Op: opUnlock, Identity: []byte(id.String()), Timeout: -time.Second},
+		{Op: "format-disk"},
+	} {
+		resp := s.Handle(r)
+		if resp.Code != codeBadInput && !(r.Op == "format-disk" && resp.Code == codeLocked) {
+			t.Errorf("%s: %+v", r.Op, resp)
+		}
+		if bytes.Contains([]byte(resp.Error), []byte("NOTAKEY")) {
+			t.Errorf("the error quotes the key: %s", resp.Error)
+		}
+	}
+	s.Handle(unlockReq(id, time.Hour))
+	other, _ := age.GenerateX25519Identity()
+	if r := s.Handle(request{Op: opUnwrap, Stanzas: wrapStanzas(t, other)}); r.Code != codeNoMatch {
+		t.Fatalf("unwrap of another key's stanza: %+v", r)
+	}
+	if r := s.Handle(request{Op: "format-disk"}); r.Code != codeBadInput {
+		t.Fatalf("unknown op: %+v", r)
+	}
+}
