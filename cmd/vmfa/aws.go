@@ -206,19 +206,18 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 	return p.Session(ctx, awssession.Request{
 		Duration: f.duration,
 		Refresh:  f.refresh,
-		// currentCode is the seam for fresh codes (issue 9): STS refuses a
-		// code it has seen; claimCode(…, true, …) there would wait for a
-		// fresh one. Its codes are recorded as handed out already.
-		Codes: currentCode(v),
+		Codes: freshCode(v),
 		Cache: cache,
 		Now:   clock.Now,
 		Warn:  func(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+msg) },
 	})
 }
 
-// currentCode takes the code of the vault's account for an MFA device's
-// ARN as 'vmfa code ARN' does (an HOTP counter is spent and saved first).
-func currentCode(v *vault.Vault) awssession.CodeSource {
+// freshCode takes the code of the vault's account for an MFA device's ARN
+// as 'vmfa code --fresh ARN' does: STS refuses a code it has seen, so one
+// vmfa handed out already means waiting for the next window. An HOTP
+// counter is spent and saved first.
+func freshCode(v *vault.Vault) awssession.CodeSource {
 	return func(serial string) (string, error) {
 		d, err := v.Load()
 		if err != nil {
@@ -242,9 +241,7 @@ func currentCode(v *vault.Vault) awssession.CodeSource {
 				return err
 			})
 		} else {
-			// Recorded as handed out, so that 'vmfa code --fresh' never
-			// gives STS this code again.
-			if now, err = claimCode(v, e, now, false, os.Stderr); err != nil {
+			if now, err = claimCode(v, e, now, true, os.Stderr); err != nil {
 				return "", err
 			}
 			_, codes, err = d.TakeCodes(e.ID, now, false)

@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,6 +26,11 @@ const (
 	awsBaseKey       = "AKIAIOSFODNN7EXAMPLE"
 	awsBaseARN       = "arn:aws:iam::123456789012:user/alice"
 	awsBaseSecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+	// awsPeriod is the test device's period: vmfa aws never sends STS a
+	// code twice, so a second session in one window waits for the next,
+	// which at AWS's 30 s would make each such test wait that long.
+	awsPeriod = 5
 )
 
 type awsSetup struct {
@@ -37,7 +44,7 @@ type awsSetup struct {
 func newAWS(t *testing.T) *awsSetup {
 	t.Helper()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "", "")
+	expect(t, vmfa(t, dir, awsURI+"&period="+strconv.Itoa(awsPeriod)+"\n", []string{pw}, "add", "--uri"), 0, "", "")
 	srv := ststest.New(t)
 	srv.AddUser(awsBaseKey, awsBaseSecretKey, awsBaseARN)
 	config := `[profile base]
@@ -94,8 +101,9 @@ func (s *awsSetup) vmfa(t *testing.T, env []string, args ...string) result {
 // account at its time (or the window before: it may cross a boundary).
 func checkTokenCode(t *testing.T, c ststest.Call) {
 	t.Helper()
-	now, _ := oathtool(t, awsSecret, c.At)
-	before, _ := oathtool(t, awsSecret, c.At.Add(-30*time.Second))
+	step := fmt.Sprintf("--time-step-size=%ds", awsPeriod)
+	now, _ := oathtool(t, awsSecret, c.At, step)
+	before, _ := oathtool(t, awsSecret, c.At.Add(-awsPeriod*time.Second), step)
 	if c.SerialNumber != awsDevice || (c.TokenCode != now && c.TokenCode != before) {
 		t.Fatalf("%s sent SerialNumber %q TokenCode %q; want %s and oathtool's %s", c.Action, c.SerialNumber, c.TokenCode, awsDevice, now)
 	}
@@ -166,6 +174,11 @@ func TestAWSCredentialsJSON(t *testing.T) {
 	r3 := s.vmfa(t, nil, "aws", "credentials", "--profile", "base", "--duration", "1h")
 	if r2.stdout == r.stdout || r3.stdout != r2.stdout || s.srv.Count("GetSessionToken") != 2 {
 		t.Fatalf("--refresh: %d GetSessionToken, want 2 and the refreshed session cached", s.srv.Count("GetSessionToken"))
+	}
+	// STS refuses a code it has seen: the second session, asked for in the
+	// same window, waited for the next code.
+	if calls := s.srv.Calls(); calls[0].TokenCode == calls[1].TokenCode {
+		t.Fatalf("both sessions were asked for with the code %s", calls[0].TokenCode)
 	}
 	// The cache is in the vault directory, encrypted.
 	files, _ := filepath.Glob(filepath.Join(s.dir, "vault", "aws-sessions", "*.age"))
