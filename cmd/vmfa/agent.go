@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/agent"
-	"github.com/vmfa/vmfa/internal/awssession"
 	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -313,9 +312,3 @@ func claimCode(v *vault.Vault, e vault.Entry, now time.Time, fresh bool, errOut 
 	}
 	return n, nil
 }
-
-// The agent's secret cache is an awssession.Cache (Get, Put with a ttl),
-// should the AWS sessions live in the agent rather than in aws-sessions/
-// (which works through the agent as it is: its files decrypt with the
-// vault's identity, which the agent unwraps).
-var _ awssession.Cache = (*agent.Client)(nil)

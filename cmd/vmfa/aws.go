@@ -192,14 +192,6 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 	if err != nil {
 		return awssession.Credentials{}, err
 	}
-	// The seam for the agent's secret cache, which needs no file and no
-	// passphrase: its client is an awssession.Cache too.
-	cache := &awssession.FileCache{
-		Dir:       filepath.Join(s.Dir(), "aws-sessions"),
-		Recipient: v.Recipient(),
-		Decrypter: v,
-		Now:       clock.Now,
-	}
 	// The STS calls' time starts once the passphrase is in.
 	ctx, cancel := context.WithTimeout(ctx, awsTimeout)
 	defer cancel()
@@ -207,10 +199,29 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 		Duration: f.duration,
 		Refresh:  f.refresh,
 		Codes: freshCode(v),
-		Cache: cache,
+		Cache: a.sessionCache(s, v),
 		Now:   clock.Now,
 		Warn:  func(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+msg) },
 	})
+}
+
+// sessionCache is where AWS sessions are kept: in the agent while it is
+// unlocked (in memory, forgotten when it locks), else in aws-sessions/,
+// encrypted to the vault.
+func (a *app) sessionCache(s *vault.Store, v *vault.Vault) awssession.Cache {
+	if a.agentEnabled() {
+		if c, err := agentClient(s); err == nil {
+			if st, err := c.Status(); err == nil && !st.Locked {
+				return c
+			}
+		}
+	}
+	return &awssession.FileCache{
+		Dir:       filepath.Join(s.Dir(), "aws-sessions"),
+		Recipient: v.Recipient(),
+		Decrypter: v,
+		Now:       clock.Now,
+	}
 }
 
 // freshCode takes the code of the vault's account for an MFA device's ARN

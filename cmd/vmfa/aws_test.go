@@ -336,3 +336,39 @@ func TestAWSExecSignals(t *testing.T) {
 		t.Fatalf("vmfa exited %v with the command's output %q; want 3 and only the TERM trap", err, out.String())
 	}
 }
+
+// With the agent unlocked, sessions are kept in it, not on disk: the second
+// call costs no STS call and no passphrase, and nothing is written.
+func TestAWSSessionsInAgent(t *testing.T) {
+	s := newAWS(t)
+	env := agentEnv(t, s.dir)
+	expect(t, s.vmfa(t, env, "unlock"), 0, "", "Unlocked")
+	var noPassphrase []string
+	for _, kv := range append(append([]string{}, s.env...), env...) {
+		if kv != pw {
+			noPassphrase = append(noPassphrase, kv)
+		}
+	}
+	var first string
+	for i := range 2 {
+		r := vmfa(t, s.dir, "", noPassphrase, "aws", "credentials", "--profile", "base")
+		expect(t, r, 0, `"SessionToken"`, "")
+		if i == 0 {
+			first = r.stdout
+		} else if r.stdout != first {
+			t.Fatalf("the second call got another session: %q, then %q", first, r.stdout)
+		}
+	}
+	if n := s.srv.Count("GetSessionToken"); n != 1 {
+		t.Fatalf("STS saw %d GetSessionToken, want 1: the agent did not keep the session", n)
+	}
+	if files, _ := filepath.Glob(filepath.Join(s.dir, "vault", "aws-sessions", "*")); len(files) != 0 {
+		t.Fatalf("with the agent unlocked, sessions were written to disk: %v", files)
+	}
+	// Locked, the agent forgets them.
+	expect(t, vmfa(t, s.dir, "", env, "lock"), 0, "", "Locked.")
+	expect(t, s.vmfa(t, env, "aws", "credentials", "--profile", "base"), 0, `"SessionToken"`, "")
+	if n := s.srv.Count("GetSessionToken"); n != 2 {
+		t.Fatalf("after lock, STS saw %d GetSessionToken in all, want 2", n)
+	}
+}
