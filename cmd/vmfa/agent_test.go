@@ -371,6 +371,9 @@ func TestAgentUnlockWithIdentity(t *testing.T) {
 	expect(t, vmfa(t, dir, "", with(env, pw), "recipients", "add", "laptop", id.Recipient().String()), 0, "", "")
 	expect(t, vmfa(t, dir, "", env, "unlock", "--identity", key), 0, "", "Unlocked")
 	expect(t, vmfa(t, dir, "", env, "code", "aws"), 0, "", "")
+	// The interface opens with the key too, without the unlock screen.
+	expect(t, vmfa(t, dir, "", env, "lock"), 0, "", "Locked.")
+	firstFrame(t, dir, with(env, "VMFA_IDENTITY="+key), "alice@123456789012")
 	other, _ := age.GenerateX25519Identity()
 	expect(t, vmfa(t, dir, "", with(env, pw), "recipients", "add", "backup", other.Recipient().String()), 0, "", "")
 	expect(t, vmfa(t, dir, "", env, "recipients", "add", "backup2", other.Recipient().String()), 1, "", "no terminal to ask on")

@@ -37,6 +37,13 @@ func (a *app) addTUI(root *cobra.Command) {
 		// into the unlock screen goes to the agent, as one typed at a
 		// command's prompt does.
 		opts.Vault = a.fromAgent(s)
+		if opts.Vault == nil && a.identityPath() != "" {
+			// A key's own prompts (an SSH key's passphrase, a plugin's
+			// touch) come before the interface takes the screen.
+			if opts.Vault, err = a.unlockWithIdentity(s); err != nil {
+				return err
+			}
+		}
 		if pass == "" && a.agentEnabled() {
 			// Not a word on failure: the interface owns the screen, and
 			// the next command asks again.
