@@ -9,7 +9,6 @@
 package agekey
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -144,9 +143,10 @@ func ReadIdentities(path string, ui *plugin.ClientUI) ([]age.Identity, error) {
 		return nil, fmt.Errorf("%s is not a key file: expected an age identity file or an SSH private key", path)
 	}
 	var ids []age.Identity
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+	// Not a bufio.Scanner: it stops, quietly, at a line over 64 KiB.
+	for i, line := range strings.Split(string(b), "\n") {
+		n := i + 1
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
