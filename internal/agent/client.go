@@ -35,12 +35,17 @@ func NewClient(dir string) (*Client, error) {
 // Status asks the agent what it is. With no agent running, it returns
 // ErrNoAgent.
 func (c *Client) Status() (Status, error) {
-	resp, err := c.do(request{Op: opStatus})
+	return c.doStatus(request{Op: opStatus})
+}
+
+// doStatus sends req, whose answer is the agent's status.
+func (c *Client) doStatus(req request) (Status, error) {
+	resp, err := c.do(req)
 	if err != nil {
 		return Status{}, err
 	}
 	if resp.Status == nil {
-		return Status{}, errors.New("the agent did not say its status")
+		return Status{}, errors.New("the agent did not say its status (an agent of another vmfa version?)")
 	}
 	return *resp.Status, nil
 }
@@ -50,11 +55,7 @@ func (c *Client) Status() (Status, error) {
 func (c *Client) Unlock(id *age.X25519Identity, timeout time.Duration) (Status, error) {
 	key := []byte(id.String())
 	defer clear(key)
-	resp, err := c.do(request{Op: opUnlock, Identity: key, Timeout: timeout})
-	if err != nil {
-		return Status{}, err
-	}
-	return *resp.Status, nil
+	return c.doStatus(request{Op: opUnlock, Identity: key, Timeout: timeout})
 }
 
 // Lock makes the agent forget the key and the secrets.

@@ -359,3 +359,34 @@ func benchClient(b *testing.B, f func(*Client) error) {
 		}
 	}
 }
+
+// TestUnlockWithoutStatus: an agent that answers unlock without its status
+// (another version, say) is an error, not a crash.
+func TestUnlockWithoutStatus(t *testing.T) {
+	runtimeForTest(t)
+	vaultDir := t.TempDir()
+	l, release, err := Listen(vaultDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	defer l.Close()
+	go func() {
+		conn, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		var req request
+		readMessage(conn, &req)
+		writeMessage(conn, response{})
+	}()
+	c, err := NewClient(vaultDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := age.GenerateX25519Identity()
+	if _, err := c.Unlock(id, time.Minute); err == nil {
+		t.Fatal("Unlock succeeded with no status in the answer")
+	}
+}
