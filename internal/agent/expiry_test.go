@@ -210,3 +210,22 @@ func TestBadRequests(t *testing.T) {
 		t.Fatalf("unknown op: %+v", r)
 	}
 }
+
+// TestUnlockAgainClearsSecrets: unlocking an unlocked agent forgets its
+// secrets as Lock does, wiping their bytes rather than leaving them to the
+// garbage collector.
+func TestUnlockAgainClearsSecrets(t *testing.T) {
+	s, _, id := newTestServer(t)
+	s.Handle(unlockReq(id, time.Hour))
+	if r := s.Handle(request{Op: opPut, Name: "aws/dev", Value: []byte("session")}); r.Error != "" {
+		t.Fatal(r.Error)
+	}
+	held := s.secrets["aws/dev"].value
+	s.Handle(unlockReq(id, time.Hour))
+	if r := s.Handle(request{Op: opGet, Name: "aws/dev"}); r.Found {
+		t.Fatalf("a secret outlived a new unlock: %+v", r)
+	}
+	if string(held) != "\x00\x00\x00\x00\x00\x00\x00" {
+		t.Fatalf("the forgotten secret's bytes are still %q", held)
+	}
+}

@@ -219,7 +219,7 @@ func (s *Server) Handle(req request) response {
 		if req.Timeout < 0 {
 			return response{Error: "a negative timeout", Code: codeBadInput}
 		}
-		s.secrets = nil
+		s.lock("")
 		s.key, s.timeout = id, req.Timeout
 		s.touch()
 		st := s.status()
