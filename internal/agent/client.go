@@ -133,8 +133,8 @@ func (c *Client) do(req request) (response, error) {
 
 // Start starts an agent for the vault directory dir in the background, by
 // running exe with args (vmfa's "agent --dir DIR"): in a session of its own,
-// so that closing the terminal does not end it, with stdin, stdout and
-// stderr on /dev/null. It waits until the agent answers, at most timeout.
+// so that closing the terminal does not end it, in /, with stdin, stdout
+// and stderr on /dev/null. It waits until the agent answers, at most timeout.
 // The environment is the caller's, which must hold no secret: the key goes
 // to the agent over the socket afterwards (Unlock).
 func (c *Client) Start(exe string, args []string, timeout time.Duration) error {
@@ -146,6 +146,7 @@ func (c *Client) Start(exe string, args []string, timeout time.Duration) error {
 	cmd := exec.Command(exe, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = null, null, null
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.Dir = "/" // not to keep the caller's directory busy for hours
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("can't start the agent: %w", err)
 	}

@@ -390,3 +390,28 @@ func TestUnlockWithoutStatus(t *testing.T) {
 		t.Fatal("Unlock succeeded with no status in the answer")
 	}
 }
+
+// TestStartLeavesTheWorkingDirectory: the agent outlives the command that
+// started it, so it must not keep that command's directory busy (a mounted
+// USB stick could not be unmounted), as ssh-agent does not.
+func TestStartLeavesTheWorkingDirectory(t *testing.T) {
+	runtimeForTest(t)
+	work := t.TempDir()
+	t.Chdir(work)
+	c, err := NewClient(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "cwd")
+	// Not an agent: it says where it runs and exits, which Start reports.
+	if err := c.Start(testenv.Tool(t, "sh"), []string{"-c", "pwd > " + out}, 5*time.Second); err == nil {
+		t.Fatal("Start of a process that exits at once succeeded")
+	}
+	cwd, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(cwd)); got != "/" {
+		t.Fatalf("the agent runs in %s, want /", got)
+	}
+}
