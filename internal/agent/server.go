@@ -192,15 +192,15 @@ func (s *Server) serveConn(conn *net.UnixConn) {
 		writeMessage(conn, response{Error: err.Error(), Code: codeBadInput})
 		return
 	}
-	resp := s.Handle(req)
+	resp := s.handle(req)
 	clear(req.Identity)
 	clear(req.Value)
 	writeMessage(conn, resp)
 	clear(resp.FileKey)
 }
 
-// Handle answers one request. It is Serve's without the socket.
-func (s *Server) Handle(req request) response {
+// handle answers one request. It is Serve's without the socket.
+func (s *Server) handle(req request) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expire()

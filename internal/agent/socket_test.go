@@ -253,7 +253,7 @@ func TestOtherUserRefused(t *testing.T) {
 	os.Chmod(sock, 0o666)
 	s := NewServer(SystemClock(), os.Getuid())
 	id, _ := age.GenerateX25519Identity()
-	s.Handle(unlockReq(id, time.Minute))
+	s.handle(unlockReq(id, time.Minute))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, l) }()
