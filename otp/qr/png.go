@@ -337,11 +337,7 @@ func toLuminance(dst, row []byte, channels int, wt weights) {
 		copy(dst, row)
 	case 2:
 		for x := range dst {
-			l, a := uint(row[2*x]), uint(row[2*x+1])
-			if a != 255 {
-				l = (l*a + 255*(255-a)) / 255
-			}
-			dst[x] = byte(l)
+			dst[x] = onWhite(uint(row[2*x]), uint(row[2*x+1]))
 		}
 	case 3:
 		row = row[:3*len(dst)]
@@ -353,17 +349,14 @@ func toLuminance(dst, row []byte, channels int, wt weights) {
 		row = row[:4*len(dst)]
 		// Screenshots are runs of one colour: a pixel like the one
 		// before it has its luminance.
-		last, l := uint32(0), uint(255) // transparent black is white
+		last, l := uint32(0), byte(255) // transparent black is white
 		for x := range dst {
 			q := row[4*x : 4*x+4 : 4*x+4]
 			if p := binary.LittleEndian.Uint32(q); p != last {
 				last = p
-				l = wt.luma(uint(q[0]), uint(q[1]), uint(q[2]))
-				if a := uint(q[3]); a != 255 {
-					l = (l*a + 255*(255-a)) / 255
-				}
+				l = onWhite(wt.luma(uint(q[0]), uint(q[1]), uint(q[2])), uint(q[3]))
 			}
-			dst[x] = byte(l)
+			dst[x] = l
 		}
 	}
 }
