@@ -24,12 +24,18 @@ import (
 // (BenchmarkFileDecodePNG5K against BenchmarkPNGLuminance5K).
 func pngLuminance(data []byte, wt weights, maxPixels int) (lum []byte, w, h int, colour, ok bool) {
 	defer func() {
-		// Out-of-range reads on crafted input: the caller falls back to
-		// image/png, which reports the file as corrupt.
+		// A bug on crafted input: the caller falls back to image/png, which
+		// reports the file as corrupt. FuzzPNGLuminance calls readPNG, so
+		// that such a bug fails it rather than hides here.
 		if recover() != nil {
 			lum, ok = nil, false
 		}
 	}()
+	return readPNG(data, wt, maxPixels)
+}
+
+// readPNG is pngLuminance without its recover.
+func readPNG(data []byte, wt weights, maxPixels int) (lum []byte, w, h int, colour, ok bool) {
 	hdr, idat, err := pngChunks(data)
 	if err != nil {
 		return nil, 0, 0, false, false

@@ -149,7 +149,7 @@ func TestPNGLuminanceFallsBack(t *testing.T) {
 		"empty":      nil,
 		"no IDAT":    good[:33],
 	} {
-		if _, _, _, _, ok := pngLuminance(data, avgWeights, 1_000_000); ok {
+		if _, _, _, _, ok := readPNG(data, avgWeights, 1_000_000); ok {
 			t.Errorf("%s: read", name)
 		}
 	}
@@ -164,8 +164,9 @@ func readFile(t testing.TB, name string) []byte {
 	return data
 }
 
-// FuzzPNGLuminance checks the direct PNG path against image/png: what it
-// reads, image/png reads the same (except a wrong Adler-32 checksum, which
+// FuzzPNGLuminance checks the direct PNG path, without pngLuminance's
+// recover, against image/png: it must not panic, and what it reads,
+// image/png reads the same (except a wrong Adler-32 checksum, which
 // it does not check; see inflateRows). Run it with
 //
 //	go test -run '^$' -fuzz FuzzPNGLuminance -fuzztime 60s ./otp/qr/
@@ -175,7 +176,7 @@ func FuzzPNGLuminance(f *testing.F) {
 	f.Add(pngFile(2, 1, 0, []byte{0, 7, 9}))
 	f.Add(readFile(f, filepath.Join("testdata", "degraded", "inverted.png")))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, w, h, _, ok := pngLuminance(data, avgWeights, 1_000_000)
+		got, w, h, _, ok := readPNG(data, avgWeights, 1_000_000)
 		if !ok {
 			return
 		}
