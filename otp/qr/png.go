@@ -217,23 +217,14 @@ func inflateRows(z io.Reader, stride, h int, f func(y int, row []byte), bpp int)
 
 	if small {
 		b := &batch{buf: make([]byte, rowsPerBatch*(stride+1))}
-		more, failed := true, false
+		more := true
 		inflate(func() *batch {
 			if !more {
 				return nil
 			}
 			return b
-		}, func(b *batch) {
-			more = rows(b)
-			failed = b.err != nil
-		})
-		if failed {
-			return b.err
-		}
-		if more || y < h {
-			return errors.New("png: not enough pixel data")
-		}
-		return nil
+		}, func(b *batch) { more = rows(b) })
+		return b.err
 	}
 
 	const nbatch = 3
