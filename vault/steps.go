@@ -29,15 +29,14 @@ import (
 // window and the next one were both handed out already.
 var ErrNoFreshCode = errors.New("the codes of this window and the next were both handed out already")
 
-// Steps is the record of handed-out steps, and the rule of claiming one.
-// It is not safe for concurrent use: its owner serializes the claims (the
-// agent with a mutex, the state file with the vault's lock).
-type Steps struct {
-	Handouts []Handout `json:"handouts"`
+// stepRecord is the record of handed-out steps, and the rule of claiming
+// one. claimStep serializes the claims with the vault's lock.
+type stepRecord struct {
+	Handouts []handout `json:"handouts"`
 }
 
-// Handout is one TOTP step handed out.
-type Handout struct {
+// handout is one TOTP step handed out.
+type handout struct {
 	Account string `json:"account"` // Entry.ID
 	Period  int    `json:"period"`  // seconds
 	Step    int64  `json:"step"`    // Unix time / Period
@@ -50,10 +49,10 @@ const (
 	maxHandouts  = 1024
 )
 
-// Claim records that the code of account's TOTP step at now (Unix time /
+// claim records that the code of account's TOTP step at now (Unix time /
 // period) is handed out, and returns that step; with fresh, a step already
 // handed out is passed over for the next one.
-func (s *Steps) Claim(account string, period int, now time.Time, fresh bool) (int64, error) {
+func (s *stepRecord) claim(account string, period int, now time.Time, fresh bool) (int64, error) {
 	if period <= 0 {
 		return 0, fmt.Errorf("a TOTP period of %d s", period)
 	}
@@ -65,20 +64,20 @@ func (s *Steps) Claim(account string, period int, now time.Time, fresh bool) (in
 		}
 	}
 	if !s.used(account, period, step) {
-		s.Handouts = append(s.Handouts, Handout{Account: account, Period: period, Step: step})
+		s.Handouts = append(s.Handouts, handout{Account: account, Period: period, Step: step})
 	}
 	s.prune(now)
 	return step, nil
 }
 
-func (s *Steps) used(account string, period int, step int64) bool {
-	return slices.Contains(s.Handouts, Handout{Account: account, Period: period, Step: step})
+func (s *stepRecord) used(account string, period int, step int64) bool {
+	return slices.Contains(s.Handouts, handout{Account: account, Period: period, Step: step})
 }
 
 // prune forgets the handouts whose window ended keepHandouts before now,
 // then the oldest beyond maxHandouts.
-func (s *Steps) prune(now time.Time) {
-	s.Handouts = slices.DeleteFunc(s.Handouts, func(h Handout) bool {
+func (s *stepRecord) prune(now time.Time) {
+	s.Handouts = slices.DeleteFunc(s.Handouts, func(h handout) bool {
 		end := time.Unix((h.Step+1)*int64(h.Period), 0)
 		return h.Period <= 0 || now.Sub(end) > keepHandouts
 	})
@@ -106,8 +105,7 @@ func (v *Vault) ClaimCode(e Entry, now time.Time, fresh bool) (time.Time, error)
 	return time.Unix(step*int64(e.Period), 0), nil
 }
 
-// stepsFile holds a Store's Steps when no agent does: 0600, in the vault
-// directory.
+// stepsFile holds the stepRecord of a vault directory, 0600.
 const stepsFile = "steps.json"
 
 // claimStep reads stepsFile, claims and writes it back, all under the
@@ -120,16 +118,16 @@ func (s *Store) claimStep(account string, period int, now time.Time, fresh bool)
 		return 0, err
 	}
 	defer release()
-	var steps Steps
+	var steps stepRecord
 	if b, err := readFile(s.path(stepsFile), 1<<20); err == nil {
 		if json.Unmarshal(b, &steps) != nil {
-			steps = Steps{}
+			steps = stepRecord{}
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, errTooLarge) {
 		return 0, err
 	}
 	before := slices.Clone(steps.Handouts)
-	step, err := steps.Claim(account, period, now, fresh)
+	step, err := steps.claim(account, period, now, fresh)
 	if err != nil {
 		return 0, err
 	}

@@ -16,11 +16,11 @@ import (
 )
 
 func TestStepsClaim(t *testing.T) {
-	var s Steps
+	var s stepRecord
 	t0 := time.Unix(30*1000+5, 0) // step 1000 of a 30 s period
 	step := func(now time.Time, fresh bool) int64 {
 		t.Helper()
-		n, err := s.Claim("a", 30, now, fresh)
+		n, err := s.claim("a", 30, now, fresh)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,28 +35,28 @@ func TestStepsClaim(t *testing.T) {
 	if n := step(t0.Add(2*time.Second), true); n != 1001 {
 		t.Fatalf("fresh after a handout: step %d, want the next", n)
 	}
-	if _, err := s.Claim("a", 30, t0.Add(3*time.Second), true); !errors.Is(err, ErrNoFreshCode) {
+	if _, err := s.claim("a", 30, t0.Add(3*time.Second), true); !errors.Is(err, ErrNoFreshCode) {
 		t.Fatalf("third fresh claim in one window: %v", err)
 	}
 	// Other accounts, and other periods, are their own.
-	if n, _ := s.Claim("b", 30, t0, true); n != 1000 {
+	if n, _ := s.claim("b", 30, t0, true); n != 1000 {
 		t.Fatalf("another account: %d", n)
 	}
-	if n, _ := s.Claim("a", 60, t0, true); n != 500 {
+	if n, _ := s.claim("a", 60, t0, true); n != 500 {
 		t.Fatalf("another period: %d", n)
 	}
 	// Old handouts are forgotten; the record holds IDs and steps only.
-	s.Claim("c", 30, t0.Add(time.Hour), false)
+	s.claim("c", 30, t0.Add(time.Hour), false)
 	if len(s.Handouts) != 1 || s.Handouts[0].Account != "c" {
 		t.Fatalf("after an hour: %+v", s.Handouts)
 	}
 	for i := range maxHandouts + 10 {
-		s.Claim(string(rune('A'+i%50))+strings.Repeat("x", i/50), 30, t0.Add(time.Hour), false)
+		s.claim(string(rune('A'+i%50))+strings.Repeat("x", i/50), 30, t0.Add(time.Hour), false)
 	}
 	if len(s.Handouts) != maxHandouts {
 		t.Fatalf("%d handouts kept", len(s.Handouts))
 	}
-	if _, err := s.Claim("a", 0, t0, false); err == nil {
+	if _, err := s.claim("a", 0, t0, false); err == nil {
 		t.Fatal("period 0 accepted")
 	}
 }
@@ -87,7 +87,7 @@ func TestClaimCodeFile(t *testing.T) {
 	if strings.Contains(string(b), e.Secret) {
 		t.Fatal("steps.json holds the secret")
 	}
-	var steps Steps
+	var steps stepRecord
 	if err := json.Unmarshal(b, &steps); err != nil || len(steps.Handouts) != 2 {
 		t.Fatalf("steps.json: %s", b)
 	}

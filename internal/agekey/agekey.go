@@ -9,7 +9,6 @@
 package agekey
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -84,12 +83,9 @@ func ParseRecipient(text string, ui *plugin.ClientUI) (age.Recipient, string, er
 // ReadRecipient reads the one recipient in a file such as ~/.ssh/id_ed25519.pub
 // or what age-keygen -y wrote; blank lines and # comments are skipped.
 func ReadRecipient(r io.Reader, source string, ui *plugin.ClientUI) (age.Recipient, string, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxKeyFile+1))
+	b, err := readKeyFile(r)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %v", source, err)
-	}
-	if len(b) > maxKeyFile {
-		return nil, "", fmt.Errorf("%s is too large for a public key", source)
 	}
 	var lines []string
 	for _, l := range strings.Split(string(b), "\n") {
@@ -126,13 +122,10 @@ func ReadIdentities(path string, ui *plugin.ClientUI) ([]age.Identity, error) {
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("%s is a directory, not a key file", path)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	b, err := readKeyFile(f)
 	defer clear(b)
 	if err != nil {
-		return nil, fmt.Errorf("can't read the key file %s: %v", path, err)
-	}
-	if len(b) > maxKeyFile {
-		return nil, fmt.Errorf("%s is too large to be a key file", path)
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	if bytes.HasPrefix(bytes.TrimSpace(b), []byte("-----BEGIN")) {
 		return readSSHIdentity(path, b)
@@ -144,9 +137,10 @@ func ReadIdentities(path string, ui *plugin.ClientUI) ([]age.Identity, error) {
 		return nil, fmt.Errorf("%s is not a key file: expected an age identity file or an SSH private key", path)
 	}
 	var ids []age.Identity
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+	// Not a bufio.Scanner: it stops, quietly, at a line over 64 KiB.
+	for i, line := range strings.Split(string(b), "\n") {
+		n := i + 1
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -179,6 +173,27 @@ func ReadIdentities(path string, ui *plugin.ClientUI) ([]age.Identity, error) {
 	return ids, nil
 }
 
+// readKeyFile reads r to its end: at most maxKeyFile bytes, which a file
+// that is not a key, such as a pipe that never ends, may exceed.
+func readKeyFile(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxKeyFile+1))
+	if err == nil && len(b) > maxKeyFile {
+		clear(b)
+		return nil, errors.New("too large to be a key file")
+	}
+	return b, err
+}
+
+// readFile is os.ReadFile with readKeyFile's bound.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readKeyFile(f)
+}
+
 // readSSHIdentity parses an SSH private key. One with a passphrase needs
 // its public key to know which files are its own before asking: OpenSSH
 // keys carry it, older PEM keys have it in the .pub beside them.
@@ -196,7 +211,7 @@ func readSSHIdentity(path string, pemBytes []byte) ([]age.Identity, error) {
 	}
 	pub := missing.PublicKey
 	if pub == nil {
-		b, err := os.ReadFile(path + ".pub")
+		b, err := readFile(path + ".pub")
 		if err == nil {
 			pub, _, _, _, err = ssh.ParseAuthorizedKey(b)
 		}

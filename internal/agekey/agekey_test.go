@@ -210,3 +210,18 @@ func TestPluginRoundTrip(t *testing.T) {
 		t.Errorf("plugin messages: %q", got)
 	}
 }
+
+// TestReadIdentitiesLongLine reads a key that follows a comment longer than
+// bufio.Scanner's 64 KiB line, well within the size of a key file.
+func TestReadIdentitiesLongLine(t *testing.T) {
+	x, _ := age.GenerateX25519Identity()
+	path := filepath.Join(t.TempDir(), "key.txt")
+	content := "# " + strings.Repeat("x", 100<<10) + "\n" + x.String() + "\n"
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := agekey.ReadIdentities(path, nil)
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("ReadIdentities = %d identities, %v; want 1", len(ids), err)
+	}
+}

@@ -35,12 +35,17 @@ func NewClient(dir string) (*Client, error) {
 // Status asks the agent what it is. With no agent running, it returns
 // ErrNoAgent.
 func (c *Client) Status() (Status, error) {
-	resp, err := c.do(request{Op: opStatus})
+	return c.doStatus(request{Op: opStatus})
+}
+
+// doStatus sends req, whose answer is the agent's status.
+func (c *Client) doStatus(req request) (Status, error) {
+	resp, err := c.do(req)
 	if err != nil {
 		return Status{}, err
 	}
 	if resp.Status == nil {
-		return Status{}, errors.New("the agent did not say its status")
+		return Status{}, errors.New("the agent did not say its status (an agent of another vmfa version?)")
 	}
 	return *resp.Status, nil
 }
@@ -50,11 +55,7 @@ func (c *Client) Status() (Status, error) {
 func (c *Client) Unlock(id *age.X25519Identity, timeout time.Duration) (Status, error) {
 	key := []byte(id.String())
 	defer clear(key)
-	resp, err := c.do(request{Op: opUnlock, Identity: key, Timeout: timeout})
-	if err != nil {
-		return Status{}, err
-	}
-	return *resp.Status, nil
+	return c.doStatus(request{Op: opUnlock, Identity: key, Timeout: timeout})
 }
 
 // Lock makes the agent forget the key and the secrets.
@@ -132,8 +133,8 @@ func (c *Client) do(req request) (response, error) {
 
 // Start starts an agent for the vault directory dir in the background, by
 // running exe with args (vmfa's "agent --dir DIR"): in a session of its own,
-// so that closing the terminal does not end it, with stdin, stdout and
-// stderr on /dev/null. It waits until the agent answers, at most timeout.
+// so that closing the terminal does not end it, in /, with stdin, stdout
+// and stderr on /dev/null. It waits until the agent answers, at most timeout.
 // The environment is the caller's, which must hold no secret: the key goes
 // to the agent over the socket afterwards (Unlock).
 func (c *Client) Start(exe string, args []string, timeout time.Duration) error {
@@ -145,6 +146,7 @@ func (c *Client) Start(exe string, args []string, timeout time.Duration) error {
 	cmd := exec.Command(exe, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = null, null, null
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.Dir = "/" // not to keep the caller's directory busy for hours
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("can't start the agent: %w", err)
 	}

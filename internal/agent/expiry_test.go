@@ -43,7 +43,7 @@ func unlockReq(id *age.X25519Identity, timeout time.Duration) request {
 
 func mustStatus(t *testing.T, s *Server) Status {
 	t.Helper()
-	r := s.Handle(request{Op: opStatus})
+	r := s.handle(request{Op: opStatus})
 	if r.Status == nil {
 		t.Fatalf("status: %+v", r)
 	}
@@ -67,7 +67,7 @@ func wrapStanzas(t *testing.T, id *age.X25519Identity) []stanza {
 
 func TestIdleTimeoutReArmedByUse(t *testing.T) {
 	s, clk, id := newTestServer(t)
-	if r := s.Handle(unlockReq(id, 15*time.Minute)); r.Error != "" {
+	if r := s.handle(unlockReq(id, 15*time.Minute)); r.Error != "" {
 		t.Fatal(r.Error)
 	}
 	st := mustStatus(t, s)
@@ -75,7 +75,7 @@ func TestIdleTimeoutReArmedByUse(t *testing.T) {
 		t.Fatalf("after unlock: %+v", st)
 	}
 	clk.pass(10 * time.Minute)
-	if r := s.Handle(request{Op: opUnwrap, Stanzas: wrapStanzas(t, id)}); !bytes.Equal(r.FileKey, bytes.Repeat([]byte{7}, 16)) {
+	if r := s.handle(request{Op: opUnwrap, Stanzas: wrapStanzas(t, id)}); !bytes.Equal(r.FileKey, bytes.Repeat([]byte{7}, 16)) {
 		t.Fatalf("unwrap: %+v", r)
 	}
 	clk.pass(10 * time.Minute) // 20 minutes since unlock, 10 since use
@@ -86,14 +86,14 @@ func TestIdleTimeoutReArmedByUse(t *testing.T) {
 	if st := mustStatus(t, s); !st.Locked || st.Recipient != "" {
 		t.Fatalf("15 minutes idle and still unlocked: %+v", st)
 	}
-	if r := s.Handle(request{Op: opUnwrap, Stanzas: wrapStanzas(t, id)}); r.Code != codeLocked || r.FileKey != nil {
+	if r := s.handle(request{Op: opUnwrap, Stanzas: wrapStanzas(t, id)}); r.Code != codeLocked || r.FileKey != nil {
 		t.Fatalf("unwrap on a locked agent: %+v", r)
 	}
 }
 
 func TestStatusDoesNotReArm(t *testing.T) {
 	s, clk, id := newTestServer(t)
-	s.Handle(unlockReq(id, time.Minute))
+	s.handle(unlockReq(id, time.Minute))
 	for range 6 {
 		clk.pass(10 * time.Second)
 		mustStatus(t, s)
@@ -107,7 +107,7 @@ func TestClockJumpLocks(t *testing.T) {
 	s, clk, id := newTestServer(t)
 	var reasons []string
 	s.OnLock(func(r string) { reasons = append(reasons, r) })
-	s.Handle(unlockReq(id, 15*time.Minute))
+	s.handle(unlockReq(id, 15*time.Minute))
 	clk.pass(time.Minute)
 	clk.sleep(10 * time.Minute) // within the timeout: stays
 	if st := mustStatus(t, s); st.Locked {
@@ -127,14 +127,14 @@ func TestClockJumpLocks(t *testing.T) {
 
 func TestTimeoutZeroUntilLock(t *testing.T) {
 	s, clk, id := newTestServer(t)
-	s.Handle(unlockReq(id, 0))
+	s.handle(unlockReq(id, 0))
 	clk.pass(48 * time.Hour)
 	clk.sleep(24 * time.Hour)
 	st := mustStatus(t, s)
 	if st.Locked || st.ExpiresIn != -1 {
 		t.Fatalf("--timeout 0: %+v", st)
 	}
-	s.Handle(request{Op: opLock})
+	s.handle(request{Op: opLock})
 	if st := mustStatus(t, s); !st.Locked {
 		t.Fatalf("lock: %+v", st)
 	}
@@ -142,46 +142,46 @@ func TestTimeoutZeroUntilLock(t *testing.T) {
 
 func TestSecretCache(t *testing.T) {
 	s, clk, id := newTestServer(t)
-	if r := s.Handle(request{Op: opPut, Name: "aws/dev", Value: []byte("session")}); r.Code != codeLocked {
+	if r := s.handle(request{Op: opPut, Name: "aws/dev", Value: []byte("session")}); r.Code != codeLocked {
 		t.Fatalf("put on a locked agent: %+v", r)
 	}
-	s.Handle(unlockReq(id, time.Hour))
+	s.handle(unlockReq(id, time.Hour))
 	for _, r := range []request{
 		{Op: opPut, Name: "aws/dev", Value: []byte("session"), TTL: 10 * time.Minute},
 		{Op: opPut, Name: "forever", Value: []byte("x")},
 	} {
-		if resp := s.Handle(r); resp.Error != "" {
+		if resp := s.handle(r); resp.Error != "" {
 			t.Fatal(resp.Error)
 		}
 	}
-	if r := s.Handle(request{Op: opGet, Name: "aws/dev"}); !r.Found || string(r.Value) != "session" {
+	if r := s.handle(request{Op: opGet, Name: "aws/dev"}); !r.Found || string(r.Value) != "session" {
 		t.Fatalf("get: %+v", r)
 	}
-	if r := s.Handle(request{Op: opGet, Name: "nothing"}); r.Found || r.Error != "" {
+	if r := s.handle(request{Op: opGet, Name: "nothing"}); r.Found || r.Error != "" {
 		t.Fatalf("get of a missing name: %+v", r)
 	}
 	clk.pass(11 * time.Minute)
-	if r := s.Handle(request{Op: opGet, Name: "aws/dev"}); r.Found {
+	if r := s.handle(request{Op: opGet, Name: "aws/dev"}); r.Found {
 		t.Fatalf("expired secret still there: %+v", r)
 	}
-	if r := s.Handle(request{Op: opGet, Name: "forever"}); !r.Found {
+	if r := s.handle(request{Op: opGet, Name: "forever"}); !r.Found {
 		t.Fatalf("ttl 0 secret gone before lock: %+v", r)
 	}
-	s.Handle(request{Op: opLock})
-	s.Handle(unlockReq(id, time.Hour))
-	if r := s.Handle(request{Op: opGet, Name: "forever"}); r.Found {
+	s.handle(request{Op: opLock})
+	s.handle(unlockReq(id, time.Hour))
+	if r := s.handle(request{Op: opGet, Name: "forever"}); r.Found {
 		t.Fatalf("lock did not forget the secrets: %+v", r)
 	}
 	// Bounds.
-	if r := s.Handle(request{Op: opPut, Name: "big", Value: make([]byte, MaxSecret+1)}); r.Code != codeBadInput {
+	if r := s.handle(request{Op: opPut, Name: "big", Value: make([]byte, MaxSecret+1)}); r.Code != codeBadInput {
 		t.Fatalf("oversized secret: %+v", r)
 	}
 	for i := range MaxSecrets {
-		if r := s.Handle(request{Op: opPut, Name: string(rune('a'+i%26)) + string(rune('A'+i/26)), Value: []byte("v")}); r.Error != "" {
+		if r := s.handle(request{Op: opPut, Name: string(rune('a'+i%26)) + string(rune('A'+i/26)), Value: []byte("v")}); r.Error != "" {
 			t.Fatal(r.Error)
 		}
 	}
-	if r := s.Handle(request{Op: opPut, Name: "one-too-many", Value: []byte("v")}); r.Code != codeBadInput {
+	if r := s.handle(request{Op: opPut, Name: "one-too-many", Value: []byte("v")}); r.Code != codeBadInput {
 		t.Fatalf("secret %d: %+v", MaxSecrets+1, r)
 	}
 }
@@ -193,7 +193,7 @@ func TestBadRequests(t *testing.T) {
 		{Op: opUnlock, Identity: []byte(id.String()), Timeout: -time.Second},
 		{Op: "format-disk"},
 	} {
-		resp := s.Handle(r)
+		resp := s.handle(r)
 		if resp.Code != codeBadInput && !(r.Op == "format-disk" && resp.Code == codeLocked) {
 			t.Errorf("%s: %+v", r.Op, resp)
 		}
@@ -201,12 +201,31 @@ func TestBadRequests(t *testing.T) {
 			t.Errorf("the error quotes the key: %s", resp.Error)
 		}
 	}
-	s.Handle(unlockReq(id, time.Hour))
+	s.handle(unlockReq(id, time.Hour))
 	other, _ := age.GenerateX25519Identity()
-	if r := s.Handle(request{Op: opUnwrap, Stanzas: wrapStanzas(t, other)}); r.Code != codeNoMatch {
+	if r := s.handle(request{Op: opUnwrap, Stanzas: wrapStanzas(t, other)}); r.Code != codeNoMatch {
 		t.Fatalf("unwrap of another key's stanza: %+v", r)
 	}
-	if r := s.Handle(request{Op: "format-disk"}); r.Code != codeBadInput {
+	if r := s.handle(request{Op: "format-disk"}); r.Code != codeBadInput {
 		t.Fatalf("unknown op: %+v", r)
+	}
+}
+
+// TestUnlockAgainClearsSecrets: unlocking an unlocked agent forgets its
+// secrets as Lock does, wiping their bytes rather than leaving them to the
+// garbage collector.
+func TestUnlockAgainClearsSecrets(t *testing.T) {
+	s, _, id := newTestServer(t)
+	s.handle(unlockReq(id, time.Hour))
+	if r := s.handle(request{Op: opPut, Name: "aws/dev", Value: []byte("session")}); r.Error != "" {
+		t.Fatal(r.Error)
+	}
+	held := s.secrets["aws/dev"].value
+	s.handle(unlockReq(id, time.Hour))
+	if r := s.handle(request{Op: opGet, Name: "aws/dev"}); r.Found {
+		t.Fatalf("a secret outlived a new unlock: %+v", r)
+	}
+	if string(held) != "\x00\x00\x00\x00\x00\x00\x00" {
+		t.Fatalf("the forgotten secret's bytes are still %q", held)
 	}
 }

@@ -2,12 +2,9 @@
 
 package agent
 
-import (
-	"errors"
-	"net"
-)
+import "errors"
 
-// peerUID can't tell the peer here, so every connection is refused.
-func peerUID(conn *net.UnixConn) (int, error) {
+// socketPeerUID can't tell the peer here, so every connection is refused.
+func socketPeerUID(fd int) (int, error) {
 	return -1, errors.New("the peer's uid can't be read on this system")
 }

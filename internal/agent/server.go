@@ -19,6 +19,8 @@ import (
 
 	"filippo.io/age"
 	"github.com/gofrs/flock"
+
+	"github.com/vmfa/vmfa/otp"
 )
 
 // Clock is the agent's time: Wall, the wall clock, and Mono, a monotonic
@@ -190,15 +192,15 @@ func (s *Server) serveConn(conn *net.UnixConn) {
 		writeMessage(conn, response{Error: err.Error(), Code: codeBadInput})
 		return
 	}
-	resp := s.Handle(req)
+	resp := s.handle(req)
 	clear(req.Identity)
 	clear(req.Value)
 	writeMessage(conn, resp)
 	clear(resp.FileKey)
 }
 
-// Handle answers one request. It is Serve's without the socket.
-func (s *Server) Handle(req request) response {
+// handle answers one request. It is Serve's without the socket.
+func (s *Server) handle(req request) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expire()
@@ -219,7 +221,7 @@ func (s *Server) Handle(req request) response {
 		if req.Timeout < 0 {
 			return response{Error: "a negative timeout", Code: codeBadInput}
 		}
-		s.secrets = nil
+		s.lock("")
 		s.key, s.timeout = id, req.Timeout
 		s.touch()
 		st := s.status()
@@ -271,7 +273,7 @@ func (s *Server) Handle(req request) response {
 		}
 		return response{Found: true, Value: append([]byte(nil), sec.value...)}
 	}
-	return response{Error: fmt.Sprintf("unknown request %q", shorten(req.Op)), Code: codeBadInput}
+	return response{Error: fmt.Sprintf("unknown request %q", otp.Shorten(req.Op, 32)), Code: codeBadInput}
 }
 
 // touch re-arms the idle timer.
@@ -370,13 +372,6 @@ func writeMessage(w io.Writer, v any) error {
 	defer clear(msg)
 	_, err = w.Write(msg)
 	return err
-}
-
-func shorten(s string) string {
-	if len(s) > 32 {
-		return s[:32] + "…"
-	}
-	return s
 }
 
 // SocketPath returns the path of the socket of the vault directory dir,

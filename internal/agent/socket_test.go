@@ -253,7 +253,7 @@ func TestOtherUserRefused(t *testing.T) {
 	os.Chmod(sock, 0o666)
 	s := NewServer(SystemClock(), os.Getuid())
 	id, _ := age.GenerateX25519Identity()
-	s.Handle(unlockReq(id, time.Minute))
+	s.handle(unlockReq(id, time.Minute))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, l) }()
@@ -357,5 +357,61 @@ func benchClient(b *testing.B, f func(*Client) error) {
 		if err := f(c); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestUnlockWithoutStatus: an agent that answers unlock without its status
+// (another version, say) is an error, not a crash.
+func TestUnlockWithoutStatus(t *testing.T) {
+	runtimeForTest(t)
+	vaultDir := t.TempDir()
+	l, release, err := Listen(vaultDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	defer l.Close()
+	go func() {
+		conn, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		var req request
+		readMessage(conn, &req)
+		writeMessage(conn, response{})
+	}()
+	c, err := NewClient(vaultDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := age.GenerateX25519Identity()
+	if _, err := c.Unlock(id, time.Minute); err == nil {
+		t.Fatal("Unlock succeeded with no status in the answer")
+	}
+}
+
+// TestStartLeavesTheWorkingDirectory: the agent outlives the command that
+// started it, so it must not keep that command's directory busy (a mounted
+// USB stick could not be unmounted), as ssh-agent does not.
+func TestStartLeavesTheWorkingDirectory(t *testing.T) {
+	runtimeForTest(t)
+	work := t.TempDir()
+	t.Chdir(work)
+	c, err := NewClient(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "cwd")
+	// Not an agent: it says where it runs and exits, which Start reports.
+	if err := c.Start(testenv.Tool(t, "sh"), []string{"-c", "pwd > " + out}, 5*time.Second); err == nil {
+		t.Fatal("Start of a process that exits at once succeeded")
+	}
+	cwd, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(cwd)); got != "/" {
+		t.Fatalf("the agent runs in %s, want /", got)
 	}
 }
