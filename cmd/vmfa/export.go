@@ -69,8 +69,8 @@ than 30 s): those are named on standard error and left out.`,
 				return usageError{errors.New("refusing to print secrets on the terminal: use --output FILE, or a pipe")}
 			}
 			if output != "" && !force {
-				if _, err := os.Lstat(output); err == nil {
-					return fmt.Errorf("%s already exists: choose another name, or --force to replace it", output)
+				if err := exporter.CheckNew(output); err != nil {
+					return err
 				}
 			}
 			var password *string
@@ -221,17 +221,26 @@ func selectEntries(d *vault.Data, queries []string) ([]vault.Entry, error) {
 	return out, nil
 }
 
-// writePNGs writes each export QR code as a PNG file in dir.
+// writePNGs writes each export QR code as a PNG file in dir. Without force,
+// one file that exists stops them all before the first is written.
 func writePNGs(errOut io.Writer, dir string, uris []string, force bool) error {
 	if err := exporter.MakePrivateDir(dir); err != nil {
 		return err
 	}
-	for i, uri := range uris {
-		data, err := exporter.PNG(uri)
+	paths := make([]string, len(uris))
+	for i := range uris {
+		paths[i] = filepath.Join(dir, fmt.Sprintf("google-authenticator-%d-of-%d.png", i+1, len(uris)))
+		if !force {
+			if err := exporter.CheckNew(paths[i]); err != nil {
+				return err
+			}
+		}
+	}
+	for i, path := range paths {
+		data, err := exporter.PNG(uris[i])
 		if err != nil {
 			return err
 		}
-		path := filepath.Join(dir, fmt.Sprintf("google-authenticator-%d-of-%d.png", i+1, len(uris)))
 		if err := exporter.WriteFile(path, data, force); err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ func WriteFile(path string, data []byte, force bool) error {
 	if !force {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s already exists: choose another name, or --force to replace it", path)
+			return existsError(path)
 		} else if err != nil {
 			return err
 		}
@@ -48,6 +48,20 @@ func WriteFile(path string, data []byte, force bool) error {
 		return err
 	}
 	return nil
+}
+
+// CheckNew returns the error WriteFile would give without force if path
+// exists, so that a command can refuse before it asks for a password or
+// writes the first of several files.
+func CheckNew(path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return existsError(path)
+	}
+	return nil
+}
+
+func existsError(path string) error {
+	return fmt.Errorf("%s already exists: choose another name, or --force to replace it", path)
 }
 
 func writeClose(f *os.File, data []byte) error {
