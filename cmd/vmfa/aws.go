@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -198,10 +199,10 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 	return p.Session(ctx, awssession.Request{
 		Duration: f.duration,
 		Refresh:  f.refresh,
-		Codes: freshCode(v),
-		Cache: a.sessionCache(s, v),
-		Now:   clock.Now,
-		Warn:  func(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+msg) },
+		Codes:    freshCode(v),
+		Cache:    a.sessionCache(s, v),
+		Now:      clock.Now,
+		Warn:     func(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+msg) },
 	})
 }
 
@@ -285,17 +286,13 @@ var unsetForSession = []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURI
 	"AWS_REGION", "AWS_DEFAULT_REGION", "VMFA_AWS_PROFILE"}
 
 // sessionEnv is environ with the session's variables set and those that
-// conflict with them removed. The passphrase variables are already gone
-// (passphrase.TakeEnv).
+// conflict with them removed. The passphrase variables are already gone:
+// passphrase.TakeEnv removed them from vmfa's own environment.
 func sessionEnv(environ []string, profile string, c awssession.Credentials) []string {
-	drop := map[string]bool{}
-	for _, k := range unsetForSession {
-		drop[k] = true
-	}
 	var env []string
 	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")
-		if !drop[k] && !strings.HasPrefix(k, "VMFA_PASSPHRASE") && k != "VMFA_NEW_PASSPHRASE" {
+		if !slices.Contains(unsetForSession, k) {
 			env = append(env, kv)
 		}
 	}
