@@ -50,7 +50,7 @@ than 30 s): those are named on standard error and left out.`,
 		ValidArgsFunction: a.completeAccounts,
 		RunE: func(cmd *cobra.Command, queries []string) error {
 			if format == "" {
-				return usageError{errors.New("--format is required: " + exportFormatNames())}
+				return usageError{errors.New("--format is required: " + exporter.Names())}
 			}
 			f, err := exporter.Lookup(format)
 			if err != nil {
@@ -143,7 +143,7 @@ than 30 s): those are named on standard error and left out.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", "", "the format: "+exportFormatNames())
+	fl.StringVar(&format, "format", "", "the format: "+exporter.Names())
 	fl.StringVarP(&output, "output", "o", "", "write to this new file (mode 0600) instead of standard output")
 	fl.BoolVar(&force, "force", false, "replace an existing file")
 	fl.BoolVar(&encrypt, "encrypt", false, "encrypt the Aegis export with a password (VMFA_EXPORT_PASSPHRASE or asked)")
@@ -165,14 +165,6 @@ func exportFormatList() string {
 		fmt.Fprintf(&b, "  %-7s %s: %s\n", f.Name, f.App, f.Description)
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-func exportFormatNames() string {
-	names := make([]string, len(exporter.Formats))
-	for i, f := range exporter.Formats {
-		names[i] = f.Name
-	}
-	return strings.Join(names, ", ")
 }
 
 // exportPassword is the password of an encrypted export: from
