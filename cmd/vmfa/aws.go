@@ -87,6 +87,9 @@ The AWS CLI, every SDK, Terraform and kubectl's AWS authentication use it.
   aws --profile dev s3 ls          # dev: credential_process = vmfa aws credentials --profile base`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := noSecretsOnTerminal("this is for a profile's credential_process, or a pipe"); err != nil {
+				return err
+			}
 			c, err := a.awsSession(cmd.Context(), f)
 			if err != nil {
 				return err
@@ -156,6 +159,9 @@ unset AWS_PROFILE, for eval: POSIX shells (sh, bash, zsh) or fish.
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if shell != "sh" && shell != "fish" {
 				return usageError{fmt.Errorf("--shell %q: use sh or fish", otp.Shorten(shell, 32))}
+			}
+			if err := noSecretsOnTerminal(`eval "$(vmfa aws env --profile PROFILE)"`); err != nil {
+				return err
 			}
 			c, err := a.awsSession(cmd.Context(), f)
 			if err != nil {

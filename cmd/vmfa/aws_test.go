@@ -373,3 +373,22 @@ func TestAWSSessionsInAgent(t *testing.T) {
 		t.Fatalf("after lock, STS saw %d GetSessionToken in all, want 2", n)
 	}
 }
+
+// On a terminal, a session's secret key is not printed, where it would stay
+// in view and in the scrollback, and no code is spent.
+func TestAWSNoSecretsOnTerminal(t *testing.T) {
+	s := newAWS(t)
+	for _, args := range [][]string{
+		{"aws", "credentials", "--profile", "base"},
+		{"aws", "env", "--profile", "base"},
+	} {
+		term := onTerminal(t, s.dir, s.env, false, nil, args...)
+		code, screen := term.wait()
+		if code != 2 || !strings.Contains(screen, "vmfa: refusing to print secrets on the terminal") || strings.Contains(screen, "ASIA") {
+			t.Errorf("%v: exit %d, terminal %q", args, code, screen)
+		}
+	}
+	if n := len(s.srv.Calls()); n != 0 {
+		t.Errorf("STS saw %d calls", n)
+	}
+}

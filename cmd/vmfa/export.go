@@ -65,8 +65,10 @@ than 30 s): those are named on standard error and left out.`,
 				return usageError{errors.New("--png and --output exclude each other")}
 			}
 			showQR := f.Name == "google" && pngDir == "" && output == "" && term.IsTerminal(os.Stdout)
-			if output == "" && pngDir == "" && !showQR && term.IsTerminal(os.Stdout) {
-				return usageError{errors.New("refusing to print secrets on the terminal: use --output FILE, or a pipe")}
+			if output == "" && pngDir == "" && !showQR {
+				if err := noSecretsOnTerminal("use --output FILE, or a pipe"); err != nil {
+					return err
+				}
 			}
 			if output != "" && !force {
 				if err := exporter.CheckNew(output); err != nil {
@@ -157,6 +159,16 @@ than 30 s): those are named on standard error and left out.`,
 		return names, cobra.ShellCompDirectiveNoFileComp
 	})
 	return cmd
+}
+
+// noSecretsOnTerminal refuses to print secrets when standard output is a
+// terminal, where they stay in view and in the scrollback; hint says where
+// they can go instead.
+func noSecretsOnTerminal(hint string) error {
+	if term.IsTerminal(os.Stdout) {
+		return usageError{errors.New("refusing to print secrets on the terminal: " + hint)}
+	}
+	return nil
 }
 
 func exportFormatList() string {
