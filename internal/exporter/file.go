@@ -29,25 +29,18 @@ func WriteFile(path string, data []byte, force bool) error {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file: vmfa replaces only files", path)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".vmfa-export-*")
+	f, err := os.CreateTemp(filepath.Dir(path), ".vmfa-export-*") // mode 0600
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
+	err = writeClose(f, data)
+	if err == nil {
+		err = os.Rename(f.Name(), path)
 	}
-	if err := writeClose(f, data); err != nil {
-		os.Remove(tmp)
-		return err
+	if err != nil {
+		os.Remove(f.Name())
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return err
 }
 
 // CheckNew returns the error WriteFile would give without force if path
