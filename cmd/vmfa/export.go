@@ -14,7 +14,6 @@ import (
 	"github.com/vmfa/vmfa/internal/exporter"
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/term"
-	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -95,15 +94,11 @@ than 30 s): those are named on standard error and left out.`,
 			if err != nil {
 				return err
 			}
-			accounts := make([]otp.Account, len(entries))
-			for i, e := range entries {
-				accounts[i] = e.Account
-			}
 			errOut := cmd.ErrOrStderr()
 			var data []byte
 			switch f.Name {
 			case "uri":
-				data = exporter.URIs(accounts)
+				data = exporter.URIs(entries)
 			case "json":
 				sub := *d
 				sub.Accounts = entries
@@ -111,7 +106,7 @@ than 30 s): those are named on standard error and left out.`,
 			case "aegis":
 				data, err = exporter.Aegis(entries, password, exporter.Random)
 			case "google":
-				uris, left, gerr := exporter.Google(accounts, exporter.Random)
+				uris, left, gerr := exporter.Google(entries, exporter.Random)
 				for _, l := range left {
 					fmt.Fprintf(errOut, "Left out %s: Google Authenticator cannot hold %s\n", l.Label, l.Reason)
 				}
