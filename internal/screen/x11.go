@@ -54,27 +54,42 @@ func rootImage(conn *xgb.Conn, setup *xproto.SetupInfo, root xproto.ScreenInfo) 
 	if err != nil {
 		return nil, err
 	}
+	f, err := formatOf(setup, root, reply.Depth, reply.Visual, w)
+	if err != nil {
+		return nil, err
+	}
+	return f.toRGBA(reply.Data, w, h)
+}
+
+// formatOf is the layout of a ZPixmap image of width w, depth and visual,
+// as the server's setup describes it. The setup comes from the server and
+// is checked as input: a scanline pad of 0 would divide by zero.
+func formatOf(setup *xproto.SetupInfo, root xproto.ScreenInfo, depth byte, visual xproto.Visualid, w int) (pixelFormat, error) {
 	f := pixelFormat{msbFirst: setup.ImageByteOrder == xproto.ImageOrderMSBFirst}
 	for _, pf := range setup.PixmapFormats {
-		if pf.Depth == reply.Depth {
+		if pf.Depth == depth {
+			pad := int(pf.ScanlinePad)
+			if pad != 8 && pad != 16 && pad != 32 {
+				return f, fmt.Errorf("the X server pads rows to %d bits: only 8, 16 and 32 are allowed", pad)
+			}
 			f.bitsPerPixel = int(pf.BitsPerPixel)
-			f.stride = (w*f.bitsPerPixel + int(pf.ScanlinePad) - 1) / int(pf.ScanlinePad) * int(pf.ScanlinePad) / 8
+			f.stride = (w*f.bitsPerPixel + pad - 1) / pad * pad / 8
 		}
 	}
 	for _, d := range root.AllowedDepths {
 		for _, v := range d.Visuals {
-			if v.VisualId == reply.Visual {
+			if v.VisualId == visual {
 				if v.Class != xproto.VisualClassTrueColor && v.Class != xproto.VisualClassDirectColor {
-					return nil, fmt.Errorf("the X screen uses a colour map (visual class %d): only true-colour screens can be read", v.Class)
+					return f, fmt.Errorf("the X screen uses a colour map (visual class %d): only true-colour screens can be read", v.Class)
 				}
 				f.red, f.green, f.blue = v.RedMask, v.GreenMask, v.BlueMask
 			}
 		}
 	}
 	if f.bitsPerPixel == 0 || f.red == 0 {
-		return nil, fmt.Errorf("the X server described no pixel format for depth %d", reply.Depth)
+		return f, fmt.Errorf("the X server described no pixel format for depth %d", depth)
 	}
-	return f.toRGBA(reply.Data, w, h)
+	return f, nil
 }
 
 // getImage is xproto.GetImage(…).Reply() without its copy of the pixels:

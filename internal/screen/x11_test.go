@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jezek/xgb/xproto"
+
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
@@ -128,5 +130,34 @@ func TestPixelFormats(t *testing.T) {
 	}
 	if _, err := (pixelFormat{bitsPerPixel: 4, stride: 1, red: 1, green: 2, blue: 4}).toRGBA(make([]byte, 2), 2, 2); err == nil {
 		t.Error("4-bit pixels were taken")
+	}
+}
+
+// TestFormatOf reads the pixel format from a server's setup, and refuses a
+// setup no server should send: a scanline pad of 0 divided by zero before.
+func TestFormatOf(t *testing.T) {
+	setup := func(pad byte) (*xproto.SetupInfo, xproto.ScreenInfo) {
+		return &xproto.SetupInfo{
+				PixmapFormats: []xproto.Format{{Depth: 1, BitsPerPixel: 1, ScanlinePad: 32}, {Depth: 24, BitsPerPixel: 32, ScanlinePad: pad}},
+			}, xproto.ScreenInfo{AllowedDepths: []xproto.DepthInfo{{Depth: 24, Visuals: []xproto.VisualInfo{
+				{VisualId: 33, Class: xproto.VisualClassTrueColor, RedMask: 0xff0000, GreenMask: 0xff00, BlueMask: 0xff},
+			}}}}
+	}
+	s, root := setup(32)
+	f, err := formatOf(s, root, 24, 33, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (pixelFormat{bitsPerPixel: 32, stride: 12, red: 0xff0000, green: 0xff00, blue: 0xff}); f != want {
+		t.Errorf("format %+v, want %+v", f, want)
+	}
+	for _, pad := range []byte{0, 7, 64} {
+		s, root := setup(pad)
+		if _, err := formatOf(s, root, 24, 33, 3); err == nil || !strings.Contains(err.Error(), "pads rows") {
+			t.Errorf("scanline pad %d: error %v", pad, err)
+		}
+	}
+	if _, err := formatOf(s, root, 24, 34, 3); err == nil {
+		t.Error("an unknown visual was taken")
 	}
 }

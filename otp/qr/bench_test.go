@@ -15,6 +15,7 @@ import (
 //
 //	go test -run '^$' -bench . -benchtime 10x ./otp/qr/
 
+// readFixture returns the contents of testdata/name.
 func readFixture(b testing.TB, name string) []byte {
 	b.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))

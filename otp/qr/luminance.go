@@ -80,11 +80,7 @@ func luminance(img image.Image, wt weights) (lum []byte, w, h int, colour bool) 
 			p := m.Pix[i : i+4*w : i+4*w]
 			for x := range dst {
 				q := p[4*x : 4*x+4 : 4*x+4]
-				l := wt.luma(uint(q[0]), uint(q[1]), uint(q[2]))
-				if a := uint(q[3]); a != 255 {
-					l = (l*a + 255*(255-a)) / 255
-				}
-				dst[x] = byte(l)
+				dst[x] = onWhite(wt.luma(uint(q[0]), uint(q[1]), uint(q[2])), uint(q[3]))
 			}
 		}
 	case *image.Gray16:
@@ -112,11 +108,7 @@ func luminance(img image.Image, wt weights) (lum []byte, w, h int, colour bool) 
 			p := m.Pix[i : i+8*w : i+8*w]
 			for x := range dst {
 				q := p[8*x : 8*x+8 : 8*x+8]
-				l := wt.luma(uint(q[0]), uint(q[2]), uint(q[4]))
-				if a := uint(q[6]); a != 255 {
-					l = (l*a + 255*(255-a)) / 255
-				}
-				dst[x] = byte(l)
+				dst[x] = onWhite(wt.luma(uint(q[0]), uint(q[2]), uint(q[4])), uint(q[6]))
 			}
 		}
 	case *image.Paletted:
@@ -148,6 +140,15 @@ func luminance(img image.Image, wt weights) (lum []byte, w, h int, colour bool) 
 		}
 	})
 	return lum, w, h, colour
+}
+
+// onWhite is luminance l of a pixel of (not premultiplied) alpha a,
+// composited onto white.
+func onWhite(l, a uint) byte {
+	if a != 255 {
+		l = (l*a + 255*(255-a)) / 255
+	}
+	return byte(l)
 }
 
 // lum16 is the luminance of c composited onto white.

@@ -24,12 +24,18 @@ import (
 // (BenchmarkFileDecodePNG5K against BenchmarkPNGLuminance5K).
 func pngLuminance(data []byte, wt weights, maxPixels int) (lum []byte, w, h int, colour, ok bool) {
 	defer func() {
-		// Out-of-range reads on crafted input: the caller falls back to
-		// image/png, which reports the file as corrupt.
+		// A bug on crafted input: the caller falls back to image/png, which
+		// reports the file as corrupt. FuzzPNGLuminance calls readPNG, so
+		// that such a bug fails it rather than hides here.
 		if recover() != nil {
 			lum, ok = nil, false
 		}
 	}()
+	return readPNG(data, wt, maxPixels)
+}
+
+// readPNG is pngLuminance without its recover.
+func readPNG(data []byte, wt weights, maxPixels int) (lum []byte, w, h int, colour, ok bool) {
 	hdr, idat, err := pngChunks(data)
 	if err != nil {
 		return nil, 0, 0, false, false
@@ -211,23 +217,14 @@ func inflateRows(z io.Reader, stride, h int, f func(y int, row []byte), bpp int)
 
 	if small {
 		b := &batch{buf: make([]byte, rowsPerBatch*(stride+1))}
-		more, failed := true, false
+		more := true
 		inflate(func() *batch {
 			if !more {
 				return nil
 			}
 			return b
-		}, func(b *batch) {
-			more = rows(b)
-			failed = b.err != nil
-		})
-		if failed {
-			return b.err
-		}
-		if more || y < h {
-			return errors.New("png: not enough pixel data")
-		}
-		return nil
+		}, func(b *batch) { more = rows(b) })
+		return b.err
 	}
 
 	const nbatch = 3
@@ -337,11 +334,7 @@ func toLuminance(dst, row []byte, channels int, wt weights) {
 		copy(dst, row)
 	case 2:
 		for x := range dst {
-			l, a := uint(row[2*x]), uint(row[2*x+1])
-			if a != 255 {
-				l = (l*a + 255*(255-a)) / 255
-			}
-			dst[x] = byte(l)
+			dst[x] = onWhite(uint(row[2*x]), uint(row[2*x+1]))
 		}
 	case 3:
 		row = row[:3*len(dst)]
@@ -353,17 +346,14 @@ func toLuminance(dst, row []byte, channels int, wt weights) {
 		row = row[:4*len(dst)]
 		// Screenshots are runs of one colour: a pixel like the one
 		// before it has its luminance.
-		last, l := uint32(0), uint(255) // transparent black is white
+		last, l := uint32(0), byte(255) // transparent black is white
 		for x := range dst {
 			q := row[4*x : 4*x+4 : 4*x+4]
 			if p := binary.LittleEndian.Uint32(q); p != last {
 				last = p
-				l = wt.luma(uint(q[0]), uint(q[1]), uint(q[2]))
-				if a := uint(q[3]); a != 255 {
-					l = (l*a + 255*(255-a)) / 255
-				}
+				l = onWhite(wt.luma(uint(q[0]), uint(q[1]), uint(q[2])), uint(q[3]))
 			}
-			dst[x] = byte(l)
+			dst[x] = l
 		}
 	}
 }
