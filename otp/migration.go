@@ -375,18 +375,10 @@ func encodePayload(accounts []Account, batch Batch) ([]byte, error) {
 		b = protowire.AppendTag(b, fieldOTPParameters, protowire.BytesType)
 		b = protowire.AppendBytes(b, p)
 	}
-	for _, f := range []struct {
-		num protowire.Number
-		v   uint64
-	}{
-		{fieldVersion, migrationVersion},
-		{fieldBatchSize, uint64(batch.Size)},
-		{fieldBatchIndex, uint64(batch.Index)},
-		{fieldBatchID, uint64(int64(batch.ID))}, // int32: negative ids are sign-extended
-	} {
-		b = protowire.AppendTag(b, f.num, protowire.VarintType)
-		b = protowire.AppendVarint(b, f.v)
-	}
+	b = appendVarintField(b, fieldVersion, migrationVersion)
+	b = appendVarintField(b, fieldBatchSize, uint64(batch.Size))
+	b = appendVarintField(b, fieldBatchIndex, uint64(batch.Index))
+	b = appendVarintField(b, fieldBatchID, uint64(int64(batch.ID))) // int32: negative ids are sign-extended
 	return b, nil
 }
 
@@ -404,26 +396,19 @@ func encodeParameters(a Account) ([]byte, error) {
 		b = protowire.AppendTag(b, paramIssuer, protowire.BytesType)
 		b = protowire.AppendString(b, a.Issuer)
 	}
-	typ := uint64(2) // TOTP
+	b = appendVarintField(b, paramAlgorithm, 1) // SHA1
+	b = appendVarintField(b, paramDigits, 1)    // six
 	if a.Type == HOTP {
-		typ = 1
-	}
-	for _, f := range []struct {
-		num protowire.Number
-		v   uint64
-	}{
-		{paramAlgorithm, 1}, // SHA1
-		{paramDigits, 1},    // six
-		{paramType, typ},
-	} {
-		b = protowire.AppendTag(b, f.num, protowire.VarintType)
-		b = protowire.AppendVarint(b, f.v)
-	}
-	if a.Type == HOTP {
-		b = protowire.AppendTag(b, paramCounter, protowire.VarintType)
-		b = protowire.AppendVarint(b, a.Counter)
+		b = appendVarintField(b, paramType, 1)
+		b = appendVarintField(b, paramCounter, a.Counter)
+	} else {
+		b = appendVarintField(b, paramType, 2) // TOTP
 	}
 	return b, nil
+}
+
+func appendVarintField(b []byte, num protowire.Number, v uint64) []byte {
+	return protowire.AppendVarint(protowire.AppendTag(b, num, protowire.VarintType), v)
 }
 
 // migrationName is the name field as Google Authenticator writes it: the

@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/vmfa/vmfa/internal/exporter"
-	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -35,12 +34,8 @@ var (
 )
 
 func newGoogleExportScreen(accounts []vault.Entry) googleExportScreen {
-	list := make([]otp.Account, len(accounts))
-	for i, e := range accounts {
-		list[i] = e.Account
-	}
-	uris, left, err := exporter.Google(list, exporter.Random)
-	s := googleExportScreen{uris: uris, left: left, count: len(list) - len(left)}
+	uris, left, err := exporter.Google(accounts, exporter.Random)
+	s := googleExportScreen{uris: uris, left: left, count: len(accounts) - len(left)}
 	switch {
 	case err != nil:
 		s.err = err.Error()

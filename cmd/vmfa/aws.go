@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -86,6 +87,9 @@ The AWS CLI, every SDK, Terraform and kubectl's AWS authentication use it.
   aws --profile dev s3 ls          # dev: credential_process = vmfa aws credentials --profile base`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := noSecretsOnTerminal("this is for a profile's credential_process, or a pipe"); err != nil {
+				return err
+			}
 			c, err := a.awsSession(cmd.Context(), f)
 			if err != nil {
 				return err
@@ -156,6 +160,9 @@ unset AWS_PROFILE, for eval: POSIX shells (sh, bash, zsh) or fish.
 			if shell != "sh" && shell != "fish" {
 				return usageError{fmt.Errorf("--shell %q: use sh or fish", otp.Shorten(shell, 32))}
 			}
+			if err := noSecretsOnTerminal(`eval "$(vmfa aws env --profile PROFILE)"`); err != nil {
+				return err
+			}
 			c, err := a.awsSession(cmd.Context(), f)
 			if err != nil {
 				return err
@@ -198,10 +205,10 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 	return p.Session(ctx, awssession.Request{
 		Duration: f.duration,
 		Refresh:  f.refresh,
-		Codes: freshCode(v),
-		Cache: a.sessionCache(s, v),
-		Now:   clock.Now,
-		Warn:  func(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+msg) },
+		Codes:    freshCode(v),
+		Cache:    a.sessionCache(s, v),
+		Now:      clock.Now,
+		Warn:     func(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+msg) },
 	})
 }
 
@@ -285,17 +292,13 @@ var unsetForSession = []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURI
 	"AWS_REGION", "AWS_DEFAULT_REGION", "VMFA_AWS_PROFILE"}
 
 // sessionEnv is environ with the session's variables set and those that
-// conflict with them removed. The passphrase variables are already gone
-// (passphrase.TakeEnv).
+// conflict with them removed. The passphrase variables are already gone:
+// passphrase.TakeEnv removed them from vmfa's own environment.
 func sessionEnv(environ []string, profile string, c awssession.Credentials) []string {
-	drop := map[string]bool{}
-	for _, k := range unsetForSession {
-		drop[k] = true
-	}
 	var env []string
 	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")
-		if !drop[k] && !strings.HasPrefix(k, "VMFA_PASSPHRASE") && k != "VMFA_NEW_PASSPHRASE" {
+		if !slices.Contains(unsetForSession, k) {
 			env = append(env, kv)
 		}
 	}

@@ -208,8 +208,9 @@ func TestAWSExec(t *testing.T) {
 	}
 
 	// The child's environment and exit status; no passphrase reaches it.
-	script := `echo "key=$AWS_ACCESS_KEY_ID region=$AWS_REGION/$AWS_DEFAULT_REGION profile=${AWS_PROFILE-unset} pass=${VMFA_PASSPHRASE-none} vmfa=$VMFA_AWS_PROFILE"; exit 7`
-	r = s.vmfa(t, []string{"AWS_PROFILE=dev"}, "aws", "exec", "--profile", "admin", "sh", "-c", script)
+	script := `echo "key=$AWS_ACCESS_KEY_ID region=$AWS_REGION/$AWS_DEFAULT_REGION profile=${AWS_PROFILE-unset} pass=${VMFA_PASSPHRASE-none}${VMFA_NEW_PASSPHRASE-}${VMFA_IMPORT_PASSPHRASE-}${VMFA_EXPORT_PASSPHRASE-} vmfa=$VMFA_AWS_PROFILE"; exit 7`
+	r = s.vmfa(t, []string{"AWS_PROFILE=dev", "VMFA_NEW_PASSPHRASE=new", "VMFA_IMPORT_PASSPHRASE=imp", "VMFA_EXPORT_PASSPHRASE=exp"},
+		"aws", "exec", "--profile", "admin", "sh", "-c", script)
 	expect(t, r, 7, "region=eu-west-1/eu-west-1 profile=unset pass=none vmfa=admin", "")
 	if key := strings.TrimPrefix(strings.Fields(r.stdout)[0], "key="); key != calls[1].AccessKey {
 		t.Fatalf("child saw AWS_ACCESS_KEY_ID %q, want the cached role session's %q", key, calls[1].AccessKey)
@@ -370,5 +371,24 @@ func TestAWSSessionsInAgent(t *testing.T) {
 	expect(t, s.vmfa(t, env, "aws", "credentials", "--profile", "base"), 0, `"SessionToken"`, "")
 	if n := s.srv.Count("GetSessionToken"); n != 2 {
 		t.Fatalf("after lock, STS saw %d GetSessionToken in all, want 2", n)
+	}
+}
+
+// On a terminal, a session's secret key is not printed, where it would stay
+// in view and in the scrollback, and no code is spent.
+func TestAWSNoSecretsOnTerminal(t *testing.T) {
+	s := newAWS(t)
+	for _, args := range [][]string{
+		{"aws", "credentials", "--profile", "base"},
+		{"aws", "env", "--profile", "base"},
+	} {
+		term := onTerminal(t, s.dir, s.env, false, nil, args...)
+		code, screen := term.wait()
+		if code != 2 || !strings.Contains(screen, "vmfa: refusing to print secrets on the terminal") || strings.Contains(screen, "ASIA") {
+			t.Errorf("%v: exit %d, terminal %q", args, code, screen)
+		}
+	}
+	if n := len(s.srv.Calls()); n != 0 {
+		t.Errorf("STS saw %d calls", n)
 	}
 }

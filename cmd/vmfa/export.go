@@ -14,7 +14,6 @@ import (
 	"github.com/vmfa/vmfa/internal/exporter"
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/term"
-	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -50,7 +49,7 @@ than 30 s): those are named on standard error and left out.`,
 		ValidArgsFunction: a.completeAccounts,
 		RunE: func(cmd *cobra.Command, queries []string) error {
 			if format == "" {
-				return usageError{errors.New("--format is required: " + exportFormatNames())}
+				return usageError{errors.New("--format is required: " + exporter.Names())}
 			}
 			f, err := exporter.Lookup(format)
 			if err != nil {
@@ -65,12 +64,14 @@ than 30 s): those are named on standard error and left out.`,
 				return usageError{errors.New("--png and --output exclude each other")}
 			}
 			showQR := f.Name == "google" && pngDir == "" && output == "" && term.IsTerminal(os.Stdout)
-			if output == "" && pngDir == "" && !showQR && term.IsTerminal(os.Stdout) {
-				return usageError{errors.New("refusing to print secrets on the terminal: use --output FILE, or a pipe")}
+			if output == "" && pngDir == "" && !showQR {
+				if err := noSecretsOnTerminal("use --output FILE, or a pipe"); err != nil {
+					return err
+				}
 			}
 			if output != "" && !force {
-				if _, err := os.Lstat(output); err == nil {
-					return fmt.Errorf("%s already exists: choose another name, or --force to replace it", output)
+				if err := exporter.CheckNew(output); err != nil {
+					return err
 				}
 			}
 			var password *string
@@ -93,15 +94,11 @@ than 30 s): those are named on standard error and left out.`,
 			if err != nil {
 				return err
 			}
-			accounts := make([]otp.Account, len(entries))
-			for i, e := range entries {
-				accounts[i] = e.Account
-			}
 			errOut := cmd.ErrOrStderr()
 			var data []byte
 			switch f.Name {
 			case "uri":
-				data = exporter.URIs(accounts)
+				data = exporter.URIs(entries)
 			case "json":
 				sub := *d
 				sub.Accounts = entries
@@ -109,7 +106,7 @@ than 30 s): those are named on standard error and left out.`,
 			case "aegis":
 				data, err = exporter.Aegis(entries, password, exporter.Random)
 			case "google":
-				uris, left, gerr := exporter.Google(accounts, exporter.Random)
+				uris, left, gerr := exporter.Google(entries, exporter.Random)
 				for _, l := range left {
 					fmt.Fprintf(errOut, "Left out %s: Google Authenticator cannot hold %s\n", l.Label, l.Reason)
 				}
@@ -143,7 +140,7 @@ than 30 s): those are named on standard error and left out.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&format, "format", "", "the format: "+exportFormatNames())
+	fl.StringVar(&format, "format", "", "the format: "+exporter.Names())
 	fl.StringVarP(&output, "output", "o", "", "write to this new file (mode 0600) instead of standard output")
 	fl.BoolVar(&force, "force", false, "replace an existing file")
 	fl.BoolVar(&encrypt, "encrypt", false, "encrypt the Aegis export with a password (VMFA_EXPORT_PASSPHRASE or asked)")
@@ -159,20 +156,22 @@ than 30 s): those are named on standard error and left out.`,
 	return cmd
 }
 
+// noSecretsOnTerminal refuses to print secrets when standard output is a
+// terminal, where they stay in view and in the scrollback; hint says where
+// they can go instead.
+func noSecretsOnTerminal(hint string) error {
+	if term.IsTerminal(os.Stdout) {
+		return usageError{errors.New("refusing to print secrets on the terminal: " + hint)}
+	}
+	return nil
+}
+
 func exportFormatList() string {
 	var b strings.Builder
 	for _, f := range exporter.Formats {
 		fmt.Fprintf(&b, "  %-7s %s: %s\n", f.Name, f.App, f.Description)
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-func exportFormatNames() string {
-	names := make([]string, len(exporter.Formats))
-	for i, f := range exporter.Formats {
-		names[i] = f.Name
-	}
-	return strings.Join(names, ", ")
 }
 
 // exportPassword is the password of an encrypted export: from
@@ -221,17 +220,26 @@ func selectEntries(d *vault.Data, queries []string) ([]vault.Entry, error) {
 	return out, nil
 }
 
-// writePNGs writes each export QR code as a PNG file in dir.
+// writePNGs writes each export QR code as a PNG file in dir. Without force,
+// one file that exists stops them all before the first is written.
 func writePNGs(errOut io.Writer, dir string, uris []string, force bool) error {
 	if err := exporter.MakePrivateDir(dir); err != nil {
 		return err
 	}
-	for i, uri := range uris {
-		data, err := exporter.PNG(uri)
+	paths := make([]string, len(uris))
+	for i := range uris {
+		paths[i] = filepath.Join(dir, fmt.Sprintf("google-authenticator-%d-of-%d.png", i+1, len(uris)))
+		if !force {
+			if err := exporter.CheckNew(paths[i]); err != nil {
+				return err
+			}
+		}
+	}
+	for i, path := range paths {
+		data, err := exporter.PNG(uris[i])
 		if err != nil {
 			return err
 		}
-		path := filepath.Join(dir, fmt.Sprintf("google-authenticator-%d-of-%d.png", i+1, len(uris)))
 		if err := exporter.WriteFile(path, data, force); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"os"
@@ -270,4 +271,27 @@ func TestExportEncryptAsksTwice(t *testing.T) {
 	}
 	r := vmfa(t, t.TempDir(), "", []string{pw, "VMFA_IMPORT_PASSPHRASE=" + password}, "import", out)
 	expect(t, r, 0, "Added Steam:gaben", "5 imported")
+}
+
+// An export to PNG files that meets an existing one writes none: not the
+// codes before it, secrets left on disk for an export that failed.
+func TestExportGooglePNGWritesAllOrNone(t *testing.T) {
+	dir := t.TempDir()
+	var uris []string
+	for i := range otp.MigrationBatchSize + 1 { // two QR codes
+		uris = append(uris, fmt.Sprintf("otpauth://totp/Site%d:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJ%c&issuer=Site%d", i, 'A'+i, i))
+	}
+	expect(t, vmfa(t, dir, strings.Join(uris, "\n"), []string{pw}, "add", "--uri"), 0, "Added", "")
+	pngs := filepath.Join(t.TempDir(), "qr")
+	if err := os.Mkdir(pngs, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	second := filepath.Join(pngs, "google-authenticator-2-of-2.png")
+	if err := os.WriteFile(second, []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, vmfa(t, dir, "", []string{pw}, "export", "--format", "google", "--png", pngs), 1, "", second+" already exists")
+	if names, _ := filepath.Glob(filepath.Join(pngs, "*")); len(names) != 1 {
+		t.Errorf("the failed export left %q", names)
+	}
 }

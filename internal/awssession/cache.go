@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -159,30 +158,23 @@ func (c *FileCache) mkdir() error {
 
 // writeFile writes data to a new 0600 file in dir and renames it to path, so
 // that a reader never sees half of it.
-func writeFile(dir, path string, data []byte) (err error) {
-	f, err := os.CreateTemp(dir, ".tmp-*")
+func writeFile(dir, path string, data []byte) error {
+	f, err := os.CreateTemp(dir, ".tmp-*") // mode 0600
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name())
-		}
-	}()
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
 	}
-	if _, err := io.Copy(f, bytes.NewReader(data)); err != nil {
-		f.Close()
-		return err
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	if err == nil {
+		err = os.Rename(f.Name(), path)
 	}
-	if err := f.Close(); err != nil {
-		return err
+	if err != nil {
+		os.Remove(f.Name())
 	}
-	return os.Rename(f.Name(), path)
+	return err
 }

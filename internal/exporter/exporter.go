@@ -20,15 +20,14 @@ type Format struct {
 	Name        string // the --format value: "aegis"
 	App         string // the apps that import it
 	Description string // what is written
-	Encrypted   bool   // whether it can be encrypted (aegis --encrypt)
 }
 
 // Formats lists every format, in the order of the README's table.
 var Formats = []Format{
-	{"uri", "Any app (and vmfa add --uri, vmfa import)", "otpauth:// URIs, one a line", false},
-	{"aegis", "Aegis Authenticator", "vault export (.json), plain or encrypted with a password", true},
-	{"google", "Google Authenticator", "export QR codes (otpauth-migration://), on the terminal or as PNG files", false},
-	{"json", "vmfa", "vmfa's own JSON, the content of vault.age", false},
+	{"uri", "Any app (and vmfa add --uri, vmfa import)", "otpauth:// URIs, one a line"},
+	{"aegis", "Aegis Authenticator", "vault export (.json), plain or encrypted with a password"},
+	{"google", "Google Authenticator", "export QR codes (otpauth-migration://), on the terminal or as PNG files"},
+	{"json", "vmfa", "vmfa's own JSON, the content of vault.age"},
 }
 
 // Lookup returns the format with that name.
@@ -38,9 +37,14 @@ func Lookup(name string) (Format, error) {
 			return f, nil
 		}
 	}
+	return Format{}, fmt.Errorf("unknown export format %q: use one of %s", otp.Shorten(name, 32), Names())
+}
+
+// Names lists the formats' names, for messages: "uri, aegis, google, json".
+func Names() string {
 	names := make([]string, len(Formats))
 	for i, f := range Formats {
 		names[i] = f.Name
 	}
-	return Format{}, fmt.Errorf("unknown export format %q: use one of %s", otp.Shorten(name, 32), strings.Join(names, ", "))
+	return strings.Join(names, ", ")
 }

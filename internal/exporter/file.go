@@ -16,7 +16,7 @@ func WriteFile(path string, data []byte, force bool) error {
 	if !force {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s already exists: choose another name, or --force to replace it", path)
+			return existsError(path)
 		} else if err != nil {
 			return err
 		}
@@ -29,25 +29,32 @@ func WriteFile(path string, data []byte, force bool) error {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file: vmfa replaces only files", path)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".vmfa-export-*")
+	f, err := os.CreateTemp(filepath.Dir(path), ".vmfa-export-*") // mode 0600
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
+	err = writeClose(f, data)
+	if err == nil {
+		err = os.Rename(f.Name(), path)
 	}
-	if err := writeClose(f, data); err != nil {
-		os.Remove(tmp)
-		return err
+	if err != nil {
+		os.Remove(f.Name())
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
+	return err
+}
+
+// CheckNew returns the error WriteFile would give without force if path
+// exists, so that a command can refuse before it asks for a password or
+// writes the first of several files.
+func CheckNew(path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return existsError(path)
 	}
 	return nil
+}
+
+func existsError(path string) error {
+	return fmt.Errorf("%s already exists: choose another name, or --force to replace it", path)
 }
 
 func writeClose(f *os.File, data []byte) error {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // Left is an account an export leaves out, and why.
@@ -23,14 +24,14 @@ func (l Left) String() string { return l.Label + " (" + l.Reason + ")" }
 // (otp.MigrationBatchSize a QR code) under one random batch id, and names
 // the accounts it cannot hold (otp.Account.MigrationUnfit). uris is empty
 // when none fits.
-func Google(accounts []otp.Account, random io.Reader) (uris []string, left []Left, err error) {
+func Google(entries []vault.Entry, random io.Reader) (uris []string, left []Left, err error) {
 	var fit []otp.Account
-	for _, a := range accounts {
-		if why := a.MigrationUnfit(); why != "" {
-			left = append(left, Left{Label: a.Label(), Reason: why})
+	for _, e := range entries {
+		if why := e.MigrationUnfit(); why != "" {
+			left = append(left, Left{Label: e.Label(), Reason: why})
 			continue
 		}
-		fit = append(fit, a)
+		fit = append(fit, e.Account)
 	}
 	if len(fit) == 0 {
 		return nil, left, nil

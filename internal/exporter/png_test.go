@@ -31,7 +31,7 @@ func bigExport() []otp.Account {
 func TestGooglePNGs(t *testing.T) {
 	zbarimg := testenv.Tool(t, "zbarimg")
 	want := bigExport()
-	uris, _, err := Google(want, Random)
+	uris, _, err := Google(entriesOf(want), Random)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func sameAccounts(t *testing.T, format string, got, want []otp.Account) {
 }
 
 func TestRoundTripURI(t *testing.T) {
-	sameAccounts(t, "uri", reimport(t, URIs(accountsOfEveryKind), "uri", ""), accountsOfEveryKind)
+	sameAccounts(t, "uri", reimport(t, URIs(entriesOf(accountsOfEveryKind)), "uri", ""), accountsOfEveryKind)
 }
 
 func TestRoundTripAegis(t *testing.T) {
@@ -143,7 +143,7 @@ func googleFit(t *testing.T) (fit []otp.Account, unfit []string) {
 
 func TestRoundTripGoogle(t *testing.T) {
 	fit, unfit := googleFit(t)
-	uris, left, err := Google(accountsOfEveryKind, Random)
+	uris, left, err := Google(entriesOf(accountsOfEveryKind), Random)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestGoogleBatches(t *testing.T) {
 		a.Secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQ" + string(rune('A'+i%26)) + "QA"
 		many = append(many, a)
 	}
-	uris, left, err := Google(many, Random)
+	uris, left, err := Google(entriesOf(many), Random)
 	if err != nil || len(left) != 0 {
 		t.Fatal(err, left)
 	}
@@ -194,7 +194,7 @@ func TestGoogleBatches(t *testing.T) {
 }
 
 func TestGoogleNothingFits(t *testing.T) {
-	uris, left, err := Google(accountsOfEveryKind[6:7], Random)
+	uris, left, err := Google(entriesOf(accountsOfEveryKind[6:7]), Random)
 	if err != nil || len(uris) != 0 || len(left) != 1 || !strings.Contains(left[0].String(), "Steam") {
 		t.Errorf("Google(steam only) = %q, %v, %v", uris, left, err)
 	}
