@@ -37,11 +37,23 @@ func FuzzReadIdentities(f *testing.F) {
 			t.Fatalf("error spans lines: %q", msg)
 		}
 		for _, line := range strings.Split(string(data), "\n") {
-			if line = strings.TrimSpace(line); len(line) >= 12 && strings.Contains(msg, line) {
+			if line = strings.TrimSpace(line); len(line) >= 12 && strings.Contains(msg, line) && !inMessageText(t, path, data, line) {
 				t.Fatalf("error quotes the file: %q", msg)
 			}
 		}
 	})
+}
+
+// inMessageText reports whether line is part of the error's own words (say,
+// a line "AGE-SECRET-K" in the hint "AGE-SECRET-KEY-1…"): with the line
+// replaced by another in the file, the error still holds it.
+func inMessageText(t *testing.T, path string, data []byte, line string) bool {
+	other := strings.ReplaceAll(string(data), line, strings.Repeat("x", len(line)))
+	if err := os.WriteFile(path, []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := agekey.ReadIdentities(path, nil)
+	return err != nil && strings.Contains(err.Error(), line)
 }
 
 // FuzzParseRecipient: no panic, one line, and a private key given by
@@ -59,7 +71,10 @@ func FuzzParseRecipient(f *testing.F) {
 			t.Fatalf("error spans lines: %q", err)
 		}
 		if in := strings.TrimSpace(text); len(in) >= 12 && strings.Contains(err.Error(), in) {
-			t.Fatalf("error quotes the input: %q", err)
+			// Unless it is the error's own words, there whatever the input.
+			if _, _, other := agekey.ParseRecipient(strings.Repeat("x", len(in)), nil); other == nil || !strings.Contains(other.Error(), in) {
+				t.Fatalf("error quotes the input: %q", err)
+			}
 		}
 	})
 }
