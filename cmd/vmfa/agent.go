@@ -32,9 +32,15 @@ func (a *app) agentEnabled() bool {
 	return true
 }
 
-// agentClient returns the client of the agent of s's directory.
-func agentClient(s *vault.Store) (*agent.Client, error) {
-	return agent.NewClient(s.Dir())
+// agentOf returns the vault's Store and the client of its agent, for the
+// commands that talk to the agent itself.
+func (a *app) agentOf() (*vault.Store, *agent.Client, error) {
+	s, err := a.store()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := agent.NewClient(s.Dir())
+	return s, c, err
 }
 
 // fromAgent returns the vault opened through an unlocked agent, or nil when
@@ -44,7 +50,7 @@ func (a *app) fromAgent(s *vault.Store) *vault.Vault {
 	if !a.agentEnabled() {
 		return nil
 	}
-	c, err := agentClient(s)
+	c, err := agent.NewClient(s.Dir())
 	if err != nil {
 		if !errors.Is(err, agent.ErrUnsupported) {
 			warn("not using the agent: " + err.Error())
@@ -137,11 +143,7 @@ already, nothing is asked, unless --timeout is given.
 			if !a.agentEnabled() {
 				return errors.New("the agent is off (VMFA_AGENT=off or --no-agent): every command unlocks the vault itself")
 			}
-			s, err := a.store()
-			if err != nil {
-				return err
-			}
-			c, err := agentClient(s)
+			s, c, err := a.agentOf()
 			if err != nil {
 				return err
 			}
@@ -185,11 +187,7 @@ is not an error: the vault is locked.
 ` + agentHelp,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.store()
-			if err != nil {
-				return err
-			}
-			c, err := agentClient(s)
+			_, c, err := a.agentOf()
 			if err != nil {
 				return err
 			}
@@ -215,12 +213,8 @@ locks without use. With --json: {"locked":bool,"agent_pid":int,
 ` + agentHelp,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.store()
-			if err != nil {
-				return err
-			}
 			st := agent.Status{Locked: true}
-			c, err := agentClient(s)
+			_, c, err := a.agentOf()
 			if err == nil {
 				st, err = c.Status()
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/internal/awssession"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
@@ -217,7 +218,7 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 // encrypted to the vault.
 func (a *app) sessionCache(s *vault.Store, v *vault.Vault) awssession.Cache {
 	if a.agentEnabled() {
-		if c, err := agentClient(s); err == nil {
+		if c, err := agent.NewClient(s.Dir()); err == nil {
 			if st, err := c.Status(); err == nil && !st.Locked {
 				return c
 			}
