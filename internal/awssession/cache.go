@@ -14,6 +14,8 @@ import (
 
 	"filippo.io/age"
 	"github.com/gofrs/flock"
+
+	"github.com/vmfa/vmfa/internal/atomicfile"
 )
 
 // Cache keeps secrets by name until they expire. The agent's memory is one
@@ -126,7 +128,7 @@ func (c *FileCache) Put(name string, secret []byte, ttl time.Duration) error {
 	if err := c.mkdir(); err != nil {
 		return err
 	}
-	return writeFile(c.Dir, p, ct.Bytes())
+	return atomicfile.Write(p, ct.Bytes())
 }
 
 // Lock takes an advisory lock on Dir/NAME.lock.
@@ -154,27 +156,4 @@ func (c *FileCache) mkdir() error {
 		return err
 	}
 	return os.Chmod(c.Dir, 0o700)
-}
-
-// writeFile writes data to a new 0600 file in dir and renames it to path, so
-// that a reader never sees half of it.
-func writeFile(dir, path string, data []byte) error {
-	f, err := os.CreateTemp(dir, ".tmp-*") // mode 0600
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
+
+	"github.com/vmfa/vmfa/internal/atomicfile"
 )
 
 // WriteFile puts an export in a file only its owner can read (0600). It
@@ -29,18 +30,7 @@ func WriteFile(path string, data []byte, force bool) error {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file: vmfa replaces only files", path)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".vmfa-export-*") // mode 0600
-	if err != nil {
-		return err
-	}
-	err = writeClose(f, data)
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
+	return atomicfile.Write(path, data)
 }
 
 // CheckNew returns the error WriteFile would give without force if path

@@ -18,6 +18,8 @@ import (
 	"runtime"
 
 	"github.com/gofrs/flock"
+
+	"github.com/vmfa/vmfa/internal/atomicfile"
 )
 
 // FileName is the settings file's name inside its directory.
@@ -167,45 +169,5 @@ func (f *File) update(change func(map[string]json.RawMessage) bool) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(f.Path(), append(b, '\n'))
-}
-
-// writeAtomic replaces path with b: the new content is written to a
-// temporary file beside it and synced, then renamed over path, so a crash
-// leaves either the old file or the new one, never half of either.
-func writeAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("can't save %s, which is unchanged: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	err = tmp.Chmod(0o600)      // whatever the umask
-	if err == nil {
-		_, err = tmp.Write(b)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("can't save %s, which is unchanged: %w", path, err)
-	}
-	if runtime.GOOS == "windows" {
-		return nil // directories can't be synced there; NTFS journals renames
-	}
-	d, err := os.Open(dir)
-	if err == nil {
-		err = d.Sync()
-		d.Close()
-	}
-	if err != nil {
-		return fmt.Errorf("saved %s, but a crash could still undo it: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(f.Path(), append(b, '\n'))
 }
