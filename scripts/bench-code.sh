@@ -27,7 +27,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-CGO_ENABLED=0 go build -o "$tmp/vmfa" ./cmd/vmfa # as README installs it
+CGO_ENABLED=0 go build -o "$tmp/" ./cmd/vmfa ./cmd/vmfa-full # as README installs them
 export VMFA_DIR="$tmp/vault" XDG_RUNTIME_DIR="$tmp/run"
 mkdir -m 700 "$tmp/run"
 secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP

@@ -52,7 +52,7 @@ func (s tmuxSession) waitScreen(want string) string {
 func buildTUI(t *testing.T, dir string) []string {
 	t.Helper()
 	bin := filepath.Join(dir, "vmfa")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/vmfa").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "../cmd/vmfa", "../cmd/vmfa-full").CombinedOutput(); err != nil {
 		t.Fatalf("building vmfa: %v\n%s", err, out)
 	}
 	return []string{bin}

@@ -96,6 +96,9 @@ func (v *Vault) ClaimCode(e Entry, now time.Time, fresh bool) (time.Time, error)
 		return now, nil
 	}
 	step, err := v.store.claimStep(e.ID, e.Period, now, fresh)
+	if errors.Is(err, ErrNoFreshCode) {
+		return time.Time{}, fmt.Errorf("no fresh code for %s: %w; the next one comes in %d s", e.Label(), err, e.SecondsLeft(now)+e.Period)
+	}
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -1,164 +1,123 @@
-// Command vmfa is a virtual MFA device for the terminal: an age-encrypted
-// vault of TOTP and HOTP seeds, imported from QR screenshots, with codes for
-// scripts and a live interface.
+// Command vmfa is vmfa's front end: the command users run. It answers
+// 'vmfa code QUERY' itself when an unlocked agent holds the vault, and hands
+// every other command line, unchanged, to vmfa-full, the program that does
+// everything else and is installed beside it.
 //
-// This package only wires flags to the otp, vault and tui packages.
+// It exists for speed: a Go program starts in time proportional to what it
+// links, and vmfa-full links the vault's crypto, the QR decoder, the
+// interface and the AWS SDK, which cost it about 30 ms before main. This
+// program links the agent's protocol and little else, so a script's
+// "$(vmfa code aws)" costs a few milliseconds, as oathtool does.
 package main
 
 import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime/debug"
+	"path/filepath"
+	"runtime"
 	"strings"
-
-	"github.com/spf13/cobra"
-	"golang.org/x/term"
-
-	"github.com/vmfa/vmfa/internal/harden"
-	"github.com/vmfa/vmfa/internal/passphrase"
-	"github.com/vmfa/vmfa/vault"
 )
 
-// Exit codes scripts can trust.
-const (
-	exitOK    = 0
-	exitError = 1 // no match, wrong passphrase, bad input
-	exitUsage = 2 // unknown command or flag, wrong number of arguments
-)
-
-// usageError marks an error as the caller's misuse of the command line.
-type usageError struct{ error }
+// fullName is the program that does everything but the fast path.
+const fullName = "vmfa-full"
 
 func main() {
-	// Before anything reads a secret: no core dumps, memory locked where
-	// the system allows. What could not be done is for a person to know.
-	for _, note := range harden.Process() {
-		if term.IsTerminal(int(os.Stderr.Fd())) {
-			fmt.Fprintln(os.Stderr, "vmfa: note: "+note)
-		}
+	if printed := codeFromAgent(os.Args[1:]); printed {
+		os.Exit(0)
 	}
-	root := newRoot(passphrase.TakeEnv())
-	cmd, err := root.ExecuteC()
+	path, err := findFull()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vmfa: "+err.Error())
+		os.Exit(1)
+	}
+	err = runFull(path, os.Args)
+	fmt.Fprintf(os.Stderr, "vmfa: can't run %s: %v\n", path, err)
+	os.Exit(1)
+}
+
+// findFull returns the path of vmfa-full: beside this executable, else in
+// $PATH.
+func findFull() (string, error) {
+	name := fullName
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	exe, err := os.Executable()
 	if err == nil {
-		os.Exit(exitOK)
-	}
-	if errors.Is(err, errSilent) {
-		os.Exit(exitError)
-	}
-	fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(err.Error()))
-	var u usageError
-	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "unknown command") {
-		fmt.Fprintf(os.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
-		os.Exit(exitUsage)
-	}
-	os.Exit(exitError)
-}
-
-// oneLine keeps every error on one line, whatever a library put in it.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// app holds what the commands share: the global flags, the passphrase
-// variables and add's policy.
-type app struct {
-	dir          string
-	env          *passphrase.Env
-	skipExisting bool   // add --skip-existing
-	identityFile string // --identity (recipients.go)
-	noAgent      bool   // --no-agent
-}
-
-func newRoot(env *passphrase.Env) *cobra.Command {
-	env.Warn = func(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+msg) }
-	a := &app{env: env}
-	root := &cobra.Command{
-		Use:   "vmfa",
-		Short: "A virtual MFA device for the terminal",
-		Long: `vmfa keeps TOTP and HOTP seeds in an age-encrypted vault, imports them from
-QR screenshots (AWS "Set up device" pages, Google Authenticator exports) or
-otpauth:// URIs, and prints codes for scripts. With no command it opens the
-interactive interface.
-
-The passphrase comes from, in order: VMFA_PASSPHRASE_COMMAND (run by sh -c),
-VMFA_PASSPHRASE_FILE, VMFA_PASSPHRASE, or a prompt on the terminal. With
---identity FILE or VMFA_IDENTITY=FILE, a key added with 'vmfa recipients add'
-(SSH, age, YubiKey…) unlocks instead.
-
-The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
-~/.local/share/vmfa (macOS: ~/Library/Application Support/vmfa, Windows:
-%AppData%\vmfa).`,
-		Example: `  vmfa enroll ~/Desktop/aws-qr.png     # add the AWS device, print MFA code 1 and 2
-  vmfa code aws                         # print the current code of the account matching "aws"
-  aws sts get-session-token --serial-number ARN --token-code "$(vmfa code aws)"`,
-		Version:           version(),
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		Args:              noArgs,
-		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
-	}
-	root.PersistentFlags().StringVar(&a.dir, "dir", "", "vault directory (overrides $VMFA_DIR)")
-	root.PersistentFlags().StringVar(&a.identityFile, "identity", "", "unlock with the private key in `FILE` instead of the passphrase (overrides $VMFA_IDENTITY; see 'vmfa recipients')")
-	root.PersistentFlags().BoolVar(&a.noAgent, "no-agent", false, "neither use nor start the agent (as VMFA_AGENT=off)")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(
-		a.initCmd(), a.addCmd(), a.scanCmd(), a.enrollCmd(), a.listCmd(), a.codeCmd(),
-		a.rmCmd(), a.renameCmd(), a.passwdCmd(),
-		a.historyCmd(), a.restoreCmd(),
-	)
-	root.AddCommand(timeCmd())
-	root.AddCommand(a.importCmd())
-	root.AddCommand(a.exportCmd())
-	root.AddCommand(a.recipientsCmd())
-	root.AddCommand(a.awsCmd())
-	root.AddCommand(a.agentCmds()...)
-	a.addTUI(root)
-	return root
-}
-
-// version is the module version go install recorded, "(devel)" for a
-// build from a clone.
-func version() string {
-	if info, ok := debug.ReadBuildInfo(); ok {
-		return info.Main.Version
-	}
-	return "(devel)"
-}
-
-// store opens the vault directory named by the flags and environment.
-func (a *app) store() (*vault.Store, error) {
-	dir := a.dir
-	if dir == "" {
-		var err error
-		if dir, err = vault.DefaultDir(); err != nil {
-			return nil, err
+		if exe, err = filepath.EvalSymlinks(exe); err == nil {
+			path := filepath.Join(filepath.Dir(exe), name)
+			if _, err := os.Stat(path); err == nil {
+				return path, nil
+			}
 		}
 	}
-	return vault.Open(dir), nil
-}
-
-func noArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return usageError{fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())}
+	if path, err := lookPath(name); err == nil {
+		return path, nil
 	}
-	return nil
+	return "", fmt.Errorf("can't find %s, which does all but 'vmfa code', beside %s or in $PATH: install both with 'go install github.com/vmfa/vmfa/cmd/...@latest'", fullName, exe)
 }
 
-func exactArgs(n int) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
-			return usageError{err}
+// lookPath is exec.LookPath, without linking os/exec on Unix.
+func lookPath(name string) (string, error) {
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if dir == "" || !filepath.IsAbs(dir) {
+			continue // the current directory is not a place to run programs from
 		}
-		return nil
+		path := filepath.Join(dir, name)
+		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return path, nil
+		}
 	}
+	return "", errors.New("not found")
 }
 
-func minArgs(n int) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := cobra.MinimumNArgs(n)(cmd, args); err != nil {
-			return usageError{err}
+// codeLine is a command line the front end answers itself.
+type codeLine struct {
+	dir                 string // --dir, "" for the default
+	query               string
+	fresh, next, asJSON bool
+}
+
+// parseCodeLine recognizes 'vmfa [--dir D] code [--fresh] [--next] [--json]
+// QUERY', flags in any order and either of pflag's forms for --dir. Anything
+// else (another command, --at, --help, --identity, --no-agent, "--", a
+// flag's "=false") is not for the front end: ok is false, and vmfa-full
+// reads the line, so it alone says what is wrong with one.
+func parseCodeLine(args []string) (l codeLine, ok bool) {
+	var words []string
+	for i := 0; i < len(args); i++ {
+		switch arg := args[i]; {
+		case arg == "--dir" && i+1 < len(args):
+			i++
+			l.dir = args[i]
+		case strings.HasPrefix(arg, "--dir="):
+			l.dir = strings.TrimPrefix(arg, "--dir=")
+		case arg == "--fresh":
+			l.fresh = true
+		case arg == "--next":
+			l.next = true
+		case arg == "--json":
+			l.asJSON = true
+		case strings.HasPrefix(arg, "-"):
+			return codeLine{}, false
+		default:
+			words = append(words, arg)
 		}
-		return nil
 	}
+	if len(words) != 2 || words[0] != "code" || strings.TrimSpace(words[1]) == "" || l.dir == "" && hasDirFlag(args) {
+		return codeLine{}, false
+	}
+	l.query = words[1]
+	return l, true
+}
+
+// hasDirFlag reports whether args set --dir, perhaps to "".
+func hasDirFlag(args []string) bool {
+	for _, a := range args {
+		if a == "--dir" || strings.HasPrefix(a, "--dir=") {
+			return true
+		}
+	}
+	return false
 }

@@ -5,7 +5,7 @@
 //
 // # Transport
 //
-// The socket is SocketPath(vaultDir): a name derived from a hash of the
+// The socket is wire.SocketPath(vaultDir): a name derived from a hash of the
 // absolute vault directory, in $XDG_RUNTIME_DIR/vmfa, else in vmfa-UID in
 // the temporary directory; either is created 0700 and refused unless it is
 // the user's own directory that no one else can enter. On every connection
@@ -57,19 +57,20 @@
 package agent
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/vmfa/vmfa/internal/agent/wire"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // Limits of the protocol.
 const (
-	MaxMessage  = 64 << 10        // bytes of JSON in a request or a response
-	ConnTimeout = 2 * time.Second // for a whole exchange
-	MaxSecret   = 16 << 10        // bytes of a cached secret
-	MaxSecrets  = 64              // names in the cache
+	MaxMessage  = wire.MaxMessage
+	ConnTimeout = wire.ConnTimeout
+	MaxSecret   = 16 << 10 // bytes of a cached secret
+	MaxSecrets  = 64       // names in the cache
 )
 
 // DefaultTimeout is how long an unlocked agent waits for a request before
@@ -78,78 +79,25 @@ const DefaultTimeout = 15 * time.Minute
 
 // Errors callers branch on.
 var (
-	ErrNoAgent     = errors.New("no agent runs for this vault")
+	ErrNoAgent     = wire.ErrNoAgent
 	ErrLocked      = errors.New("the agent is locked: run 'vmfa unlock'")
 	ErrUnsupported = errors.New("the agent is not available on Windows")
 	ErrRunning     = errors.New("an agent already runs for this vault")
 )
 
 // Status is what an agent says of itself.
-type Status struct {
-	Locked bool `json:"locked"`
-	PID    int  `json:"pid"`
-	// ExpiresIn is how long until the agent locks if no request comes;
-	// 0 when locked, and -1 when it stays unlocked until Lock.
-	ExpiresIn time.Duration `json:"expires_in"`
-	// Recipient is the vault's public key, "age1…", when unlocked.
-	Recipient string `json:"recipient,omitempty"`
-}
-
-// request and response are the messages of the protocol.
-type request struct {
-	Op string `json:"op"` // one of the op* constants
-
-	Identity []byte        `json:"identity,omitempty"` // unlock: "AGE-SECRET-KEY-1…"
-	Timeout  time.Duration `json:"timeout,omitempty"`  // unlock
-
-	Stanzas []stanza `json:"stanzas,omitempty"` // unwrap
-
-	Name  string        `json:"name,omitempty"`  // put, get
-	Value []byte        `json:"value,omitempty"` // put
-	TTL   time.Duration `json:"ttl,omitempty"`   // put
-}
-
-type stanza struct {
-	Type string   `json:"type"`
-	Args []string `json:"args"`
-	Body []byte   `json:"body"`
-}
-
-const (
-	opStatus = "status"
-	opUnlock = "unlock"
-	opLock   = "lock"
-	opUnwrap = "unwrap"
-	opPut    = "put"
-	opGet    = "get"
-)
-
-type response struct {
-	Error string `json:"error,omitempty"`
-	Code  string `json:"code,omitempty"` // one of the code* constants, with Error
-
-	Status  *Status `json:"status,omitempty"`
-	FileKey []byte  `json:"file_key,omitempty"` // unwrap
-	Value   []byte  `json:"value,omitempty"`    // get
-	Found   bool    `json:"found,omitempty"`    // get
-}
-
-// Error codes that map back to the errors callers branch on.
-const (
-	codeLocked    = "locked"
-	codeNoMatch   = "incorrect-identity" // age.ErrIncorrectIdentity
-	codeBadInput  = "bad-request"
-	codeForbidden = "forbidden"
-)
-
-// socketName is the name of the socket of a vault directory, which must be
-// absolute and clean.
-func socketName(absDir string) string {
-	sum := sha256.Sum256([]byte(absDir))
-	return "agent-" + hex.EncodeToString(sum[:8]) + ".sock"
-}
+type Status = wire.Status
 
 // remoteError is an error the agent reported.
 type remoteError struct{ msg string }
 
 func (e *remoteError) Error() string { return fmt.Sprintf("the agent: %s", e.msg) }
+
+// CodesOf is h as 'vmfa code' prints it, from the agent or not.
+func CodesOf(h vault.Handout) wire.Codes {
+	c := wire.Codes{Issuer: h.Entry.Issuer, Name: h.Entry.Name, Code: h.Codes[0], Remaining: h.Entry.SecondsLeft(h.At), Period: h.Entry.Period}
+	if len(h.Codes) > 1 {
+		c.Next = h.Codes[1]
+	}
+	return c
+}

@@ -5,7 +5,6 @@ package agent
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"syscall"
@@ -13,6 +12,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -25,7 +25,7 @@ type Client struct {
 // NewClient returns the client of the agent of the vault directory dir. It
 // makes the socket's directory if needed but connects to nothing.
 func NewClient(dir string) (*Client, error) {
-	path, err := SocketPath(dir)
+	path, err := wire.SocketPath(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -35,11 +35,11 @@ func NewClient(dir string) (*Client, error) {
 // Status asks the agent what it is. With no agent running, it returns
 // ErrNoAgent.
 func (c *Client) Status() (Status, error) {
-	return c.doStatus(request{Op: opStatus})
+	return c.doStatus(wire.Request{Op: wire.OpStatus})
 }
 
 // doStatus sends req, whose answer is the agent's status.
-func (c *Client) doStatus(req request) (Status, error) {
+func (c *Client) doStatus(req wire.Request) (Status, error) {
 	resp, err := c.do(req)
 	if err != nil {
 		return Status{}, err
@@ -55,20 +55,20 @@ func (c *Client) doStatus(req request) (Status, error) {
 func (c *Client) Unlock(id *age.X25519Identity, timeout time.Duration) (Status, error) {
 	key := []byte(id.String())
 	defer clear(key)
-	return c.doStatus(request{Op: opUnlock, Identity: key, Timeout: timeout})
+	return c.doStatus(wire.Request{Op: wire.OpUnlock, Identity: key, Timeout: timeout})
 }
 
 // Lock makes the agent forget the key and the secrets.
 func (c *Client) Lock() error {
-	_, err := c.do(request{Op: opLock})
+	_, err := c.do(wire.Request{Op: wire.OpLock})
 	return err
 }
 
 // Unwrap implements age.Identity.
 func (c *Client) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
-	req := request{Op: opUnwrap, Stanzas: make([]stanza, len(stanzas))}
+	req := wire.Request{Op: wire.OpUnwrap, Stanzas: make([]wire.Stanza, len(stanzas))}
 	for i, s := range stanzas {
-		req.Stanzas[i] = stanza{Type: s.Type, Args: s.Args, Body: s.Body}
+		req.Stanzas[i] = wire.Stanza{Type: s.Type, Args: s.Args, Body: s.Body}
 	}
 	resp, err := c.do(req)
 	if errors.Is(err, age.ErrIncorrectIdentity) {
@@ -85,47 +85,32 @@ func (c *Client) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 // Put keeps value under name while the agent is unlocked, for at most ttl
 // (0: until the agent locks).
 func (c *Client) Put(name string, value []byte, ttl time.Duration) error {
-	_, err := c.do(request{Op: opPut, Name: name, Value: value, TTL: ttl})
+	_, err := c.do(wire.Request{Op: wire.OpPut, Name: name, Value: value, TTL: ttl})
 	return err
 }
 
 // Get returns the value kept under name, or ok=false if there is none.
 func (c *Client) Get(name string) (value []byte, ok bool, err error) {
-	resp, err := c.do(request{Op: opGet, Name: name})
+	resp, err := c.do(wire.Request{Op: wire.OpGet, Name: name})
 	if err != nil {
 		return nil, false, err
 	}
 	return resp.Value, resp.Found, nil
 }
 
-// do sends one request on a connection of its own.
-func (c *Client) do(req request) (response, error) {
-	conn, err := net.DialTimeout("unix", c.path, ConnTimeout)
+// do sends one request and maps the agent's error codes back to the
+// errors callers branch on.
+func (c *Client) do(req wire.Request) (wire.Response, error) {
+	resp, err := wire.Do(c.path, req)
 	if err != nil {
-		// No socket, or one no agent listens on (a killed agent's).
-		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
-			return response{}, ErrNoAgent
-		}
-		return response{}, fmt.Errorf("can't reach the agent: %w", err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(ConnTimeout))
-	werr := writeMessage(conn, req)
-	// A refusal comes before the request is read, so the write can fail
-	// with the answer already there to read.
-	var resp response
-	if err := readMessage(conn, &resp); err != nil {
-		if werr != nil {
-			return response{}, fmt.Errorf("can't reach the agent: %w", werr)
-		}
-		return response{}, fmt.Errorf("the agent did not answer: %w", err)
+		return resp, err
 	}
 	switch resp.Code {
 	case "":
 		return resp, nil
-	case codeLocked:
+	case wire.CodeLocked:
 		return resp, ErrLocked
-	case codeNoMatch:
+	case wire.CodeNoMatch:
 		return resp, age.ErrIncorrectIdentity
 	}
 	return resp, &remoteError{msg: resp.Error}

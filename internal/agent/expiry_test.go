@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/vmfa/vmfa/internal/agent/wire"
 )
 
 // fakeClock is a clock whose wall and monotonic readings the test moves,
@@ -37,13 +38,13 @@ func newTestServer(t *testing.T) (*Server, *fakeClock, *age.X25519Identity) {
 	return NewServer(clk, os.Getuid()), clk, id
 }
 
-func unlockReq(id *age.X25519Identity, timeout time.Duration) request {
-	return request{Op: opUnlock, Identity: []byte(id.String()), Timeout: timeout}
+func unlockReq(id *age.X25519Identity, timeout time.Duration) wire.Request {
+	return wire.Request{Op: wire.OpUnlock, Identity: []byte(id.String()), Timeout: timeout}
 }
 
 func mustStatus(t *testing.T, s *Server) Status {
 	t.Helper()
-	r := s.handle(request{Op: opStatus})
+	r := s.handle(wire.Request{Op: wire.OpStatus})
 	if r.Status == nil {
 		t.Fatalf("status: %+v", r)
 	}
@@ -52,15 +53,15 @@ func mustStatus(t *testing.T, s *Server) Status {
 
 // wrapStanzas encrypts to id and returns the recipient stanzas of the
 // header, what vault.Load would send.
-func wrapStanzas(t *testing.T, id *age.X25519Identity) []stanza {
+func wrapStanzas(t *testing.T, id *age.X25519Identity) []wire.Stanza {
 	t.Helper()
 	stanzas, err := id.Recipient().Wrap(bytes.Repeat([]byte{7}, 16))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := make([]stanza, len(stanzas))
+	out := make([]wire.Stanza, len(stanzas))
 	for i, s := range stanzas {
-		out[i] = stanza{Type: s.Type, Args: s.Args, Body: s.Body}
+		out[i] = wire.Stanza{Type: s.Type, Args: s.Args, Body: s.Body}
 	}
 	return out
 }
@@ -75,7 +76,7 @@ func TestIdleTimeoutReArmedByUse(t *testing.T) {
 		t.Fatalf("after unlock: %+v", st)
 	}
 	clk.pass(10 * time.Minute)
-	if r := s.handle(request{Op: opUnwrap, Stanzas: wrapStanzas(t, id)}); !bytes.Equal(r.FileKey, bytes.Repeat([]byte{7}, 16)) {
+	if r := s.handle(wire.Request{Op: wire.OpUnwrap, Stanzas: wrapStanzas(t, id)}); !bytes.Equal(r.FileKey, bytes.Repeat([]byte{7}, 16)) {
 		t.Fatalf("unwrap: %+v", r)
 	}
 	clk.pass(10 * time.Minute) // 20 minutes since unlock, 10 since use
@@ -86,7 +87,7 @@ func TestIdleTimeoutReArmedByUse(t *testing.T) {
 	if st := mustStatus(t, s); !st.Locked || st.Recipient != "" {
 		t.Fatalf("15 minutes idle and still unlocked: %+v", st)
 	}
-	if r := s.handle(request{Op: opUnwrap, Stanzas: wrapStanzas(t, id)}); r.Code != codeLocked || r.FileKey != nil {
+	if r := s.handle(wire.Request{Op: wire.OpUnwrap, Stanzas: wrapStanzas(t, id)}); r.Code != wire.CodeLocked || r.FileKey != nil {
 		t.Fatalf("unwrap on a locked agent: %+v", r)
 	}
 }
@@ -134,7 +135,7 @@ func TestTimeoutZeroUntilLock(t *testing.T) {
 	if st.Locked || st.ExpiresIn != -1 {
 		t.Fatalf("--timeout 0: %+v", st)
 	}
-	s.handle(request{Op: opLock})
+	s.handle(wire.Request{Op: wire.OpLock})
 	if st := mustStatus(t, s); !st.Locked {
 		t.Fatalf("lock: %+v", st)
 	}
@@ -142,59 +143,59 @@ func TestTimeoutZeroUntilLock(t *testing.T) {
 
 func TestSecretCache(t *testing.T) {
 	s, clk, id := newTestServer(t)
-	if r := s.handle(request{Op: opPut, Name: "aws/dev", Value: []byte("session")}); r.Code != codeLocked {
+	if r := s.handle(wire.Request{Op: wire.OpPut, Name: "aws/dev", Value: []byte("session")}); r.Code != wire.CodeLocked {
 		t.Fatalf("put on a locked agent: %+v", r)
 	}
 	s.handle(unlockReq(id, time.Hour))
-	for _, r := range []request{
-		{Op: opPut, Name: "aws/dev", Value: []byte("session"), TTL: 10 * time.Minute},
-		{Op: opPut, Name: "forever", Value: []byte("x")},
+	for _, r := range []wire.Request{
+		{Op: wire.OpPut, Name: "aws/dev", Value: []byte("session"), TTL: 10 * time.Minute},
+		{Op: wire.OpPut, Name: "forever", Value: []byte("x")},
 	} {
 		if resp := s.handle(r); resp.Error != "" {
 			t.Fatal(resp.Error)
 		}
 	}
-	if r := s.handle(request{Op: opGet, Name: "aws/dev"}); !r.Found || string(r.Value) != "session" {
+	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "aws/dev"}); !r.Found || string(r.Value) != "session" {
 		t.Fatalf("get: %+v", r)
 	}
-	if r := s.handle(request{Op: opGet, Name: "nothing"}); r.Found || r.Error != "" {
+	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "nothing"}); r.Found || r.Error != "" {
 		t.Fatalf("get of a missing name: %+v", r)
 	}
 	clk.pass(11 * time.Minute)
-	if r := s.handle(request{Op: opGet, Name: "aws/dev"}); r.Found {
+	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "aws/dev"}); r.Found {
 		t.Fatalf("expired secret still there: %+v", r)
 	}
-	if r := s.handle(request{Op: opGet, Name: "forever"}); !r.Found {
+	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "forever"}); !r.Found {
 		t.Fatalf("ttl 0 secret gone before lock: %+v", r)
 	}
-	s.handle(request{Op: opLock})
+	s.handle(wire.Request{Op: wire.OpLock})
 	s.handle(unlockReq(id, time.Hour))
-	if r := s.handle(request{Op: opGet, Name: "forever"}); r.Found {
+	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "forever"}); r.Found {
 		t.Fatalf("lock did not forget the secrets: %+v", r)
 	}
 	// Bounds.
-	if r := s.handle(request{Op: opPut, Name: "big", Value: make([]byte, MaxSecret+1)}); r.Code != codeBadInput {
+	if r := s.handle(wire.Request{Op: wire.OpPut, Name: "big", Value: make([]byte, MaxSecret+1)}); r.Code != wire.CodeBadInput {
 		t.Fatalf("oversized secret: %+v", r)
 	}
 	for i := range MaxSecrets {
-		if r := s.handle(request{Op: opPut, Name: string(rune('a'+i%26)) + string(rune('A'+i/26)), Value: []byte("v")}); r.Error != "" {
+		if r := s.handle(wire.Request{Op: wire.OpPut, Name: string(rune('a'+i%26)) + string(rune('A'+i/26)), Value: []byte("v")}); r.Error != "" {
 			t.Fatal(r.Error)
 		}
 	}
-	if r := s.handle(request{Op: opPut, Name: "one-too-many", Value: []byte("v")}); r.Code != codeBadInput {
+	if r := s.handle(wire.Request{Op: wire.OpPut, Name: "one-too-many", Value: []byte("v")}); r.Code != wire.CodeBadInput {
 		t.Fatalf("secret %d: %+v", MaxSecrets+1, r)
 	}
 }
 
 func TestBadRequests(t *testing.T) {
 	s, _, id := newTestServer(t)
-	for _, r := range []request{
-		{Op: opUnlock, Identity: []byte("AGE-SECRET-KEY-1NOTAKEY")},
-		{Op: opUnlock, Identity: []byte(id.String()), Timeout: -time.Second},
+	for _, r := range []wire.Request{
+		{Op: wire.OpUnlock, Identity: []byte("AGE-SECRET-KEY-1NOTAKEY")},
+		{Op: wire.OpUnlock, Identity: []byte(id.String()), Timeout: -time.Second},
 		{Op: "format-disk"},
 	} {
 		resp := s.handle(r)
-		if resp.Code != codeBadInput && !(r.Op == "format-disk" && resp.Code == codeLocked) {
+		if resp.Code != wire.CodeBadInput && !(r.Op == "format-disk" && resp.Code == wire.CodeLocked) {
 			t.Errorf("%s: %+v", r.Op, resp)
 		}
 		if bytes.Contains([]byte(resp.Error), []byte("NOTAKEY")) {
@@ -203,10 +204,10 @@ func TestBadRequests(t *testing.T) {
 	}
 	s.handle(unlockReq(id, time.Hour))
 	other, _ := age.GenerateX25519Identity()
-	if r := s.handle(request{Op: opUnwrap, Stanzas: wrapStanzas(t, other)}); r.Code != codeNoMatch {
+	if r := s.handle(wire.Request{Op: wire.OpUnwrap, Stanzas: wrapStanzas(t, other)}); r.Code != wire.CodeNoMatch {
 		t.Fatalf("unwrap of another key's stanza: %+v", r)
 	}
-	if r := s.handle(request{Op: "format-disk"}); r.Code != codeBadInput {
+	if r := s.handle(wire.Request{Op: "format-disk"}); r.Code != wire.CodeBadInput {
 		t.Fatalf("unknown op: %+v", r)
 	}
 }
@@ -217,12 +218,12 @@ func TestBadRequests(t *testing.T) {
 func TestUnlockAgainClearsSecrets(t *testing.T) {
 	s, _, id := newTestServer(t)
 	s.handle(unlockReq(id, time.Hour))
-	if r := s.handle(request{Op: opPut, Name: "aws/dev", Value: []byte("session")}); r.Error != "" {
+	if r := s.handle(wire.Request{Op: wire.OpPut, Name: "aws/dev", Value: []byte("session")}); r.Error != "" {
 		t.Fatal(r.Error)
 	}
 	held := s.secrets["aws/dev"].value
 	s.handle(unlockReq(id, time.Hour))
-	if r := s.handle(request{Op: opGet, Name: "aws/dev"}); r.Found {
+	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "aws/dev"}); r.Found {
 		t.Fatalf("a secret outlived a new unlock: %+v", r)
 	}
 	if string(held) != "\x00\x00\x00\x00\x00\x00\x00" {

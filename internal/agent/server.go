@@ -4,15 +4,11 @@ package agent
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -20,7 +16,9 @@ import (
 	"filippo.io/age"
 	"github.com/gofrs/flock"
 
+	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // Clock is the agent's time: Wall, the wall clock, and Mono, a monotonic
@@ -50,6 +48,11 @@ type Server struct {
 	lastWall  time.Time           // of the last use
 	secrets   map[string]secret
 	lockNotes func(reason string) // told why the agent locked; may be nil
+
+	// The vault whose codes OpCode hands out, and the time they are
+	// handed out at, with what to say of that clock; set by ServeCodes.
+	vaultDir string
+	codeTime func() (time.Time, []string)
 }
 
 type secret struct {
@@ -65,12 +68,20 @@ func NewServer(clock Clock, uid int) *Server {
 // OnLock sets a function told why the agent locked, for a log.
 func (s *Server) OnLock(f func(reason string)) { s.lockNotes = f }
 
+// ServeCodes makes the agent answer code requests for the vault in dir, at
+// the time now returns, which also returns what the CLI would say of that
+// clock (a stale correction): the program running the agent knows how its
+// codes' clock is corrected.
+func (s *Server) ServeCodes(dir string, now func() (time.Time, []string)) {
+	s.vaultDir, s.codeTime = dir, now
+}
+
 // Listen takes the socket of the vault directory dir for this agent: it
 // makes the socket's directory, takes the agent lock (ErrRunning if another
 // agent holds it), and replaces a socket a killed agent left. Closing the
 // listener removes the socket; release gives up the lock.
 func Listen(dir string) (l *net.UnixListener, release func(), err error) {
-	path, err := SocketPath(dir)
+	path, err := wire.SocketPath(dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -104,8 +115,8 @@ func Listen(dir string) (l *net.UnixListener, release func(), err error) {
 
 // Run serves the agent of the vault directory dir until SIGINT or SIGTERM,
 // or until dir, if it exists, is removed, telling logf when it starts and
-// when and why it locks.
-func Run(dir string, logf func(string)) error {
+// when and why it locks. Its codes are handed out at codeTime (ServeCodes).
+func Run(dir string, logf func(string), codeTime func() (time.Time, []string)) error {
 	l, release, err := Listen(dir)
 	if err != nil {
 		return err
@@ -115,6 +126,7 @@ func Run(dir string, logf func(string)) error {
 	defer stop()
 	s := NewServer(SystemClock(), os.Getuid())
 	s.OnLock(func(reason string) { logf("locked: " + reason) })
+	s.ServeCodes(dir, codeTime)
 	logf(fmt.Sprintf("serving %s on %s (pid %d)", dir, l.Addr(), os.Getpid()))
 	// A vault directory that existed and is gone has nothing left to
 	// serve (a temporary vault, a vault moved away): the agent ends.
@@ -184,78 +196,83 @@ func (s *Server) serveConn(conn *net.UnixConn) {
 	uid, err := peerUID(conn)
 	if err != nil || uid != s.uid {
 		// Not a word to another user's process beyond the refusal.
-		writeMessage(conn, response{Error: "this agent serves only its own user", Code: codeForbidden})
+		wire.WriteMessage(conn, wire.Response{Error: "this agent serves only its own user", Code: wire.CodeForbidden})
 		return
 	}
-	var req request
-	if err := readMessage(conn, &req); err != nil {
-		writeMessage(conn, response{Error: err.Error(), Code: codeBadInput})
+	var req wire.Request
+	if err := wire.ReadMessage(conn, &req); err != nil {
+		wire.WriteMessage(conn, wire.Response{Error: err.Error(), Code: wire.CodeBadInput})
 		return
 	}
-	resp := s.handle(req)
+	var resp wire.Response
+	if req.Op == wire.OpCode {
+		resp = s.code(req.Code)
+	} else {
+		resp = s.handle(req)
+	}
 	clear(req.Identity)
 	clear(req.Value)
-	writeMessage(conn, resp)
+	wire.WriteMessage(conn, resp)
 	clear(resp.FileKey)
 }
 
 // handle answers one request. It is Serve's without the socket.
-func (s *Server) handle(req request) response {
+func (s *Server) handle(req wire.Request) wire.Response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expire()
 	switch req.Op {
-	case opStatus:
+	case wire.OpStatus:
 		st := s.status()
-		return response{Status: &st}
-	case opLock:
+		return wire.Response{Status: &st}
+	case wire.OpLock:
 		s.lock("")
 		st := s.status()
-		return response{Status: &st}
-	case opUnlock:
+		return wire.Response{Status: &st}
+	case wire.OpUnlock:
 		id, err := age.ParseX25519Identity(string(req.Identity))
 		if err != nil {
 			// age's error may quote the key.
-			return response{Error: "that is not an age X25519 identity", Code: codeBadInput}
+			return wire.Response{Error: "that is not an age X25519 identity", Code: wire.CodeBadInput}
 		}
 		if req.Timeout < 0 {
-			return response{Error: "a negative timeout", Code: codeBadInput}
+			return wire.Response{Error: "a negative timeout", Code: wire.CodeBadInput}
 		}
 		s.lock("")
 		s.key, s.timeout = id, req.Timeout
 		s.touch()
 		st := s.status()
-		return response{Status: &st}
+		return wire.Response{Status: &st}
 	}
 	if s.key == nil {
-		return response{Error: ErrLocked.Error(), Code: codeLocked}
+		return wire.Response{Error: ErrLocked.Error(), Code: wire.CodeLocked}
 	}
 	s.touch()
 	switch req.Op {
-	case opUnwrap:
+	case wire.OpUnwrap:
 		stanzas := make([]*age.Stanza, len(req.Stanzas))
 		for i, st := range req.Stanzas {
 			stanzas[i] = &age.Stanza{Type: st.Type, Args: st.Args, Body: st.Body}
 		}
 		key, err := s.key.Unwrap(stanzas)
 		if errors.Is(err, age.ErrIncorrectIdentity) {
-			return response{Error: err.Error(), Code: codeNoMatch}
+			return wire.Response{Error: err.Error(), Code: wire.CodeNoMatch}
 		}
 		if err != nil {
-			return response{Error: "unwrapping the file key failed", Code: codeBadInput}
+			return wire.Response{Error: "unwrapping the file key failed", Code: wire.CodeBadInput}
 		}
-		return response{FileKey: key}
-	case opPut:
+		return wire.Response{FileKey: key}
+	case wire.OpPut:
 		switch {
 		case req.Name == "" || len(req.Name) > 256:
-			return response{Error: "a secret's name is 1 to 256 bytes", Code: codeBadInput}
+			return wire.Response{Error: "a secret's name is 1 to 256 bytes", Code: wire.CodeBadInput}
 		case len(req.Value) > MaxSecret:
-			return response{Error: fmt.Sprintf("a secret is at most %d bytes", MaxSecret), Code: codeBadInput}
+			return wire.Response{Error: fmt.Sprintf("a secret is at most %d bytes", MaxSecret), Code: wire.CodeBadInput}
 		case req.TTL < 0:
-			return response{Error: "a negative ttl", Code: codeBadInput}
+			return wire.Response{Error: "a negative ttl", Code: wire.CodeBadInput}
 		}
 		if _, ok := s.secrets[req.Name]; !ok && len(s.secrets) >= MaxSecrets {
-			return response{Error: fmt.Sprintf("the agent holds %d secrets already", MaxSecrets), Code: codeBadInput}
+			return wire.Response{Error: fmt.Sprintf("the agent holds %d secrets already", MaxSecrets), Code: wire.CodeBadInput}
 		}
 		if s.secrets == nil {
 			s.secrets = map[string]secret{}
@@ -265,15 +282,58 @@ func (s *Server) handle(req request) response {
 			expires = s.clock.Mono() + req.TTL
 		}
 		s.secrets[req.Name] = secret{value: append([]byte(nil), req.Value...), expires: expires}
-		return response{}
-	case opGet:
+		return wire.Response{}
+	case wire.OpGet:
 		sec, ok := s.secrets[req.Name]
 		if !ok {
-			return response{}
+			return wire.Response{}
 		}
-		return response{Found: true, Value: append([]byte(nil), sec.value...)}
+		return wire.Response{Found: true, Value: append([]byte(nil), sec.value...)}
 	}
-	return response{Error: fmt.Sprintf("unknown request %q", otp.Shorten(req.Op, 32)), Code: codeBadInput}
+	return wire.Response{Error: fmt.Sprintf("unknown request %q", otp.Shorten(req.Op, 32)), Code: wire.CodeBadInput}
+}
+
+// code answers a code request. It reads and writes the vault directory
+// without holding mu: a client that holds the vault's lock may be waiting
+// for an unwrap.
+func (s *Server) code(req *wire.CodeRequest) wire.Response {
+	if req == nil || s.vaultDir == "" {
+		return wire.Response{Error: "this agent hands out no codes", Code: wire.CodeElsewhere}
+	}
+	s.mu.Lock()
+	s.expire()
+	key := s.key
+	if key != nil {
+		s.touch()
+	}
+	s.mu.Unlock()
+	if key == nil {
+		return wire.Response{Error: ErrLocked.Error(), Code: wire.CodeLocked}
+	}
+	// Whatever goes wrong, the full program does it again and says why
+	// in its words: no match, several, an HOTP counter to save, a damaged
+	// vault.
+	elsewhere := wire.Response{Error: "the full program answers this", Code: wire.CodeElsewhere}
+	v, err := vault.Open(s.vaultDir).UnlockWith(key, key.Recipient().String())
+	if err != nil {
+		return elsewhere
+	}
+	d, err := v.Load()
+	if err != nil {
+		return elsewhere
+	}
+	e, err := d.Find(req.Query)
+	if err != nil || e.Type == otp.HOTP {
+		return elsewhere
+	}
+	now, notes := s.codeTime()
+	h, err := v.HandOut(e, now, vault.HandOutOptions{Fresh: req.Fresh, Next: req.Next})
+	if err != nil {
+		return elsewhere
+	}
+	c := CodesOf(h)
+	c.Wait, c.Notes = h.At.Sub(now), notes
+	return wire.Response{Codes: &c}
 }
 
 // touch re-arms the idle timer.
@@ -335,92 +395,4 @@ func (s *Server) status() Status {
 		st.Recipient = s.key.Recipient().String()
 	}
 	return st
-}
-
-// readMessage reads one length-prefixed JSON message into v.
-func readMessage(r io.Reader, v any) error {
-	var n uint32
-	if err := binary.Read(r, binary.BigEndian, &n); err != nil {
-		return errors.New("no message")
-	}
-	if n > MaxMessage {
-		return fmt.Errorf("a message of %d bytes, over the limit of %d", n, MaxMessage)
-	}
-	b := make([]byte, n)
-	defer clear(b)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return errors.New("a truncated message")
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return errors.New("a message that is not JSON of the agent's protocol")
-	}
-	return nil
-}
-
-// writeMessage writes v as one length-prefixed JSON message.
-func writeMessage(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	defer clear(b)
-	if len(b) > MaxMessage {
-		return fmt.Errorf("a message of %d bytes, over the limit of %d", len(b), MaxMessage)
-	}
-	msg := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(b)), uint32(len(b)))
-	msg = append(msg, b...)
-	defer clear(msg)
-	_, err = w.Write(msg)
-	return err
-}
-
-// SocketPath returns the path of the socket of the vault directory dir,
-// creating and checking the directory it is in.
-func SocketPath(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	runDir, err := runtimeDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(runDir, socketName(filepath.Clean(abs))), nil
-}
-
-// runtimeDir returns the directory of the sockets, made 0700 if it does not
-// exist, and refused if it is not a directory of this user's that no one
-// else can enter.
-func runtimeDir() (string, error) {
-	uid := os.Getuid()
-	var dir string
-	if x := os.Getenv("XDG_RUNTIME_DIR"); x != "" && filepath.IsAbs(x) {
-		dir = filepath.Join(x, "vmfa")
-	} else {
-		dir = filepath.Join(os.TempDir(), fmt.Sprintf("vmfa-%d", uid))
-	}
-	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
-		return "", fmt.Errorf("can't make the agent's directory: %w", err)
-	}
-	if err := checkRuntimeDir(dir, uid); err != nil {
-		return "", err
-	}
-	return dir, nil
-}
-
-func checkRuntimeDir(dir string, uid int) error {
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return err
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	switch {
-	case !fi.IsDir():
-		return fmt.Errorf("%s, the agent's directory, is not a directory: remove it", dir)
-	case !ok || int(st.Uid) != uid:
-		return fmt.Errorf("%s, the agent's directory, is not yours: remove it, or set XDG_RUNTIME_DIR", dir)
-	case fi.Mode().Perm()&0o077 != 0:
-		return fmt.Errorf("%s, the agent's directory, is open to others (%v): run 'chmod 700 %s'", dir, fi.Mode().Perm(), dir)
-	}
-	return nil
 }

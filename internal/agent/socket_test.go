@@ -19,6 +19,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
@@ -110,7 +111,7 @@ func TestClientThroughSocket(t *testing.T) {
 // rawConn connects to the agent's socket as a hostile client would.
 func rawConn(t *testing.T, vaultDir string) net.Conn {
 	t.Helper()
-	path, err := SocketPath(vaultDir)
+	path, err := wire.SocketPath(vaultDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,12 +137,12 @@ func TestHostileClientsDoNotStopTheAgent(t *testing.T) {
 	half := rawConn(t, vaultDir)
 	half.Write([]byte{0, 0, 1, 0, '{'})
 
-	answer := func(conn net.Conn, msg []byte) response {
+	answer := func(conn net.Conn, msg []byte) wire.Response {
 		t.Helper()
 		conn.Write(msg)
-		var r response
+		var r wire.Response
 		conn.SetDeadline(time.Now().Add(5 * time.Second))
-		if err := readMessage(conn, &r); err != nil {
+		if err := wire.ReadMessage(conn, &r); err != nil {
 			t.Fatalf("no answer to a bad request: %v", err)
 		}
 		return r
@@ -153,7 +154,7 @@ func TestHostileClientsDoNotStopTheAgent(t *testing.T) {
 		"wrong op":  append([]byte{0, 0, 0, 16}, `{"op":"shutdown"`...),
 	} {
 		r := answer(rawConn(t, vaultDir), msg)
-		if r.Code != codeBadInput || r.Error == "" {
+		if r.Code != wire.CodeBadInput || r.Error == "" {
 			t.Errorf("%s: %+v", name, r)
 		}
 	}
@@ -179,7 +180,7 @@ func TestHostileClientsDoNotStopTheAgent(t *testing.T) {
 func TestStaleSocketReplaced(t *testing.T) {
 	runtimeForTest(t)
 	vaultDir := t.TempDir()
-	path, err := SocketPath(vaultDir)
+	path, err := wire.SocketPath(vaultDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +208,7 @@ func TestStaleSocketReplaced(t *testing.T) {
 	// Another vault has an agent of its own.
 	other := t.TempDir()
 	serve(t, other)
-	if p2, _ := SocketPath(other); p2 == path {
+	if p2, _ := wire.SocketPath(other); p2 == path {
 		t.Fatal("two vaults share a socket")
 	}
 }
@@ -377,9 +378,9 @@ func TestUnlockWithoutStatus(t *testing.T) {
 			return
 		}
 		defer conn.Close()
-		var req request
-		readMessage(conn, &req)
-		writeMessage(conn, response{})
+		var req wire.Request
+		wire.ReadMessage(conn, &req)
+		wire.WriteMessage(conn, wire.Response{})
 	}()
 	c, err := NewClient(vaultDir)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/codeprint"
 	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/term"
@@ -376,59 +377,22 @@ An HOTP account's counter advances with every code printed.`,
 			if err != nil {
 				return usageError{err}
 			}
-			v, d, e, err := a.unlockAndFind(args[0])
+			v, _, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}
-			// A TOTP code printed now is recorded as handed out, and the
-			// next one too when it is printed; a fresh one may be the
-			// next window's, which is waited for.
-			if e.Type != otp.HOTP && at == "" {
-				if now, err = claimCode(v, e, now, fresh, cmd.ErrOrStderr()); err != nil {
-					return err
-				}
-				if next || asJSON {
-					if _, err := v.ClaimCode(e, now.Add(e.Remaining(now)), false); err != nil {
-						return err
-					}
-				}
-			}
-			// A TOTP code needs nothing saved, and its next code is always
-			// in the JSON. An HOTP counter is spent and saved before its
-			// code is shown, and its next code only with --next, which
-			// spends it too.
-			var codes []string
-			if e.Type == otp.HOTP {
-				_, err = v.Update(func(d *vault.Data) (err error) {
-					e, codes, err = d.TakeCodes(e.ID, now, next)
-					return err
-				})
-			} else {
-				e, codes, err = d.TakeCodes(e.ID, now, true)
-			}
+			// A TOTP code's next one costs nothing and is always in the
+			// JSON; an HOTP's is shown only with --next, which spends its
+			// counter.
+			c, err := handOut(v, e, now, vault.HandOutOptions{
+				Fresh:        fresh,
+				Next:         next || asJSON && e.Type != otp.HOTP,
+				AtChosenTime: at != "",
+			}, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			code, nextCode := codes[0], ""
-			if len(codes) > 1 {
-				nextCode = codes[1]
-			}
-			out := cmd.OutOrStdout()
-			if asJSON {
-				return writeJSON(out, struct {
-					Issuer    string `json:"issuer"`
-					Name      string `json:"name"`
-					Code      string `json:"code"`
-					Next      string `json:"next,omitempty"`
-					Remaining int    `json:"remaining_seconds"`
-					Period    int    `json:"period"`
-				}{e.Issuer, e.Name, code, nextCode, e.SecondsLeft(now), e.Period})
-			}
-			fmt.Fprintln(out, code)
-			if next {
-				fmt.Fprintln(out, nextCode)
-			}
-			return nil
+			return codeprint.Print(cmd.OutOrStdout(), c, asJSON, next)
 		},
 	}
 	f := cmd.Flags()

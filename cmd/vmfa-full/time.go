@@ -42,6 +42,15 @@ func (c *codeClock) Now() time.Time {
 	return c.now()
 }
 
+// codeTimeNow is the time a code is handed out at in the agent, and what
+// the CLI would say on stderr of that clock. The correction is read afresh
+// on every call: 'vmfa time --apply' may run while the agent does.
+func codeTimeNow() (time.Time, []string) {
+	c := &codeClock{system: time.Now}
+	c.load()
+	return c.now(), c.warnings
+}
+
 // forInterface is the clock for the interface, which says in its header
 // what the CLI says on stderr, so nothing is printed under it.
 func (c *codeClock) forInterface() func() time.Time {

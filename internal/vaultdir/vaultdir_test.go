@@ -1,4 +1,4 @@
-package vault
+package vaultdir
 
 import (
 	"os"
@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestDefaultDir(t *testing.T) {
+func TestDefault(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("AppData", filepath.Join(home, "AppData"))
@@ -15,11 +15,11 @@ func TestDefaultDir(t *testing.T) {
 
 	t.Setenv("VMFA_DIR", "/somewhere/vmfa")
 	t.Setenv("XDG_DATA_HOME", "/xdg")
-	if d, err := DefaultDir(); err != nil || d != "/somewhere/vmfa" {
+	if d, err := Default(); err != nil || d != "/somewhere/vmfa" {
 		t.Errorf("with VMFA_DIR: %q, %v", d, err)
 	}
 	os.Unsetenv("VMFA_DIR")
-	if d, err := DefaultDir(); err != nil || d != filepath.Join("/xdg", "vmfa") {
+	if d, err := Default(); err != nil || d != filepath.Join("/xdg", "vmfa") {
 		t.Errorf("with XDG_DATA_HOME: %q, %v", d, err)
 	}
 	// The XDG spec says to ignore relative paths.
@@ -31,11 +31,11 @@ func TestDefaultDir(t *testing.T) {
 	if want == "" {
 		want = filepath.Join(home, ".local", "share", "vmfa")
 	}
-	if d, err := DefaultDir(); err != nil || d != want {
+	if d, err := Default(); err != nil || d != want {
 		t.Errorf("default: %q, %v; want %q", d, err, want)
 	}
 	os.Unsetenv("XDG_DATA_HOME")
-	if d, err := DefaultDir(); err != nil || d != want {
+	if d, err := Default(); err != nil || d != want {
 		t.Errorf("default: %q, %v; want %q", d, err, want)
 	}
 }

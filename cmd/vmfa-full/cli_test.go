@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	vmfaBin = filepath.Join(dir, "vmfa")
-	if out, err := exec.Command("go", "build", "-o", vmfaBin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator), ".", "../vmfa").CombinedOutput(); err != nil {
 		os.Stderr.Write(out)
 		os.Exit(1)
 	}
@@ -46,6 +46,9 @@ func TestMain(m *testing.M) {
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// fullBin is the vmfa-full that vmfaBin, the front end, hands to.
+func fullBin() string { return filepath.Join(filepath.Dir(vmfaBin), "vmfa-full") }
 
 type result struct {
 	stdout, stderr string

@@ -6,30 +6,20 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/agent"
-	"github.com/vmfa/vmfa/internal/term"
+	"github.com/vmfa/vmfa/internal/agent/wire"
+	"github.com/vmfa/vmfa/internal/codeprint"
 	"github.com/vmfa/vmfa/vault"
 )
 
-// envAgent turns the agent off: VMFA_AGENT=off.
-const envAgent = "VMFA_AGENT"
-
 // agentEnabled reports whether commands may use the agent: not with
-// --no-agent, nor with VMFA_AGENT=off (or 0, false, no).
+// --no-agent, nor with VMFA_AGENT=off.
 func (a *app) agentEnabled() bool {
-	if a.noAgent {
-		return false
-	}
-	switch strings.ToLower(os.Getenv(envAgent)) {
-	case "off", "0", "false", "no":
-		return false
-	}
-	return true
+	return !a.noAgent && !wire.Off()
 }
 
 // agentOf returns the vault's Store and the client of its agent, for the
@@ -274,35 +264,21 @@ when none runs, so this is only needed for a service manager's unit.
 			errOut := cmd.ErrOrStderr()
 			return agent.Run(dir, func(msg string) {
 				fmt.Fprintf(errOut, "%s vmfa agent: %s\n", time.Now().Format(time.DateTime), msg)
-			})
+			}, codeTimeNow)
 		},
 	}
 }
 
-// claimCode records the code of e at now as handed out (vault.ClaimCode)
-// and returns the time to compute it at. A fresh code that is the next
-// window's is waited for, with a countdown on a terminal's stderr.
-func claimCode(v *vault.Vault, e vault.Entry, now time.Time, fresh bool, errOut io.Writer) (time.Time, error) {
-	at, err := v.ClaimCode(e, now, fresh)
-	if errors.Is(err, vault.ErrNoFreshCode) {
-		return time.Time{}, fmt.Errorf("no fresh code for %s: %w; the next one comes in %d s", e.Label(), err, e.SecondsLeft(now)+e.Period)
+// handOut hands out the codes of e at now (vault.Vault.HandOut) and returns
+// them as printed, once they are valid: a fresh code of the next window is
+// waited for, with a countdown on a terminal's stderr.
+func handOut(v *vault.Vault, e vault.Entry, now time.Time, opt vault.HandOutOptions, errOut io.Writer) (wire.Codes, error) {
+	h, err := v.HandOut(e, now, opt)
+	if err != nil {
+		return wire.Codes{}, err
 	}
-	if err != nil || !at.After(now) {
-		return now, err
+	if wait := h.At.Sub(now); wait > 0 {
+		codeprint.WaitFresh(wait, errOut)
 	}
-	onTerminal := false
-	if f, ok := errOut.(*os.File); ok {
-		onTerminal = term.IsTerminal(f)
-	}
-	n := clock.Now()
-	for ; n.Before(at); n = clock.Now() {
-		if onTerminal {
-			fmt.Fprintf(errOut, "\rThis window's code was handed out; a fresh one in %2ds…", int(at.Sub(n).Round(time.Second)/time.Second))
-		}
-		time.Sleep(min(at.Sub(n), time.Second))
-	}
-	if onTerminal {
-		fmt.Fprint(errOut, "\r\033[K")
-	}
-	return n, nil
+	return agent.CodesOf(h), nil
 }

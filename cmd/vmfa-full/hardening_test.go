@@ -70,12 +70,13 @@ func TestNoCoreDump(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// Ready once sh has exec'd vmfa and vmfa has set its core limit to 0.
+		// Ready once sh has exec'd vmfa, vmfa vmfa-full, and vmfa-full has
+		// set its core limit to 0.
 		proc := "/proc/" + strconv.Itoa(cmd.Process.Pid)
 		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 			b, _ := os.ReadFile(proc + "/limits")
 			exe, _ := os.Readlink(proc + "/exe")
-			if f := strings.Fields(lineWith(string(b), "Max core file size")); exe == vmfaBin && len(f) > 4 && f[4] == "0" {
+			if f := strings.Fields(lineWith(string(b), "Max core file size")); exe == fullBin() && len(f) > 4 && f[4] == "0" {
 				break
 			}
 			if time.Now().After(deadline) {

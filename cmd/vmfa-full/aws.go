@@ -252,23 +252,8 @@ func freshCode(v *vault.Vault) awssession.CodeSource {
 		case err != nil:
 			return "", err
 		}
-		now := clock.Now()
-		var codes []string
-		if e.Type == otp.HOTP {
-			_, err = v.Update(func(d *vault.Data) (err error) {
-				_, codes, err = d.TakeCodes(e.ID, now, false)
-				return err
-			})
-		} else {
-			if now, err = claimCode(v, e, now, true, os.Stderr); err != nil {
-				return "", err
-			}
-			_, codes, err = d.TakeCodes(e.ID, now, false)
-		}
-		if err != nil {
-			return "", err
-		}
-		return codes[0], nil
+		c, err := handOut(v, e, clock.Now(), vault.HandOutOptions{Fresh: true}, os.Stderr)
+		return c.Code, err
 	}
 }
 

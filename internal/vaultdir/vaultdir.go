@@ -1,4 +1,6 @@
-package vault
+// Package vaultdir says where the vault lives. It is apart from package
+// vault, whose crypto the front end of vmfa must not pay to start.
+package vaultdir
 
 import (
 	"errors"
@@ -8,7 +10,7 @@ import (
 	"runtime"
 )
 
-// DefaultDir returns where the vault lives unless the user says otherwise:
+// Default returns where the vault lives unless the user says otherwise:
 // $VMFA_DIR if set; else $XDG_DATA_HOME/vmfa if set (on every OS, so people
 // who set it get what they asked for); else the platform's place for
 // application data: ~/.local/share/vmfa on Unix, ~/Library/Application
@@ -16,7 +18,7 @@ import (
 //
 // The vault is data, not configuration: deleting ~/.config must not delete
 // the user's second factors, which is why Unix uses the data directory.
-func DefaultDir() (string, error) {
+func Default() (string, error) {
 	if d := os.Getenv("VMFA_DIR"); d != "" {
 		return d, nil
 	}

@@ -1,0 +1,30 @@
+//go:build !unix
+
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+)
+
+// codeFromAgent prints nothing: there is no agent on Windows.
+func codeFromAgent(args []string) (printed bool) { return false }
+
+// runFull runs vmfa-full with args, stdio and environment as they are, and
+// exits with its exit code: Windows has no exec. It returns only if
+// vmfa-full can't be started.
+func runFull(path string, args []string) error {
+	cmd := exec.Command(path, args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		os.Exit(exit.ExitCode())
+	}
+	if err != nil {
+		return err
+	}
+	os.Exit(0)
+	return nil
+}

@@ -1,0 +1,67 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"syscall"
+
+	"github.com/vmfa/vmfa/internal/agent/wire"
+	"github.com/vmfa/vmfa/internal/codeprint"
+	"github.com/vmfa/vmfa/internal/harden"
+	"github.com/vmfa/vmfa/internal/term"
+	"github.com/vmfa/vmfa/internal/vaultdir"
+)
+
+// codeFromAgent prints the code args ask for, if they are a command line
+// the front end answers and the agent is unlocked and answers it. It
+// reports whether it printed: when not, nothing was written and vmfa-full
+// takes over, which also says what went wrong, if anything did.
+func codeFromAgent(args []string) (printed bool) {
+	l, ok := parseCodeLine(args)
+	if !ok || wire.Off() {
+		return false
+	}
+	dir := l.dir
+	if dir == "" {
+		var err error
+		if dir, err = vaultdir.Default(); err != nil {
+			return false
+		}
+	}
+	socket, err := wire.SocketPath(dir)
+	if err != nil {
+		return false
+	}
+	// A code is a secret for its window: no core dump, no swap.
+	notes := harden.Process()
+	resp, err := wire.Do(socket, wire.Request{Op: wire.OpCode, Code: &wire.CodeRequest{
+		Query: l.query, Fresh: l.fresh, Next: l.next || l.asJSON,
+	}})
+	if err != nil || resp.Code != "" || resp.Codes == nil {
+		return false
+	}
+	c := *resp.Codes
+	if term.IsTerminal(os.Stderr) {
+		for _, note := range notes {
+			os.Stderr.WriteString("vmfa: note: " + note + "\n")
+		}
+	}
+	for _, note := range c.Notes {
+		os.Stderr.WriteString("vmfa: " + note + "\n")
+	}
+	if c.Wait > 0 {
+		codeprint.WaitFresh(c.Wait, os.Stderr)
+	}
+	if err := codeprint.Print(os.Stdout, c, l.asJSON, l.next); err != nil {
+		os.Stderr.WriteString("vmfa: " + err.Error() + "\n")
+		os.Exit(1)
+	}
+	return true
+}
+
+// runFull replaces this process with vmfa-full, args and environment as
+// they are; it returns only if that fails.
+func runFull(path string, args []string) error {
+	return syscall.Exec(path, args, os.Environ())
+}

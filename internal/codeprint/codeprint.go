@@ -1,0 +1,57 @@
+// Package codeprint is what 'vmfa code' prints, written once for the two
+// programs that print it: vmfa's front end, which has the codes from the
+// agent, and the full program, which computes them itself. Like package
+// wire, it imports little, for the front end's start-up.
+package codeprint
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/vmfa/vmfa/internal/agent/wire"
+	"github.com/vmfa/vmfa/internal/term"
+)
+
+// Print writes the code on a line, and with next the next code on a
+// second; or with asJSON, one indented JSON object: {"issuer","name",
+// "code","next","remaining_seconds","period"}, "next" omitted when empty.
+func Print(w io.Writer, c wire.Codes, asJSON, next bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Issuer    string `json:"issuer"`
+			Name      string `json:"name"`
+			Code      string `json:"code"`
+			Next      string `json:"next,omitempty"`
+			Remaining int    `json:"remaining_seconds"`
+			Period    int    `json:"period"`
+		}{c.Issuer, c.Name, c.Code, c.Next, c.Remaining, c.Period})
+	}
+	out := c.Code + "\n"
+	if next {
+		out += c.Next + "\n"
+	}
+	_, err := io.WriteString(w, out)
+	return err
+}
+
+// WaitFresh waits d, until the window of a fresh code opens, counting down
+// on errOut if it is a terminal.
+func WaitFresh(d time.Duration, errOut io.Writer) {
+	until := time.Now().Add(d)
+	f, ok := errOut.(*os.File)
+	onTerminal := ok && term.IsTerminal(f)
+	for left := d; left > 0; left = time.Until(until) {
+		if onTerminal {
+			fmt.Fprintf(errOut, "\rThis window's code was handed out; a fresh one in %2ds…", int(left.Round(time.Second)/time.Second))
+		}
+		time.Sleep(min(left, time.Second))
+	}
+	if onTerminal {
+		fmt.Fprint(errOut, "\r\033[K")
+	}
+}
