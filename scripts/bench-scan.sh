@@ -53,7 +53,7 @@ fi
 
 if [ -z "${VMFA:-}" ]; then
 	VMFA=$(mktemp -d)/vmfa
-	CGO_ENABLED=0 go build -o "$VMFA" ./cmd/vmfa # as README installs it
+	CGO_ENABLED=0 go build -o "$(dirname "$VMFA")/" ./cmd/vmfa ./cmd/vmfa-full # as README installs them
 fi
 
 for f in screenshot-1x.png screenshot-2x.png desktop-5k.png; do

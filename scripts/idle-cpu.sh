@@ -8,7 +8,7 @@ secs=${SECONDS_TO_MEASURE:-60}
 tmp=$(mktemp -d)
 sock=vmfa-idle-$$
 trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
-go build -o "$tmp/vmfa" ./cmd/vmfa
+go build -o "$tmp/" ./cmd/vmfa ./cmd/vmfa-full
 export VMFA_DIR="$tmp/vault" VMFA_PASSPHRASE=idle VMFA_WORK_FACTOR=10
 for i in $(seq 1 50); do
 	secret=$(printf 'idle%s' "$i" | sha1sum | cut -c1-40 | xxd -r -p | base32 | tr -d =)

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
-go build -o "$tmp/vmfa" ./cmd/vmfa
+go build -o "$tmp/" ./cmd/vmfa ./cmd/vmfa-full
 export VMFA_DIR="$tmp/vault" VMFA_PASSPHRASE=demo VMFA_WORK_FACTOR=10
 for i in 1 2 3 4 5 6 7 8 9; do
 	secret=$(printf 'demo%s' "$i" | sha1sum | cut -c1-40 | xxd -r -p | base32 | tr -d =)

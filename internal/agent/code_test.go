@@ -1,0 +1,236 @@
+//go:build unix
+
+package agent
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/vmfa/vmfa/internal/agent/wire"
+	"github.com/vmfa/vmfa/internal/testenv"
+	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/vault"
+)
+
+// codeVault makes a real vault in a temporary directory with the accounts
+// of the code tests: a TOTP account of 30 s, an HOTP one, and two that one
+// query matches.
+func codeVault(t testing.TB) (*vault.Vault, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "vault")
+	v, err := vault.Open(dir).Create("code test passphrase", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = v.Update(func(d *vault.Data) error {
+		for _, uri := range []string{
+			"otpauth://totp/Amazon%20Web%20Services:alice?secret=" + awsSecret,
+			"otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5",
+			"otpauth://totp/GitLab:carol?secret=GEZDGNBVGY3TQOJQ",
+			"otpauth://totp/GitHub:dave?secret=GEZDGNBVGY3TQOJQGEZDGNBV",
+		} {
+			a, err := otp.ParseURI(uri)
+			if err != nil {
+				return err
+			}
+			if _, err := d.Add(a, time.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, dir
+}
+
+const awsSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+// oathtoolAt is oathtool's TOTP code of awsSecret at t, and the next one.
+func oathtoolAt(t *testing.T, at time.Time) (string, string) {
+	t.Helper()
+	out, err := exec.Command(testenv.Tool(t, "oathtool"), "--totp", "-b", "--window=1",
+		"--now", at.UTC().Format("2006-01-02 15:04:05 UTC"), awsSecret).Output()
+	codes := strings.Fields(string(out))
+	if err != nil || len(codes) != 2 {
+		t.Fatalf("oathtool: %q %v", out, err)
+	}
+	return codes[0], codes[1]
+}
+
+// codeAgent serves the codes of the vault in dir, at *now, on a real socket.
+func codeAgent(t *testing.T, v *vault.Vault, dir string, now *time.Time, notes []string) (*Client, func(wire.CodeRequest) wire.Response) {
+	t.Helper()
+	runtimeForTest(t)
+	s, c := serve(t, dir)
+	s.ServeCodes(dir, func() (time.Time, []string) { return *now, notes })
+	path, err := wire.SocketPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := func(req wire.CodeRequest) wire.Response {
+		t.Helper()
+		resp, err := wire.Do(path, wire.Request{Op: wire.OpCode, Code: &req})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	return c, ask
+}
+
+func TestCodeFromAgent(t *testing.T) {
+	v, dir := codeVault(t)
+	now := time.Date(2026, 12, 1, 9, 0, 10, 0, time.UTC)
+	c, ask := codeAgent(t, v, dir, &now, []string{"the clock correction +5s was measured 8 days ago"})
+	if r := ask(wire.CodeRequest{Query: "aws"}); r.Code != wire.CodeLocked || r.Codes != nil {
+		t.Fatalf("a locked agent: %+v", r)
+	}
+	if _, err := c.Unlock(v.Identity(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+
+	code, next := oathtoolAt(t, now)
+	r := ask(wire.CodeRequest{Query: "aws"})
+	want := wire.Codes{Issuer: "Amazon Web Services", Name: "alice", Code: code, Next: next, Remaining: 20, Period: 30,
+		Notes: []string{"the clock correction +5s was measured 8 days ago"}}
+	if r.Code != "" || r.Codes == nil || !equalCodes(*r.Codes, want) {
+		t.Fatalf("code aws: %+v %+v, want %+v", r, r.Codes, want)
+	}
+
+	// The code was recorded as handed out: a fresh one is the next
+	// window's, 20 s away; after that, none is left.
+	r = ask(wire.CodeRequest{Query: "aws", Fresh: true, Next: true})
+	want.Code, want.Next = oathtoolAt(t, now.Add(30*time.Second))
+	want.Wait, want.Remaining = 20*time.Second, 30
+	if r.Codes == nil || !equalCodes(*r.Codes, want) {
+		t.Fatalf("a fresh code after one handed out: %+v, want %+v", r.Codes, want)
+	}
+	if r := ask(wire.CodeRequest{Query: "aws", Fresh: true}); r.Code != wire.CodeElsewhere {
+		t.Fatalf("a fresh code with both windows handed out: %+v", r)
+	}
+	// One record, whatever hands out: the vault opened with its key sees
+	// the agent's handouts.
+	d, _ := v.Load()
+	e, _ := d.Find("aws")
+	if _, err := v.ClaimCode(e, now, true); !errors.Is(err, vault.ErrNoFreshCode) {
+		t.Fatalf("the vault's own claim after the agent's: %v", err)
+	}
+
+	// What the agent leaves to the full program: an HOTP account (its
+	// counter, untouched, is saved there), no match, several.
+	for _, q := range []string{"counter", "nothing", "git", "  "} {
+		if r := ask(wire.CodeRequest{Query: q}); r.Code != wire.CodeElsewhere || r.Codes != nil {
+			t.Errorf("code %q: %+v", q, r)
+		}
+	}
+	d, _ = v.Load()
+	if e, _ := d.Find("counter"); e.Counter != 5 {
+		t.Errorf("the HOTP counter is %d after the agent declined it", e.Counter)
+	}
+	if err := c.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if r := ask(wire.CodeRequest{Query: "aws"}); r.Code != wire.CodeLocked {
+		t.Fatalf("after lock: %+v", r)
+	}
+}
+
+func equalCodes(a, b wire.Codes) bool {
+	return a.Issuer == b.Issuer && a.Name == b.Name && a.Code == b.Code && a.Next == b.Next &&
+		a.Wait == b.Wait && a.Remaining == b.Remaining && a.Period == b.Period &&
+		strings.Join(a.Notes, "\n") == strings.Join(b.Notes, "\n")
+}
+
+// TestCodeWaitsForTheVaultWithoutBlockingTheAgent: a code request waits for
+// the vault's lock, held here by a writer that itself needs the agent (as
+// a command writing through it does); the agent keeps answering meanwhile.
+func TestCodeWaitsForTheVaultWithoutBlockingTheAgent(t *testing.T) {
+	v, dir := codeVault(t)
+	now := time.Now()
+	c, ask := codeAgent(t, v, dir, &now, nil)
+	if _, err := c.Unlock(v.Identity(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	through, err := vault.Open(dir).UnlockWith(c, v.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered := make(chan wire.Response, 1)
+	_, err = through.Update(func(d *vault.Data) error {
+		go func() { answered <- ask(wire.CodeRequest{Query: "aws"}) }()
+		time.Sleep(300 * time.Millisecond) // the code request waits for the lock
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		done := make(chan error, 1)
+		go func() { _, err := c.Status(); done <- err }()
+		select {
+		case err := <-done:
+			return err
+		case <-ctx.Done():
+			return errors.New("the agent stopped answering while a code request waited for the vault")
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := <-answered; r.Codes == nil {
+		t.Fatalf("the code request, once the vault was free: %+v", r)
+	}
+}
+
+// TestCodeWithoutVault: an agent that serves no vault's codes (another
+// program's, say) says so, and a code request without its fields is bad.
+func TestCodeWithoutVault(t *testing.T) {
+	runtimeForTest(t)
+	dir := t.TempDir()
+	_, c := serve(t, dir)
+	id, _ := age.GenerateX25519Identity()
+	if _, err := c.Unlock(id, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	path, _ := wire.SocketPath(dir)
+	for _, req := range []wire.Request{{Op: wire.OpCode, Code: &wire.CodeRequest{Query: "aws"}}, {Op: wire.OpCode}} {
+		if r, err := wire.Do(path, req); err != nil || r.Code != wire.CodeElsewhere {
+			t.Errorf("%+v: %+v %v", req, r, err)
+		}
+	}
+}
+
+// BenchmarkCode is one code request through the socket: what 'vmfa code'
+// waits for after its start-up.
+func BenchmarkCode(b *testing.B) {
+	v, dir := codeVault(b)
+	run, _ := os.MkdirTemp("", "vmfa-bench")
+	defer os.RemoveAll(run)
+	b.Setenv("XDG_RUNTIME_DIR", run)
+	l, release, err := Listen(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer release()
+	s := NewServer(SystemClock(), os.Getuid())
+	s.ServeCodes(dir, func() (time.Time, []string) { return time.Now(), nil })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Serve(ctx, l)
+	c, _ := NewClient(dir)
+	if _, err := c.Unlock(v.Identity(), time.Minute); err != nil {
+		b.Fatal(err)
+	}
+	path, _ := wire.SocketPath(dir)
+	for b.Loop() {
+		r, err := wire.Do(path, wire.Request{Op: wire.OpCode, Code: &wire.CodeRequest{Query: "aws"}})
+		if err != nil || r.Codes == nil {
+			b.Fatalf("%+v %v", r, err)
+		}
+	}
+}
