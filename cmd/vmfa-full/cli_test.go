@@ -58,7 +58,13 @@ type result struct {
 // vmfa runs the binary with a vault in dir; env adds KEY=VALUE pairs.
 func vmfa(t *testing.T, dir, stdin string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(vmfaBin, args...)
+	return runBin(t, vmfaBin, dir, stdin, env, args...)
+}
+
+// runBin is vmfa with the program bin.
+func runBin(t *testing.T, bin, dir, stdin string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
 		"VMFA_WORK_FACTOR=10"}, env...)
 	cmd.Stdin = strings.NewReader(stdin)

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmfa/vmfa/internal/timesync/ntptest"
+)
+
+// Every test here runs vmfa, the front end (cmd/vmfa), which hands the
+// command line to vmfa-full beside it. These check what the front end does
+// itself: 'vmfa code' answered from an unlocked agent, with no vmfa-full to
+// hand to.
+
+// loneFront returns a copy of the front end in a directory of its own,
+// with no vmfa-full beside it nor in $PATH: what it prints, it answered
+// itself.
+func loneFront(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(vmfaBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "vmfa")
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+type codeJSON struct {
+	Issuer    string `json:"issuer"`
+	Name      string `json:"name"`
+	Code      string `json:"code"`
+	Next      string `json:"next"`
+	Remaining int    `json:"remaining_seconds"`
+	Period    int    `json:"period"`
+}
+
+func TestFrontEndCodeFromAgent(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"
+	expect(t, vmfa(t, dir, awsURI+"\n"+githubURI+"\n"+hotp+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	front := loneFront(t)
+	noFull := "can't find vmfa-full"
+
+	// Locked: the front end hands over, here to no one.
+	r := runBin(t, front, dir, "", env, "code", "aws")
+	expect(t, r, 1, "", noFull)
+	if strings.Count(r.stderr, "\n") != 1 {
+		t.Fatalf("not one line: %q", r.stderr)
+	}
+
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	checkCodeAt(t, 0, "code from the agent", func() string {
+		r := runBin(t, front, dir, "", env, "code", "aws")
+		if r.code != 0 || r.stderr != "" {
+			t.Fatalf("code aws: %+v", r)
+		}
+		return strings.TrimSuffix(r.stdout, "\n")
+	})
+	// --next and --json, as vmfa-full prints them: the same bytes but for
+	// the seconds left, which the clock moves.
+	for _, args := range [][]string{{"code", "--next", "aws"}, {"--dir", filepath.Join(dir, "vault"), "code", "aws", "--json"}} {
+		var fast, full result
+		for range 3 { // both in one window
+			fast = runBin(t, front, dir, "", env, args...)
+			full = vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), args...)
+			if fast.stdout == full.stdout {
+				break
+			}
+		}
+		secs := regexp.MustCompile(`"remaining_seconds": \d+`)
+		if fast.code != 0 || fast.stderr != "" || secs.ReplaceAllString(fast.stdout, "") != secs.ReplaceAllString(full.stdout, "") {
+			t.Fatalf("%v: from the agent %+v, from vmfa-full %+v", args, fast, full)
+		}
+		if args[len(args)-1] == "--json" {
+			var c codeJSON
+			if err := json.Unmarshal([]byte(fast.stdout), &c); err != nil || c.Next == "" || c.Remaining < 1 || c.Remaining > 30 {
+				t.Fatalf("code --json: %q %v", fast.stdout, err)
+			}
+		}
+	}
+
+	// What the front end leaves to vmfa-full: no match, several, an HOTP
+	// counter, a chosen time, help, other commands, the agent turned off.
+	for _, args := range [][]string{
+		{"code", "nothing"}, {"code", "amazon", "--at", "1700000000"}, {"code", "counter"},
+		{"code", "--help"}, {"list"}, {"--no-agent", "code", "aws"},
+	} {
+		expect(t, runBin(t, front, dir, "", env, args...), 1, "", noFull)
+	}
+	expect(t, runBin(t, front, dir, "", with(env, "VMFA_AGENT=off"), "code", "aws"), 1, "", noFull)
+	expect(t, vmfa(t, dir, "", env, "code", "nothing"), 1, "", `no account matches "nothing"`)
+	expect(t, vmfa(t, dir, "", env, "code", "bogus", "--verbose"), 2, "", "unknown flag: --verbose")
+	first := vmfa(t, dir, "", env, "code", "counter")
+	second := vmfa(t, dir, "", env, "code", "counter")
+	if first.code != 0 || second.code != 0 || first.stdout == second.stdout {
+		t.Fatalf("HOTP codes through vmfa-full: %+v %+v", first, second)
+	}
+
+	// vmfa-full found in $PATH when it is not beside the front end.
+	path := "PATH=" + filepath.Dir(vmfaBin) + string(os.PathListSeparator) + os.Getenv("PATH")
+	expect(t, runBin(t, front, dir, "", with(env, path), "code", "nothing"), 1, "", `no account matches "nothing"`)
+	expect(t, runBin(t, front, dir, "", with(env, path), "--version"), 0, "vmfa version", "")
+
+	expect(t, vmfa(t, dir, "", env, "lock"), 0, "", "Locked")
+	expect(t, runBin(t, front, dir, "", env, "code", "aws"), 1, "", noFull)
+}
+
+// TestFrontEndCorrectedClock: the agent hands codes out at the corrected
+// clock of 'vmfa time --apply', applied before or after it started, and
+// the front end says what vmfa-full would of a stale correction.
+func TestFrontEndCorrectedClock(t *testing.T) {
+	dir := t.TempDir()
+	env := with(agentEnv(t, dir), configEnv(dir))
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	const skew = 2*time.Minute + 41*time.Second
+	srv := ntptest.Start(t, ntptest.Reply{Skew: skew})
+	expect(t, vmfa(t, dir, "", env, "time", "--apply", "--server", srv.Addr), 0, "Applied", "")
+	front := loneFront(t)
+	checkCodeAt(t, skew, "code from the agent, corrected", func() string {
+		r := runBin(t, front, dir, "", env, "code", "aws")
+		if r.code != 0 || r.stderr != "" {
+			t.Fatalf("code aws: %+v", r)
+		}
+		return strings.TrimSuffix(r.stdout, "\n")
+	})
+	b, _ := os.ReadFile(settingsPath(dir))
+	old := time.Now().Add(-8*24*time.Hour - time.Hour).UTC().Format(time.RFC3339)
+	os.WriteFile(settingsPath(dir), regexp.MustCompile(`"measured_at": "[^"]*"`).ReplaceAll(b, []byte(`"measured_at": "`+old+`"`)), 0o600)
+	r := runBin(t, front, dir, "", env, "code", "aws")
+	full := vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), "code", "aws")
+	if r.code != 0 || r.stderr != full.stderr || !strings.Contains(r.stderr, "measured 8 days ago") {
+		t.Fatalf("a stale correction: from the agent %+v, from vmfa-full %+v", r, full)
+	}
+}
