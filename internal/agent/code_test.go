@@ -234,3 +234,43 @@ func BenchmarkCode(b *testing.B) {
 		}
 	}
 }
+
+// TestCodeSeesVaultChanges: the agent keeps the vault it decrypted for the
+// next request, but never past a change another process saved.
+func TestCodeSeesVaultChanges(t *testing.T) {
+	v, dir := codeVault(t)
+	now := time.Now()
+	c, ask := codeAgent(t, v, dir, &now, nil)
+	if _, err := c.Unlock(v.Identity(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"alice", "alice2", "alice3"} {
+		if i > 0 {
+			_, err := v.Update(func(d *vault.Data) error {
+				e, err := d.Find("aws")
+				if err != nil {
+					return err
+				}
+				_, err = d.Rename(e.ID, e.Issuer, name)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r := ask(wire.CodeRequest{Query: "aws"}); r.Codes == nil || r.Codes.Name != name {
+			t.Fatalf("after renaming to %s: %+v", name, r.Codes)
+		}
+	}
+	_, err := v.Update(func(d *vault.Data) error {
+		e, _ := d.Find("aws")
+		d.Remove(e.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := ask(wire.CodeRequest{Query: "aws"}); r.Code != wire.CodeElsewhere {
+		t.Fatalf("after removing the account: %+v", r)
+	}
+}

@@ -53,6 +53,13 @@ type Server struct {
 	// handed out at, with what to say of that clock; set by ServeCodes.
 	vaultDir string
 	codeTime func() (time.Time, []string)
+
+	// loaded is vault.age as last decrypted for a code request, reused
+	// while the file is unchanged: decrypting it again costs most of a
+	// request. Forgotten on lock.
+	loadMu sync.Mutex
+	loaded *vault.Data
+	stamp  vault.Stamp
 }
 
 type secret struct {
@@ -318,7 +325,7 @@ func (s *Server) code(req *wire.CodeRequest) wire.Response {
 	if err != nil {
 		return elsewhere
 	}
-	d, err := v.Load()
+	d, err := s.load(v)
 	if err != nil {
 		return elsewhere
 	}
@@ -334,6 +341,26 @@ func (s *Server) code(req *wire.CodeRequest) wire.Response {
 	c := CodesOf(h)
 	c.Wait, c.Notes = h.At.Sub(now), notes
 	return wire.Response{Codes: &c}
+}
+
+// load returns the contents of v, decrypted again only if vault.age changed
+// since the last call.
+func (s *Server) load(v *vault.Vault) (*vault.Data, error) {
+	stamp, err := v.Stamp() // before Load: a save in between is seen next time
+	if err != nil {
+		return nil, err
+	}
+	s.loadMu.Lock()
+	defer s.loadMu.Unlock()
+	if s.loaded != nil && stamp.Equal(s.stamp) {
+		return s.loaded, nil
+	}
+	d, err := v.Load()
+	if err != nil {
+		return nil, err
+	}
+	s.loaded, s.stamp = d, stamp
+	return d, nil
 }
 
 // touch re-arms the idle timer.
@@ -377,6 +404,9 @@ func (s *Server) lock(reason string) {
 		clear(sec.value)
 	}
 	s.secrets = nil
+	s.loadMu.Lock()
+	s.loaded = nil
+	s.loadMu.Unlock()
 	if wasUnlocked && reason != "" && s.lockNotes != nil {
 		s.lockNotes(reason)
 	}
