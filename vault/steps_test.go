@@ -166,10 +166,21 @@ func TestUnlockWith(t *testing.T) {
 	if _, err := Open(t.TempDir()).UnlockWith(opaque{v.Identity()}, v.Recipient()); !errors.Is(err, ErrNoVault) {
 		t.Fatalf("no vault: %v", err)
 	}
-	// A key that is not the vault's: the vault says so, nothing is written.
+	// A key that is not the vault's (an agent's of a vault created again
+	// since): the vault says so, not that vault.age is damaged, and
+	// nothing is written.
+	if err := remote.CheckKey(); err != nil {
+		t.Fatalf("CheckKey of the vault's own key: %v", err)
+	}
 	other, _ := age.GenerateX25519Identity()
 	wrong, _ := s.UnlockWith(opaque{other}, other.Recipient().String())
-	if _, err := wrong.Update(func(*Data) error { return nil }); !errors.Is(err, ErrDamaged) {
+	if err := wrong.CheckKey(); !errors.Is(err, ErrOtherKey) {
+		t.Fatalf("CheckKey of another key: %v", err)
+	}
+	if _, err := wrong.Load(); !errors.Is(err, ErrOtherKey) || errors.Is(err, ErrDamaged) {
+		t.Fatalf("Load with another key: %v", err)
+	}
+	if _, err := wrong.Update(func(*Data) error { return nil }); !errors.Is(err, ErrOtherKey) {
 		t.Fatalf("update with another key: %v", err)
 	}
 	if d := mustLoad(t, v); len(d.Accounts) != 3 {
@@ -185,6 +196,9 @@ func TestKeyUnavailable(t *testing.T) {
 	gone, err := s.UnlockWith(failing{}, v.Recipient())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if err := gone.CheckKey(); !errors.Is(err, ErrKeyUnavailable) {
+		t.Fatalf("CheckKey: %v", err)
 	}
 	if _, err := gone.Load(); !errors.Is(err, ErrKeyUnavailable) || errors.Is(err, ErrDamaged) {
 		t.Fatalf("Load: %v", err)

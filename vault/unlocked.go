@@ -92,6 +92,11 @@ func (v *Vault) Load() (*Data, error) {
 	if errors.Is(err, ErrKeyUnavailable) {
 		return nil, err
 	}
+	if errors.Is(err, errNotToIdentity) && v.key == nil {
+		// The key held elsewhere is not identity.age's: nothing says
+		// vault.age is damaged.
+		return nil, fmt.Errorf("%s: %w", path, ErrOtherKey)
+	}
 	if errors.Is(err, ErrNewerVersion) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -101,13 +106,17 @@ func (v *Vault) Load() (*Data, error) {
 	return d, nil
 }
 
+// errNotToIdentity is the error of a vault.age with no recipient stanza the
+// identity opens.
+var errNotToIdentity = errors.New("it is not encrypted to the identity in identity.age")
+
 // decryptData decrypts and parses the contents of a vault.age.
 func decryptData(ct []byte, id age.Identity) (*Data, error) {
 	pt, err := decrypt(ct, maxVaultSize, id)
 	defer clear(pt)
 	var noMatch *age.NoIdentityMatchError
 	if errors.As(err, &noMatch) {
-		return nil, errors.New("it is not encrypted to the identity in identity.age")
+		return nil, errNotToIdentity
 	}
 	if err != nil {
 		return nil, err
@@ -220,6 +229,36 @@ func (v *Vault) ChangePassphrase(newPassphrase string, workFactor int) error {
 // writing v's identity to identity.age would make the new vault.age
 // unreadable.
 func (v *Vault) checkOwnsVault() error {
+	if errors.Is(v.opensVaultFile(), errNotToIdentity) {
+		return fmt.Errorf("%s is not encrypted to the identity unlocked earlier; it was replaced since: unlock the vault again",
+			v.store.path(vaultFile))
+	}
+	// A damaged header is Load's business: the passphrase does not protect
+	// vault.age, so changing it can't make things worse.
+	return nil
+}
+
+// CheckKey makes sure that the identity of a Vault opened with UnlockWith,
+// such as an agent's, opens vault.age, before the Vault is used: it returns
+// an error wrapping ErrOtherKey if it does not, and one wrapping
+// ErrKeyUnavailable if the identity could not be used. Anything else, such
+// as a damaged vault.age, is left to Load to report.
+func (v *Vault) CheckKey() error {
+	err := v.opensVaultFile()
+	switch {
+	case errors.Is(err, errNotToIdentity):
+		return fmt.Errorf("%s: %w", v.store.path(vaultFile), ErrOtherKey)
+	case errors.Is(err, ErrKeyUnavailable):
+		return err
+	}
+	return nil
+}
+
+// opensVaultFile decrypts the header of vault.age with v's identity, which
+// costs one unwrap: it returns nil if the identity opens it (or there is no
+// vault.age), errNotToIdentity if it has no stanza the identity opens, and
+// other errors as they come.
+func (v *Vault) opensVaultFile() error {
 	f, err := os.Open(v.store.path(vaultFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -231,12 +270,9 @@ func (v *Vault) checkOwnsVault() error {
 	_, err = age.Decrypt(f, v.identity)
 	var noMatch *age.NoIdentityMatchError
 	if errors.As(err, &noMatch) {
-		return fmt.Errorf("%s is not encrypted to the identity unlocked earlier; it was replaced since: unlock the vault again",
-			v.store.path(vaultFile))
+		return errNotToIdentity
 	}
-	// A damaged header is Load's business: the passphrase does not protect
-	// vault.age, so changing it can't make things worse.
-	return nil
+	return err
 }
 
 // writeIdentity writes v's identity to identity.age, in the format of

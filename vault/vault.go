@@ -76,6 +76,11 @@ var (
 	// that locked or went away: no fault of the vault's files.
 	ErrKeyUnavailable = errors.New("the vault's key is not available")
 	ErrKeyElsewhere   = errors.New("the vault was opened through the agent, which keeps its key: this needs the passphrase (run with --no-agent)")
+	// ErrOtherKey is wrapped by the errors of a Vault opened with
+	// UnlockWith whose identity does not open vault.age: the key held
+	// elsewhere is most likely another vault's, as when the vault was
+	// deleted or moved away and created again since an agent took its key.
+	ErrOtherKey = errors.New("the key the agent holds does not open it (the vault was created again since 'vmfa unlock'?): run 'vmfa lock' and try again")
 	// ErrDamaged is wrapped by every *DamagedError.
 	ErrDamaged = errors.New("vault file is damaged")
 	// ErrIncomplete is wrapped by every *IncompleteError.

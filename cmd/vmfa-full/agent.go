@@ -57,7 +57,27 @@ func (a *app) fromAgent(s *vault.Store) *vault.Vault {
 	if st.Locked {
 		return nil
 	}
+	return agentVault(s, c, st)
+}
+
+// agentVault returns the vault opened through c, an agent that st says is
+// unlocked, or nil, having said why. An agent whose key does not open the
+// vault, that of a vault deleted or moved away and created again since
+// 'vmfa unlock', is locked: it would only fail again, and its key is no use
+// for this directory.
+func agentVault(s *vault.Store, c *agent.Client, st agent.Status) *vault.Vault {
 	v, err := s.UnlockWith(c, st.Recipient)
+	if err == nil {
+		err = v.CheckKey()
+	}
+	if errors.Is(err, vault.ErrOtherKey) {
+		if err := c.Lock(); err != nil {
+			warn("the key the agent holds does not open this vault, and locking the agent failed: " + err.Error())
+		} else {
+			warn("the key the agent holds does not open this vault (created again since 'vmfa unlock'?): the agent is locked")
+		}
+		return nil
+	}
 	if err != nil {
 		warn("not using the agent: " + err.Error())
 		return nil
@@ -138,8 +158,9 @@ already, nothing is asked, unless --timeout is given.
 				return err
 			}
 			// Unlocked already: nothing to ask, unless a new timeout is
-			// wanted, which takes the key again.
-			if st, err := c.Status(); err == nil && !st.Locked && !cmd.Flags().Changed("timeout") {
+			// wanted, which takes the key again, or the agent's key is
+			// not this vault's (agentVault locks it).
+			if st, err := c.Status(); err == nil && !st.Locked && !cmd.Flags().Changed("timeout") && agentVault(s, c, st) != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "Already unlocked (agent pid %d%s); 'vmfa lock' locks it.\n", st.PID, expiresText(st))
 				return nil
 			}

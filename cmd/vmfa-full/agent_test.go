@@ -16,6 +16,7 @@ import (
 	"filippo.io/age"
 	"github.com/creack/pty"
 
+	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
@@ -29,23 +30,53 @@ type agentStatus struct {
 	ExpiresIn int  `json:"expires_in_seconds"`
 }
 
-// agentEnv returns the environment of a test's vmfa processes: a runtime
-// directory of the test's own. The agents the test starts are stopped, by
-// pid, when it ends.
+// agentEnv returns the environment of a test's vmfa processes with an
+// agent: a runtime directory of the test's own (runtimeEnv).
 func agentEnv(t *testing.T, dir string) []string {
 	t.Helper()
+	return []string{runtimeEnv(t, dir)}
+}
+
+// runtimeDirs maps the directory of a test's vault to its runtime directory.
+var runtimeDirs sync.Map
+
+// runtimeEnv returns XDG_RUNTIME_DIR=… for the vmfa processes of a test with
+// its vault in dir, the same for every call with dir: a directory of the
+// test's own, so that the agents they start, and the lock files agents
+// leave, are never in the user's own (or in vmfa-UID in the temporary
+// directory). When the test ends, the agents serving there are stopped, by
+// pid, and the directory is removed. Its path is short: a socket's path is
+// limited to about 100 bytes.
+func runtimeEnv(t *testing.T, dir string) string {
+	t.Helper()
+	if run, ok := runtimeDirs.Load(dir); ok {
+		return "XDG_RUNTIME_DIR=" + run.(string)
+	}
 	run, err := os.MkdirTemp("", "vmfa-run")
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"XDG_RUNTIME_DIR=" + run}
+	if other, loaded := runtimeDirs.LoadOrStore(dir, run); loaded {
+		os.Remove(run)
+		return "XDG_RUNTIME_DIR=" + other.(string)
+	}
 	t.Cleanup(func() {
-		if st := status(t, dir, env); st.PID != 0 {
-			syscall.Kill(st.PID, syscall.SIGTERM)
-		}
+		stopAgents(run)
 		os.RemoveAll(run)
+		runtimeDirs.Delete(dir)
 	})
-	return env
+	return "XDG_RUNTIME_DIR=" + run
+}
+
+// stopAgents stops the agents listening in the runtime directory run, by
+// the pids they give.
+func stopAgents(run string) {
+	socks, _ := filepath.Glob(filepath.Join(run, "vmfa", "*.sock"))
+	for _, sock := range socks {
+		if resp, err := wire.Do(sock, wire.Request{Op: wire.OpStatus}); err == nil && resp.Status != nil && resp.Status.PID > 0 {
+			syscall.Kill(resp.Status.PID, syscall.SIGTERM)
+		}
+	}
 }
 
 func status(t *testing.T, dir string, env []string) agentStatus {
@@ -298,7 +329,7 @@ func firstFrame(t *testing.T, dir string, env []string, want string) time.Durati
 	t.Helper()
 	cmd := exec.Command(vmfaBin)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
-		"TERM=xterm-256color"}, env...)
+		"TERM=xterm-256color", runtimeEnv(t, dir)}, env...)
 	start := time.Now()
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
 	if err != nil {
@@ -411,5 +442,119 @@ func TestPromptStartsAgent(t *testing.T) {
 		if attempt == 3 {
 			t.Fatalf("no countdown on the terminal: %q", screen)
 		}
+	}
+}
+
+// TestAgentOfVaultCreatedAgain: the vault is moved away and created again
+// (another key, another passphrase) while the agent holds the old vault's
+// key. The key that does not open the new vault is not taken for a damaged
+// vault.age: vmfa says so in one line, locks the agent and goes on with
+// the passphrase; 'vmfa unlock' then hands the agent the new key. 'vmfa
+// unlock' with such an agent does not say "already unlocked" either.
+func TestAgentOfVaultCreatedAgain(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	const pw2 = "VMFA_PASSPHRASE=battery staple"
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	st := status(t, dir, env)
+	// The new vault is made beside the old one, then put in its place: the
+	// agent, which ends when its directory is gone for a second, keeps
+	// running, as after 'mv vault vault.old; vmfa add' done quickly.
+	vdir, old, fresh := filepath.Join(dir, "vault"), filepath.Join(dir, "vault.old"), filepath.Join(dir, "vault.new")
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw2, "VMFA_DIR="+fresh, "VMFA_AGENT=off"), "add", "--uri"), 0, "Added", "")
+	swap := func(away, in string) {
+		t.Helper()
+		if err := os.Rename(vdir, away); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(in, vdir); err != nil {
+			t.Fatal(err)
+		}
+		if st2 := status(t, dir, env); st2.Locked || st2.PID != st.PID {
+			t.Fatalf("the agent after the vault was replaced: %+v, before %+v", st2, st)
+		}
+	}
+	swap(old, fresh)
+
+	// The front end asks the agent, which leaves it to vmfa-full.
+	before := time.Now()
+	r := vmfa(t, dir, "", with(env, pw2), "code", "aws")
+	cur, next := oathtool(t, awsSecret, before)
+	if got := strings.TrimSpace(r.stdout); r.code != 0 || (got != cur && got != next) {
+		t.Fatalf("code with the new passphrase: %+v, oathtool %s", r, cur)
+	}
+	const warning = "vmfa: warning: the key the agent holds does not open this vault (created again since 'vmfa unlock'?): the agent is locked\n"
+	if r.stderr != warning {
+		t.Fatalf("stderr %q, want %q", r.stderr, warning)
+	}
+	if st2 := status(t, dir, env); !st2.Locked || st2.PID != st.PID {
+		t.Fatalf("after the warning: %+v", st2)
+	}
+	// Locked, it is asked no more: no warning again.
+	expect(t, vmfa(t, dir, "", with(env, pw2), "list"), 0, "Amazon Web Services", "")
+	if r := vmfa(t, dir, "", with(env, pw2), "list"); r.stderr != "" {
+		t.Fatalf("a locked agent still warned of: %q", r.stderr)
+	}
+	expect(t, vmfa(t, dir, "", with(env, pw2), "unlock"), 0, "", "Unlocked")
+	expect(t, vmfa(t, dir, "", env, "code", "aws"), 0, "", "")
+	expect(t, vmfa(t, dir, "", env, "list"), 0, "Amazon Web Services", "")
+
+	// The other way round, with 'vmfa unlock' as the first command: the
+	// old vault is back, the agent holds the new one's key.
+	swap(fresh, old)
+	r = vmfa(t, dir, "", with(env, pw), "unlock")
+	expect(t, r, 0, "", "Unlocked (agent pid")
+	if !strings.HasPrefix(r.stderr, warning) || strings.Contains(r.stderr, "Already") {
+		t.Fatalf("unlock with the agent of another vault: %q", r.stderr)
+	}
+	r = vmfa(t, dir, "", env, "code", "aws")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("code after unlocking the vault that is back: %+v", r)
+	}
+	if st2 := status(t, dir, env); st2.Locked || st2.PID != st.PID {
+		t.Fatalf("after unlock: %+v", st2)
+	}
+	testenv.Tool(t, "oathtool")
+}
+
+// TestAgentDamagedHeader: a vault.age whose header is damaged is said to be
+// damaged, with the way back, in the same words whether the key is the
+// agent's or the passphrase's: not as a key that is not available.
+func TestAgentDamagedHeader(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, githubURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	path := filepath.Join(dir, "vault", "vault.age")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The X25519 stanza's share (its argument) made invalid base64: a
+	// header that parses, with a stanza no key can unwrap.
+	i := bytes.Index(b, []byte("\n-> X25519 "))
+	if i < 0 {
+		t.Fatalf("no X25519 stanza in %q", b[:min(len(b), 200)])
+	}
+	b[i+len("\n-> X25519 ")] = '!'
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	passphrase := vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), "list")
+	expect(t, passphrase, 1, "", "vault.age is damaged (its header is not a valid age header)")
+	if !strings.Contains(passphrase.stderr, "'vmfa restore ID'") || strings.Count(passphrase.stderr, "\n") != 1 {
+		t.Fatalf("with the passphrase: %q", passphrase.stderr)
+	}
+	// history lists the damaged version as such, with the others.
+	for _, args := range [][]string{{"list"}, {"code", "aws"}, {"history"}} {
+		want := vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), args...)
+		if r := vmfa(t, dir, "", env, args...); r != want {
+			t.Fatalf("%v through the agent: %+v; with the passphrase %+v", args, r, want)
+		}
+	}
+	if st := status(t, dir, env); st.Locked {
+		t.Fatalf("a damaged vault.age locked the agent: %+v", st)
 	}
 }

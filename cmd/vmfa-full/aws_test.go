@@ -117,7 +117,7 @@ func TestAWSCredentialProcessWithAWSCLI(t *testing.T) {
 	for i := range 2 {
 		cmd := exec.Command(aws, "--profile", "dev", "--endpoint-url", s.srv.URL, "--output", "json", "sts", "get-caller-identity")
 		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + s.dir, "VMFA_DIR=" + filepath.Join(s.dir, "vault"),
-			"VMFA_WORK_FACTOR=10"}, s.env...)
+			"VMFA_WORK_FACTOR=10", runtimeEnv(t, s.dir)}, s.env...)
 		out, err := cmd.Output()
 		if err != nil {
 			var stderr []byte
@@ -313,7 +313,7 @@ func TestAWSExecSignals(t *testing.T) {
 	ready := filepath.Join(s.dir, "ready")
 	cmd := exec.Command(vmfaBin, "aws", "exec", "--profile", "base", "--", "sh", "-c",
 		`trap 'echo got INT' INT; trap 'echo got TERM; exit 3' TERM; touch "$1"; while :; do sleep 0.05; done`, "sh", ready)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + s.dir, "VMFA_DIR=" + filepath.Join(s.dir, "vault")}, s.env...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + s.dir, "VMFA_DIR=" + filepath.Join(s.dir, "vault"), runtimeEnv(t, s.dir)}, s.env...)
 	var out strings.Builder
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {

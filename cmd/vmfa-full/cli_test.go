@@ -66,7 +66,7 @@ func runBin(t *testing.T, bin, dir, stdin string, env []string, args ...string) 
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
-		"VMFA_WORK_FACTOR=10"}, env...)
+		"VMFA_WORK_FACTOR=10", runtimeEnv(t, dir)}, env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -400,6 +400,7 @@ func TestBombImage(t *testing.T) {
 	os.WriteFile(bomb, buf.Bytes(), 0o600)
 
 	cmd := exec.Command(vmfaBin, "scan", bomb)
+	cmd.Env = append(os.Environ(), runtimeEnv(t, dir))
 	out, err := cmd.CombinedOutput()
 	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "bomb.png: image is 60000×60000 pixels, over the 100-megapixel limit") {
 		t.Fatalf("vmfa scan bomb.png: %v, %s", err, out)

@@ -26,7 +26,8 @@ const shortURI = "otpauth://totp/Short:window?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3
 func vmfaDetached(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(vmfaBin, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"), "VMFA_WORK_FACTOR=10"}, env...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"), "VMFA_WORK_FACTOR=10",
+		runtimeEnv(t, dir)}, env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -19,7 +19,7 @@ func underLimits(t *testing.T, dir, ulimits string, env []string, args ...string
 	t.Helper()
 	script := ulimits + ` && exec "$0" "$@"`
 	cmd := exec.Command("sh", append([]string{"-c", script, vmfaBin}, args...)...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault")}, env...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"), runtimeEnv(t, dir)}, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Run()
@@ -61,7 +61,7 @@ func TestNoCoreDump(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGABRT} {
 		cwd := t.TempDir()
 		cmd := exec.Command("sh", "-c", `ulimit -c unlimited && exec "$0" add --uri`, vmfaBin)
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"), pw, "GOTRACEBACK=crash"}
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"), pw, "GOTRACEBACK=crash", runtimeEnv(t, dir)}
 		cmd.Dir = cwd
 		stdin, err := cmd.StdinPipe() // held open: vmfa waits on it
 		if err != nil {

@@ -196,7 +196,7 @@ func TestImportPasswordPrompt(t *testing.T) {
 		}
 	}
 	tmux("new-session", "-d", "-s", "imp", "-x", "120", "-y", "30", "-e", "VMFA_DIR="+filepath.Join(dir, "vault"),
-		"-e", "VMFA_WORK_FACTOR=10", "-e", pw, "sh")
+		"-e", "VMFA_WORK_FACTOR=10", "-e", pw, "-e", runtimeEnv(t, dir), "sh")
 	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
 	tmux("send-keys", "-t", "imp", vmfaBin+" import "+enc+"; echo EXIT=$?", "Enter")
 	waitFor("Password of " + enc)

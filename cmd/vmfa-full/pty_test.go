@@ -34,7 +34,7 @@ func onTerminal(t *testing.T, dir string, env []string, pipeStdout bool, stdin *
 	t.Helper()
 	cmd := exec.Command(vmfaBin, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
-		"VMFA_WORK_FACTOR=10", "TERM=xterm"}, env...)
+		"VMFA_WORK_FACTOR=10", "TERM=xterm", runtimeEnv(t, dir)}, env...)
 	term := &terminal{t: t, cmd: cmd, done: make(chan struct{})}
 	if pipeStdout {
 		cmd.Stdout = &term.stdout

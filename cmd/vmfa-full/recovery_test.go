@@ -206,7 +206,7 @@ func TestRestoreConfirm(t *testing.T) {
 		return string(out)
 	}
 	run("new-session", "-d", "-s", "r", "-x", "150", "-y", "20",
-		"-e", "VMFA_DIR="+filepath.Join(dir, "vault"), "-e", pw, "sh")
+		"-e", "VMFA_DIR="+filepath.Join(dir, "vault"), "-e", pw, "-e", runtimeEnv(t, dir), "sh")
 	t.Cleanup(func() { exec.Command(tmux, "-L", socket, "kill-server").Run() })
 	wait := func(want string) string {
 		t.Helper()

@@ -25,8 +25,8 @@ func TestEnrollCopyInTmux(t *testing.T) {
 		return string(out), err
 	}
 	out, rc := filepath.Join(dir, "out"), filepath.Join(dir, "rc")
-	script := fmt.Sprintf(`env -i PATH=%q HOME=%q VMFA_DIR=%q VMFA_WORK_FACTOR=10 %q TMUX="$TMUX" TERM=xterm %q enroll --copy %q >%q; echo $? >%q; sleep 60`,
-		os.Getenv("PATH"), dir, filepath.Join(dir, "vault"), pw, vmfaBin, img, out, rc)
+	script := fmt.Sprintf(`env -i PATH=%q HOME=%q VMFA_DIR=%q VMFA_WORK_FACTOR=10 %q %q TMUX="$TMUX" TERM=xterm %q enroll --copy %q >%q; echo $? >%q; sleep 60`,
+		os.Getenv("PATH"), dir, filepath.Join(dir, "vault"), pw, runtimeEnv(t, dir), vmfaBin, img, out, rc)
 	if o, err := tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", "30", script); err != nil {
 		testenv.Skip(t, "tmux new-session: %v %s", err, o)
 	}

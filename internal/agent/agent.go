@@ -35,7 +35,11 @@
 //     stanzas of an age header with the key and returns the file key, so
 //     the client decrypts vault.age itself and writes it through package
 //     vault's lock, atomic saves and generations, exactly as with the key in
-//     hand; the key never leaves the agent.
+//     hand; the key never leaves the agent. Stanzas the key does not open
+//     fail with age.ErrIncorrectIdentity and malformed ones with age's own
+//     error, as with the key in hand, so that a damaged file is said to be
+//     damaged; the agent's other failures (locked, gone) wrap
+//     vault.ErrKeyUnavailable.
 //   - Put(name, value, ttl) and Get(name): a small cache of secrets, such
 //     as temporary cloud credentials, held while the agent is unlocked:
 //     values up to MaxSecret bytes, at most MaxSecrets names, each
@@ -92,6 +96,12 @@ type Status = wire.Status
 type remoteError struct{ msg string }
 
 func (e *remoteError) Error() string { return fmt.Sprintf("the agent: %s", e.msg) }
+
+// badStanzaError is age's error for a malformed stanza the agent was asked
+// to unwrap, in age's words.
+type badStanzaError struct{ msg string }
+
+func (e *badStanzaError) Error() string { return e.msg }
 
 // CodesOf is h as 'vmfa code' prints it, from the agent or not.
 func CodesOf(h vault.Handout) wire.Codes {

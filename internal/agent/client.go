@@ -71,7 +71,9 @@ func (c *Client) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 		req.Stanzas[i] = wire.Stanza{Type: s.Type, Args: s.Args, Body: s.Body}
 	}
 	resp, err := c.do(req)
-	if errors.Is(err, age.ErrIncorrectIdentity) {
+	var bad *badStanzaError
+	if errors.Is(err, age.ErrIncorrectIdentity) || errors.As(err, &bad) {
+		// The file's fault, said as the key in hand would say it.
 		return nil, err
 	}
 	if err != nil {
@@ -112,6 +114,8 @@ func (c *Client) do(req wire.Request) (wire.Response, error) {
 		return resp, ErrLocked
 	case wire.CodeNoMatch:
 		return resp, age.ErrIncorrectIdentity
+	case wire.CodeBadStanza:
+		return resp, &badStanzaError{msg: resp.Error}
 	}
 	return resp, &remoteError{msg: resp.Error}
 }

@@ -266,7 +266,9 @@ func (s *Server) handle(req wire.Request) wire.Response {
 			return wire.Response{Error: err.Error(), Code: wire.CodeNoMatch}
 		}
 		if err != nil {
-			return wire.Response{Error: "unwrapping the file key failed", Code: wire.CodeBadInput}
+			// age's words for a malformed stanza quote no key: the
+			// client gives them as its own identity would.
+			return wire.Response{Error: err.Error(), Code: wire.CodeBadStanza}
 		}
 		return wire.Response{FileKey: key}
 	case wire.OpPut:

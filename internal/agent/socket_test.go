@@ -21,6 +21,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/internal/testenv"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // runtimeForTest points XDG_RUNTIME_DIR at a short private directory (socket
@@ -93,6 +94,27 @@ func TestClientThroughSocket(t *testing.T) {
 	var noMatch *age.NoIdentityMatchError
 	if _, err := age.Decrypt(bytes.NewReader(ct.Bytes()), c); !errors.As(err, &noMatch) {
 		t.Fatalf("a file for another key: %v", err)
+	}
+	// Malformed stanzas (a damaged header) fail as they would with the key
+	// in hand, in age's words, not as a key that is unavailable.
+	good, err := id.Recipient().Wrap(bytes.Repeat([]byte{7}, 16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, damage := range map[string]func(s *age.Stanza){
+		"share not base64": func(s *age.Stanza) { s.Args[0] = "!" + s.Args[0][1:] },
+		"short share":      func(s *age.Stanza) { s.Args[0] = s.Args[0][:20] },
+		"two arguments":    func(s *age.Stanza) { s.Args = append(s.Args, "x") },
+		"short body":       func(s *age.Stanza) { s.Body = s.Body[:8] },
+	} {
+		bad := *good[0]
+		bad.Args = append([]string(nil), bad.Args...)
+		damage(&bad)
+		_, inHand := id.Unwrap([]*age.Stanza{&bad})
+		_, viaAgent := c.Unwrap([]*age.Stanza{&bad})
+		if inHand == nil || viaAgent == nil || viaAgent.Error() != inHand.Error() || errors.Is(viaAgent, vault.ErrKeyUnavailable) {
+			t.Errorf("%s: through the agent %v, with the key in hand %v", name, viaAgent, inHand)
+		}
 	}
 	if err := c.Put("aws/dev", []byte("creds"), time.Minute); err != nil {
 		t.Fatal(err)

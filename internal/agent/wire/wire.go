@@ -44,6 +44,10 @@ const (
 	CodeNoMatch   = "incorrect-identity" // age.ErrIncorrectIdentity
 	CodeBadInput  = "bad-request"
 	CodeForbidden = "forbidden"
+	// CodeBadStanza: the stanzas to unwrap are malformed, the fault of the
+	// file they come from; Error is what age says of them, as an
+	// identity in the client's hands would.
+	CodeBadStanza = "bad-stanza"
 	// CodeElsewhere: the agent does not answer this code request (an HOTP
 	// account, no match, an ambiguous query…); the full program does, and
 	// says why if it fails.
