@@ -57,6 +57,18 @@ func (f *awsFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.profile, "profile", "", "the AWS profile to get a session for (required)")
 	cmd.Flags().DurationVar(&f.duration, "duration", 0, "session length, 15m to 36h (default: the profile's duration_seconds, else STS's)")
 	cmd.Flags().BoolVar(&f.refresh, "refresh", false, "get a new session even if one is cached")
+	cmd.RegisterFlagCompletionFunc("profile", completeAWSProfiles)
+}
+
+// completeAWSProfiles offers the profiles of the AWS config file that name
+// an MFA device, themselves or through their source_profile, described by
+// the device: those 'vmfa aws' serves. Credentials are never read.
+func completeAWSProfiles(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	var names []string
+	for _, p := range awssession.MFAProfiles() {
+		names = append(names, p.Name+"\t"+p.MFASerial)
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
 }
 
 func (a *app) awsCmd() *cobra.Command {
@@ -117,22 +129,29 @@ func (a *app) awsExecCmd() *cobra.Command {
 AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, the profile's region in AWS_REGION
 and AWS_DEFAULT_REGION, and VMFA_AWS_PROFILE naming the profile, as aws-vault's
 exec does. AWS_PROFILE and AWS_DEFAULT_PROFILE are removed, so that no tool
-prefers a profile to the session. vmfa exits with the command's status.
+prefers a profile to the session.
+
+vmfa exits with the command's status, or 128+N when signal N ended it. As
+shells and env(1) do, it exits 127 when COMMAND is not found and 126 when it
+is found but cannot be run (not executable, a directory), with one line
+naming it.
 
 ` + awsConfigSnippet,
 		Example: `  vmfa aws exec --profile admin -- terraform plan
   vmfa aws exec --profile base -- aws sts get-caller-identity`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := exec.LookPath(args[0])
+			// Before the session: a command that cannot run costs no code.
+			path, status, err := lookCommand(args[0])
 			if err != nil {
-				return fmt.Errorf("%s: command not found", otp.Shorten(args[0], 64))
+				fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(err.Error()))
+				os.Exit(status)
 			}
 			c, err := a.awsSession(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
-			os.Exit(runWithSession(path, args[1:], sessionEnv(os.Environ(), f.profile, c)))
+			os.Exit(runWithSession(args[0], path, args[1:], sessionEnv(os.Environ(), f.profile, c)))
 			return nil
 		},
 	}
@@ -294,18 +313,72 @@ func sessionEnv(environ []string, profile string, c awssession.Credentials) []st
 	return env
 }
 
-// runWithSession runs path with args and env and returns its exit status:
-// 128+N when signal N ended it, as shells report. A supervisor's SIGTERM or
-// SIGHUP, sent to vmfa alone, is passed on. Ctrl-C is not: the terminal sends
+// The exit statuses of a command that did not run, as shells and env(1)
+// give them.
+const (
+	exitCannotRun = 126 // found, but not executable
+	exitNotFound  = 127
+)
+
+// lookCommand finds the program name runs, as a shell would: in $PATH
+// unless name holds a slash. When it cannot, it returns the status a shell
+// exits with and the error to print, naming the command.
+func lookCommand(name string) (path string, status int, err error) {
+	path, err = exec.LookPath(name)
+	if err == nil {
+		return path, exitOK, nil
+	}
+	shown := otp.Shorten(name, 64)
+	if strings.Contains(name, "/") {
+		fi, serr := os.Stat(name)
+		switch {
+		case serr != nil:
+			return "", exitNotFound, fmt.Errorf("%s: no such file", shown)
+		case fi.IsDir():
+			return "", exitCannotRun, fmt.Errorf("%s: is a directory, not a command", shown)
+		}
+		return "", exitCannotRun, fmt.Errorf("%s: not executable ('chmod +x %s' makes it so)", shown, shown)
+	}
+	if errors.Is(err, exec.ErrDot) {
+		return "", exitNotFound, fmt.Errorf("%s: command not found, but for one in the current directory, which vmfa does not run from $PATH: ./%s runs it", shown, shown)
+	}
+	// A shell that finds a file of that name in $PATH, but no executable
+	// one, says so rather than that there is none.
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if dir == "" {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return "", exitCannotRun, fmt.Errorf("%s: %s is not executable", shown, otp.Shorten(p, 128))
+		}
+	}
+	return "", exitNotFound, fmt.Errorf("%s: command not found", shown)
+}
+
+// runWithSession runs path (found for name) with args and env and returns
+// its exit status: 128+N when signal N ended it, as shells report, and 126
+// or 127 when it could not be started. A supervisor's SIGTERM or SIGHUP,
+// sent to vmfa alone, is passed on. Ctrl-C is not: the terminal sends
 // SIGINT to the child as well, and a second one would make tools such as
 // Terraform abandon a graceful stop.
-func runWithSession(path string, args, env []string) int {
+func runWithSession(name, path string, args, env []string) int {
 	child := exec.Command(path, args...)
 	child.Env = env
 	child.Stdin, child.Stdout, child.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := child.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(err.Error()))
-		return exitError
+		// The file can change after lookCommand, or name an interpreter
+		// (#!) that is missing, or be in no format the system runs.
+		status, why := exitCannotRun, err.Error()
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			why = errno.Error()
+			if errno == syscall.ENOENT {
+				status, why = exitNotFound, "it, or the interpreter its #! line names, is not found"
+			}
+		}
+		fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(otp.Shorten(name, 64)+": cannot run it: "+why))
+		return status
 	}
 	// Caught, not ignored: an ignored signal stays ignored in the child.
 	signals := make(chan os.Signal, 4)

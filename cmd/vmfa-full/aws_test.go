@@ -218,7 +218,7 @@ func TestAWSExec(t *testing.T) {
 	if n := s.srv.Count("AssumeRole"); n != 1 {
 		t.Fatalf("STS saw %d AssumeRole, want the second exec served from the cache", n)
 	}
-	expect(t, s.vmfa(t, nil, "aws", "exec", "--profile", "admin", "--", "no-such-command-vmfa"), 1, "", "no-such-command-vmfa: command not found")
+	expect(t, s.vmfa(t, nil, "aws", "exec", "--profile", "admin", "--", "no-such-command-vmfa"), 127, "", "no-such-command-vmfa: command not found")
 	expect(t, s.vmfa(t, nil, "aws", "exec", "--profile", "admin"), 2, "", "requires at least 1 arg")
 }
 
@@ -390,5 +390,110 @@ func TestAWSNoSecretsOnTerminal(t *testing.T) {
 	}
 	if n := len(s.srv.Calls()); n != 0 {
 		t.Errorf("STS saw %d calls", n)
+	}
+}
+
+// A command that cannot be run ends vmfa as it ends a shell or env(1): 127
+// not found, 126 found but not runnable, with one line naming it, and
+// without a session (no code spent) when vmfa can tell beforehand. A signal
+// that ends the command is 128+N.
+func TestAWSExecCommandNotRun(t *testing.T) {
+	s := newAWS(t)
+	bin := t.TempDir()
+	write := func(name, text string, mode os.FileMode) string {
+		p := filepath.Join(bin, name)
+		if err := os.WriteFile(p, []byte(text), mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	notExec := write("vmfa-test-notexec", "#!/bin/sh\necho ran\n", 0o600)
+	write("vmfa-test-badinterp", "#!/nonexistent/vmfa-interp\n", 0o700)
+	garbage := write("vmfa-test-garbage", "\x7fELF not a program", 0o700)
+	path := []string{"PATH=" + bin + string(filepath.ListSeparator) + os.Getenv("PATH")}
+	for _, c := range []struct {
+		command string
+		code    int
+		want    string
+	}{
+		{"no-such-command-vmfa", 127, "vmfa: no-such-command-vmfa: command not found\n"},
+		{filepath.Join(bin, "nosuch"), 127, "vmfa: " + filepath.Join(bin, "nosuch") + ": no such file\n"},
+		{"vmfa-test-notexec", 126, "vmfa: vmfa-test-notexec: " + notExec + " is not executable\n"},
+		{notExec, 126, "vmfa: " + notExec + ": not executable ('chmod +x " + notExec + "' makes it so)\n"},
+		{bin, 126, "vmfa: " + bin + ": is a directory, not a command\n"},
+	} {
+		r := s.vmfa(t, path, "aws", "exec", "--profile", "base", "--", c.command, "arg")
+		if r.code != c.code || r.stderr != c.want || r.stdout != "" {
+			t.Errorf("exec %s: exit %d, stderr %q; want %d and %q", c.command, r.code, r.stderr, c.code, c.want)
+		}
+	}
+	if n := len(s.srv.Calls()); n != 0 {
+		t.Fatalf("STS saw %d calls for commands that could not run", n)
+	}
+	// What only starting it tells: after the session.
+	expect(t, s.vmfa(t, path, "aws", "exec", "--profile", "base", "--", "vmfa-test-badinterp"), 127, "",
+		"vmfa: vmfa-test-badinterp: cannot run it: it, or the interpreter its #! line names, is not found\n")
+	expect(t, s.vmfa(t, path, "aws", "exec", "--profile", "base", "--", garbage), 126, "", ": cannot run it: exec format error\n")
+	// The command's own status, and a signal's, are as they were.
+	expect(t, s.vmfa(t, path, "aws", "exec", "--profile", "base", "--", "sh", "-c", "exit 126"), 126, "", "")
+	expect(t, s.vmfa(t, path, "aws", "exec", "--profile", "base", "--", "sh", "-c", "kill -TERM $$"), 128+int(syscall.SIGTERM), "", "")
+	if n := s.srv.Count("GetSessionToken"); n != 1 {
+		t.Fatalf("STS saw %d GetSessionToken, want 1", n)
+	}
+}
+
+// --profile completes to the config file's profiles that name an MFA
+// device, themselves or through source_profile, with no passphrase.
+func TestAWSProfileCompletion(t *testing.T) {
+	s := newAWS(t)
+	var env []string
+	for _, kv := range s.env {
+		if kv != pw {
+			env = append(env, kv)
+		}
+	}
+	want := "base\t" + awsDevice + "\nadmin\t" + awsDevice + "\nother\tarn:aws:iam::999999999999:mfa/bob\nnokeys\t" + awsDevice + "\n:4\n"
+	for _, sub := range []string{"credentials", "exec", "env"} {
+		r := vmfa(t, s.dir, "", env, "__complete", "aws", sub, "--profile", "")
+		if r.code != 0 || r.stdout != want {
+			t.Errorf("completion of aws %s --profile: exit %d, %q; want %q", sub, r.code, r.stdout, want)
+		}
+	}
+	// No config file: nothing, and no file names either.
+	r := vmfa(t, s.dir, "", []string{"AWS_CONFIG_FILE=" + filepath.Join(s.dir, "nosuch")}, "__complete", "aws", "env", "--profile", "")
+	expect(t, r, 0, "", "")
+	if r.stdout != ":4\n" {
+		t.Errorf("completion without a config file: %q", r.stdout)
+	}
+}
+
+// Temporary files a killed writer left in aws-sessions/ go when the cache
+// is next written; one young enough to be another writer's stays.
+func TestAWSCacheRemovesStaleTemps(t *testing.T) {
+	s := newAWS(t)
+	cache := filepath.Join(s.dir, "vault", "aws-sessions")
+	if err := os.Mkdir(cache, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(cache, ".0a1b2c3d.age.tmp12345")
+	young := filepath.Join(cache, ".4e5f6a7b.age.tmp67890")
+	for _, p := range []string{stale, young} {
+		if err := os.WriteFile(p, []byte("age-encryption.org/v1\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-10 * time.Minute)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, s.vmfa(t, nil, "aws", "credentials", "--profile", "base"), 0, `"SessionToken"`, "")
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the stale temporary file is still there")
+	}
+	if _, err := os.Stat(young); err != nil {
+		t.Errorf("the young temporary file was removed: %v", err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(cache, "*.age")); len(files) != 1 {
+		t.Errorf("cache files %v, want the session's", files)
 	}
 }

@@ -144,7 +144,7 @@ than 30 s): those are named on standard error and left out.`,
 	fl.StringVarP(&output, "output", "o", "", "write to this new file (mode 0600) instead of standard output")
 	fl.BoolVar(&force, "force", false, "replace an existing file")
 	fl.BoolVar(&encrypt, "encrypt", false, "encrypt the Aegis export with a password (VMFA_EXPORT_PASSPHRASE or asked)")
-	fl.StringVar(&pngDir, "png", "", "write Google Authenticator's QR codes as PNG files in this directory (mode 0700)")
+	fl.StringVar(&pngDir, "png", "", "write Google Authenticator's QR codes as PNG files in this directory (mode 0700); with --force, an earlier export's there are replaced")
 	cmd.MarkFlagDirname("png")
 	cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var names []string
@@ -221,32 +221,63 @@ func selectEntries(d *vault.Data, queries []string) ([]vault.Entry, error) {
 }
 
 // writePNGs writes each export QR code as a PNG file in dir. Without force,
-// one file that exists stops them all before the first is written.
+// one file that exists stops them all before the first is written, and so
+// does an earlier export's QR code of another number of codes. With force,
+// the earlier export's codes that the new one does not replace are removed
+// once it is written, so that dir holds one export, never the parts of two.
 func writePNGs(errOut io.Writer, dir string, uris []string, force bool) error {
 	if err := exporter.MakePrivateDir(dir); err != nil {
 		return err
 	}
-	paths := make([]string, len(uris))
+	names := make([]string, len(uris))
 	for i := range uris {
-		paths[i] = filepath.Join(dir, fmt.Sprintf("google-authenticator-%d-of-%d.png", i+1, len(uris)))
+		names[i] = exporter.PNGName(i+1, len(uris))
 		if !force {
-			if err := exporter.CheckNew(paths[i]); err != nil {
+			if err := exporter.CheckNew(filepath.Join(dir, names[i])); err != nil {
 				return err
 			}
 		}
 	}
-	for i, path := range paths {
+	earlier, err := exporter.OtherPNGs(dir, names)
+	if err != nil {
+		return err
+	}
+	if len(earlier) > 0 && !force {
+		return fmt.Errorf("%s holds the QR codes of an earlier export (%s): --force replaces them, or name another directory", dir, listNames(earlier))
+	}
+	for i, name := range names {
 		data, err := exporter.PNG(uris[i])
 		if err != nil {
 			return err
 		}
+		path := filepath.Join(dir, name)
 		if err := exporter.WriteFile(path, data, force); err != nil {
 			return err
 		}
 		fmt.Fprintf(errOut, "Wrote %s\n", path)
 	}
+	for _, path := range earlier {
+		if err := os.Remove(path); err != nil {
+			return fmt.Errorf("can't remove %s, a QR code of an earlier export, which a reader could take for one of this export: remove it yourself (%v)", path, errors.Unwrap(err))
+		}
+		fmt.Fprintf(errOut, "Removed %s, of an earlier export\n", path)
+	}
 	fmt.Fprintf(errOut, "Scan them in order in Google Authenticator (Transfer accounts, Import accounts), then delete them.\n")
 	return nil
+}
+
+// listNames is the base names of paths, for a message: the first three,
+// then how many more.
+func listNames(paths []string) string {
+	var names []string
+	for i, p := range paths {
+		if i == 3 {
+			names = append(names, fmt.Sprintf("and %d more", len(paths)-3))
+			break
+		}
+		names = append(names, filepath.Base(p))
+	}
+	return strings.Join(names, ", ")
 }
 
 // showMigrationQRs draws the export QR codes on the terminal one at a time,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base32"
 	"fmt"
 	"image"
 	"image/color"
@@ -293,5 +294,75 @@ func TestExportGooglePNGWritesAllOrNone(t *testing.T) {
 	expect(t, vmfa(t, dir, "", []string{pw}, "export", "--format", "google", "--png", pngs), 1, "", second+" already exists")
 	if names, _ := filepath.Glob(filepath.Join(pngs, "*")); len(names) != 1 {
 		t.Errorf("the failed export left %q", names)
+	}
+}
+
+// An export to PNG files in a directory that holds a larger earlier one
+// (three QR codes; now two) leaves it one export: without --force it stops,
+// changing nothing; with --force the earlier codes go once the new ones are
+// written, and no other file is touched.
+func TestExportGooglePNGReplacesEarlierExport(t *testing.T) {
+	zbarimg := testenv.Tool(t, "zbarimg")
+	dir := t.TempDir()
+	var uris, queries []string
+	for i := range 2*otp.MigrationBatchSize + 1 { // three QR codes
+		secret := base32.StdEncoding.EncodeToString(fmt.Appendf(nil, "vmfa-export-secret%02d", i))
+		uris = append(uris, fmt.Sprintf("otpauth://totp/Site%02d:alice?secret=%s&issuer=Site%02d", i, secret, i))
+		if i <= otp.MigrationBatchSize { // two
+			queries = append(queries, fmt.Sprintf("Site%02d:alice", i))
+		}
+	}
+	expect(t, vmfa(t, dir, strings.Join(uris, "\n"), []string{pw}, "add", "--uri"), 0, "Added", "")
+	pngs := filepath.Join(t.TempDir(), "qr")
+	expect(t, vmfa(t, dir, "", []string{pw}, "export", "--format", "google", "--png", pngs), 0, "", "google-authenticator-3-of-3.png")
+	mine := map[string]string{"notes.txt": "mine", "google-authenticator-1-of-3-copy.png": "mine", "google-authenticator-4-of-3.png": "mine"}
+	for name, text := range mine {
+		if err := os.WriteFile(filepath.Join(pngs, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func() []string {
+		entries, _ := os.ReadDir(pngs)
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	before := list()
+
+	export := append([]string{"export", "--format", "google", "--png", pngs}, queries...)
+	r := vmfa(t, dir, "", []string{pw}, export...)
+	expect(t, r, 1, "", pngs+" holds the QR codes of an earlier export (google-authenticator-1-of-3.png, google-authenticator-2-of-3.png, google-authenticator-3-of-3.png): --force replaces them")
+	if strings.Count(r.stderr, "\n") != 1 || !reflect.DeepEqual(list(), before) {
+		t.Fatalf("without --force: stderr %q, the directory went from %q to %q", r.stderr, before, list())
+	}
+
+	r = vmfa(t, dir, "", []string{pw}, append(export, "--force")...)
+	expect(t, r, 0, "", "Removed "+filepath.Join(pngs, "google-authenticator-3-of-3.png")+", of an earlier export")
+	want := []string{"google-authenticator-1-of-2.png", "google-authenticator-1-of-3-copy.png", "google-authenticator-2-of-2.png", "google-authenticator-4-of-3.png", "notes.txt"}
+	if got := list(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after --force the directory holds %q, want %q", got, want)
+	}
+	for name, text := range mine {
+		if b, _ := os.ReadFile(filepath.Join(pngs, name)); string(b) != text {
+			t.Errorf("%s was changed", name)
+		}
+	}
+	// What is left is the new export, whole: zbarimg reads its accounts.
+	var parts []string
+	for _, name := range []string{"google-authenticator-1-of-2.png", "google-authenticator-2-of-2.png"} {
+		out, err := execOutput(zbarimg, "-q", "--raw", filepath.Join(pngs, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, strings.TrimSpace(out))
+	}
+	read, err := otp.ParseAll(parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(read) != len(queries) || read[0].Issuer != "Site00" || read[len(read)-1].Issuer != fmt.Sprintf("Site%02d", len(queries)-1) {
+		t.Fatalf("zbarimg read %d accounts from the new export, want the %d asked for", len(read), len(queries))
 	}
 }

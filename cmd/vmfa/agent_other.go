@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"os/signal"
 )
 
 // codeFromAgent prints nothing: there is no agent on Windows.
@@ -15,6 +16,9 @@ func codeFromAgent(args []string) (printed bool) { return false }
 // exits with its exit code: Windows has no exec. It returns only if
 // vmfa-full can't be started.
 func runFull(path string, args []string) error {
+	// Ctrl-C reaches every process of the console: vmfa-full decides what
+	// it means, and this one waits for its exit status.
+	signal.Ignore(os.Interrupt)
 	cmd := exec.Command(path, args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	err := cmd.Run()

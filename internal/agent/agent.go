@@ -5,8 +5,10 @@
 //
 // # Transport
 //
-// The socket is wire.SocketPath(vaultDir): a name derived from a hash of the
-// absolute vault directory, in $XDG_RUNTIME_DIR/vmfa, else in vmfa-UID in
+// Package wire holds the protocol, apart, so that vmfa's front end can
+// speak it without linking this package. The socket is
+// wire.SocketPath(vaultDir): a name derived from a hash of the absolute
+// vault directory, in $XDG_RUNTIME_DIR/vmfa, else in vmfa-UID in
 // the temporary directory; either is created 0700 and refused unless it is
 // the user's own directory that no one else can enter. On every connection
 // the server asks the kernel for the peer's uid (SO_PEERCRED on Linux,
@@ -40,6 +42,14 @@
 //     error, as with the key in hand, so that a damaged file is said to be
 //     damaged; the agent's other failures (locked, gone) wrap
 //     vault.ErrKeyUnavailable.
+//   - Code (wire.OpCode, sent by the front end with wire.Do): the agent
+//     of a vault (Server.ServeCodes) hands out the code of the one TOTP
+//     account a query designates, as 'vmfa code' does, through
+//     vault.Vault.HandOut: recorded as handed out, fresh if asked, at the
+//     corrected clock. It answers wire.CodeElsewhere to anything else (an
+//     HOTP account, no match, several, an error): the full program does
+//     those and says what is wrong. It keeps the vault it decrypted while
+//     vault.age is unchanged, and forgets it on lock.
 //   - Put(name, value, ttl) and Get(name): a small cache of secrets, such
 //     as temporary cloud credentials, held while the agent is unlocked:
 //     values up to MaxSecret bytes, at most MaxSecrets names, each

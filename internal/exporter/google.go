@@ -3,8 +3,14 @@ package exporter
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"image/png"
 	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
@@ -59,4 +65,38 @@ func PNG(uri string) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// PNGName is the file name of QR code i (from 1) of an export of n: the
+// number of codes is in every name, so that the parts of two exports never
+// pass for one.
+func PNGName(i, n int) string {
+	return fmt.Sprintf("google-authenticator-%d-of-%d.png", i, n)
+}
+
+var pngNamePattern = regexp.MustCompile(`^google-authenticator-([1-9][0-9]{0,5})-of-([1-9][0-9]{0,5})\.png$`)
+
+// OtherPNGs returns the paths of the regular files in dir named as PNGName
+// names the QR codes of an export but for names, those of the export being
+// written: an earlier export's, of another number of codes, that a reader
+// of dir could take for a part of the new one. Other files are not listed.
+func OtherPNGs(dir string, names []string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, e := range entries {
+		m := pngNamePattern.FindStringSubmatch(e.Name())
+		if m == nil || !e.Type().IsRegular() || slices.Contains(names, e.Name()) {
+			continue
+		}
+		// At most six digits each: Atoi cannot fail.
+		i, _ := strconv.Atoi(m[1])
+		n, _ := strconv.Atoi(m[2])
+		if i <= n {
+			paths = append(paths, filepath.Join(dir, e.Name()))
+		}
+	}
+	return paths, nil
 }

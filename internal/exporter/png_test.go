@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,5 +102,28 @@ func TestWriteFileRefusesToReplace(t *testing.T) {
 	os.Chmod(open, 0o755)
 	if err := MakePrivateDir(open); err == nil || !strings.Contains(err.Error(), "chmod 700") {
 		t.Errorf("MakePrivateDir of a directory others can read = %v", err)
+	}
+}
+
+// OtherPNGs lists only regular files named as an export's QR codes, other
+// than the new export's own.
+func TestOtherPNGs(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{PNGName(1, 3), PNGName(3, 3), PNGName(1, 2), PNGName(12, 12),
+		"google-authenticator-4-of-3.png", "google-authenticator-0-of-3.png", "google-authenticator-01-of-3.png",
+		"google-authenticator-1-of-3.png.bak", "x-google-authenticator-1-of-3.png", "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Mkdir(filepath.Join(dir, PNGName(2, 3)), 0o700)
+	os.Symlink(filepath.Join(dir, "notes.txt"), filepath.Join(dir, PNGName(1, 4)))
+	got, err := OtherPNGs(dir, []string{PNGName(1, 2), PNGName(2, 2)})
+	want := []string{filepath.Join(dir, PNGName(1, 3)), filepath.Join(dir, PNGName(12, 12)), filepath.Join(dir, PNGName(3, 3))}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("OtherPNGs = %q, %v; want %q", got, err, want)
+	}
+	if _, err := OtherPNGs(filepath.Join(dir, "nosuch"), nil); err == nil {
+		t.Fatal("no error for a directory that does not exist")
 	}
 }

@@ -1,0 +1,56 @@
+package awssession
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// A writer killed between creating its temporary file and renaming it
+// leaves the file behind; the next write of the cache removes it once it is
+// old enough that no writer can still be using it, and nothing else.
+func TestFileCacheRemovesStaleTemps(t *testing.T) {
+	v := newVault(t)
+	dir := filepath.Join(t.TempDir(), "aws-sessions")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	files := map[string]time.Time{
+		".0123abcd.age.tmp123456": old,        // a killed writer's: removed
+		".4567ef01.age.tmp999":    time.Now(), // perhaps being written now: kept
+		".notes.tmp1":             old,        // not the cache's: kept
+		"0123abcd.lock":           old,        // a lock: kept
+	}
+	for name, mtime := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, ".dir.age.tmp1"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(filepath.Join(dir, ".dir.age.tmp1"), old, old)
+	c := &FileCache{Dir: dir, Recipient: v.Recipient(), Decrypter: v, Now: time.Now}
+	if err := c.Put("entry", []byte("secret"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{".4567ef01.age.tmp999", ".dir.age.tmp1", ".notes.tmp1", "0123abcd.lock", "entry.age"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("the cache directory holds %q, want %q", names, want)
+	}
+	if got, ok, err := c.Get("entry"); err != nil || !ok || string(got) != "secret" {
+		t.Fatalf("Get after the clean-up: %q %v %v", got, ok, err)
+	}
+}
