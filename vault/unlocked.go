@@ -69,7 +69,9 @@ func (v *Vault) Recipient() string { return v.recipient.String() }
 // sees either the old version or the new one.
 //
 // A vault.age written by a newer vmfa is refused with an error wrapping
-// ErrNewerVersion; one that can't be read back, with a *DamagedError.
+// ErrNewerVersion; one that can't be read back, with a *DamagedError. A
+// Vault opened with UnlockWith whose identity does not open vault.age gets
+// an error wrapping ErrOtherKey: nothing says the file is damaged.
 func (v *Vault) Load() (*Data, error) {
 	path := v.store.path(vaultFile)
 	ct, err := readFile(path, maxVaultSize)
