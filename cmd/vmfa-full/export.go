@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	xterm "golang.org/x/term"
 
+	"github.com/vmfa/vmfa/internal/atomicfile"
 	"github.com/vmfa/vmfa/internal/exporter"
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/term"
@@ -245,6 +246,8 @@ func writePNGs(errOut io.Writer, dir string, uris []string, force bool) error {
 	if len(earlier) > 0 && !force {
 		return fmt.Errorf("%s holds the QR codes of an earlier export (%s): --force replaces them, or name another directory", dir, listNames(earlier))
 	}
+	// A QR code that a killed export left unrenamed holds secrets too.
+	atomicfile.RemoveStaleTemps(dir, exporter.IsPNGName)
 	for i, name := range names {
 		data, err := exporter.PNG(uris[i])
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/creack/pty"
 
@@ -315,9 +316,23 @@ func TestExportGooglePNGReplacesEarlierExport(t *testing.T) {
 	expect(t, vmfa(t, dir, strings.Join(uris, "\n"), []string{pw}, "add", "--uri"), 0, "Added", "")
 	pngs := filepath.Join(t.TempDir(), "qr")
 	expect(t, vmfa(t, dir, "", []string{pw}, "export", "--format", "google", "--png", pngs), 0, "", "google-authenticator-3-of-3.png")
-	mine := map[string]string{"notes.txt": "mine", "google-authenticator-1-of-3-copy.png": "mine", "google-authenticator-4-of-3.png": "mine"}
+	mine := map[string]string{"notes.txt": "mine", "google-authenticator-1-of-3-copy.png": "mine", "google-authenticator-4-of-3.png": "mine",
+		".notes.txt.tmp1": "mine"}
+	// An export killed before renaming its last QR code into place left
+	// this, an hour ago; the next export removes it, and no file of the
+	// user's, however old and whatever its name.
+	killed := filepath.Join(pngs, ".google-authenticator-3-of-3.png.tmp4242")
 	for name, text := range mine {
 		if err := os.WriteFile(filepath.Join(pngs, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(killed, []byte("half a QR code"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hourAgo := time.Now().Add(-time.Hour)
+	for _, name := range []string{".notes.txt.tmp1", filepath.Base(killed)} {
+		if err := os.Chtimes(filepath.Join(pngs, name), hourAgo, hourAgo); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -340,7 +355,7 @@ func TestExportGooglePNGReplacesEarlierExport(t *testing.T) {
 
 	r = vmfa(t, dir, "", []string{pw}, append(export, "--force")...)
 	expect(t, r, 0, "", "Removed "+filepath.Join(pngs, "google-authenticator-3-of-3.png")+", of an earlier export")
-	want := []string{"google-authenticator-1-of-2.png", "google-authenticator-1-of-3-copy.png", "google-authenticator-2-of-2.png", "google-authenticator-4-of-3.png", "notes.txt"}
+	want := []string{".notes.txt.tmp1", "google-authenticator-1-of-2.png", "google-authenticator-1-of-3-copy.png", "google-authenticator-2-of-2.png", "google-authenticator-4-of-3.png", "notes.txt"}
 	if got := list(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("after --force the directory holds %q, want %q", got, want)
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
+	"time"
 )
 
 // Write replaces path with b: the new content is written to a temporary file
@@ -15,7 +17,7 @@ import (
 // one, never half of either, and no reader ever sees a partial file.
 func Write(path string, b []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	tmp, err := os.CreateTemp(dir, tempPattern(filepath.Base(path)))
 	if err != nil {
 		return fmt.Errorf("can't save %s, which is unchanged: %w", path, err)
 	}
@@ -48,4 +50,49 @@ func Write(path string, b []byte) error {
 		return fmt.Errorf("saved %s, but a crash could still undo it: %w", path, err)
 	}
 	return nil
+}
+
+// StaleAge is how old a temporary file of Write must be to be taken for one
+// that a writer killed before its rename left: a live writer holds its own
+// for milliseconds.
+const StaleAge = time.Minute
+
+// RemoveStaleTemps removes from dir the temporary files that killed Writes
+// left, of the targets owned reports as the caller's (by their base name),
+// once they are StaleAge old; they may hold secrets, and nothing reads them.
+// Errors are ignored: the next call tries again.
+func RemoveStaleTemps(dir string, owned func(target string) bool) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		target, ok := tempTarget(e.Name())
+		if !ok || !owned(target) || !e.Type().IsRegular() {
+			continue
+		}
+		// File times are the system clock's, whatever vmfa's clock says.
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > StaleAge {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// tempPattern is the os.CreateTemp pattern of Write's temporary file for
+// the target of base name target.
+func tempPattern(target string) string { return "." + target + ".tmp*" }
+
+// tempTarget returns the base name of the file that Write's temporary file
+// name (".TARGET.tmpDIGITS") was for.
+func tempTarget(name string) (string, bool) {
+	i := strings.LastIndex(name, ".tmp")
+	if !strings.HasPrefix(name, ".") || i < 2 || len(name) == i+4 {
+		return "", false
+	}
+	for _, r := range name[i+4:] {
+		if r < '0' || r > '9' {
+			return "", false
+		}
+	}
+	return name[1:i], true
 }

@@ -128,35 +128,9 @@ func (c *FileCache) Put(name string, secret []byte, ttl time.Duration) error {
 	if err := c.mkdir(); err != nil {
 		return err
 	}
-	c.removeStaleTemps()
+	// An encrypted session each, never read again.
+	atomicfile.RemoveStaleTemps(c.Dir, func(target string) bool { return strings.HasSuffix(target, ".age") })
 	return atomicfile.Write(p, ct.Bytes())
-}
-
-// staleTempAge is how old a temporary file of the cache must be to be
-// taken for one a writer left when it was killed: other entries' writers
-// may be between creating theirs and renaming it, and take milliseconds.
-const staleTempAge = time.Minute
-
-// removeStaleTemps deletes the temporary files (".NAME.age.tmp…", as
-// atomicfile names them) that writers killed before their rename left in
-// Dir: each holds an encrypted session, and none is ever read again.
-// Errors are ignored: the next write tries again.
-func (c *FileCache) removeStaleTemps() {
-	entries, err := os.ReadDir(c.Dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, ".") || !strings.Contains(name, ".age.tmp") || !e.Type().IsRegular() {
-			continue
-		}
-		// The file system stamps files with the system's clock, not with
-		// Now, which may be corrected ('vmfa time').
-		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > staleTempAge {
-			os.Remove(filepath.Join(c.Dir, name))
-		}
-	}
 }
 
 // Lock takes an advisory lock on Dir/NAME.lock.

@@ -74,6 +74,9 @@ func PNGName(i, n int) string {
 	return fmt.Sprintf("google-authenticator-%d-of-%d.png", i, n)
 }
 
+// IsPNGName reports whether name is one that PNGName gives.
+func IsPNGName(name string) bool { return pngNamePattern.MatchString(name) }
+
 var pngNamePattern = regexp.MustCompile(`^google-authenticator-([1-9][0-9]{0,5})-of-([1-9][0-9]{0,5})\.png$`)
 
 // OtherPNGs returns the paths of the regular files in dir named as PNGName
