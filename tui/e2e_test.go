@@ -2,17 +2,14 @@ package tui
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
@@ -99,7 +96,7 @@ func newTmux(t *testing.T, vdir string, env []string, command string) tmuxSessio
 	s := tmuxSession{t: t, socket: fmt.Sprintf("vmfa-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	args := []string{"new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30",
 		"-e", "VMFA_DIR=" + vdir, "-e", "SSH_TTY=/dev/pts/99", "-e", "TERM=xterm-256color",
-		"-e", "XDG_RUNTIME_DIR=" + runtimeDir(t)}
+		"-e", "XDG_RUNTIME_DIR=" + testenv.AgentRuntimeDir(t)}
 	for _, e := range env {
 		args = append(args, "-e", e)
 	}
@@ -108,47 +105,6 @@ func newTmux(t *testing.T, vdir string, env []string, command string) tmuxSessio
 	s.run("set", "-g", "set-clipboard", "on")
 	s.run("set", "-g", "remain-on-exit", "on")
 	return s
-}
-
-// runtimeDir returns a runtime directory of the test's own for vmfa, so that
-// the agent that a passphrase typed into the interface starts, and the lock
-// file agents leave, are never in the user's own (or in vmfa-UID in the
-// temporary directory). When the test ends, the agents serving there are
-// stopped, by the pids they give, and the directory is removed. Its path is
-// short: a socket's path is limited to about 100 bytes.
-func runtimeDir(t *testing.T) string {
-	t.Helper()
-	run, err := os.MkdirTemp("", "vmfa-run")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		socks, _ := filepath.Glob(filepath.Join(run, "vmfa", "*.sock"))
-		for _, sock := range socks {
-			if pid := agentPID(sock); pid > 0 {
-				if p, err := os.FindProcess(pid); err == nil {
-					p.Signal(syscall.SIGTERM)
-				}
-			}
-		}
-		os.RemoveAll(run)
-	})
-	return run
-}
-
-// agentPID asks the agent listening on sock for its pid; 0 if none answers.
-func agentPID(sock string) int {
-	conn, err := net.DialTimeout("unix", sock, time.Second)
-	if err != nil {
-		return 0
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(wire.ConnTimeout))
-	var resp wire.Response
-	if wire.WriteMessage(conn, wire.Request{Op: wire.OpStatus}) != nil || wire.ReadMessage(conn, &resp) != nil || resp.Status == nil {
-		return 0
-	}
-	return resp.Status.PID
 }
 
 // buffer returns tmux's newest paste buffer, or "" when there is none.

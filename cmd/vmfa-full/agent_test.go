@@ -16,7 +16,6 @@ import (
 	"filippo.io/age"
 	"github.com/creack/pty"
 
-	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
@@ -41,42 +40,18 @@ func agentEnv(t *testing.T, dir string) []string {
 var runtimeDirs sync.Map
 
 // runtimeEnv returns XDG_RUNTIME_DIR=… for the vmfa processes of a test with
-// its vault in dir, the same for every call with dir: a directory of the
-// test's own, so that the agents they start, and the lock files agents
-// leave, are never in the user's own (or in vmfa-UID in the temporary
-// directory). When the test ends, the agents serving there are stopped, by
-// pid, and the directory is removed. Its path is short: a socket's path is
-// limited to about 100 bytes.
+// its vault in dir, the same for every call with dir (testenv.AgentRuntimeDir).
 func runtimeEnv(t *testing.T, dir string) string {
 	t.Helper()
 	if run, ok := runtimeDirs.Load(dir); ok {
 		return "XDG_RUNTIME_DIR=" + run.(string)
 	}
-	run, err := os.MkdirTemp("", "vmfa-run")
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := testenv.AgentRuntimeDir(t)
 	if other, loaded := runtimeDirs.LoadOrStore(dir, run); loaded {
-		os.Remove(run)
 		return "XDG_RUNTIME_DIR=" + other.(string)
 	}
-	t.Cleanup(func() {
-		stopAgents(run)
-		os.RemoveAll(run)
-		runtimeDirs.Delete(dir)
-	})
+	t.Cleanup(func() { runtimeDirs.Delete(dir) })
 	return "XDG_RUNTIME_DIR=" + run
-}
-
-// stopAgents stops the agents listening in the runtime directory run, by
-// the pids they give.
-func stopAgents(run string) {
-	socks, _ := filepath.Glob(filepath.Join(run, "vmfa", "*.sock"))
-	for _, sock := range socks {
-		if resp, err := wire.Do(sock, wire.Request{Op: wire.OpStatus}); err == nil && resp.Status != nil && resp.Status.PID > 0 {
-			syscall.Kill(resp.Status.PID, syscall.SIGTERM)
-		}
-	}
 }
 
 func status(t *testing.T, dir string, env []string) agentStatus {
