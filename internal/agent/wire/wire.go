@@ -9,12 +9,12 @@
 package wire
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"strings"
@@ -129,10 +129,14 @@ type Codes struct {
 var ErrNoAgent = errors.New("no agent runs for this vault")
 
 // SocketName is the name of the socket of a vault directory, which must be
-// absolute and clean.
+// absolute and clean. The hash only tells one user's vault directories
+// apart, in a directory no one else can enter, so FNV does: SHA-256 would
+// bring in the crypto packages, whose start-up costs the front end about
+// 1 ms.
 func SocketName(absDir string) string {
-	sum := sha256.Sum256([]byte(absDir))
-	return "agent-" + hex.EncodeToString(sum[:8]) + ".sock"
+	h := fnv.New64a()
+	h.Write([]byte(absDir))
+	return "agent-" + hex.EncodeToString(h.Sum(nil)) + ".sock"
 }
 
 // ReadMessage reads one length-prefixed JSON message into v.
