@@ -5,11 +5,9 @@ package wire
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"syscall"
-	"time"
 )
 
 // SocketPath returns the path of the socket of the vault directory dir: in
@@ -67,17 +65,36 @@ func CheckRuntimeDir(dir string, uid int) error {
 // Do sends req to the agent listening on the socket path, on a connection
 // of its own, and returns its response as it came, error codes included.
 // With no agent there, it returns ErrNoAgent.
+//
+// It uses the socket's file descriptor directly, blocking, with the
+// deadline as the socket's timeouts: package net, its poller and its
+// goroutines would cost the front end's start-up most of a millisecond.
 func Do(path string, req Request) (Response, error) {
-	conn, err := net.DialTimeout("unix", path, ConnTimeout)
+	// Not inherited by a child started meanwhile, as package net does it.
+	syscall.ForkLock.RLock()
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		syscall.CloseOnExec(fd)
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
+		return Response{}, fmt.Errorf("can't reach the agent: %w", err)
+	}
+	conn := os.NewFile(uintptr(fd), path)
+	defer conn.Close()
+	if err := syscall.Connect(fd, &syscall.SockaddrUnix{Name: path}); err != nil {
 		// No socket, or one no agent listens on (a killed agent's).
 		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
 			return Response{}, ErrNoAgent
 		}
 		return Response{}, fmt.Errorf("can't reach the agent: %w", err)
 	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(ConnTimeout))
+	timeout := syscall.NsecToTimeval(ConnTimeout.Nanoseconds())
+	for _, opt := range []int{syscall.SO_RCVTIMEO, syscall.SO_SNDTIMEO} {
+		if err := syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, opt, &timeout); err != nil {
+			return Response{}, fmt.Errorf("can't reach the agent: %w", err)
+		}
+	}
 	werr := WriteMessage(conn, req)
 	// A refusal comes before the request is read, so the write can fail
 	// with the answer already there to read.
