@@ -6,7 +6,7 @@
 # time, user and system). Below 1 is faster. Both run side by side in one
 # hyperfine run, so that the load of the machine weighs on both alike.
 #
-#	scripts/bench-scan.sh                     # build ./cmd/vmfa and time it
+#	scripts/bench-scan.sh                     # build ./cmd/vmfa and vmfa-full, time them
 #	VMFA=/path/to/vmfa scripts/bench-scan.sh  # time an existing binary
 #	scripts/bench-scan.sh --zbar-conformance  # count what zbarimg decodes of
 #	                                          # the ZXing QR sets, per rotation
