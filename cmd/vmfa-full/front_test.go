@@ -93,12 +93,14 @@ func TestFrontEndCodeFromAgent(t *testing.T) {
 	for _, args := range [][]string{
 		{"code", "nothing"}, {"code", "amazon", "--at", "1700000000"}, {"code", "counter"},
 		{"code", "--help"}, {"list"}, {"--no-agent", "code", "aws"},
+		{"--json", "code", "aws"}, // code's flag before "code": unknown to the root
 	} {
 		expect(t, runBin(t, front, dir, "", env, args...), 1, "", noFull)
 	}
 	expect(t, runBin(t, front, dir, "", with(env, "VMFA_AGENT=off"), "code", "aws"), 1, "", noFull)
 	expect(t, vmfa(t, dir, "", env, "code", "nothing"), 1, "", `no account matches "nothing"`)
 	expect(t, vmfa(t, dir, "", env, "code", "bogus", "--verbose"), 2, "", "unknown flag: --verbose")
+	expect(t, vmfa(t, dir, "", env, "--fresh", "code", "aws"), 2, "", "unknown flag: --fresh")
 	first := vmfa(t, dir, "", env, "code", "counter")
 	second := vmfa(t, dir, "", env, "code", "counter")
 	if first.code != 0 || second.code != 0 || first.stdout == second.stdout {

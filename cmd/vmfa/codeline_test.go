@@ -33,6 +33,12 @@ func TestParseCodeLine(t *testing.T) {
 		{[]string{"code", "aws", "--dir="}, codeLine{}, false}, // an empty one
 		{[]string{"code", "aws", "--dir", ""}, codeLine{}, false},
 		{[]string{"code", "aws", "--verbose"}, codeLine{}, false}, // unknown: vmfa-full says so
+		// code's flags before "code" are unknown to the root: vmfa-full
+		// says so, exit 2.
+		{[]string{"--fresh", "code", "aws"}, codeLine{}, false},
+		{[]string{"--json", "code", "aws"}, codeLine{}, false},
+		{[]string{"--dir", "/v", "--next", "code", "aws"}, codeLine{}, false},
+		{[]string{"code", "--next", "--dir", "/v", "aws"}, codeLine{dir: "/v", query: "aws", next: true}, true},
 	} {
 		got, ok := parseCodeLine(tc.args)
 		if ok != tc.ok || got != tc.want {

@@ -80,7 +80,8 @@ type codeLine struct {
 }
 
 // parseCodeLine recognizes 'vmfa [--dir D] code [--fresh] [--next] [--json]
-// QUERY', flags in any order and either of pflag's forms for --dir. Anything
+// QUERY', --dir anywhere in either of pflag's forms, code's flags anywhere
+// after "code" (before it, vmfa-full refuses them). Anything
 // else (another command, --at, --help, --identity, --no-agent, "--", a
 // flag's "=false") is not for the front end: ok is false, and vmfa-full
 // reads the line, so it alone says what is wrong with one.
@@ -93,11 +94,13 @@ func parseCodeLine(args []string) (l codeLine, ok bool) {
 			l.dir = args[i]
 		case strings.HasPrefix(arg, "--dir="):
 			l.dir = strings.TrimPrefix(arg, "--dir=")
-		case arg == "--fresh":
+		// The code command's own flags count only after "code": before
+		// it, the root's parser does not know them (unknown flag, exit 2).
+		case arg == "--fresh" && len(words) > 0:
 			l.fresh = true
-		case arg == "--next":
+		case arg == "--next" && len(words) > 0:
 			l.next = true
-		case arg == "--json":
+		case arg == "--json" && len(words) > 0:
 			l.asJSON = true
 		case strings.HasPrefix(arg, "-"):
 			return codeLine{}, false
