@@ -144,3 +144,30 @@ func TestFrontEndCorrectedClock(t *testing.T) {
 		t.Fatalf("a stale correction: from the agent %+v, from vmfa-full %+v", r, full)
 	}
 }
+
+// TestFrontEndClockOfItsEnvironment: the agent computes a code at the
+// correction of the settings the caller's environment names
+// (XDG_CONFIG_HOME), as vmfa-full run there would, not at the agent's.
+func TestFrontEndClockOfItsEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir) // settings in $HOME/.config: no correction
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	const skew = 3*time.Minute + 7*time.Second
+	srv := ntptest.Start(t, ntptest.Reply{Skew: skew})
+	corrected := with(env, configEnv(dir))
+	expect(t, vmfa(t, dir, "", corrected, "time", "--apply", "--server", srv.Addr), 0, "Applied", "")
+	front := loneFront(t)
+	for _, tc := range []struct {
+		env  []string
+		skew time.Duration
+	}{{corrected, skew}, {env, 0}} {
+		checkCodeAt(t, tc.skew, "code from the agent", func() string {
+			r := runBin(t, front, dir, "", tc.env, "code", "aws")
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("code aws: %+v", r)
+			}
+			return strings.TrimSuffix(r.stdout, "\n")
+		})
+	}
+}

@@ -23,6 +23,8 @@ var clock = &codeClock{system: time.Now, notes: os.Stderr}
 type codeClock struct {
 	system func() time.Time
 	notes  io.Writer // where the CLI's once-per-run notes go
+	// settingsDir holds the correction; "" for settings.DefaultDir.
+	settingsDir string
 
 	once       sync.Once
 	now        func() time.Time
@@ -42,11 +44,12 @@ func (c *codeClock) Now() time.Time {
 	return c.now()
 }
 
-// codeTimeNow is the time a code is handed out at in the agent, and what
-// the CLI would say on stderr of that clock. The correction is read afresh
-// on every call: 'vmfa time --apply' may run while the agent does.
-func codeTimeNow() (time.Time, []string) {
-	c := &codeClock{system: time.Now}
+// codeTimeNow is the time a code is handed out at in the agent, with the
+// correction in settingsDir (the client's; "" for the agent's own), and
+// what the CLI would say on stderr of that clock. The correction is read
+// afresh on every call: 'vmfa time --apply' may run while the agent does.
+func codeTimeNow(settingsDir string) (time.Time, []string) {
+	c := &codeClock{system: time.Now, settingsDir: settingsDir}
 	c.load()
 	return c.now(), c.warnings
 }
@@ -75,6 +78,9 @@ func (c *codeClock) header() (label, warning string) {
 func (c *codeClock) load() {
 	c.now = c.system
 	f, err := settings.Default()
+	if c.settingsDir != "" {
+		f, err = settings.Open(c.settingsDir), nil
+	}
 	if err == nil {
 		c.correction, err = timesync.Applied(f)
 	}

@@ -4,11 +4,13 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"syscall"
 
 	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/internal/codeprint"
 	"github.com/vmfa/vmfa/internal/harden"
+	"github.com/vmfa/vmfa/internal/settings"
 	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/internal/vaultdir"
 )
@@ -33,10 +35,19 @@ func codeFromAgent(args []string) (printed bool) {
 	if err != nil {
 		return false
 	}
+	// The clock correction of this environment's settings, which may not
+	// be the agent's; one that can't be found, vmfa-full says so.
+	settingsDir, err := settings.DefaultDir()
+	if err == nil {
+		settingsDir, err = filepath.Abs(settingsDir)
+	}
+	if err != nil {
+		return false
+	}
 	// A code is a secret for its window: no core dump, no swap.
 	notes := harden.Process()
 	resp, err := wire.Do(socket, wire.Request{Op: wire.OpCode, Code: &wire.CodeRequest{
-		Query: l.query, Fresh: l.fresh, Next: l.next || l.asJSON,
+		Query: l.query, Fresh: l.fresh, Next: l.next || l.asJSON, Settings: settingsDir,
 	}})
 	if err != nil || resp.Code != "" || resp.Codes == nil {
 		return false

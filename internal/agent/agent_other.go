@@ -33,6 +33,6 @@ func (c *Client) Start(exe string, args []string, timeout time.Duration) error {
 }
 
 // Run is Serve's entry point; on Windows it returns ErrUnsupported.
-func Run(dir string, logf func(string), codeTime func() (time.Time, []string)) error {
+func Run(dir string, logf func(string), codeTime func(settingsDir string) (time.Time, []string)) error {
 	return ErrUnsupported
 }

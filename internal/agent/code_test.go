@@ -71,7 +71,7 @@ func codeAgent(t *testing.T, v *vault.Vault, dir string, now *time.Time, notes [
 	t.Helper()
 	runtimeForTest(t)
 	s, c := serve(t, dir)
-	s.ServeCodes(dir, func() (time.Time, []string) { return *now, notes })
+	s.ServeCodes(dir, func(string) (time.Time, []string) { return *now, notes })
 	path, err := wire.SocketPath(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +218,7 @@ func BenchmarkCode(b *testing.B) {
 	}
 	defer release()
 	s := NewServer(SystemClock(), os.Getuid())
-	s.ServeCodes(dir, func() (time.Time, []string) { return time.Now(), nil })
+	s.ServeCodes(dir, func(string) (time.Time, []string) { return time.Now(), nil })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go s.Serve(ctx, l)

@@ -50,9 +50,10 @@ type Server struct {
 	lockNotes func(reason string) // told why the agent locked; may be nil
 
 	// The vault whose codes OpCode hands out, and the time they are
-	// handed out at, with what to say of that clock; set by ServeCodes.
+	// handed out at in a settings directory, with what to say of that
+	// clock; set by ServeCodes.
 	vaultDir string
-	codeTime func() (time.Time, []string)
+	codeTime func(settingsDir string) (time.Time, []string)
 
 	// loaded is vault.age as last decrypted for a code request, reused
 	// while the file is unchanged: decrypting it again costs most of a
@@ -76,10 +77,12 @@ func NewServer(clock Clock, uid int) *Server {
 func (s *Server) OnLock(f func(reason string)) { s.lockNotes = f }
 
 // ServeCodes makes the agent answer code requests for the vault in dir, at
-// the time now returns, which also returns what the CLI would say of that
-// clock (a stale correction): the program running the agent knows how its
-// codes' clock is corrected.
-func (s *Server) ServeCodes(dir string, now func() (time.Time, []string)) {
+// the time now returns for the settings directory of the request
+// (wire.CodeRequest.Settings, "" for the agent's own), which also returns
+// what the CLI would say of that clock (a stale correction): the program
+// running the agent knows how its codes' clock is corrected, and the
+// client's environment says where the correction is.
+func (s *Server) ServeCodes(dir string, now func(settingsDir string) (time.Time, []string)) {
 	s.vaultDir, s.codeTime = dir, now
 }
 
@@ -123,7 +126,7 @@ func Listen(dir string) (l *net.UnixListener, release func(), err error) {
 // Run serves the agent of the vault directory dir until SIGINT or SIGTERM,
 // or until dir, if it exists, is removed, telling logf when it starts and
 // when and why it locks. Its codes are handed out at codeTime (ServeCodes).
-func Run(dir string, logf func(string), codeTime func() (time.Time, []string)) error {
+func Run(dir string, logf func(string), codeTime func(settingsDir string) (time.Time, []string)) error {
 	l, release, err := Listen(dir)
 	if err != nil {
 		return err
@@ -335,7 +338,7 @@ func (s *Server) code(req *wire.CodeRequest) wire.Response {
 	if err != nil || e.Type == otp.HOTP {
 		return elsewhere
 	}
-	now, notes := s.codeTime()
+	now, notes := s.codeTime(req.Settings)
 	h, err := v.HandOut(e, now, vault.HandOutOptions{Fresh: req.Fresh, Next: req.Next})
 	if err != nil {
 		return elsewhere
