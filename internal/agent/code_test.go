@@ -274,3 +274,34 @@ func TestCodeSeesVaultChanges(t *testing.T) {
 		t.Fatalf("after removing the account: %+v", r)
 	}
 }
+
+// TestCodeForgetsTheVaultLockedMeanwhile: a code request that decrypts
+// the vault while the agent locks does not keep it: a locked agent holds
+// no secret, the decrypted vault included.
+func TestCodeForgetsTheVaultLockedMeanwhile(t *testing.T) {
+	v, dir := codeVault(t)
+	s := NewServer(SystemClock(), os.Getuid())
+	s.ServeCodes(dir, func(string) (time.Time, []string) { return time.Now(), nil })
+	key := []byte(v.Identity().String())
+	for i := range 1000 {
+		if r := s.handle(wire.Request{Op: wire.OpUnlock, Identity: key}); r.Code != "" {
+			t.Fatal(r.Error)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.code(&wire.CodeRequest{Query: "aws"})
+		}()
+		// Lock at some point of the request: before, during or after
+		// its decryption.
+		time.Sleep(time.Duration(i%20) * 20 * time.Microsecond)
+		s.handle(wire.Request{Op: wire.OpLock})
+		<-done
+		s.loadMu.Lock()
+		kept := s.loaded != nil
+		s.loadMu.Unlock()
+		if kept {
+			t.Fatalf("try %d: the agent is locked and still holds the decrypted vault", i)
+		}
+	}
+}

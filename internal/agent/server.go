@@ -57,7 +57,7 @@ type Server struct {
 
 	// loaded is vault.age as last decrypted for a code request, reused
 	// while the file is unchanged: decrypting it again costs most of a
-	// request. Forgotten on lock.
+	// request. Forgotten on lock. Taken after mu, never held during I/O.
 	loadMu sync.Mutex
 	loaded *vault.Data
 	stamp  vault.Stamp
@@ -330,7 +330,7 @@ func (s *Server) code(req *wire.CodeRequest) wire.Response {
 	if err != nil {
 		return elsewhere
 	}
-	d, err := s.load(v)
+	d, err := s.load(v, key)
 	if err != nil {
 		return elsewhere
 	}
@@ -348,23 +348,34 @@ func (s *Server) code(req *wire.CodeRequest) wire.Response {
 	return wire.Response{Codes: &c}
 }
 
-// load returns the contents of v, decrypted again only if vault.age changed
-// since the last call.
-func (s *Server) load(v *vault.Vault) (*vault.Data, error) {
+// load returns the contents of v, opened with key, decrypted again only if
+// vault.age changed since the last call. What it decrypts is kept only if
+// key is still the agent's: a lock (or another key) meanwhile has forgotten
+// the vault, and a locked agent holds no secret.
+func (s *Server) load(v *vault.Vault, key *age.X25519Identity) (*vault.Data, error) {
 	stamp, err := v.Stamp() // before Load: a save in between is seen next time
 	if err != nil {
 		return nil, err
 	}
 	s.loadMu.Lock()
-	defer s.loadMu.Unlock()
-	if s.loaded != nil && stamp.Equal(s.stamp) {
-		return s.loaded, nil
+	d := s.loaded
+	if d != nil && !stamp.Equal(s.stamp) {
+		d = nil
 	}
-	d, err := v.Load()
-	if err != nil {
+	s.loadMu.Unlock()
+	if d != nil {
+		return d, nil
+	}
+	if d, err = v.Load(); err != nil {
 		return nil, err
 	}
-	s.loaded, s.stamp = d, stamp
+	s.mu.Lock()
+	if s.key == key {
+		s.loadMu.Lock()
+		s.loaded, s.stamp = d, stamp
+		s.loadMu.Unlock()
+	}
+	s.mu.Unlock()
 	return d, nil
 }
 
