@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/internal/codeprint"
@@ -41,7 +42,7 @@ func codeFromAgent(args []string) (printed bool) {
 	if err == nil {
 		settingsDir, err = filepath.Abs(settingsDir)
 	}
-	if err != nil {
+	if err != nil || !utf8.ValidString(settingsDir) { // JSON would change it
 		return false
 	}
 	// A code is a secret for its window: no core dump, no swap.

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"unicode/utf8"
 )
 
 // fullName is the program that does everything but the fast path.
@@ -108,7 +109,10 @@ func parseCodeLine(args []string) (l codeLine, ok bool) {
 			words = append(words, arg)
 		}
 	}
-	if len(words) != 2 || words[0] != "code" || strings.TrimSpace(words[1]) == "" || l.dir == "" && hasDirFlag(args) {
+	// A query that is not UTF-8 would reach the agent changed (JSON
+	// replaces the bad bytes with U+FFFD) and could match another account.
+	if len(words) != 2 || words[0] != "code" || strings.TrimSpace(words[1]) == "" || !utf8.ValidString(words[1]) ||
+		l.dir == "" && hasDirFlag(args) {
 		return codeLine{}, false
 	}
 	l.query = words[1]
