@@ -66,7 +66,9 @@ func lookPath(name string) (string, error) {
 			continue // the current directory is not a place to run programs from
 		}
 		path := filepath.Join(dir, name)
-		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+		// Windows has no execute bits: Go reports its files 0666 or 0444,
+		// and the name's .exe is what makes a program.
+		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode()&0o111 != 0) {
 			return path, nil
 		}
 	}
