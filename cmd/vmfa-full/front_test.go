@@ -171,3 +171,36 @@ func TestFrontEndClockOfItsEnvironment(t *testing.T) {
 		})
 	}
 }
+
+// TestFrontEndNotItselfAsVmfaFull: a vmfa-full that is the front end
+// itself (a link to it, beside it or in $PATH) is said in one line, exit
+// 1; the front end executed itself for ever.
+func TestFrontEndNotItselfAsVmfaFull(t *testing.T) {
+	dir := t.TempDir()
+	front := loneFront(t)
+	beside := filepath.Join(filepath.Dir(front), "vmfa-full")
+	if err := os.Symlink(front, beside); err != nil {
+		t.Fatal(err)
+	}
+	other := loneFront(t) // vmfa-full beside it: none; in $PATH: itself
+	inPath := t.TempDir()
+	if err := os.Symlink(other, filepath.Join(inPath, "vmfa-full")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ bin, path, mistaken string }{
+		{front, os.Getenv("PATH"), beside},
+		{other, inPath, filepath.Join(inPath, "vmfa-full")},
+	} {
+		done := make(chan result, 1)
+		go func() { done <- runBin(t, tc.bin, dir, "", []string{"PATH=" + tc.path}, "--version") }()
+		select {
+		case r := <-done:
+			expect(t, r, 1, "", tc.mistaken+" is this program, not vmfa-full")
+			if strings.Count(r.stderr, "\n") != 1 {
+				t.Fatalf("not one line: %q", r.stderr)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s with vmfa-full a link to it: no end", tc.bin)
+		}
+	}
+}

@@ -38,23 +38,42 @@ func main() {
 }
 
 // findFull returns the path of vmfa-full: beside this executable, else in
-// $PATH.
+// $PATH. A vmfa-full that is this program (a link to it, a copy's hard
+// link) is none: executing it would execute it again, for ever.
 func findFull() (string, error) {
 	name := fullName
 	if runtime.GOOS == "windows" {
 		name += ".exe"
 	}
+	var self os.FileInfo
 	exe, err := os.Executable()
+	if err == nil {
+		self, _ = os.Stat(exe)
+	}
+	isSelf := func(path string) bool {
+		fi, err := os.Stat(path)
+		return err == nil && self != nil && os.SameFile(fi, self)
+	}
+	var mistaken string
 	if err == nil {
 		if exe, err = filepath.EvalSymlinks(exe); err == nil {
 			path := filepath.Join(filepath.Dir(exe), name)
 			if _, err := os.Stat(path); err == nil {
-				return path, nil
+				if !isSelf(path) {
+					return path, nil
+				}
+				mistaken = path
 			}
 		}
 	}
 	if path, err := lookPath(name); err == nil {
-		return path, nil
+		if !isSelf(path) {
+			return path, nil
+		}
+		mistaken = path
+	}
+	if mistaken != "" {
+		return "", fmt.Errorf("%s is this program, not %s, which does all but 'vmfa code': install both with 'go install github.com/vmfa/vmfa/cmd/...@latest'", mistaken, fullName)
 	}
 	return "", fmt.Errorf("can't find %s, which does all but 'vmfa code', beside %s or in $PATH: install both with 'go install github.com/vmfa/vmfa/cmd/...@latest'", fullName, exe)
 }
