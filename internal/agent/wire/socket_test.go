@@ -92,6 +92,9 @@ func TestDoBadAgent(t *testing.T) {
 			if !strings.Contains(err.Error(), "agent") || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error %q", err)
 			}
+			if name == "hangs" && !strings.Contains(err.Error(), "did not answer: nothing within 2s") {
+				t.Fatalf("a hanging agent: %q", err)
+			}
 		})
 	}
 }

@@ -148,6 +148,10 @@ func SocketName(absDir string) string {
 func ReadMessage(r io.Reader, v any) error {
 	var n [4]byte
 	if _, err := io.ReadFull(r, n[:]); err != nil {
+		var timeout interface{ Timeout() bool }
+		if errors.As(err, &timeout) && timeout.Timeout() {
+			return fmt.Errorf("nothing within %v", ConnTimeout)
+		}
 		return errors.New("no message")
 	}
 	size := binary.BigEndian.Uint32(n[:])
