@@ -45,32 +45,28 @@ func findFull() (string, error) {
 	if runtime.GOOS == "windows" {
 		name += ".exe"
 	}
-	var self os.FileInfo
 	exe, err := os.Executable()
+	var self os.FileInfo
+	var candidates []string
 	if err == nil {
 		self, _ = os.Stat(exe)
-	}
-	isSelf := func(path string) bool {
-		fi, err := os.Stat(path)
-		return err == nil && self != nil && os.SameFile(fi, self)
-	}
-	var mistaken string
-	if err == nil {
-		if exe, err = filepath.EvalSymlinks(exe); err == nil {
-			path := filepath.Join(filepath.Dir(exe), name)
-			if _, err := os.Stat(path); err == nil {
-				if !isSelf(path) {
-					return path, nil
-				}
-				mistaken = path
-			}
+		if real, err := filepath.EvalSymlinks(exe); err == nil {
+			candidates = append(candidates, filepath.Join(filepath.Dir(real), name))
 		}
 	}
 	if path, err := lookPath(name); err == nil {
-		if !isSelf(path) {
+		candidates = append(candidates, path)
+	}
+	var mistaken string
+	for _, path := range candidates {
+		fi, err := os.Stat(path)
+		switch {
+		case err != nil:
+		case self != nil && os.SameFile(fi, self):
+			mistaken = path
+		default:
 			return path, nil
 		}
-		mistaken = path
 	}
 	if mistaken != "" {
 		return "", fmt.Errorf("%s is this program, not %s, which does all but 'vmfa code': install both with 'go install github.com/vmfa/vmfa/cmd/...@latest'", mistaken, fullName)
