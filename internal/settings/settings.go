@@ -15,11 +15,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 
 	"github.com/gofrs/flock"
 
 	"github.com/vmfa/vmfa/internal/atomicfile"
+	"github.com/vmfa/vmfa/internal/xdgdir"
 )
 
 // FileName is the settings file's name inside its directory.
@@ -37,26 +37,7 @@ const maxSize = 1 << 20
 // Settings are configuration, unlike the vault, which is data: deleting them
 // resets preferences and loses no account.
 func DefaultDir() (string, error) {
-	// The XDG spec says relative paths are invalid and must be ignored.
-	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "vmfa"), nil
-	}
-	switch runtime.GOOS {
-	case "darwin", "ios", "windows", "plan9":
-		d, err := os.UserConfigDir()
-		if err != nil {
-			return "", fmt.Errorf("can't find where to keep vmfa's settings (%v): set XDG_CONFIG_HOME", err)
-		}
-		return filepath.Join(d, "vmfa"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err == nil && home == "" {
-		err = errors.New("$HOME is empty")
-	}
-	if err != nil {
-		return "", fmt.Errorf("can't find where to keep vmfa's settings (%v): set XDG_CONFIG_HOME", err)
-	}
-	return filepath.Join(home, ".config", "vmfa"), nil
+	return xdgdir.Dir("XDG_CONFIG_HOME", ".config", "vmfa's settings", "set XDG_CONFIG_HOME")
 }
 
 // File is the settings file in one directory. Reading a missing file, or a

@@ -3,11 +3,10 @@
 package vaultdir
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
+
+	"github.com/vmfa/vmfa/internal/xdgdir"
 )
 
 // Default returns where the vault lives unless the user says otherwise:
@@ -22,24 +21,5 @@ func Default() (string, error) {
 	if d := os.Getenv("VMFA_DIR"); d != "" {
 		return d, nil
 	}
-	// The XDG spec says relative paths are invalid and must be ignored.
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "vmfa"), nil
-	}
-	switch runtime.GOOS {
-	case "darwin", "ios", "windows", "plan9":
-		d, err := os.UserConfigDir()
-		if err != nil {
-			return "", fmt.Errorf("can't find where to keep the vault (%v): set VMFA_DIR", err)
-		}
-		return filepath.Join(d, "vmfa"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err == nil && home == "" {
-		err = errors.New("$HOME is empty")
-	}
-	if err != nil {
-		return "", fmt.Errorf("can't find where to keep the vault (%v): set VMFA_DIR", err)
-	}
-	return filepath.Join(home, ".local", "share", "vmfa"), nil
+	return xdgdir.Dir("XDG_DATA_HOME", filepath.Join(".local", "share"), "the vault", "set VMFA_DIR")
 }
