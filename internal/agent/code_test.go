@@ -209,30 +209,19 @@ func TestCodeWithoutVault(t *testing.T) {
 // waits for after its start-up.
 func BenchmarkCode(b *testing.B) {
 	v, dir := codeVault(b)
-	run, _ := os.MkdirTemp("", "vmfa-bench")
-	defer os.RemoveAll(run)
-	b.Setenv("XDG_RUNTIME_DIR", run)
-	l, release, err := Listen(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer release()
-	s := NewServer(SystemClock(), os.Getuid())
-	s.ServeCodes(dir, func(string) (time.Time, []string) { return time.Now(), nil })
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go s.Serve(ctx, l)
-	c, _ := NewClient(dir)
-	if _, err := c.Unlock(v.Identity(), time.Minute); err != nil {
-		b.Fatal(err)
-	}
-	path, _ := wire.SocketPath(dir)
-	for b.Loop() {
-		r, err := wire.Do(path, wire.Request{Op: wire.OpCode, Code: &wire.CodeRequest{Query: "aws"}})
-		if err != nil || r.Codes == nil {
-			b.Fatalf("%+v %v", r, err)
+	benchClient(b, dir, func(c *Client) error {
+		if _, err := c.Unlock(v.Identity(), time.Minute); err != nil {
+			return err
 		}
-	}
+		b.ResetTimer()
+		for b.Loop() {
+			r, err := wire.Do(c.path, wire.Request{Op: wire.OpCode, Code: &wire.CodeRequest{Query: "aws"}})
+			if err != nil || r.Codes == nil {
+				b.Fatalf("%+v %v", r, err)
+			}
+		}
+		return errDone
+	})
 }
 
 // TestCodeSeesVaultChanges: the agent keeps the vault it decrypted for the
