@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -202,5 +205,43 @@ func TestFrontEndNotItselfAsVmfaFull(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("%s with vmfa-full a link to it: no end", tc.bin)
 		}
+	}
+}
+
+// TestFrontEndNoCoreDump: the front end holds a code from the agent, for
+// up to a period when it waits for a fresh one's window; meanwhile it
+// writes no core (its core limit is 0, hard), like vmfa-full.
+func TestFrontEndNoCoreDump(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	const uri = "otpauth://totp/Fast:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Fast&period=5"
+	expect(t, vmfa(t, dir, uri+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	front := loneFront(t) // what runs is the front end, never vmfa-full
+	expect(t, runBin(t, front, dir, "", env, "code", "fast"), 0, "", "")
+	// Core dumps allowed, as a user may have them: the front end itself
+	// must turn them off.
+	cmd := exec.Command("sh", "-c", `ulimit -c unlimited && exec "$0" code --fresh fast`, front)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault")}, env...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Until Wait reaps it, even once it has exited, /proc has its limits.
+	hardened := false
+	for deadline := time.Now().Add(6 * time.Second); !hardened && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/limits")
+		if err != nil {
+			break
+		}
+		f := strings.Fields(lineWith(string(b), "Max core file size"))
+		hardened = len(f) > 5 && f[4] == "0" && f[5] == "0"
+	}
+	if err := cmd.Wait(); err != nil || len(strings.TrimSpace(out.String())) != 6 {
+		t.Fatalf("code --fresh from the front end alone: %v %q", err, out.String())
+	}
+	if !hardened {
+		t.Fatal("the front end holding a fresh code did not have its core limit at 0, soft and hard")
 	}
 }
