@@ -109,6 +109,10 @@ func TestFrontEndCodeFromAgent(t *testing.T) {
 	if first.code != 0 || second.code != 0 || first.stdout == second.stdout {
 		t.Fatalf("HOTP codes through vmfa-full: %+v %+v", first, second)
 	}
+	// An HOTP code's next is shown, and its counter spent, only with --next.
+	if r := vmfa(t, dir, "", env, "code", "counter", "--json"); r.code != 0 || strings.Contains(r.stdout, `"next"`) {
+		t.Fatalf("HOTP code --json: %+v", r)
+	}
 
 	// vmfa-full found in $PATH when it is not beside the front end.
 	path := "PATH=" + filepath.Dir(vmfaBin) + string(os.PathListSeparator) + os.Getenv("PATH")

@@ -294,3 +294,24 @@ func TestCodeForgetsTheVaultLockedMeanwhile(t *testing.T) {
 		}
 	}
 }
+
+// TestCodeReArmsTheIdleTimer: a code request is a use, as an unwrap is:
+// the agent that hands out codes every few minutes stays unlocked.
+func TestCodeReArmsTheIdleTimer(t *testing.T) {
+	v, dir := codeVault(t)
+	s, clk, _ := newTestServer(t)
+	s.ServeCodes(dir, func(string) (time.Time, []string) { return clk.wall, nil })
+	if r := s.handle(unlockReq(v.Identity(), 10*time.Minute)); r.Code != "" {
+		t.Fatal(r.Error)
+	}
+	for range 3 {
+		clk.pass(9 * time.Minute)
+		if r := s.code(&wire.CodeRequest{Query: "aws"}); r.Codes == nil {
+			t.Fatalf("after 9 minutes: %+v", r)
+		}
+	}
+	clk.pass(11 * time.Minute)
+	if st := mustStatus(t, s); !st.Locked {
+		t.Fatalf("11 minutes after the last code: %+v", st)
+	}
+}
