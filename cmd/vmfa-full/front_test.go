@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base32"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -247,5 +248,38 @@ func TestFrontEndNoCoreDump(t *testing.T) {
 	}
 	if !hardened {
 		t.Fatal("the front end holding a fresh code did not have its core limit at 0, soft and hard")
+	}
+}
+
+// TestFrontEndRecordsTheNextCode: the next code the front end shows (with
+// --next, and in --json) is recorded as handed out, as vmfa-full records
+// it: after it, no fresh code is left in this window or the next.
+func TestFrontEndRecordsTheNextCode(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	var uris string
+	for _, name := range []string{"next", "json"} {
+		uris += "otpauth://totp/" + name + ":alice?secret=" + base32.StdEncoding.EncodeToString([]byte("front end "+name)) + "&period=5\n"
+	}
+	expect(t, vmfa(t, dir, uris, with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	front := loneFront(t)
+	step := func(at time.Time) int64 { return at.Unix() / 5 }
+	for _, flag := range []string{"next", "json"} {
+		for attempt := 0; ; attempt++ {
+			t0 := time.Now()
+			shown := runBin(t, front, dir, "", env, "code", "--"+flag, flag)
+			fresh := vmfa(t, dir, "", env, "code", "--fresh", flag)
+			if step(time.Now()) != step(t0) { // a window began meanwhile: again
+				if attempt == 3 {
+					t.Fatal("no 5 s window to test in")
+				}
+				continue
+			}
+			if shown.code != 0 || fresh.code != 1 || !strings.Contains(fresh.stderr, "no fresh code") {
+				t.Fatalf("--%s from the front end, then --fresh: %+v, %+v", flag, shown, fresh)
+			}
+			break
+		}
 	}
 }
