@@ -29,9 +29,11 @@
 //   - Status: whether the agent holds the key, its pid, when it locks, and
 //     the vault's recipient (its public key), never the key.
 //   - Unlock(identity, timeout): the agent takes the key and keeps it until
-//     Lock, until timeout passes without a request (0: until Lock), or
-//     until the wall clock jumps ahead of the monotonic clock by more than
-//     the timeout, which is what a suspend looks like.
+//     Lock, or until timeout passes without a request (0: until Lock) by
+//     the monotonic clock or by the wall clock, whichever sees it first: a
+//     suspend counts as idle time (Go's monotonic clock stops meanwhile;
+//     on Linux the agent reads CLOCK_BOOTTIME, which does not). A wall
+//     clock set back, which could hide a suspend, locks it at once.
 //   - Lock: the agent forgets the key and the secret cache at once.
 //   - Unwrap: Client is an age.Identity. The agent unwraps the recipient
 //     stanzas of an age header with the key and returns the file key, so

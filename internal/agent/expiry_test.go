@@ -5,6 +5,7 @@ package agent
 import (
 	"bytes"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,8 +26,20 @@ func (c *fakeClock) Mono() time.Duration { return c.mono }
 // pass advances both clocks, as time does on a running machine.
 func (c *fakeClock) pass(d time.Duration) { c.wall = c.wall.Add(d); c.mono += d }
 
-// sleep advances the wall clock only, as a suspended machine's.
+// sleep advances the wall clock only, as a suspended machine's: Go's
+// monotonic clock (CLOCK_MONOTONIC) stops meanwhile.
 func (c *fakeClock) sleep(d time.Duration) { c.wall = c.wall.Add(d) }
+
+// setClock moves the wall clock by d, back if d < 0, as a user or NTP
+// setting the time does; the monotonic clock does not move.
+func (c *fakeClock) setClock(d time.Duration) { c.wall = c.wall.Add(d) }
+
+// tick is what the agent's ticker does every second.
+func tick(s *Server) {
+	s.mu.Lock()
+	s.expire()
+	s.mu.Unlock()
+}
 
 func newTestServer(t *testing.T) (*Server, *fakeClock, *age.X25519Identity) {
 	t.Helper()
@@ -228,5 +241,95 @@ func TestUnlockAgainClearsSecrets(t *testing.T) {
 	}
 	if string(held) != "\x00\x00\x00\x00\x00\x00\x00" {
 		t.Fatalf("the forgotten secret's bytes are still %q", held)
+	}
+}
+
+// TestSuspendCountsAsIdle: idle time is measured on the wall clock too, so
+// a suspend counts: 14 minutes of the machine in use (not the agent), then
+// a suspend of 14, is 28 minutes without a request, and a 15-minute agent
+// is locked on the first tick after resume. The timeout runs from the last
+// use, whichever clock saw it pass.
+func TestSuspendCountsAsIdle(t *testing.T) {
+	s, clk, id := newTestServer(t)
+	s.handle(unlockReq(id, 15*time.Minute))
+	clk.pass(14 * time.Minute)
+	clk.sleep(14 * time.Minute)
+	tick(s)
+	if st := mustStatus(t, s); !st.Locked {
+		t.Fatalf("28 minutes without a request, 14 of them suspended: %+v", st)
+	}
+
+	s.handle(unlockReq(id, 15*time.Minute))
+	clk.pass(time.Minute)
+	clk.sleep(13 * time.Minute)
+	tick(s)
+	if st := mustStatus(t, s); st.Locked || st.ExpiresIn != time.Minute {
+		t.Fatalf("14 minutes without a request, 13 suspended: %+v, want a minute to go", st)
+	}
+	clk.pass(time.Minute)
+	tick(s)
+	if st := mustStatus(t, s); !st.Locked {
+		t.Fatalf("15 minutes without a request, 13 suspended: %+v", st)
+	}
+}
+
+// TestClockSetBackLocks: a wall clock set back locks the agent, alone or
+// followed by a suspend that the comparison of the clocks alone would not
+// see (the clock back an hour, then 40 minutes asleep: the wall clock shows
+// 20 minutes less than passed). A step back within what NTP does does not.
+func TestClockSetBackLocks(t *testing.T) {
+	s, clk, id := newTestServer(t)
+	var reasons []string
+	s.OnLock(func(r string) { reasons = append(reasons, r) })
+
+	s.handle(unlockReq(id, 15*time.Minute))
+	clk.pass(time.Minute)
+	clk.setClock(-time.Second)
+	tick(s)
+	if st := mustStatus(t, s); st.Locked {
+		t.Fatalf("a step back of a second locked: %+v", st)
+	}
+
+	clk.setClock(-time.Hour)
+	clk.sleep(40 * time.Minute)
+	tick(s)
+	if st := mustStatus(t, s); !st.Locked {
+		t.Fatalf("the clock set back an hour, then a suspend of 40 minutes: %+v", st)
+	}
+
+	s.handle(unlockReq(id, 15*time.Minute))
+	clk.pass(time.Minute)
+	clk.setClock(-10 * time.Minute)
+	tick(s)
+	if st := mustStatus(t, s); !st.Locked {
+		t.Fatalf("the clock set back 10 minutes: %+v", st)
+	}
+	if len(reasons) != 2 || !strings.Contains(reasons[0], "went back") {
+		t.Fatalf("lock reasons: %q", reasons)
+	}
+}
+
+// TestUseReArmsBothClocks: a request re-arms the timer on both clocks, so
+// an agent used after a short suspend has its whole timeout again.
+func TestUseReArmsBothClocks(t *testing.T) {
+	s, clk, id := newTestServer(t)
+	s.handle(unlockReq(id, 15*time.Minute))
+	clk.pass(5 * time.Minute)
+	clk.sleep(5 * time.Minute)
+	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "x"}); r.Error != "" {
+		t.Fatal(r.Error)
+	}
+	if st := mustStatus(t, s); st.Locked || st.ExpiresIn != 15*time.Minute {
+		t.Fatalf("just used: %+v", st)
+	}
+	clk.pass(10 * time.Minute)
+	clk.sleep(4 * time.Minute)
+	tick(s)
+	if st := mustStatus(t, s); st.Locked || st.ExpiresIn != time.Minute {
+		t.Fatalf("14 minutes since the use, 4 suspended: %+v", st)
+	}
+	clk.pass(time.Minute)
+	if st := mustStatus(t, s); !st.Locked {
+		t.Fatalf("15 minutes since the use, 4 suspended: %+v", st)
 	}
 }

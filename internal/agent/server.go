@@ -21,20 +21,36 @@ import (
 	"github.com/vmfa/vmfa/vault"
 )
 
-// Clock is the agent's time: Wall, the wall clock, and Mono, a monotonic
-// clock that stops while the machine sleeps. Tests inject their own.
+// Clock is the agent's time: Wall, the wall clock, which counts a suspend
+// but can be set, and Mono, a monotonic clock, which can't be set but may
+// stop while the machine sleeps. Tests inject their own.
 type Clock interface {
 	Wall() time.Time
 	Mono() time.Duration
 }
 
-type systemClock struct{ start time.Time }
+type systemClock struct{ mono func() time.Duration }
 
 func (c systemClock) Wall() time.Time     { return time.Now().Round(0) } // Round(0): the wall reading only
-func (c systemClock) Mono() time.Duration { return time.Since(c.start) }
+func (c systemClock) Mono() time.Duration { return c.mono() }
 
-// SystemClock is the clock of the machine.
-func SystemClock() Clock { return systemClock{start: time.Now()} }
+// SystemClock is the clock of the machine. Its Mono counts a suspend where
+// the system has such a clock (Linux's CLOCK_BOOTTIME), so that there idle
+// time is exact whatever is done to the wall clock; elsewhere it is Go's
+// monotonic clock, which on macOS and the BSDs stops during a suspend, and
+// the wall clock's reading of idle time (Server.expire) counts the suspend.
+func SystemClock() Clock {
+	if mono := suspendCountingClock(); mono != nil {
+		return systemClock{mono: mono}
+	}
+	start := time.Now()
+	return systemClock{mono: func() time.Duration { return time.Since(start) }}
+}
+
+// clockSlack is how far the wall clock may fall behind the monotonic one
+// without locking the agent: NTP slews a clock by at most 0.05 %, under half
+// a second in 15 minutes, and steps it only when it is far off.
+const clockSlack = 2 * time.Second
 
 // Server is an agent.
 type Server struct {
@@ -384,10 +400,12 @@ func (s *Server) touch() {
 	s.lastMono, s.lastWall = s.clock.Mono(), s.clock.Wall()
 }
 
-// expire locks the agent if it has been idle for its timeout, or if the
-// wall clock ran ahead of the monotonic one by more than the timeout since
-// the last use: the machine slept that long, which the monotonic clock
-// does not count. It forgets expired secrets. The caller holds mu.
+// expire locks the agent if it has been idle for its timeout by either
+// clock, or if the wall clock went back. Neither clock alone is enough: the
+// monotonic one may stop while the machine sleeps (CLOCK_MONOTONIC, which Go
+// reads), and the wall one can be set. A wall clock set back hides a suspend
+// from the comparison of the two, so it locks at once. It forgets expired
+// secrets. The caller holds mu.
 func (s *Server) expire() {
 	if s.key == nil {
 		return
@@ -402,14 +420,21 @@ func (s *Server) expire() {
 	if s.timeout == 0 {
 		return
 	}
-	idle := mono - s.lastMono
-	jump := s.clock.Wall().Sub(s.lastWall) - idle
+	idleMono, idleWall := s.idle()
 	switch {
-	case idle >= s.timeout:
+	case idleMono >= s.timeout:
 		s.lock("idle for " + s.timeout.String())
-	case jump > s.timeout:
-		s.lock("the wall clock jumped " + jump.Round(time.Second).String() + " ahead (a suspend?)")
+	case idleWall >= s.timeout:
+		s.lock("idle for " + s.timeout.String() + " by the wall clock, " + (idleWall - idleMono).Round(time.Second).String() + " of it suspended")
+	case idleWall < idleMono-clockSlack:
+		s.lock("the wall clock went back " + (idleMono - idleWall).Round(time.Second).String())
 	}
+}
+
+// idle returns the time since the last use on each clock. The caller
+// holds mu.
+func (s *Server) idle() (mono, wall time.Duration) {
+	return s.clock.Mono() - s.lastMono, s.clock.Wall().Sub(s.lastWall)
 }
 
 // lock forgets the key and the secrets.
@@ -435,7 +460,8 @@ func (s *Server) status() Status {
 	case s.timeout == 0:
 		st.ExpiresIn = -1
 	default:
-		st.ExpiresIn = s.timeout - (s.clock.Mono() - s.lastMono)
+		idleMono, idleWall := s.idle()
+		st.ExpiresIn = s.timeout - max(idleMono, idleWall)
 	}
 	if s.key != nil {
 		st.Recipient = s.key.Recipient().String()
