@@ -125,10 +125,12 @@ func (a *app) agentCmds() []*cobra.Command {
 const agentHelp = `The agent is a vmfa process that keeps the vault's key in memory for one user
 and one vault directory, so that commands neither ask for the passphrase nor
 pay for its scrypt. It answers only its own user's processes, over a Unix
-socket in $XDG_RUNTIME_DIR/vmfa (else vmfa-UID in the temporary directory),
-never sends the key back, and forgets it on 'vmfa lock', after --timeout
-without use (time suspended counts), or when the wall clock is set back. A
-command that asks for the passphrase on a terminal starts it too.
+socket in $XDG_RUNTIME_DIR/vmfa (else vmfa-UID in the temporary directory,
+unless another user made it first: then vmfa/agent in $XDG_STATE_HOME, by
+default ~/.local/state), never sends the key back, and forgets it on 'vmfa
+lock', after --timeout without use (time suspended counts), or when the wall
+clock is set back. A command that asks for the passphrase on a terminal
+starts it too.
 VMFA_AGENT=off or --no-agent keeps every command away from it.
 The agent is not available on Windows.`
 

@@ -179,6 +179,49 @@ func TestAgentKilled(t *testing.T) {
 	expect(t, vmfa(t, dir, "", env, "code", "aws"), 0, "", "")
 }
 
+// TestAgentTmpDirOfAnotherUser: with no XDG_RUNTIME_DIR, another user's
+// vmfa-UID in the temporary directory (mkdir -m 777 first, which the victim
+// can't undo in a sticky /tmp) does not stop the agent: unlock, status and
+// the front end's code all find it in the user's state directory.
+func TestAgentTmpDirOfAnotherUser(t *testing.T) {
+	if os.Getuid() != 0 {
+		testenv.Skip(t, "making a directory of another user's needs root")
+	}
+	dir := t.TempDir()
+	tmp, state := testenv.AgentRuntimeDir(t), testenv.AgentRuntimeDir(t) // short paths of the test's own
+	squat := filepath.Join(tmp, fmt.Sprintf("vmfa-%d", os.Getuid()))
+	if err := os.Mkdir(squat, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(squat, 0o777)
+	if err := os.Chown(squat, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"XDG_RUNTIME_DIR=", "TMPDIR=" + tmp, "XDG_STATE_HOME=" + state}
+	t.Cleanup(func() {
+		var st agentStatus
+		if json.Unmarshal([]byte(vmfa(t, dir, "", env, "status", "--json").stdout), &st) == nil && st.PID > 0 {
+			syscall.Kill(st.PID, syscall.SIGTERM)
+		}
+	})
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked (agent pid")
+	if st := status(t, dir, env); st.Locked || st.PID == 0 {
+		t.Fatalf("status after unlock: %+v", st)
+	}
+	socks, _ := filepath.Glob(filepath.Join(state, "vmfa", "agent", "*.sock"))
+	if len(socks) != 1 {
+		t.Fatalf("sockets in the state directory: %v", socks)
+	}
+	checkCodeAt(t, 0, "the front end's code through the agent", func() string {
+		r := runBin(t, loneFront(t), dir, "", env, "code", "aws")
+		if r.code != 0 || r.stderr != "" {
+			t.Fatalf("code aws from the front end alone: %+v", r)
+		}
+		return strings.TrimSuffix(r.stdout, "\n")
+	})
+}
+
 // TestAgentAndPassphraseWriters: writers through the agent and writers with
 // the passphrase, at once, lose nothing; what one writes the other reads.
 func TestAgentAndPassphraseWriters(t *testing.T) {

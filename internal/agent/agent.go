@@ -5,22 +5,23 @@
 //
 // # Transport
 //
-// Package wire holds the protocol, apart, so that vmfa's front end can
-// speak it without linking this package. The socket is
-// wire.SocketPath(vaultDir): a name derived from a hash of the absolute
-// vault directory, in $XDG_RUNTIME_DIR/vmfa, else in vmfa-UID in
-// the temporary directory; either is created 0700 and refused unless it is
-// the user's own directory that no one else can enter. On every connection
-// the server asks the kernel for the peer's uid (SO_PEERCRED on Linux,
-// LOCAL_PEERCRED on macOS and FreeBSD) and hangs up on any other user's
-// process. A connection carries one request and one response, each a 4-byte
-// big-endian length and that many bytes of JSON, at most MaxMessage; the
-// whole exchange has a deadline (ConnTimeout), so a client that connects
-// and hangs, or sends garbage, costs the server one goroutine for a moment
-// and never blocks the others. Only one agent serves a socket: it holds a
-// lock on the socket's path plus ".lock" for its lifetime, so a socket left
-// by a killed agent is replaced by the next one, and two agents starting at
-// once do not both serve.
+// Package wire holds the protocol, apart, so that vmfa's front end can speak
+// it without linking this package. The socket is wire.SocketPath(vaultDir):
+// a name derived from a hash of the absolute vault directory, in
+// $XDG_RUNTIME_DIR/vmfa, else in vmfa-UID in the temporary directory, else
+// (when another user made that one first) in vmfa/agent in the user's state
+// directory; each is created 0700 and refused unless it is the user's own
+// directory that no one else can enter. On every connection the server asks
+// the kernel for the peer's uid (SO_PEERCRED on Linux, LOCAL_PEERCRED on
+// macOS and FreeBSD) and hangs up on any other user's process. A connection
+// carries one request and one response, each a 4-byte big-endian length and
+// that many bytes of JSON, at most MaxMessage; the whole exchange has a
+// deadline (ConnTimeout), so a client that connects and hangs, or sends
+// garbage, costs the server one goroutine for a moment and never blocks the
+// others. Only one agent serves a socket: it holds a lock on the socket's
+// path plus ".lock" for its lifetime, so a socket left by a killed agent is
+// replaced by the next one, and two agents starting at once do not both
+// serve.
 //
 // # Requests
 //

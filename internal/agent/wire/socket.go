@@ -8,12 +8,22 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/vmfa/vmfa/internal/xdgdir"
 )
 
-// SocketPath returns the path of the socket of the vault directory dir: in
-// $XDG_RUNTIME_DIR/vmfa, else in vmfa-UID in the temporary directory. It
-// makes that directory 0700 if need be, and refuses it unless it is the
-// user's own directory that no one else can enter.
+// SocketPath returns the path of the socket of the vault directory dir, in
+// a directory no other user can make or enter: $XDG_RUNTIME_DIR/vmfa; else
+// vmfa-UID in the temporary directory, if no one else made it first; else
+// vmfa/agent in the user's state directory ($XDG_STATE_HOME, else
+// ~/.local/state; on macOS, where the temporary directory is the user's
+// own, ~/Library/Application Support). It makes that directory 0700 if need
+// be, and refuses it unless it is the user's own directory that no one else
+// can enter.
+//
+// The state directory is the last resort rather than the place: a home on
+// NFS may be shared between hosts, whose agents would take each other's
+// lock, and some file systems hold no sockets.
 func SocketPath(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -23,17 +33,38 @@ func SocketPath(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(runDir, SocketName(filepath.Clean(abs))), nil
+	path := filepath.Join(runDir, SocketName(filepath.Clean(abs)))
+	if limit := len(syscall.RawSockaddrUnix{}.Path) - 1; len(path) > limit {
+		return "", fmt.Errorf("the agent's socket %s is %d bytes long, over the system's limit of %d: set XDG_RUNTIME_DIR to a shorter directory of yours", path, len(path), limit)
+	}
+	return path, nil
 }
 
 func runtimeDir() (string, error) {
 	uid := os.Getuid()
-	var dir string
 	if x := os.Getenv("XDG_RUNTIME_DIR"); x != "" && filepath.IsAbs(x) {
-		dir = filepath.Join(x, "vmfa")
-	} else {
-		dir = filepath.Join(os.TempDir(), fmt.Sprintf("vmfa-%d", uid))
+		return makeRuntimeDir(filepath.Join(x, "vmfa"), uid)
 	}
+	// In a shared /tmp anyone can make vmfa-UID first, and no one but
+	// root can remove it from a sticky /tmp: someone else's is passed by.
+	tmp := filepath.Join(os.TempDir(), fmt.Sprintf("vmfa-%d", uid))
+	os.Mkdir(tmp, 0o700)
+	if isOwnDir(tmp, uid) {
+		return tmp, CheckRuntimeDir(tmp, uid)
+	}
+	state, err := xdgdir.Dir("XDG_STATE_HOME", filepath.Join(".local", "state"), "the agent's socket", "set XDG_RUNTIME_DIR")
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(state, 0o700); err != nil {
+		return "", fmt.Errorf("can't make the agent's directory: %w", err)
+	}
+	return makeRuntimeDir(filepath.Join(state, "agent"), uid)
+}
+
+// makeRuntimeDir makes dir 0700 if it is not there, and checks it
+// (CheckRuntimeDir).
+func makeRuntimeDir(dir string, uid int) (string, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return "", fmt.Errorf("can't make the agent's directory: %w", err)
 	}
@@ -41,6 +72,16 @@ func runtimeDir() (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// isOwnDir reports whether dir is a directory (not a link to one) of uid's.
+func isOwnDir(dir string, uid int) bool {
+	fi, err := os.Lstat(dir)
+	if err != nil || !fi.IsDir() {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == uid
 }
 
 // CheckRuntimeDir refuses dir as the sockets' directory unless it is a

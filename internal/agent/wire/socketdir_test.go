@@ -1,0 +1,85 @@
+//go:build unix
+
+package wire_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vmfa/vmfa/internal/agent/wire"
+	"github.com/vmfa/vmfa/internal/testenv"
+)
+
+// shortTempDir is a directory of the test's own with a short path: socket
+// paths are limited to about 100 bytes.
+func shortTempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "vmfa-w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// TestSocketDirOfAnotherUser: with no XDG_RUNTIME_DIR, vmfa-UID in the
+// temporary directory made first by another user (anyone can, in a shared
+// /tmp, and the victim can't remove it from a sticky one), or anything else
+// there, does not stop the agent: the socket goes to the user's own state
+// directory, the same for every caller.
+func TestSocketDirOfAnotherUser(t *testing.T) {
+	if os.Getuid() != 0 {
+		testenv.Skip(t, "making a directory of another user's needs root")
+	}
+	tmp, state := shortTempDir(t), shortTempDir(t)
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	t.Setenv("TMPDIR", tmp)
+	t.Setenv("XDG_STATE_HOME", state)
+	vault := t.TempDir()
+	squat := filepath.Join(tmp, fmt.Sprintf("vmfa-%d", os.Getuid()))
+	fallback := filepath.Join(state, "vmfa", "agent", wire.SocketName(vault))
+	for name, plant := range map[string]func() error{
+		"a 0777 directory": func() error { return os.Mkdir(squat, 0o777) },
+		"a symbolic link":  func() error { return os.Symlink(tmp, squat) },
+		"a file":           func() error { return os.WriteFile(squat, nil, 0o666) },
+	} {
+		os.RemoveAll(squat)
+		if err := plant(); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(squat, 0o777)
+		if err := os.Lchown(squat, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if path, err := wire.SocketPath(vault); err != nil || path != fallback {
+				t.Fatalf("%s of another user's at %s: %q, %v; want %s", name, squat, path, err, fallback)
+			}
+		}
+		if err := wire.CheckRuntimeDir(filepath.Dir(fallback), os.Getuid()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// No one else's, it is the place, as before.
+	os.RemoveAll(squat)
+	if path, err := wire.SocketPath(vault); err != nil || path != filepath.Join(squat, wire.SocketName(vault)) {
+		t.Fatalf("no one else's directory there: %q, %v", path, err)
+	}
+}
+
+// TestSocketPathTooLong: a socket path over the system's limit is said, not
+// left to bind's "invalid argument".
+func TestSocketPathTooLong(t *testing.T) {
+	long := filepath.Join(shortTempDir(t), strings.Repeat("d", 100))
+	if err := os.Mkdir(long, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_RUNTIME_DIR", long)
+	_, err := wire.SocketPath(t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "over the system's limit") {
+		t.Fatalf("a socket path of %d bytes: %v", len(long)+40, err)
+	}
+}
