@@ -16,6 +16,11 @@ import (
 // errNoPassphrase is term.ErrNoTTY for the passphrase.
 var errNoPassphrase = fmt.Errorf("%w: set VMFA_PASSPHRASE_COMMAND, VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE", term.ErrNoTTY)
 
+// errLockedNoTerminal is errNoPassphrase where an unlocked agent would have
+// answered: with no terminal (credential_process, mfa_process, cron),
+// 'vmfa unlock' beforehand is the usual answer.
+var errLockedNoTerminal = fmt.Errorf("%w: run 'vmfa unlock' in a terminal first, and the agent answers here; or set VMFA_PASSPHRASE_COMMAND, VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE", term.ErrNoTTY)
+
 // unlock opens an existing vault: through the agent when it holds the vault
 // unlocked, else with the passphrase. A passphrase asked on the terminal is
 // not asked again: the key goes to the agent (started if need be) for the
@@ -32,7 +37,16 @@ func (a *app) unlock() (*vault.Vault, error) {
 	if err == nil && prompted {
 		a.offerToAgent(v)
 	}
+	if errors.Is(err, errNoPassphrase) && a.agentEnabled() && agentSupported(s) {
+		err = errLockedNoTerminal
+	}
 	return v, err
+}
+
+// agentSupported reports whether the system has an agent for s.
+func agentSupported(s *vault.Store) bool {
+	_, err := agent.NewClient(s.Dir())
+	return !errors.Is(err, agent.ErrUnsupported)
 }
 
 // offerToAgent hands v's key to the agent if the agent is enabled; a

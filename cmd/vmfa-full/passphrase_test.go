@@ -173,3 +173,43 @@ func TestPassphraseNotInherited(t *testing.T) {
 	}
 	checkDump("the clipboard tool")
 }
+
+// TestLockedNoTerminalSaysUnlock: a command that needs the vault, run with
+// no terminal (credential_process, mfa_process, cron) and no unlocked
+// agent, names 'vmfa unlock', which is the answer there, beside the
+// passphrase variables, in one line. Where the agent is no answer (turned
+// off, or 'vmfa unlock' itself), it does not.
+func TestLockedNoTerminalSaysUnlock(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	const unlockHint = "run 'vmfa unlock' in a terminal first"
+	locked := func(what string, env []string, args ...string) string {
+		t.Helper()
+		r := vmfa(t, dir, "", env, args...)
+		expect(t, r, 1, "", "no terminal to ask on")
+		if !strings.Contains(r.stderr, "VMFA_PASSPHRASE_COMMAND, VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE") || strings.Count(r.stderr, "\n") != 1 {
+			t.Fatalf("%s: %q", what, r.stderr)
+		}
+		return r.stderr
+	}
+	for _, args := range [][]string{{"code", "aws"}, {"list"}} {
+		if msg := locked("no agent", env, args...); !strings.Contains(msg, unlockHint) {
+			t.Fatalf("%v with no agent running: %q", args, msg)
+		}
+	}
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	expect(t, vmfa(t, dir, "", env, "lock"), 0, "", "Locked")
+	if msg := locked("a locked agent", env, "code", "aws"); !strings.Contains(msg, unlockHint) {
+		t.Fatalf("code with the agent locked: %q", msg)
+	}
+	for what, msg := range map[string]string{
+		"VMFA_AGENT=off": locked("off", with(env, "VMFA_AGENT=off"), "code", "aws"),
+		"--no-agent":     locked("--no-agent", env, "--no-agent", "code", "aws"),
+		"vmfa unlock":    locked("unlock", env, "unlock"),
+	} {
+		if strings.Contains(msg, "vmfa unlock") {
+			t.Errorf("%s: %q", what, msg)
+		}
+	}
+}
