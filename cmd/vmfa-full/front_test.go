@@ -180,6 +180,44 @@ func TestFrontEndClockOfItsEnvironment(t *testing.T) {
 	}
 }
 
+// TestFrontEndSaysWhatIsMissing: with vmfa alone installed, what the front
+// end can't do itself (any command, and 'vmfa code' of an HOTP account even
+// with the agent unlocked) says in one line what is missing, what it does,
+// and how to install it, from a clone (offline) or not.
+func TestFrontEndSaysWhatIsMissing(t *testing.T) {
+	dir := t.TempDir()
+	env := agentEnv(t, dir)
+	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"
+	expect(t, vmfa(t, dir, awsURI+"\n"+hotp+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	front := loneFront(t)
+	self := filepath.Join(t.TempDir(), "vmfa-full")
+	if err := os.Symlink(front, self); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		what, path string
+		args       []string
+	}{
+		{"list", t.TempDir(), []string{"list"}},
+		{"an HOTP code, unlocked", t.TempDir(), []string{"code", "counter"}},
+		{"vmfa-full a link to vmfa", filepath.Dir(self), []string{"list"}},
+	} {
+		r := runBin(t, front, dir, "", with(env, "PATH="+tc.path), tc.args...)
+		if r.code != 1 || strings.Count(r.stderr, "\n") != 1 {
+			t.Fatalf("%s: %+v", tc.what, r)
+		}
+		for _, want := range []string{
+			"vmfa-full", "every command but 'vmfa code' of a TOTP account while the agent is unlocked",
+			"from a clone with 'go install ./cmd/...'", "else with 'go install github.com/vmfa/vmfa/cmd/...@latest'",
+		} {
+			if !strings.Contains(r.stderr, want) {
+				t.Fatalf("%s: %q does not say %q", tc.what, r.stderr, want)
+			}
+		}
+	}
+}
+
 // TestFrontEndNotItselfAsVmfaFull: a vmfa-full that is the front end
 // itself (a link to it, beside it or in $PATH) is said in one line, exit
 // 1; the front end executed itself for ever.

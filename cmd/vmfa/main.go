@@ -69,10 +69,15 @@ func findFull() (string, error) {
 		}
 	}
 	if mistaken != "" {
-		return "", fmt.Errorf("%s is this program, not %s, which does all but 'vmfa code': install both with 'go install github.com/vmfa/vmfa/cmd/...@latest'", mistaken, fullName)
+		return "", fmt.Errorf("%s is this program, not %s; %s", mistaken, fullName, fullHint)
 	}
-	return "", fmt.Errorf("can't find %s, which does all but 'vmfa code', beside %s or in $PATH: install both with 'go install github.com/vmfa/vmfa/cmd/...@latest'", fullName, exe)
+	return "", fmt.Errorf("can't find %s beside %s or in $PATH; %s", fullName, exe, fullHint)
 }
+
+// fullHint says what vmfa-full does, and how to install it, from a clone
+// (offline) or not.
+const fullHint = fullName + " does every command but 'vmfa code' of a TOTP account while the agent is unlocked: " +
+	"install both programs, from a clone with 'go install ./cmd/...', else with 'go install github.com/vmfa/vmfa/cmd/...@latest'"
 
 // lookPath is exec.LookPath, without linking os/exec on Unix.
 func lookPath(name string) (string, error) {
