@@ -7,14 +7,19 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 
 	"github.com/vmfa/vmfa/internal/xdgdir"
 )
 
 // SocketPath returns the path of the socket of the vault directory dir, in
-// a directory no other user can make or enter: $XDG_RUNTIME_DIR/vmfa; else
-// vmfa-UID in the temporary directory, if no one else made it first; else
+// a directory no other user can make or enter: $XDG_RUNTIME_DIR/vmfa; else,
+// where systemd made the user's runtime directory (/run/user/UID, 0700 and
+// the user's), vmfa in it, so that a cron job or a credential_process
+// without XDG_RUNTIME_DIR finds the agent unlocked in a terminal, as
+// gpg-agent does; else vmfa-UID in the temporary directory, if no one else
+// made it first; else
 // vmfa/agent in the user's state directory ($XDG_STATE_HOME, else
 // ~/.local/state; on macOS, where the temporary directory is the user's
 // own, ~/Library/Application Support). It makes that directory 0700 if need
@@ -40,10 +45,17 @@ func SocketPath(dir string) (string, error) {
 	return path, nil
 }
 
+// SystemRuntimeDirs holds the users' runtime directories that systemd
+// makes (pam_systemd); a variable for tests.
+var SystemRuntimeDirs = "/run/user"
+
 func runtimeDir() (string, error) {
 	uid := os.Getuid()
 	if x := os.Getenv("XDG_RUNTIME_DIR"); x != "" && filepath.IsAbs(x) {
 		return makeRuntimeDir(filepath.Join(x, "vmfa"), uid)
+	}
+	if run := filepath.Join(SystemRuntimeDirs, strconv.Itoa(uid)); CheckRuntimeDir(run, uid) == nil {
+		return makeRuntimeDir(filepath.Join(run, "vmfa"), uid)
 	}
 	// In a shared /tmp anyone can make vmfa-UID first, and no one but
 	// root can remove it from a sticky /tmp: someone else's is passed by.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -81,5 +82,38 @@ func TestSocketPathTooLong(t *testing.T) {
 	_, err := wire.SocketPath(t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "over the system's limit") {
 		t.Fatalf("a socket path of %d bytes: %v", len(long)+40, err)
+	}
+}
+
+// TestSocketInSystemRuntimeDir: with no XDG_RUNTIME_DIR (cron, a
+// credential_process started without the session's environment), the
+// user's /run/user/UID, where systemd made it, is the place, so such a
+// command finds the agent unlocked in a terminal; one that is not the
+// user's own and private is passed by.
+func TestSocketInSystemRuntimeDir(t *testing.T) {
+	base, tmp := shortTempDir(t), shortTempDir(t)
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	t.Setenv("TMPDIR", tmp)
+	defer func(old string) { wire.SystemRuntimeDirs = old }(wire.SystemRuntimeDirs)
+	wire.SystemRuntimeDirs = base
+	run := filepath.Join(base, strconv.Itoa(os.Getuid()))
+	vault := t.TempDir()
+	tmpPath := filepath.Join(tmp, fmt.Sprintf("vmfa-%d", os.Getuid()), wire.SocketName(vault))
+	if path, err := wire.SocketPath(vault); err != nil || path != tmpPath {
+		t.Fatalf("no %s: %q, %v; want %s", run, path, err, tmpPath)
+	}
+	if err := os.Mkdir(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if path, err := wire.SocketPath(vault); err != nil || path != tmpPath {
+		t.Fatalf("%s open to others: %q, %v; want %s", run, path, err, tmpPath)
+	}
+	os.Chmod(run, 0o700)
+	want := filepath.Join(run, "vmfa", wire.SocketName(vault))
+	if path, err := wire.SocketPath(vault); err != nil || path != want {
+		t.Fatalf("with %s: %q, %v; want %s", run, path, err, want)
+	}
+	if fi, err := os.Stat(filepath.Dir(want)); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("%s: %v, %v; want a 0700 directory", filepath.Dir(want), fi, err)
 	}
 }
