@@ -171,3 +171,28 @@ func TestSTSErrorControlsEscaped(t *testing.T) {
 	}
 	noRawControls(t, "aws credentials", r, `Denied\u009b2J: no\u009b2J\u009d0;PWNED\u009c way`)
 }
+
+// The front end names its own path when it cannot find vmfa-full: a
+// directory name holding controls is written out.
+func TestFrontEndControlsEscaped(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile(vmfaBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostileDir := filepath.Join(t.TempDir(), "d"+hostileOSC+"\u009b2J\x9d")
+	if err := os.Mkdir(hostileDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	front := filepath.Join(hostileDir, "vmfa")
+	if err := os.WriteFile(front, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := runBin(t, front, dir, "", []string{"VMFA_AGENT=off"}, "list")
+	if r.code != 1 {
+		t.Errorf("exit %d, stderr %q; want 1", r.code, r.stderr)
+	}
+	if found := rawControls(r.stdout + r.stderr); len(found) > 0 {
+		t.Errorf("%s raw on the terminal: stderr %q", strings.Join(found, ", "), r.stderr)
+	}
+}
