@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // Terminal controls from outside (an export, a URI, an SSH key's comment,
@@ -18,13 +19,17 @@ import (
 // hostileOSC sets the terminal's title and clears the screen.
 const hostileOSC = "\x1b]0;PWNED\a\x1b[2J"
 
-// rawControls lists the terminal controls found raw in s: ESC, BEL, DEL,
-// C1 CSI, OSC and ST as characters (UTF-8) and as bytes.
+// rawControls lists the terminal controls found raw in s: ESC, BEL, DEL and
+// C1 (CSI, OSC, ST…) as characters, and bytes that are not UTF-8 (0x9b is
+// CSI to a terminal in an 8-bit mode).
 func rawControls(s string) []string {
 	var found []string
-	for _, c := range []string{"\x1b", "\a", "\x7f", "\u009b", "\u009d", "\u009c", "\x9b", "\x9d", "\x9c"} {
-		if strings.Contains(s, c) {
-			found = append(found, fmt.Sprintf("%q", c))
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\ufffd"):
+			found = append(found, fmt.Sprintf("byte %#x", s[i]))
+		case r == 0x1b || r == '\a' || r == 0x7f || 0x80 <= r && r <= 0x9f:
+			found = append(found, fmt.Sprintf("%U", r))
 		}
 	}
 	return found
