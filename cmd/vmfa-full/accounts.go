@@ -170,6 +170,9 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 				units, errs := screenUnits()
 				return a.addUnits(cmd, units, errs)
 			}
+			if err := checkPaths(args); err != nil {
+				return err
+			}
 			units, errs := imageUnits(args)
 			return a.addUnits(cmd, units, errs)
 		},

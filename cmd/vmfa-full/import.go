@@ -50,6 +50,9 @@ Formats:
   vmfa import --format winauth winauth.txt`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkPaths(args); err != nil {
+				return err
+			}
 			if format != "" {
 				if _, err := importer.Lookup(format); err != nil {
 					return usageError{err}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/vmfa/vmfa/internal/harden"
+	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/internal/vaultdir"
@@ -166,6 +167,17 @@ func exactArgs(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// checkPaths refuses an empty path among the files of a command line, which
+// the system would report as "open : no such file or directory".
+func checkPaths(paths []string) error {
+	for i, p := range paths {
+		if imagefile.CleanPath(p) == "" {
+			return usageError{fmt.Errorf("argument %d is an empty path: name a file", i+1)}
+		}
+	}
+	return nil
 }
 
 func minArgs(n int) cobra.PositionalArgs {
