@@ -69,7 +69,7 @@ func HasControls(s string) bool {
 // JSON decoders read back as the same character, so nothing is lost.
 // Outside strings, JSON is ASCII, so only strings are changed.
 func EscapeJSON(b []byte) []byte {
-	out := make([]byte, 0, len(b)+16)
+	out := make([]byte, 0, len(b))
 	for i := 0; i < len(b); {
 		r, size := utf8.DecodeRune(b[i:])
 		if r == 0x7f || isC1(r) {

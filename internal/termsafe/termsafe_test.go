@@ -29,6 +29,7 @@ func TestEscape(t *testing.T) {
 		// C1 as raw bytes, and any other byte that is not UTF-8.
 		{"\x9b2J", `\x9b2J`},
 		{"a\x9db\x80c\x9f", `a\x9db\x80c\x9f`},
+		{"\x80", `\x80`},
 		{"\xff\xfe", `\xff\xfe`},
 		{"\xe2\x82", `\xe2\x82`},         // a cut euro sign
 		{"é\xc3", `é\xc3`},               // valid, then a lone lead byte
