@@ -82,11 +82,15 @@ func (a Account) Label() string {
 // includes the secret itself.
 var ErrInvalidSecret = errors.New("secret is not valid base32 (letters A–Z and digits 2–7)")
 
+// ErrEmptySecret reports a secret with nothing in it but spaces, hyphens
+// or padding: what was missed, not mistyped.
+var ErrEmptySecret = errors.New("secret is empty")
+
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 // CanonicalSecret accepts a base32 secret as people and QR codes write it
 // (lower case, spaces, hyphens, with or without padding) and returns the
-// canonical form, or ErrInvalidSecret.
+// canonical form, or ErrEmptySecret or ErrInvalidSecret.
 func CanonicalSecret(s string) (string, error) {
 	s = strings.Map(func(r rune) rune {
 		switch {
@@ -98,6 +102,9 @@ func CanonicalSecret(s string) (string, error) {
 		return r
 	}, s)
 	s = strings.TrimRight(s, "=") // padding, and only at the end
+	if s == "" {
+		return "", ErrEmptySecret
+	}
 	// Decode padded, as HOTP generation does: the unpadded decoder accepts
 	// lengths (such as 19 characters) that no whole number of bytes gives.
 	padded := s
@@ -105,7 +112,7 @@ func CanonicalSecret(s string) (string, error) {
 		padded += strings.Repeat("=", 8-n)
 	}
 	raw, err := base32.StdEncoding.DecodeString(padded)
-	if err != nil || s == "" {
+	if err != nil {
 		return "", ErrInvalidSecret
 	}
 	if len(raw) < MinSecretBytes {

@@ -43,8 +43,9 @@ func TestCanonicalSecret(t *testing.T) {
 		"GEZDGNBVGY3TQ`":  ErrInvalidSecret.Error(),                               // just below a
 		"GEZDGNBVGY3TQ{":  ErrInvalidSecret.Error(),                               // just above z
 		"GEZDGNBVGY3TQ_A": ErrInvalidSecret.Error(),
-		"":                ErrInvalidSecret.Error(),
-		"====":            ErrInvalidSecret.Error(),
+		"":                ErrEmptySecret.Error(),
+		"====":            ErrEmptySecret.Error(),
+		" - \t":           ErrEmptySecret.Error(),
 		tooLong:           "secret is too long: over 1024 bytes", // 1025 bytes
 	} {
 		if got, err := CanonicalSecret(in); err == nil || err.Error() != want {

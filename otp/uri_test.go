@@ -59,7 +59,7 @@ func TestParseURIErrors(t *testing.T) {
 		{"https://example.com/totp/alice?secret=JBSWY3DPEHPK3PXP", "not an otpauth:// URI"},
 		{"otpauth://xotp/alice?secret=JBSWY3DPEHPK3PXP", "unsupported OTP type"},
 		{"otpauth://totp/alice", "no secret"},
-		{"otpauth://totp/alice?secret=", "not valid base32"},
+		{"otpauth://totp/alice?secret=", "secret is empty"},
 		{"otpauth://totp/alice?secret=JBSWY3DPEHPK3PX1", "not valid base32"},
 		{"otpauth://totp/alice?secret=ABCDEFG", "too short"},
 		{"otpauth://totp/alice?secret=abc%20defg%20hijk%20lmno%20pqrs", "not valid base32"}, // 19 characters

@@ -20,6 +20,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/imagefile"
 	screencap "github.com/vmfa/vmfa/internal/screen" // tui has screens of its own
+	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
 	"github.com/vmfa/vmfa/vault"
@@ -415,7 +416,7 @@ func (a addScreen) View(c *common) string {
 		b.WriteString("\n  " + a.spinner.View() + " " + a.busyWhat + "\n")
 	}
 	if a.err != "" {
-		b.WriteString("\n" + indent(renderLines(st.err, wrap("✗ "+a.err, max(10, w-3))), 2, w) + "\n")
+		b.WriteString("\n" + indent(renderLines(st.err, wrap("✗ "+termsafe.Escape(a.err), max(10, w-3))), 2, w) + "\n")
 	}
 	if a.offer != nil {
 		rest := len(a.offer) - len(a.dups)

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/vmfa/vmfa/internal/exporter"
+	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/otp/qr"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -111,7 +112,7 @@ func (s googleExportScreen) View(c *common) string {
 		var b strings.Builder
 		b.WriteString(st.warn.Render("Export to Google Authenticator?") + "\n\n")
 		if s.err != "" {
-			b.WriteString(st.err.Render(s.err))
+			b.WriteString(st.err.Render(termsafe.Escape(s.err)))
 		} else {
 			fmt.Fprintf(&b, "%d QR code(s) will show the secrets of %d account(s): anyone who sees or photographs the screen can copy them. "+
 				"On the phone: Google Authenticator, Transfer accounts, Import accounts; scan each code.", len(s.uris), s.count)

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/otp/qr"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -114,7 +115,7 @@ func (d renameDialog) View(c *common) string {
 	b.WriteString(st.label.Render("Rename") + " " + d.entry.Label() + "\n\n")
 	b.WriteString(d.fields[0].View() + "\n" + d.fields[1].View())
 	if d.err != "" {
-		b.WriteString("\n\n" + st.err.Render(d.err))
+		b.WriteString("\n\n" + st.err.Render(termsafe.Escape(d.err)))
 	}
 	keys, _ := d.Help()
 	return dialogBox(c, keys, b.String())
@@ -174,7 +175,7 @@ func (d deleteDialog) View(c *common) string {
 		"Make sure you can still sign in to " + label + " another way.\n\n")
 	b.WriteString(st.label.Render("y") + " delete   " + st.label.Render("n") + " keep")
 	if d.err != "" {
-		b.WriteString("\n\n" + st.err.Render(d.err))
+		b.WriteString("\n\n" + st.err.Render(termsafe.Escape(d.err)))
 	}
 	keys, _ := d.Help()
 	return dialogBox(c, keys, b.String())
@@ -225,7 +226,7 @@ func (d qrDialog) View(c *common) string {
 		b.WriteString("The QR code holds the secret: anyone who sees or photographs the screen can copy the account. Scan it with your phone's authenticator app.\n\n")
 		b.WriteString(st.label.Render("y") + " show   " + st.label.Render("n") + " cancel")
 		if d.err != "" {
-			b.WriteString("\n\n" + st.err.Render(d.err))
+			b.WriteString("\n\n" + st.err.Render(termsafe.Escape(d.err)))
 		}
 		keys, _ := d.Help()
 		return dialogBox(c, keys, b.String())

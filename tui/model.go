@@ -10,6 +10,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/clipboard"
 	screencap "github.com/vmfa/vmfa/internal/screen" // tui has screens of its own
+	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -399,7 +400,8 @@ func (m *Model) setStatus(text string, isErr bool) {
 	if isErr {
 		d = 8 * time.Second
 	}
-	m.status = status{text: text, isErr: isErr, until: m.c.now.Add(d)}
+	// Errors quote paths, names and other programs' words.
+	m.status = status{text: termsafe.Escape(text), isErr: isErr, until: m.c.now.Add(d)}
 }
 
 // top is the screen on top.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -72,7 +73,9 @@ func (l *listScreen) row(c *common, e vault.Entry, selected bool, lay rowLayout,
 		sp.pin.write(&b, "★ ")
 		used += 2
 	}
-	iss, name := e.Issuer, e.Name
+	// Labels are checked when a vault is read; written out all the same,
+	// as everything from outside is on its way to the terminal.
+	iss, name := termsafe.Escape(e.Issuer), termsafe.Escape(e.Name)
 	if iss == "" {
 		iss, name = name, ""
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/vmfa/vmfa/internal/passphrase"
+	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -206,7 +207,7 @@ func (u unlockScreen) View(c *common) string {
 		b.WriteString("\n\n" + st.warn.Render(u.note))
 	}
 	if u.err != "" {
-		b.WriteString("\n\n" + st.err.Render(u.err))
+		b.WriteString("\n\n" + st.err.Render(termsafe.Escape(u.err)))
 	}
 	keys, _ := u.Help()
 	h := c.bodyHeight(keys, false)

@@ -18,6 +18,7 @@ import (
 	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/term"
+	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -168,6 +169,9 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 			case fromScreen:
 				units, errs := screenUnits()
 				return a.addUnits(cmd, units, errs)
+			}
+			if err := checkPaths(args); err != nil {
+				return err
 			}
 			units, errs := imageUnits(args)
 			return a.addUnits(cmd, units, errs)
@@ -328,7 +332,7 @@ func (a *app) listCmd() *cobra.Command {
 				fmt.Fprintln(cmd.ErrOrStderr(), "The vault is empty: add an account with 'vmfa add IMAGE' or 'vmfa add --uri'.")
 			}
 			for _, e := range d.Accounts {
-				fmt.Fprintf(out, "%s\t%s\t%s\n", e.Issuer, e.Name, e.Type)
+				fmt.Fprintf(out, "%s\t%s\t%s\n", termsafe.Escape(e.Issuer), termsafe.Escape(e.Name), e.Type)
 			}
 			return nil
 		},
@@ -579,8 +583,13 @@ func (a *app) completeAccounts(_ *cobra.Command, args []string, _ string) ([]str
 	return labels, none
 }
 
+// writeJSON prints v indented, with the controls that JSON leaves raw
+// escaped (termsafe.EscapeJSON): a decoder reads the same strings.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(termsafe.EscapeJSON(append(b, '\n')))
+	return err
 }

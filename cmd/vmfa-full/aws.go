@@ -228,7 +228,7 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 		Codes:    freshCode(v),
 		Cache:    a.sessionCache(s, v),
 		Now:      clock.Now,
-		Warn:     func(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+msg) },
+		Warn:     warn,
 	})
 }
 

@@ -107,7 +107,10 @@ status is 1 if any failed.`,
 			if fromScreen {
 				return nil
 			}
-			return minArgs(1)(cmd, args)
+			if err := minArgs(1)(cmd, args); err != nil {
+				return err
+			}
+			return checkPaths(args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var units []imagefile.Unit
@@ -198,7 +201,7 @@ func (a *app) addPaste(cmd *cobra.Command, preset otp.Account, algorithm string)
 		return a.addAll(cmd, "clipboard text", accounts)
 	}
 	// The text is never echoed: it may be a secret with a typo.
-	if _, err := otp.CanonicalSecret(text); errors.Is(err, otp.ErrInvalidSecret) {
+	if _, err := otp.CanonicalSecret(text); errors.Is(err, otp.ErrInvalidSecret) || errors.Is(err, otp.ErrEmptySecret) {
 		return errors.New("the clipboard holds neither a QR code image, an otpauth:// URI nor a base32 secret")
 	} else if err != nil {
 		return fmt.Errorf("the clipboard holds neither a QR code image, an otpauth:// URI nor a base32 secret (as a secret: %w)", err)
@@ -239,6 +242,9 @@ on, and does not go with --json.`,
 			}
 			if copyCodes && !term.Available() {
 				return usageError{errors.New("--copy waits for Enter on the terminal, and there is none: leave out --copy")}
+			}
+			if err := checkPaths(args); err != nil {
+				return err
 			}
 			path := imagefile.CleanPath(args[0])
 			texts, err := decodeFile(path)

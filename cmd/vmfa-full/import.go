@@ -50,6 +50,9 @@ Formats:
   vmfa import --format winauth winauth.txt`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkPaths(args); err != nil {
+				return err
+			}
 			if format != "" {
 				if _, err := importer.Lookup(format); err != nil {
 					return usageError{err}
@@ -119,7 +122,7 @@ func (a *app) importFile(cmd *cobra.Command, path, format string, skipUnsupporte
 			return imagefile.Unit{}, fmt.Errorf("%s: %w", path, err)
 		}
 		if applied {
-			fmt.Fprintf(cmd.ErrOrStderr(), "%s: read with its write-ahead log, %s-wal\n", path, filepath.Base(path))
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: read with its write-ahead log, %s-wal\n", oneLine(path), oneLine(filepath.Base(path)))
 		}
 		data = merged
 	}
@@ -140,7 +143,7 @@ func (a *app) importFile(cmd *cobra.Command, path, format string, skipUnsupporte
 	switch {
 	case errors.As(err, &unsupported) && skipUnsupported:
 		for _, s := range unsupported.Skipped {
-			fmt.Fprintf(cmd.ErrOrStderr(), "Skipped %s: vmfa cannot generate its codes\n", s)
+			fmt.Fprintf(cmd.ErrOrStderr(), "Skipped %s: vmfa cannot generate its codes\n", oneLine(s.String()))
 		}
 		accounts = unsupported.Accounts
 		if len(accounts) == 0 {
@@ -179,7 +182,7 @@ func (p *passwordSource) get() (string, error) {
 	if pw, ok := p.env.Import(); ok {
 		return pw, nil
 	}
-	pw, err := term.ReadSecret("Password of " + p.path + ": ")
+	pw, err := term.ReadSecret("Password of " + oneLine(p.path) + ": ")
 	if errors.Is(err, term.ErrNoTTY) {
 		return "", fmt.Errorf("the file is encrypted and there is %w: set VMFA_IMPORT_PASSPHRASE", err)
 	}
@@ -227,7 +230,7 @@ func importUnits(cmd *cobra.Command, v *vault.Vault, units []imagefile.Unit, ski
 		for _, s := range r.skipped {
 			fmt.Fprintf(errOut, "Skipped %s (already in the vault as %s)\n", s.Account.Label(), s.Existing.Label())
 		}
-		fmt.Fprintf(errOut, "%s: %d imported, %d already in the vault.\n", units[i].Source, len(r.added), len(r.skipped))
+		fmt.Fprintf(errOut, "%s: %d imported, %d already in the vault.\n", oneLine(units[i].Source), len(r.added), len(r.skipped))
 	}
 	if hotp > 0 {
 		// An export's counter can lag behind codes the app showed later.

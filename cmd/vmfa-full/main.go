@@ -16,8 +16,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/vmfa/vmfa/internal/harden"
+	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/internal/passphrase"
+	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/internal/vaultdir"
+	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -56,10 +59,21 @@ func main() {
 	os.Exit(exitError)
 }
 
-// oneLine keeps every error on one line, whatever a library put in it.
+// oneLine is how every message reaches the terminal: on one line, whatever
+// a library put in it; each word cut to maxWord bytes, since a long one is a
+// path, a URI or a payload from outside, and echoing 5,000 characters helps
+// no one; and terminal controls written out visibly (termsafe.Escape).
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	words := strings.Fields(s)
+	for i, w := range words {
+		words[i] = otp.Shorten(w, maxWord)
+	}
+	return termsafe.Escape(strings.Join(words, " "))
 }
+
+// maxWord is the longest word a message shows whole: a path deep in a
+// project fits, a path made to flood the terminal does not.
+const maxWord = 200
 
 // app holds what the commands share: the global flags, the passphrase
 // variables and add's policy.
@@ -72,7 +86,7 @@ type app struct {
 }
 
 func newRoot(env *passphrase.Env) *cobra.Command {
-	env.Warn = func(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+msg) }
+	env.Warn = warn
 	a := &app{env: env}
 	root := &cobra.Command{
 		Use:   "vmfa",
@@ -153,6 +167,17 @@ func exactArgs(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// checkPaths refuses an empty path among the files of a command line, which
+// the system would report as "open : no such file or directory".
+func checkPaths(paths []string) error {
+	for i, p := range paths {
+		if imagefile.CleanPath(p) == "" {
+			return usageError{fmt.Errorf("argument %d is an empty path: name a file", i+1)}
+		}
+	}
+	return nil
 }
 
 func minArgs(n int) cobra.PositionalArgs {

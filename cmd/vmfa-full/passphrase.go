@@ -188,7 +188,7 @@ func withSpinner[T any](label string, f func() (T, error)) (T, error) {
 				return
 			case <-t.C:
 				shown = true
-				fmt.Fprintf(os.Stderr, "\r%c %s…", frames[i%len(frames)], label)
+				fmt.Fprintf(os.Stderr, "\r%c %s…", frames[i%len(frames)], oneLine(label))
 				t.Reset(80 * time.Millisecond)
 			}
 		}

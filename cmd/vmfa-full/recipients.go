@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/agekey"
+	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -183,7 +184,7 @@ key. --json prints an array of {"name","kind","recipient","added","path"}.`,
 				if pub == "" {
 					pub = "(public key missing: " + ri.Name + ".pub)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", ri.Name, ri.Kind, pub)
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", termsafe.Escape(ri.Name), termsafe.Escape(ri.Kind), termsafe.Escape(pub))
 			}
 			return tw.Flush()
 		},

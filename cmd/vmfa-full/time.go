@@ -38,7 +38,7 @@ func (c *codeClock) Now() time.Time {
 	c.once.Do(func() {
 		c.load()
 		for _, w := range c.warnings {
-			fmt.Fprintln(c.notes, "vmfa: "+w)
+			fmt.Fprintln(c.notes, "vmfa: "+oneLine(w))
 		}
 	})
 	return c.now()

@@ -60,13 +60,13 @@ func codeFromAgent(args []string) (printed bool) {
 		}
 	}
 	for _, note := range c.Notes {
-		os.Stderr.WriteString("vmfa: " + note + "\n")
+		say(note)
 	}
 	if c.Wait > 0 {
 		codeprint.WaitFresh(c.Wait, os.Stderr)
 	}
 	if err := codeprint.Print(os.Stdout, c, l.asJSON, l.next); err != nil {
-		os.Stderr.WriteString("vmfa: " + err.Error() + "\n")
+		say(err.Error())
 		os.Exit(1)
 	}
 	return true

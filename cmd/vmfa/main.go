@@ -18,6 +18,8 @@ import (
 	"runtime"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/vmfa/vmfa/internal/termsafe"
 )
 
 // fullName is the program that does everything but the fast path.
@@ -29,12 +31,18 @@ func main() {
 	}
 	path, err := findFull()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "vmfa: "+err.Error())
+		say(err.Error())
 		os.Exit(1)
 	}
 	err = runFull(path, os.Args)
-	fmt.Fprintf(os.Stderr, "vmfa: can't run %s: %v\n", path, err)
+	say(fmt.Sprintf("can't run %s: %v", path, err))
 	os.Exit(1)
+}
+
+// say prints a message on stderr with its terminal controls written out:
+// paths, the system's errors and the agent's notes come from outside.
+func say(msg string) {
+	os.Stderr.WriteString("vmfa: " + termsafe.Escape(msg) + "\n")
 }
 
 // findFull returns the path of vmfa-full: beside this executable, else in

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/vmfa/vmfa/internal/term"
+	"github.com/vmfa/vmfa/internal/termsafe"
 )
 
 // maxKeyFile bounds what is read of a key file: an SSH RSA key of 16384 bits
@@ -57,7 +58,11 @@ func ParseRecipient(text string, ui *plugin.ClientUI) (age.Recipient, string, er
 		if err != nil {
 			return nil, "", errors.New("unusable SSH public key (an RSA key must have at least 2048 bits)")
 		}
-		if comment = oneLine(comment); comment != "" {
+		// The comment is shown by 'recipients list': one that could drive
+		// the terminal (set its title, clear it) is no one's name.
+		if comment = oneLine(comment); termsafe.HasControls(comment) {
+			return nil, "", errors.New("the SSH key's comment (after the key) holds control characters or bytes that are not UTF-8: remove them")
+		} else if comment != "" {
 			canonical += " " + comment // who the key is: "alice@laptop"
 		}
 		return r, canonical, nil
@@ -292,11 +297,11 @@ func pluginError(name string, err error) error {
 func TerminalUI(msgs io.Writer) *plugin.ClientUI {
 	return &plugin.ClientUI{
 		DisplayMessage: func(name, message string) error {
-			fmt.Fprintf(msgs, "vmfa: age-plugin-%s: %s\n", name, oneLine(message))
+			fmt.Fprintf(msgs, "vmfa: age-plugin-%s: %s\n", name, shown(message))
 			return nil
 		},
 		RequestValue: func(name, prompt string, secret bool) (string, error) {
-			prompt = "age-plugin-" + name + ": " + oneLine(prompt) + " "
+			prompt = "age-plugin-" + name + ": " + shown(prompt) + " "
 			var v string
 			var err error
 			if secret {
@@ -311,11 +316,11 @@ func TerminalUI(msgs io.Writer) *plugin.ClientUI {
 		},
 		Confirm: func(name, prompt, yes, no string) (bool, error) {
 			if no == "" {
-				_, err := term.ReadLine(fmt.Sprintf("age-plugin-%s: %s (press Enter to %s) ", name, oneLine(prompt), yes))
+				_, err := term.ReadLine(fmt.Sprintf("age-plugin-%s: %s (press Enter to %s) ", name, shown(prompt), shown(yes)))
 				return err == nil, err
 			}
 			for {
-				a, err := term.ReadLine(fmt.Sprintf("age-plugin-%s: %s [1: %s, 2: %s] ", name, oneLine(prompt), yes, no))
+				a, err := term.ReadLine(fmt.Sprintf("age-plugin-%s: %s [1: %s, 2: %s] ", name, shown(prompt), shown(yes), shown(no)))
 				if err != nil {
 					fmt.Fprintf(msgs, "vmfa: age-plugin-%s asked a question and %v\n", name, err)
 					return false, err
@@ -335,3 +340,7 @@ func TerminalUI(msgs io.Writer) *plugin.ClientUI {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// shown is a plugin's text as the terminal shows it: on one line, with
+// its terminal controls written out.
+func shown(s string) string { return termsafe.Escape(oneLine(s)) }

@@ -49,6 +49,7 @@ func TestParseRecipient(t *testing.T) {
 	data := make([]byte, 33)
 	rand.Read(data)
 	yubikey := plugin.EncodeRecipient("yubikey", data)
+	edKey := strings.Join(strings.Fields(ed)[:2], " ") // no comment
 
 	for _, c := range []struct{ in, text, kind string }{
 		{x.Recipient().String(), x.Recipient().String(), "x25519"},
@@ -56,6 +57,7 @@ func TestParseRecipient(t *testing.T) {
 		{hybrid.Recipient().String(), hybrid.Recipient().String(), "hybrid"},
 		{ed, ed, "ssh-ed25519"},
 		{rsa, rsa, "ssh-rsa"},
+		{edKey + " alice\t@laptop  é", edKey + " alice @laptop é", "ssh-ed25519"},
 		{yubikey, yubikey, "plugin:yubikey"},
 	} {
 		r, text, err := agekey.ParseRecipient(c.in, nil)
@@ -74,6 +76,10 @@ func TestParseRecipient(t *testing.T) {
 		{"age1notbech32atallXYZ", "malformed age recipient"},
 		{"age1 with spaces", "a recipient is one word"},
 		{"hello", "not a recipient"},
+		// A comment 'recipients list' would print: none that drives a terminal.
+		{edKey + " alice\x1b]0;PWNED\a", "comment (after the key) holds control characters"},
+		{edKey + " alice\u009b2J", "comment (after the key) holds control characters"},
+		{edKey + " alice\x9b2J", "comment (after the key) holds control characters"},
 	} {
 		_, _, err := agekey.ParseRecipient(c.in, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

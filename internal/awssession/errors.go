@@ -11,6 +11,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/otp"
 )
 
@@ -49,7 +50,7 @@ func (p *Profile) stsError(op string, mfa mfaCall, err error) error {
 	if api.ErrorCode() == "AccessDenied" && strings.Contains(msg, "MultiFactorAuthentication failed") && mfa.serial != "" {
 		return fmt.Errorf("%w of %s for profile %q (MultiFactorAuthentication failed): %s", ErrCodeRejected, mfa.serial, p.Name, clockAdvice(err, mfa.now))
 	}
-	return fmt.Errorf("STS %s for profile %q refused: %s: %s", op, p.Name, api.ErrorCode(), short(msg))
+	return fmt.Errorf("STS %s for profile %q refused: %s: %s", op, p.Name, short(api.ErrorCode()), short(msg))
 }
 
 // clockAdvice says whether this computer's clock, which the code was
@@ -77,7 +78,9 @@ func aheadOrBehind(skew time.Duration) string {
 	return (-skew).String() + " behind"
 }
 
-// short keeps a library's message on one line and short.
+// short keeps a library's or a server's message on one line, short, and
+// with its terminal controls written out (termsafe.Escape), whichever
+// program shows it.
 func short(s string) string {
-	return otp.Shorten(strings.Join(strings.Fields(s), " "), 200)
+	return termsafe.Escape(otp.Shorten(strings.Join(strings.Fields(s), " "), 200))
 }

@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/otp"
 )
 
@@ -196,15 +197,10 @@ func (c *accounts) room() error {
 	return nil
 }
 
-// describeLabel keeps a label from the file fit for a one-line message.
+// describeLabel keeps a label from the file fit for a one-line message:
+// short, and with its terminal controls written out (termsafe.Escape).
 func describeLabel(label string) string {
-	label = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, label)
-	label = otp.Shorten(strings.TrimSpace(label), 64)
+	label = termsafe.Escape(otp.Shorten(strings.TrimSpace(label), 64))
 	if label == "" {
 		return "unnamed"
 	}
