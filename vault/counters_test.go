@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -102,4 +103,42 @@ func TestOlderVaultCopiedBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkHandsOut(t, v, e, 10)
+}
+
+// TestCountersRecord: the record keeps the highest counter of each HOTP
+// account, only HOTP counters raise anything, and at most maxCounters are
+// kept, those of accounts still in the vault first.
+func TestCountersRecord(t *testing.T) {
+	s, v := newTestVault(t)
+	h := testAccount("Counter", "bob", 1)
+	h.Type, h.Counter = otp.HOTP, 3
+	d := update(t, v, func(d *Data) error {
+		if _, err := d.Add(testAccount("Time", "alice", 2), time.Now()); err != nil {
+			return err
+		}
+		_, err := d.Add(h, time.Now())
+		return err
+	})
+	totp, hotp := d.Accounts[0], d.Accounts[1]
+
+	steps := stepRecord{Counters: map[string]uint64{hotp.ID: 5, totp.ID: 9}}
+	for i := range maxCounters + 10 {
+		steps.Counters[fmt.Sprintf("gone%d", i)] = 1
+	}
+	keepCounters(d, steps.Counters)
+	if d.Accounts[0].Counter != 0 || d.Accounts[1].Counter != 5 {
+		t.Fatalf("counters %d, %d after keeping 9 and 5: a TOTP account has none", d.Accounts[0].Counter, d.Accounts[1].Counter)
+	}
+	os.Remove(s.path(stepsFile)) // noted when the account was added at 3
+	d.Accounts[1].Counter = 4    // lower than the record: not noted
+	s.noteCounters(steps, d)
+	if _, err := os.Stat(s.path(stepsFile)); err == nil {
+		t.Fatal("a record written with no counter higher than its own")
+	}
+	d.Accounts[1].Counter = 6
+	s.noteCounters(steps, d)
+	got, err := s.readSteps()
+	if err != nil || len(got.Counters) > maxCounters || got.Counters[hotp.ID] != 6 {
+		t.Fatalf("record of %d counters, %d for the account (%v), want at most %d, and 6", len(got.Counters), got.Counters[hotp.ID], err, maxCounters)
+	}
 }
