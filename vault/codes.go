@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"errors"
 	"time"
 
 	"github.com/vmfa/vmfa/otp"
@@ -47,6 +48,10 @@ type Handout struct {
 	Entry Entry     // as it was before the codes were taken
 	At    time.Time // when Codes[0] is valid: now, or a fresh code's window start
 	Codes []string  // the code and, for TOTP always, the next one
+	// Unrecorded, when not nil, says why the TOTP codes handed out could
+	// not be recorded as such (it wraps ErrNotRecorded): they are good,
+	// but may be handed out again.
+	Unrecorded error
 }
 
 // HandOutOptions say which codes HandOut hands out.
@@ -63,8 +68,10 @@ type HandOutOptions struct {
 }
 
 // HandOut hands out the codes of e at now, as 'vmfa code' does: a TOTP code
-// is recorded as handed out (ClaimCode), an HOTP counter is spent and saved
-// before its code is returned (TakeCodes).
+// is recorded as handed out (ClaimCode), and handed out all the same when
+// that can't be written (Handout.Unrecorded); an HOTP counter is spent and
+// saved before its code is returned (TakeCodes), and no code is returned if
+// it can't be saved.
 func (v *Vault) HandOut(e Entry, now time.Time, opt HandOutOptions) (Handout, error) {
 	if e.Type == otp.HOTP {
 		var h Handout
@@ -75,22 +82,35 @@ func (v *Vault) HandOut(e Entry, now time.Time, opt HandOutOptions) (Handout, er
 		h.At = now
 		return h, err
 	}
-	at := now
+	h := Handout{Entry: e, At: now}
 	if !opt.AtChosenTime {
-		var err error
-		if at, err = v.ClaimCode(e, now, opt.Fresh); err != nil {
+		if err := h.claim(v, opt); err != nil {
 			return Handout{}, err
 		}
-		if opt.Next {
-			if _, err := v.ClaimCode(e, at.Add(e.Remaining(at)), false); err != nil {
-				return Handout{}, err
-			}
-		}
 	}
-	code, err := e.Code(at)
+	code, err := e.Code(h.At)
 	if err != nil {
 		return Handout{}, err
 	}
-	next, err := e.NextCode(at)
-	return Handout{Entry: e, At: at, Codes: []string{code, next}}, err
+	next, err := e.NextCode(h.At)
+	h.Codes = []string{code, next}
+	return h, err
+}
+
+// claim records h's TOTP codes as handed out, setting h.At to a fresh
+// code's window, and h.Unrecorded if they could not be recorded.
+func (h *Handout) claim(v *Vault, opt HandOutOptions) error {
+	at, err := v.ClaimCode(h.Entry, h.At, opt.Fresh)
+	if err != nil && !errors.Is(err, ErrNotRecorded) {
+		return err
+	}
+	h.At, h.Unrecorded = at, err
+	if opt.Next && h.Unrecorded == nil {
+		_, err := v.ClaimCode(h.Entry, at.Add(h.Entry.Remaining(at)), false)
+		if err != nil && !errors.Is(err, ErrNotRecorded) {
+			return err
+		}
+		h.Unrecorded = err
+	}
+	return nil
 }

@@ -330,7 +330,9 @@ func changes(prev, next *Data) []Change {
 // restore can itself be undone. id may also be the generation's file name,
 // or any part of its ID that begins it and names no other.
 //
-// The vault's setting of how many generations to keep stays as it is. A
+// The vault's setting of how many generations to keep stays as it is, and
+// so do the HOTP counters where the version restored has lower ones: their
+// codes were handed out since (counters.go). A
 // current vault.age that is damaged, or from a newer vmfa, is kept as a
 // generation like any other.
 func (v *Vault) Restore(id string) (restored *Data, kept string, err error) {
@@ -354,10 +356,14 @@ func (v *Vault) Restore(id string) (restored *Data, kept string, err error) {
 	d.Generations = 0
 	if cur, err := v.Load(); err == nil {
 		d.Generations = cur.Generations
+		keepCounters(d, countersOf(cur))
 	}
+	steps, _ := s.readSteps()
+	keepCounters(d, steps.Counters)
 	if kept, err = v.save(d); err != nil {
 		return nil, "", err
 	}
+	s.noteCounters(steps, d)
 	return d, kept, nil
 }
 

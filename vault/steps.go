@@ -18,21 +18,40 @@ import (
 // A service that accepts a TOTP code once rejects it the second time (AWS
 // does), so two sessions started in one window fail. vmfa records every
 // TOTP time step it hands out, whatever hands it out (vmfa code, a copy in
-// the interface, enroll), and a fresh claim passes over a step already
-// handed out for the next one. The record holds account IDs and time steps
-// only, never codes or secrets. It is stepsFile in the vault directory, read
-// and written under the vault's lock, whether the vault was opened with the
-// passphrase or through an agent: one record, so that a code handed out one
-// way is never handed out again the other way, nor after an agent restarts.
+// the interface, enroll), and a fresh claim passes over the steps already
+// handed out for the first one that was not. The record holds account IDs,
+// time steps and HOTP counters (counters.go) only, never codes or secrets.
+// It is stepsFile in the vault directory, read and written under the
+// vault's lock, whether the vault was opened with the passphrase or through
+// an agent: one record, so that a code handed out one way is never handed
+// out again the other way, nor after an agent restarts.
+//
+// The record is a safeguard, not a gate: a code whose handout can't be
+// written down (a read-only or full file system) is handed out all the
+// same, with an error wrapping ErrNotRecorded for the caller to warn with.
+
+// maxFreshWindows is how many windows, the current one first, a fresh claim
+// looks through for a code not handed out yet: enough for a code and its
+// next handed out, as 'vmfa code --json' and enroll do, and a few fresh
+// claims after them, without a wait of minutes for a runaway caller.
+const maxFreshWindows = 10
 
 // ErrNoFreshCode is what a fresh claim gets when the codes of the current
-// window and the next one were both handed out already.
-var ErrNoFreshCode = errors.New("the codes of this window and the next were both handed out already")
+// window and the maxFreshWindows-1 after it were all handed out already.
+var ErrNoFreshCode = fmt.Errorf("the codes of this window and the %d after it were all handed out already", maxFreshWindows-1)
+
+// ErrNotRecorded is wrapped by the error of a code that was handed out but
+// could not be recorded as such: it may be handed out again.
+var ErrNotRecorded = errors.New("was not recorded as handed out, so it may be handed out again")
 
 // stepRecord is the record of handed-out steps, and the rule of claiming
-// one. claimStep serializes the claims with the vault's lock.
+// one; and the HOTP counters the vault has reached. claimStep serializes the
+// claims with the vault's lock.
 type stepRecord struct {
 	Handouts []handout `json:"handouts"`
+	// Counters is the highest HOTP counter (of the next code) saved for
+	// each account, by Entry.ID (counters.go).
+	Counters map[string]uint64 `json:"counters,omitempty"`
 }
 
 // handout is one TOTP step handed out.
@@ -50,17 +69,20 @@ const (
 )
 
 // claim records that the code of account's TOTP step at now (Unix time /
-// period) is handed out, and returns that step; with fresh, a step already
-// handed out is passed over for the next one.
+// period) is handed out, and returns that step; with fresh, the steps
+// already handed out are passed over for the first one that was not, among
+// maxFreshWindows.
 func (s *stepRecord) claim(account string, period int, now time.Time, fresh bool) (int64, error) {
 	if period <= 0 {
 		return 0, fmt.Errorf("a TOTP period of %d s", period)
 	}
 	step := now.Unix() / int64(period)
-	if fresh && s.used(account, period, step) {
-		step++
-		if s.used(account, period, step) {
-			return 0, ErrNoFreshCode
+	if fresh {
+		first := step
+		for s.used(account, period, step) {
+			if step++; step-first == maxFreshWindows {
+				return 0, ErrNoFreshCode
+			}
 		}
 	}
 	if !s.used(account, period, step) {
@@ -88,45 +110,50 @@ func (s *stepRecord) prune(now time.Time) {
 
 // ClaimCode records that the code of e at now is handed out and returns the
 // time to compute it at: now, or with fresh, when the current window's code
-// was handed out already, the start of the next window, which the caller
-// waits for. An HOTP entry's codes are never reused (its counter is spent),
-// so nothing is recorded for it.
+// was handed out already, the start of the first window whose code was not,
+// which the caller waits for. An HOTP entry's codes are never reused (its
+// counter is spent), so nothing is recorded for it.
+//
+// When the handout can't be written down, ClaimCode returns the time all
+// the same, with an error wrapping ErrNotRecorded: the record of handed-out
+// codes must never keep the user from a code.
 func (v *Vault) ClaimCode(e Entry, now time.Time, fresh bool) (time.Time, error) {
 	if e.Type == otp.HOTP {
 		return now, nil
 	}
 	step, err := v.store.claimStep(e.ID, e.Period, now, fresh)
 	if errors.Is(err, ErrNoFreshCode) {
-		return time.Time{}, fmt.Errorf("no fresh code for %s: %w; the next one comes in %d s", e.Label(), err, e.SecondsLeft(now)+e.Period)
+		return time.Time{}, fmt.Errorf("no fresh code for %s: %w", e.Label(), err)
+	}
+	var notRecorded error
+	if errors.Is(err, ErrNotRecorded) {
+		notRecorded, err = fmt.Errorf("the code of %s %w", e.Label(), err), nil
 	}
 	if err != nil {
 		return time.Time{}, err
 	}
+	at := time.Unix(step*int64(e.Period), 0)
 	if step == now.Unix()/int64(e.Period) {
-		return now, nil
+		at = now
 	}
-	return time.Unix(step*int64(e.Period), 0), nil
+	return at, notRecorded
 }
 
 // stepsFile holds the stepRecord of a vault directory, 0600.
 const stepsFile = "steps.json"
 
 // claimStep reads stepsFile, claims and writes it back, all under the
-// vault's lock so that two processes never claim one step. A stepsFile
-// that can't be read is started afresh: it holds no secret and no data,
-// only which codes not to hand out again.
+// vault's lock so that two processes never claim one step. When the claim
+// can't be written, it returns the step with an error wrapping
+// ErrNotRecorded.
 func (s *Store) claimStep(account string, period int, now time.Time, fresh bool) (int64, error) {
 	release, err := lock(s.dir)
 	if err != nil {
 		return 0, err
 	}
 	defer release()
-	var steps stepRecord
-	if b, err := readFile(s.path(stepsFile), 1<<20); err == nil {
-		if json.Unmarshal(b, &steps) != nil {
-			steps = stepRecord{}
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, errTooLarge) {
+	steps, err := s.readSteps()
+	if err != nil {
 		return 0, err
 	}
 	before := slices.Clone(steps.Handouts)
@@ -137,11 +164,37 @@ func (s *Store) claimStep(account string, period int, now time.Time, fresh bool)
 	if slices.Equal(before, steps.Handouts) {
 		return step, nil // handed out again, as a plain code may be
 	}
+	if err := s.writeSteps(steps); err != nil {
+		return step, fmt.Errorf("%w (%w)", ErrNotRecorded, err)
+	}
+	return step, nil
+}
+
+// readSteps reads stepsFile. One that is missing, too large or can't be
+// parsed is started afresh: it holds no secret and no data, only which
+// codes not to hand out again. The caller holds the lock.
+func (s *Store) readSteps() (stepRecord, error) {
+	var steps stepRecord
+	b, err := readFile(s.path(stepsFile), 1<<20)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errTooLarge) {
+		return steps, nil
+	}
+	if err != nil {
+		return steps, err
+	}
+	if json.Unmarshal(b, &steps) != nil {
+		return stepRecord{}, nil
+	}
+	return steps, nil
+}
+
+// writeSteps replaces stepsFile with steps. The caller holds the lock.
+func (s *Store) writeSteps(steps stepRecord) error {
 	b, err := json.Marshal(steps)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	return step, writeState(s.dir, stepsFile, b)
+	return writeState(s.dir, stepsFile, b)
 }
 
 // writeState replaces dir/name with b through a temporary file and a rename,

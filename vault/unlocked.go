@@ -129,7 +129,8 @@ func decryptData(ct []byte, id age.Identity) (*Data, error) {
 // Update changes the vault: it takes the lock, reads vault.age again (another
 // process may have changed it since the caller last loaded it), calls fn,
 // checks the result and saves it. If fn returns an error, Update returns it
-// as it is and writes nothing. It returns the Data it saved.
+// as it is and writes nothing. It returns the Data it saved. No HOTP counter
+// fn is given is lower than one the vault saved before (counters.go).
 //
 // Holding the lock while fn runs is what makes concurrent adds safe, so fn
 // should not wait for anything, least of all the user.
@@ -143,6 +144,10 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A vault.age brought back older by hand starts from the counters it
+	// had reached (counters.go); a record that can't be read, from its own.
+	steps, _ := v.store.readSteps()
+	keepCounters(d, steps.Counters)
 	if err := fn(d); err != nil {
 		return nil, err
 	}
@@ -156,6 +161,7 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 	if _, err := v.save(d); err != nil {
 		return nil, err
 	}
+	v.store.noteCounters(steps, d)
 	return d, nil
 }
 

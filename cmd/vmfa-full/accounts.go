@@ -361,14 +361,19 @@ consecutive codes AWS asks for when enrolling a device.
 
 With --fresh, never print a TOTP code vmfa has handed out already (by
 'vmfa code', a copy in the interface, or enroll): if the current window's was,
-wait for the next window (at most one period, with a countdown on a
-terminal's stderr) and print that one. AWS refuses a code it has accepted
-once, so two sessions started in one window need this; for aws-vault:
+wait for the first window whose code was not (up to 10 windows away, with a
+countdown on a terminal's stderr) and print that one. AWS refuses a code it
+has accepted once, so two sessions started in one window need this; for
+aws-vault:
 mfa_process = vmfa code --fresh arn:aws:iam::123456789012:mfa/alice
 vmfa records the windows handed out (account IDs and time steps, never codes)
-in steps.json in the vault directory.
+in steps.json in the vault directory. A code printed is handed out: --next,
+and --json, which prints the next TOTP code too, record the next window as
+well. Where that record can't be written (a read-only or full file system),
+the code is printed all the same, with a warning that it was not recorded.
 
-An HOTP account's counter advances with every code printed.`,
+An HOTP account's counter advances with every code printed, and never goes
+back, not even when an older version of the vault is restored.`,
 		Example: `  aws sts get-session-token --serial-number ARN --token-code "$(vmfa code aws)"
   vmfa code github --json`,
 		Args:              exactArgs(1),
@@ -402,8 +407,8 @@ An HOTP account's counter advances with every code printed.`,
 	f := cmd.Flags()
 	f.BoolVar(&next, "next", false, "also print the next code, on a second line")
 	f.BoolVar(&fresh, "fresh", false, "never a code vmfa handed out already: wait for the next window if need be")
-	f.StringVar(&at, "at", "", "the code at this time instead of now (RFC 3339 or Unix seconds)")
-	f.BoolVar(&asJSON, "json", false, `print {"issuer","name","code","next","remaining_seconds","period"}`)
+	f.StringVar(&at, "at", "", "the code at this time instead of now (RFC 3339, or Unix seconds, as 1700000000 or @1700000000)")
+	f.BoolVar(&asJSON, "json", false, `print {"issuer","name","code","next","remaining_seconds","period"}; for HOTP {"issuer","name","code","counter"}`)
 	return cmd
 }
 
@@ -412,11 +417,12 @@ func parseTime(s string) (time.Time, error) {
 		return clock.Now(), nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
-	if n, nerr := strconv.ParseInt(s, 10, 64); nerr == nil {
+	// Unix seconds, bare or after an @ as date(1) and oathtool write them.
+	if n, nerr := strconv.ParseInt(strings.TrimPrefix(s, "@"), 10, 64); nerr == nil {
 		t, err = time.Unix(n, 0), nil
 	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--at %q: use RFC 3339 (2026-11-24T10:00:00Z) or Unix seconds", s)
+		return time.Time{}, fmt.Errorf("--at %q: use RFC 3339 (2026-11-24T10:00:00Z) or Unix seconds (1700000000 or @1700000000)", s)
 	}
 	if t.Unix() < 0 {
 		return time.Time{}, fmt.Errorf("--at %q is before 1970, where TOTP has no codes", s)

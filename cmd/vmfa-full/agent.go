@@ -293,15 +293,21 @@ when none runs, so this is only needed for a service manager's unit.
 }
 
 // handOut hands out the codes of e at now (vault.Vault.HandOut) and returns
-// them as printed, once they are valid: a fresh code of the next window is
-// waited for, with a countdown on a terminal's stderr.
+// them as printed, once they are valid: a fresh code of a later window is
+// waited for, with a countdown on a terminal's stderr. What the front end
+// would say before the code from the agent (a code not recorded as handed
+// out), it says on errOut, in the same words.
 func handOut(v *vault.Vault, e vault.Entry, now time.Time, opt vault.HandOutOptions, errOut io.Writer) (wire.Codes, error) {
 	h, err := v.HandOut(e, now, opt)
 	if err != nil {
 		return wire.Codes{}, err
 	}
+	c := agent.CodesOf(h)
+	for _, note := range c.Notes {
+		fmt.Fprintln(errOut, "vmfa: "+note)
+	}
 	if wait := h.At.Sub(now); wait > 0 {
 		codeprint.WaitFresh(wait, errOut)
 	}
-	return agent.CodesOf(h), nil
+	return c, nil
 }

@@ -22,7 +22,9 @@ import (
 	"github.com/vmfa/vmfa/vault"
 )
 
-// awsTimeout bounds the STS calls of one command, retries included.
+// awsTimeout bounds the STS calls of one command, retries included, and
+// the wait for another vmfa fetching the same session; not the wait for a
+// fresh code.
 const awsTimeout = 60 * time.Second
 
 const awsConfigSnippet = `In ~/.aws/config, a profile whose keys are long-term and whose device is in
@@ -219,9 +221,7 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 	if err != nil {
 		return awssession.Credentials{}, err
 	}
-	// The STS calls' time starts once the passphrase is in.
-	ctx, cancel := context.WithTimeout(ctx, awsTimeout)
-	defer cancel()
+	// The STS calls' time starts once the passphrase and the code are in.
 	return p.Session(ctx, awssession.Request{
 		Duration: f.duration,
 		Refresh:  f.refresh,
@@ -229,6 +229,7 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 		Cache:    a.sessionCache(s, v),
 		Now:      clock.Now,
 		Warn:     warn,
+		Timeout:  awsTimeout,
 	})
 }
 
@@ -253,8 +254,8 @@ func (a *app) sessionCache(s *vault.Store, v *vault.Vault) awssession.Cache {
 
 // freshCode takes the code of the vault's account for an MFA device's ARN
 // as 'vmfa code --fresh ARN' does: STS refuses a code it has seen, so one
-// vmfa handed out already means waiting for the next window. An HOTP
-// counter is spent and saved first.
+// vmfa handed out already means waiting for the first window whose code was
+// not. An HOTP counter is spent and saved first.
 func freshCode(v *vault.Vault) awssession.CodeSource {
 	return func(serial string) (string, error) {
 		d, err := v.Load()

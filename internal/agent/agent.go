@@ -80,6 +80,7 @@ import (
 	"time"
 
 	"github.com/vmfa/vmfa/internal/agent/wire"
+	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -117,11 +118,21 @@ type badStanzaError struct{ msg string }
 
 func (e *badStanzaError) Error() string { return e.msg }
 
-// CodesOf is h as 'vmfa code' prints it, from the agent or not.
+// CodesOf is h as 'vmfa code' prints it, from the agent or not: with a
+// warning in Notes when its codes could not be recorded as handed out.
 func CodesOf(h vault.Handout) wire.Codes {
-	c := wire.Codes{Issuer: h.Entry.Issuer, Name: h.Entry.Name, Code: h.Codes[0], Remaining: h.Entry.SecondsLeft(h.At), Period: h.Entry.Period}
+	c := wire.Codes{Issuer: h.Entry.Issuer, Name: h.Entry.Name, Code: h.Codes[0]}
+	if h.Entry.Type == otp.HOTP {
+		counter := h.Entry.Counter // of Codes[0]: the entry is as it was before they were taken
+		c.Counter = &counter
+	} else {
+		c.Remaining, c.Period = h.Entry.SecondsLeft(h.At), h.Entry.Period
+	}
 	if len(h.Codes) > 1 {
 		c.Next = h.Codes[1]
+	}
+	if h.Unrecorded != nil {
+		c.Notes = append(c.Notes, "warning: "+h.Unrecorded.Error())
 	}
 	return c
 }

@@ -360,7 +360,7 @@ func (s *Server) code(req *wire.CodeRequest) wire.Response {
 		return elsewhere
 	}
 	c := CodesOf(h)
-	c.Wait, c.Notes = h.At.Sub(now), notes
+	c.Wait, c.Notes = h.At.Sub(now), append(notes, c.Notes...)
 	return wire.Response{Codes: &c}
 }
 

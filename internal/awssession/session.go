@@ -50,6 +50,19 @@ type Request struct {
 	// Warn is told when a new session could not be cached: the session
 	// is still returned, since its code is spent. Nil ignores it.
 	Warn func(msg string)
+	// Timeout bounds, each, the wait for another process fetching the
+	// same session and the STS calls, retries included; 0 leaves them to
+	// ctx. The wait for a code is not counted: a fresh one may be windows
+	// away.
+	Timeout time.Duration
+}
+
+// bound is ctx bounded by r.Timeout.
+func (r Request) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if r.Timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, r.Timeout)
 }
 
 // Session returns credentials for p: from the cache while they have more
@@ -68,7 +81,9 @@ func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
 	if l, ok := r.Cache.(Locker); ok {
 		// Tools such as Terraform start several credential_process at
 		// once: the first fetches, the others wait and take its session.
-		unlock, err := l.Lock(ctx, key)
+		lockCtx, cancel := r.bound(ctx)
+		unlock, err := l.Lock(lockCtx, key)
+		cancel()
 		if err != nil {
 			r.warn(err.Error())
 		} else {
@@ -144,6 +159,8 @@ func (p *Profile) fetch(ctx context.Context, r Request, duration time.Duration) 
 	if err != nil {
 		return Credentials{}, err
 	}
+	ctx, cancel := r.bound(ctx)
+	defer cancel()
 	mfa := mfaCall{serial: p.MFASerial, code: code, now: r.Now}
 	if p.roleARN == "" {
 		return p.getSessionToken(ctx, p.keys, mfa, duration)

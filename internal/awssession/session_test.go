@@ -346,3 +346,30 @@ func TestCacheWriteFails(t *testing.T) {
 		t.Fatalf("got %v, warnings %q; want the session and one warning", err, warnings)
 	}
 }
+
+// The wait for a code is not the STS calls' time: a fresh code may be
+// windows away, and a session asked for then must not time out for it.
+func TestTimeoutAfterTheCode(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	const timeout = time.Second
+	slow := func(serial string) (string, error) {
+		time.Sleep(timeout + 200*time.Millisecond) // a fresh code's window to wait for
+		return (&totp{}).code(serial)
+	}
+	c, err := session(t, "base", Request{Codes: slow, Timeout: timeout})
+	if err != nil || !srv.Issued(c.AccessKeyID, c.SessionToken) {
+		t.Fatalf("a session after a code that took longer than the timeout: %v", err)
+	}
+	// The timeout still bounds STS: one that never answers.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close() // accepts nothing: the calls hang until the timeout
+	t.Setenv("AWS_ENDPOINT_URL_STS", "http://"+l.Addr().String())
+	start := time.Now()
+	if _, err := session(t, "base", Request{Timeout: timeout}); err == nil || time.Since(start) > 10*timeout {
+		t.Fatalf("an STS that never answers: %v after %v, want an error within about %v", err, time.Since(start), timeout)
+	}
+}

@@ -16,12 +16,23 @@ import (
 )
 
 // Print writes the code on a line, and with next the next code on a
-// second; or with asJSON, one indented JSON object: {"issuer","name",
-// "code","next","remaining_seconds","period"}, "next" omitted when empty.
+// second; or with asJSON, one indented JSON object: for TOTP {"issuer",
+// "name","code","next","remaining_seconds","period"}, for HOTP {"issuer",
+// "name","code","next","counter"}, counter being the code's; "next" is
+// there when it was handed out (c.Next is not empty).
 func Print(w io.Writer, c wire.Codes, asJSON, next bool) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		if c.Counter != nil {
+			return enc.Encode(struct {
+				Issuer  string `json:"issuer"`
+				Name    string `json:"name"`
+				Code    string `json:"code"`
+				Next    string `json:"next,omitempty"`
+				Counter uint64 `json:"counter"`
+			}{c.Issuer, c.Name, c.Code, c.Next, *c.Counter})
+		}
 		return enc.Encode(struct {
 			Issuer    string `json:"issuer"`
 			Name      string `json:"name"`

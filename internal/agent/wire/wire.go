@@ -123,10 +123,13 @@ type Codes struct {
 	// Wait is how long until Code is valid: 0, or with Fresh when this
 	// window's code was handed out, the time left of this window.
 	Wait      time.Duration `json:"wait"`
-	Remaining int           `json:"remaining_seconds"` // of Code's window, from its start or now
-	Period    int           `json:"period"`
+	Remaining int           `json:"remaining_seconds"` // of Code's window, from its start or now; TOTP only
+	Period    int           `json:"period"`            // TOTP only
+	// Counter is an HOTP account's counter of Code; nil for TOTP.
+	Counter *uint64 `json:"counter,omitempty"`
 	// Notes are what the full program would say on stderr before the code
-	// (a clock correction that is stale or could not be read).
+	// (a clock correction that is stale or could not be read, a code that
+	// could not be recorded as handed out).
 	Notes []string `json:"notes,omitempty"`
 }
 
