@@ -57,30 +57,6 @@ func main() {
 	os.Exit(exitError)
 }
 
-// dirHint adds to the error for a vault directory that is not one where its
-// path came from (--dir, else VMFA_DIR, else the default), and so how to
-// name another. A directory inside the vault's (backups/) is left as it is.
-func dirHint(err error, dirFlag string) error {
-	var nd *vault.NotDirError
-	if !errors.As(err, &nd) {
-		return err
-	}
-	def, _ := vaultdir.Default()
-	switch {
-	case dirFlag != "":
-		if nd.Path == dirFlag {
-			return fmt.Errorf("%w: --dir names the vault's directory", err)
-		}
-	case os.Getenv("VMFA_DIR") != "":
-		if nd.Path == def {
-			return fmt.Errorf("%w: VMFA_DIR names the vault's directory", err)
-		}
-	case nd.Path == def:
-		return fmt.Errorf("%w, where vmfa keeps the vault by default: move it away, or name another directory with --dir or VMFA_DIR", err)
-	}
-	return err
-}
-
 // oneLine keeps every error on one line, whatever a library put in it.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
@@ -162,6 +138,30 @@ func (a *app) store() (*vault.Store, error) {
 		}
 	}
 	return vault.Open(dir), nil
+}
+
+// dirHint adds to the error for a vault directory that is not one where its
+// path came from (--dir, else VMFA_DIR, else the default), and so how to
+// name another. A directory inside the vault's (backups/) is left as it is.
+func dirHint(err error, dirFlag string) error {
+	var nd *vault.NotDirError
+	if !errors.As(err, &nd) {
+		return err
+	}
+	def, _ := vaultdir.Default()
+	switch {
+	case dirFlag != "":
+		if nd.Path == dirFlag {
+			return fmt.Errorf("%w: --dir names the vault's directory", err)
+		}
+	case os.Getenv("VMFA_DIR") != "":
+		if nd.Path == def {
+			return fmt.Errorf("%w: VMFA_DIR names the vault's directory", err)
+		}
+	case nd.Path == def:
+		return fmt.Errorf("%w, where vmfa keeps the vault by default: move it away, or name another directory with --dir or VMFA_DIR", err)
+	}
+	return err
 }
 
 func noArgs(cmd *cobra.Command, args []string) error {
