@@ -65,12 +65,42 @@ func (s enrollScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
 	return s, nil
 }
 
-const enrollNote = "Type both into the enrollment form; both advance when the window rolls."
+// The note under the codes, and the ? help, in AWS's words for an AWS
+// device (whose form has the fields "MFA code 1" and "MFA code 2"), and in
+// general ones for any other service, which most often asks for one code.
+const (
+	enrollNoteAWS = "Type MFA code 1 and MFA code 2 into AWS's form, then Add MFA; both advance when the window rolls."
+	enrollNote    = "Type MFA code 1 where a code is asked for, and MFA code 2 if a second is; both advance when the window rolls."
 
-const enrollHelp = "Enrolling a virtual MFA device (AWS IAM, for one) asks for two " +
-	"consecutive codes: type MFA code 1 into the first field and MFA code 2 into " +
-	"the second, then submit before the bar runs out. If it runs out, both codes " +
-	"move on: type the new pair. Copying clears the clipboard after 20 s."
+	enrollHelpAWS = "Assigning a virtual MFA device, AWS asks for two consecutive codes: " +
+		"type MFA code 1 into its first field and MFA code 2 into the second, then Add MFA " +
+		"before the bar runs out. If it runs out, both codes move on: type the new pair. " +
+		"Copying clears the clipboard after 20 s."
+	enrollHelp = "Enrolling an authenticator, a service asks for a code to prove it works, " +
+		"and some for two consecutive ones: type MFA code 1, and MFA code 2 if a second is " +
+		"asked for, before the bar runs out. If it runs out, both codes move on: type the " +
+		"new pair. Copying clears the clipboard after 20 s."
+)
+
+// enrollText is the note, or with full the help, for enrolling e.
+func enrollText(e vault.Entry, full bool) string {
+	aws := isAWS(e)
+	switch {
+	case full && aws:
+		return enrollHelpAWS
+	case full:
+		return enrollHelp
+	case aws:
+		return enrollNoteAWS
+	}
+	return enrollNote
+}
+
+// isAWS reports whether e is an AWS virtual MFA device: AWS's QR codes name
+// the issuer Amazon Web Services; people typing it by hand, AWS.
+func isAWS(e vault.Entry) bool {
+	return strings.EqualFold(e.Issuer, "Amazon Web Services") || strings.EqualFold(e.Issuer, "AWS")
+}
 
 func (s enrollScreen) View(c *common) string {
 	st := c.st
@@ -86,11 +116,7 @@ func (s enrollScreen) View(c *common) string {
 	b.WriteString(" " + st.title.Render("vmfa") + "  " + st.label.Render("Enroll") + " " +
 		st.issuer.Render(e.Issuer) + " " + st.name.Render(e.Name) + "\n\n")
 
-	noteText := enrollNote
-	if s.full {
-		noteText = enrollHelp
-	}
-	note := renderLines(st.dim, wrap(noteText, max(10, w-4)))
+	note := renderLines(st.dim, wrap(enrollText(e, s.full), max(10, w-4)))
 
 	// Big digits when two five-line codes and the note fit the height, at
 	// the largest scale whose rendering (indent included) fits the width.

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
@@ -57,9 +58,78 @@ func newListScreen() listScreen {
 	return listScreen{filter: f, codes: codeCache{}}
 }
 
-// rows is how many accounts fit: the height less the header, the filter
-// line, the status line and the help line.
-func (l *listScreen) rows(c *common) int { return max(1, c.height-4) }
+// rows is how many accounts fit: the height less the header (and the
+// clock's warning under it, if it has lines of its own), the filter line,
+// the status line and the help line.
+func (l *listScreen) rows(c *common) int { return max(1, c.height-4-l.warningLines(c)) }
+
+// maxWarningLines bounds the lines the clock's warning takes under the
+// header, so that a long one leaves room for the accounts.
+const maxWarningLines = 3
+
+// warningLines is how many lines of its own the clock's warning takes under
+// the header: none if there is none, or if it fits beside the title and
+// the count (as they read with the rows of a header of one line).
+func (l *listScreen) warningLines(c *common) int {
+	if c.clockWarn == "" {
+		return 0
+	}
+	if ansi.StringWidth(l.headerLine(c, l.count(max(1, c.height-4)))+"  ⚠ "+c.clockWarn) <= c.width {
+		return 0
+	}
+	return min(maxWarningLines, strings.Count(wrap("⚠ "+c.clockWarn, max(1, c.width-1)), "\n")+1)
+}
+
+// count is what the header says of the accounts: how many there are, or
+// match the filter, and where the rows on screen are in a list that does
+// not fit them.
+func (l *listScreen) count(rows int) string {
+	count := fmt.Sprintf("%d accounts", len(l.entries))
+	if len(l.entries) == 1 {
+		count = "1 account"
+	}
+	if l.filter.Value() != "" {
+		count = fmt.Sprintf("%d of %d match", len(l.visible), len(l.entries))
+	}
+	if n := len(l.visible); n > rows {
+		count += fmt.Sprintf(" · %d–%d of %d", l.offset+1, min(n, l.offset+rows), n)
+	}
+	return count
+}
+
+// headerLine is the header's first line, without the clock's warning: the
+// title, the count and the clock's note.
+func (l *listScreen) headerLine(c *common, count string) string {
+	st := c.st
+	header := " " + st.title.Render("vmfa") + "  " + st.subtitle.Render(count)
+	if c.clockNote != "" {
+		header += st.subtitle.Render(" · " + c.clockNote)
+	}
+	return header
+}
+
+// header is the list's header: the title, the count and the clock's note,
+// with the clock's warning beside them if it fits, else on lines of its own
+// under them, wrapped at word boundaries; never a word cut at the edge.
+func (l *listScreen) header(c *common, rows int) string {
+	st := c.st
+	w := c.width
+	header := l.headerLine(c, l.count(rows))
+	below := l.warningLines(c)
+	if c.clockWarn != "" && below == 0 {
+		return header + "  " + st.warn.Render("⚠ "+c.clockWarn)
+	}
+	lines := []string{fitWords(header, w)}
+	if below > 0 {
+		warn := strings.Split(wrap("⚠ "+c.clockWarn, max(1, w-1)), "\n")
+		// What does not fit in the lines allowed is shortened, at a word.
+		warn[below-1] = strings.Join(warn[below-1:], " ")
+		for _, line := range warn[:below] {
+			lines = append(lines, " "+st.warn.Render(fitWords(line, w-1)))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
 
 func (l listScreen) Help() (help.KeyMap, bool) {
 	return listHelp{filtering: l.filter.Value() != ""}, false
@@ -379,27 +449,8 @@ func (l listScreen) View(c *common) string {
 	w := c.width
 	var b strings.Builder
 
-	// Header.
-	count := fmt.Sprintf("%d accounts", len(l.entries))
-	if len(l.entries) == 1 {
-		count = "1 account"
-	}
-	if l.filter.Value() != "" {
-		count = fmt.Sprintf("%d of %d match", len(l.visible), len(l.entries))
-	}
 	rows := l.rows(c)
-	if n := len(l.visible); n > rows {
-		// Where the rows on screen are in a list that does not fit.
-		count += fmt.Sprintf(" · %d–%d of %d", l.offset+1, min(n, l.offset+rows), n)
-	}
-	header := " " + st.title.Render("vmfa") + "  " + st.subtitle.Render(count)
-	if c.clockNote != "" {
-		header += st.subtitle.Render(" · " + c.clockNote)
-	}
-	if c.clockWarn != "" {
-		header += "  " + st.warn.Render("⚠ "+c.clockWarn)
-	}
-	b.WriteString(truncate(header, w))
+	b.WriteString(l.header(c, rows))
 	b.WriteByte('\n')
 	if len(l.entries) > 0 {
 		b.WriteString(truncate(" "+l.filter.View(), w))

@@ -3,10 +3,12 @@ package tui
 import (
 	"fmt"
 	"image"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
 	screencap "github.com/vmfa/vmfa/internal/screen" // tui has screens of its own
@@ -139,7 +141,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
-		m.c.help.Width = msg.Width
+		m.c.help.Width = max(0, msg.Width-1) // the help line is indented by one
 		return m, m.broadcast(msg)
 	case tickMsg:
 		return m.onTick(time.Time(msg))
@@ -466,9 +468,12 @@ func (m *Model) viewStatus() string {
 	case m.copied != "":
 		left := min(clipboard.ClearAfter, clipboard.ClearAfter-m.c.now.Sub(m.copiedAt))
 		secs := max(0, int((left+time.Second-1)/time.Second))
-		line = st.ok.Render(fmt.Sprintf("✓ %s copied — clears in %d s", m.copiedWhat, secs))
+		// What was copied gives way before the countdown does.
+		rest := fmt.Sprintf(" copied — clears in %d s", secs)
+		what := fit(m.copiedWhat, m.c.width-1-ansi.StringWidth("✓ "+rest))
+		line = st.ok.Render("✓ " + what + rest)
 	}
-	return truncate(" "+line, m.c.width)
+	return fitWords(" "+line, m.c.width)
 }
 
 func (m *Model) viewHelp(keys help.KeyMap, full bool) string {
@@ -476,9 +481,30 @@ func (m *Model) viewHelp(keys help.KeyMap, full bool) string {
 	if full {
 		h = m.c.help.FullHelpView(keys.FullHelp())
 	} else {
-		h = m.c.help.ShortHelpView(keys.ShortHelp())
+		h = cutAtSeparator(m.c.help.ShortHelpView(keys.ShortHelp()), m.c.help.Width, m.c.help.ShortSeparator)
 	}
 	return indent(h, 1, m.c.width)
+}
+
+// cutAtSeparator shortens a short help line wider than w after the last
+// whole key that fits, with " …" if that fits too. The help model does so
+// itself, except when the "…" does not fit after the last key: then it adds
+// the next key whole, which the edge would cut mid-word.
+func cutAtSeparator(h string, w int, sep string) string {
+	if ansi.StringWidth(h) <= w {
+		return h
+	}
+	plain := ansi.Strip(h)
+	for end := len(plain); end > 0; {
+		end = strings.LastIndex(plain[:end], sep)
+		if n := ansi.StringWidth(plain[:max(end, 0)]); end > 0 && n <= w {
+			if n+2 <= w {
+				return ansi.Truncate(h, n, "") + " …"
+			}
+			return ansi.Truncate(h, n, "")
+		}
+	}
+	return fitWords(h, w)
 }
 
 // footerHeight is the height of the status line and the help of the screen

@@ -197,6 +197,29 @@ func truncate(s string, w int) string {
 	return ansi.Truncate(s, w, "")
 }
 
+// fitWords fits s, which may hold styles, in w cells: whole if it fits,
+// else cut after the last whole word that leaves room for "…", so that no
+// word is shown cut. A first word wider than w is cut all the same.
+func fitWords(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	plain := ansi.Strip(s)
+	head := ansi.Strip(ansi.Truncate(s, w-1, ""))
+	end := len(head)
+	if !strings.HasPrefix(plain[end:], " ") {
+		end = strings.LastIndexByte(head, ' ')
+	}
+	kept := strings.TrimRight(head[:max(end, 0)], " ")
+	if strings.TrimSpace(kept) == "" {
+		return ansi.Truncate(s, w, "…")
+	}
+	return ansi.Truncate(s, ansi.StringWidth(kept), "") + "…"
+}
+
 // fit truncates s to w cells with an ellipsis, quickly for ASCII.
 func fit(s string, w int) string {
 	if w <= 0 {

@@ -215,7 +215,8 @@ const (
 	Added   ChangeKind = "added"
 	Removed ChangeKind = "removed"
 	Renamed ChangeKind = "renamed"
-	Changed ChangeKind = "changed" // something else: its note, pin, counter or secret
+	Stepped ChangeKind = "counter" // only its HOTP counter moved
+	Changed ChangeKind = "changed" // something else: its note, pin or secret
 )
 
 // Change is a change to one account between two versions. It names the
@@ -224,11 +225,20 @@ type Change struct {
 	Kind  ChangeKind
 	Label string // after the change; for Removed, before it
 	From  string // for Renamed, the label before
+	// CounterFrom and CounterTo are an HOTP account's counter before and
+	// after, for Stepped and for a Changed whose counter moved too; they
+	// are equal when it did not.
+	CounterFrom, CounterTo uint64
 }
 
 func (c Change) String() string {
-	if c.Kind == Renamed {
+	switch {
+	case c.Kind == Renamed:
 		return fmt.Sprintf("renamed %s to %s", c.From, c.Label)
+	case c.Kind == Stepped:
+		return fmt.Sprintf("%s counter %d → %d", c.Label, c.CounterFrom, c.CounterTo)
+	case c.CounterFrom != c.CounterTo:
+		return fmt.Sprintf("%s %s (counter %d → %d)", c.Kind, c.Label, c.CounterFrom, c.CounterTo)
 	}
 	return fmt.Sprintf("%s %s", c.Kind, c.Label)
 }
@@ -319,10 +329,21 @@ func changes(prev, next *Data) []Change {
 		case old.Label() != e.Label():
 			cs = append(cs, Change{Kind: Renamed, Label: e.Label(), From: old.Label()})
 		case old != e:
-			cs = append(cs, Change{Kind: Changed, Label: e.Label()})
+			cs = append(cs, changed(old, e))
 		}
 	}
 	return cs
+}
+
+// changed describes an account that changed but kept its label: Stepped
+// when only its HOTP counter moved.
+func changed(old, e Entry) Change {
+	c := Change{Kind: Changed, Label: e.Label(), CounterFrom: old.Counter, CounterTo: e.Counter}
+	old.Counter = e.Counter
+	if old == e {
+		c.Kind = Stepped
+	}
+	return c
 }
 
 // Restore makes the generation id the current version, and returns it and

@@ -239,6 +239,45 @@ func TestHistory(t *testing.T) {
 	}
 }
 
+// TestHistoryCounterStep: an HOTP counter that moved is said with its
+// values, "counter 7 → 9", not as a bare "changed".
+func TestHistoryCounterStep(t *testing.T) {
+	_, v, clock := newClockedVault(t, time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
+	tick := func() { clock.t = clock.t.Add(time.Hour) }
+	hotp := testAccount("Hetzner", "alice", 1)
+	hotp.Type, hotp.Counter = otp.HOTP, 7
+	var e Entry
+	tick()
+	update(t, v, func(d *Data) (err error) { e, err = d.Add(hotp, clock.t); return err })
+	tick()
+	update(t, v, func(d *Data) error { _, _, err := d.TakeCodes(e.ID, clock.t, true); return err })
+	tick()
+	update(t, v, func(d *Data) error {
+		return d.Edit(e.ID, func(e *Entry) error { e.Counter, e.Pinned = 10, true; return nil })
+	})
+	tick()
+	update(t, v, func(d *Data) error { return d.Edit(e.ID, func(e *Entry) error { e.Note = "spare"; return nil }) })
+
+	h, err := v.History()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ver := range h[:3] {
+		if len(ver.Changes) != 1 {
+			t.Fatalf("version %s: changes %+v, want one", ver.ID, ver.Changes)
+		}
+		got = append(got, ver.Changes[0].String())
+	}
+	want := []string{"changed Hetzner:alice", "changed Hetzner:alice (counter 9 → 10)", "Hetzner:alice counter 7 → 9"}
+	if !slices.Equal(got, want) {
+		t.Errorf("History:\n got %q\nwant %q", got, want)
+	}
+	if c := h[2].Changes[0]; c.Kind != Stepped || c.CounterFrom != 7 || c.CounterTo != 9 {
+		t.Errorf("the counter step is %+v", c)
+	}
+}
+
 // TestRestoreAfterRemove brings back an account removed by mistake, and
 // undoes the restore.
 func TestRestoreAfterRemove(t *testing.T) {

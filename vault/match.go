@@ -20,7 +20,8 @@ import (
 //     ("aws" for Amazon Web Services), or of the name;
 //  3. a prefix of a word in the issuer or the name ("serv", "gmail");
 //  4. a run of characters anywhere in "issuer name" or the label;
-//  5. its characters in order but scattered ("gthb" for GitHub).
+//  5. its characters in order but scattered, from the start of a word
+//     ("gthb" for GitHub; "par" is not p…a…r in "Dropbox carol").
 //
 // Within a rank the issuer beats its initials, which beat the name; then a
 // tighter scattered match beats a looser one, and an earlier match a later
@@ -207,29 +208,40 @@ func rankInitials(issuer, q string) (matchRank, bool) {
 	return matchRank{tier: tierPrefix, field: fieldInitials}, true
 }
 
-// rankScattered matches the runes of q in order anywhere in s, taking each
-// at its first chance after the previous one, and measures the span.
+// rankScattered matches the runes of q in order in s, the first at the
+// start of a word and each other at its first chance after the previous
+// one, and measures the span; of the words it can start at, the tightest
+// wins. A first letter inside a word is no match: "par" is not p…a…r in
+// "dropbox carol", which nobody typing "par" means.
 func rankScattered(s, q string, which int) (matchRank, bool) {
-	start, end := -1, 0
+	best := noMatch
+	first, _ := utf8.DecodeRuneInString(q)
+	prev := ' ' // s begins a word
+	for i, r := range s {
+		if r == first && isSeparator(prev) {
+			if span, ok := scatteredSpan(s[i:], q); ok && (best.tier < 0 || span < best.span) {
+				best = matchRank{tier: tierScattered, field: which, span: span, pos: i}
+			}
+		}
+		prev = r
+	}
+	return best, best.tier >= 0
+}
+
+// scatteredSpan returns the length of the shortest beginning of s that
+// holds the runes of q in order, each taken at its first chance.
+func scatteredSpan(s, q string) (int, bool) {
 	rest := q
 	for i, r := range s {
-		if rest == "" {
-			break
-		}
 		qr, size := utf8.DecodeRuneInString(rest)
 		if r != qr {
 			continue
 		}
-		if start < 0 {
-			start = i
+		if rest = rest[size:]; rest == "" {
+			return i + utf8.RuneLen(r), true
 		}
-		end = i + utf8.RuneLen(r)
-		rest = rest[size:]
 	}
-	if rest != "" {
-		return noMatch, false
-	}
-	return matchRank{tier: tierScattered, field: which, span: end - start, pos: start}, true
+	return 0, false
 }
 
 // isSeparator reports whether r ends a word in an issuer or a name:

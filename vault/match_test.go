@@ -98,6 +98,49 @@ func TestMatchTighterScatteredFirst(t *testing.T) {
 	}
 }
 
+// TestMatchWordStartsFirst: prefixes beat word starts, which beat scattered
+// letters; and scattered letters count only from the start of a word, so
+// "par" lists nothing for "Dropbox carol" (p…a…r across it).
+func TestMatchWordStartsFirst(t *testing.T) {
+	es := matchEntries(
+		[2]string{"Dropbox", "carol"},
+		[2]string{"Slack", "dev-party"},
+		[2]string{"Proton", "alice@proton.me"},
+		[2]string{"PayPal", "bob"},
+		[2]string{"GitHub", "bob@outlook.com"},
+		[2]string{"Parsec", "gamer"},
+	)
+	for _, c := range []struct {
+		query string
+		want  []string
+	}{
+		// The case: Parsec's prefix, a word of Slack's name,
+		// Proton from the start of its issuer; not Dropbox carol.
+		{"par", []string{"Parsec:gamer", "Slack:dev-party", "Proton:alice@proton.me"}},
+		{"pa", []string{"PayPal:bob", "Parsec:gamer", "Slack:dev-party", "Proton:alice@proton.me"}},
+		{"party", []string{"Slack:dev-party"}},
+		{"car", []string{"Dropbox:carol"}},
+		{"rol", []string{"Dropbox:carol"}},                         // a run inside a word is still a match
+		{"dc", []string{"Dropbox:carol"}},                          // scattered from the start of "dropbox"
+		{"gm", []string{"Parsec:gamer", "GitHub:bob@outlook.com"}}, // from "gamer", tighter than from "github" to ".com"
+		{"bx", nil}, // b…x only from inside "dropbox"
+	} {
+		if got := matchLabels(es, Match(es, c.query)); !slices.Equal(got, c.want) {
+			t.Errorf("Match(%q) = %q, want %q", c.query, got, c.want)
+		}
+	}
+}
+
+// TestMatchTightestStart: of the words a scattered match can start at, the
+// one that gives the tightest match counts.
+func TestMatchTightestStart(t *testing.T) {
+	es := matchEntries([2]string{"Grey", "old wizard"}, [2]string{"Gandalf", "grey wizard"})
+	// Gandalf: g…w…z from "grey" spans 8, from "gandalf" 16; Grey's 12.
+	if got := matchLabels(es, Match(es, "gwz")); !slices.Equal(got, []string{"Gandalf:grey wizard", "Grey:old wizard"}) {
+		t.Errorf("got %q", got)
+	}
+}
+
 func BenchmarkMatch100(b *testing.B) {
 	es := make([]Entry, 100)
 	for i := range es {

@@ -25,7 +25,7 @@ func checkDir(dir string) error {
 		return err
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory: move it away or set VMFA_DIR", dir)
+		return &NotDirError{Path: dir}
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
 		return fmt.Errorf("%s is owned by user %d, not by you (%d), so its owner could swap the vault's files: use a directory of your own (set VMFA_DIR), or take it over with 'chown -R %d %s'",

@@ -125,3 +125,22 @@ func TestInsecureDir(t *testing.T) {
 		t.Errorf("Exists in a directory owned by someone else: %v", err)
 	}
 }
+
+// TestNotADirectory: a vault directory that is a file is a *NotDirError
+// naming it, for creating and for unlocking alike; where its path came from,
+// and so what to do, is the caller's to say.
+func TestNotADirectory(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := Open(file)
+	_, createErr := s.Create(testPassphrase, testWorkFactor)
+	_, unlockErr := s.Unlock(testPassphrase)
+	for _, err := range []error{createErr, unlockErr} {
+		var nd *NotDirError
+		if !errors.As(err, &nd) || nd.Path != file || err.Error() != file+" is not a directory" {
+			t.Errorf("got %v, want %s is not a directory", err, file)
+		}
+	}
+}

@@ -146,6 +146,12 @@ func (s *Store) Create(passphrase string, workFactor int) (*Vault, error) {
 	return v, nil
 }
 
+// NotDirError is the error for a vault directory, or one of the vault's
+// own such as backups/, that is something other than a directory.
+type NotDirError struct{ Path string }
+
+func (e *NotDirError) Error() string { return e.Path + " is not a directory" }
+
 // mkdir creates the vault directory, 0700 whatever the umask. A directory
 // that already exists is left as it is: it is the user's.
 func (s *Store) mkdir() error {
@@ -155,7 +161,7 @@ func (s *Store) mkdir() error {
 	fi, err := os.Stat(s.dir)
 	if err == nil {
 		if !fi.IsDir() {
-			return fmt.Errorf("%s is not a directory: move it away or set VMFA_DIR", s.dir)
+			return &NotDirError{Path: s.dir}
 		}
 		return nil
 	}

@@ -211,7 +211,7 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 	}
 	p, err := awssession.Load(ctx, f.profile)
 	if err != nil {
-		return awssession.Credentials{}, err
+		return awssession.Credentials{}, credentialProcessHint(err)
 	}
 	s, err := a.store()
 	if err != nil {
@@ -231,6 +231,21 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 		Warn:     warn,
 		Timeout:  awsTimeout,
 	})
+}
+
+// credentialProcessHint adds to the error for a profile whose credentials
+// come from its credential_process which profile to ask for instead.
+func credentialProcessHint(err error) error {
+	var cp *awssession.CredentialProcessError
+	switch {
+	case !errors.As(err, &cp):
+		return err
+	case cp.ByVMFA && cp.Source != "":
+		return fmt.Errorf("%w: give that one to --profile here; AWS tools given profile %q get its session from vmfa as it is", err, cp.Profile)
+	case cp.ByVMFA:
+		return fmt.Errorf("%w, naming no profile: give it --profile and the profile with the MFA device", err)
+	}
+	return fmt.Errorf("%w: vmfa serves a profile with mfa_serial and long-term keys, or a role whose source_profile has them", err)
 }
 
 // sessionCache is where AWS sessions are kept: in the agent while it is

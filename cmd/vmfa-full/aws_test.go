@@ -282,6 +282,7 @@ func TestAWSErrors(t *testing.T) {
 		{"unknown profile", nil, "nosuch", 1, `no AWS profile "nosuch" in ` + filepath.Join(s.dir, "config") + " or " + filepath.Join(s.dir, "credentials")},
 		{"no mfa_serial", nil, "nomfa", 1, `AWS profile "nomfa" has no mfa_serial`},
 		{"no keys", nil, "nokeys", 1, `AWS profile "nokeys" has no long-term keys`},
+		{"served by vmfa", nil, "dev", 1, `AWS profile "dev" is served by vmfa: its credential_process runs vmfa for profile "base", the one with the MFA device: give that one to --profile here`},
 		{"no account", nil, "other", 1, "no account in the vault for the MFA device arn:aws:iam::999999999999:mfa/bob: add its QR code with 'vmfa add QR.png'"},
 		{"unreachable", []string{"AWS_ENDPOINT_URL_STS=http://" + closed}, "base", 1, "cannot reach STS at " + closed},
 		{"wrong passphrase", []string{"VMFA_PASSPHRASE=wrong"}, "base", 1, "wrong passphrase"},
@@ -304,6 +305,21 @@ func TestAWSErrors(t *testing.T) {
 		t.Fatalf("stderr %q is not one line", r.stderr)
 	}
 	expect(t, s.vmfa(t, nil, "aws", "credentials", "--profile", "base", "--duration", "1m"), 2, "", "--duration 1m0s: STS gives sessions of 15m to 36h")
+}
+
+// TestAWSExpiredAnswer: credentials STS answers already expired are an
+// error, exit 1, in one line with nothing on stdout: printed, they would
+// fail the tool that asked, and its every retry would spend another code.
+func TestAWSExpiredAnswer(t *testing.T) {
+	s := newAWS(t)
+	s.srv.Expiration = time.Now().Add(-time.Hour)
+	for _, args := range [][]string{{"aws", "credentials", "--profile", "base"}, {"aws", "env", "--profile", "admin"}} {
+		r := s.vmfa(t, nil, args...)
+		expect(t, r, 1, "", "answered with credentials that had already expired at "+s.srv.Expiration.UTC().Format(time.RFC3339))
+		if strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
+			t.Fatalf("%v: %+v, want one line and nothing on stdout", args, r)
+		}
+	}
 }
 
 // A SIGTERM to vmfa reaches the command, whose status vmfa exits with; a

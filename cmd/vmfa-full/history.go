@@ -29,13 +29,16 @@ func (a *app) historyCmd() *cobra.Command {
 earlier ones every save keeps in backups/ beside vault.age (the last 20, or as
 many as --keep sets, from 5 to 1000). Each line gives the version's ID, which
 'vmfa restore' takes, when it was saved, how many accounts it holds, and what
-changed since the version before it: accounts added, removed, renamed or
-otherwise changed, by label. Secrets are never shown.
+changed since the version before it: accounts added, removed, renamed, an
+HOTP counter stepped ("Hetzner:alice counter 7 → 9") or otherwise changed,
+by label. Secrets are never shown.
 
 With --json: a list of {"id","time","accounts","changes"}, newest first. The
 version in use has the id "current". changes is a list of
-{"change","label","from"} ("from" only for "renamed"), and null for the
-oldest version, whose predecessor is gone. A version that can't be read has
+{"change","label","from","counter"}: "change" is added, removed, renamed,
+counter (only the HOTP counter moved) or changed; "from" is only for
+renamed; "counter" {"from","to"} only where the counter moved. changes is
+null for the oldest version, whose predecessor is gone. A version that can't be read has
 an "error" instead.`,
 		Example: `  vmfa history
   vmfa restore 20261124T100500.000000Z     # bring that version back
@@ -73,10 +76,15 @@ an "error" instead.`,
 
 // historyJSON is the --json form of a history.
 func historyJSON(h []vault.Revision) any {
+	type counter struct {
+		From uint64 `json:"from"`
+		To   uint64 `json:"to"`
+	}
 	type change struct {
-		Change vault.ChangeKind `json:"change"`
-		Label  string           `json:"label"`
-		From   string           `json:"from,omitempty"`
+		Change  vault.ChangeKind `json:"change"`
+		Label   string           `json:"label"`
+		From    string           `json:"from,omitempty"`
+		Counter *counter         `json:"counter,omitempty"`
 	}
 	type version struct {
 		ID       string     `json:"id"`
@@ -99,7 +107,11 @@ func historyJSON(h []vault.Revision) any {
 			item.Changes = []change{}
 		}
 		for _, c := range r.Changes {
-			item.Changes = append(item.Changes, change{c.Kind, c.Label, c.From})
+			ch := change{Change: c.Kind, Label: c.Label, From: c.From}
+			if c.CounterFrom != c.CounterTo {
+				ch.Counter = &counter{c.CounterFrom, c.CounterTo}
+			}
+			item.Changes = append(item.Changes, ch)
 		}
 		if r.Err != nil {
 			item.Error = r.Err.Error()

@@ -96,14 +96,20 @@ func (c *codeClock) load() {
 
 func timeCmd() *cobra.Command {
 	var (
-		server               string
-		asJSON, apply, reset bool
+		server                      string
+		asJSON, apply, reset, check bool
 	)
 	cmd := &cobra.Command{
 		Use:   "time",
 		Short: "Check the clock against an NTP server, and correct codes for it",
 		Long: `Ask an NTP server (SNTP) how far off this machine's clock is, and say what
 that does to codes: fine within 2 s, a warning above 5 s, wrong above 15 s.
+
+With --check, for scripts, vmfa exits 1 when the codes are wrong: when the
+clock they are computed at (the system clock plus any correction applied) is
+more than 15 s off the server's: half of TOTP's usual 30 s period, so that a
+code is from the wrong window more than half the time. Within 15 s it exits
+0. Without --check, vmfa time exits 0 whenever the server answered.
 
 With --apply, the measured offset is stored in vmfa's settings (not in the
 vault) and every code from then on, in 'vmfa code', 'vmfa enroll' and the
@@ -119,6 +125,7 @@ The settings file is $XDG_CONFIG_HOME/vmfa/settings.json, else
 ~/.config/vmfa/settings.json (macOS: ~/Library/Application Support/vmfa,
 Windows: %AppData%\vmfa).`,
 		Example: `  vmfa time                          # how far off is this clock?
+  vmfa time --check || notify-send 'MFA codes are wrong'
   vmfa time --apply                  # compute codes at the server's time from now on
   vmfa time --server time.cloudflare.com --json`,
 		Args: noArgs,
@@ -128,16 +135,20 @@ Windows: %AppData%\vmfa).`,
 				return err
 			}
 			if reset {
-				if apply || asJSON || server != "" {
+				if apply || asJSON || check || server != "" {
 					return usageError{errors.New("--reset takes no other flag")}
 				}
 				return resetCorrection(cmd, f)
 			}
-			if server == "" {
+			named := server != ""
+			if !named {
 				server = timesync.Server()
 			}
 			m, err := timesync.Measure(server, timesync.Timeout)
 			if err != nil {
+				if !named && !errors.Is(err, timesync.ErrBadReply) {
+					return fmt.Errorf("%w; --server HOST[:PORT] asks another server", err)
+				}
 				return err
 			}
 			applied, err := timesync.Applied(f)
@@ -153,14 +164,24 @@ Windows: %AppData%\vmfa).`,
 				if apply {
 					fmt.Fprintf(cmd.ErrOrStderr(), "Applied: codes are computed at the system clock %s from now on.\n", timesync.FormatOffset(m.Offset))
 				}
-				return writeJSON(cmd.OutOrStdout(), struct {
+				if err := writeJSON(cmd.OutOrStdout(), struct {
 					Server string  `json:"server"`
 					Offset float64 `json:"offset_seconds"`
 					RTT    float64 `json:"rtt_ms"`
-				}{m.Server, m.Offset.Seconds(), float64(m.RTT) / float64(time.Millisecond)})
+				}{m.Server, m.Offset.Seconds(), float64(m.RTT) / float64(time.Millisecond)}); err != nil {
+					return err
+				}
+			} else {
+				applyCmd := "vmfa time --apply"
+				if named {
+					applyCmd += " --server " + shellArg(server)
+				}
+				printMeasurement(cmd.OutOrStdout(), m, applied, apply, applyCmd)
+				printKernel(cmd.OutOrStdout())
 			}
-			printMeasurement(cmd.OutOrStdout(), m, applied, apply)
-			printKernel(cmd.OutOrStdout())
+			if check && codesWrong(m, applied) {
+				return errSilent // what is wrong is said above
+			}
 			return nil
 		},
 	}
@@ -169,12 +190,19 @@ Windows: %AppData%\vmfa).`,
 	f.BoolVar(&asJSON, "json", false, `print {"server","offset_seconds","rtt_ms"}; offset_seconds is the server's clock minus this one's`)
 	f.BoolVar(&apply, "apply", false, "compute every code at the system clock plus the measured offset from now on")
 	f.BoolVar(&reset, "reset", false, "remove the applied correction: codes use the system clock again")
+	f.BoolVar(&check, "check", false, "exit 1 when codes are wrong: computed more than 15 s off the server's time")
 	return cmd
 }
 
+// codesWrong reports whether codes are computed, with the correction
+// applied, so far off the server's time that services refuse them.
+func codesWrong(m timesync.Measurement, applied timesync.Correction) bool {
+	return timesync.Judge(applied.Offset-m.Offset) == timesync.Wrong
+}
+
 // printMeasurement says how far off the system clock is and what that, less
-// any correction, does to codes.
-func printMeasurement(w io.Writer, m timesync.Measurement, applied timesync.Correction, justApplied bool) {
+// any correction, does to codes; applyCmd is the command that corrects it.
+func printMeasurement(w io.Writer, m timesync.Measurement, applied timesync.Correction, justApplied bool, applyCmd string) {
 	fmt.Fprintf(w, "Server        %s (round trip %s)\n", m.Server, m.RTT.Round(10*time.Microsecond))
 	switch {
 	case m.Offset > 0:
@@ -194,7 +222,7 @@ func printMeasurement(w io.Writer, m timesync.Measurement, applied timesync.Corr
 	ahead := applied.Offset - m.Offset // the clock codes are computed at, minus the server's
 	fmt.Fprintln(w, timesync.Describe(ahead))
 	if timesync.Judge(ahead) >= timesync.Risky {
-		fmt.Fprintln(w, "Run 'vmfa time --apply' to compute codes at the server's time.")
+		fmt.Fprintf(w, "Run '%s' to compute codes at the server's time.\n", applyCmd)
 	}
 }
 
@@ -219,6 +247,17 @@ func resetCorrection(cmd *cobra.Command, f *settings.File) error {
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "Removed the clock correction %s: codes use the system clock again.\n", timesync.FormatOffset(removed.Offset))
 	return nil
+}
+
+// shellArg is s as typed on a command line: single-quoted unless every
+// character is one no shell treats specially ("[::1]:123" is a glob).
+func shellArg(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune(".:-_", r))
+	}) < 0 {
+		return s
+	}
+	return shQuote(s)
 }
 
 // formatAge writes how long ago something happened, as people say it.

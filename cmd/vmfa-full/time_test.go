@@ -73,7 +73,9 @@ func TestTimeMeasure(t *testing.T) {
 
 	r = vmfa(t, dir, "", env, "time", "--server", srv.Addr)
 	expect(t, r, 0, "System clock  1m37s behind (offset +1m37s)\n", "")
-	for _, want := range []string{"Server        " + srv.Addr + " (round trip ", "Codes are wrong: they are computed 1m37s behind the server's time.\n", "Run 'vmfa time --apply'"} {
+	// The advice names the server asked.
+	for _, want := range []string{"Server        " + srv.Addr + " (round trip ", "Codes are wrong: they are computed 1m37s behind the server's time.\n",
+		"Run 'vmfa time --apply --server " + srv.Addr + "' to compute codes at the server's time.\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
@@ -83,6 +85,8 @@ func TestTimeMeasure(t *testing.T) {
 	if json.Unmarshal([]byte(r.stdout), &js); r.code != 0 || js.Server != srv.Addr {
 		t.Fatalf("VMFA_NTP_SERVER: %+v", r)
 	}
+	// From the environment, the server needs no naming again.
+	expect(t, vmfa(t, dir, "", append(env, "VMFA_NTP_SERVER="+srv.Addr), "time"), 0, "Run 'vmfa time --apply' to compute codes", "")
 	if _, err := os.Stat(filepath.Join(dir, "config")); err == nil {
 		t.Error("measuring without --apply created the settings")
 	}
@@ -227,7 +231,8 @@ func TestTimeNoServer(t *testing.T) {
 	start := time.Now()
 	r := vmfa(t, dir, "", env, "time", "--apply", "--server", silent.Addr)
 	took := time.Since(start)
-	expect(t, r, 1, "", "vmfa: no answer from "+silent.Addr+" within 4s")
+	_, port, _ := strings.Cut(silent.Addr, ":")
+	expect(t, r, 1, "", "vmfa: no answer from "+silent.Addr+" within 4s: check the name, the network, and that outgoing UDP port "+port+" is allowed\n")
 	if took >= 5*time.Second || strings.Count(r.stderr, "\n") != 1 || silent.Queries() != 1 {
 		t.Fatalf("silent server: took %v, %d queries, stderr %q", took, silent.Queries(), r.stderr)
 	}
@@ -236,11 +241,61 @@ func TestTimeNoServer(t *testing.T) {
 	closed := ntptest.Start(t, ntptest.Reply{})
 	addr := closed.Addr
 	closed.Close()
-	expect(t, vmfa(t, dir, "", env, "time", "--server", addr), 1, "", "vmfa: "+addr+" refused the query")
+	r = vmfa(t, dir, "", env, "time", "--server", addr)
+	expect(t, r, 1, "", "vmfa: "+addr+" refused the query: no NTP server listens there\n")
+	// A server vmfa chose (VMFA_NTP_SERVER, else pool.ntp.org, which an
+	// offline machine can't find): the error says how to name another.
+	r = vmfa(t, dir, "", append(env, "VMFA_NTP_SERVER="+addr), "time")
+	expect(t, r, 1, "", "vmfa: "+addr+" refused the query: no NTP server listens there; --server HOST[:PORT] asks another server\n")
 	if _, err := os.Stat(filepath.Join(dir, "config")); err == nil {
 		t.Error("a failed measurement created the settings")
 	}
 	expect(t, vmfa(t, dir, "", env, "time", "extra"), 2, "", "unknown command")
+}
+
+// TestTimeCheck: --check exits 1 when codes are wrong (more than 15 s off
+// the server's time, correction included), after printing what plain
+// 'vmfa time' prints, which exits 0 whatever the offset.
+func TestTimeCheck(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{configEnv(dir)}
+	for _, tt := range []struct {
+		skew time.Duration
+		code int
+	}{{7 * time.Second, 0}, {-14 * time.Second, 0}, {20 * time.Second, 1}, {-16 * time.Second, 1}, {-3 * time.Hour, 1}} {
+		srv := ntptest.Start(t, ntptest.Reply{Skew: tt.skew})
+		plain := vmfa(t, dir, "", env, "time", "--server", srv.Addr)
+		r := vmfa(t, dir, "", env, "time", "--check", "--server", srv.Addr)
+		if plain.code != 0 || r.code != tt.code || r.stderr != "" || !strings.Contains(r.stdout, "System clock  ") {
+			t.Errorf("skew %v: plain exit %d, --check exit %d %+v; want 0 and %d, the measurement printed, nothing on stderr", tt.skew, plain.code, r.code, r, tt.code)
+		}
+		var js timeJSON
+		r = vmfa(t, dir, "", env, "time", "--check", "--json", "--server", srv.Addr)
+		if err := json.Unmarshal([]byte(r.stdout), &js); err != nil || r.code != tt.code || js.Server != srv.Addr {
+			t.Errorf("skew %v: --check --json: %+v %v", tt.skew, r, err)
+		}
+	}
+	// A correction applied makes the codes right: --check passes.
+	srv := ntptest.Start(t, ntptest.Reply{Skew: 40 * time.Second})
+	expect(t, vmfa(t, dir, "", env, "time", "--check", "--server", srv.Addr), 1, "Codes are wrong", "")
+	expect(t, vmfa(t, dir, "", env, "time", "--check", "--apply", "--server", srv.Addr), 0, "Applied", "")
+	expect(t, vmfa(t, dir, "", env, "time", "--check", "--server", srv.Addr), 0, "Correction    +40s", "")
+	expect(t, vmfa(t, dir, "", env, "time", "--check", "--reset"), 2, "", "--reset takes no other flag")
+}
+
+func TestShellArg(t *testing.T) {
+	for in, want := range map[string]string{
+		"127.0.0.1:12398":  "127.0.0.1:12398",
+		"time.example.org": "time.example.org",
+		"[::1]:123":        "'[::1]:123'",
+		"a b":              "'a b'",
+		"it's":             `'it'\''s'`,
+		"":                 "''",
+	} {
+		if got := shellArg(in); got != want {
+			t.Errorf("shellArg(%q) = %s, want %s", in, got, want)
+		}
+	}
 }
 
 // TestClockHeader: what the interface's header is given, in process, with

@@ -21,6 +21,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -91,6 +93,9 @@ func Load(ctx context.Context, name string) (*Profile, error) {
 		p.duration = *sc.RoleDurationSeconds
 	}
 	if sc.RoleARN == "" {
+		if sc.MFASerial == "" && sc.CredentialProcess != "" {
+			return nil, credentialProcessError(name, sc.CredentialProcess)
+		}
 		if sc.MFASerial == "" {
 			return nil, fmt.Errorf("AWS profile %q has no mfa_serial: add 'mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE' to it", name)
 		}
@@ -130,4 +135,52 @@ func sharedFiles(env config.EnvConfig) string {
 		creds = config.DefaultSharedCredentialsFilename()
 	}
 	return cfg + " or " + creds
+}
+
+// CredentialProcessError is the error for a profile whose credentials come
+// from its credential_process, not from long-term keys and an MFA device:
+// there is nothing for vmfa to sign STS calls with.
+type CredentialProcessError struct {
+	Profile string
+	// ByVMFA is set when the credential_process runs vmfa itself, and
+	// Source is then the profile it asks vmfa for ("" if it names none).
+	ByVMFA bool
+	Source string
+}
+
+func (e *CredentialProcessError) Error() string {
+	switch {
+	case !e.ByVMFA:
+		return fmt.Sprintf("AWS profile %q gets its credentials from its credential_process, not from long-term keys and an mfa_serial", e.Profile)
+	case e.Source == "":
+		return fmt.Sprintf("AWS profile %q is served by vmfa: its credential_process runs vmfa", e.Profile)
+	}
+	return fmt.Sprintf("AWS profile %q is served by vmfa: its credential_process runs vmfa for profile %q, the one with the MFA device", e.Profile, e.Source)
+}
+
+// credentialProcessError says what profile's credential_process command
+// is: vmfa for a source profile, or something else.
+func credentialProcessError(profile, command string) *CredentialProcessError {
+	e := &CredentialProcessError{Profile: profile}
+	args := strings.Fields(command)
+	for i, a := range args {
+		args[i] = strings.Trim(a, `"'`)
+	}
+	if len(args) == 0 {
+		return e
+	}
+	switch strings.TrimSuffix(filepath.Base(args[0]), ".exe") {
+	case "vmfa", "vmfa-full":
+		e.ByVMFA = true
+	default:
+		return e
+	}
+	for i, a := range args[1:] {
+		if v, ok := strings.CutPrefix(a, "--profile="); ok {
+			e.Source = v
+		} else if a == "--profile" && i+2 < len(args) {
+			e.Source = args[i+2]
+		}
+	}
+	return e
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // CodeSource returns the code of the MFA device whose ARN is serial. It
@@ -215,7 +216,7 @@ func (p *Profile) getSessionToken(ctx context.Context, signer aws.Credentials, m
 	if err != nil {
 		return Credentials{}, p.stsError("GetSessionToken", mfa, err)
 	}
-	return fromSTS(out.Credentials)
+	return p.fromSTS("GetSessionToken", out.Credentials, out.ResultMetadata, mfa.now())
 }
 
 func (p *Profile) assumeRole(ctx context.Context, signer aws.Credentials, mfa mfaCall, duration time.Duration, now time.Time) (Credentials, error) {
@@ -241,17 +242,23 @@ func (p *Profile) assumeRole(ctx context.Context, signer aws.Credentials, mfa mf
 	if err != nil {
 		return Credentials{}, p.stsError("AssumeRole", mfa, err)
 	}
-	return fromSTS(out.Credentials)
+	return p.fromSTS("AssumeRole", out.Credentials, out.ResultMetadata, mfa.now())
 }
 
-func fromSTS(c *types.Credentials) (Credentials, error) {
+// fromSTS takes the credentials of STS's answer to op, refusing them when
+// they are missing or expire within MinLifetime of now.
+func (p *Profile) fromSTS(op string, c *types.Credentials, meta middleware.Metadata, now time.Time) (Credentials, error) {
 	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
 		return Credentials{}, fmt.Errorf("STS answered without credentials")
 	}
-	return Credentials{
+	creds := Credentials{
 		AccessKeyID:     *c.AccessKeyId,
 		SecretAccessKey: *c.SecretAccessKey,
 		SessionToken:    *c.SessionToken,
 		Expiration:      c.Expiration.UTC(),
-	}, nil
+	}
+	if err := p.checkLifetime(op, creds.Expiration, meta, now); err != nil {
+		return Credentials{}, err
+	}
+	return creds, nil
 }

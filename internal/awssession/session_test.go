@@ -239,6 +239,42 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// TestLoadCredentialProcess: a profile whose credentials come from its
+// credential_process is not one to add mfa_serial to; when that process is
+// vmfa, the error names the profile it serves.
+func TestLoadCredentialProcess(t *testing.T) {
+	awsFiles(t, nil, baseConfig+`
+[profile dev]
+credential_process = /usr/local/bin/vmfa aws credentials --profile base
+
+[profile devq]
+credential_process = "vmfa" aws credentials --duration 1h --profile=admin
+
+[profile devnone]
+credential_process = vmfa aws credentials
+
+[profile vault]
+credential_process = aws-vault export --format=json base
+`, false)
+	for _, c := range []struct {
+		profile, want string
+		byVMFA        bool
+		source        string
+	}{
+		{"dev", `AWS profile "dev" is served by vmfa: its credential_process runs vmfa for profile "base"`, true, "base"},
+		{"devq", `AWS profile "devq" is served by vmfa: its credential_process runs vmfa for profile "admin"`, true, "admin"},
+		{"devnone", `AWS profile "devnone" is served by vmfa: its credential_process runs vmfa`, true, ""},
+		{"vault", `AWS profile "vault" gets its credentials from its credential_process, not from long-term keys and an mfa_serial`, false, ""},
+	} {
+		_, err := Load(context.Background(), c.profile)
+		var cp *CredentialProcessError
+		if !errors.As(err, &cp) || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "add 'mfa_serial") ||
+			cp.ByVMFA != c.byVMFA || cp.Source != c.source {
+			t.Errorf("Load(%q): %v; want %q", c.profile, err, c.want)
+		}
+	}
+}
+
 func TestRejectedCode(t *testing.T) {
 	srv := ststest.New(t)
 	awsFiles(t, srv, baseConfig, true)

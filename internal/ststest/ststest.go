@@ -53,7 +53,12 @@ type Server struct {
 	// "MultiFactorAuthentication failed".
 	RejectCodes bool
 	// Date is the time in the Date header of every answer: AWS's clock.
-	Date  func() time.Time
+	Date func() time.Time
+	// Expiration, if set, is the expiry every session issued says it
+	// has, whatever was asked: an STS, or something answering as one,
+	// that is wrong.
+	Expiration time.Time
+
 	users map[string]user // by long-term access key ID
 }
 
@@ -245,11 +250,15 @@ func (s *Server) credentials(arn, duration string, dflt time.Duration) string {
 	}
 	key := "ASIA" + random(16, true)
 	secret, token := random(40, false), random(200, false)
+	expiration := s.Date().Add(d)
 	s.mu.Lock()
 	s.issued[key] = issued{arn: arn, secret: secret, token: token}
+	if !s.Expiration.IsZero() {
+		expiration = s.Expiration
+	}
 	s.mu.Unlock()
 	return fmt.Sprintf("<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey><SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>",
-		key, secret, token, s.Date().Add(d).UTC().Format("2006-01-02T15:04:05Z"))
+		key, secret, token, expiration.UTC().Format("2006-01-02T15:04:05Z"))
 }
 
 func (s *Server) answer(w http.ResponseWriter, action, result string) {

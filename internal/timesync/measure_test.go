@@ -72,6 +72,10 @@ func TestSilentServer(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no answer from "+srv.Addr+" within 300ms") || errors.Is(err, ErrBadReply) {
 		t.Errorf("silent server: %v", err)
 	}
+	// The port named is the one asked, not NTP's 123.
+	if _, port, _ := net.SplitHostPort(srv.Addr); err == nil || !strings.HasSuffix(err.Error(), "outgoing UDP port "+port+" is allowed") {
+		t.Errorf("silent server on port %s: %v", port, err)
+	}
 	if took < 300*time.Millisecond || took > time.Second {
 		t.Errorf("gave up after %v, want 300ms", took)
 	}

@@ -135,7 +135,8 @@ func queryError(server string, timeout time.Duration, err error) error {
 	var netErr net.Error
 	switch {
 	case errors.As(err, &netErr) && netErr.Timeout():
-		return fmt.Errorf("no answer from %s within %s: check the name, the network, and that outgoing UDP port 123 is allowed", server, timeout)
+		_, port := splitHostPort(server)
+		return fmt.Errorf("no answer from %s within %s: check the name, the network, and that outgoing UDP port %s is allowed", server, timeout, port)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("%s refused the query: no NTP server listens there", server)
 	case errors.Is(err, ntp.ErrInvalidMode), errors.Is(err, ntp.ErrInvalidTransmitTime),

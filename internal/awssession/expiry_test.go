@@ -1,0 +1,75 @@
+package awssession
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vmfa/vmfa/internal/ststest"
+)
+
+// TestExpiredAnswerRefused: credentials STS answers that had expired, or
+// expire within MinLifetime, are refused in one line, never returned or
+// cached: every tool given them would fail and ask again, each time for
+// another code.
+func TestExpiredAnswerRefused(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	v := newVault(t)
+	dir := filepath.Join(t.TempDir(), "aws-sessions")
+	cache := &FileCache{Dir: dir, Recipient: v.Recipient(), Decrypter: v, Now: time.Now}
+	for _, c := range []struct {
+		name      string
+		expiresIn time.Duration
+		profile   string
+		want      string
+	}{
+		{"an hour past", -time.Hour, "base", "answered with credentials that had already expired at "},
+		{"a second past", -time.Second, "admin", `STS AssumeRole for profile "admin" answered with credentials that had already expired`},
+		{"within a minute", 30 * time.Second, "base", "answered with credentials that expire at "},
+		// The source's session, which would sign AssumeRole, is checked
+		// before it is used: one call, no AssumeRole.
+		{"chained", -time.Hour, "chained", `STS GetSessionToken for profile "chained" answered with credentials that had already expired`},
+	} {
+		before := len(srv.Calls())
+		srv.Expiration = time.Now().Add(c.expiresIn).Truncate(time.Second)
+		creds, err := session(t, c.profile, Request{Cache: cache})
+		if !errors.Is(err, ErrExpiredAnswer) || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") || creds != (Credentials{}) {
+			t.Errorf("%s: credentials returned: %v, %v; want none and one line with %q", c.name, creds.AccessKeyID != "", err, c.want)
+			continue
+		}
+		if !strings.Contains(err.Error(), "the clock agrees with STS's") || !strings.Contains(err.Error(), srv.Expiration.UTC().Format(time.RFC3339)) {
+			t.Errorf("%s: %v; want the expiry and that the clock agrees", c.name, err)
+		}
+		if n := len(srv.Calls()) - before; n != 1 {
+			t.Errorf("%s: %d STS calls, want 1", c.name, n)
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*.age")); len(files) > 0 {
+		t.Fatalf("refused credentials were cached: %v", files)
+	}
+
+	// More than MinLifetime left: returned (too short-lived to cache).
+	srv.Expiration = time.Now().Add(3 * time.Minute).Truncate(time.Second)
+	if c, err := session(t, "base", Request{}); err != nil || !srv.Issued(c.AccessKeyID, c.SessionToken) {
+		t.Fatalf("3 minutes left: %+v, %v; want the session", c, err)
+	}
+}
+
+// TestExpiredAnswerBlamesClock: when the Date of STS's answer shows this
+// computer's clock ahead, the error says so and names 'vmfa time'.
+func TestExpiredAnswerBlamesClock(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	// AWS's clock is two hours behind ours; the session it issued has an
+	// hour left by its clock, and expired an hour ago by ours.
+	srv.Date = func() time.Time { return time.Now().Add(-2 * time.Hour) }
+	srv.Expiration = time.Now().Add(-time.Hour)
+	_, err := session(t, "base", Request{})
+	if !errors.Is(err, ErrExpiredAnswer) || !strings.Contains(err.Error(), "this computer's clock is 2h0m") ||
+		!strings.Contains(err.Error(), "ahead of AWS's: set it right ('vmfa time' checks it)") {
+		t.Fatalf("got %v, want the clock blamed", err)
+	}
+}
