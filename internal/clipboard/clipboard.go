@@ -43,6 +43,10 @@ var (
 	ErrNoRoute     = errors.New("no way to reach a clipboard here: install wl-clipboard (Wayland) or xclip (X11), or run vmfa in a terminal that accepts OSC 52, or inside tmux")
 	ErrNoImageTool = errors.New("no tool to read images from the clipboard: install wl-clipboard (Wayland), xclip (X11) or pngpaste (macOS)")
 	ErrNoImage     = errors.New("the clipboard holds no PNG image")
+	// ErrNoDisplay: on X11 and Wayland systems, the clipboard belongs to a
+	// display server, and no DISPLAY or WAYLAND_DISPLAY names one (a
+	// console, an SSH session without X forwarding).
+	ErrNoDisplay = errors.New("no display to read the clipboard from: neither DISPLAY nor WAYLAND_DISPLAY is set")
 )
 
 // route is how a text was copied, which decides how it is cleared.
@@ -303,10 +307,25 @@ func (c *Clipboard) imageTools() [][]string {
 // pngSignature starts every PNG file.
 var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
+// needsDisplay reports whether the clipboard here belongs to an X11 or
+// Wayland display server, and none is named: reading it cannot work, whatever
+// tools are installed.
+func (c *Clipboard) needsDisplay() bool {
+	switch runtime.GOOS {
+	case "darwin", "ios", "windows", "android", "plan9":
+		return false
+	}
+	return c.getenv("DISPLAY") == "" && c.getenv("WAYLAND_DISPLAY") == ""
+}
+
 // ReadImage returns the PNG image on the clipboard, read with wl-paste,
-// xclip or pngpaste. It returns ErrNoImageTool when none of them can run
-// here and an error wrapping ErrNoImage when the clipboard holds no image.
+// xclip or pngpaste. It returns ErrNoDisplay when there is no display server
+// to ask, ErrNoImageTool when none of the tools can run here and an error
+// wrapping ErrNoImage when the clipboard holds no image.
 func (c *Clipboard) ReadImage() ([]byte, error) {
+	if c.needsDisplay() {
+		return nil, ErrNoDisplay
+	}
 	var lastErr error = ErrNoImageTool
 	for _, tool := range c.imageTools() {
 		path, err := exec.LookPath(tool[0])
@@ -340,8 +359,11 @@ func (c *Clipboard) ReadImage() ([]byte, error) {
 }
 
 // ReadText returns the text on the clipboard, read with the platform's
-// tools (wl-paste, xclip, xsel, pbpaste).
+// tools (wl-paste, xclip, xsel, pbpaste), or ErrNoDisplay.
 func (c *Clipboard) ReadText() (string, error) {
+	if c.needsDisplay() {
+		return "", ErrNoDisplay
+	}
 	text, err := c.nativeRead()
 	if err != nil {
 		return "", fmt.Errorf("reading the clipboard: %v", err)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -154,9 +155,26 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("closed") }
 
 func TestReadImageNoTool(t *testing.T) {
-	c := &Clipboard{Getenv: env(nil)}
+	t.Setenv("PATH", t.TempDir()) // no xclip, no wl-paste
+	c := &Clipboard{Getenv: env(map[string]string{"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"})}
 	if _, err := c.ReadImage(); !errors.Is(err, ErrNoImageTool) {
 		t.Fatalf("err = %v, want ErrNoImageTool", err)
+	}
+}
+
+// TestReadNoDisplay: on X11 and Wayland systems, with neither DISPLAY nor
+// WAYLAND_DISPLAY, reading says there is no display, whatever tools are
+// installed.
+func TestReadNoDisplay(t *testing.T) {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		t.Skip("the clipboard needs no display server here")
+	}
+	c := &Clipboard{Getenv: env(map[string]string{"PATH": os.Getenv("PATH")})}
+	if _, err := c.ReadImage(); !errors.Is(err, ErrNoDisplay) {
+		t.Errorf("ReadImage: %v, want ErrNoDisplay", err)
+	}
+	if _, err := c.ReadText(); !errors.Is(err, ErrNoDisplay) {
+		t.Errorf("ReadText: %v, want ErrNoDisplay", err)
 	}
 }
 
