@@ -113,8 +113,7 @@ func (a *app) addCmd() *cobra.Command {
 		fromURI, manual, paste bool
 		fromScreen             bool
 		skipExisting           bool
-		preset                 otp.Account
-		algorithm              string
+		typed                  manualFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "add [IMAGE...]",
@@ -132,13 +131,18 @@ func (a *app) addCmd() *cobra.Command {
   vmfa add --uri      otpauth:// or otpauth-migration:// URIs on stdin, one a line
   vmfa add --manual   type the issuer, account name and secret (not echoed)
 
+A typed or pasted secret makes a TOTP account of 6 digits, SHA1 and 30 s
+windows, unless --type, --digits, --algorithm and --period say otherwise; an
+HOTP account (--type hotp) starts at --counter, 0 unless given.
+
 Each image, the screen, or all of stdin, is added whole or not at all: an account already
 in the vault (the same secret) refuses the lot, unless --skip-existing, which
 adds the others, as when importing a newer export. Secrets are never printed.`,
 		Example: `  vmfa add ~/Desktop/Screenshot\ 2026-11-24.png
   vmfa add --screen
   pbpaste | vmfa add --uri
-  vmfa add --manual --issuer GitHub --name alice`,
+  vmfa add --manual --issuer GitHub --name alice
+  vmfa add --manual --type hotp --counter 12 --digits 8 --issuer Bank --name alice`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			modes := 0
 			for _, on := range []bool{fromURI, manual, paste, fromScreen, len(args) > 0} {
@@ -149,6 +153,10 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 			if modes != 1 {
 				return usageError{errors.New("give IMAGE files, --screen, --paste, --uri or --manual (exactly one)")}
 			}
+			preset, err := typed.account(cmd, manual || paste)
+			if err != nil {
+				return usageError{err}
+			}
 			a.skipExisting = skipExisting
 			switch {
 			case fromURI:
@@ -158,13 +166,13 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 				}
 				return a.addAll(cmd, "stdin", accounts)
 			case manual:
-				acc, err := readManual(preset, algorithm, "")
+				acc, err := readManual(preset, "")
 				if err != nil {
 					return err
 				}
 				return a.addAll(cmd, "manual entry", []otp.Account{acc})
 			case paste:
-				return a.addPaste(cmd, preset, algorithm)
+				return a.addPaste(cmd, preset)
 			case fromScreen:
 				units, errs := screenUnits()
 				return a.addUnits(cmd, units, errs)
@@ -179,12 +187,72 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 	f.BoolVar(&paste, "paste", false, "read a QR image, URIs or a secret from the clipboard")
 	f.BoolVar(&fromScreen, "screen", false, "read the QR codes shown on the screen")
 	f.BoolVar(&skipExisting, "skip-existing", false, "skip accounts already in the vault instead of refusing")
-	f.StringVar(&preset.Issuer, "issuer", "", "issuer, with --manual or a pasted secret")
-	f.StringVar(&preset.Name, "name", "", "account name, with --manual or a pasted secret")
-	f.IntVar(&preset.Digits, "digits", otp.DefaultDigits, "code length, with --manual or a pasted secret")
-	f.IntVar(&preset.Period, "period", otp.DefaultPeriod, "seconds per code, with --manual or a pasted secret")
-	f.StringVar(&algorithm, "algorithm", "SHA1", "SHA1, SHA256 or SHA512, with --manual or a pasted secret")
+	typed.define(cmd)
 	return cmd
+}
+
+// manualFlags describe the account of a secret typed (--manual) or pasted,
+// as ykman's 'oath accounts add' does: --issuer, --name, --type, --counter,
+// --digits, --algorithm, --period.
+type manualFlags struct {
+	issuer, name, typ, algorithm string
+	counter                      uint64
+	digits, period               int
+}
+
+func (m *manualFlags) define(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&m.issuer, "issuer", "", "issuer, with --manual or a pasted secret")
+	f.StringVar(&m.name, "name", "", "account name, with --manual or a pasted secret")
+	f.StringVar(&m.typ, "type", "totp", "totp or hotp, with --manual or a pasted secret")
+	f.Uint64Var(&m.counter, "counter", 0, "the counter of an HOTP account's next code")
+	f.IntVar(&m.digits, "digits", otp.DefaultDigits, "code length, with --manual or a pasted secret")
+	f.IntVar(&m.period, "period", otp.DefaultPeriod, "seconds per TOTP code, with --manual or a pasted secret")
+	f.StringVar(&m.algorithm, "algorithm", "SHA1", "SHA1, SHA256 or SHA512, with --manual or a pasted secret")
+}
+
+// manualFlagNames are the flags of manualFlags, as they are named in errors.
+var manualFlagNames = []string{"issuer", "name", "type", "counter", "digits", "period", "algorithm"}
+
+// account returns the account the flags describe, without its secret, or
+// what is wrong with them; forSecret says a secret is to be typed or pasted,
+// the only way they are used. Digits and period the flags leave alone are
+// the type's defaults (otp.Account.Normalize).
+func (m *manualFlags) account(cmd *cobra.Command, forSecret bool) (otp.Account, error) {
+	f := cmd.Flags()
+	acc := otp.Account{Issuer: m.issuer, Name: m.name, Counter: m.counter}
+	if !forSecret {
+		for _, name := range manualFlagNames {
+			if f.Changed(name) {
+				return acc, fmt.Errorf("--%s goes with --manual or --paste: an image or a URI says its own", name)
+			}
+		}
+		return acc, nil
+	}
+	var err error
+	if acc.Type, err = otp.ParseType(m.typ); err != nil {
+		return acc, err
+	}
+	if acc.Algorithm, err = otp.ParseAlgorithm(m.algorithm); err != nil {
+		return acc, err
+	}
+	if f.Changed("digits") {
+		if m.digits < otp.MinDigits || m.digits > otp.MaxDigits {
+			return acc, fmt.Errorf("--digits %d: use %d to %d", m.digits, otp.MinDigits, otp.MaxDigits)
+		}
+		acc.Digits = m.digits
+	}
+	switch {
+	case f.Changed("counter") && acc.Type != otp.HOTP:
+		return acc, errors.New("--counter is for HOTP accounts (--type hotp)")
+	case f.Changed("period") && !acc.Type.TimeBased():
+		return acc, errors.New("--period is for TOTP accounts: an HOTP code has no time window")
+	case f.Changed("period") && (m.period < otp.MinPeriod || m.period > otp.MaxPeriod):
+		return acc, fmt.Errorf("--period %d: use %d to %d seconds", m.period, otp.MinPeriod, otp.MaxPeriod)
+	case f.Changed("period"):
+		acc.Period = m.period
+	}
+	return acc, nil
 }
 
 // readURIs reads one URI a line from r, the source named; blank lines and #
@@ -218,17 +286,12 @@ func readURIs(r io.Reader, source string) ([]otp.Account, error) {
 	return accounts, nil
 }
 
-// readManual completes preset with prompts; the secret, unless given, is
-// read without echo from the terminal, or from stdin when there is none.
-func readManual(preset otp.Account, algorithm, secret string) (otp.Account, error) {
+// readManual completes preset (manualFlags.account) with prompts; the
+// secret, unless given, is read without echo from the terminal, or from stdin
+// when there is none.
+func readManual(preset otp.Account, secret string) (otp.Account, error) {
 	acc := preset
 	var err error
-	if acc.Algorithm, err = otp.ParseAlgorithm(algorithm); err != nil {
-		return acc, usageError{err}
-	}
-	if acc.Digits <= 0 || acc.Period <= 0 {
-		return acc, usageError{errors.New("--digits and --period must be positive")}
-	}
 	if acc.Issuer == "" {
 		if acc.Issuer, err = term.ReadLine("Issuer (e.g. Amazon Web Services): "); err != nil {
 			return acc, fmt.Errorf("%w: pass --issuer and --name", err)
@@ -251,7 +314,6 @@ func readManual(preset otp.Account, algorithm, secret string) (otp.Account, erro
 	} else if err != nil {
 		return acc, err
 	}
-	acc.Type = otp.TOTP
 	if err := acc.Normalize(); err != nil {
 		return acc, err
 	}

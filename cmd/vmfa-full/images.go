@@ -165,7 +165,7 @@ func (a *app) addUnits(cmd *cobra.Command, units []imagefile.Unit, errs []error)
 
 // addPaste adds what the clipboard holds: a QR code image, URIs, or a bare
 // secret completed by preset (--issuer, --name…) or questions.
-func (a *app) addPaste(cmd *cobra.Command, preset otp.Account, algorithm string) error {
+func (a *app) addPaste(cmd *cobra.Command, preset otp.Account) error {
 	img, imgErr := clipboard.ReadImage()
 	if imgErr == nil {
 		texts, err := qr.Decode(bytes.NewReader(img))
@@ -207,7 +207,7 @@ func (a *app) addPaste(cmd *cobra.Command, preset otp.Account, algorithm string)
 	} else if err != nil {
 		return fmt.Errorf("the clipboard holds neither a QR code image, an otpauth:// URI nor a base32 secret (as a secret: %w)", err)
 	}
-	acc, err := readManual(preset, algorithm, text)
+	acc, err := readManual(preset, text)
 	if err != nil {
 		return err
 	}
