@@ -430,7 +430,7 @@ An HOTP account's counter advances with every code printed.`,
 		Example: `  aws sts get-session-token --serial-number ARN --token-code "$(vmfa code aws)"
   vmfa code github --json`,
 		Args:              exactArgs(1),
-		ValidArgsFunction: a.completeAccounts,
+		ValidArgsFunction: a.completeAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if fresh && at != "" {
 				return usageError{errors.New("--fresh is about the codes handed out now: it does not go with --at")}
@@ -534,7 +534,7 @@ func (a *app) rmCmd() *cobra.Command {
 		Short:             "Remove one account",
 		Long:              "Remove the one account matching QUERY, after confirming on the terminal (or with --yes).\nIt is not erased at once: the earlier versions of the vault kept in its backups/\nhold it ('vmfa history' lists them, 'vmfa restore ID' brings one back).",
 		Args:              exactArgs(1),
-		ValidArgsFunction: a.completeAccounts,
+		ValidArgsFunction: a.completeAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, _, e, err := a.unlockAndFind(args[0])
 			if err != nil {
@@ -582,7 +582,7 @@ the issuer. --issuer wins over a label's ISSUER part.`,
 		Example: `  vmfa rename gitlab GitLab:work
   vmfa rename alice@example.com alice --issuer "GitHub Enterprise"`,
 		Args:              exactArgs(2),
-		ValidArgsFunction: a.completeAccounts,
+		ValidArgsFunction: a.completeAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			newIssuer, name, hasIssuer := otp.ParseLabel(args[1])
 			if name == "" {
@@ -612,33 +612,6 @@ the issuer. --issuer wins over a label's ISSUER part.`,
 	}
 	cmd.Flags().StringVar(&issuer, "issuer", "", "also set the issuer")
 	return cmd
-}
-
-// completeAccounts completes account labels when the passphrase is in the
-// environment; it never prompts from a completion.
-func (a *app) completeAccounts(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-	none := cobra.ShellCompDirectiveNoFileComp
-	pass, ok, err := a.env.Passphrase()
-	if len(args) > 0 || !ok || err != nil {
-		return nil, none
-	}
-	s, err := a.store()
-	if err != nil {
-		return nil, none
-	}
-	v, err := s.Unlock(pass)
-	if err != nil {
-		return nil, none
-	}
-	d, err := v.Load()
-	if err != nil {
-		return nil, none
-	}
-	var labels []string
-	for _, e := range d.Accounts {
-		labels = append(labels, e.Label())
-	}
-	return labels, none
 }
 
 func writeJSON(w io.Writer, v any) error {
