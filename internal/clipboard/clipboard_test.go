@@ -244,3 +244,43 @@ func TestOSC52OverSSHOutsideTmux(t *testing.T) {
 		t.Fatalf("tty got %q, want %q", got, want)
 	}
 }
+
+// TestClearVia: a process that clears what another copied clears it by the
+// route it went (CopiedVia), not by what its own environment suggests.
+func TestClearVia(t *testing.T) {
+	var tty bytes.Buffer
+	copier := &Clipboard{TTY: &tty, Getenv: env(nil),
+		writeNative: func(string) error { return errors.New("no display") }}
+	if err := copier.Copy("135790"); err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := copier.CopiedVia("135790"); !ok || r != ViaOSC52 {
+		t.Fatalf("CopiedVia = %q, %v; want %q", r, ok, ViaOSC52)
+	}
+	if _, ok := copier.CopiedVia("000000"); ok {
+		t.Fatal("CopiedVia knows a text never copied")
+	}
+
+	// A clearer whose native clipboard works: it must not read it, nor
+	// write it, but send the OSC 52 clear.
+	tty.Reset()
+	native := 0
+	clearer := &Clipboard{TTY: &tty, Getenv: env(nil),
+		writeNative: func(string) error { native++; return nil },
+		readNative:  func() (string, error) { native++; return "135790", nil }}
+	if cleared, err := clearer.ClearVia("135790", ViaOSC52); err != nil || !cleared || native != 0 || tty.String() != string(OSC52("")) {
+		t.Fatalf("ClearVia = %v, %v; native calls %d, tty %q", cleared, err, native, tty.String())
+	}
+	// Natively, the clipboard is read back: the user's text stays.
+	board := "my notes"
+	clearer = &Clipboard{TTY: &tty, Getenv: env(nil),
+		writeNative: func(s string) error { board = s; return nil },
+		readNative:  func() (string, error) { return board, nil }}
+	if cleared, err := clearer.ClearVia("135790", ViaNative); err != nil || cleared || board != "my notes" {
+		t.Fatalf("ClearVia over the user's text = %v, %v; board %q", cleared, err, board)
+	}
+	board = "135790"
+	if cleared, err := clearer.ClearVia("135790", ViaNative); err != nil || !cleared || board != "" {
+		t.Fatalf("ClearVia = %v, %v; board %q", cleared, err, board)
+	}
+}
