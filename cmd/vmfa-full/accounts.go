@@ -403,6 +403,7 @@ func (a *app) codeCmd() *cobra.Command {
 	var (
 		next, asJSON, fresh bool
 		at                  string
+		copyTo              clipboardCopy
 	)
 	cmd := &cobra.Command{
 		Use:   "code QUERY",
@@ -426,7 +427,12 @@ mfa_process = vmfa code --fresh arn:aws:iam::123456789012:mfa/alice
 vmfa records the windows handed out (account IDs and time steps, never codes)
 in steps.json in the vault directory.
 
-An HOTP account's counter advances with every code printed.`,
+An HOTP account's counter advances with every code printed.
+
+With --copy, the code goes to the clipboard instead of stdout (through tmux,
+or a terminal's OSC 52 over SSH, as in the interface) and leaves it after
+20 s, if it is still there, as '2fa -clip' does: a process of its own clears it
+once this command has returned.`,
 		Example: `  aws sts get-session-token --serial-number ARN --token-code "$(vmfa code aws)"
   vmfa code github --json`,
 		Args:              exactArgs(1),
@@ -434,6 +440,9 @@ An HOTP account's counter advances with every code printed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if fresh && at != "" {
 				return usageError{errors.New("--fresh is about the codes handed out now: it does not go with --at")}
+			}
+			if err := copyTo.check(cmd, next || asJSON); err != nil {
+				return usageError{err}
 			}
 			now, err := parseTime(at)
 			if err != nil {
@@ -454,6 +463,9 @@ An HOTP account's counter advances with every code printed.`,
 			if err != nil {
 				return err
 			}
+			if copyTo.on {
+				return copyTo.copy(c.Code, e.Label(), cmd.ErrOrStderr())
+			}
 			return codeprint.Print(cmd.OutOrStdout(), c, asJSON, next)
 		},
 	}
@@ -462,6 +474,7 @@ An HOTP account's counter advances with every code printed.`,
 	f.BoolVar(&fresh, "fresh", false, "never a code vmfa handed out already: wait for the next window if need be")
 	f.StringVar(&at, "at", "", "the code at this time instead of now (RFC 3339 or Unix seconds)")
 	f.BoolVar(&asJSON, "json", false, `print {"issuer","name","code","next","remaining_seconds","period"}`)
+	copyTo.define(cmd)
 	return cmd
 }
 
