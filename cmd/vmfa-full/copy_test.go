@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
+
+	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
@@ -185,5 +188,46 @@ func TestCodeCopyInTmux(t *testing.T) {
 	}
 	if b := buffers(); len(b) != 1 || b[0] != "my notes" {
 		t.Fatalf("tmux's buffers %q after the clear, want the user's alone", b)
+	}
+}
+
+// TestCodeCopyOSC52: over SSH outside tmux, code --copy sends the code to
+// the terminal as an OSC 52 sequence, and its clearer, with no terminal of
+// its own, clears it later through the one the command ran on, once the
+// command has returned to the shell.
+func TestCodeCopyOSC52(t *testing.T) {
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	// A shell leads the terminal's session, as for a user: vmfa's exit
+	// does not hang the terminal up.
+	cmd := exec.Command("sh", "-c", vmfaBin+" code aws --copy --clear-after 2s; echo exit $?; sleep 10")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
+		runtimeEnv(t, dir), pw, "SSH_TTY=/dev/pts/99", "TERM=xterm"}
+	start := time.Now()
+	f, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); f.Close() })
+	var sent bytes.Buffer
+	cleared := string(clipboard.OSC52(""))
+	buf := make([]byte, 4096)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(sent.String(), cleared); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no OSC 52 clear 10 s after a 2 s clear time; the terminal got %q", sent.String())
+		}
+		f.SetReadDeadline(time.Now().Add(time.Second))
+		n, _ := f.Read(buf)
+		sent.Write(buf[:n])
+	}
+	took := time.Since(start)
+	cur, next := oathtool(t, awsSecret, start)
+	copied := strings.Index(sent.String(), string(clipboard.OSC52(cur)))
+	if copied < 0 {
+		copied = strings.Index(sent.String(), string(clipboard.OSC52(next)))
+	}
+	exited := strings.Index(sent.String(), "exit 0")
+	if copied < 0 || exited < copied || strings.Index(sent.String(), cleared) < exited || took < 2*time.Second {
+		t.Fatalf("after %v the terminal got %q: want the code's OSC 52, the command's exit, then the clear", took, sent.String())
 	}
 }
