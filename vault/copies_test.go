@@ -2,6 +2,7 @@ package vault
 
 import (
 	"errors"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -62,6 +63,21 @@ func TestCopiesRecord(t *testing.T) {
 		t.Fatalf("%s: %v %v", copiesFile, info.Mode(), err)
 	}
 
+	// Another record, differing in any one field, is not forgotten.
+	for _, other := range []Copy{
+		{Account: "x", Step: c1.Step, Route: c1.Route, At: c1.At, PID: c1.PID},
+		{Account: c1.Account, Step: c1.Step + 1, Route: c1.Route, At: c1.At, PID: c1.PID},
+		{Account: c1.Account, Step: c1.Step, Route: "tmux", At: c1.At, PID: c1.PID},
+		{Account: c1.Account, Step: c1.Step, Route: c1.Route, At: c1.At.Add(time.Nanosecond), PID: c1.PID},
+		{Account: c1.Account, Step: c1.Step, Route: c1.Route, At: c1.At, PID: c1.PID + 1},
+	} {
+		if err := s.ForgetCopy(other); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if copies, _ := s.Copies(); len(copies) != 2 {
+		t.Fatalf("forgetting other records left %+v", copies)
+	}
 	if err := s.ForgetCopy(c1); err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +86,12 @@ func TestCopiesRecord(t *testing.T) {
 	}
 	if _, err := (&Data{}).CopiedCode(c2); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("the code of a removed account: %v", err)
+	}
+	beyond := c1
+	beyond.Step = math.MaxInt64 / uint64(totp.Period) // its window starts past what time.Unix holds
+	beyond.Step++
+	if code, err := d.CopiedCode(beyond); err == nil {
+		t.Fatalf("a step beyond time itself has the code %q", code)
 	}
 	for i := range maxCopies + 5 {
 		c := c1
@@ -91,5 +113,16 @@ func TestCopiesRecord(t *testing.T) {
 	}
 	if err := s.RecordCopy(c1); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCopiesNoRecordNoFile: forgetting with nothing recorded writes nothing.
+func TestCopiesNoRecordNoFile(t *testing.T) {
+	s, _ := newTestVault(t)
+	if err := s.ForgetCopy(Copy{Account: "a", PID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.path(copiesFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%s written: %v", copiesFile, err)
 	}
 }
