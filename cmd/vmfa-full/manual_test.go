@@ -10,8 +10,9 @@ import (
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
-// oathtoolHOTP returns the HOTP code of counter, as oathtool computes it.
-func oathtoolHOTP(t *testing.T, secret string, counter uint64, opts ...string) string {
+// oathtoolHOTPWith returns the HOTP code of counter, as oathtool computes it
+// with opts (such as "--digits=8").
+func oathtoolHOTPWith(t *testing.T, secret string, counter uint64, opts ...string) string {
 	t.Helper()
 	args := append([]string{"--hotp", "--base32", "--counter=" + strconv.FormatUint(counter, 10)}, opts...)
 	out, err := exec.Command(testenv.Tool(t, "oathtool"), append(args, secret)...).Output()
@@ -32,7 +33,7 @@ func TestAddManualHOTP(t *testing.T) {
 	noSecrets(t, r)
 	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 0, "Bank\talice\thotp\n", "")
 	for n := uint64(41); n < 44; n++ {
-		expect(t, vmfa(t, dir, "", []string{pw}, "code", "bank"), 0, oathtoolHOTP(t, secret, n, "--digits=8")+"\n", "")
+		expect(t, vmfa(t, dir, "", []string{pw}, "code", "bank"), 0, oathtoolHOTPWith(t, secret, n, "--digits=8")+"\n", "")
 	}
 
 	// HOTP with SHA256 (which oathtool computes only for TOTP): the
