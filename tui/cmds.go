@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"os"
 	"slices"
 	"time"
 
@@ -80,14 +81,62 @@ func checkCmd(v Vault, since vault.Stamp, gen int) tea.Cmd {
 	}
 }
 
-func copyCmd(c Clipboard, code, what string) tea.Cmd {
-	return func() tea.Msg { return copiedMsg{code: code, what: what, err: c.Copy(code)} }
+// copyCmd copies code, which rec describes (vault.CopyOf), to the clipboard
+// and records the copy in the vault directory until it is cleared, so that
+// the next start clears it if this process dies first (leftovers.go).
+func copyCmd(c *common, code string, rec vault.Copy, what string) tea.Cmd {
+	clip, v, now := c.clip, c.vault, c.now
+	return func() tea.Msg {
+		if err := clip.Copy(code); err != nil {
+			return copiedMsg{err: err}
+		}
+		msg := copiedMsg{code: code, what: what}
+		if route, ok := clip.CopiedVia(code); ok {
+			rec.Route, rec.At, rec.PID = string(route), now, os.Getpid()
+			// Not recorded (a read-only directory), the code is still
+			// cleared, unless this process is killed.
+			if v.Store().RecordCopy(rec) == nil {
+				msg.record = copyRecord{store: v.Store(), copy: rec}
+			}
+		}
+		return msg
+	}
 }
 
-func clearCmd(c Clipboard, code string) tea.Cmd {
+// copyRecord is the record of a copied code, in the directory that holds it.
+type copyRecord struct {
+	store *vault.Store // nil: not recorded
+	copy  vault.Copy
+}
+
+// forget removes the record: the code is cleared, or gone. A record left
+// behind only makes a later start clear the code, if it is still there.
+func (r copyRecord) forget() {
+	if r.store != nil {
+		_ = r.store.ForgetCopy(r.copy)
+	}
+}
+
+// clearCmd clears code from the clipboard if it is still there, and
+// forgets its record.
+func clearCmd(c Clipboard, code string, rec copyRecord) tea.Cmd {
 	return func() tea.Msg {
 		cleared, err := c.ClearIf(code)
+		rec.forget()
 		return clearedMsg{cleared: cleared, err: err}
+	}
+}
+
+// replacedCmd forgets code, which a copy since has replaced on the
+// clipboard: ClearIf takes it out of tmux's paste buffers, where each copy
+// has a buffer of its own. A code copied again is the new copy's.
+func replacedCmd(c Clipboard, code, by string, rec copyRecord) tea.Cmd {
+	return func() tea.Msg {
+		if code != by {
+			_, _ = c.ClearIf(code)
+		}
+		rec.forget()
+		return nil
 	}
 }
 

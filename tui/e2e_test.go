@@ -190,8 +190,9 @@ func TestTmuxEndToEnd(t *testing.T) {
 	}
 }
 
-// TestTmuxSignalsClearClipboard: closing the terminal (SIGHUP) or a kill
-// (SIGTERM) clears the copied code from the clipboard, as quitting does.
+// TestTmuxSignalsClearClipboard: closing the terminal (SIGHUP), a kill
+// (SIGTERM) or SIGQUIT clears the copied code from the clipboard, as
+// quitting does; SIGQUIT dumps no goroutines (their stacks) on the way.
 func TestTmuxSignalsClearClipboard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
@@ -200,7 +201,7 @@ func TestTmuxSignalsClearClipboard(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildTUI(t, dir)
 	vdir := e2eVault(t, dir)
-	for _, sig := range []string{"HUP", "TERM"} {
+	for _, sig := range []string{"HUP", "TERM", "QUIT"} {
 		t.Run(sig, func(t *testing.T) {
 			s := newTmux(t, vdir, []string{"VMFA_PASSPHRASE=pw"}, strings.Join(bin, " "))
 			scr := s.waitScreen("3 accounts")
@@ -226,6 +227,9 @@ func TestTmuxSignalsClearClipboard(t *testing.T) {
 			}
 			if buf := s.buffer(); buf == code {
 				t.Fatalf("SIG%s left the code %s in tmux's buffer", sig, code)
+			}
+			if scr := s.screen(); strings.Contains(scr, "goroutine") || strings.Contains(scr, "SIGQUIT") {
+				t.Fatalf("SIG%s dumped the goroutines:\n%s", sig, scr)
 			}
 		})
 	}

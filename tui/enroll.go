@@ -56,10 +56,11 @@ func (s enrollScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
 				return s, nil
 			}
 			if keyIs(msg, k.Copy1) {
-				return s, tea.Batch(copyCmd(c.clip, ce.cur, "MFA code 1"), claimCmd(c.vault, s.entry, c.now))
+				return s, tea.Batch(copyCmd(c, ce.cur, vault.CopyOf(s.entry, c.now), "MFA code 1"), claimCmd(c.vault, s.entry, c.now))
 			}
-			return s, tea.Batch(copyCmd(c.clip, ce.next, "MFA code 2"),
-				claimCmd(c.vault, s.entry, c.now.Add(s.entry.Remaining(c.now))))
+			next := c.now.Add(s.entry.Remaining(c.now))
+			return s, tea.Batch(copyCmd(c, ce.next, vault.CopyOf(s.entry, next), "MFA code 2"),
+				claimCmd(c.vault, s.entry, next))
 		}
 	}
 	return s, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
@@ -96,6 +97,15 @@ func (c *fakeClipboard) ClearIf(s string) (bool, error) {
 	}
 	return false, nil
 }
+
+// CopiedVia says the fake's own route for the text it holds.
+func (c *fakeClipboard) CopiedVia(s string) (clipboard.Route, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return "fake", c.content == s
+}
+
+func (c *fakeClipboard) ClearVia(s string, _ clipboard.Route) (bool, error) { return c.ClearIf(s) }
 
 func (c *fakeClipboard) ReadImage() ([]byte, error) {
 	c.mu.Lock()

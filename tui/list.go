@@ -179,7 +179,7 @@ func (l listScreen) Update(c *common, msg tea.Msg) (screen, tea.Cmd) {
 		if msg.entry.Type == otp.HOTP {
 			l.codes[msg.entry.ID] = codeEntry{cur: msg.code, hotp: true, counter: msg.entry.Counter}
 		}
-		return l, copyCmd(c.clip, msg.code, displayName(msg.entry))
+		return l, copyCmd(c, msg.code, vault.CopyOf(msg.entry, c.now), displayName(msg.entry))
 	case tea.KeyMsg:
 		return l.key(c, msg)
 	}
@@ -277,7 +277,7 @@ func (l listScreen) do(c *common, a listAction) (screen, tea.Cmd) {
 			c.toastErr("no code for " + e.Label())
 			return l, nil
 		}
-		return l, tea.Batch(copyCmd(c.clip, ce.cur, displayName(e)), claimCmd(c.vault, e, c.now))
+		return l, tea.Batch(copyCmd(c, ce.cur, vault.CopyOf(e, c.now), displayName(e)), claimCmd(c.vault, e, c.now))
 	case actCopyNext:
 		if e.Type == otp.HOTP {
 			// An HOTP code has no next window: copying "the next" one
@@ -290,8 +290,9 @@ func (l listScreen) do(c *common, a listAction) (screen, tea.Cmd) {
 			c.toastErr("no code for " + e.Label())
 			return l, nil
 		}
-		return l, tea.Batch(copyCmd(c.clip, ce.next, "the next code of "+displayName(e)),
-			claimCmd(c.vault, e, c.now.Add(e.Remaining(c.now))))
+		next := c.now.Add(e.Remaining(c.now))
+		return l, tea.Batch(copyCmd(c, ce.next, vault.CopyOf(e, next), "the next code of "+displayName(e)),
+			claimCmd(c.vault, e, next))
 	case actEnroll:
 		if e.Type != otp.TOTP {
 			c.toastErr("the enrollment view is for time-based (TOTP) accounts")

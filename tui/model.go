@@ -57,6 +57,7 @@ type Model struct {
 
 	lastKey    time.Time
 	copied     string // the code we last put on the clipboard, until cleared
+	copyRecord copyRecord
 	copiedAt   time.Time
 	copiedWhat string // what the status line says was copied
 	status     status
@@ -162,11 +163,16 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			m.setStatus("copying failed: "+msg.err.Error(), true)
 			return m, nil
 		}
+		var cmd tea.Cmd
+		if m.copied != "" {
+			cmd = replacedCmd(m.cfg.clip, m.copied, msg.code, m.copyRecord)
+		}
 		// The clear is timed from the moment of the copy, read from the
 		// clock, not from the last tick (up to a second earlier).
 		m.copied, m.copiedAt, m.copiedWhat = msg.code, m.cfg.clock(), msg.what
+		m.copyRecord = msg.record
 		m.status = status{}
-		return m, nil
+		return m, cmd
 	case clearedMsg:
 		if msg.err != nil {
 			m.setStatus("clearing the clipboard failed: "+msg.err.Error(), true)
@@ -308,7 +314,7 @@ func (m Model) onTick(now time.Time) (Model, tea.Cmd) {
 	}
 	if m.copied != "" && now.Sub(m.copiedAt) >= clipboard.ClearAfter {
 		// clearedMsg says "clipboard cleared" if the code was still there.
-		cmds = append(cmds, clearCmd(m.cfg.clip, m.copied))
+		cmds = append(cmds, clearCmd(m.cfg.clip, m.copied, m.copyRecord))
 		m.copied = ""
 	}
 	if m.status.text != "" && !now.Before(m.status.until) {
@@ -329,7 +335,7 @@ func (m Model) onTick(now time.Time) (Model, tea.Cmd) {
 func (m *Model) lock() tea.Cmd {
 	var cmd tea.Cmd
 	if m.copied != "" {
-		cmd = clearCmd(m.cfg.clip, m.copied)
+		cmd = clearCmd(m.cfg.clip, m.copied, m.copyRecord)
 		m.copied = ""
 	}
 	m.c.vault = nil
@@ -348,7 +354,7 @@ func (m Model) quit() (Model, tea.Cmd) {
 	if m.copied != "" {
 		code := m.copied
 		m.copied = ""
-		return m, tea.Sequence(clearCmd(m.cfg.clip, code), tea.Quit)
+		return m, tea.Sequence(clearCmd(m.cfg.clip, code, m.copyRecord), tea.Quit)
 	}
 	return m, tea.Quit
 }
@@ -366,7 +372,7 @@ func (m Model) onUnlocked(msg unlockedMsg) (Model, tea.Cmd) {
 	m.lastKey = m.cfg.clock()
 	m.c.now = m.lastKey
 	m.list = newListScreen()
-	cmds := []tea.Cmd{m.setAccounts(msg.data.Accounts)}
+	cmds := []tea.Cmd{m.setAccounts(msg.data.Accounts), clearLeftoversCmd(m.cfg.clip, msg.v, msg.data)}
 	if msg.created {
 		m.setStatus("vault created", false)
 	}

@@ -93,9 +93,10 @@ type claimFailedMsg struct{ err error }
 
 // copiedMsg reports a clipboard write.
 type copiedMsg struct {
-	code string
-	what string
-	err  error
+	code   string
+	what   string
+	record copyRecord // zero when the copy could not be recorded
+	err    error
 }
 
 // clearedMsg reports a clipboard clear: cleared is false when the clipboard

@@ -81,26 +81,29 @@ func Run(opts Options) error {
 	// shows within 33 ms, and the renderer's wake-ups, most of the idle
 	// CPU, are halved (0.86% of a core idle with 50 accounts at 60 fps).
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(renderFPS))
-	// Closing the terminal (SIGHUP) ends the program as a quit does, so the
-	// code copied last is cleared below rather than left on the clipboard.
-	// Bubble Tea itself turns SIGTERM into a quit.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+	// Closing the terminal (SIGHUP) and SIGQUIT end the program as a quit
+	// does, so the code copied last is cleared below rather than left on
+	// the clipboard; SIGQUIT would otherwise also dump every goroutine's
+	// stack on the terminal. Bubble Tea itself turns SIGTERM and SIGINT
+	// into a quit. The signals stay caught until the code is cleared.
+	quit := make(chan os.Signal, 1)
+	signal.Notify(quit, syscall.SIGHUP, syscall.SIGQUIT)
+	defer signal.Stop(quit)
 	done := make(chan struct{})
 	go func() {
 		select {
-		case <-hup:
+		case <-quit:
 			p.Quit()
 		case <-done:
 		}
 	}()
 	final, err := p.Run()
-	signal.Stop(hup)
 	close(done)
 	// A quit through ctrl+c has cleared the clipboard already; a signal has
 	// not.
 	if fm, ok := final.(Model); ok && fm.copied != "" {
 		_, _ = clip.ClearIf(fm.copied)
+		fm.copyRecord.forget()
 	}
 	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil
@@ -121,6 +124,7 @@ type Vault interface {
 	Update(fn func(*vault.Data) error) (*vault.Data, error)
 	Stamp() (vault.Stamp, error)
 	ClaimCode(e vault.Entry, at time.Time, fresh bool) (time.Time, error)
+	Store() *vault.Store // for the record of copies (vault.Store.RecordCopy)
 }
 
 type storeAdapter struct {
@@ -155,4 +159,6 @@ type Clipboard interface {
 	Copy(text string) error
 	ClearIf(text string) (cleared bool, err error)
 	ReadImage() ([]byte, error)
+	CopiedVia(text string) (clipboard.Route, bool)
+	ClearVia(text string, r clipboard.Route) (cleared bool, err error)
 }

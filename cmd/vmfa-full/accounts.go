@@ -114,8 +114,7 @@ func (a *app) addCmd() *cobra.Command {
 		fromURI, manual, paste bool
 		fromScreen             bool
 		skipExisting           bool
-		preset                 otp.Account
-		algorithm              string
+		typed                  manualFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "add [IMAGE...]",
@@ -133,13 +132,18 @@ func (a *app) addCmd() *cobra.Command {
   vmfa add --uri      otpauth:// or otpauth-migration:// URIs on stdin, one a line
   vmfa add --manual   type the issuer, account name and secret (not echoed)
 
+A typed or pasted secret makes a TOTP account of 6 digits, SHA1 and 30 s
+windows, unless --type, --digits, --algorithm and --period say otherwise; an
+HOTP account (--type hotp) starts at --counter, 0 unless given.
+
 Each image, the screen, or all of stdin, is added whole or not at all: an account already
 in the vault (the same secret) refuses the lot, unless --skip-existing, which
 adds the others, as when importing a newer export. Secrets are never printed.`,
 		Example: `  vmfa add ~/Desktop/Screenshot\ 2026-11-24.png
   vmfa add --screen
   pbpaste | vmfa add --uri
-  vmfa add --manual --issuer GitHub --name alice`,
+  vmfa add --manual --issuer GitHub --name alice
+  vmfa add --manual --type hotp --counter 12 --digits 8 --issuer Bank --name alice`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			modes := 0
 			for _, on := range []bool{fromURI, manual, paste, fromScreen, len(args) > 0} {
@@ -150,6 +154,10 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 			if modes != 1 {
 				return usageError{errors.New("give IMAGE files, --screen, --paste, --uri or --manual (exactly one)")}
 			}
+			preset, err := typed.account(cmd, manual || paste)
+			if err != nil {
+				return usageError{err}
+			}
 			a.skipExisting = skipExisting
 			switch {
 			case fromURI:
@@ -159,13 +167,13 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 				}
 				return a.addAll(cmd, "stdin", accounts)
 			case manual:
-				acc, err := readManual(preset, algorithm, "")
+				acc, err := readManual(preset, "")
 				if err != nil {
 					return err
 				}
 				return a.addAll(cmd, "manual entry", []otp.Account{acc})
 			case paste:
-				return a.addPaste(cmd, preset, algorithm)
+				return a.addPaste(cmd, preset)
 			case fromScreen:
 				units, errs := screenUnits()
 				return a.addUnits(cmd, units, errs)
@@ -183,12 +191,72 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 	f.BoolVar(&paste, "paste", false, "read a QR image, URIs or a secret from the clipboard")
 	f.BoolVar(&fromScreen, "screen", false, "read the QR codes shown on the screen")
 	f.BoolVar(&skipExisting, "skip-existing", false, "skip accounts already in the vault instead of refusing")
-	f.StringVar(&preset.Issuer, "issuer", "", "issuer, with --manual or a pasted secret")
-	f.StringVar(&preset.Name, "name", "", "account name, with --manual or a pasted secret")
-	f.IntVar(&preset.Digits, "digits", otp.DefaultDigits, "code length, with --manual or a pasted secret")
-	f.IntVar(&preset.Period, "period", otp.DefaultPeriod, "seconds per code, with --manual or a pasted secret")
-	f.StringVar(&algorithm, "algorithm", "SHA1", "SHA1, SHA256 or SHA512, with --manual or a pasted secret")
+	typed.define(cmd)
 	return cmd
+}
+
+// manualFlags describe the account of a secret typed (--manual) or pasted,
+// as ykman's 'oath accounts add' does: --issuer, --name, --type, --counter,
+// --digits, --algorithm, --period.
+type manualFlags struct {
+	issuer, name, typ, algorithm string
+	counter                      uint64
+	digits, period               int
+}
+
+func (m *manualFlags) define(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&m.issuer, "issuer", "", "issuer, with --manual or a pasted secret")
+	f.StringVar(&m.name, "name", "", "account name, with --manual or a pasted secret")
+	f.StringVar(&m.typ, "type", "totp", "totp or hotp, with --manual or a pasted secret")
+	f.Uint64Var(&m.counter, "counter", 0, "the counter of an HOTP account's next code")
+	f.IntVar(&m.digits, "digits", otp.DefaultDigits, "code length, with --manual or a pasted secret")
+	f.IntVar(&m.period, "period", otp.DefaultPeriod, "seconds per TOTP code, with --manual or a pasted secret")
+	f.StringVar(&m.algorithm, "algorithm", "SHA1", "SHA1, SHA256 or SHA512, with --manual or a pasted secret")
+}
+
+// manualFlagNames are the flags of manualFlags, as they are named in errors.
+var manualFlagNames = []string{"issuer", "name", "type", "counter", "digits", "period", "algorithm"}
+
+// account returns the account the flags describe, without its secret, or
+// what is wrong with them; forSecret says a secret is to be typed or pasted,
+// the only way they are used. Digits and period the flags leave alone are
+// the type's defaults (otp.Account.Normalize).
+func (m *manualFlags) account(cmd *cobra.Command, forSecret bool) (otp.Account, error) {
+	f := cmd.Flags()
+	acc := otp.Account{Issuer: m.issuer, Name: m.name, Counter: m.counter}
+	if !forSecret {
+		for _, name := range manualFlagNames {
+			if f.Changed(name) {
+				return acc, fmt.Errorf("--%s goes with --manual or --paste: an image or a URI says its own", name)
+			}
+		}
+		return acc, nil
+	}
+	var err error
+	if acc.Type, err = otp.ParseType(m.typ); err != nil {
+		return acc, err
+	}
+	if acc.Algorithm, err = otp.ParseAlgorithm(m.algorithm); err != nil {
+		return acc, err
+	}
+	if f.Changed("digits") {
+		if m.digits < otp.MinDigits || m.digits > otp.MaxDigits {
+			return acc, fmt.Errorf("--digits %d: use %d to %d", m.digits, otp.MinDigits, otp.MaxDigits)
+		}
+		acc.Digits = m.digits
+	}
+	switch {
+	case f.Changed("counter") && acc.Type != otp.HOTP:
+		return acc, errors.New("--counter is for HOTP accounts (--type hotp)")
+	case f.Changed("period") && !acc.Type.TimeBased():
+		return acc, errors.New("--period is for TOTP accounts: an HOTP code has no time window")
+	case f.Changed("period") && (m.period < otp.MinPeriod || m.period > otp.MaxPeriod):
+		return acc, fmt.Errorf("--period %d: use %d to %d seconds", m.period, otp.MinPeriod, otp.MaxPeriod)
+	case f.Changed("period"):
+		acc.Period = m.period
+	}
+	return acc, nil
 }
 
 // readURIs reads one URI a line from r, the source named; blank lines and #
@@ -222,17 +290,12 @@ func readURIs(r io.Reader, source string) ([]otp.Account, error) {
 	return accounts, nil
 }
 
-// readManual completes preset with prompts; the secret, unless given, is
-// read without echo from the terminal, or from stdin when there is none.
-func readManual(preset otp.Account, algorithm, secret string) (otp.Account, error) {
+// readManual completes preset (manualFlags.account) with prompts; the
+// secret, unless given, is read without echo from the terminal, or from stdin
+// when there is none.
+func readManual(preset otp.Account, secret string) (otp.Account, error) {
 	acc := preset
 	var err error
-	if acc.Algorithm, err = otp.ParseAlgorithm(algorithm); err != nil {
-		return acc, usageError{err}
-	}
-	if acc.Digits <= 0 || acc.Period <= 0 {
-		return acc, usageError{errors.New("--digits and --period must be positive")}
-	}
 	if acc.Issuer == "" {
 		if acc.Issuer, err = term.ReadLine("Issuer (e.g. Amazon Web Services): "); err != nil {
 			return acc, fmt.Errorf("%w: pass --issuer and --name", err)
@@ -255,7 +318,6 @@ func readManual(preset otp.Account, algorithm, secret string) (otp.Account, erro
 	} else if err != nil {
 		return acc, err
 	}
-	acc.Type = otp.TOTP
 	if err := acc.Normalize(); err != nil {
 		return acc, err
 	}
@@ -345,6 +407,7 @@ func (a *app) codeCmd() *cobra.Command {
 	var (
 		next, asJSON, fresh bool
 		at                  string
+		copyTo              clipboardCopy
 	)
 	cmd := &cobra.Command{
 		Use:   "code QUERY",
@@ -373,14 +436,22 @@ well. Where that record can't be written (a read-only or full file system),
 the code is printed all the same, with a warning that it was not recorded.
 
 An HOTP account's counter advances with every code printed, and never goes
-back, not even when an older version of the vault is restored.`,
+back, not even when an older version of the vault is restored.
+
+With --copy, the code goes to the clipboard instead of stdout (through tmux,
+or a terminal's OSC 52 over SSH, as in the interface) and leaves it after
+20 s, if it is still there, as '2fa -clip' does: a process of its own clears it
+once this command has returned.`,
 		Example: `  aws sts get-session-token --serial-number ARN --token-code "$(vmfa code aws)"
   vmfa code github --json`,
 		Args:              exactArgs(1),
-		ValidArgsFunction: a.completeAccounts,
+		ValidArgsFunction: a.completeAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if fresh && at != "" {
 				return usageError{errors.New("--fresh is about the codes handed out now: it does not go with --at")}
+			}
+			if err := copyTo.check(cmd, next || asJSON); err != nil {
+				return usageError{err}
 			}
 			now, err := parseTime(at)
 			if err != nil {
@@ -401,6 +472,9 @@ back, not even when an older version of the vault is restored.`,
 			if err != nil {
 				return err
 			}
+			if copyTo.on {
+				return copyTo.copy(c.Code, e.Label(), cmd.ErrOrStderr())
+			}
 			return codeprint.Print(cmd.OutOrStdout(), c, asJSON, next)
 		},
 	}
@@ -409,6 +483,7 @@ back, not even when an older version of the vault is restored.`,
 	f.BoolVar(&fresh, "fresh", false, "never a code vmfa handed out already: wait for the next window if need be")
 	f.StringVar(&at, "at", "", "the code at this time instead of now (RFC 3339, or Unix seconds, as 1700000000 or @1700000000)")
 	f.BoolVar(&asJSON, "json", false, `print {"issuer","name","code","next","remaining_seconds","period"}; for HOTP {"issuer","name","code","counter"}`)
+	copyTo.define(cmd)
 	return cmd
 }
 
@@ -482,7 +557,7 @@ func (a *app) rmCmd() *cobra.Command {
 		Short:             "Remove one account",
 		Long:              "Remove the one account matching QUERY, after confirming on the terminal (or with --yes).\nIt is not erased at once: the earlier versions of the vault kept in its backups/\nhold it ('vmfa history' lists them, 'vmfa restore ID' brings one back).",
 		Args:              exactArgs(1),
-		ValidArgsFunction: a.completeAccounts,
+		ValidArgsFunction: a.completeAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, _, e, err := a.unlockAndFind(args[0])
 			if err != nil {
@@ -530,7 +605,7 @@ the issuer. --issuer wins over a label's ISSUER part.`,
 		Example: `  vmfa rename gitlab GitLab:work
   vmfa rename alice@example.com alice --issuer "GitHub Enterprise"`,
 		Args:              exactArgs(2),
-		ValidArgsFunction: a.completeAccounts,
+		ValidArgsFunction: a.completeAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			newIssuer, name, hasIssuer := otp.ParseLabel(args[1])
 			if name == "" {
@@ -560,33 +635,6 @@ the issuer. --issuer wins over a label's ISSUER part.`,
 	}
 	cmd.Flags().StringVar(&issuer, "issuer", "", "also set the issuer")
 	return cmd
-}
-
-// completeAccounts completes account labels when the passphrase is in the
-// environment; it never prompts from a completion.
-func (a *app) completeAccounts(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-	none := cobra.ShellCompDirectiveNoFileComp
-	pass, ok, err := a.env.Passphrase()
-	if len(args) > 0 || !ok || err != nil {
-		return nil, none
-	}
-	s, err := a.store()
-	if err != nil {
-		return nil, none
-	}
-	v, err := s.Unlock(pass)
-	if err != nil {
-		return nil, none
-	}
-	d, err := v.Load()
-	if err != nil {
-		return nil, none
-	}
-	var labels []string
-	for _, e := range d.Accounts {
-		labels = append(labels, e.Label())
-	}
-	return labels, none
 }
 
 // writeJSON prints v indented, with the controls that JSON leaves raw

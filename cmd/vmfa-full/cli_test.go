@@ -439,7 +439,7 @@ func TestAddManual(t *testing.T) {
 	want, _ := oathtool(t, "JBSWY3DPEHPK3PXP", time.Unix(1_800_000_000, 0), "--totp=sha256", "--digits=8", "--time-step-size=60s")
 	expect(t, vmfa(t, dir, "", []string{pw}, "code", "vpn", "--at", "1800000000"), 0, want+"\n", "")
 	expect(t, vmfa(t, dir, "not base32!\n", []string{pw}, "add", "--manual", "--issuer", "X", "--name", "y"), 1, "", "secret is not valid base32")
-	expect(t, vmfa(t, dir, "JBSWY3DPEHPK3PXP\n", []string{pw}, "add", "--manual", "--issuer", "X", "--name", "y", "--digits", "12"), 1, "", "12 digits is not supported")
+	expect(t, vmfa(t, dir, "JBSWY3DPEHPK3PXP\n", []string{pw}, "add", "--manual", "--issuer", "X", "--name", "y", "--digits", "12"), 2, "", "--digits 12: use 6 to 8")
 }
 
 // TestAddPaste puts a real screenshot on a real X11 clipboard (Xvfb and

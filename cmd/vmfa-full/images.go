@@ -168,7 +168,7 @@ func (a *app) addUnits(cmd *cobra.Command, units []imagefile.Unit, errs []error)
 
 // addPaste adds what the clipboard holds: a QR code image, URIs, or a bare
 // secret completed by preset (--issuer, --name…) or questions.
-func (a *app) addPaste(cmd *cobra.Command, preset otp.Account, algorithm string) error {
+func (a *app) addPaste(cmd *cobra.Command, preset otp.Account) error {
 	img, imgErr := clipboard.ReadImage()
 	if imgErr == nil {
 		texts, err := qr.Decode(bytes.NewReader(img))
@@ -180,6 +180,10 @@ func (a *app) addPaste(cmd *cobra.Command, preset otp.Account, algorithm string)
 			return err
 		}
 		return a.addAll(cmd, "clipboard image", accounts)
+	}
+	if errors.Is(imgErr, clipboard.ErrNoDisplay) {
+		return fmt.Errorf("%w (a terminal's OSC 52 only writes a clipboard, it cannot read one): "+
+			"save the image and run 'vmfa add FILE', pipe a URI to 'vmfa add --uri', or type a secret into 'vmfa add --manual'", imgErr)
 	}
 	if !errors.Is(imgErr, clipboard.ErrNoImage) && !errors.Is(imgErr, clipboard.ErrNoImageTool) {
 		return imgErr
@@ -206,7 +210,7 @@ func (a *app) addPaste(cmd *cobra.Command, preset otp.Account, algorithm string)
 	} else if err != nil {
 		return fmt.Errorf("the clipboard holds neither a QR code image, an otpauth:// URI nor a base32 secret (as a secret: %w)", err)
 	}
-	acc, err := readManual(preset, algorithm, text)
+	acc, err := readManual(preset, text)
 	if err != nil {
 		return err
 	}

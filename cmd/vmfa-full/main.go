@@ -129,6 +129,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	root.AddCommand(a.recipientsCmd())
 	root.AddCommand(a.awsCmd())
 	root.AddCommand(a.agentCmds()...)
+	root.AddCommand(clipboardClearerCmd())
 	a.addTUI(root)
 	return root
 }

@@ -97,3 +97,21 @@ func TestAddPasteSecretAsks(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q, terminal %q", code, term.stdout.String(), screen)
 	}
 }
+
+// TestAddPasteNoDisplay: with xclip installed but no display (DISPLAY and
+// WAYLAND_DISPLAY unset, as over SSH), --paste says there is no display and
+// what would work, not to install the xclip that is there.
+func TestAddPasteNoDisplay(t *testing.T) {
+	testenv.Tool(t, "xclip")
+	dir := t.TempDir()
+	r := vmfa(t, dir, "", []string{pw}, "add", "--paste")
+	expect(t, r, 1, "", "no display to read the clipboard from")
+	for _, want := range []string{"DISPLAY", "OSC 52", "vmfa add FILE", "vmfa add --uri"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr %q does not say %q", r.stderr, want)
+		}
+	}
+	if strings.Contains(r.stderr, "install") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Errorf("stderr %q: want one line, and no advice to install what is installed", r.stderr)
+	}
+}

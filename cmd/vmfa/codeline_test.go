@@ -33,6 +33,7 @@ func TestParseCodeLine(t *testing.T) {
 		{[]string{"code", "aws", "--dir="}, codeLine{}, false}, // an empty one
 		{[]string{"code", "aws", "--dir", ""}, codeLine{}, false},
 		{[]string{"code", "aws", "--verbose"}, codeLine{}, false}, // unknown: vmfa-full says so
+		{[]string{"code", "aws", "--copy"}, codeLine{}, false},    // the clipboard: vmfa-full's
 		{[]string{"code", "caf\xe9"}, codeLine{}, false},          // not UTF-8: JSON would change it
 		{[]string{"code", "café"}, codeLine{query: "café"}, true},
 		// code's flags before "code" are unknown to the root: vmfa-full

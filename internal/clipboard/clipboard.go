@@ -43,15 +43,20 @@ var (
 	ErrNoRoute     = errors.New("no way to reach a clipboard here: install wl-clipboard (Wayland) or xclip (X11), or run vmfa in a terminal that accepts OSC 52, or inside tmux")
 	ErrNoImageTool = errors.New("no tool to read images from the clipboard: install wl-clipboard (Wayland), xclip (X11) or pngpaste (macOS)")
 	ErrNoImage     = errors.New("the clipboard holds no PNG image")
+	// ErrNoDisplay: on X11 and Wayland systems, the clipboard belongs to a
+	// display server, and no DISPLAY or WAYLAND_DISPLAY names one (a
+	// console, an SSH session without X forwarding).
+	ErrNoDisplay = errors.New("no display to read the clipboard from: neither DISPLAY nor WAYLAND_DISPLAY is set")
 )
 
-// route is how a text was copied, which decides how it is cleared.
-type route int
+// Route is how a text was copied, which decides how it is cleared: a
+// process that clears a text another one copied is told it (ClearVia).
+type Route string
 
 const (
-	viaNative route = iota + 1
-	viaTmux
-	viaOSC52
+	ViaNative Route = "native" // the platform's tools: read back before clearing
+	ViaTmux   Route = "tmux"   // tmux's paste buffers: looked through
+	ViaOSC52  Route = "osc52"  // a terminal's escape sequence: cannot be read back
 )
 
 // Clipboard is a clipboard with its environment made explicit. The zero value
@@ -73,7 +78,7 @@ type Clipboard struct {
 
 // copied is how and when a text was copied.
 type copied struct {
-	route route
+	route Route
 	seq   int
 }
 
@@ -115,7 +120,7 @@ func (c *Clipboard) Copy(text string) error {
 	if !c.Remote() {
 		err := c.nativeWrite(text)
 		if err == nil {
-			c.remember(text, viaNative)
+			c.remember(text, ViaNative)
 			return nil
 		}
 		failed = append(failed, err.Error())
@@ -125,14 +130,14 @@ func (c *Clipboard) Copy(text string) error {
 		// (set-clipboard external) does not pass it on.
 		_, err := c.tmux(text, "load-buffer", "-w", "-")
 		if err == nil {
-			c.remember(text, viaTmux)
+			c.remember(text, ViaTmux)
 			return nil
 		}
 		failed = append(failed, "tmux load-buffer: "+err.Error())
 	} else {
 		err := c.writeOSC52(text)
 		if err == nil {
-			c.remember(text, viaOSC52)
+			c.remember(text, ViaOSC52)
 			return nil
 		}
 		failed = append(failed, "OSC 52: "+err.Error())
@@ -157,7 +162,7 @@ func (c *Clipboard) ClearIf(text string) (cleared bool, err error) {
 		newer = newer || (other.route == r && other.seq > cp.seq)
 	}
 	c.mu.Unlock()
-	if newer && r != viaTmux {
+	if newer && r != ViaTmux {
 		// vmfa replaced text itself since: it is gone already. (tmux keeps
 		// each copy in a buffer of its own.)
 		return false, nil
@@ -165,17 +170,17 @@ func (c *Clipboard) ClearIf(text string) (cleared bool, err error) {
 	if !known {
 		switch {
 		case c.Remote() && c.inTmux():
-			r = viaTmux
+			r = ViaTmux
 		case c.Remote():
-			r = viaOSC52
+			r = ViaOSC52
 		default:
-			r = viaNative
+			r = ViaNative
 		}
 	}
 	switch r {
-	case viaTmux:
+	case ViaTmux:
 		return c.clearTmux(text)
-	case viaOSC52:
+	case ViaOSC52:
 		if err := c.writeOSC52(""); err != nil {
 			return false, err
 		}
@@ -192,6 +197,25 @@ func (c *Clipboard) ClearIf(text string) (cleared bool, err error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// CopiedVia returns the route by which text was copied, if it was copied
+// and not cleared since.
+func (c *Clipboard) CopiedVia(text string) (Route, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cp, ok := c.copied[text]
+	return cp.route, ok
+}
+
+// ClearVia is ClearIf for a text another process copied by route r. A route
+// it does not know is left to ClearIf's guess.
+func (c *Clipboard) ClearVia(text string, r Route) (cleared bool, err error) {
+	switch r {
+	case ViaNative, ViaTmux, ViaOSC52:
+		c.remember(text, r)
+	}
+	return c.ClearIf(text)
 }
 
 // clearTmux deletes every tmux paste buffer that holds text. If the newest
@@ -239,7 +263,7 @@ func (c *Clipboard) tmux(stdin string, args ...string) (string, error) {
 	return string(out), err
 }
 
-func (c *Clipboard) remember(text string, r route) {
+func (c *Clipboard) remember(text string, r Route) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.copied == nil {
@@ -303,10 +327,25 @@ func (c *Clipboard) imageTools() [][]string {
 // pngSignature starts every PNG file.
 var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
+// needsDisplay reports whether the clipboard here belongs to an X11 or
+// Wayland display server, and none is named: reading it cannot work, whatever
+// tools are installed.
+func (c *Clipboard) needsDisplay() bool {
+	switch runtime.GOOS {
+	case "darwin", "ios", "windows", "android", "plan9":
+		return false
+	}
+	return c.getenv("DISPLAY") == "" && c.getenv("WAYLAND_DISPLAY") == ""
+}
+
 // ReadImage returns the PNG image on the clipboard, read with wl-paste,
-// xclip or pngpaste. It returns ErrNoImageTool when none of them can run
-// here and an error wrapping ErrNoImage when the clipboard holds no image.
+// xclip or pngpaste. It returns ErrNoDisplay when there is no display server
+// to ask, ErrNoImageTool when none of the tools can run here and an error
+// wrapping ErrNoImage when the clipboard holds no image.
 func (c *Clipboard) ReadImage() ([]byte, error) {
+	if c.needsDisplay() {
+		return nil, ErrNoDisplay
+	}
 	var lastErr error = ErrNoImageTool
 	for _, tool := range c.imageTools() {
 		path, err := exec.LookPath(tool[0])
@@ -340,8 +379,11 @@ func (c *Clipboard) ReadImage() ([]byte, error) {
 }
 
 // ReadText returns the text on the clipboard, read with the platform's
-// tools (wl-paste, xclip, xsel, pbpaste).
+// tools (wl-paste, xclip, xsel, pbpaste), or ErrNoDisplay.
 func (c *Clipboard) ReadText() (string, error) {
+	if c.needsDisplay() {
+		return "", ErrNoDisplay
+	}
 	text, err := c.nativeRead()
 	if err != nil {
 		return "", fmt.Errorf("reading the clipboard: %v", err)

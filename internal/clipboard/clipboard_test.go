@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -154,9 +155,26 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("closed") }
 
 func TestReadImageNoTool(t *testing.T) {
-	c := &Clipboard{Getenv: env(nil)}
+	t.Setenv("PATH", t.TempDir()) // no xclip, no wl-paste
+	c := &Clipboard{Getenv: env(map[string]string{"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"})}
 	if _, err := c.ReadImage(); !errors.Is(err, ErrNoImageTool) {
 		t.Fatalf("err = %v, want ErrNoImageTool", err)
+	}
+}
+
+// TestReadNoDisplay: on X11 and Wayland systems, with neither DISPLAY nor
+// WAYLAND_DISPLAY, reading says there is no display, whatever tools are
+// installed.
+func TestReadNoDisplay(t *testing.T) {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		t.Skip("the clipboard needs no display server here")
+	}
+	c := &Clipboard{Getenv: env(map[string]string{"PATH": os.Getenv("PATH")})}
+	if _, err := c.ReadImage(); !errors.Is(err, ErrNoDisplay) {
+		t.Errorf("ReadImage: %v, want ErrNoDisplay", err)
+	}
+	if _, err := c.ReadText(); !errors.Is(err, ErrNoDisplay) {
+		t.Errorf("ReadText: %v, want ErrNoDisplay", err)
 	}
 }
 
@@ -224,5 +242,45 @@ func TestOSC52OverSSHOutsideTmux(t *testing.T) {
 	}
 	if got, want := tty.String(), string(OSC52("424242"))+string(OSC52("")); got != want {
 		t.Fatalf("tty got %q, want %q", got, want)
+	}
+}
+
+// TestClearVia: a process that clears what another copied clears it by the
+// route it went (CopiedVia), not by what its own environment suggests.
+func TestClearVia(t *testing.T) {
+	var tty bytes.Buffer
+	copier := &Clipboard{TTY: &tty, Getenv: env(nil),
+		writeNative: func(string) error { return errors.New("no display") }}
+	if err := copier.Copy("135790"); err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := copier.CopiedVia("135790"); !ok || r != ViaOSC52 {
+		t.Fatalf("CopiedVia = %q, %v; want %q", r, ok, ViaOSC52)
+	}
+	if _, ok := copier.CopiedVia("000000"); ok {
+		t.Fatal("CopiedVia knows a text never copied")
+	}
+
+	// A clearer whose native clipboard works: it must not read it, nor
+	// write it, but send the OSC 52 clear.
+	tty.Reset()
+	native := 0
+	clearer := &Clipboard{TTY: &tty, Getenv: env(nil),
+		writeNative: func(string) error { native++; return nil },
+		readNative:  func() (string, error) { native++; return "135790", nil }}
+	if cleared, err := clearer.ClearVia("135790", ViaOSC52); err != nil || !cleared || native != 0 || tty.String() != string(OSC52("")) {
+		t.Fatalf("ClearVia = %v, %v; native calls %d, tty %q", cleared, err, native, tty.String())
+	}
+	// Natively, the clipboard is read back: the user's text stays.
+	board := "my notes"
+	clearer = &Clipboard{TTY: &tty, Getenv: env(nil),
+		writeNative: func(s string) error { board = s; return nil },
+		readNative:  func() (string, error) { return board, nil }}
+	if cleared, err := clearer.ClearVia("135790", ViaNative); err != nil || cleared || board != "my notes" {
+		t.Fatalf("ClearVia over the user's text = %v, %v; board %q", cleared, err, board)
+	}
+	board = "135790"
+	if cleared, err := clearer.ClearVia("135790", ViaNative); err != nil || !cleared || board != "" {
+		t.Fatalf("ClearVia = %v, %v; board %q", cleared, err, board)
 	}
 }

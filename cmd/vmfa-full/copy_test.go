@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/vmfa/vmfa/internal/clipboard"
+	"github.com/vmfa/vmfa/internal/testenv"
+)
+
+// clearers returns the pids of the processes clearing a code 'vmfa code
+// --copy' copied: vmfa-full clipboard-clearer.
+func clearers(t *testing.T) []int {
+	t.Helper()
+	var pids []int
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		argv, err := os.ReadFile(filepath.Join(d, "cmdline"))
+		if err != nil || !bytes.HasPrefix(argv, []byte(fullBin()+"\x00clipboard-clearer")) {
+			continue
+		}
+		pid, _ := strconv.Atoi(filepath.Base(d))
+		pids = append(pids, pid)
+	}
+	return pids
+}
+
+// waitClipboard waits up to timeout for the clipboard of display to hold
+// want, and returns what it holds.
+func waitClipboard(display, want string, timeout time.Duration) string {
+	deadline := time.Now().Add(timeout)
+	for {
+		got := clipboardHolds(display, want)
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+	}
+}
+
+// TestCodeCopy: 'vmfa code --copy' puts the code on a real X11 clipboard
+// (Xvfb and xclip), prints no code, returns at once, and a process of its
+// own, which holds the code in neither its arguments nor its environment,
+// clears it later, if the clipboard still holds it. Through the front end,
+// with the agent unlocked, too: --copy is vmfa-full's.
+func TestCodeCopy(t *testing.T) {
+	display := testenv.Xvfb(t)
+	dir := t.TempDir()
+	env := with(agentEnv(t, dir), "DISPLAY="+display)
+	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+
+	copyCode := func(env []string, clearAfter string) string {
+		t.Helper()
+		start := time.Now()
+		r := vmfa(t, dir, "", env, "code", "aws", "--copy", "--clear-after", clearAfter)
+		took := time.Since(start)
+		expect(t, r, 0, "", "Copied the code of Amazon Web Services:alice@123456789012; it leaves the clipboard in")
+		if r.stdout != "" {
+			t.Fatalf("code --copy printed %q", r.stdout)
+		}
+		if took > 2*time.Second {
+			t.Fatalf("code --copy took %v: it waited for the clear", took)
+		}
+		t.Logf("code --copy returned in %v", took)
+		cur, next := oathtool(t, awsSecret, start)
+		got := clipboardHolds(display, cur)
+		if got != cur && got != next {
+			t.Fatalf("the clipboard holds %q, want the code %s", got, cur)
+		}
+		return got
+	}
+
+	code := copyCode(with(env, pw), "2s")
+	pids := clearers(t)
+	if len(pids) != 1 {
+		t.Fatalf("%d clearing processes: %v", len(pids), pids)
+	}
+	for _, f := range []string{"cmdline", "environ"} {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pids[0]) + "/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(code)) || bytes.Contains(b, []byte("correct horse")) {
+			t.Fatalf("the clearer's %s holds the code or the passphrase: %q", f, b)
+		}
+	}
+	if got := waitClipboard(display, "", 6*time.Second); got != "" {
+		t.Fatalf("the clipboard still holds %q after the clear time", got)
+	}
+
+	// The user copies something else meanwhile: it stays. Through the
+	// front end and the agent this time.
+	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+	copyCode(env, "2s")
+	putText(t, display, "my notes")
+	for deadline := time.Now().Add(6 * time.Second); len(clearers(t)) > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the clearer still runs 6 s after a 2 s clear time")
+		}
+	}
+	if got := clipboardHolds(display, "my notes"); got != "my notes" {
+		t.Fatalf("the clear replaced the user's clipboard with %q", got)
+	}
+}
+
+// TestCodeCopyUsage: --copy copies one code; the clear time is only ever
+// shortened; no route to a clipboard is a failure, and no code is printed.
+func TestCodeCopyUsage(t *testing.T) {
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	for _, args := range [][]string{{"--json"}, {"--next"}, {"--clear-after", "30s"}, {"--clear-after", "0s"}} {
+		r := vmfa(t, dir, "", []string{pw}, append([]string{"code", "aws", "--copy"}, args...)...)
+		if r.code != 2 || r.stdout != "" {
+			t.Errorf("code --copy %v: exit %d, stdout %q, stderr %q; want a usage error", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	expect(t, vmfa(t, dir, "", []string{pw}, "code", "aws", "--clear-after", "5s"), 2, "", "--clear-after goes with --copy")
+	// No display, no terminal, no tmux: nowhere to copy to.
+	r := vmfaDetached(t, dir, []string{pw}, "code", "aws", "--copy")
+	expect(t, r, 1, "", "no way to reach a clipboard")
+	if r.stdout != "" || strings.Contains(r.stderr, "Copied") {
+		t.Fatalf("stdout %q, stderr %q", r.stdout, r.stderr)
+	}
+}
+
+// TestCodeCopyInTmux: code --copy in a pane of a private tmux server, over
+// SSH: the code goes to tmux's paste buffers; its clearer, once the command
+// has returned, deletes its buffer and leaves the one the user copied since.
+func TestCodeCopyInTmux(t *testing.T) {
+	testenv.Tool(t, "tmux")
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	socket := fmt.Sprintf("vmfa-copy-%d-%d", os.Getpid(), time.Now().UnixNano())
+	tmux := func(args ...string) (string, error) {
+		out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	rc := filepath.Join(dir, "rc")
+	script := fmt.Sprintf(`env -i PATH=%q HOME=%q VMFA_DIR=%q %q %q TMUX="$TMUX" SSH_TTY=/dev/pts/99 TERM=xterm %q code aws --copy --clear-after 3s; echo $? >%q; sleep 60`,
+		os.Getenv("PATH"), dir, filepath.Join(dir, "vault"), pw, runtimeEnv(t, dir), vmfaBin, rc)
+	if o, err := tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", "30", script); err != nil {
+		testenv.Skip(t, "tmux new-session: %v %s", err, o)
+	}
+	t.Cleanup(func() { tmux("kill-server") }) // our own server, by its socket
+	buffers := func() []string {
+		names, _ := tmux("list-buffers", "-F", "#{buffer_name}")
+		var contents []string
+		for _, name := range strings.Fields(names) {
+			b, _ := tmux("show-buffer", "-b", name)
+			contents = append(contents, b)
+		}
+		return contents
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if b, _ := os.ReadFile(rc); strings.TrimSpace(string(b)) != "" {
+			if strings.TrimSpace(string(b)) != "0" {
+				pane, _ := tmux("capture-pane", "-p", "-t", "t")
+				t.Fatalf("exit %s; the pane shows:\n%s", b, pane)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("code --copy did not return")
+		}
+	}
+	cur, next := oathtool(t, awsSecret, time.Now())
+	if b := buffers(); len(b) != 1 || b[0] != cur && b[0] != next {
+		t.Fatalf("tmux's buffers %q, want the code %s", b, cur)
+	}
+	if pane, _ := tmux("capture-pane", "-p", "-t", "t"); strings.Contains(pane, cur) || strings.Contains(pane, next) {
+		t.Fatalf("the code is on the screen:\n%s", pane)
+	}
+	if _, err := tmux("set-buffer", "my notes"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(8 * time.Second); len(clearers(t)) > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the clearer still runs 8 s after a 3 s clear time")
+		}
+	}
+	if b := buffers(); len(b) != 1 || b[0] != "my notes" {
+		t.Fatalf("tmux's buffers %q after the clear, want the user's alone", b)
+	}
+}
+
+// TestCodeCopyOSC52: over SSH outside tmux, code --copy sends the code to
+// the terminal as an OSC 52 sequence, and its clearer, with no terminal of
+// its own, clears it later through the one the command ran on, once the
+// command has returned to the shell.
+func TestCodeCopyOSC52(t *testing.T) {
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	// A shell leads the terminal's session, as for a user: vmfa's exit
+	// does not hang the terminal up.
+	cmd := exec.Command("sh", "-c", vmfaBin+" code aws --copy --clear-after 2s; echo exit $?; sleep 10")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
+		runtimeEnv(t, dir), pw, "SSH_TTY=/dev/pts/99", "TERM=xterm"}
+	start := time.Now()
+	f, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); f.Close() })
+	var sent bytes.Buffer
+	cleared := string(clipboard.OSC52(""))
+	buf := make([]byte, 4096)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(sent.String(), cleared); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no OSC 52 clear 10 s after a 2 s clear time; the terminal got %q", sent.String())
+		}
+		f.SetReadDeadline(time.Now().Add(time.Second))
+		n, _ := f.Read(buf)
+		sent.Write(buf[:n])
+	}
+	took := time.Since(start)
+	cur, next := oathtool(t, awsSecret, start)
+	copied := strings.Index(sent.String(), string(clipboard.OSC52(cur)))
+	if copied < 0 {
+		copied = strings.Index(sent.String(), string(clipboard.OSC52(next)))
+	}
+	exited := strings.Index(sent.String(), "exit 0")
+	if copied < 0 || exited < copied || strings.Index(sent.String(), cleared) < exited || took < 2*time.Second {
+		t.Fatalf("after %v the terminal got %q: want the code's OSC 52, the command's exit, then the clear", took, sent.String())
+	}
+}
