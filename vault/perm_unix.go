@@ -10,9 +10,6 @@ import (
 	"syscall"
 )
 
-// oNoFollow makes opening a symbolic link fail rather than follow it.
-const oNoFollow = syscall.O_NOFOLLOW
-
 // checkDir refuses a directory that someone other than the user could have
 // put files in: one writable by its group or by others, or owned by someone
 // else. It says how to fix it. A directory that does not exist passes.

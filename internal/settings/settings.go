@@ -16,9 +16,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gofrs/flock"
-
 	"github.com/vmfa/vmfa/internal/atomicfile"
+	"github.com/vmfa/vmfa/internal/safefile"
 	"github.com/vmfa/vmfa/internal/xdgdir"
 )
 
@@ -100,10 +99,11 @@ func (f *File) Delete(key string) (bool, error) {
 	return found, err
 }
 
-// read returns the file's keys; a missing file has none.
+// read returns the file's keys; a missing file has none, and anything but
+// a regular file is refused (safefile.Open).
 func (f *File) read() (map[string]json.RawMessage, error) {
 	all := map[string]json.RawMessage{}
-	fh, err := os.Open(f.Path())
+	fh, err := safefile.Open(f.Path())
 	if errors.Is(err, fs.ErrNotExist) {
 		return all, nil
 	}
@@ -134,7 +134,10 @@ func (f *File) update(change func(map[string]json.RawMessage) bool) error {
 	if err := os.MkdirAll(f.dir, 0o700); err != nil {
 		return fmt.Errorf("can't create %s for vmfa's settings: %w", f.dir, err)
 	}
-	lock := flock.New(filepath.Join(f.dir, "settings.lock"), flock.SetPermissions(0o600))
+	lock, err := safefile.NewLock(filepath.Join(f.dir, "settings.lock"))
+	if err != nil {
+		return fmt.Errorf("can't lock vmfa's settings: %w", err)
+	}
 	if err := lock.Lock(); err != nil {
 		return fmt.Errorf("can't lock vmfa's settings in %s: %w", f.dir, err)
 	}
