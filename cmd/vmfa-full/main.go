@@ -47,7 +47,7 @@ func main() {
 	if errors.Is(err, errSilent) {
 		os.Exit(exitError)
 	}
-	fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(err.Error()))
+	fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(err.Error()+trustHint(err)))
 	var u usageError
 	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "unknown command") {
 		fmt.Fprintf(os.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())

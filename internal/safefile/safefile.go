@@ -1,6 +1,7 @@
 // Package safefile opens the files vmfa keeps (the vault's, its lock, the
-// settings, the AWS session cache) so that nothing put in their place can
-// hang vmfa.
+// settings, the AWS session cache) and judges the directories that hold
+// them, so that nothing put in their place can hang vmfa or be trusted
+// when someone else could have written it.
 //
 // A named pipe at a file's path would block every open until a writer
 // comes, and a device could answer anything: Open and NewLock refuse
@@ -99,4 +100,30 @@ func NewLock(path string) (*flock.Flock, error) {
 		flag = os.O_CREATE | os.O_RDWR // fcntl locks need a writable file there
 	}
 	return flock.New(path, flock.SetFlag(flag|oNonBlock|oNoFollow), flock.SetPermissions(0o600)), nil
+}
+
+// UntrustedError says why a file or directory is not trusted: someone
+// other than the user, and root, could change it or what it holds.
+type UntrustedError struct {
+	Path  string      // the file or directory at fault
+	Mode  fs.FileMode // its mode
+	Owner int         // its owner's user ID
+	// OtherOwner says that its owner is at fault; otherwise it is writable
+	// by others.
+	OtherOwner bool
+	// Ancestor says that Path holds what was checked (CheckAncestors), as
+	// a directory on its path or as a symbolic link on it.
+	Ancestor bool
+}
+
+func (e *UntrustedError) Error() string {
+	switch {
+	case e.OtherOwner && e.Ancestor:
+		return fmt.Sprintf("%s is owned by user %d, neither you (%d) nor root", e.Path, e.Owner, os.Geteuid())
+	case e.OtherOwner:
+		return fmt.Sprintf("%s is owned by user %d, not by you (%d)", e.Path, e.Owner, os.Geteuid())
+	case e.Ancestor:
+		return fmt.Sprintf("%s is writable by others and not sticky (mode %v)", e.Path, e.Mode)
+	}
+	return fmt.Sprintf("%s is writable by others (mode %v)", e.Path, e.Mode)
 }
