@@ -47,6 +47,16 @@ var lockTimeout = 10 * time.Second
 
 var errTooLarge = errors.New("file is too large")
 
+// Seams for the tests of durability, which no test can cut the power to
+// check: traceDurable is told of each step that makes a save durable, as
+// it is taken ("sync" of a file or a directory, "rename" or "link" of a
+// file into place), and link makes hard links, which tests make fail as a
+// file system without them does.
+var (
+	traceDurable = func(op, path string) {}
+	link         = os.Link
+)
+
 // readFile reads the whole of path, refusing to read more than max bytes,
 // or anything but a regular file (safefile.Open).
 func readFile(path string, max int64) ([]byte, error) {
@@ -81,11 +91,11 @@ func sizeText(n int64) string {
 // the old file, complete and untouched, whatever fails (a full disk, a
 // crash, a kill). If modTime is not zero, it becomes the new file's: the
 // time it was saved, by the Store's clock. Then keep, if not nil, keeps the
-// old file elsewhere (a generation) and returns how to undo that should
-// what follows fail. The backup is made by linking (or, where links are not
-// supported, copying) the old file to a temporary name and renaming that
-// over name.bak, so there is no moment when dir/name is missing. Finally the
-// directory is synced so that the rename survives a power cut.
+// old file elsewhere (a generation), durably, and returns how to undo that
+// should what follows fail. The backup is made by linking (or, where links
+// are not supported, copying) the old file to a temporary name and renaming
+// that over name.bak, so there is no moment when dir/name is missing.
+// Finally the directory is synced so that the rename survives a power cut.
 //
 // A dir/name that is a symbolic link is refused, not replaced: replacing it
 // would leave the link's target a stale copy that its owner believes
@@ -132,6 +142,7 @@ func writeAtomic(dir, name string, modTime time.Time, write func(io.Writer) erro
 		undo()
 		return fmt.Errorf("can't save %s, which is unchanged: %w", target, err)
 	}
+	traceDurable("rename", target)
 	renamed = true
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("saved %s, but a crash could still undo it: %w", target, err)
@@ -175,6 +186,7 @@ func writeSynced(f *os.File, write func(io.Writer) error) error {
 	if err := f.Sync(); err != nil {
 		return err
 	}
+	traceDurable("sync", f.Name())
 	return f.Close()
 }
 
@@ -184,7 +196,7 @@ func backup(dir, name string) error {
 	src := filepath.Join(dir, name)
 	dst := src + bakSuffix
 	tmp := filepath.Join(dir, "."+name+bakSuffix+tmpMark+randomHex(8))
-	err := os.Link(src, tmp)
+	err := link(src, tmp)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -242,6 +254,9 @@ func syncDir(dir string) error {
 		return err
 	}
 	err = d.Sync()
+	if err == nil {
+		traceDurable("sync", dir)
+	}
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
