@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/vmfa/vmfa/internal/safefile"
 )
 
 // Names of the files in a vault directory.
@@ -45,9 +47,20 @@ var lockTimeout = 10 * time.Second
 
 var errTooLarge = errors.New("file is too large")
 
-// readFile reads the whole of path, refusing to read more than max bytes.
+// Seams for the tests of durability, which no test can cut the power to
+// check: traceDurable is told of each step that makes a save durable, as
+// it is taken ("sync" of a file or a directory, "rename" or "link" of a
+// file into place), and link makes hard links, which tests make fail as a
+// file system without them does.
+var (
+	traceDurable = func(op, path string) {}
+	link         = os.Link
+)
+
+// readFile reads the whole of path, refusing to read more than max bytes,
+// or anything but a regular file (safefile.Open).
 func readFile(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -78,11 +91,11 @@ func sizeText(n int64) string {
 // the old file, complete and untouched, whatever fails (a full disk, a
 // crash, a kill). If modTime is not zero, it becomes the new file's: the
 // time it was saved, by the Store's clock. Then keep, if not nil, keeps the
-// old file elsewhere (a generation) and returns how to undo that should
-// what follows fail. The backup is made by linking (or, where links are not
-// supported, copying) the old file to a temporary name and renaming that
-// over name.bak, so there is no moment when dir/name is missing. Finally the
-// directory is synced so that the rename survives a power cut.
+// old file elsewhere (a generation), durably, and returns how to undo that
+// should what follows fail. The backup is made by linking (or, where links
+// are not supported, copying) the old file to a temporary name and renaming
+// that over name.bak, so there is no moment when dir/name is missing.
+// Finally the directory is synced so that the rename survives a power cut.
 //
 // A dir/name that is a symbolic link is refused, not replaced: replacing it
 // would leave the link's target a stale copy that its owner believes
@@ -129,6 +142,7 @@ func writeAtomic(dir, name string, modTime time.Time, write func(io.Writer) erro
 		undo()
 		return fmt.Errorf("can't save %s, which is unchanged: %w", target, err)
 	}
+	traceDurable("rename", target)
 	renamed = true
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("saved %s, but a crash could still undo it: %w", target, err)
@@ -172,6 +186,7 @@ func writeSynced(f *os.File, write func(io.Writer) error) error {
 	if err := f.Sync(); err != nil {
 		return err
 	}
+	traceDurable("sync", f.Name())
 	return f.Close()
 }
 
@@ -181,7 +196,7 @@ func backup(dir, name string) error {
 	src := filepath.Join(dir, name)
 	dst := src + bakSuffix
 	tmp := filepath.Join(dir, "."+name+bakSuffix+tmpMark+randomHex(8))
-	err := os.Link(src, tmp)
+	err := link(src, tmp)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -206,7 +221,7 @@ func backup(dir, name string) error {
 // copyToTemp copies src to a new synced temporary file in dir and returns
 // its name.
 func copyToTemp(src, dir, pattern string) (string, error) {
-	in, err := os.Open(src)
+	in, err := safefile.Open(src)
 	if err != nil {
 		return "", err
 	}
@@ -239,6 +254,9 @@ func syncDir(dir string) error {
 		return err
 	}
 	err = d.Sync()
+	if err == nil {
+		traceDurable("sync", dir)
+	}
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
@@ -284,16 +302,10 @@ func lock(dir string) (release func(), err error) {
 	if err := checkDir(dir); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, lockFile)
-	if err := prepareLockFile(path); err != nil {
+	l, err := newLock(filepath.Join(dir, lockFile))
+	if err != nil {
 		return nil, err
 	}
-	flag := os.O_RDONLY
-	switch runtime.GOOS {
-	case "aix", "solaris", "illumos":
-		flag = os.O_RDWR // fcntl locks need a writable file there
-	}
-	l := flock.New(path, flock.SetFlag(flag|oNoFollow), flock.SetPermissions(0o600))
 	deadline := time.Now().Add(lockTimeout)
 	delay := time.Millisecond
 	for {
@@ -319,31 +331,23 @@ func lock(dir string) (release func(), err error) {
 	return func() { l.Unlock() }, nil
 }
 
-// prepareLockFile creates the lock file, 0600, or makes sure the one there
-// is a regular file, 0600, without following a symbolic link.
-func prepareLockFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|oNoFollow, 0o600)
-	if errors.Is(err, fs.ErrNotExist) {
-		return ErrNoVault
-	}
-	if err != nil {
+// newLock returns the lock on vault.lock, which it creates if need be
+// (safefile.NewLock: 0600, a regular file, never through a symbolic link).
+func newLock(path string) (*flock.Flock, error) {
+	l, err := safefile.NewLock(path)
+	var notRegular *safefile.NotRegularError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, ErrNoVault
+	case errors.As(err, &notRegular):
+		return nil, err
+	case err != nil:
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return fmt.Errorf("%s is a symbolic link, which vmfa never follows: remove it ('rm %s')", path, shellQuote(path))
+			return nil, fmt.Errorf("%s is a symbolic link, which vmfa never follows: remove it ('rm %s')", path, shellQuote(path))
 		}
-		return fmt.Errorf("can't lock the vault: %w", err)
+		return nil, fmt.Errorf("can't lock the vault: %w", err)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("can't lock the vault: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file: remove it", path)
-	}
-	if fi.Mode().Perm() != 0o600 && runtime.GOOS != "windows" {
-		f.Chmod(0o600) // through the descriptor: no link can redirect it
-	}
-	return nil
+	return l, nil
 }
 
 func randomHex(n int) string {

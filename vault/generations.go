@@ -73,8 +73,10 @@ func (s *Store) generations() ([]generation, error) {
 // does nothing when there is no vault.age yet, or when the newest generation
 // is vault.age already (a writer was killed after keeping it). Before it
 // keeps one, it prunes to limit, so that writers killed one after another
-// between keeping and pruning never leave more than limit+1. The caller
-// must hold the lock.
+// between keeping and pruning never leave more than limit+1. The generation
+// is on disk when it returns, backups/ synced (and the vault directory, if
+// backups/ is new), so that a power cut after vault.age is replaced can't
+// take both versions. The caller must hold the lock.
 func (s *Store) keepGeneration(limit int) (id string, undo func(), err error) {
 	undo = func() {}
 	current := s.path(vaultFile)
@@ -88,6 +90,10 @@ func (s *Store) keepGeneration(limit int) (id string, undo func(), err error) {
 	dir := s.BackupsDir()
 	if err := os.Mkdir(dir, 0o700); err == nil {
 		if err := os.Chmod(dir, 0o700); err != nil { // whatever the umask
+			return "", undo, err
+		}
+		// A generation in a directory that a power cut forgets is lost.
+		if err := syncDir(s.dir); err != nil {
 			return "", undo, err
 		}
 	} else if !errors.Is(err, fs.ErrExist) {
@@ -128,9 +134,18 @@ func (s *Store) keepGeneration(limit int) (id string, undo func(), err error) {
 			}
 		}
 	}
+	// The generation must be on disk before vault.age is replaced: a
+	// power cut between the two must not take both.
+	durable := func(id string) (string, func(), error) {
+		if err := syncDir(dir); err != nil {
+			undo()
+			return "", func() {}, err
+		}
+		return id, undo, nil
+	}
 	if n := len(gens); n > 0 {
 		if nfi, err := os.Lstat(filepath.Join(dir, gens[n-1].file())); err == nil && os.SameFile(nfi, fi) {
-			return gens[n-1].id, undo, nil
+			return durable(gens[n-1].id)
 		}
 	}
 	if len(gens) > limit {
@@ -145,7 +160,7 @@ func (s *Store) keepGeneration(limit int) (id string, undo func(), err error) {
 		undo()
 		return "", func() {}, err
 	}
-	return g.id, undo, nil
+	return durable(g.id)
 }
 
 // nextGeneration names a version saved at t so that it sorts after every
@@ -162,7 +177,10 @@ func nextGeneration(t time.Time, gens []generation) generation {
 // linkOrCopy makes dst the same file as src: a hard link, or where links
 // are not supported, a synced copy renamed into place.
 func linkOrCopy(src, dst string) error {
-	err := os.Link(src, dst)
+	err := link(src, dst)
+	if err == nil {
+		traceDurable("link", dst)
+	}
 	if err == nil || errors.Is(err, fs.ErrExist) {
 		return err
 	}
@@ -174,6 +192,7 @@ func linkOrCopy(src, dst string) error {
 		os.Remove(tmp)
 		return err
 	}
+	traceDurable("rename", dst)
 	return nil
 }
 

@@ -7,33 +7,50 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"syscall"
-)
 
-// oNoFollow makes opening a symbolic link fail rather than follow it.
-const oNoFollow = syscall.O_NOFOLLOW
+	"github.com/vmfa/vmfa/internal/safefile"
+)
 
 // checkDir refuses a directory that someone other than the user could have
 // put files in: one writable by its group or by others, or owned by someone
-// else. It says how to fix it. A directory that does not exist passes.
+// else. It says how to fix it. A directory that does not exist passes, if
+// what would hold it passes.
+//
+// It also refuses a directory that someone else could move away, with a
+// *safefile.UntrustedError for the directory at fault
+// (safefile.CheckAncestors): another user who could rename the vault
+// directory could put one of their own in its place, or let the next save
+// create a new vault.
 func checkDir(dir string) error {
 	fi, err := os.Stat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
+	if err == nil {
+		if err := checkOwnDir(dir, fi); err != nil {
+			return err
+		}
+	}
+	if err := safefile.CheckAncestors(dir); err != nil {
+		return fmt.Errorf("%s can't be trusted: %w, so another user could move it away and put their own in its place", dir, err)
+	}
+	return nil
+}
+
+// checkOwnDir refuses dir, described by fi, unless it is a directory that
+// only the user can change.
+func checkOwnDir(dir string, fi fs.FileInfo) error {
 	if !fi.IsDir() {
 		return &NotDirError{Path: dir}
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+	var u *safefile.UntrustedError
+	if !errors.As(safefile.CheckOwned(dir, fi), &u) {
+		return nil
+	}
+	if u.OtherOwner {
 		return fmt.Errorf("%s is owned by user %d, not by you (%d), so its owner could swap the vault's files: use a directory of your own (set VMFA_DIR), or take it over with 'chown -R %d %s'",
-			dir, st.Uid, os.Geteuid(), os.Geteuid(), shellQuote(dir))
+			dir, u.Owner, os.Geteuid(), os.Geteuid(), shellQuote(dir))
 	}
-	if fi.Mode().Perm()&0o022 != 0 {
-		return fmt.Errorf("%s is writable by others (mode %v), who could swap the vault's files: run 'chmod go-w %s'",
-			dir, fi.Mode().Perm(), shellQuote(dir))
-	}
-	return nil
+	return fmt.Errorf("%s is writable by others (mode %v), who could swap the vault's files: run 'chmod go-w %s'",
+		dir, fi.Mode().Perm(), shellQuote(dir))
 }

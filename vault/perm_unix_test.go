@@ -10,14 +10,16 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/vmfa/vmfa/internal/safefile"
 )
 
 // TestPermissions checks that the directory is 0700 and every file 0600,
 // whatever the umask: 0 would make them world-readable, 0277 read-only.
 func TestPermissions(t *testing.T) {
 	for _, umask := range []int{0, 0o277} {
+		s := Open(filepath.Join(t.TempDir(), "vmfa")) // 0700: under umask 0, t.TempDir is open to all
 		old := syscall.Umask(umask)
-		s := Open(filepath.Join(t.TempDir(), "vmfa"))
 		v, err := s.Create(testPassphrase, testWorkFactor)
 		if err == nil {
 			addAccounts(t, v, 0, 1)
@@ -142,5 +144,45 @@ func TestNotADirectory(t *testing.T) {
 		if !errors.As(err, &nd) || nd.Path != file || err.Error() != file+" is not a directory" {
 			t.Errorf("got %v, want %s is not a directory", err, file)
 		}
+	}
+}
+
+// TestUntrustedParent: a vault directory in a directory that others can
+// write to, and that is not sticky, was used: another user could rename it
+// away and let the next save create a new vault where it was. Every way in
+// refuses it, naming that directory; a sticky one, as /tmp is, is fine.
+func TestUntrustedParent(t *testing.T) {
+	s, v := newTestVault(t)
+	addAccounts(t, v, 0, 1)
+	parent := filepath.Dir(s.Dir())
+	os.Chmod(parent, 0o777)
+	check := func(what string, err error) {
+		t.Helper()
+		var u *safefile.UntrustedError
+		if !errors.As(err, &u) || u.Path != parent || !strings.Contains(err.Error(), " can't be trusted: "+parent+" is writable by others and not sticky") {
+			t.Errorf("%s: %v; want %s blamed", what, err, parent)
+		}
+	}
+	_, err := s.Exists()
+	check("Exists", err)
+	_, err = s.Unlock(testPassphrase)
+	check("Unlock", err)
+	_, err = s.UnlockWith(v.Identity(), v.Recipient())
+	check("UnlockWith", err)
+	_, err = v.Update(func(*Data) error { return nil })
+	check("Update", err)
+	_, err = v.History()
+	check("History", err)
+	os.Rename(s.Dir(), s.Dir()+".moved")
+	_, err = s.Create(testPassphrase, testWorkFactor)
+	check("Create where it was", err)
+	if _, err := os.Stat(s.Dir()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Create made a vault under an untrusted parent: %v", err)
+	}
+	os.Rename(s.Dir()+".moved", s.Dir())
+
+	os.Chmod(parent, os.ModeSticky|0o777)
+	if _, err := s.Unlock(testPassphrase); err != nil {
+		t.Errorf("in a sticky directory: %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/vmfa/vmfa/internal/safefile"
 	"github.com/vmfa/vmfa/otp"
 )
 
@@ -244,9 +245,14 @@ func (s *Store) Recipients() ([]RecipientInfo, error) {
 		if fi, err := e.Info(); err == nil {
 			ri.Added = fi.ModTime()
 		}
-		if pub, err := readFile(ri.pubPath, maxRecipientText); err == nil {
+		pub, err := readFile(ri.pubPath, maxRecipientText)
+		var notRegular *safefile.NotRegularError
+		switch {
+		case err == nil:
 			ri.Recipient = strings.TrimSpace(string(pub))
 			ri.Kind = RecipientKind(ri.Recipient)
+		case errors.As(err, &notRegular):
+			return nil, err // a missing .pub is listed without it; this is no .pub
 		}
 		list = append(list, ri)
 	}

@@ -111,6 +111,9 @@ func (s *Store) Create(passphrase string, workFactor int) (*Vault, error) {
 	if err := checkMemory(wf, "creating a vault", "choose a lower work factor (18 needs 256 MiB)"); err != nil {
 		return nil, err
 	}
+	if err := checkDir(s.dir); err != nil { // before making it, if need be
+		return nil, err
+	}
 	if err := s.mkdir(); err != nil {
 		return nil, err
 	}

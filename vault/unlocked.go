@@ -10,6 +10,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/vmfa/vmfa/internal/safefile"
 	"github.com/vmfa/vmfa/otp"
 )
 
@@ -267,7 +268,7 @@ func (v *Vault) CheckKey() error {
 // vault.age), errNotToIdentity if it has no stanza the identity opens, and
 // other errors as they come.
 func (v *Vault) opensVaultFile() error {
-	f, err := os.Open(v.store.path(vaultFile))
+	f, err := safefile.Open(v.store.path(vaultFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

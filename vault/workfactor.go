@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"errors"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/vmfa/vmfa/internal/safefile"
 )
 
 // CheckWorkFactor refuses a scrypt work factor that Create and
@@ -21,7 +22,7 @@ func CheckWorkFactor(workFactor int) error {
 // WorkFactor returns the scrypt work factor of identity.age, read from its
 // age header (which is not secret), so that a new passphrase can keep it.
 func (s *Store) WorkFactor() (int, error) {
-	f, err := os.Open(s.path(identityFile))
+	f, err := safefile.Open(s.path(identityFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := s.incomplete(); err != nil {
 			return 0, err

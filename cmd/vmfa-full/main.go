@@ -51,7 +51,7 @@ func main() {
 		os.Exit(exitError)
 	}
 	err = dirHint(err, root.PersistentFlags().Lookup("dir").Value.String())
-	fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(err.Error()))
+	fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(err.Error()+trustHint(err)))
 	var u usageError
 	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "unknown command") {
 		fmt.Fprintf(os.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())

@@ -85,7 +85,7 @@ func (c *codeClock) load() {
 		c.correction, err = timesync.Applied(f)
 	}
 	if err != nil {
-		c.warnings = append(c.warnings, oneLine(err.Error())+"; codes use the system clock")
+		c.warnings = append(c.warnings, oneLine(err.Error()+trustHint(err))+"; codes use the system clock")
 		return
 	}
 	c.now = c.correction.Clock(c.system)

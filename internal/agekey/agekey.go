@@ -22,6 +22,7 @@ import (
 	"filippo.io/age/plugin"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/vmfa/vmfa/internal/safefile"
 	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/internal/termsafe"
 )
@@ -189,9 +190,10 @@ func readKeyFile(r io.Reader) ([]byte, error) {
 	return b, err
 }
 
-// readFile is os.ReadFile with readKeyFile's bound.
+// readFile is os.ReadFile with readKeyFile's bound, for a regular file
+// only (safefile.Open), which never blocks.
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		return nil, err
 	}

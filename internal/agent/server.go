@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/gofrs/flock"
 
 	"github.com/vmfa/vmfa/internal/agent/wire"
+	"github.com/vmfa/vmfa/internal/safefile"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -111,7 +111,10 @@ func Listen(dir string) (l *net.UnixListener, release func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	lk := flock.New(path+".lock", flock.SetPermissions(0o600))
+	lk, err := safefile.NewLock(path + ".lock")
+	if err != nil {
+		return nil, nil, fmt.Errorf("can't lock %s: %w", path+".lock", err)
+	}
 	ok, err := lk.TryLock()
 	if err != nil {
 		return nil, nil, fmt.Errorf("can't lock %s: %w", path+".lock", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,9 +14,9 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/gofrs/flock"
 
 	"github.com/vmfa/vmfa/internal/atomicfile"
+	"github.com/vmfa/vmfa/internal/safefile"
 )
 
 // Cache keeps secrets by name until they expire. The agent's memory is one
@@ -75,7 +76,7 @@ func (c *FileCache) Get(name string) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	ct, err := os.ReadFile(p)
+	ct, err := readCached(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -97,6 +98,17 @@ func (c *FileCache) Get(name string) ([]byte, bool, error) {
 		return nil, false, nil
 	}
 	return s.Secret, true, nil
+}
+
+// readCached reads a cache file, which must be a regular file
+// (safefile.Open): a named pipe there must not hang every AWS session.
+func readCached(path string) ([]byte, error) {
+	f, err := safefile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }
 
 // Put encrypts secret to the recipient and writes it under name.
@@ -142,7 +154,10 @@ func (c *FileCache) Lock(ctx context.Context, name string) (func(), error) {
 	if err := c.mkdir(); err != nil {
 		return nil, err
 	}
-	l := flock.New(strings.TrimSuffix(p, ".age")+".lock", flock.SetPermissions(0o600))
+	l, err := safefile.NewLock(strings.TrimSuffix(p, ".age") + ".lock")
+	if err != nil {
+		return nil, fmt.Errorf("can't lock the AWS session cache: %w", err)
+	}
 	ok, err := l.TryLockContext(ctx, 20*time.Millisecond)
 	if err != nil || !ok {
 		return nil, fmt.Errorf("waiting for another vmfa fetching the same AWS session: %v", err)

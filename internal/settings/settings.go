@@ -4,7 +4,9 @@
 //
 // Nothing secret belongs here: secrets live in the vault. The file is still
 // written as private (0600 in a 0700 directory) since it says which servers
-// and services the user deals with.
+// and services the user deals with. Settings that someone else could have
+// written (in a directory others can write to, or someone else's) are
+// refused, as the vault is: a planted clock correction would move every code.
 package settings
 
 import (
@@ -16,9 +18,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gofrs/flock"
-
 	"github.com/vmfa/vmfa/internal/atomicfile"
+	"github.com/vmfa/vmfa/internal/safefile"
 	"github.com/vmfa/vmfa/internal/xdgdir"
 )
 
@@ -100,10 +101,11 @@ func (f *File) Delete(key string) (bool, error) {
 	return found, err
 }
 
-// read returns the file's keys; a missing file has none.
+// read returns the file's keys; a missing file has none. A file that
+// someone else could have written is refused (checkTrusted).
 func (f *File) read() (map[string]json.RawMessage, error) {
 	all := map[string]json.RawMessage{}
-	fh, err := os.Open(f.Path())
+	fh, err := safefile.Open(f.Path())
 	if errors.Is(err, fs.ErrNotExist) {
 		return all, nil
 	}
@@ -111,6 +113,9 @@ func (f *File) read() (map[string]json.RawMessage, error) {
 		return nil, err
 	}
 	defer fh.Close()
+	if err := f.checkTrusted(fh); err != nil {
+		return nil, err
+	}
 	b, err := io.ReadAll(io.LimitReader(fh, maxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", f.Path(), err)
@@ -131,10 +136,16 @@ func (f *File) read() (map[string]json.RawMessage, error) {
 // different keys never lose each other's change, and writes the file if
 // change says so.
 func (f *File) update(change func(map[string]json.RawMessage) bool) error {
+	if err := f.checkTrusted(nil); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(f.dir, 0o700); err != nil {
 		return fmt.Errorf("can't create %s for vmfa's settings: %w", f.dir, err)
 	}
-	lock := flock.New(filepath.Join(f.dir, "settings.lock"), flock.SetPermissions(0o600))
+	lock, err := safefile.NewLock(filepath.Join(f.dir, "settings.lock"))
+	if err != nil {
+		return fmt.Errorf("can't lock vmfa's settings: %w", err)
+	}
 	if err := lock.Lock(); err != nil {
 		return fmt.Errorf("can't lock vmfa's settings in %s: %w", f.dir, err)
 	}
@@ -151,4 +162,41 @@ func (f *File) update(change func(map[string]json.RawMessage) bool) error {
 		return err
 	}
 	return atomicfile.Write(f.Path(), append(b, '\n'))
+}
+
+// ErrUntrusted is what reading settings that someone else could have
+// written returns: a planted clock correction would move every code.
+var ErrUntrusted = errors.New("not trusted")
+
+// checkTrusted refuses settings that someone other than the user could have
+// written, with an error wrapping ErrUntrusted and a *safefile.UntrustedError
+// that names what is at fault. Its directory is checked as the vault's is:
+// the user's, writable by no one else, and held by directories that only
+// the user and root can change (safefile.CheckAncestors). The file, fh if
+// it is open, must be the user's and writable by no one else.
+func (f *File) checkTrusted(fh *os.File) error {
+	err := f.checkDir()
+	if err == nil && fh != nil {
+		var fi fs.FileInfo
+		if fi, err = fh.Stat(); err == nil {
+			err = safefile.CheckOwned(f.Path(), fi)
+		}
+	}
+	var u *safefile.UntrustedError
+	if errors.As(err, &u) {
+		return fmt.Errorf("%s is %w: %w, so someone else could have written it", f.Path(), ErrUntrusted, err)
+	}
+	return err
+}
+
+// checkDir checks the settings' directory, if it exists, and what holds it.
+func (f *File) checkDir() error {
+	if fi, err := os.Stat(f.dir); err == nil {
+		if err := safefile.CheckOwned(f.dir, fi); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return safefile.CheckAncestors(f.dir)
 }
