@@ -26,6 +26,16 @@ func TestCodeNotRecorded(t *testing.T) {
 		{name: "read-only", errno: syscall.EROFS,
 			vaultDir: func(t *testing.T) string { return filepath.Join(t.TempDir(), "vmfa") },
 			unwrite:  func(t *testing.T, s *Store) { testenv.ReadOnly(t, s.Dir()) }},
+		// A copy of vault.age and identity.age on read-only media: no lock
+		// file, and none can be made.
+		{name: "read-only without a lock file", errno: syscall.EROFS,
+			vaultDir: func(t *testing.T) string { return filepath.Join(t.TempDir(), "vmfa") },
+			unwrite: func(t *testing.T, s *Store) {
+				if err := os.Remove(s.path(lockFile)); err != nil {
+					t.Fatal(err)
+				}
+				testenv.ReadOnly(t, s.Dir())
+			}},
 		{name: "full", errno: syscall.ENOSPC,
 			vaultDir: func(t *testing.T) string {
 				dir := t.TempDir()
