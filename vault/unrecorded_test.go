@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -75,6 +76,8 @@ func TestCodeNotRecorded(t *testing.T) {
 			}
 			if _, err := v.HandOut(counter, now, HandOutOptions{}); err == nil {
 				t.Fatal("an HOTP code handed out with its counter unsaved")
+			} else if !strings.Contains(err.Error(), "no code for Counter:bob: its HOTP counter must be saved first") {
+				t.Fatalf("%v: want why an HOTP code needs a write", err)
 			}
 			if _, err := os.Stat(s.path(stepsFile)); !errors.Is(err, os.ErrNotExist) {
 				t.Fatalf("steps.json: %v", err)
