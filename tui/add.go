@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -433,8 +434,14 @@ func labels(es []vault.Entry) []string {
 	return out
 }
 
-// columns lays names out in as many columns as fit, at most maxLines lines.
+// columns lays names out in as many columns as fit, at most maxLines lines,
+// with their terminal controls written out: they are file names, from the
+// disk.
 func columns(names []string, width, maxLines int) string {
+	names = slices.Clone(names)
+	for i, n := range names {
+		names[i] = termsafe.Escape(n)
+	}
 	colW := 0
 	for _, n := range names {
 		colW = max(colW, len([]rune(n))+2)

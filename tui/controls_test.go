@@ -3,9 +3,13 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vmfa/vmfa/vault"
 )
@@ -62,4 +66,23 @@ func TestInterfaceControlsEscaped(t *testing.T) {
 	m = addImage(m, "/nonexistent.png")
 	m = send(m, decodedMsg{err: fmt.Errorf("%s: not a regular file", hostile)})
 	checkNoRawControls(t, "add screen", m.View(), shown+": not a regular file")
+}
+
+// TestCompletionControlsEscaped: the file names Tab lists on the add
+// screen come from the disk, where a download may be named to set the
+// terminal's title or clear it.
+func TestCompletionControlsEscaped(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a" + hostile + ".png", "ab.png"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := newVault(t, demo...)
+	m := unlocked(t, s, &fakeClock{t: t0}, &fakeClipboard{}, 120, 24)
+	m = send(m, special(tea.KeyCtrlA))
+	m = send(m, keys("i"))
+	m = send(m, keys(dir+"/a"))
+	m = send(m, special(tea.KeyTab))
+	checkNoRawControls(t, "completion", m.View(), "a"+shown+".png")
 }

@@ -2,6 +2,8 @@ package vault
 
 import (
 	"errors"
+	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/vmfa/vmfa/otp"
@@ -75,10 +77,17 @@ type HandOutOptions struct {
 func (v *Vault) HandOut(e Entry, now time.Time, opt HandOutOptions) (Handout, error) {
 	if e.Type == otp.HOTP {
 		var h Handout
+		took := false
 		_, err := v.Update(func(d *Data) (err error) {
 			h.Entry, h.Codes, err = d.TakeCodes(e.ID, now, opt.Next)
+			took = err == nil
 			return err
 		})
+		if err != nil && (took || errors.Is(err, syscall.EROFS)) {
+			// Unlike a TOTP code's record, this write is what keeps the
+			// code from being handed out again: say so.
+			err = fmt.Errorf("no code for %s: its HOTP counter must be saved first, and %w", e.Label(), err)
+		}
 		h.At = now
 		return h, err
 	}

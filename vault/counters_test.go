@@ -82,8 +82,8 @@ func TestOlderVaultCopiedBack(t *testing.T) {
 	if err := os.Rename(s.path(vaultFile+bakSuffix), s.path(vaultFile)); err != nil {
 		t.Fatal(err)
 	}
-	if got := mustLoad(t, v).Accounts[0].Counter; got != 8 {
-		t.Fatalf("the copied-back vault.age is at counter %d, want 8", got)
+	if d, err := decryptData(mustRead(t, s.path(vaultFile)), v.identity); err != nil || d.Accounts[0].Counter != 8 {
+		t.Fatalf("the copied-back vault.age: %v, want it at counter 8", err)
 	}
 	checkHandsOut(t, v, e, 9)
 	b := mustRead(t, s.path(stepsFile))
@@ -103,6 +103,20 @@ func TestOlderVaultCopiedBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkHandsOut(t, v, e, 10)
+}
+
+// TestLoadKeepsHOTPCounters: a vault.age brought back older by hand loads
+// with the counter the vault reached, so that what is shown or exported
+// (vmfa export, the interface's rows) never offers a code handed out
+// already.
+func TestLoadKeepsHOTPCounters(t *testing.T) {
+	s, v, _ := hotpVault(t)
+	if err := os.Rename(s.path(vaultFile+bakSuffix), s.path(vaultFile)); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustLoad(t, v).Accounts[0].Counter; got != 9 {
+		t.Fatalf("the copied-back vault.age (counter 8) loads at counter %d, want 9, the one reached", got)
+	}
 }
 
 // TestCountersRecord: the record keeps the highest counter of each HOTP

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/vmfa/vmfa/otp"
@@ -148,6 +149,13 @@ const stepsFile = "steps.json"
 // ErrNotRecorded.
 func (s *Store) claimStep(account string, period int, now time.Time, fresh bool) (int64, error) {
 	release, err := lock(s.dir)
+	if errors.Is(err, syscall.EROFS) {
+		// A read-only directory with no lock file, as a copy of the vault
+		// on read-only media: no one can write the record there, so there
+		// is nothing to serialize, and the claim's write fails as
+		// ErrNotRecorded.
+		release, err = func() {}, nil
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -67,7 +67,9 @@ func (v *Vault) Recipient() string { return v.recipient.String() }
 
 // Load decrypts and returns the contents of vault.age. It takes no lock:
 // writers replace vault.age by renaming a complete file over it, so a reader
-// sees either the old version or the new one.
+// sees either the old version or the new one. Its HOTP counters are never
+// lower than the vault reached (counters.go), so that a vault.age brought
+// back older neither shows nor exports a code handed out already.
 //
 // A vault.age written by a newer vmfa is refused with an error wrapping
 // ErrNewerVersion; one that can't be read back, with a *DamagedError. A
@@ -106,6 +108,9 @@ func (v *Vault) Load() (*Data, error) {
 	if err != nil {
 		return nil, v.store.damaged(vaultFile, err)
 	}
+	// stepsFile, too, is replaced by a rename: read whole without the lock.
+	steps, _ := v.store.readSteps()
+	keepCounters(d, steps.Counters)
 	return d, nil
 }
 

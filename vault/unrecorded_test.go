@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -26,6 +27,16 @@ func TestCodeNotRecorded(t *testing.T) {
 		{name: "read-only", errno: syscall.EROFS,
 			vaultDir: func(t *testing.T) string { return filepath.Join(t.TempDir(), "vmfa") },
 			unwrite:  func(t *testing.T, s *Store) { testenv.ReadOnly(t, s.Dir()) }},
+		// A copy of vault.age and identity.age on read-only media: no lock
+		// file, and none can be made.
+		{name: "read-only without a lock file", errno: syscall.EROFS,
+			vaultDir: func(t *testing.T) string { return filepath.Join(t.TempDir(), "vmfa") },
+			unwrite: func(t *testing.T, s *Store) {
+				if err := os.Remove(s.path(lockFile)); err != nil {
+					t.Fatal(err)
+				}
+				testenv.ReadOnly(t, s.Dir())
+			}},
 		{name: "full", errno: syscall.ENOSPC,
 			vaultDir: func(t *testing.T) string {
 				dir := t.TempDir()
@@ -65,6 +76,8 @@ func TestCodeNotRecorded(t *testing.T) {
 			}
 			if _, err := v.HandOut(counter, now, HandOutOptions{}); err == nil {
 				t.Fatal("an HOTP code handed out with its counter unsaved")
+			} else if !strings.Contains(err.Error(), "no code for Counter:bob: its HOTP counter must be saved first") {
+				t.Fatalf("%v: want why an HOTP code needs a write", err)
 			}
 			if _, err := os.Stat(s.path(stepsFile)); !errors.Is(err, os.ErrNotExist) {
 				t.Fatalf("steps.json: %v", err)

@@ -257,8 +257,28 @@ func (p *Profile) fromSTS(op string, c *types.Credentials, meta middleware.Metad
 		SessionToken:    *c.SessionToken,
 		Expiration:      c.Expiration.UTC(),
 	}
+	for _, f := range []struct{ name, value string }{
+		{"access key ID", creds.AccessKeyID}, {"secret access key", creds.SecretAccessKey}, {"session token", creds.SessionToken},
+	} {
+		if !printableASCII(f.value) {
+			// Not a credential, and printed to a terminal by 'vmfa aws
+			// env': refused, its value never shown.
+			return Credentials{}, fmt.Errorf("STS %s for profile %q answered with a %s that is not printable ASCII, as no AWS credential is", op, p.Name, f.name)
+		}
+	}
 	if err := p.checkLifetime(op, creds.Expiration, meta, now); err != nil {
 		return Credentials{}, err
 	}
 	return creds, nil
+}
+
+// printableASCII reports whether s is all ASCII from '!' to '~', as AWS's
+// keys and tokens are.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '!' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }

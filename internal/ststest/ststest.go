@@ -58,6 +58,9 @@ type Server struct {
 	// has, whatever was asked: an STS, or something answering as one,
 	// that is wrong.
 	Expiration time.Time
+	// TokenSuffix, if set, ends every session token issued: an STS, or
+	// something answering as one, that sends what no AWS token holds.
+	TokenSuffix string
 
 	users map[string]user // by long-term access key ID
 }
@@ -256,6 +259,7 @@ func (s *Server) credentials(arn, duration string, dflt time.Duration) string {
 	if !s.Expiration.IsZero() {
 		expiration = s.Expiration
 	}
+	token += s.TokenSuffix
 	s.mu.Unlock()
 	return fmt.Sprintf("<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s</SecretAccessKey><SessionToken>%s</SessionToken><Expiration>%s</Expiration></Credentials>",
 		key, secret, token, expiration.UTC().Format("2006-01-02T15:04:05Z"))
