@@ -516,15 +516,17 @@ func TestEnrollHOTP(t *testing.T) {
 	}
 }
 
-// TestCompletion completes account labels when the passphrase is in the
-// environment, and never prompts otherwise.
+// TestCompletion completes account labels while the agent holds the vault,
+// and nothing otherwise, not even with the passphrase in the environment:
+// a TAB never unlocks (TestCompleteLockedAsksNothing has the details).
 func TestCompletion(t *testing.T) {
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, githubURI+"\n"+awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
-	expect(t, vmfa(t, dir, "", []string{pw}, "__complete", "code", ""), 0, "GitHub:alice\nAmazon Web Services:alice@123456789012\n", "")
-	if r := vmfa(t, dir, "", nil, "__complete", "code", ""); r.code != 0 || strings.Contains(r.stdout, "GitHub") {
-		t.Errorf("completion without a passphrase: %+v", r)
+	if r := vmfa(t, dir, "", []string{pw}, "__complete", "code", ""); r.code != 0 || strings.Contains(r.stdout, "GitHub") {
+		t.Errorf("completion with the agent locked: %+v", r)
 	}
+	expect(t, vmfa(t, dir, "", []string{pw}, "unlock"), 0, "", "Unlocked")
+	expect(t, vmfa(t, dir, "", nil, "__complete", "code", ""), 0, "GitHub:alice\nAmazon Web Services:alice@123456789012\n", "")
 	expect(t, vmfa(t, dir, "", nil, "completion", "bash"), 0, "bash completion", "")
 }
 
