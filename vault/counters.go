@@ -18,12 +18,25 @@ import "github.com/vmfa/vmfa/otp"
 // accounts no longer in the vault are forgotten.
 const maxCounters = 1024
 
+// maxCounterLead is how far ahead of the vault's own counter the record's is
+// believed: further than years of codes is a damaged or planted record
+// (steps.json is not encrypted), whose counter would put the account past
+// what its server accepts, or exhaust it, for good.
+const maxCounterLead = 1 << 16
+
 // keepCounters raises each HOTP counter of d to the highest the same account
-// has in known, by Entry.ID.
+// has in known, by Entry.ID. A known counter more than maxCounterLead ahead
+// is removed from known instead, so that the next noteCounters replaces it
+// with the vault's.
 func keepCounters(d *Data, known map[string]uint64) {
 	for i := range d.Accounts {
 		e := &d.Accounts[i]
-		if c, ok := known[e.ID]; ok && e.Type == otp.HOTP && c > e.Counter {
+		c, ok := known[e.ID]
+		switch {
+		case !ok || e.Type != otp.HOTP || c <= e.Counter:
+		case c-e.Counter > maxCounterLead:
+			delete(known, e.ID)
+		default:
 			e.Counter = c
 		}
 	}

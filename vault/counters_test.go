@@ -1,7 +1,9 @@
 package vault
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -154,5 +156,30 @@ func TestCountersRecord(t *testing.T) {
 	got, err := s.readSteps()
 	if err != nil || len(got.Counters) > maxCounters || got.Counters[hotp.ID] != 6 {
 		t.Fatalf("record of %d counters, %d for the account (%v), want at most %d, and 6", len(got.Counters), got.Counters[hotp.ID], err, maxCounters)
+	}
+}
+
+// TestRecordedCounterBounded: steps.json is not encrypted, so a counter
+// there far ahead of the vault's (damaged, or planted: it would put the
+// account past what its server accepts, or exhaust it, for good) is not
+// believed; one ahead by what a vault brought back older can be behind is.
+func TestRecordedCounterBounded(t *testing.T) {
+	for _, tt := range []struct {
+		recorded, want uint64
+	}{
+		{math.MaxUint64, 9},
+		{9 + maxCounterLead + 1, 9},
+		{9 + maxCounterLead, 9 + maxCounterLead},
+		{100, 100},
+	} {
+		s, v, e := hotpVault(t)
+		b, _ := json.Marshal(stepRecord{Counters: map[string]uint64{e.ID: tt.recorded}})
+		if err := os.WriteFile(s.path(stepsFile), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustLoad(t, v).Accounts[0].Counter; got != tt.want {
+			t.Errorf("vault at 9, record at %d: loads at %d, want %d", tt.recorded, got, tt.want)
+		}
+		checkHandsOut(t, v, e, tt.want)
 	}
 }

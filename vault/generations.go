@@ -398,12 +398,14 @@ func (v *Vault) Restore(id string) (restored *Data, kept string, err error) {
 		d.Generations = cur.Generations
 		keepCounters(d, countersOf(cur))
 	}
-	steps, _ := s.readSteps()
+	steps, stepsErr := s.readSteps()
 	keepCounters(d, steps.Counters)
 	if kept, err = v.save(d); err != nil {
 		return nil, "", err
 	}
-	s.noteCounters(steps, d)
+	if stepsErr == nil { // an unreadable record is not replaced (Update)
+		s.noteCounters(steps, d)
+	}
 	return d, kept, nil
 }
 

@@ -161,8 +161,10 @@ func (s *Store) claimStep(account string, period int, now time.Time, fresh bool)
 	}
 	defer release()
 	steps, err := s.readSteps()
-	if err != nil {
-		return 0, err
+	if err != nil && period > 0 {
+		// No record to pass over handed-out codes with, nor to write to
+		// without losing it: the current window's code, not recorded.
+		return now.Unix() / int64(period), fmt.Errorf("%w (%w)", ErrNotRecorded, err)
 	}
 	before := slices.Clone(steps.Handouts)
 	step, err := steps.claim(account, period, now, fresh)

@@ -151,8 +151,9 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 		return nil, err
 	}
 	// A vault.age brought back older by hand starts from the counters it
-	// had reached (counters.go); a record that can't be read, from its own.
-	steps, _ := v.store.readSteps()
+	// had reached (counters.go); a record that can't be read, from its own,
+	// and is left as it is, not replaced by one that lost its handouts.
+	steps, stepsErr := v.store.readSteps()
 	keepCounters(d, steps.Counters)
 	if err := fn(d); err != nil {
 		return nil, err
@@ -167,7 +168,9 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 	if _, err := v.save(d); err != nil {
 		return nil, err
 	}
-	v.store.noteCounters(steps, d)
+	if stepsErr == nil {
+		v.store.noteCounters(steps, d)
+	}
 	return d, nil
 }
 
