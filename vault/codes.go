@@ -109,17 +109,14 @@ func (v *Vault) HandOut(e Entry, now time.Time, opt HandOutOptions) (Handout, er
 // claim records h's TOTP codes as handed out, setting h.At to a fresh
 // code's window, and h.Unrecorded if they could not be recorded.
 func (h *Handout) claim(v *Vault, opt HandOutOptions) error {
-	at, err := v.ClaimCode(h.Entry, h.At, opt.Fresh)
+	n := 1
+	if opt.Next {
+		n = 2
+	}
+	at, err := v.claimCodes(h.Entry, h.At, opt.Fresh, n)
 	if err != nil && !errors.Is(err, ErrNotRecorded) {
 		return err
 	}
 	h.At, h.Unrecorded = at, err
-	if opt.Next && h.Unrecorded == nil {
-		_, err := v.ClaimCode(h.Entry, at.Add(h.Entry.Remaining(at)), false)
-		if err != nil && !errors.Is(err, ErrNotRecorded) {
-			return err
-		}
-		h.Unrecorded = err
-	}
 	return nil
 }

@@ -69,11 +69,11 @@ const (
 	maxHandouts  = 1024
 )
 
-// claim records that the code of account's TOTP step at now (Unix time /
-// period) is handed out, and returns that step; with fresh, the steps
-// already handed out are passed over for the first one that was not, among
-// maxFreshWindows.
-func (s *stepRecord) claim(account string, period int, now time.Time, fresh bool) (int64, error) {
+// claim records that the codes of account's n TOTP steps from the one at
+// now (Unix time / period) are handed out, and returns that step; with
+// fresh, the steps already handed out are passed over for the first one that
+// was not, among maxFreshWindows.
+func (s *stepRecord) claim(account string, period int, now time.Time, fresh bool, n int) (int64, error) {
 	if period <= 0 {
 		return 0, fmt.Errorf("a TOTP period of %d s", period)
 	}
@@ -86,8 +86,10 @@ func (s *stepRecord) claim(account string, period int, now time.Time, fresh bool
 			}
 		}
 	}
-	if !s.used(account, period, step) {
-		s.Handouts = append(s.Handouts, handout{Account: account, Period: period, Step: step})
+	for st := step; st < step+int64(n); st++ {
+		if !s.used(account, period, st) {
+			s.Handouts = append(s.Handouts, handout{Account: account, Period: period, Step: st})
+		}
 	}
 	s.prune(now)
 	return step, nil
@@ -119,10 +121,16 @@ func (s *stepRecord) prune(now time.Time) {
 // the same, with an error wrapping ErrNotRecorded: the record of handed-out
 // codes must never keep the user from a code.
 func (v *Vault) ClaimCode(e Entry, now time.Time, fresh bool) (time.Time, error) {
+	return v.claimCodes(e, now, fresh, 1)
+}
+
+// claimCodes is ClaimCode for the codes of n windows from the one claimed,
+// all under one lock, so that no other claim comes between them.
+func (v *Vault) claimCodes(e Entry, now time.Time, fresh bool, n int) (time.Time, error) {
 	if e.Type == otp.HOTP {
 		return now, nil
 	}
-	step, err := v.store.claimStep(e.ID, e.Period, now, fresh)
+	step, err := v.store.claimStep(e.ID, e.Period, now, fresh, n)
 	if errors.Is(err, ErrNoFreshCode) {
 		return time.Time{}, fmt.Errorf("no fresh code for %s: %w", e.Label(), err)
 	}
@@ -147,7 +155,7 @@ const stepsFile = "steps.json"
 // vault's lock so that two processes never claim one step. When the claim
 // can't be written, it returns the step with an error wrapping
 // ErrNotRecorded.
-func (s *Store) claimStep(account string, period int, now time.Time, fresh bool) (int64, error) {
+func (s *Store) claimStep(account string, period int, now time.Time, fresh bool, n int) (int64, error) {
 	release, err := lock(s.dir)
 	if errors.Is(err, syscall.EROFS) {
 		// A read-only directory with no lock file, as a copy of the vault
@@ -167,7 +175,7 @@ func (s *Store) claimStep(account string, period int, now time.Time, fresh bool)
 		return now.Unix() / int64(period), fmt.Errorf("%w (%w)", ErrNotRecorded, err)
 	}
 	before := slices.Clone(steps.Handouts)
-	step, err := steps.claim(account, period, now, fresh)
+	step, err := steps.claim(account, period, now, fresh, n)
 	if err != nil {
 		return 0, err
 	}

@@ -20,7 +20,7 @@ func TestStepsClaim(t *testing.T) {
 	t0 := time.Unix(30*1000+5, 0) // step 1000 of a 30 s period
 	step := func(now time.Time, fresh bool) int64 {
 		t.Helper()
-		n, err := s.claim("a", 30, now, fresh)
+		n, err := s.claim("a", 30, now, fresh, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,29 +42,46 @@ func TestStepsClaim(t *testing.T) {
 			t.Fatalf("fresh claim %d in one window: step %d, want %d", i+1, n, 1000+i)
 		}
 	}
-	if _, err := s.claim("a", 30, t0.Add(3*time.Second), true); !errors.Is(err, ErrNoFreshCode) {
+	if _, err := s.claim("a", 30, t0.Add(3*time.Second), true, 1); !errors.Is(err, ErrNoFreshCode) {
 		t.Fatalf("a fresh claim with %d windows handed out: %v", maxFreshWindows, err)
 	}
 	// Other accounts, and other periods, are their own.
-	if n, _ := s.claim("b", 30, t0, true); n != 1000 {
+	if n, _ := s.claim("b", 30, t0, true, 1); n != 1000 {
 		t.Fatalf("another account: %d", n)
 	}
-	if n, _ := s.claim("a", 60, t0, true); n != 500 {
+	if n, _ := s.claim("a", 60, t0, true, 1); n != 500 {
 		t.Fatalf("another period: %d", n)
 	}
 	// Old handouts are forgotten; the record holds IDs and steps only.
-	s.claim("c", 30, t0.Add(time.Hour), false)
+	s.claim("c", 30, t0.Add(time.Hour), false, 1)
 	if len(s.Handouts) != 1 || s.Handouts[0].Account != "c" {
 		t.Fatalf("after an hour: %+v", s.Handouts)
 	}
 	for i := range maxHandouts + 10 {
-		s.claim(string(rune('A'+i%50))+strings.Repeat("x", i/50), 30, t0.Add(time.Hour), false)
+		s.claim(string(rune('A'+i%50))+strings.Repeat("x", i/50), 30, t0.Add(time.Hour), false, 1)
 	}
 	if len(s.Handouts) != maxHandouts {
 		t.Fatalf("%d handouts kept", len(s.Handouts))
 	}
-	if _, err := s.claim("a", 0, t0, false); err == nil {
+	if _, err := s.claim("a", 0, t0, false, 1); err == nil {
 		t.Fatal("period 0 accepted")
+	}
+}
+
+// TestStepsClaimTwo: a code and the next one (--next, --json) are claimed
+// in one claim, so no fresh claim can come between them and get the next
+// one; a fresh claim after them passes over both.
+func TestStepsClaimTwo(t *testing.T) {
+	var s stepRecord
+	t0 := time.Unix(30*1000+5, 0)
+	if n, err := s.claim("a", 30, t0, false, 2); n != 1000 || err != nil {
+		t.Fatalf("claiming two: step %d, %v", n, err)
+	}
+	if !s.used("a", 30, 1000) || !s.used("a", 30, 1001) || s.used("a", 30, 1002) {
+		t.Fatalf("claiming two from step 1000 recorded %+v", s.Handouts)
+	}
+	if n, _ := s.claim("a", 30, t0, true, 1); n != 1002 {
+		t.Fatalf("fresh after two: step %d, want 1002", n)
 	}
 }
 

@@ -480,7 +480,7 @@ once this command has returned.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&next, "next", false, "also print the next code, on a second line")
-	f.BoolVar(&fresh, "fresh", false, "never a code vmfa handed out already: wait for the next window if need be")
+	f.BoolVar(&fresh, "fresh", false, "never a code vmfa handed out already: wait for the first window whose code was not (up to 10 windows)")
 	f.StringVar(&at, "at", "", "the code at this time instead of now (RFC 3339, or Unix seconds, as 1700000000 or @1700000000)")
 	f.BoolVar(&asJSON, "json", false, `print {"issuer","name","code","next","remaining_seconds","period"}; for HOTP {"issuer","name","code","counter"}`)
 	copyTo.define(cmd)
