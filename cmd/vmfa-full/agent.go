@@ -297,17 +297,25 @@ when none runs, so this is only needed for a service manager's unit.
 // waited for, with a countdown on a terminal's stderr. What the front end
 // would say before the code from the agent (a code not recorded as handed
 // out), it says on errOut, in the same words.
+//
+// A fresh code whose window the computer slept through while waiting is
+// handed out again, at now moved on by the time that passed.
 func handOut(v *vault.Vault, e vault.Entry, now time.Time, opt vault.HandOutOptions, errOut io.Writer) (wire.Codes, error) {
-	h, err := v.HandOut(e, now, opt)
-	if err != nil {
-		return wire.Codes{}, err
+	start := time.Now().Round(0)
+	for {
+		h, err := v.HandOut(e, now, opt)
+		if err != nil {
+			return wire.Codes{}, err
+		}
+		c := agent.CodesOf(h)
+		for _, note := range c.Notes {
+			fmt.Fprintln(errOut, "vmfa: "+note)
+		}
+		wait := h.At.Sub(now)
+		if wait <= 0 || codeprint.WaitFresh(wait, time.Duration(e.Period)*time.Second, errOut) {
+			return c, nil
+		}
+		now = now.Add(time.Now().Round(0).Sub(start))
+		start = time.Now().Round(0)
 	}
-	c := agent.CodesOf(h)
-	for _, note := range c.Notes {
-		fmt.Fprintln(errOut, "vmfa: "+note)
-	}
-	if wait := h.At.Sub(now); wait > 0 {
-		codeprint.WaitFresh(wait, errOut)
-	}
-	return c, nil
 }

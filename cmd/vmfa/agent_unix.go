@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"github.com/vmfa/vmfa/internal/agent/wire"
@@ -47,9 +48,10 @@ func codeFromAgent(args []string) (printed bool) {
 	}
 	// A code is a secret for its window: no core dump, no swap.
 	notes := harden.Process()
-	resp, err := wire.Do(socket, wire.Request{Op: wire.OpCode, Code: &wire.CodeRequest{
+	req := wire.Request{Op: wire.OpCode, Code: &wire.CodeRequest{
 		Query: l.query, Fresh: l.fresh, Next: l.next || l.asJSON, Settings: settingsDir,
-	}})
+	}}
+	resp, err := wire.Do(socket, req)
 	if err != nil || resp.Code != "" || resp.Codes == nil {
 		return false
 	}
@@ -62,8 +64,13 @@ func codeFromAgent(args []string) (printed bool) {
 	for _, note := range c.Notes {
 		say(note)
 	}
-	if c.Wait > 0 {
-		codeprint.WaitFresh(c.Wait, os.Stderr)
+	// A fresh code's window the computer slept through is asked for again.
+	for c.Wait > 0 && !codeprint.WaitFresh(c.Wait, time.Duration(c.Period)*time.Second, os.Stderr) {
+		resp, err := wire.Do(socket, req)
+		if err != nil || resp.Code != "" || resp.Codes == nil {
+			return false
+		}
+		c = *resp.Codes
 	}
 	if err := codeprint.Print(os.Stdout, c, l.asJSON, l.next); err != nil {
 		say(err.Error())

@@ -51,18 +51,30 @@ func Print(w io.Writer, c wire.Codes, asJSON, next bool) error {
 }
 
 // WaitFresh waits d, until the window of a fresh code opens, counting down
-// on errOut if it is a terminal.
-func WaitFresh(d time.Duration, errOut io.Writer) {
+// on errOut if it is a terminal. It reports false when the wall clock has
+// passed the end of that window, period after it opens, by the time the wait
+// ends: the computer slept through it (the monotonic clock a wait runs on
+// stops in a suspend), and the code is no longer good; the caller asks
+// again.
+func WaitFresh(d, period time.Duration, errOut io.Writer) bool {
 	until := time.Now().Add(d)
+	closes := until.Round(0).Add(period) // on the wall clock
 	f, ok := errOut.(*os.File)
 	onTerminal := ok && term.IsTerminal(f)
-	for left := d; left > 0; left = time.Until(until) {
+	for left := d; left > 0 && !wallNow().After(closes); left = time.Until(until) {
 		if onTerminal {
 			fmt.Fprintf(errOut, "\rThis window's code was handed out; a fresh one in %2ds…", int(left.Round(time.Second)/time.Second))
 		}
-		time.Sleep(min(left, time.Second))
+		sleep(min(left, time.Second))
 	}
 	if onTerminal {
 		fmt.Fprint(errOut, "\r\033[K")
 	}
+	return !wallNow().After(closes)
 }
+
+// The wall clock and the sleep of WaitFresh, for tests.
+var (
+	wallNow = func() time.Time { return time.Now().Round(0) }
+	sleep   = time.Sleep
+)
