@@ -287,7 +287,7 @@ when none runs, so this is only needed for a service manager's unit.
 			errOut := cmd.ErrOrStderr()
 			return agent.Run(dir, func(msg string) {
 				fmt.Fprintf(errOut, "%s vmfa agent: %s\n", time.Now().Format(time.DateTime), oneLine(msg))
-			}, codeTimeNow)
+			}, agentClock())
 		},
 	}
 }

@@ -30,9 +30,11 @@ func (a *app) addTUI(root *cobra.Command) {
 		if err != nil {
 			return err
 		}
-		note, warning := clock.header()
+		// The header says what is wrong with the clock: nothing is
+		// printed under the interface.
+		note, warning := clock.Header()
 		opts := tui.Options{Store: s, Passphrase: pass, LockAfter: lockAfter, WorkFactor: workFactor,
-			Now: clock.forInterface(), ClockNote: note, ClockWarning: warning}
+			Now: clock.Now, ClockNote: note, ClockWarning: warning}
 		// An unlocked agent opens the list at once; a passphrase typed
 		// into the unlock screen goes to the agent, as one typed at a
 		// command's prompt does.
