@@ -71,7 +71,7 @@ func BenchmarkTick100(b *testing.B) {
 func BenchmarkUnlockToFirstFrame(b *testing.B) {
 	s := newVault(b, manyAccounts(100)...)
 	clock := &fakeClock{t: t0}
-	msg := unlock(storeAdapter{s: s}, testPass)
+	msg := openVault(storeAdapter{s: s}, testPass)
 	withTrueColor(b)
 	base := newModel(untimed(testConfig(s, clock, &fakeClipboard{})))
 	base = send(base, tea.WindowSizeMsg{Width: 250, Height: 80})

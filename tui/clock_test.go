@@ -17,7 +17,7 @@ func TestHeaderSaysClockCorrected(t *testing.T) {
 	cfg.clockWarn = "system clock not synchronised"
 	m := newModel(cfg)
 	m = send(m, tea.WindowSizeMsg{Width: 120, Height: 30})
-	m = send(m, unlock(storeAdapter{s: s}, testPass))
+	m = send(m, openVault(storeAdapter{s: s}, testPass))
 	header := strings.SplitN(m.View(), "\n", 2)[0]
 	for _, want := range []string{"clock corrected +1m37s", "system clock not synchronised"} {
 		if !strings.Contains(header, want) {

@@ -24,21 +24,21 @@ func openCmd(s Store, passphrase string, workFactor int) tea.Cmd {
 			return vaultStateMsg{exists: exists, err: err}
 		}
 		if exists {
-			return unlock(s, passphrase)
+			return openVault(s, passphrase)
 		}
 		return create(s, passphrase, workFactor)
 	}
 }
 
 func unlockCmd(s Store, passphrase string) tea.Cmd {
-	return func() tea.Msg { return unlock(s, passphrase) }
+	return func() tea.Msg { return openVault(s, passphrase) }
 }
 
 func createCmd(s Store, passphrase string, workFactor int) tea.Cmd {
 	return func() tea.Msg { return create(s, passphrase, workFactor) }
 }
 
-func unlock(s Store, passphrase string) tea.Msg {
+func openVault(s Store, passphrase string) tea.Msg {
 	v, err := s.Unlock(passphrase)
 	if err != nil {
 		return unlockedMsg{err: err}

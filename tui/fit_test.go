@@ -85,7 +85,7 @@ func TestNarrowNoWordCut(t *testing.T) {
 				}
 				m := newModel(cfg)
 				m = send(m, tea.WindowSizeMsg{Width: width, Height: 14})
-				m = send(m, unlock(storeAdapter{s: s}, testPass))
+				m = send(m, openVault(storeAdapter{s: s}, testPass))
 				for _, k := range []tea.KeyMsg{special(tea.KeyDown), special(tea.KeyDown), special(tea.KeyEnter)} {
 					m = send(m, k) // copy Google's code
 				}

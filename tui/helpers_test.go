@@ -160,7 +160,7 @@ func unlocked(t testing.TB, s *vault.Store, clock *fakeClock, clip *fakeClipboar
 	t.Helper()
 	m := newModel(untimed(testConfig(s, clock, clip)))
 	m = send(m, tea.WindowSizeMsg{Width: w, Height: h})
-	m = send(m, unlock(storeAdapter{s: s}, testPass))
+	m = send(m, openVault(storeAdapter{s: s}, testPass))
 	if m.locked() || m.over != nil {
 		t.Fatalf("not on the list: %q", m.unlock.err)
 	}

@@ -26,22 +26,20 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
+	"github.com/vmfa/vmfa/internal/unlock"
 	"github.com/vmfa/vmfa/vault"
 )
 
 // Options configure Run.
 type Options struct {
-	Store      *vault.Store
+	// Unlock opens the vault of its Store, as every front end does: an
+	// unlocked agent or a key file opens the list at once, with no unlock
+	// screen; a passphrase typed into that screen goes to the agent.
+	Unlock     *unlock.Unlocker
 	Passphrase string           // from VMFA_PASSPHRASE*; "" means prompt in the TUI
 	Now        func() time.Time // the clock; nil means time.Now
 	LockAfter  time.Duration    // idle lock; 0 means 5 minutes; negative disables
 	WorkFactor int              // scrypt work factor for a vault created on first run (0 = vault.DefaultWorkFactor)
-	// Vault, if not nil, is the vault unlocked already (through the agent):
-	// the interface opens on the list, with no unlock screen.
-	Vault *vault.Vault
-	// OnUnlock, if not nil, is given the vault when a passphrase typed into
-	// the unlock screen opened it (to hand its key to the agent).
-	OnUnlock func(*vault.Vault)
 	// ClockNote and ClockWarning are shown in the list's header: that Now is
 	// corrected ("clock corrected +1m37s"), and doubts about the clock.
 	ClockNote, ClockWarning string
@@ -54,8 +52,15 @@ const DefaultLockAfter = 5 * time.Minute
 
 // Run shows the interface on the terminal until the user quits.
 func Run(opts Options) error {
-	if opts.Store == nil {
+	if opts.Unlock == nil || opts.Unlock.Store == nil {
 		return errors.New("tui: no vault store")
+	}
+	// Before the interface takes the screen, so that a key's own prompts
+	// (an SSH key's passphrase, a plugin's touch) and the agent's
+	// warnings are on the terminal.
+	opened, err := opts.Unlock.OpenByKey()
+	if err != nil {
+		return err
 	}
 	if os.Getenv("NO_COLOR") != "" {
 		lipgloss.SetColorProfile(termenv.Ascii)
@@ -64,7 +69,7 @@ func Run(opts Options) error {
 	lipgloss.SetHasDarkBackground(lipgloss.HasDarkBackground())
 	clip := &clipboard.Clipboard{}
 	m := newModel(config{
-		store:      storeAdapter{opts.Store, opts.OnUnlock},
+		store:      storeAdapter{s: opts.Unlock.Store, unlock: opts.Unlock},
 		passphrase: opts.Passphrase,
 		clock:      opts.Now,
 		lockAfter:  opts.LockAfter,
@@ -73,8 +78,8 @@ func Run(opts Options) error {
 		clockNote:  opts.ClockNote,
 		clockWarn:  opts.ClockWarning,
 	})
-	if opts.Vault != nil {
-		m.cfg.unlocked = opts.Vault
+	if opened != nil {
+		m.cfg.unlocked = opened
 		m.unlock.busy = true
 	}
 	// 30 frames a second rather than Bubble Tea's 60: a key's effect still
@@ -128,8 +133,8 @@ type Vault interface {
 }
 
 type storeAdapter struct {
-	s        *vault.Store
-	onUnlock func(*vault.Vault) // Options.OnUnlock
+	s      *vault.Store
+	unlock *unlock.Unlocker // Options.Unlock; nil opens s with the passphrase alone
 }
 
 func (a storeAdapter) Exists() (bool, error) { return a.s.Exists() }
@@ -143,12 +148,13 @@ func (a storeAdapter) Create(p string, wf int) (Vault, error) {
 }
 
 func (a storeAdapter) Unlock(p string) (Vault, error) {
-	v, err := a.s.Unlock(p)
+	open := a.s.Unlock
+	if a.unlock != nil {
+		open = a.unlock.OpenWith
+	}
+	v, err := open(p)
 	if err != nil {
 		return nil, err
-	}
-	if a.onUnlock != nil {
-		a.onUnlock(v)
 	}
 	return v, nil
 }

@@ -51,7 +51,7 @@ func onScreenModel(t *testing.T, f *fakeScreens) Model {
 	cfg.capture = f.capture
 	m := newModel(cfg)
 	m = send(m, tea.WindowSizeMsg{Width: 100, Height: 30})
-	m = send(m, unlock(storeAdapter{s: s}, testPass))
+	m = send(m, openVault(storeAdapter{s: s}, testPass))
 	if !onList(m) {
 		t.Fatalf("not on the list: %q", m.unlock.err)
 	}

@@ -22,7 +22,7 @@ func TestKeysTypedWhileUnlockingReachTheList(t *testing.T) {
 	}
 	m = typeKeys(m, "prot")
 	m = send(m, special(tea.KeyEnter))
-	m = send(m, unlock(storeAdapter{s: s}, testPass))
+	m = send(m, openVault(storeAdapter{s: s}, testPass))
 	if !onList(m) || m.list.filter.Value() != "prot" {
 		t.Fatalf("the keys typed while unlocking were dropped: query %q", m.list.filter.Value())
 	}

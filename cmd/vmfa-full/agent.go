@@ -13,6 +13,7 @@ import (
 	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/internal/codeprint"
+	"github.com/vmfa/vmfa/internal/unlock"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -33,89 +34,7 @@ func (a *app) agentOf() (*vault.Store, *agent.Client, error) {
 	return s, c, err
 }
 
-// fromAgent returns the vault opened through an unlocked agent, or nil when
-// the agent is off, not running or locked. A fault on the way is said, once,
-// and the caller falls back to the passphrase.
-func (a *app) fromAgent(s *vault.Store) *vault.Vault {
-	if !a.agentEnabled() {
-		return nil
-	}
-	c, err := agent.NewClient(s.Dir())
-	if err != nil {
-		if !errors.Is(err, agent.ErrUnsupported) {
-			warn("not using the agent: " + err.Error())
-		}
-		return nil
-	}
-	st, err := c.Status()
-	if err != nil {
-		if !errors.Is(err, agent.ErrNoAgent) {
-			warn("not using the agent: " + err.Error())
-		}
-		return nil
-	}
-	if st.Locked {
-		return nil
-	}
-	return agentVault(s, c, st)
-}
-
-// agentVault returns the vault opened through c, an agent that st says is
-// unlocked, or nil, having said why. An agent whose key does not open the
-// vault, that of a vault deleted or moved away and created again since
-// 'vmfa unlock', is locked: it would only fail again, and its key is no use
-// for this directory.
-func agentVault(s *vault.Store, c *agent.Client, st agent.Status) *vault.Vault {
-	v, err := s.UnlockWith(c, st.Recipient)
-	if err == nil {
-		err = v.CheckKey()
-	}
-	if errors.Is(err, vault.ErrOtherKey) {
-		if err := c.Lock(); err != nil {
-			warn("the key the agent holds does not open this vault, and locking the agent failed: " + err.Error())
-		} else {
-			warn("the key the agent holds does not open this vault (created again since 'vmfa unlock'?): the agent is locked")
-		}
-		return nil
-	}
-	if err != nil {
-		warn("not using the agent: " + err.Error())
-		return nil
-	}
-	return v
-}
-
 func warn(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+oneLine(msg)) }
-
-// handToAgent gives the key of v, which this process unlocked, to the agent
-// of its directory, starting the agent first if none runs. Whatever
-// unlocked v (a passphrase, an identity file) makes no difference here.
-func handToAgent(v *vault.Vault, timeout time.Duration) (agent.Status, error) {
-	id := v.Identity()
-	if id == nil {
-		return agent.Status{}, vault.ErrKeyElsewhere
-	}
-	dir, err := filepath.Abs(v.Store().Dir())
-	if err != nil {
-		return agent.Status{}, err
-	}
-	c, err := agent.NewClient(dir)
-	if err != nil {
-		return agent.Status{}, err
-	}
-	if _, err := c.Status(); errors.Is(err, agent.ErrNoAgent) {
-		exe, err := os.Executable()
-		if err != nil {
-			return agent.Status{}, fmt.Errorf("can't start the agent: %w", err)
-		}
-		if err := c.Start(exe, []string{"agent", "--dir", dir}, 5*time.Second); err != nil {
-			return agent.Status{}, err
-		}
-	} else if err != nil {
-		return agent.Status{}, err
-	}
-	return c.Unlock(id, timeout)
-}
 
 // agentCmds are unlock, lock, status and agent.
 func (a *app) agentCmds() []*cobra.Command {
@@ -161,8 +80,8 @@ already, nothing is asked, unless --timeout is given.
 			}
 			// Unlocked already: nothing to ask, unless a new timeout is
 			// wanted, which takes the key again, or the agent's key is
-			// not this vault's (agentVault locks it).
-			if st, err := c.Status(); err == nil && !st.Locked && !cmd.Flags().Changed("timeout") && agentVault(s, c, st) != nil {
+			// not this vault's (ThroughAgent locks it).
+			if st, err := c.Status(); err == nil && !st.Locked && !cmd.Flags().Changed("timeout") && a.unlocker(s).ThroughAgent(c, st) != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "Already unlocked (agent pid %d%s); 'vmfa lock' locks it.\n", st.PID, expiresText(st))
 				return nil
 			}
@@ -170,7 +89,7 @@ already, nothing is asked, unless --timeout is given.
 			if err != nil {
 				return err
 			}
-			st, err := handToAgent(v, timeout)
+			st, err := unlock.HandToAgent(v, timeout)
 			if err != nil {
 				return err
 			}
@@ -287,7 +206,7 @@ when none runs, so this is only needed for a service manager's unit.
 			errOut := cmd.ErrOrStderr()
 			return agent.Run(dir, func(msg string) {
 				fmt.Fprintf(errOut, "%s vmfa agent: %s\n", time.Now().Format(time.DateTime), oneLine(msg))
-			}, codeTimeNow)
+			}, agentClock())
 		},
 	}
 }

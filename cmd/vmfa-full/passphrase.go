@@ -7,96 +7,75 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/vmfa/vmfa/internal/agent"
-	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/term"
+	"github.com/vmfa/vmfa/internal/unlock"
 	"github.com/vmfa/vmfa/vault"
 )
 
-// errNoPassphrase is term.ErrNoTTY for the passphrase.
-var errNoPassphrase = fmt.Errorf("%w: set VMFA_PASSPHRASE_COMMAND, VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE", term.ErrNoTTY)
-
-// errLockedNoTerminal is errNoPassphrase where an unlocked agent would have
-// answered: with no terminal (credential_process, mfa_process, cron),
-// 'vmfa unlock' beforehand is the usual answer.
-var errLockedNoTerminal = fmt.Errorf("%w: run 'vmfa unlock' in a terminal first, and the agent answers here; or set VMFA_PASSPHRASE_COMMAND, VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE", term.ErrNoTTY)
+// unlocker is the vault's unlock policy (package unlock) as the flags and
+// the environment set it, with the CLI's terminal: a spinner while scrypt
+// runs, warnings on stderr.
+func (a *app) unlocker(s *vault.Store) *unlock.Unlocker {
+	return &unlock.Unlocker{
+		Store:    s,
+		Env:      a.env,
+		Identity: a.identityPath(),
+		Agent:    a.agentEnabled(),
+		Warn:     func(err error) { warn(unlockWarning(err)) },
+		Busy: func(label string, work func()) {
+			withSpinner(label, func() (struct{}, error) { work(); return struct{}{}, nil })
+		},
+	}
+}
 
 // unlock opens an existing vault: through the agent when it holds the vault
-// unlocked, else with the passphrase. A passphrase asked on the terminal is
-// not asked again: the key goes to the agent (started if need be) for the
-// commands that follow, as rbw does.
+// unlocked, else with the key or the passphrase (unlock.Unlocker.Open).
 func (a *app) unlock() (*vault.Vault, error) {
 	s, err := a.store()
 	if err != nil {
 		return nil, err
 	}
-	if v := a.fromAgent(s); v != nil {
-		return v, nil
-	}
-	v, prompted, err := a.unlockLocal(s)
-	if err == nil && prompted {
-		a.offerToAgent(v)
-	}
-	if errors.Is(err, errNoPassphrase) && a.agentEnabled() && agentSupported(s) {
-		err = errLockedNoTerminal
-	}
-	return v, err
+	v, err := a.unlocker(s).Open()
+	return v, unlockHint(err)
 }
 
-// agentSupported reports whether the system has an agent for s.
-func agentSupported(s *vault.Store) bool {
-	_, err := agent.NewClient(s.Dir())
-	return !errors.Is(err, agent.ErrUnsupported)
-}
-
-// offerToAgent hands v's key to the agent if the agent is enabled; a
-// failure is only a warning, the command goes on.
-func (a *app) offerToAgent(v *vault.Vault) {
-	if !a.agentEnabled() {
-		return
-	}
-	if _, err := handToAgent(v, agent.DefaultTimeout); err != nil && !errors.Is(err, agent.ErrUnsupported) {
-		warn("the agent did not take the key: " + err.Error())
-	}
-}
-
-// unlockLocal opens an existing vault in this process: with the key in
-// --identity (VMFA_IDENTITY), else with the passphrase from the environment
-// or, reporting prompted, from the terminal. Either way the Vault holds the
-// key, which handToAgent gives the agent.
+// unlockLocal opens an existing vault in this process, so that the Vault
+// holds the key: for the commands that need it, which the agent never
+// gives out (unlock.Unlocker.Local).
 func (a *app) unlockLocal(s *vault.Store) (v *vault.Vault, prompted bool, err error) {
-	if a.identityPath() != "" {
-		v, err := a.unlockWithIdentity(s)
-		return v, false, err
+	v, prompted, err = a.unlocker(s).Local()
+	return v, prompted, unlockHint(err)
+}
+
+// fromAgent returns the vault opened through an unlocked agent, or nil
+// (unlock.Unlocker.FromAgent).
+func (a *app) fromAgent(s *vault.Store) *vault.Vault { return a.unlocker(s).FromAgent() }
+
+// passphraseVars are where a passphrase comes from without a terminal.
+const passphraseVars = "VMFA_PASSPHRASE_COMMAND, VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE"
+
+// unlockHint adds to an unlock's error what to do about it. With no
+// terminal (credential_process, mfa_process, cron), 'vmfa unlock'
+// beforehand is the usual answer where an unlocked agent would have
+// answered.
+func unlockHint(err error) error {
+	var np *unlock.NoPassphraseError
+	switch {
+	case !errors.As(err, &np):
+		return err
+	case np.AgentCould:
+		return fmt.Errorf("%w: run 'vmfa unlock' in a terminal first, and the agent answers here; or set %s", err, passphraseVars)
 	}
-	pass, ok, err := a.env.Passphrase()
-	if err != nil {
-		return nil, false, err
+	return fmt.Errorf("%w: set %s", err, passphraseVars)
+}
+
+// unlockWarning is a warning of the unlock as vmfa says it.
+func unlockWarning(err error) string {
+	var fk *unlock.ForeignKeyError
+	if errors.As(err, &fk) && fk.LockErr == nil {
+		return "the key the agent holds does not open this vault (created again since 'vmfa unlock'?): the agent is locked"
 	}
-	if ok {
-		v, err := withSpinner("Unlocking the vault", func() (*vault.Vault, error) { return s.Unlock(pass) })
-		return v, false, err
-	}
-	if exists, err := s.Exists(); err != nil {
-		return nil, false, err
-	} else if !exists {
-		return nil, false, vault.ErrNoVault
-	}
-	// Interactive users get three tries, as with sudo.
-	for try := 1; ; try++ {
-		pass, err := term.ReadSecret("Passphrase for " + s.Dir() + ": ")
-		if errors.Is(err, term.ErrNoTTY) {
-			return nil, false, errNoPassphrase
-		}
-		if err != nil {
-			return nil, false, err
-		}
-		v, err := withSpinner("Unlocking the vault", func() (*vault.Vault, error) { return s.Unlock(pass) })
-		if !errors.Is(err, vault.ErrWrongPassphrase) || try == 3 {
-			return v, err == nil, err
-		}
-		fmt.Fprintln(os.Stderr, "Wrong passphrase, try again.")
-	}
+	return err.Error()
 }
 
 // unlockOrCreate opens the vault, creating it first if there is none: adding
@@ -124,20 +103,11 @@ func (a *app) unlockOrCreate() (*vault.Vault, error) {
 	return v, err
 }
 
-// create makes a new vault with a new passphrase, asked twice on a terminal.
+// create makes a new vault with a new passphrase, asked twice on a terminal
+// (unlock.Unlocker.Create).
 func (a *app) create(s *vault.Store, workFactor int) (*vault.Vault, error) {
-	pass, ok, err := a.env.Passphrase()
-	if err != nil {
-		return nil, err
-	}
-	if ok {
-		a.env.WarnIfWeak(pass)
-	} else if pass, err = passphrase.AskNew("New passphrase: "); errors.Is(err, term.ErrNoTTY) {
-		return nil, errNoPassphrase
-	} else if err != nil {
-		return nil, err
-	}
-	return withSpinner("Creating the vault", func() (*vault.Vault, error) { return s.Create(pass, workFactor) })
+	v, err := a.unlocker(s).Create(workFactor)
+	return v, unlockHint(err)
 }
 
 // envWorkFactor lets tests and slow machines choose the scrypt cost of a

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,83 +15,27 @@ import (
 )
 
 // clock is the clock every code is computed at: the system clock plus the
-// correction 'vmfa time --apply' stored, if any.
-var clock = &codeClock{system: time.Now, notes: os.Stderr}
+// correction 'vmfa time --apply' stored, if any, read once per run. What is
+// wrong with it is said once, on stderr, unless the interface's header
+// says it.
+var clock = newClock(os.Stderr)
 
-// codeClock reads the stored correction on first use, once per run.
-type codeClock struct {
-	system func() time.Time
-	notes  io.Writer // where the CLI's once-per-run notes go
-	// settingsDir holds the correction; "" for settings.DefaultDir.
-	settingsDir string
-
-	once       sync.Once
-	now        func() time.Time
-	correction timesync.Correction
-	warnings   []string // a correction that could not be read, or one over a week old
-}
-
-// Now is the corrected time. The first call says on stderr if the
-// correction is over a week old, or could not be read.
-func (c *codeClock) Now() time.Time {
-	c.once.Do(func() {
-		c.load()
-		for _, w := range c.warnings {
-			fmt.Fprintln(c.notes, "vmfa: "+oneLine(w))
-		}
-	})
-	return c.now()
-}
-
-// codeTimeNow is the time a code is handed out at in the agent, with the
-// correction in settingsDir (the client's; "" for the agent's own), and
-// what the CLI would say on stderr of that clock. The correction is read
-// afresh on every call: 'vmfa time --apply' may run while the agent does.
-func codeTimeNow(settingsDir string) (time.Time, []string) {
-	c := &codeClock{system: time.Now, settingsDir: settingsDir}
-	c.load()
-	return c.now(), c.warnings
-}
-
-// forInterface is the clock for the interface, which says in its header
-// what the CLI says on stderr, so nothing is printed under it.
-func (c *codeClock) forInterface() func() time.Time {
-	c.once.Do(c.load)
-	return c.now
-}
-
-// header is what the interface's header says about the clock: label is
-// "clock corrected +1m37s" while a correction is applied, else ""; warning
-// is "" or a short sentence when the kernel reports the clock
-// unsynchronised, the correction is over a week old, or it could not be
-// read.
-func (c *codeClock) header() (label, warning string) {
-	c.once.Do(c.load)
-	warnings := c.warnings
-	if w := timesync.Kernel().Warning(); w != "" {
-		warnings = append([]string{w}, warnings...)
-	}
-	return c.correction.Label(), strings.Join(warnings, "; ")
-}
-
-func (c *codeClock) load() {
-	c.now = c.system
-	f, err := settings.Default()
-	if c.settingsDir != "" {
-		f, err = settings.Open(c.settingsDir), nil
-	}
-	if err == nil {
-		c.correction, err = timesync.Applied(f)
-	}
-	if err != nil {
-		c.warnings = append(c.warnings, oneLine(err.Error()+trustHint(err))+"; codes use the system clock")
-		return
-	}
-	c.now = c.correction.Clock(c.system)
-	if note := c.correction.StaleNote(c.system()); note != "" {
-		c.warnings = append(c.warnings, note)
+// newClock is the CLI's timesync.Clock, whose notes go to notes.
+func newClock(notes io.Writer) *timesync.Clock {
+	return &timesync.Clock{
+		Explain: settingsWarning,
+		Notify:  func(w string) { fmt.Fprintln(notes, "vmfa: "+oneLine(w)) },
 	}
 }
+
+// agentClock is the clock of the agent's codes, which reads the settings of
+// each request's environment and says nothing itself: the notes go with
+// the code.
+func agentClock() *timesync.Clock { return &timesync.Clock{Explain: settingsWarning} }
+
+// settingsWarning is an error reading the settings as the clock's warning
+// says it: with what to do about it, on one line.
+func settingsWarning(err error) string { return oneLine(err.Error() + trustHint(err)) }
 
 func timeCmd() *cobra.Command {
 	var (

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -303,60 +304,30 @@ func TestShellArg(t *testing.T) {
 	}
 }
 
-// TestClockHeader: what the interface's header is given, in process, with
-// a fixed system clock.
-func TestClockHeader(t *testing.T) {
+// TestClockNotes: the CLI's clock (timesync.Clock, tested there) says what
+// is wrong with it once, on stderr, as vmfa's messages go, and nothing when
+// the interface's header has said it; an untrusted settings file is said
+// with what to do about it. In process, with a fixed system clock.
+func TestClockNotes(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", dir)
-	f, err := settings.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := settings.Open(dir)
 	system := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	fixed := func() time.Time { return system }
-	kernel := timesync.Kernel().Warning()
-	join := func(ws ...string) string {
-		var out []string
-		for _, w := range ws {
-			if w != "" {
-				out = append(out, w)
-			}
-		}
-		return strings.Join(out, "; ")
-	}
-
 	var notes strings.Builder
-	c := &codeClock{system: fixed, notes: &notes}
-	if label, warning := c.header(); label != "" || warning != kernel {
-		t.Errorf("no correction: %q %q", label, warning)
+	cliClock := func() *timesync.Clock {
+		c := newClock(&notes)
+		c.System, c.Dir = func() time.Time { return system }, dir
+		return c
 	}
-
-	if _, err := timesync.Apply(f, timesync.Measurement{Server: "s", Offset: 97 * time.Second, At: system.Add(-time.Hour)}); err != nil {
+	if _, err := timesync.Apply(f, timesync.Measurement{Server: "s", Offset: -2 * time.Second, At: system.Add(-10 * 24 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	c = &codeClock{system: fixed, notes: &notes}
-	if got := c.forInterface()(); !got.Equal(system.Add(97 * time.Second)) {
-		t.Errorf("interface clock %v", got)
-	}
-	if label, warning := c.header(); label != "clock corrected +1m37s" || warning != kernel {
-		t.Errorf("fresh correction: %q %q", label, warning)
-	}
+	c := cliClock()
+	c.Header()
 	c.Now()
 	if notes.Len() != 0 {
 		t.Errorf("printed under the interface: %q", notes.String())
 	}
-
-	if _, err := timesync.Apply(f, timesync.Measurement{Server: "s", Offset: -2 * time.Second, At: system.Add(-10 * 24 * time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-	c = &codeClock{system: fixed, notes: &notes}
-	label, warning := c.header()
-	stale := "the clock correction -2s was measured 10 days ago: run 'vmfa time' to check it, 'vmfa time --apply' to renew it"
-	if label != "clock corrected -2s" || warning != join(kernel, stale) {
-		t.Errorf("stale correction: %q %q", label, warning)
-	}
-	// The CLI says it on stderr instead, once.
-	c = &codeClock{system: fixed, notes: &notes}
+	c = cliClock()
 	c.Now()
 	c.Now()
 	if got := notes.String(); strings.Count(got, "measured 10 days ago") != 1 || !strings.HasPrefix(got, "vmfa: ") {
@@ -365,8 +336,20 @@ func TestClockHeader(t *testing.T) {
 
 	os.WriteFile(f.Path(), []byte("{garbage"), 0o600)
 	notes.Reset()
-	c = &codeClock{system: fixed, notes: &notes}
+	c = cliClock()
 	if got := c.Now(); !got.Equal(system) || !strings.Contains(notes.String(), "is not a JSON object") || !strings.Contains(notes.String(), "codes use the system clock") {
 		t.Errorf("unreadable settings: %v, %q", got, notes.String())
+	}
+
+	if runtime.GOOS == "windows" {
+		return // no modes to trust or not
+	}
+	os.Chmod(f.Path(), 0o666)
+	notes.Reset()
+	c = cliClock()
+	want := f.Path() + " is not trusted: " + f.Path() + " is writable by others"
+	if got := c.Now(); !got.Equal(system) || !strings.Contains(notes.String(), want) ||
+		!strings.Contains(notes.String(), "make it writable by you alone (chmod go-w ") || strings.Count(notes.String(), "\n") != 1 {
+		t.Errorf("untrusted settings: %v, %q", got, notes.String())
 	}
 }

@@ -49,10 +49,11 @@
 //     of a vault (Server.ServeCodes) hands out the code of the one TOTP
 //     account a query designates, as 'vmfa code' does, through
 //     vault.Vault.HandOut: recorded as handed out, fresh if asked, at the
-//     clock corrected as the settings directory of the client's environment
-//     says (wire.CodeRequest.Settings), as the full program run there would. It answers wire.CodeElsewhere to anything else (an
-//     HOTP account, no match, several, an error): the full program does
-//     those and says what is wrong. It keeps the vault it decrypted while
+//     timesync.Clock corrected as the settings directory of the client's
+//     environment says (wire.CodeRequest.Settings), read for each request,
+//     as the full program run there would. It answers wire.CodeElsewhere
+//     to anything else (an HOTP account, no match, several, an error): the
+//     full program does those and says what is wrong. It keeps the vault it decrypted while
 //     vault.age is unchanged, and forgets it on lock.
 //   - Put(name, value, ttl) and Get(name): a small cache of secrets, such
 //     as temporary cloud credentials, held while the agent is unlocked:

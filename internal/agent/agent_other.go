@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+
+	"github.com/vmfa/vmfa/internal/timesync"
 )
 
 // Client is the agent's client; on Windows every method returns
@@ -33,6 +35,6 @@ func (c *Client) Start(exe string, args []string, timeout time.Duration) error {
 }
 
 // Run is Serve's entry point; on Windows it returns ErrUnsupported.
-func Run(dir string, logf func(string), codeTime func(settingsDir string) (time.Time, []string)) error {
+func Run(dir string, logf func(string), clock *timesync.Clock) error {
 	return ErrUnsupported
 }

@@ -14,7 +14,9 @@ import (
 
 	"filippo.io/age"
 	"github.com/vmfa/vmfa/internal/agent/wire"
+	"github.com/vmfa/vmfa/internal/settings"
 	"github.com/vmfa/vmfa/internal/testenv"
+	"github.com/vmfa/vmfa/internal/timesync"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -66,12 +68,30 @@ func oathtoolAt(t *testing.T, at time.Time) (string, string) {
 	return codes[0], codes[1]
 }
 
-// codeAgent serves the codes of the vault in dir, at *now, on a real socket.
-func codeAgent(t *testing.T, v *vault.Vault, dir string, now *time.Time, notes []string) (*Client, func(wire.CodeRequest) wire.Response) {
+// codeClock is a timesync.Clock at *now, with settings of its own: with a
+// correction, those hold it, measured 8 days before *now (stale, so that
+// the clock's notes mention it), and the system clock is *now less the
+// correction.
+func codeClock(t testing.TB, now *time.Time, correction time.Duration) *timesync.Clock {
+	t.Helper()
+	dir := t.TempDir()
+	c := &timesync.Clock{Dir: dir, System: func() time.Time { return now.Add(-correction) }}
+	if correction != 0 {
+		m := timesync.Measurement{Server: "test", Offset: correction, At: now.Add(-8*24*time.Hour - time.Hour)}
+		if _, err := timesync.Apply(settings.Open(dir), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+// codeAgent serves the codes of the vault in dir, at *now as corrected
+// (codeClock), on a real socket.
+func codeAgent(t *testing.T, v *vault.Vault, dir string, now *time.Time, correction time.Duration) (*Client, func(wire.CodeRequest) wire.Response) {
 	t.Helper()
 	runtimeForTest(t)
 	s, c := serve(t, dir)
-	s.ServeCodes(dir, func(string) (time.Time, []string) { return *now, notes })
+	s.ServeCodes(dir, codeClock(t, now, correction))
 	path, err := wire.SocketPath(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +110,7 @@ func codeAgent(t *testing.T, v *vault.Vault, dir string, now *time.Time, notes [
 func TestCodeFromAgent(t *testing.T) {
 	v, dir := codeVault(t)
 	now := time.Date(2026, 12, 1, 9, 0, 10, 0, time.UTC)
-	c, ask := codeAgent(t, v, dir, &now, []string{"the clock correction +5s was measured 8 days ago"})
+	c, ask := codeAgent(t, v, dir, &now, 5*time.Second)
 	if r := ask(wire.CodeRequest{Query: "aws"}); r.Code != wire.CodeLocked || r.Codes != nil {
 		t.Fatalf("a locked agent: %+v", r)
 	}
@@ -101,7 +121,7 @@ func TestCodeFromAgent(t *testing.T) {
 	code, next := oathtoolAt(t, now)
 	r := ask(wire.CodeRequest{Query: "aws"})
 	want := wire.Codes{Issuer: "Amazon Web Services", Name: "alice", Code: code, Next: next, Remaining: 20, Period: 30,
-		Notes: []string{"the clock correction +5s was measured 8 days ago"}}
+		Notes: []string{"the clock correction +5s was measured 8 days ago: run 'vmfa time' to check it, 'vmfa time --apply' to renew it"}}
 	if r.Code != "" || r.Codes == nil || !equalCodes(*r.Codes, want) {
 		t.Fatalf("code aws: %+v %+v, want %+v", r, r.Codes, want)
 	}
@@ -160,7 +180,7 @@ func equalCodes(a, b wire.Codes) bool {
 func TestCodeWaitsForTheVaultWithoutBlockingTheAgent(t *testing.T) {
 	v, dir := codeVault(t)
 	now := time.Now()
-	c, ask := codeAgent(t, v, dir, &now, nil)
+	c, ask := codeAgent(t, v, dir, &now, 0)
 	if _, err := c.Unlock(v.Identity(), time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +253,7 @@ func BenchmarkCode(b *testing.B) {
 func TestCodeSeesVaultChanges(t *testing.T) {
 	v, dir := codeVault(t)
 	now := time.Now()
-	c, ask := codeAgent(t, v, dir, &now, nil)
+	c, ask := codeAgent(t, v, dir, &now, 0)
 	if _, err := c.Unlock(v.Identity(), time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +294,8 @@ func TestCodeSeesVaultChanges(t *testing.T) {
 func TestCodeForgetsTheVaultLockedMeanwhile(t *testing.T) {
 	v, dir := codeVault(t)
 	s := NewServer(SystemClock(), os.Getuid())
-	s.ServeCodes(dir, func(string) (time.Time, []string) { return time.Now(), nil })
+	now := time.Now()
+	s.ServeCodes(dir, codeClock(t, &now, 0))
 	key := []byte(v.Identity().String())
 	for i := range 1000 {
 		if r := s.handle(wire.Request{Op: wire.OpUnlock, Identity: key}); r.Code != "" {
@@ -304,7 +325,7 @@ func TestCodeForgetsTheVaultLockedMeanwhile(t *testing.T) {
 func TestCodeReArmsTheIdleTimer(t *testing.T) {
 	v, dir := codeVault(t)
 	s, clk, _ := newTestServer(t)
-	s.ServeCodes(dir, func(string) (time.Time, []string) { return clk.wall, nil })
+	s.ServeCodes(dir, codeClock(t, &clk.wall, 0))
 	if r := s.handle(unlockReq(v.Identity(), 10*time.Minute)); r.Code != "" {
 		t.Fatal(r.Error)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/internal/safefile"
+	"github.com/vmfa/vmfa/internal/timesync"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -65,11 +66,10 @@ type Server struct {
 	secrets   map[string]secret
 	lockNotes func(reason string) // told why the agent locked; may be nil
 
-	// The vault whose codes OpCode hands out, and the time they are
-	// handed out at in a settings directory, with what to say of that
-	// clock; set by ServeCodes.
-	vaultDir string
-	codeTime func(settingsDir string) (time.Time, []string)
+	// The vault whose codes OpCode hands out, and the clock they are
+	// handed out at; set by ServeCodes.
+	vaultDir  string
+	codeClock *timesync.Clock
 
 	// loaded is vault.age as last decrypted for a code request, reused
 	// while the file is unchanged: decrypting it again costs most of a
@@ -93,13 +93,14 @@ func NewServer(clock Clock, uid int) *Server {
 func (s *Server) OnLock(f func(reason string)) { s.lockNotes = f }
 
 // ServeCodes makes the agent answer code requests for the vault in dir, at
-// the time now returns for the settings directory of the request
-// (wire.CodeRequest.Settings, "" for the agent's own), which also returns
-// what the CLI would say of that clock (a stale correction): the program
-// running the agent knows how its codes' clock is corrected, and the
-// client's environment says where the correction is.
-func (s *Server) ServeCodes(dir string, now func(settingsDir string) (time.Time, []string)) {
-	s.vaultDir, s.codeTime = dir, now
+// clock as corrected in the settings directory of the request
+// (wire.CodeRequest.Settings, "" for the clock's own), read for each
+// request: the client's environment says where the correction is, which
+// 'vmfa time --apply' may change while the agent runs. What the CLI would
+// say of that clock (a stale correction, one that can't be read) goes with
+// the code.
+func (s *Server) ServeCodes(dir string, clock *timesync.Clock) {
+	s.vaultDir, s.codeClock = dir, clock
 }
 
 // Listen takes the socket of the vault directory dir for this agent: it
@@ -144,8 +145,8 @@ func Listen(dir string) (l *net.UnixListener, release func(), err error) {
 
 // Run serves the agent of the vault directory dir until SIGINT or SIGTERM,
 // or until dir, if it exists, is removed, telling logf when it starts and
-// when and why it locks. Its codes are handed out at codeTime (ServeCodes).
-func Run(dir string, logf func(string), codeTime func(settingsDir string) (time.Time, []string)) error {
+// when and why it locks. Its codes are handed out at clock (ServeCodes).
+func Run(dir string, logf func(string), clock *timesync.Clock) error {
 	l, release, err := Listen(dir)
 	if err != nil {
 		return err
@@ -155,7 +156,7 @@ func Run(dir string, logf func(string), codeTime func(settingsDir string) (time.
 	defer stop()
 	s := NewServer(SystemClock(), os.Getuid())
 	s.OnLock(func(reason string) { logf("locked: " + reason) })
-	s.ServeCodes(dir, codeTime)
+	s.ServeCodes(dir, clock)
 	logf(fmt.Sprintf("serving %s on %s (pid %d)", dir, l.Addr(), os.Getpid()))
 	// A vault directory that existed and is gone has nothing left to
 	// serve (a temporary vault, a vault moved away): the agent ends.
@@ -357,13 +358,14 @@ func (s *Server) code(req *wire.CodeRequest) wire.Response {
 	if err != nil || e.Type == otp.HOTP {
 		return elsewhere
 	}
-	now, notes := s.codeTime(req.Settings)
+	clock := s.codeClock.Read(req.Settings)
+	now := clock.Now()
 	h, err := v.HandOut(e, now, vault.HandOutOptions{Fresh: req.Fresh, Next: req.Next})
 	if err != nil {
 		return elsewhere
 	}
 	c := CodesOf(h)
-	c.Wait, c.Notes = h.At.Sub(now), append(notes, c.Notes...)
+	c.Wait, c.Notes = h.At.Sub(now), append(clock.Warnings, c.Notes...)
 	return wire.Response{Codes: &c}
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/internal/testenv"
+	"github.com/vmfa/vmfa/internal/timesync"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -370,7 +371,7 @@ func benchClient(b *testing.B, vaultDir string, f func(*Client) error) {
 	}
 	defer release()
 	s := NewServer(SystemClock(), os.Getuid())
-	s.ServeCodes(vault, func(string) (time.Time, []string) { return time.Now(), nil })
+	s.ServeCodes(vault, &timesync.Clock{Dir: filepath.Join(dir, "settings")})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go s.Serve(ctx, l)
