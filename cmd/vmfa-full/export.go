@@ -66,7 +66,7 @@ than 30 s): those are named on standard error and left out.`,
 			}
 			showQR := f.Name == "google" && pngDir == "" && output == "" && term.IsTerminal(os.Stdout)
 			if output == "" && pngDir == "" && !showQR {
-				if err := noSecretsOnTerminal("use --output FILE, or a pipe"); err != nil {
+				if err := noSecretsOnTerminal(cmd, "use --output FILE, or a pipe"); err != nil {
 					return err
 				}
 			}
@@ -157,14 +157,20 @@ than 30 s): those are named on standard error and left out.`,
 	return cmd
 }
 
-// noSecretsOnTerminal refuses to print secrets when standard output is a
-// terminal, where they stay in view and in the scrollback; hint says where
-// they can go instead.
-func noSecretsOnTerminal(hint string) error {
-	if term.IsTerminal(os.Stdout) {
+// noSecretsOnTerminal refuses to print secrets when cmd's standard output
+// is a terminal, where they stay in view and in the scrollback; hint says
+// where they can go instead.
+func noSecretsOnTerminal(cmd *cobra.Command, hint string) error {
+	if isTerminal(cmd.OutOrStdout()) {
 		return usageError{errors.New("refusing to print secrets on the terminal: " + hint)}
 	}
 	return nil
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f)
 }
 
 func exportFormatList() string {
