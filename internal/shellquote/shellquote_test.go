@@ -11,6 +11,8 @@ func TestWord(t *testing.T) {
 		"time.example.org":     "time.example.org",
 		"/home/al/.local/vmfa": "/home/al/.local/vmfa",
 		"a=b,c@d%e+f":          "a=b,c@d%e+f",
+		"azAZ09":               "azAZ09",
+		"{x}":                  "'{x}'",
 		"[::1]:123":            "'[::1]:123'",
 		"a b":                  "'a b'",
 		"it's":                 `'it'\''s'`,
@@ -21,6 +23,13 @@ func TestWord(t *testing.T) {
 		if got := Word(in); got != want {
 			t.Errorf("Word(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// fish takes \ and ' inside single quotes as escapes, and nothing else.
+func TestFish(t *testing.T) {
+	if got, want := Fish(`it's a\b $x`), `'it\'s a\\b $x'`; got != want {
+		t.Errorf("Fish = %s, want %s", got, want)
 	}
 }
 
