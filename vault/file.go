@@ -18,6 +18,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/vmfa/vmfa/internal/safefile"
+	"github.com/vmfa/vmfa/internal/shellquote"
 )
 
 // Names of the files in a vault directory.
@@ -163,7 +164,7 @@ func checkReplaceable(path string) error {
 	case fi.Mode()&fs.ModeSymlink != 0:
 		to, _ := os.Readlink(path)
 		return fmt.Errorf("can't save %s, which is unchanged: it is a symbolic link to %s, and saving replaces the file, which would leave %s a stale copy: put the file itself in its place ('mv %s %s'), or point VMFA_DIR at the directory that holds the vault",
-			path, to, to, shellQuote(to), shellQuote(path))
+			path, to, to, shellquote.Word(to), shellquote.Word(path))
 	case !fi.Mode().IsRegular():
 		return fmt.Errorf("can't save %s: it is not a regular file (%v)", path, fi.Mode().Type())
 	}
@@ -343,7 +344,7 @@ func newLock(path string) (*flock.Flock, error) {
 		return nil, err
 	case err != nil:
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return nil, fmt.Errorf("%s is a symbolic link, which vmfa never follows: remove it ('rm %s')", path, shellQuote(path))
+			return nil, fmt.Errorf("%s is a symbolic link, which vmfa never follows: remove it ('rm %s')", path, shellquote.Word(path))
 		}
 		return nil, fmt.Errorf("can't lock the vault: %w", err)
 	}

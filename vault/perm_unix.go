@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/vmfa/vmfa/internal/safefile"
+	"github.com/vmfa/vmfa/internal/shellquote"
 )
 
 // checkDir refuses a directory that someone other than the user could have
@@ -49,8 +50,8 @@ func checkOwnDir(dir string, fi fs.FileInfo) error {
 	}
 	if u.OtherOwner {
 		return fmt.Errorf("%s is owned by user %d, not by you (%d), so its owner could swap the vault's files: use a directory of your own (set VMFA_DIR), or take it over with 'chown -R %d %s'",
-			dir, u.Owner, os.Geteuid(), os.Geteuid(), shellQuote(dir))
+			dir, u.Owner, os.Geteuid(), os.Geteuid(), shellquote.Word(dir))
 	}
 	return fmt.Errorf("%s is writable by others (mode %v), who could swap the vault's files: run 'chmod go-w %s'",
-		dir, fi.Mode().Perm(), shellQuote(dir))
+		dir, fi.Mode().Perm(), shellquote.Word(dir))
 }

@@ -219,10 +219,15 @@ func (s *Store) RemoveRecipient(name string) error {
 }
 
 // Recipients lists the recipients added to the vault, by name. It needs no
-// key: the public half of each is in its .pub file.
+// key: the public half of each is in its .pub file. It returns ErrNoVault
+// if there is no vault.
 func (s *Store) Recipients() ([]RecipientInfo, error) {
-	if err := checkDir(s.dir); err != nil {
+	exists, err := s.Exists()
+	if err != nil {
 		return nil, err
+	}
+	if !exists {
+		return nil, ErrNoVault
 	}
 	dir := s.path(recipientsDir)
 	if err := checkRecipientsDir(dir); err != nil {
@@ -301,13 +306,6 @@ func checkRecipientsDir(dir string) error {
 func (s *Store) UnlockWithIdentities(ids ...age.Identity) (*Vault, error) {
 	if len(ids) == 0 {
 		return nil, errors.New("no key given")
-	}
-	exists, err := s.Exists()
-	if err != nil {
-		return nil, err
-	}
-	if !exists {
-		return nil, ErrNoVault
 	}
 	list, err := s.Recipients()
 	if err != nil {

@@ -278,3 +278,11 @@ func TestRecipientKind(t *testing.T) {
 		}
 	}
 }
+
+// Listing the keys of a directory that holds no vault says there is none,
+// rather than that only the passphrase opens it.
+func TestRecipientsWithoutVault(t *testing.T) {
+	if list, err := Open(t.TempDir()).Recipients(); !errors.Is(err, ErrNoVault) {
+		t.Errorf("Recipients with no vault = %v, %v; want ErrNoVault", list, err)
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+
+	"github.com/vmfa/vmfa/internal/shellquote"
 )
 
 // Store is a vault directory. It holds no secrets and does no I/O until one
@@ -74,7 +76,7 @@ func (s *Store) incomplete() error {
 	e := &IncompleteError{Dir: s.dir, Present: present}
 	if present[0] == identityFile+bakSuffix {
 		e.Restore = fmt.Sprintf("restore it with 'mv %s %s' (the backup opens with the passphrase you had before the last change)",
-			shellQuote(s.path(identityFile+bakSuffix)), shellQuote(s.path(identityFile)))
+			shellquote.Word(s.path(identityFile+bakSuffix)), shellquote.Word(s.path(identityFile)))
 	} else {
 		e.Restore = "restore identity.age from your own backups, or move the directory away to start over"
 	}
@@ -232,17 +234,6 @@ func (s *Store) damaged(name string, err error) error {
 		e.Generations = len(gens)
 	}
 	return e
-}
-
-// shellQuote quotes a path for a command the user is told to run.
-func shellQuote(s string) string {
-	safe := func(r rune) bool {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("/._-+:@%,=", r)
-	}
-	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !safe(r) }) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // decryptIdentity decrypts the contents of an identity.age, and parses the

@@ -1,8 +1,15 @@
-// Command vmfa is a virtual MFA device for the terminal: an age-encrypted
-// vault of TOTP and HOTP seeds, imported from QR screenshots, with codes for
-// scripts and a live interface.
+// Command vmfa-full is vmfa, a virtual MFA device for the terminal: an
+// age-encrypted vault of TOTP and HOTP seeds, imported from QR screenshots,
+// with codes for scripts and a live interface. cmd/vmfa, the front end users
+// run, hands it every command line it does not answer itself.
 //
-// This package only wires flags to the otp, vault and tui packages.
+// This package is the command line, and only that: flags and arguments,
+// exit statuses, questions asked on the terminal, how results are printed,
+// and the hints that name vmfa's commands and flags. The rules are in the
+// packages it calls: vault (accounts, history, recipients), importer and
+// exporter, awssession, agent, timesync, tui and the others under internal.
+// Each command's RunE reads its flags, calls them, and prints what they
+// return; only main exits, with the status an error maps to (exitStatus).
 package main
 
 import (
@@ -44,20 +51,53 @@ func main() {
 	}
 	root := newRoot(passphrase.TakeEnv())
 	cmd, err := root.ExecuteC()
-	if err == nil {
-		os.Exit(exitOK)
+	os.Exit(exitStatus(root, cmd, err))
+}
+
+// exitStatus is the status vmfa exits with after cmd returned err, which it
+// prints on root's stderr, on one line, with the hints that say what to do.
+func exitStatus(root, cmd *cobra.Command, err error) int {
+	var passOn statusOf
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &passOn):
+		return int(passOn)
+	case errors.Is(err, errSilent):
+		return exitError
 	}
-	if errors.Is(err, errSilent) {
-		os.Exit(exitError)
-	}
+	errOut := root.ErrOrStderr()
 	err = dirHint(err, root.PersistentFlags().Lookup("dir").Value.String())
-	fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(err.Error()+trustHint(err)))
+	fmt.Fprintln(errOut, "vmfa: "+oneLine(err.Error()+trustHint(err)))
+	// A command that did not run ends vmfa as it ends a shell (aws exec).
+	var notRun interface{ ExitStatus() int }
+	if errors.As(err, &notRun) {
+		return notRun.ExitStatus()
+	}
 	var u usageError
 	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "unknown command") {
-		fmt.Fprintf(os.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
-		os.Exit(exitUsage)
+		fmt.Fprintf(errOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		return exitUsage
 	}
-	os.Exit(exitError)
+	return exitError
+}
+
+// statusOf is the exit status of a command vmfa ran in its place (aws
+// exec), which vmfa exits with, saying nothing more.
+type statusOf int
+
+func (s statusOf) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
+
+// exitWith returns what a command run in vmfa's place ended with: nil for
+// status 0, else the status to exit with, or err.
+func exitWith(status int, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case status != exitOK:
+		return statusOf(status)
+	}
+	return nil
 }
 
 // oneLine is how every message reaches the terminal: on one line, whatever

@@ -289,21 +289,6 @@ func TestTimeCheck(t *testing.T) {
 	expect(t, vmfa(t, dir, "", env, "time", "--check", "--reset"), 2, "", "--reset takes no other flag")
 }
 
-func TestShellArg(t *testing.T) {
-	for in, want := range map[string]string{
-		"127.0.0.1:12398":  "127.0.0.1:12398",
-		"time.example.org": "time.example.org",
-		"[::1]:123":        "'[::1]:123'",
-		"a b":              "'a b'",
-		"it's":             `'it'\''s'`,
-		"":                 "''",
-	} {
-		if got := shellArg(in); got != want {
-			t.Errorf("shellArg(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 // TestClockNotes: the CLI's clock (timesync.Clock, tested there) says what
 // is wrong with it once, on stderr, as vmfa's messages go, and nothing when
 // the interface's header has said it; an untrusted settings file is said

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/safefile"
 	"github.com/vmfa/vmfa/internal/settings"
+	"github.com/vmfa/vmfa/internal/shellquote"
 )
 
 // trustHint says what to do about a file or directory vmfa refused to trust
@@ -17,9 +18,9 @@ func trustHint(err error) string {
 	if !errors.As(err, &u) {
 		return ""
 	}
-	chmod := fmt.Sprintf("make it writable by you alone (chmod go-w %s)", shQuote(u.Path))
+	chmod := fmt.Sprintf("make it writable by you alone (chmod go-w %s)", shellquote.POSIX(u.Path))
 	if u.Ancestor {
-		chmod += fmt.Sprintf(" or, if others must write there, sticky (chmod +t %s)", shQuote(u.Path))
+		chmod += fmt.Sprintf(" or, if others must write there, sticky (chmod +t %s)", shellquote.POSIX(u.Path))
 	}
 	switch {
 	case errors.Is(err, settings.ErrUntrusted) && u.OtherOwner:

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/vmfa/vmfa/internal/atomicfile"
+	"github.com/vmfa/vmfa/internal/shellquote"
 )
 
 // WriteFile puts an export in a file only its owner can read (0600). It
@@ -73,7 +74,7 @@ func MakePrivateDir(dir string) error {
 	case !fi.IsDir():
 		return fmt.Errorf("%s is not a directory", dir)
 	case fi.Mode().Perm()&0o077 != 0:
-		return fmt.Errorf("%s can be read by others (mode %04o): run chmod 700 %s, or name a new directory", dir, fi.Mode().Perm(), dir)
+		return fmt.Errorf("%s can be read by others (mode %04o): run chmod 700 %s, or name a new directory", dir, fi.Mode().Perm(), shellquote.Word(dir))
 	}
 	return nil
 }

@@ -127,3 +127,16 @@ func TestOtherPNGs(t *testing.T) {
 		t.Fatal("no error for a directory that does not exist")
 	}
 }
+
+// The command MakePrivateDir advises runs as it reads on a shell: a
+// directory with a space is quoted.
+func TestMakePrivateDirAdviceQuoted(t *testing.T) {
+	open := filepath.Join(t.TempDir(), "my qr")
+	if err := os.Mkdir(open, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(open, 0o755)
+	if err := MakePrivateDir(open); err == nil || !strings.Contains(err.Error(), "run chmod 700 '"+open+"', or") {
+		t.Errorf("MakePrivateDir of a directory others can read = %v", err)
+	}
+}
