@@ -54,6 +54,9 @@ func Scan(capture func() ([]image.Image, error)) ([]string, error) {
 	}
 	var texts, others []string
 	for i, img := range images {
+		// Held here no more, a large picture's memory goes to the search
+		// (see qr.DecodeImage) once its luminance is made.
+		images[i] = nil
 		found, err := qr.DecodeImage(img)
 		if errors.Is(err, qr.ErrNoQRCode) {
 			continue
