@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -59,6 +60,34 @@ func PNGBomb(t testing.TB, dir, name string, w, h, depth, ct int, interlace, trn
 			for range ph {
 				zw.Write(row)
 				flush()
+			}
+		}
+		zw.Close()
+		pngChunk(out, "IDAT", z.Bytes())
+		pngChunk(out, "IEND", nil)
+	})
+}
+
+// PNGNoise writes a w×h 8-bit RGB PNG named name of random pixels, which do
+// not compress: the largest PNG file of its size, 3 bytes a pixel.
+func PNGNoise(t testing.TB, dir, name string, w, h int) string {
+	t.Helper()
+	return writeBomb(t, dir, name, func(out io.Writer) {
+		out.Write([]byte("\x89PNG\r\n\x1a\n"))
+		ihdr := make([]byte, 13)
+		binary.BigEndian.PutUint32(ihdr, uint32(w))
+		binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+		ihdr[8], ihdr[9] = 8, 2
+		pngChunk(out, "IHDR", ihdr)
+		var z bytes.Buffer
+		zw, _ := zlib.NewWriterLevel(&z, zlib.NoCompression)
+		rnd := rand.NewChaCha8([32]byte{1})
+		row := make([]byte, 1+3*w)
+		for range h {
+			rnd.Read(row[1:])
+			zw.Write(row)
+			for z.Len() >= 1<<20 {
+				pngChunk(out, "IDAT", z.Next(1<<20))
 			}
 		}
 		zw.Close()

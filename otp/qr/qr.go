@@ -40,7 +40,8 @@ const MaxPixels = 100_000_000
 
 // maxFileSize caps how much of the input Decode reads. No honest image under
 // MaxPixels comes near it: an uncompressed 100-megapixel RGB TIFF or BMP is
-// 300 MB, a PNG of a screenshot a few MB.
+// 300 MB (too large to decode besides: see decodingBytes), a PNG of noise as
+// much, a PNG of a screenshot a few MB.
 const maxFileSize = 320 << 20
 
 var (
@@ -148,7 +149,7 @@ func readImage(r io.Reader, maxPixels int) (image.Image, error) {
 			}
 			return img, nil
 		}
-		if err != errPNGKind {
+		if !errors.Is(err, errPNGKind) {
 			pngErr = err // image/png may still say it better, if it fits
 		}
 	}

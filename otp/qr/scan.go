@@ -149,8 +149,11 @@ func find(lum []byte, w, h int, alt func() []byte) []code {
 	if w*h > largeImage {
 		// What decoding left, the file and the decoder's image, is
 		// garbage by now: collected before the search allocates, it
-		// lends its memory rather than adds to the peak.
+		// lends its memory rather than adds to the peak. So is the
+		// search's own when it returns, which the next image would find
+		// (vmfa scan of several files) if left to the collector's pace.
 		runtime.GC()
+		defer runtime.GC()
 	}
 	whole := newTarget(lum, w, h)
 	codes := whole.try(steps[0])
