@@ -35,7 +35,13 @@ func (s tmuxSession) screen() string { return s.run("capture-pane", "-p", "-t", 
 // waitScreen waits until the pane shows want, and returns the screen.
 func (s tmuxSession) waitScreen(want string) string {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	return s.waitScreenWithin(want, 10*time.Second)
+}
+
+// waitScreenWithin is waitScreen, waiting up to d.
+func (s tmuxSession) waitScreenWithin(want string, d time.Duration) string {
+	s.t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		scr := s.screen()
 		if strings.Contains(scr, want) {

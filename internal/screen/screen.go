@@ -48,12 +48,18 @@ func Capture() ([]image.Image, error) { return capture() }
 // may show unrelated codes (a link on a web page) beside the one to enroll.
 // Only when no code is an OTP one does the error say what the others are.
 func Scan(capture func() ([]image.Image, error)) ([]string, error) {
-	images, err := capture()
+	captured, err := capture()
 	if err != nil {
 		return nil, err
 	}
+	// Each picture is dropped from the list as it is read, so that a large
+	// one's memory goes to the search once its luminance is made (see
+	// qr.DecodeImage); from a copy of the list, which capture may keep.
+	images := slices.Clone(captured)
+	captured = nil
 	var texts, others []string
 	for i, img := range images {
+		images[i] = nil
 		found, err := qr.DecodeImage(img)
 		if errors.Is(err, qr.ErrNoQRCode) {
 			continue
