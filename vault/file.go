@@ -40,7 +40,7 @@ const (
 )
 
 // lockTimeout is how long a writer waits for another to finish before giving
-// up with ErrLocked. Saves take milliseconds, so only a stuck process (or a
+// up with ErrBusy. Saves take milliseconds, so only a stuck process (or a
 // user who left a passphrase prompt open in a process holding the lock,
 // which this package never does) makes anyone wait that long.
 var lockTimeout = 10 * time.Second
@@ -320,7 +320,7 @@ func lock(dir string) (release func(), err error) {
 			break
 		}
 		if time.Now().After(deadline) {
-			return nil, ErrLocked
+			return nil, ErrBusy
 		}
 		// Jitter keeps two waiters from polling in step; the backoff keeps
 		// a long wait cheap.

@@ -65,7 +65,7 @@ var (
 	ErrWrongPassphrase   = errors.New("wrong passphrase")
 	ErrEmptyPassphrase   = errors.New("the passphrase is empty")
 	ErrNewerVersion      = errors.New("the vault was written by a newer vmfa: upgrade vmfa to open it")
-	ErrLocked            = errors.New("another vmfa process is writing the vault; try again")
+	ErrBusy              = errors.New("another vmfa process is writing the vault; try again")
 	ErrNotFound          = errors.New("no account matches")
 	ErrAmbiguous         = errors.New("several accounts match")
 	ErrInvalidWorkFactor = errors.New("scrypt work factor must be between 1 and 22")
