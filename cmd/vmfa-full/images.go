@@ -182,7 +182,7 @@ func (a *app) addPaste(cmd *cobra.Command, preset otp.Account) error {
 		return a.addAll(cmd, "clipboard image", accounts)
 	}
 	if errors.Is(imgErr, clipboard.ErrNoDisplay) {
-		return fmt.Errorf("%w (a terminal's OSC 52 only writes a clipboard, it cannot read one): "+
+		return fmt.Errorf("%w (a terminal's OSC 52 only writes a clipboard, it can't read one): "+
 			"save the image and run 'vmfa add FILE', pipe a URI to 'vmfa add --uri', or type a secret into 'vmfa add --manual'", imgErr)
 	}
 	if !errors.Is(imgErr, clipboard.ErrNoImage) && !errors.Is(imgErr, clipboard.ErrNoImageTool) {

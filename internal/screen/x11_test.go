@@ -80,7 +80,7 @@ func TestCaptureWithoutDisplay(t *testing.T) {
 	}
 	onX(t, ":4093") // nobody's
 	_, err := Capture()
-	if err == nil || !strings.HasPrefix(err.Error(), "cannot reach the X server of DISPLAY=:4093: ") || strings.Contains(err.Error(), "\n") {
+	if err == nil || !strings.HasPrefix(err.Error(), "can't reach the X server of DISPLAY=:4093: ") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("an X server that is not there: %v", err)
 	}
 }
