@@ -137,7 +137,7 @@ status is 1 if any failed.`,
 // was any, for an exit status of 1.
 func report(cmd *cobra.Command, errs []error) error {
 	for _, err := range errs {
-		fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(err.Error()))
+		fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(explain(err, cmd.Flag("dir").Value.String())))
 	}
 	if len(errs) > 0 {
 		return errSilent
