@@ -161,7 +161,8 @@ func (e *NotDirError) Error() string { return e.Path + " is not a directory" }
 // that already exists is left as it is: it is the user's.
 func (s *Store) mkdir() error {
 	if s.dir == "" {
-		return errors.New("the vault directory is empty: set VMFA_DIR")
+		// Open("") is the caller's mistake: every front end names one.
+		return errors.New("the vault directory's path is empty")
 	}
 	fi, err := os.Stat(s.dir)
 	if err == nil {

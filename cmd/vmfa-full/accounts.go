@@ -646,7 +646,7 @@ func (a *app) rmCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Removed %s\n", e.Label())
 			if s, err := a.store(); err == nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), s.RecoveryNote(d))
+				fmt.Fprintln(cmd.ErrOrStderr(), recoveryNote(s, d))
 			}
 			return nil
 		},

@@ -137,7 +137,7 @@ status is 1 if any failed.`,
 // was any, for an exit status of 1.
 func report(cmd *cobra.Command, errs []error) error {
 	for _, err := range errs {
-		fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(err.Error()))
+		fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(explain(err, cmd.Flag("dir").Value.String())))
 	}
 	if len(errs) > 0 {
 		return errSilent
@@ -182,7 +182,7 @@ func (a *app) addPaste(cmd *cobra.Command, preset otp.Account) error {
 		return a.addAll(cmd, "clipboard image", accounts)
 	}
 	if errors.Is(imgErr, clipboard.ErrNoDisplay) {
-		return fmt.Errorf("%w (a terminal's OSC 52 only writes a clipboard, it cannot read one): "+
+		return fmt.Errorf("%w (a terminal's OSC 52 only writes a clipboard, it can't read one): "+
 			"save the image and run 'vmfa add FILE', pipe a URI to 'vmfa add --uri', or type a secret into 'vmfa add --manual'", imgErr)
 	}
 	if !errors.Is(imgErr, clipboard.ErrNoImage) && !errors.Is(imgErr, clipboard.ErrNoImageTool) {

@@ -67,8 +67,7 @@ func exitStatus(root, cmd *cobra.Command, err error) int {
 		return exitError
 	}
 	errOut := root.ErrOrStderr()
-	err = dirHint(err, root.PersistentFlags().Lookup("dir").Value.String())
-	fmt.Fprintln(errOut, "vmfa: "+oneLine(err.Error()+trustHint(err)))
+	fmt.Fprintln(errOut, "vmfa: "+oneLine(explain(err, root.PersistentFlags().Lookup("dir").Value.String())))
 	// A command that did not run ends vmfa as it ends a shell (aws exec).
 	var notRun interface{ ExitStatus() int }
 	if errors.As(err, &notRun) {
@@ -193,30 +192,6 @@ func (a *app) store() (*vault.Store, error) {
 		}
 	}
 	return vault.Open(dir), nil
-}
-
-// dirHint adds to the error for a vault directory that is not one where its
-// path came from (--dir, else VMFA_DIR, else the default), and so how to
-// name another. A directory inside the vault's (backups/) is left as it is.
-func dirHint(err error, dirFlag string) error {
-	var nd *vault.NotDirError
-	if !errors.As(err, &nd) {
-		return err
-	}
-	def, _ := vaultdir.Default()
-	switch {
-	case dirFlag != "":
-		if nd.Path == dirFlag {
-			return fmt.Errorf("%w: --dir names the vault's directory", err)
-		}
-	case os.Getenv("VMFA_DIR") != "":
-		if nd.Path == def {
-			return fmt.Errorf("%w: VMFA_DIR names the vault's directory", err)
-		}
-	case nd.Path == def:
-		return fmt.Errorf("%w, where vmfa keeps the vault by default: move it away, or name another directory with --dir or VMFA_DIR", err)
-	}
-	return err
 }
 
 func noArgs(cmd *cobra.Command, args []string) error {

@@ -33,9 +33,9 @@ func newClock(notes io.Writer) *timesync.Clock {
 // the code.
 func agentClock() *timesync.Clock { return &timesync.Clock{Explain: settingsWarning} }
 
-// settingsWarning is an error reading the settings as the clock's warning
-// says it: with what to do about it, on one line.
-func settingsWarning(err error) string { return oneLine(err.Error() + trustHint(err)) }
+// settingsWarning is the cause of one of the clock's warnings as the
+// warning says it: with what to do about it (explain), on one line.
+func settingsWarning(err error) string { return oneLine(explain(err, "")) }
 
 func timeCmd() *cobra.Command {
 	var (
@@ -96,7 +96,7 @@ Windows: %AppData%\vmfa).`,
 			}
 			applied, err := timesync.Applied(f)
 			if err != nil && !apply {
-				fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(err.Error()))
+				fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+settingsWarning(err))
 			}
 			if apply {
 				if applied, err = timesync.Apply(f, m); err != nil {

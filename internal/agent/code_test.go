@@ -70,12 +70,13 @@ func oathtoolAt(t *testing.T, at time.Time) (string, string) {
 
 // codeClock is a timesync.Clock at *now, with settings of its own: with a
 // correction, those hold it, measured 8 days before *now (stale, so that
-// the clock's notes mention it), and the system clock is *now less the
-// correction.
+// the clock's notes mention it, with the program's hint), and the system
+// clock is *now less the correction.
 func codeClock(t testing.TB, now *time.Time, correction time.Duration) *timesync.Clock {
 	t.Helper()
 	dir := t.TempDir()
-	c := &timesync.Clock{Dir: dir, System: func() time.Time { return now.Add(-correction) }}
+	c := &timesync.Clock{Dir: dir, System: func() time.Time { return now.Add(-correction) },
+		Explain: func(err error) string { return err.Error() + ": the program's hint" }}
 	if correction != 0 {
 		m := timesync.Measurement{Server: "test", Offset: correction, At: now.Add(-8*24*time.Hour - time.Hour)}
 		if _, err := timesync.Apply(settings.Open(dir), m); err != nil {
@@ -121,7 +122,7 @@ func TestCodeFromAgent(t *testing.T) {
 	code, next := oathtoolAt(t, now)
 	r := ask(wire.CodeRequest{Query: "aws"})
 	want := wire.Codes{Issuer: "Amazon Web Services", Name: "alice", Code: code, Next: next, Remaining: 20, Period: 30,
-		Notes: []string{"the clock correction +5s was measured 8 days ago: run 'vmfa time' to check it, 'vmfa time --apply' to renew it"}}
+		Notes: []string{"the clock correction +5s was measured 8 days ago: the program's hint"}}
 	if r.Code != "" || r.Codes == nil || !equalCodes(*r.Codes, want) {
 		t.Fatalf("code aws: %+v %+v, want %+v", r, r.Codes, want)
 	}

@@ -18,7 +18,7 @@ func WriteFile(path string, data []byte, force bool) error {
 	if !force {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, fs.ErrExist) {
-			return existsError(path)
+			return &ExistsError{Path: path}
 		} else if err != nil {
 			return err
 		}
@@ -39,14 +39,18 @@ func WriteFile(path string, data []byte, force bool) error {
 // writes the first of several files.
 func CheckNew(path string) error {
 	if _, err := os.Lstat(path); err == nil {
-		return existsError(path)
+		return &ExistsError{Path: path}
 	}
 	return nil
 }
 
-func existsError(path string) error {
-	return fmt.Errorf("%s already exists: choose another name, or --force to replace it", path)
-}
+// ExistsError is the refusal to write over Path, which exists, without
+// force. It wraps fs.ErrExist.
+type ExistsError struct{ Path string }
+
+func (e *ExistsError) Error() string { return e.Path + " already exists" }
+
+func (e *ExistsError) Unwrap() error { return fs.ErrExist }
 
 func writeClose(f *os.File, data []byte) error {
 	_, err := f.Write(data)

@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,7 +86,8 @@ func TestWriteFileRefusesToReplace(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := WriteFile(path, []byte("new"), false)
-	if err == nil || !strings.Contains(err.Error(), "already exists") || strings.Contains(err.Error(), "\n") {
+	var exists *ExistsError
+	if !errors.As(err, &exists) || exists.Path != path || !strings.Contains(err.Error(), "already exists") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("WriteFile over a file = %v", err)
 	}
 	if b, _ := os.ReadFile(path); string(b) != "old" {

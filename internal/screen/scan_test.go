@@ -87,7 +87,7 @@ func TestScanLeavesOtherCodesOut(t *testing.T) {
 
 func TestScanErrors(t *testing.T) {
 	_, err := Scan(captured(desktop(640, 480, nil), desktop(640, 480, nil)))
-	if !errors.Is(err, ErrNoQRCode) || !errors.Is(err, qr.ErrNoQRCode) {
+	if !errors.Is(err, qr.ErrNoQRCode) || err.Error() != "no QR code on the screen: show the whole code, uncovered, and try again"+noQRHint {
 		t.Fatalf("empty screens: %v", err)
 	}
 	refused := errors.New("no screen to capture: test")

@@ -49,7 +49,7 @@ func captureWayland() ([]image.Image, error) {
 	// straight to what the search needs (its luminance).
 	img, err := qr.ReadImage(&out)
 	if errors.Is(err, qr.ErrNoQRCode) {
-		return nil, ErrNoQRCode
+		return nil, noQRError{}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("grim's picture of the screen: %w", err)

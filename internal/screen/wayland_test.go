@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/vmfa/vmfa/internal/testenv"
+	"github.com/vmfa/vmfa/otp/qr"
 )
 
 // TestCaptureWayland reads the QR codes a real Wayland client shows on the
@@ -21,7 +22,7 @@ func TestCaptureWayland(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	t.Setenv("DISPLAY", ":4093") // Xwayland's, which would show no Wayland window: not asked
-	if _, err := Scan(Capture); !errors.Is(err, ErrNoQRCode) {
+	if _, err := Scan(Capture); !errors.Is(err, qr.ErrNoQRCode) {
 		t.Fatalf("empty screens: %v", err)
 	}
 	w.ShowImage(t, 2, writePNG(t, qrImage(t, awsURI, 240)))

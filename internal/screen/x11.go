@@ -27,7 +27,7 @@ func init() {
 func captureX11(display string) ([]image.Image, error) {
 	conn, err := xgb.NewConnDisplay(display)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach the X server of DISPLAY=%s: %v", display, err)
+		return nil, fmt.Errorf("can't reach the X server of DISPLAY=%s: %v", display, err)
 	}
 	defer conn.Close()
 	setup := xproto.Setup(conn)

@@ -13,6 +13,7 @@ import (
 	"github.com/jezek/xgb/xproto"
 
 	"github.com/vmfa/vmfa/internal/testenv"
+	"github.com/vmfa/vmfa/otp/qr"
 )
 
 // onX runs the capture on display, as a desktop session would.
@@ -55,7 +56,7 @@ func TestCaptureX11(t *testing.T) {
 func TestCaptureX11Screens(t *testing.T) {
 	display := testenv.Xvfb(t, "1024x768x24", "800x600x16")
 	onX(t, display)
-	if _, err := Scan(Capture); !errors.Is(err, ErrNoQRCode) {
+	if _, err := Scan(Capture); !errors.Is(err, qr.ErrNoQRCode) {
 		t.Fatalf("empty screens: %v", err)
 	}
 	testenv.ShowImage(t, display+".1", writePNG(t, qrImage(t, awsURI, 240)), 500, 300)
@@ -79,7 +80,7 @@ func TestCaptureWithoutDisplay(t *testing.T) {
 	}
 	onX(t, ":4093") // nobody's
 	_, err := Capture()
-	if err == nil || !strings.HasPrefix(err.Error(), "cannot reach the X server of DISPLAY=:4093: ") || strings.Contains(err.Error(), "\n") {
+	if err == nil || !strings.HasPrefix(err.Error(), "can't reach the X server of DISPLAY=:4093: ") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("an X server that is not there: %v", err)
 	}
 }

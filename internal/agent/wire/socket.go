@@ -65,7 +65,7 @@ func runtimeDir() (string, error) {
 	if isOwnDir(tmp, uid) {
 		return tmp, CheckRuntimeDir(tmp, uid)
 	}
-	state, err := xdgdir.Dir("XDG_STATE_HOME", filepath.Join(".local", "state"), "the agent's socket", "set XDG_RUNTIME_DIR")
+	state, err := xdgdir.Dir("XDG_STATE_HOME", filepath.Join(".local", "state"), "the agent's socket")
 	if err != nil {
 		return "", err
 	}
