@@ -1,0 +1,129 @@
+package testenv
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The built programs: vmfa and vmfa-full, run by the tests of the packages
+// that drive them whole (cmd/vmfa-full, tui) in an environment of the
+// test's own.
+
+// BuildVmfa builds the front end (cmd/vmfa) and vmfa-full (cmd/vmfa-full)
+// into dir, side by side as they are installed, and returns the path of
+// vmfa. It needs no test, so that TestMain can call it.
+func BuildVmfa(dir string) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/vmfa", "./cmd/vmfa-full")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building vmfa: %v\n%s", err, out)
+	}
+	return filepath.Join(dir, "vmfa"), nil
+}
+
+// moduleRoot returns the directory of the go.mod above the working
+// directory: the repository's root, wherever in it the test runs.
+func moduleRoot() (string, error) {
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Env returns the environment of a vmfa process that a test runs with its
+// vault in dir/vault, and nothing of the test's own but PATH: HOME=dir (so
+// settings and caches are the test's too), VMFA_DIR=dir/vault,
+// VMFA_WORK_FACTOR=10 (a vault made in milliseconds, not a second) and
+// XDG_RUNTIME_DIR=RuntimeDir(t, dir). Then come extra's KEY=VALUE pairs,
+// which add to these or replace them: of two values for a key, exec uses
+// the later.
+func Env(t testing.TB, dir string, extra ...string) []string {
+	t.Helper()
+	return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
+		"VMFA_WORK_FACTOR=10", "XDG_RUNTIME_DIR=" + RuntimeDir(t, dir)}, extra...)
+}
+
+// runtimeDirs maps the directory of a test's vault to its runtime directory.
+var runtimeDirs sync.Map
+
+// RuntimeDir returns the runtime directory (AgentRuntimeDir) of the vmfa
+// processes of a test with its vault in dir: the same for every call with
+// dir, so that they all reach the one agent, until the test that first
+// asked ends.
+func RuntimeDir(t testing.TB, dir string) string {
+	t.Helper()
+	if run, ok := runtimeDirs.Load(dir); ok {
+		return run.(string)
+	}
+	run := AgentRuntimeDir(t)
+	if other, loaded := runtimeDirs.LoadOrStore(dir, run); loaded {
+		return other.(string)
+	}
+	t.Cleanup(func() { runtimeDirs.Delete(dir) })
+	return run
+}
+
+// Command returns the command that runs the program bin with args in the
+// environment Env(t, dir, env...).
+func Command(t testing.TB, bin, dir string, env []string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = Env(t, dir, env...)
+	return cmd
+}
+
+// Result is what a program printed, and its exit code.
+type Result struct {
+	Stdout, Stderr string
+	Code           int
+}
+
+// Run runs cmd with stdin as its standard input, to its end, and returns
+// what it printed and its exit code. A command that can't be started fails
+// the test.
+func Run(t testing.TB, cmd *exec.Cmd, stdin string) Result {
+	t.Helper()
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := Result{Stdout: stdout.String(), Stderr: stderr.String()}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		r.Code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s: %v", cmd.Path, err)
+	}
+	return r
+}
+
+// ShellEnv returns env as words for a shell command line (env -i ...,
+// say), each quoted.
+func ShellEnv(env []string) string {
+	words := make([]string, len(env))
+	for i, kv := range env {
+		words[i] = "'" + strings.ReplaceAll(kv, "'", `'\''`) + "'"
+	}
+	return strings.Join(words, " ")
+}
