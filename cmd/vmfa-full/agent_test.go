@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/creack/pty"
 
 	"github.com/vmfa/vmfa/internal/testenv"
 )
@@ -30,28 +28,10 @@ type agentStatus struct {
 }
 
 // agentEnv returns the environment of a test's vmfa processes with an
-// agent: a runtime directory of the test's own (runtimeEnv).
+// agent: a runtime directory of the test's own (testenv.RuntimeDir).
 func agentEnv(t *testing.T, dir string) []string {
 	t.Helper()
-	return []string{runtimeEnv(t, dir)}
-}
-
-// runtimeDirs maps the directory of a test's vault to its runtime directory.
-var runtimeDirs sync.Map
-
-// runtimeEnv returns XDG_RUNTIME_DIR=… for the vmfa processes of a test with
-// its vault in dir, the same for every call with dir (testenv.AgentRuntimeDir).
-func runtimeEnv(t *testing.T, dir string) string {
-	t.Helper()
-	if run, ok := runtimeDirs.Load(dir); ok {
-		return "XDG_RUNTIME_DIR=" + run.(string)
-	}
-	run := testenv.AgentRuntimeDir(t)
-	if other, loaded := runtimeDirs.LoadOrStore(dir, run); loaded {
-		return "XDG_RUNTIME_DIR=" + other.(string)
-	}
-	t.Cleanup(func() { runtimeDirs.Delete(dir) })
-	return "XDG_RUNTIME_DIR=" + run
+	return []string{"XDG_RUNTIME_DIR=" + testenv.RuntimeDir(t, dir)}
 }
 
 func status(t *testing.T, dir string, env []string) agentStatus {
@@ -93,7 +73,7 @@ func TestAgentUnlockOnce(t *testing.T) {
 	// No passphrase and no terminal: the agent answers.
 	before := time.Now()
 	r = vmfa(t, dir, "", env, "code", "aws")
-	cur, next := oathtool(t, awsSecret, before)
+	cur, next := testenv.OathTOTP(t, awsSecret, before)
 	if r.code != 0 || (strings.TrimSpace(r.stdout) != cur && strings.TrimSpace(r.stdout) != next) {
 		t.Fatalf("code through the agent: %+v, oathtool %s", r, cur)
 	}
@@ -281,7 +261,7 @@ func TestFreshCodes(t *testing.T) {
 		}
 		fresh := vmfa(t, dir, "", env, "code", "--fresh", "fast")
 		t2 := time.Now()
-		want, _ := oathtool(t, secret, time.Unix((step(t0)+1)*5, 0), "--time-step-size=5s")
+		want, _ := testenv.OathTOTP(t, secret, time.Unix((step(t0)+1)*5, 0), "--time-step-size=5s")
 		if fresh.code != 0 || strings.TrimSpace(fresh.stdout) != want || strings.TrimSpace(fresh.stdout) == strings.TrimSpace(first.stdout) {
 			t.Fatalf("fresh after %q: %+v, want %s (the next window's)", first.stdout, fresh, want)
 		}
@@ -309,7 +289,7 @@ func TestFreshCodes(t *testing.T) {
 // TestEnrollRecordsHandouts: enroll hands out two codes, both recorded.
 func TestEnrollRecordsHandouts(t *testing.T) {
 	dir := t.TempDir()
-	img := writeQR(t, filepath.Join(dir, "aws.png"), awsURI)
+	img := testenv.WriteQR(t, filepath.Join(dir, "aws.png"), awsURI, 400)
 	expect(t, vmfa(t, dir, "", []string{pw, "VMFA_AGENT=off"}, "enroll", "--json", img), 0, "code2", "")
 	b, err := os.ReadFile(filepath.Join(dir, "vault", "steps.json"))
 	var steps struct {
@@ -345,60 +325,27 @@ func TestInterfaceOpensThroughAgent(t *testing.T) {
 // "Passphrase" showing first is a failure unless it is what is wanted.
 func firstFrame(t *testing.T, dir string, env []string, want string) time.Duration {
 	t.Helper()
-	cmd := exec.Command(vmfaBin)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
-		"TERM=xterm-256color", runtimeEnv(t, dir)}, env...)
+	cmd := testenv.Command(t, vmfaBin, dir, with([]string{"TERM=xterm-256color"}, env...))
 	start := time.Now()
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
+	term := testenv.StartTerminal(t, cmd, false)
 	defer func() {
 		cmd.Process.Kill()
 		cmd.Wait()
-		tty.Close()
 	}()
-	chunks := make(chan []byte, 64)
-	go func() {
-		defer close(chunks)
-		for {
-			buf := make([]byte, 64<<10)
-			n, err := tty.Read(buf)
-			if n > 0 {
-				chunks <- buf[:n]
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	var screen []byte
-	answered := map[string]int{}
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case chunk, ok := <-chunks:
-			if !ok {
-				t.Fatalf("%q never showed: the interface ended: %q", want, screen)
-			}
-			screen = append(screen, chunk...)
-		case <-timeout:
-			t.Fatalf("%q never showed: %q", want, screen)
-		}
-		// A terminal answers the background-colour and cursor queries, in
-		// the order asked: the cursor's answer tells termenv the colour's
-		// is not coming.
-		for _, qa := range [][2]string{{"\x1b]11;?", "\x1b]11;rgb:0000/0000/0000\x1b\\"}, {"\x1b[6n", "\x1b[1;1R"}} {
-			if n := bytes.Count(screen, []byte(qa[0])); n > answered[qa[0]] {
-				tty.Write([]byte(qa[1]))
-				answered[qa[0]] = n
-			}
-		}
-		if bytes.Contains(screen, []byte(want)) {
+	for deadline := start.Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		ended := term.Ended()
+		screen := term.String()
+		if strings.Contains(screen, want) {
 			return time.Since(start)
 		}
-		if want != "Passphrase" && bytes.Contains(screen, []byte("Passphrase")) {
+		if want != "Passphrase" && strings.Contains(screen, "Passphrase") {
 			t.Fatalf("the unlock screen, with an unlocked agent:\n%q", screen)
+		}
+		if ended {
+			t.Fatalf("%q never showed: the interface ended: %q", want, screen)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%q never showed: %q", want, screen)
 		}
 	}
 }
@@ -437,9 +384,9 @@ func TestPromptStartsAgent(t *testing.T) {
 	uri := "otpauth://totp/Fast:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Fast&period=5"
 	expect(t, vmfa(t, dir, uri+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
 	term := onTerminal(t, dir, env, true, nil, "code", "fast")
-	term.expect("Passphrase for ")
-	term.typ("correct horse\r")
-	if code, screen := term.wait(); code != 0 {
+	term.Expect("Passphrase for ")
+	term.Type("correct horse\r")
+	if code, screen := term.Wait(); code != 0 {
 		t.Fatalf("code on a terminal: exit %d, %q", code, screen)
 	}
 	if st := status(t, dir, env); st.Locked || st.PID == 0 {
@@ -450,9 +397,9 @@ func TestPromptStartsAgent(t *testing.T) {
 	for attempt := 1; ; attempt++ {
 		expect(t, vmfa(t, dir, "", env, "code", "fast"), 0, "", "")
 		term = onTerminal(t, dir, env, true, nil, "code", "--fresh", "fast")
-		code, screen := term.wait()
-		if code != 0 || strings.Contains(screen, "Passphrase") || len(strings.TrimSpace(term.stdout.String())) != 6 {
-			t.Fatalf("--fresh on a terminal: exit %d, %q, stdout %q", code, screen, term.stdout.String())
+		code, screen := term.Wait()
+		if code != 0 || strings.Contains(screen, "Passphrase") || len(strings.TrimSpace(term.Stdout())) != 6 {
+			t.Fatalf("--fresh on a terminal: exit %d, %q, stdout %q", code, screen, term.Stdout())
 		}
 		if strings.Contains(screen, "a fresh one in") {
 			break
@@ -498,7 +445,7 @@ func TestAgentOfVaultCreatedAgain(t *testing.T) {
 	// The front end asks the agent, which leaves it to vmfa-full.
 	before := time.Now()
 	r := vmfa(t, dir, "", with(env, pw2), "code", "aws")
-	cur, next := oathtool(t, awsSecret, before)
+	cur, next := testenv.OathTOTP(t, awsSecret, before)
 	if got := strings.TrimSpace(r.stdout); r.code != 0 || (got != cur && got != next) {
 		t.Fatalf("code with the new passphrase: %+v, oathtool %s", r, cur)
 	}

@@ -102,8 +102,8 @@ func (s *awsSetup) vmfa(t *testing.T, env []string, args ...string) result {
 func checkTokenCode(t *testing.T, c ststest.Call) {
 	t.Helper()
 	step := fmt.Sprintf("--time-step-size=%ds", awsPeriod)
-	now, _ := oathtool(t, awsSecret, c.At, step)
-	before, _ := oathtool(t, awsSecret, c.At.Add(-awsPeriod*time.Second), step)
+	now, _ := testenv.OathTOTP(t, awsSecret, c.At, step)
+	before, _ := testenv.OathTOTP(t, awsSecret, c.At.Add(-awsPeriod*time.Second), step)
 	if c.SerialNumber != awsDevice || (c.TokenCode != now && c.TokenCode != before) {
 		t.Fatalf("%s sent SerialNumber %q TokenCode %q; want %s and oathtool's %s", c.Action, c.SerialNumber, c.TokenCode, awsDevice, now)
 	}
@@ -115,9 +115,7 @@ func TestAWSCredentialProcessWithAWSCLI(t *testing.T) {
 	aws := testenv.Tool(t, "aws")
 	s := newAWS(t)
 	for i := range 2 {
-		cmd := exec.Command(aws, "--profile", "dev", "--endpoint-url", s.srv.URL, "--output", "json", "sts", "get-caller-identity")
-		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + s.dir, "VMFA_DIR=" + filepath.Join(s.dir, "vault"),
-			"VMFA_WORK_FACTOR=10", runtimeEnv(t, s.dir)}, s.env...)
+		cmd := testenv.Command(t, aws, s.dir, s.env, "--profile", "dev", "--endpoint-url", s.srv.URL, "--output", "json", "sts", "get-caller-identity")
 		out, err := cmd.Output()
 		if err != nil {
 			var stderr []byte
@@ -327,9 +325,8 @@ func TestAWSExpiredAnswer(t *testing.T) {
 func TestAWSExecSignals(t *testing.T) {
 	s := newAWS(t)
 	ready := filepath.Join(s.dir, "ready")
-	cmd := exec.Command(vmfaBin, "aws", "exec", "--profile", "base", "--", "sh", "-c",
+	cmd := testenv.Command(t, vmfaBin, s.dir, s.env, "aws", "exec", "--profile", "base", "--", "sh", "-c",
 		`trap 'echo got INT' INT; trap 'echo got TERM; exit 3' TERM; touch "$1"; while :; do sleep 0.05; done`, "sh", ready)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + s.dir, "VMFA_DIR=" + filepath.Join(s.dir, "vault"), runtimeEnv(t, s.dir)}, s.env...)
 	var out strings.Builder
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
@@ -399,7 +396,7 @@ func TestAWSNoSecretsOnTerminal(t *testing.T) {
 		{"aws", "env", "--profile", "base"},
 	} {
 		term := onTerminal(t, s.dir, s.env, false, nil, args...)
-		code, screen := term.wait()
+		code, screen := term.Wait()
 		if code != 2 || !strings.Contains(screen, "vmfa: refusing to print secrets on the terminal") || strings.Contains(screen, "ASIA") {
 			t.Errorf("%v: exit %d, terminal %q", args, code, screen)
 		}

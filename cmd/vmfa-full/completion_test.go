@@ -102,8 +102,8 @@ func TestCompleteLockedAsksNothing(t *testing.T) {
 			t.Logf("%s, %v: %v", state, extra, took)
 		}
 		term := onTerminal(t, dir, env, true, nil, "__complete", "code", "")
-		if code, screen := term.wait(); code != 0 || strings.Contains(strings.ToLower(screen), "passphrase") || term.stdout.String() != ":4\n" {
-			t.Errorf("%s, on a terminal: exit %d, stdout %q, terminal %q", state, code, term.stdout.String(), screen)
+		if code, screen := term.Wait(); code != 0 || strings.Contains(strings.ToLower(screen), "passphrase") || term.Stdout() != ":4\n" {
+			t.Errorf("%s, on a terminal: exit %d, stdout %q, terminal %q", state, code, term.Stdout(), screen)
 		}
 	}
 	check("no agent")

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-
 	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/testenv"
 )
@@ -70,7 +68,7 @@ func TestCodeCopy(t *testing.T) {
 			t.Fatalf("code --copy took %v: it waited for the clear", took)
 		}
 		t.Logf("code --copy returned in %v", took)
-		cur, next := oathtool(t, awsSecret, start)
+		cur, next := testenv.OathTOTP(t, awsSecret, start)
 		got := clipboardHolds(display, cur)
 		if got != cur && got != next {
 			t.Fatalf("the clipboard holds %q, want the code %s", got, cur)
@@ -144,8 +142,8 @@ func TestCodeCopyInTmux(t *testing.T) {
 		return string(out), err
 	}
 	rc := filepath.Join(dir, "rc")
-	script := fmt.Sprintf(`env -i PATH=%q HOME=%q VMFA_DIR=%q %q %q TMUX="$TMUX" SSH_TTY=/dev/pts/99 TERM=xterm %q code aws --copy --clear-after 3s; echo $? >%q; sleep 60`,
-		os.Getenv("PATH"), dir, filepath.Join(dir, "vault"), pw, runtimeEnv(t, dir), vmfaBin, rc)
+	script := fmt.Sprintf(`env -i %s TMUX="$TMUX" SSH_TTY=/dev/pts/99 TERM=xterm %q code aws --copy --clear-after 3s; echo $? >%q; sleep 60`,
+		testenv.ShellEnv(testenv.Env(t, dir, pw)), vmfaBin, rc)
 	if o, err := tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", "30", script); err != nil {
 		testenv.Skip(t, "tmux new-session: %v %s", err, o)
 	}
@@ -171,7 +169,7 @@ func TestCodeCopyInTmux(t *testing.T) {
 			t.Fatal("code --copy did not return")
 		}
 	}
-	cur, next := oathtool(t, awsSecret, time.Now())
+	cur, next := testenv.OathTOTP(t, awsSecret, time.Now())
 	if b := buffers(); len(b) != 1 || b[0] != cur && b[0] != next {
 		t.Fatalf("tmux's buffers %q, want the code %s", b, cur)
 	}
@@ -201,33 +199,24 @@ func TestCodeCopyOSC52(t *testing.T) {
 	// A shell leads the terminal's session, as for a user: vmfa's exit
 	// does not hang the terminal up.
 	cmd := exec.Command("sh", "-c", vmfaBin+" code aws --copy --clear-after 2s; echo exit $?; sleep 10")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
-		runtimeEnv(t, dir), pw, "SSH_TTY=/dev/pts/99", "TERM=xterm"}
+	cmd.Env = testenv.Env(t, dir, pw, "SSH_TTY=/dev/pts/99", "TERM=xterm")
 	start := time.Now()
-	f, err := pty.Start(cmd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); f.Close() })
-	var sent bytes.Buffer
+	term := testenv.StartTerminal(t, cmd, false)
 	cleared := string(clipboard.OSC52(""))
-	buf := make([]byte, 4096)
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(sent.String(), cleared); {
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(term.String(), cleared); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no OSC 52 clear 10 s after a 2 s clear time; the terminal got %q", sent.String())
+			t.Fatalf("no OSC 52 clear 10 s after a 2 s clear time; the terminal got %q", term.String())
 		}
-		f.SetReadDeadline(time.Now().Add(time.Second))
-		n, _ := f.Read(buf)
-		sent.Write(buf[:n])
 	}
+	sent := term.String()
 	took := time.Since(start)
-	cur, next := oathtool(t, awsSecret, start)
-	copied := strings.Index(sent.String(), string(clipboard.OSC52(cur)))
+	cur, next := testenv.OathTOTP(t, awsSecret, start)
+	copied := strings.Index(sent, string(clipboard.OSC52(cur)))
 	if copied < 0 {
-		copied = strings.Index(sent.String(), string(clipboard.OSC52(next)))
+		copied = strings.Index(sent, string(clipboard.OSC52(next)))
 	}
-	exited := strings.Index(sent.String(), "exit 0")
-	if copied < 0 || exited < copied || strings.Index(sent.String(), cleared) < exited || took < 2*time.Second {
-		t.Fatalf("after %v the terminal got %q: want the code's OSC 52, the command's exit, then the clear", took, sent.String())
+	exited := strings.Index(sent, "exit 0")
+	if copied < 0 || exited < copied || strings.Index(sent, cleared) < exited || took < 2*time.Second {
+		t.Fatalf("after %v the terminal got %q: want the code's OSC 52, the command's exit, then the clear", took, sent)
 	}
 }

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -25,28 +23,17 @@ const shortURI = "otpauth://totp/Short:window?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3
 // as under cron or CI, whatever terminal go test runs in.
 func vmfaDetached(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(vmfaBin, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"), "VMFA_WORK_FACTOR=10",
-		runtimeEnv(t, dir)}, env...)
+	cmd := testenv.Command(t, vmfaBin, dir, env, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout.String(), stderr.String(), 0}
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		r.code = exit.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	r := testenv.Run(t, cmd, "")
+	return result{r.Stdout, r.Stderr, r.Code}
 }
 
 // TestEnrollJSONWait: --wait holds the JSON back until code 2's window has
 // begun, and writes no terminal controls into a pipe.
 func TestEnrollJSONWait(t *testing.T) {
 	dir := t.TempDir()
-	img := writeQR(t, filepath.Join(dir, "short.png"), shortURI)
+	img := testenv.WriteQR(t, filepath.Join(dir, "short.png"), shortURI, 400)
 	acc, _ := otp.ParseURI(shortURI)
 	start := time.Now()
 	r := vmfaDetached(t, dir, []string{pw}, "enroll", "--json", "--wait", img)
@@ -61,7 +48,7 @@ func TestEnrollJSONWait(t *testing.T) {
 	if acc.Step(end) == acc.Step(start) {
 		t.Fatalf("enroll --json --wait returned within the window it started in (%v)", end.Sub(start))
 	}
-	if want, _ := oathtool(t, acc.Secret, end, "--totp", "--time-step-size=5s"); js.Code2 != want {
+	if want, _ := testenv.OathTOTP(t, acc.Secret, end, "--totp", "--time-step-size=5s"); js.Code2 != want {
 		t.Errorf("code 2 = %s, want the new window's %s", js.Code2, want)
 	}
 	if js.Remaining < 1 || js.Remaining > 5 {
@@ -75,7 +62,7 @@ func TestEnrollJSONWait(t *testing.T) {
 // TestEnrollWaitPipe: with stderr a pipe, the countdown is one plain line.
 func TestEnrollWaitPipe(t *testing.T) {
 	dir := t.TempDir()
-	img := writeQR(t, filepath.Join(dir, "short.png"), shortURI)
+	img := testenv.WriteQR(t, filepath.Join(dir, "short.png"), shortURI, 400)
 	r := vmfaDetached(t, dir, []string{pw}, "enroll", "--wait", img)
 	expect(t, r, 0, "MFA code 2: ", "Code 2 in")
 	if strings.ContainsAny(r.stderr, "\r\x1b") {
@@ -87,7 +74,7 @@ func TestEnrollWaitPipe(t *testing.T) {
 // before anything is added or printed.
 func TestEnrollFlagCombinations(t *testing.T) {
 	dir := t.TempDir()
-	img := writeQR(t, filepath.Join(dir, "short.png"), shortURI)
+	img := testenv.WriteQR(t, filepath.Join(dir, "short.png"), shortURI, 400)
 	for _, args := range [][]string{
 		{"enroll", "--copy", img},           // no terminal to press Enter on
 		{"enroll", "--copy", "--wait", img}, // nor with --wait
@@ -123,25 +110,25 @@ func clipboardHolds(display, want string) string {
 
 // enrollCopy starts enroll --copy on a terminal, with a real X11 clipboard,
 // and returns the terminal and the two codes once code 2 is copied.
-func enrollCopy(t *testing.T) (term *terminal, display, code1, code2 string) {
+func enrollCopy(t *testing.T) (term *testenv.Terminal, display, code1, code2 string) {
 	t.Helper()
 	display = testenv.Xvfb(t)
 	dir := t.TempDir()
-	img := writeQR(t, filepath.Join(dir, "aws.png"), awsURI)
+	img := testenv.WriteQR(t, filepath.Join(dir, "aws.png"), awsURI, 400)
 	term = onTerminal(t, dir, []string{pw, "DISPLAY=" + display}, true, nil, "enroll", "--copy", img)
-	term.expect("Press Enter to copy code 2")
-	stdout := term.stdout.String()
+	term.Expect("Press Enter to copy code 2")
+	stdout := term.Stdout()
 	if _, err := fmt.Sscanf(stdout, "MFA code 1: %s\n", &code1); err != nil {
 		t.Fatalf("stdout %q", stdout)
 	}
 	if got := clipboardHolds(display, code1); got != code1 {
 		t.Fatalf("the clipboard holds %q, want code 1 %s", got, code1)
 	}
-	term.typ("\r")
-	term.expect("Code 2 copied")
+	term.Type("\r")
+	term.Expect("Code 2 copied")
 	time.Sleep(100 * time.Millisecond) // stdout is written before the message
-	if _, err := fmt.Sscanf(term.stdout.String(), "MFA code 1: %s\nMFA code 2: %s\n", &code1, &code2); err != nil {
-		t.Fatalf("stdout %q", term.stdout.String())
+	if _, err := fmt.Sscanf(term.Stdout(), "MFA code 1: %s\nMFA code 2: %s\n", &code1, &code2); err != nil {
+		t.Fatalf("stdout %q", term.Stdout())
 	}
 	if got := clipboardHolds(display, code2); got != code2 {
 		t.Fatalf("the clipboard holds %q, want code 2 %s", got, code2)
@@ -152,8 +139,8 @@ func enrollCopy(t *testing.T) (term *terminal, display, code1, code2 string) {
 // TestEnrollCopy: code 1, Enter, code 2, and Enter clears it now.
 func TestEnrollCopy(t *testing.T) {
 	term, display, _, code2 := enrollCopy(t)
-	term.typ("\r")
-	if code, screen := term.wait(); code != 0 || !strings.Contains(screen, "cleared") {
+	term.Type("\r")
+	if code, screen := term.Wait(); code != 0 || !strings.Contains(screen, "cleared") {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
 	if got := clipboardHolds(display, ""); got == code2 {
@@ -173,8 +160,8 @@ func TestEnrollCopyLeavesUsersClipboard(t *testing.T) {
 	if got := clipboardHolds(display, "my notes"); got != "my notes" {
 		t.Fatalf("xclip did not take the clipboard: it holds %q", got)
 	}
-	term.typ("\r")
-	if code, screen := term.wait(); code != 0 || !strings.Contains(screen, "left alone") {
+	term.Type("\r")
+	if code, screen := term.Wait(); code != 0 || !strings.Contains(screen, "left alone") {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
 	if got := clipboardHolds(display, "my notes"); got != "my notes" {
@@ -188,7 +175,7 @@ func TestEnrollCopyClearsAfter20s(t *testing.T) {
 	t.Parallel()
 	term, display, _, code2 := enrollCopy(t)
 	copied := time.Now()
-	code, screen := term.wait()
+	code, screen := term.Wait()
 	waited := time.Since(copied)
 	if code != 0 || !strings.Contains(screen, "cleared") {
 		t.Fatalf("exit %d, terminal %q", code, screen)
@@ -206,18 +193,18 @@ func TestEnrollCopyClearsAfter20s(t *testing.T) {
 func TestEnrollCopyInterrupted(t *testing.T) {
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
-	img := writeQR(t, filepath.Join(dir, "aws.png"), awsURI)
+	img := testenv.WriteQR(t, filepath.Join(dir, "aws.png"), awsURI, 400)
 	term := onTerminal(t, dir, []string{pw, "DISPLAY=" + display}, true, nil, "enroll", "--copy", img)
-	term.expect("Press Enter to copy code 2")
+	term.Expect("Press Enter to copy code 2")
 	var code1 string
-	if _, err := fmt.Sscanf(term.stdout.String(), "MFA code 1: %s\n", &code1); err != nil {
-		t.Fatalf("stdout %q", term.stdout.String())
+	if _, err := fmt.Sscanf(term.Stdout(), "MFA code 1: %s\n", &code1); err != nil {
+		t.Fatalf("stdout %q", term.Stdout())
 	}
 	if got := clipboardHolds(display, code1); got != code1 {
 		t.Fatalf("the clipboard holds %q, want code 1", got)
 	}
-	term.cmd.Process.Signal(syscall.SIGTERM)
-	if code, screen := term.wait(); code != 1 || !strings.Contains(screen, "code 1 was cleared") {
+	term.Cmd.Process.Signal(syscall.SIGTERM)
+	if code, screen := term.Wait(); code != 1 || !strings.Contains(screen, "code 1 was cleared") {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
 	if got := clipboardHolds(display, ""); got == code1 {

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-
 	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
@@ -154,7 +152,7 @@ func TestExportRefusals(t *testing.T) {
 	}
 	// On a terminal, secrets are not printed.
 	term := onTerminal(t, dir, []string{pw}, false, nil, "export", "--format", "uri")
-	code, screen := term.wait()
+	code, screen := term.Wait()
 	if code != 2 || !strings.Contains(screen, "vmfa: refusing to print secrets on the terminal: use --output FILE, or a pipe") || strings.Contains(screen, "otpauth") {
 		t.Errorf("exit %d, terminal %q", code, screen)
 	}
@@ -166,15 +164,13 @@ func TestExportGoogleOnTerminal(t *testing.T) {
 	dir := exportVault(t)
 	term := onTerminal(t, dir, []string{pw}, false, nil, "export", "--format", "google", "GitHub:alice", "issuu")
 	// 100×24 is too small: a code cut or wrapped is no code.
-	term.expect("this one is 100×24: enlarge it and press Enter")
-	if err := pty.Setsize(term.tty, &pty.Winsize{Rows: 50, Cols: 100}); err != nil {
-		t.Fatal(err)
-	}
-	term.typ("\r")
-	term.expect("Google Authenticator export: QR code 1 of 1")
-	term.expect("Enter ends the export")
-	term.typ("\r")
-	code, screen := term.wait()
+	term.Expect("this one is 100×24: enlarge it and press Enter")
+	term.Resize(50, 100)
+	term.Type("\r")
+	term.Expect("Google Authenticator export: QR code 1 of 1")
+	term.Expect("Enter ends the export")
+	term.Type("\r")
+	code, screen := term.Wait()
 	if code != 0 {
 		t.Fatalf("exit %d: %q", code, screen)
 	}
@@ -263,11 +259,11 @@ func TestExportEncryptAsksTwice(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "aegis.json")
 	const password = "violet staple orbit canyon 42"
 	term := onTerminal(t, dir, []string{pw}, false, nil, "export", "--format", "aegis", "--encrypt", "--output", out)
-	term.expect("Password for the export: ")
-	term.typ(password + "\r")
-	term.expect("Repeat it: ")
-	term.typ(password + "\r")
-	code, screen := term.wait()
+	term.Expect("Password for the export: ")
+	term.Type(password + "\r")
+	term.Expect("Repeat it: ")
+	term.Type(password + "\r")
+	code, screen := term.Wait()
 	if code != 0 || strings.Contains(screen, password) {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/internal/timesync/ntptest"
 )
 
@@ -265,7 +266,7 @@ func TestFrontEndNoCoreDump(t *testing.T) {
 	// Core dumps allowed, as a user may have them: the front end itself
 	// must turn them off.
 	cmd := exec.Command("sh", "-c", `ulimit -c unlimited && exec "$0" code --fresh fast`, front)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault")}, env...)
+	cmd.Env = testenv.Env(t, dir, env...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
@@ -316,7 +317,7 @@ func TestFrontEndRecordsTheNextCode(t *testing.T) {
 				continue
 			}
 			fresh := vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), "code", "--fresh", flag)
-			want, _ := oathtool(t, secrets[flag], time.Unix((step(t0)+2)*5, 0), "--time-step-size=5s")
+			want, _ := testenv.OathTOTP(t, secrets[flag], time.Unix((step(t0)+2)*5, 0), "--time-step-size=5s")
 			if shown.code != 0 || fresh.code != 0 || fresh.stdout != want+"\n" {
 				t.Fatalf("--%s from the front end, then --fresh: %+v, %+v; want %s, the window's after the next", flag, shown, fresh, want)
 			}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,16 +16,6 @@ import (
 // back, fresh codes that wait for the first window not handed out, and a
 // code on a vault where nothing can be written.
 
-// oathtoolHOTP returns oathtool's HOTP code of secret (base32) at counter.
-func oathtoolHOTP(t *testing.T, secret string, counter uint64) string {
-	t.Helper()
-	out, err := exec.Command(testenv.Tool(t, "oathtool"), "--hotp", "--base32", "--counter="+strconv.FormatUint(counter, 10), secret).Output()
-	if err != nil {
-		t.Fatalf("oathtool --hotp: %v", err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // TestRestoreKeepsHOTPCounter: counter 9, the version at 7 restored: the
 // counter stays 9 and 'vmfa code' prints the code of 9, not one handed out.
 func TestRestoreKeepsHOTPCounter(t *testing.T) {
@@ -35,7 +24,7 @@ func TestRestoreKeepsHOTPCounter(t *testing.T) {
 	env := []string{pw, "VMFA_AGENT=off"}
 	expect(t, vmfa(t, dir, "otpauth://hotp/Corp:bob?secret="+secret+"&counter=7\n", env, "add", "--uri"), 0, "Added Corp:bob", "")
 	for _, n := range []uint64{7, 8} {
-		expect(t, vmfa(t, dir, "", env, "code", "bob"), 0, oathtoolHOTP(t, secret, n)+"\n", "")
+		expect(t, vmfa(t, dir, "", env, "code", "bob"), 0, testenv.OathHOTP(t, secret, n)+"\n", "")
 	}
 	var history []struct {
 		ID      string
@@ -55,8 +44,8 @@ func TestRestoreKeepsHOTPCounter(t *testing.T) {
 		t.Fatalf("no version adds the account: %s", r.stdout)
 	}
 	expect(t, vmfa(t, dir, "", env, "restore", "--yes", added), 0, "", "Restored version "+added)
-	expect(t, vmfa(t, dir, "", env, "code", "bob"), 0, oathtoolHOTP(t, secret, 9)+"\n", "")
-	expect(t, vmfa(t, dir, "", env, "code", "bob"), 0, oathtoolHOTP(t, secret, 10)+"\n", "")
+	expect(t, vmfa(t, dir, "", env, "code", "bob"), 0, testenv.OathHOTP(t, secret, 9)+"\n", "")
+	expect(t, vmfa(t, dir, "", env, "code", "bob"), 0, testenv.OathHOTP(t, secret, 10)+"\n", "")
 }
 
 // TestFreshAfterJSON: 'vmfa code --json' hands out (and records) the code
@@ -88,7 +77,7 @@ func TestFreshAfterJSON(t *testing.T) {
 		// The json's window and the next are handed out, whichever
 		// window --fresh started in.
 		window := time.Unix((step(t0)+2)*5, 0)
-		want, _ := oathtool(t, secret, window, "--time-step-size=5s")
+		want, _ := testenv.OathTOTP(t, secret, window, "--time-step-size=5s")
 		if fresh.code != 0 || fresh.stdout != want+"\n" || fresh.stderr != "" {
 			t.Fatalf("%s: --fresh after --json at %v: %+v, want %s, the code of the window at %v", c.name, t0, fresh, want, window)
 		}
@@ -103,7 +92,7 @@ func TestFreshAfterJSON(t *testing.T) {
 // and a --refresh right after that for the next.
 func TestAWSRightAfterEnroll(t *testing.T) {
 	s := newAWS(t)
-	img := writeQR(t, filepath.Join(s.dir, "aws.png"), awsURI+"&period="+strconv.Itoa(awsPeriod))
+	img := testenv.WriteQR(t, filepath.Join(s.dir, "aws.png"), awsURI+"&period="+strconv.Itoa(awsPeriod), 400)
 	step := func(at time.Time) int64 { return at.Unix() / awsPeriod }
 	t0 := time.Now()
 	expect(t, s.vmfa(t, nil, "enroll", "--json", img), 0, "code2", "")
@@ -116,7 +105,7 @@ func TestAWSRightAfterEnroll(t *testing.T) {
 		expect(t, r, 0, `"Version": 1`, "")
 		calls := s.srv.Calls()
 		window := time.Unix((first+2+int64(i))*awsPeriod, 0)
-		want, _ := oathtool(t, awsSecret, window, fmt.Sprintf("--time-step-size=%ds", awsPeriod))
+		want, _ := testenv.OathTOTP(t, awsSecret, window, fmt.Sprintf("--time-step-size=%ds", awsPeriod))
 		if len(calls) != i+1 || calls[i].TokenCode != want || calls[i].At.Before(window) {
 			t.Fatalf("session %d after enroll: calls %+v; want the code %s of the window at %v, sent then", i+1, calls, want, window)
 		}

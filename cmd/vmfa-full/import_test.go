@@ -195,8 +195,11 @@ func TestImportPasswordPrompt(t *testing.T) {
 			}
 		}
 	}
-	tmux("new-session", "-d", "-s", "imp", "-x", "120", "-y", "30", "-e", "VMFA_DIR="+filepath.Join(dir, "vault"),
-		"-e", "VMFA_WORK_FACTOR=10", "-e", pw, "-e", runtimeEnv(t, dir), "sh")
+	args := []string{"new-session", "-d", "-s", "imp", "-x", "120", "-y", "30"}
+	for _, kv := range testenv.Env(t, dir, pw) {
+		args = append(args, "-e", kv)
+	}
+	tmux(append(args, "sh")...)
 	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
 	tmux("send-keys", "-t", "imp", vmfaBin+" import "+enc+"; echo EXIT=$?", "Enter")
 	waitFor("Password of " + enc)

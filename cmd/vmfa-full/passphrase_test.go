@@ -15,16 +15,16 @@ import (
 func TestNewPassphraseAsksAgain(t *testing.T) {
 	dir := t.TempDir()
 	term := onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
-	term.expect("New passphrase: ")
-	term.typ("correct horse\r")
-	term.expect("Repeat it: ")
-	term.typ("correct hrose\r")
-	term.expect("differ")
-	term.expect("New passphrase: ")
-	term.typ("correct horse\r")
-	term.expect("Repeat it: ")
-	term.typ("correct horse\r")
-	if code, screen := term.wait(); code != 0 || !strings.Contains(screen, "Created a vault") {
+	term.Expect("New passphrase: ")
+	term.Type("correct horse\r")
+	term.Expect("Repeat it: ")
+	term.Type("correct hrose\r")
+	term.Expect("differ")
+	term.Expect("New passphrase: ")
+	term.Type("correct horse\r")
+	term.Expect("Repeat it: ")
+	term.Type("correct horse\r")
+	if code, screen := term.Wait(); code != 0 || !strings.Contains(screen, "Created a vault") {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
 	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 0, "", "The vault is empty")
@@ -36,16 +36,16 @@ func TestNewPassphraseAsksAgain(t *testing.T) {
 func TestWeakPassphrase(t *testing.T) {
 	dir := t.TempDir()
 	term := onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
-	term.expect("New passphrase: ")
-	term.typ("abc\r")
-	term.expect("weak")
-	term.expect("[y/N] ")
-	term.typ("\r") // no: choose another
-	term.expect("New passphrase: ")
-	term.typ("correct horse\r")
-	term.expect("Repeat it: ")
-	term.typ("correct horse\r")
-	if code, screen := term.wait(); code != 0 {
+	term.Expect("New passphrase: ")
+	term.Type("abc\r")
+	term.Expect("weak")
+	term.Expect("[y/N] ")
+	term.Type("\r") // no: choose another
+	term.Expect("New passphrase: ")
+	term.Type("correct horse\r")
+	term.Expect("Repeat it: ")
+	term.Type("correct horse\r")
+	if code, screen := term.Wait(); code != 0 {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
 	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 0, "", "")
@@ -53,13 +53,13 @@ func TestWeakPassphrase(t *testing.T) {
 	// A yes keeps it.
 	dir = t.TempDir()
 	term = onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
-	term.expect("New passphrase: ")
-	term.typ("abc\r")
-	term.expect("[y/N] ")
-	term.typ("y\r")
-	term.expect("Repeat it: ")
-	term.typ("abc\r")
-	if code, screen := term.wait(); code != 0 {
+	term.Expect("New passphrase: ")
+	term.Type("abc\r")
+	term.Expect("[y/N] ")
+	term.Type("y\r")
+	term.Expect("Repeat it: ")
+	term.Type("abc\r")
+	if code, screen := term.Wait(); code != 0 {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
 	expect(t, vmfa(t, dir, "", []string{"VMFA_PASSPHRASE=abc"}, "list"), 0, "", "")

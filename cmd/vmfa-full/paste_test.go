@@ -89,12 +89,12 @@ func TestAddPasteSecretAsks(t *testing.T) {
 	dir := t.TempDir()
 	putText(t, display, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ")
 	term := onTerminal(t, dir, []string{pw, "DISPLAY=" + display}, true, nil, "add", "--paste")
-	term.expect("Issuer")
-	term.typ("Amazon Web Services\r")
-	term.expect("Account name")
-	term.typ("bob@123456789012\r")
-	if code, screen := term.wait(); code != 0 || term.stdout.String() != "Added Amazon Web Services:bob@123456789012\n" {
-		t.Fatalf("exit %d, stdout %q, terminal %q", code, term.stdout.String(), screen)
+	term.Expect("Issuer")
+	term.Type("Amazon Web Services\r")
+	term.Expect("Account name")
+	term.Type("bob@123456789012\r")
+	if code, screen := term.Wait(); code != 0 || term.Stdout() != "Added Amazon Web Services:bob@123456789012\n" {
+		t.Fatalf("exit %d, stdout %q, terminal %q", code, term.Stdout(), screen)
 	}
 }
 

@@ -37,7 +37,7 @@ func sshKeygen(t *testing.T, dir, name, typ, passphrase string) string {
 func vaultWithAWS(t *testing.T, dir string) string {
 	t.Helper()
 	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
-	want, _ := oathtool(t, awsSecret, time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC))
+	want, _ := testenv.OathTOTP(t, awsSecret, time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC))
 	return want
 }
 
@@ -160,16 +160,16 @@ func TestRecipientsSSHPassphrase(t *testing.T) {
 	expect(t, vmfa(t, dir, "", []string{pw}, "recipients", "add", "locked", locked+".pub"), 0, "", "Added locked")
 
 	term := onTerminal(t, dir, nil, true, nil, "--identity", locked, "code", "aws", "--at", recipientsAt)
-	term.expect("Passphrase for the SSH key " + locked)
-	term.typ("key passphrase\r")
-	if code, screen := term.wait(); code != 0 || term.stdout.String() != want+"\n" {
-		t.Fatalf("exit %d, stdout %q, terminal %q", code, term.stdout.String(), screen)
+	term.Expect("Passphrase for the SSH key " + locked)
+	term.Type("key passphrase\r")
+	if code, screen := term.Wait(); code != 0 || term.Stdout() != want+"\n" {
+		t.Fatalf("exit %d, stdout %q, terminal %q", code, term.Stdout(), screen)
 	}
 
 	term = onTerminal(t, dir, nil, true, nil, "--identity", locked, "code", "aws")
-	term.expect("Passphrase for the SSH key")
-	term.typ("wrong\r")
-	if code, screen := term.wait(); code != 1 || !strings.Contains(screen, "wrong passphrase for the SSH key "+locked) {
+	term.Expect("Passphrase for the SSH key")
+	term.Type("wrong\r")
+	if code, screen := term.Wait(); code != 1 || !strings.Contains(screen, "wrong passphrase for the SSH key "+locked) {
 		t.Fatalf("wrong key passphrase: exit %d, terminal %q", code, screen)
 	}
 }

@@ -205,8 +205,11 @@ func TestRestoreConfirm(t *testing.T) {
 		}
 		return string(out)
 	}
-	run("new-session", "-d", "-s", "r", "-x", "150", "-y", "20",
-		"-e", "VMFA_DIR="+filepath.Join(dir, "vault"), "-e", pw, "-e", runtimeEnv(t, dir), "sh")
+	args := []string{"new-session", "-d", "-s", "r", "-x", "150", "-y", "20"}
+	for _, kv := range testenv.Env(t, dir, pw) {
+		args = append(args, "-e", kv)
+	}
+	run(append(args, "sh")...)
 	t.Cleanup(func() { exec.Command(tmux, "-L", socket, "kill-server").Run() })
 	wait := func(want string) string {
 		t.Helper()

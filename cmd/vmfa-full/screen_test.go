@@ -22,14 +22,14 @@ func TestScanScreen(t *testing.T) {
 		t.Fatalf("an empty screen: stdout %q, stderr %q", r.stdout, r.stderr)
 	}
 
-	testenv.ShowImage(t, display, writeQR(t, filepath.Join(dir, "aws.png"), awsURI), 640, 300)
+	testenv.ShowImage(t, display, testenv.WriteQR(t, filepath.Join(dir, "aws.png"), awsURI, 400), 640, 300)
 	r = vmfa(t, dir, "", onScreen, "scan", "--screen")
 	if r.code != 0 || r.stdout != awsURI+"\n" || r.stderr != "" {
 		t.Fatalf("one code on the screen: %+v", r)
 	}
 
 	// Two windows, two codes: both, the upper one first.
-	testenv.ShowImage(t, display, writeQR(t, filepath.Join(dir, "github.png"), githubURI), 40, 20)
+	testenv.ShowImage(t, display, testenv.WriteQR(t, filepath.Join(dir, "github.png"), githubURI, 400), 40, 20)
 	r = vmfa(t, dir, "", onScreen, "scan", "--screen")
 	if r.code != 0 || r.stdout != githubURI+"\n"+awsURI+"\n" || r.stderr != "" {
 		t.Fatalf("two codes on the screen: %+v", r)

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -34,11 +33,8 @@ func settingsPath(dir string) string { return filepath.Join(dir, "config", "vmfa
 // corrected codes are checked against.
 func oathCode(t *testing.T, at time.Time) string {
 	t.Helper()
-	out, err := exec.Command(testenv.Tool(t, "oathtool"), "--totp", "-b", "-N", at.UTC().Format("2006-01-02 15:04:05 UTC"), awsSecret).Output()
-	if err != nil {
-		t.Fatalf("oathtool: %v", err)
-	}
-	return strings.TrimSpace(string(out))
+	code, _ := testenv.OathTOTP(t, awsSecret, at)
+	return code
 }
 
 // codeAt runs fn and checks that the code it returns is oathtool's at the
