@@ -35,6 +35,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	// Nearly every test waits, on vmfa processes, windows, clipboards and
+	// terminals, far more than it computes; each has directories of its own.
+	testenv.Parallel(8)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -107,6 +110,7 @@ func noSecrets(t *testing.T, r result) {
 }
 
 func TestLifecycle(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 1, "", "no vault yet")
 	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "Created a vault")
@@ -184,6 +188,7 @@ func TestLifecycle(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		stdin, stderr string
@@ -215,6 +220,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHOTPCounterAdvances(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "otpauth://hotp/Corp:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0\n", []string{pw}, "add", "--uri"), 0, "Added Corp:bob", "")
 	// RFC 4226 appendix D: the key "12345678901234567890".
@@ -235,6 +241,7 @@ func qrImage(name string) string {
 }
 
 func TestScanAndEnroll(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := vmfa(t, dir, "", nil, "scan", qrImage("screenshot-2x.png"))
 	expect(t, r, 0, "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=", "")
@@ -283,6 +290,7 @@ func TestScanAndEnroll(t *testing.T) {
 }
 
 func TestGoogleExportImages(t *testing.T) {
+	t.Parallel()
 	img := testenv.SharedCorpus(t, "migration/scito/example_export.png")
 	dir := t.TempDir()
 	r := vmfa(t, dir, "", []string{pw}, "add", img)
@@ -294,6 +302,7 @@ func TestGoogleExportImages(t *testing.T) {
 // TestSplitExport adds a Google Authenticator export shown as three QR codes,
 // screenshotted in any order, and names a missing part.
 func TestSplitExport(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		Vectors []struct{ ID, URI string }
 	}
@@ -329,6 +338,7 @@ func TestSplitExport(t *testing.T) {
 // TestBombImage feeds vmfa scan a 300 KB PNG that claims 60000×60000 pixels:
 // refused from its header, with the whole process staying small.
 func TestBombImage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var buf bytes.Buffer
 	buf.WriteString("\x89PNG\r\n\x1a\n")
@@ -368,6 +378,7 @@ func TestBombImage(t *testing.T) {
 // TestAddManual types a secret, as for "can't scan the QR code? type the key".
 // With no terminal, the secret comes from stdin, never from the arguments.
 func TestAddManual(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := vmfa(t, dir, "jbsw y3dp ehpk 3pxp\n", []string{pw}, "add", "--manual", "--issuer", "Corp VPN", "--name", "alice", "--digits", "8", "--period", "60", "--algorithm", "sha256")
 	expect(t, r, 0, "Added Corp VPN:alice\n", "")
@@ -381,6 +392,7 @@ func TestAddManual(t *testing.T) {
 // TestAddPaste puts a real screenshot on a real X11 clipboard (Xvfb and
 // xclip) and adds it with vmfa add --paste.
 func TestAddPaste(t *testing.T) {
+	t.Parallel()
 	display := testenv.Xvfb(t)
 	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-t", "image/png", "-i", qrImage("screenshot-1x.png"))
 	if err := put.Run(); err != nil { // not Output: xclip stays behind as the owner, holding its pipes
@@ -394,6 +406,7 @@ func TestAddPaste(t *testing.T) {
 
 // TestHostileInput covers what a reviewer found by trying to break things.
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, githubURI+"\n"+githubURI2+"\n", []string{pw}, "add", "--uri"), 0, "Added GitHub:bob", "")
 
@@ -431,6 +444,7 @@ func TestHostileInput(t *testing.T) {
 
 // TestSkipExisting re-imports an export that holds accounts already there.
 func TestSkipExisting(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added GitHub:alice", "")
 	both := githubURI + "\n" + githubURI2 + "\n"
@@ -444,6 +458,7 @@ func TestSkipExisting(t *testing.T) {
 // TestEnrollHOTP refuses to enroll a counter-based account, whose codes
 // enrollment would show without spending.
 func TestEnrollHOTP(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	img := testenv.WriteQR(t, filepath.Join(dir, "hotp.png"), "otpauth://hotp/Corp:h?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=5", 400)
 	expect(t, vmfa(t, dir, "", []string{pw}, "enroll", img), 1, "", "Corp:h is an HOTP (counter-based) account")
@@ -455,6 +470,7 @@ func TestEnrollHOTP(t *testing.T) {
 // TestCompletion completes account labels when the passphrase is in the
 // environment, and never prompts otherwise.
 func TestCompletion(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, githubURI+"\n"+awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
 	expect(t, vmfa(t, dir, "", []string{pw}, "__complete", "code", ""), 0, "GitHub:alice\nAmazon Web Services:alice@123456789012\n", "")
@@ -467,6 +483,7 @@ func TestCompletion(t *testing.T) {
 // TestEnrollWait checks that --wait prints code 2 only once its window has
 // begun, with an account whose period is 5 s so the test waits at most that.
 func TestEnrollWait(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 	img := testenv.WriteQR(t, filepath.Join(dir, "short.png"), "otpauth://totp/Short:window?secret="+secret+"&period=5", 400)

@@ -15,18 +15,24 @@ import (
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
-// clearers returns the pids of the processes clearing a code 'vmfa code
-// --copy' copied: vmfa-full clipboard-clearer.
-func clearers(t *testing.T) []int {
+// clearers returns the pids of the processes clearing a code that 'vmfa
+// code --copy' copied for the test with its home in dir: vmfa-full
+// clipboard-clearer, with HOME=dir. Tests run in parallel: another test's
+// clearers are not this one's.
+func clearers(t *testing.T, dir string) []int {
 	t.Helper()
 	var pids []int
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, d := range dirs {
-		argv, err := os.ReadFile(filepath.Join(d, "cmdline"))
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		argv, err := os.ReadFile(filepath.Join(p, "cmdline"))
 		if err != nil || !bytes.HasPrefix(argv, []byte(fullBin()+"\x00clipboard-clearer")) {
 			continue
 		}
-		pid, _ := strconv.Atoi(filepath.Base(d))
+		environ, err := os.ReadFile(filepath.Join(p, "environ"))
+		if err != nil || !bytes.Contains(append([]byte("\x00"), environ...), []byte("\x00HOME="+dir+"\x00")) {
+			continue
+		}
+		pid, _ := strconv.Atoi(filepath.Base(p))
 		pids = append(pids, pid)
 	}
 	return pids
@@ -50,6 +56,8 @@ func waitClipboard(display, want string, timeout time.Duration) string {
 // clears it later, if the clipboard still holds it. Through the front end,
 // with the agent unlocked, too: --copy is vmfa-full's.
 func TestCodeCopy(t *testing.T) {
+	// Not parallel: it checks times vmfa takes or measures, which the other
+	// tests' load would skew.
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	env := with(agentEnv(t, dir), "DISPLAY="+display)
@@ -77,7 +85,7 @@ func TestCodeCopy(t *testing.T) {
 	}
 
 	code := copyCode(with(env, pw), "2s")
-	pids := clearers(t)
+	pids := clearers(t, dir)
 	if len(pids) != 1 {
 		t.Fatalf("%d clearing processes: %v", len(pids), pids)
 	}
@@ -99,7 +107,7 @@ func TestCodeCopy(t *testing.T) {
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
 	copyCode(env, "2s")
 	putText(t, display, "my notes")
-	for deadline := time.Now().Add(6 * time.Second); len(clearers(t)) > 0; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(6 * time.Second); len(clearers(t, dir)) > 0; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the clearer still runs 6 s after a 2 s clear time")
 		}
@@ -112,6 +120,7 @@ func TestCodeCopy(t *testing.T) {
 // TestCodeCopyUsage: --copy copies one code; the clear time is only ever
 // shortened; no route to a clipboard is a failure, and no code is printed.
 func TestCodeCopyUsage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
 	for _, args := range [][]string{{"--json"}, {"--next"}, {"--clear-after", "30s"}, {"--clear-after", "0s"}} {
@@ -133,6 +142,7 @@ func TestCodeCopyUsage(t *testing.T) {
 // SSH: the code goes to tmux's paste buffers; its clearer, once the command
 // has returned, deletes its buffer and leaves the one the user copied since.
 func TestCodeCopyInTmux(t *testing.T) {
+	t.Parallel()
 	testenv.Tool(t, "tmux")
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
@@ -179,7 +189,7 @@ func TestCodeCopyInTmux(t *testing.T) {
 	if _, err := tmux("set-buffer", "my notes"); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(8 * time.Second); len(clearers(t)) > 0; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(8 * time.Second); len(clearers(t, dir)) > 0; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the clearer still runs 8 s after a 3 s clear time")
 		}
@@ -194,6 +204,7 @@ func TestCodeCopyInTmux(t *testing.T) {
 // its own, clears it later through the one the command ran on, once the
 // command has returned to the shell.
 func TestCodeCopyOSC52(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
 	// A shell leads the terminal's session, as for a user: vmfa's exit

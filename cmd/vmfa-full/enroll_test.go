@@ -32,6 +32,7 @@ func vmfaDetached(t *testing.T, dir string, env []string, args ...string) result
 // TestEnrollJSONWait: --wait holds the JSON back until code 2's window has
 // begun, and writes no terminal controls into a pipe.
 func TestEnrollJSONWait(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	img := testenv.WriteQR(t, filepath.Join(dir, "short.png"), shortURI, 400)
 	acc, _ := otp.ParseURI(shortURI)
@@ -61,6 +62,7 @@ func TestEnrollJSONWait(t *testing.T) {
 
 // TestEnrollWaitPipe: with stderr a pipe, the countdown is one plain line.
 func TestEnrollWaitPipe(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	img := testenv.WriteQR(t, filepath.Join(dir, "short.png"), shortURI, 400)
 	r := vmfaDetached(t, dir, []string{pw}, "enroll", "--wait", img)
@@ -73,6 +75,7 @@ func TestEnrollWaitPipe(t *testing.T) {
 // TestEnrollFlagCombinations: what cannot work is refused as a usage error
 // before anything is added or printed.
 func TestEnrollFlagCombinations(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	img := testenv.WriteQR(t, filepath.Join(dir, "short.png"), shortURI, 400)
 	for _, args := range [][]string{
@@ -117,7 +120,7 @@ func enrollCopy(t *testing.T) (term *testenv.Terminal, display, code1, code2 str
 	img := testenv.WriteQR(t, filepath.Join(dir, "aws.png"), awsURI, 400)
 	term = onTerminal(t, dir, []string{pw, "DISPLAY=" + display}, true, nil, "enroll", "--copy", img)
 	term.Expect("Press Enter to copy code 2")
-	stdout := term.Stdout()
+	stdout := term.ExpectStdout("MFA code 1: ")
 	if _, err := fmt.Sscanf(stdout, "MFA code 1: %s\n", &code1); err != nil {
 		t.Fatalf("stdout %q", stdout)
 	}
@@ -126,8 +129,7 @@ func enrollCopy(t *testing.T) (term *testenv.Terminal, display, code1, code2 str
 	}
 	term.Type("\r")
 	term.Expect("Code 2 copied")
-	time.Sleep(100 * time.Millisecond) // stdout is written before the message
-	if _, err := fmt.Sscanf(term.Stdout(), "MFA code 1: %s\nMFA code 2: %s\n", &code1, &code2); err != nil {
+	if _, err := fmt.Sscanf(term.ExpectStdout("MFA code 2: "), "MFA code 1: %s\nMFA code 2: %s\n", &code1, &code2); err != nil {
 		t.Fatalf("stdout %q", term.Stdout())
 	}
 	if got := clipboardHolds(display, code2); got != code2 {
@@ -138,6 +140,7 @@ func enrollCopy(t *testing.T) (term *testenv.Terminal, display, code1, code2 str
 
 // TestEnrollCopy: code 1, Enter, code 2, and Enter clears it now.
 func TestEnrollCopy(t *testing.T) {
+	t.Parallel()
 	term, display, _, code2 := enrollCopy(t)
 	term.Type("\r")
 	if code, screen := term.Wait(); code != 0 || !strings.Contains(screen, "cleared") {
@@ -151,6 +154,7 @@ func TestEnrollCopy(t *testing.T) {
 // TestEnrollCopyLeavesUsersClipboard: what the user copied after code 2
 // stays.
 func TestEnrollCopyLeavesUsersClipboard(t *testing.T) {
+	t.Parallel()
 	term, display, _, _ := enrollCopy(t)
 	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-i")
 	put.Stdin = strings.NewReader("my notes")
@@ -191,13 +195,14 @@ func TestEnrollCopyClearsAfter20s(t *testing.T) {
 // TestEnrollCopyInterrupted: stopped before code 2, enroll --copy takes code
 // 1 off the clipboard rather than leave it there.
 func TestEnrollCopyInterrupted(t *testing.T) {
+	t.Parallel()
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	img := testenv.WriteQR(t, filepath.Join(dir, "aws.png"), awsURI, 400)
 	term := onTerminal(t, dir, []string{pw, "DISPLAY=" + display}, true, nil, "enroll", "--copy", img)
 	term.Expect("Press Enter to copy code 2")
 	var code1 string
-	if _, err := fmt.Sscanf(term.Stdout(), "MFA code 1: %s\n", &code1); err != nil {
+	if _, err := fmt.Sscanf(term.ExpectStdout("MFA code 1: "), "MFA code 1: %s\n", &code1); err != nil {
 		t.Fatalf("stdout %q", term.Stdout())
 	}
 	if got := clipboardHolds(display, code1); got != code1 {

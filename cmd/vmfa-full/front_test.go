@@ -48,6 +48,7 @@ type codeJSON struct {
 }
 
 func TestFrontEndCodeFromAgent(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"
@@ -129,6 +130,7 @@ func TestFrontEndCodeFromAgent(t *testing.T) {
 // clock of 'vmfa time --apply', applied before or after it started, and
 // the front end says what vmfa-full would of a stale correction.
 func TestFrontEndCorrectedClock(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := with(agentEnv(t, dir), configEnv(dir))
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
@@ -158,6 +160,7 @@ func TestFrontEndCorrectedClock(t *testing.T) {
 // correction of the settings the caller's environment names
 // (XDG_CONFIG_HOME), as vmfa-full run there would, not at the agent's.
 func TestFrontEndClockOfItsEnvironment(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir) // settings in $HOME/.config: no correction
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
@@ -186,6 +189,7 @@ func TestFrontEndClockOfItsEnvironment(t *testing.T) {
 // with the agent unlocked) says in one line what is missing, what it does,
 // and how to install it, from a clone (offline) or not.
 func TestFrontEndSaysWhatIsMissing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"
@@ -223,6 +227,7 @@ func TestFrontEndSaysWhatIsMissing(t *testing.T) {
 // itself (a link to it, beside it or in $PATH) is said in one line, exit
 // 1; the front end executed itself for ever.
 func TestFrontEndNotItselfAsVmfaFull(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	front := loneFront(t)
 	beside := filepath.Join(filepath.Dir(front), "vmfa-full")
@@ -256,6 +261,7 @@ func TestFrontEndNotItselfAsVmfaFull(t *testing.T) {
 // up to a period when it waits for a fresh one's window; meanwhile it
 // writes no core (its core limit is 0, hard), like vmfa-full.
 func TestFrontEndNoCoreDump(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	const uri = "otpauth://totp/Fast:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Fast&period=5"
@@ -294,6 +300,7 @@ func TestFrontEndNoCoreDump(t *testing.T) {
 // --next, and in --json) is recorded as handed out, as vmfa-full records
 // it: after it, a fresh code is the window's after the next.
 func TestFrontEndRecordsTheNextCode(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	secrets := map[string]string{}

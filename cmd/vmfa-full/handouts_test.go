@@ -19,6 +19,7 @@ import (
 // TestRestoreKeepsHOTPCounter: counter 9, the version at 7 restored: the
 // counter stays 9 and 'vmfa code' prints the code of 9, not one handed out.
 func TestRestoreKeepsHOTPCounter(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const secret = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
 	env := []string{pw, "VMFA_AGENT=off"}
@@ -53,6 +54,7 @@ func TestRestoreKeepsHOTPCounter(t *testing.T) {
 // prints that window's code, from the agent through the front end as from
 // vmfa-full.
 func TestFreshAfterJSON(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
@@ -91,6 +93,7 @@ func TestFreshAfterJSON(t *testing.T) {
 // form; a session asked for right after waits for the window after them,
 // and a --refresh right after that for the next.
 func TestAWSRightAfterEnroll(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
 	img := testenv.WriteQR(t, filepath.Join(s.dir, "aws.png"), awsURI+"&period="+strconv.Itoa(awsPeriod), 400)
 	step := func(at time.Time) int64 { return at.Unix() / awsPeriod }
@@ -118,6 +121,7 @@ func TestAWSRightAfterEnroll(t *testing.T) {
 // the agent, and with the passphrase, in the same words. An HOTP code,
 // whose counter can't be saved, is refused.
 func TestCodeOnReadOnlyVault(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"

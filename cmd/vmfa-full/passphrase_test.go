@@ -13,6 +13,7 @@ import (
 // TestNewPassphraseAsksAgain: a mistyped "Repeat it" asks again, on a real
 // terminal, rather than giving up.
 func TestNewPassphraseAsksAgain(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	term := onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
 	term.Expect("New passphrase: ")
@@ -34,6 +35,7 @@ func TestNewPassphraseAsksAgain(t *testing.T) {
 // CLI too: on a terminal a weak passphrase needs a yes, from the environment
 // it gets a warning.
 func TestWeakPassphrase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	term := onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
 	term.Expect("New passphrase: ")
@@ -95,6 +97,7 @@ func workFactor(t *testing.T, dir string) string {
 // TestPasswdKeepsWorkFactor: changing the passphrase keeps the vault's scrypt
 // cost unless --work-factor says otherwise.
 func TestPasswdKeepsWorkFactor(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "11"), 0, "", "Created")
 	if wf := workFactor(t, dir); wf != "11" {
@@ -114,6 +117,7 @@ func TestPasswdKeepsWorkFactor(t *testing.T) {
 // TestPassphraseFileModeWarning: a passphrase file others can read is worth
 // a warning, as ssh gives for a private key.
 func TestPassphraseFileModeWarning(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "")
 	file := filepath.Join(dir, "pass")
@@ -137,6 +141,7 @@ func TestPassphraseFileModeWarning(t *testing.T) {
 // never reach a child: not the passphrase command, not the clipboard tool
 // (xclip lives on as the clipboard's owner).
 func TestPassphraseNotInherited(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "")
 	dump := filepath.Join(dir, "env")
@@ -180,6 +185,7 @@ func TestPassphraseNotInherited(t *testing.T) {
 // passphrase variables, in one line. Where the agent is no answer (turned
 // off, or 'vmfa unlock' itself), it does not.
 func TestLockedNoTerminalSaysUnlock(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")

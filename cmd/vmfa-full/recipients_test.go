@@ -79,6 +79,7 @@ func oneLineError(t *testing.T, r result, want string) {
 }
 
 func TestRecipientsSSH(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	want := vaultWithAWS(t, dir)
 	keys := t.TempDir()
@@ -154,6 +155,7 @@ func TestRecipientsSSH(t *testing.T) {
 // TestRecipientsSSHPassphrase: an SSH key's own passphrase is asked on the
 // terminal, only for it.
 func TestRecipientsSSHPassphrase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	want := vaultWithAWS(t, dir)
 	locked := sshKeygen(t, t.TempDir(), "locked", "ed25519", "key passphrase")
@@ -178,6 +180,7 @@ func TestRecipientsSSHPassphrase(t *testing.T) {
 // identity to a plugin recipient and unlocks with the plugin's identity,
 // and stock age opens the file through the same plugin.
 func TestRecipientsPlugin(t *testing.T) {
+	// Not parallel: it sets $PATH (agekeytest.Install, t.Setenv).
 	agekeytest.Install(t)
 	dir := t.TempDir()
 	want := vaultWithAWS(t, dir)
@@ -210,6 +213,7 @@ func TestRecipientsPlugin(t *testing.T) {
 
 // TestRecipientsAgeKey: an age-keygen key as a backup.
 func TestRecipientsAgeKey(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	want := vaultWithAWS(t, dir)
 	key := filepath.Join(t.TempDir(), "backup.txt")

@@ -51,6 +51,8 @@ func checkCodeAt(t *testing.T, skew time.Duration, what string, fn func() string
 }
 
 func TestTimeMeasure(t *testing.T) {
+	// Not parallel: it checks times vmfa takes or measures, which the other
+	// tests' load would skew.
 	dir := t.TempDir()
 	const skew = 97*time.Second + 312*time.Millisecond
 	srv := ntptest.Start(t, ntptest.Reply{Skew: skew})
@@ -104,6 +106,8 @@ func TestTimeMeasure(t *testing.T) {
 // TestTimeApply: after --apply, code and enroll compute codes at the
 // server's time, checked against oathtool at that time; --reset undoes it.
 func TestTimeApply(t *testing.T) {
+	// Not parallel: it checks times vmfa takes or measures, which the other
+	// tests' load would skew.
 	dir := t.TempDir()
 	const skew = -(3*time.Minute + 17*time.Second) // the server is behind: this clock runs fast
 	srv := ntptest.Start(t, ntptest.Reply{Skew: skew})
@@ -168,6 +172,7 @@ func TestTimeApply(t *testing.T) {
 // TestTimeBadReplies: each bad reply fails in one line, exit 1, and leaves
 // the applied correction as it was.
 func TestTimeBadReplies(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := []string{pw, configEnv(dir)}
 	expect(t, vmfa(t, dir, awsURI+"\n", env, "add", "--uri"), 0, "Added", "")
@@ -221,6 +226,8 @@ func TestTimeBadReplies(t *testing.T) {
 // TestTimeNoServer: a silent server fails within 5 s, a closed port at
 // once, each in one line with exit 1.
 func TestTimeNoServer(t *testing.T) {
+	// Not parallel: it checks times vmfa takes or measures, which the other
+	// tests' load would skew.
 	dir := t.TempDir()
 	env := []string{configEnv(dir)}
 	silent := ntptest.Start(t, ntptest.Reply{Silent: true})
@@ -253,6 +260,8 @@ func TestTimeNoServer(t *testing.T) {
 // the server's time, correction included), after printing what plain
 // 'vmfa time' prints, which exits 0 whatever the offset.
 func TestTimeCheck(t *testing.T) {
+	// Not parallel: it checks times vmfa takes or measures, which the other
+	// tests' load would skew.
 	dir := t.TempDir()
 	env := []string{configEnv(dir)}
 	for _, tt := range []struct {
@@ -280,6 +289,7 @@ func TestTimeCheck(t *testing.T) {
 }
 
 func TestShellArg(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"127.0.0.1:12398":  "127.0.0.1:12398",
 		"time.example.org": "time.example.org",
@@ -297,6 +307,7 @@ func TestShellArg(t *testing.T) {
 // TestClockHeader: what the interface's header is given, in process, with
 // a fixed system clock.
 func TestClockHeader(t *testing.T) {
+	// Not parallel: it sets XDG_CONFIG_HOME (t.Setenv).
 	dir := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", dir)
 	f, err := settings.Default()
