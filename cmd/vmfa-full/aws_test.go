@@ -425,11 +425,7 @@ func TestAWSExecCommandNotRun(t *testing.T) {
 	s := newAWS(t)
 	bin := t.TempDir()
 	write := func(name, text string, mode os.FileMode) string {
-		p := filepath.Join(bin, name)
-		if err := os.WriteFile(p, []byte(text), mode); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return testenv.WriteExecutable(t, filepath.Join(bin, name), []byte(text), mode)
 	}
 	notExec := write("vmfa-test-notexec", "#!/bin/sh\necho ran\n", 0o600)
 	write("vmfa-test-badinterp", "#!/nonexistent/vmfa-interp\n", 0o700)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/vmfa/vmfa/internal/testenv"
 )
 
 // Terminal controls from outside (an export, a URI, an SSH key's comment,
@@ -194,10 +196,7 @@ func TestFrontEndControlsEscaped(t *testing.T) {
 	if err := os.Mkdir(hostileDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	front := filepath.Join(hostileDir, "vmfa")
-	if err := os.WriteFile(front, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	front := testenv.WriteExecutable(t, filepath.Join(hostileDir, "vmfa"), b, 0o755)
 	r := runBin(t, front, dir, "", []string{"VMFA_AGENT=off"}, "list")
 	if r.code != 1 {
 		t.Errorf("exit %d, stderr %q; want 1", r.code, r.stderr)

@@ -31,11 +31,7 @@ func loneFront(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "vmfa")
-	if err := os.WriteFile(bin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return bin
+	return testenv.WriteExecutable(t, filepath.Join(t.TempDir(), "vmfa"), b, 0o755)
 }
 
 type codeJSON struct {

@@ -169,9 +169,7 @@ func TestPassphraseNotInherited(t *testing.T) {
 	bin := filepath.Join(dir, "bin")
 	os.Mkdir(bin, 0o700)
 	script := "#!/bin/sh\ncat /proc/$$/environ > " + dump + "\nexit 1\n"
-	if err := os.WriteFile(filepath.Join(bin, "xclip"), []byte(script), 0o700); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteExecutable(t, filepath.Join(bin, "xclip"), []byte(script), 0o700)
 	r := vmfa(t, dir, "", append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"), "DISPLAY=" + display}, secretEnv...), "add", "--paste")
 	if r.code == 0 {
 		t.Fatalf("add --paste with a failing xclip: %+v", r)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -116,6 +117,23 @@ func Run(t testing.TB, cmd *exec.Cmd, stdin string) Result {
 		t.Fatalf("%s: %v", cmd.Path, err)
 	}
 	return r
+}
+
+// WriteExecutable writes data to the file path, with mode, for the test to
+// run. A process forked while the file is open for writing holds it open
+// until it execs, and running the file meanwhile fails with ETXTBSY, "text
+// file busy" (Go issue 22315): with tests in parallel, some other test's
+// fork. Holding syscall.ForkLock keeps this process's forks out until the
+// file is closed.
+func WriteExecutable(t testing.TB, path string, data []byte, mode os.FileMode) string {
+	t.Helper()
+	syscall.ForkLock.RLock()
+	err := os.WriteFile(path, data, mode)
+	syscall.ForkLock.RUnlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // ShellEnv returns env as words for a shell command line (env -i ...,
