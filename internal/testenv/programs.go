@@ -2,15 +2,21 @@ package testenv
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/gofrs/flock"
 )
 
 // The built programs: vmfa and vmfa-full, run by the tests of the packages
@@ -18,19 +24,72 @@ import (
 // test's own.
 
 // BuildVmfa builds the front end (cmd/vmfa) and vmfa-full (cmd/vmfa-full)
-// into dir, side by side as they are installed, and returns the path of
-// vmfa. It needs no test, so that TestMain can call it.
+// and puts them in dir, side by side as they are installed, and returns the
+// path of vmfa. It needs no test, so that TestMain can call it.
+//
+// They are built in a cache directory of the repository's, under a lock,
+// where go build links again only what changed (linking vmfa-full takes
+// seconds), then copied: each test run has programs of its own, which no
+// other run's build replaces while they run.
 func BuildVmfa(dir string) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/vmfa", "./cmd/vmfa-full")
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	sum := sha256.Sum256([]byte(root))
+	built := filepath.Join(cache, "vmfa-test", hex.EncodeToString(sum[:8]))
+	if err := os.MkdirAll(built, 0o700); err != nil {
+		return "", err
+	}
+	lock := flock.New(filepath.Join(built, ".lock"))
+	if err := lock.Lock(); err != nil {
+		return "", err
+	}
+	defer lock.Unlock()
+	cmd := exec.Command("go", "build", "-o", built+string(filepath.Separator), "./cmd/vmfa", "./cmd/vmfa-full")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building vmfa: %v\n%s", err, out)
 	}
-	return filepath.Join(dir, "vmfa"), nil
+	for _, name := range []string{"vmfa", "vmfa-full"} {
+		if err := copyProgram(filepath.Join(built, exeName(name)), filepath.Join(dir, exeName(name))); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(dir, exeName("vmfa")), nil
+}
+
+// exeName is the file name of the program name.
+func exeName(name string) string {
+	if runtime.GOOS == "windows" {
+		return name + ".exe"
+	}
+	return name
+}
+
+// copyProgram copies the program src to dst, a new file, holding
+// syscall.ForkLock as WriteExecutable does.
+func copyProgram(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // moduleRoot returns the directory of the go.mod above the working
