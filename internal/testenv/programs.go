@@ -40,8 +40,10 @@ func BuildVmfa(dir string) (string, error) {
 	if err != nil {
 		cache = os.TempDir()
 	}
+	cache = filepath.Join(cache, "vmfa-test")
+	removeOrphanBuilds(cache)
 	sum := sha256.Sum256([]byte(root))
-	built := filepath.Join(cache, "vmfa-test", hex.EncodeToString(sum[:8]))
+	built := filepath.Join(cache, hex.EncodeToString(sum[:8]))
 	if err := os.MkdirAll(built, 0o700); err != nil {
 		return "", err
 	}
@@ -50,6 +52,9 @@ func BuildVmfa(dir string) (string, error) {
 		return "", err
 	}
 	defer lock.Unlock()
+	if err := os.WriteFile(filepath.Join(built, "root"), []byte(root), 0o600); err != nil {
+		return "", err
+	}
 	cmd := exec.Command("go", "build", "-o", built+string(filepath.Separator), "./cmd/vmfa", "./cmd/vmfa-full")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -61,6 +66,23 @@ func BuildVmfa(dir string) (string, error) {
 		}
 	}
 	return filepath.Join(dir, exeName("vmfa")), nil
+}
+
+// removeOrphanBuilds removes the builds in cache of repositories that are
+// gone, such as the copies mutation testing makes, unless one is in use.
+func removeOrphanBuilds(cache string) {
+	roots, _ := filepath.Glob(filepath.Join(cache, "*", "root"))
+	for _, file := range roots {
+		root, err := os.ReadFile(file)
+		if _, serr := os.Stat(string(root)); err != nil || !errors.Is(serr, os.ErrNotExist) {
+			continue
+		}
+		lock := flock.New(filepath.Join(filepath.Dir(file), ".lock"))
+		if locked, err := lock.TryLock(); err == nil && locked {
+			os.RemoveAll(filepath.Dir(file))
+			lock.Unlock()
+		}
+	}
 }
 
 // exeName is the file name of the program name.
