@@ -55,37 +55,40 @@ func TestRestoreKeepsHOTPCounter(t *testing.T) {
 // vmfa-full.
 func TestFreshAfterJSON(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	env := agentEnv(t, dir)
 	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 	uri := "otpauth://totp/Fast:alice?secret=" + secret + "&issuer=Fast&period=5"
-	expect(t, vmfa(t, dir, uri+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
-	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
-	front := loneFront(t)
 	step := func(at time.Time) int64 { return at.Unix() / 5 }
-	for _, c := range []struct {
-		name string
-		run  func(args ...string) result
-	}{
-		{"front end", func(args ...string) result { return runBin(t, front, dir, "", env, args...) }},
-		{"vmfa-full", func(args ...string) result { return vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), args...) }},
-	} {
-		t0 := time.Now()
-		var shown codeJSON
-		if r := c.run("code", "--json", "fast"); r.code != 0 || json.Unmarshal([]byte(r.stdout), &shown) != nil || shown.Next == "" {
-			t.Fatalf("%s: code --json: %+v", c.name, r)
-		}
-		fresh := c.run("code", "--fresh", "fast")
-		// The json's window and the next are handed out, whichever
-		// window --fresh started in.
-		window := time.Unix((step(t0)+2)*5, 0)
-		want, _ := testenv.OathTOTP(t, secret, window, "--time-step-size=5s")
-		if fresh.code != 0 || fresh.stdout != want+"\n" || fresh.stderr != "" {
-			t.Fatalf("%s: --fresh after --json at %v: %+v, want %s, the code of the window at %v", c.name, t0, fresh, want, window)
-		}
-		if time.Now().Before(window) {
-			t.Fatalf("%s: the fresh code came before its window", c.name)
-		}
+	for _, name := range []string{"front end", "vmfa-full"} {
+		// Each waits for the window after the next: both at once, each
+		// with a vault of its own.
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			env := agentEnv(t, dir)
+			expect(t, vmfa(t, dir, uri+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+			expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+			front := loneFront(t)
+			run := func(args ...string) result { return runBin(t, front, dir, "", env, args...) }
+			if name == "vmfa-full" {
+				run = func(args ...string) result { return vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), args...) }
+			}
+			t0 := time.Now()
+			var shown codeJSON
+			if r := run("code", "--json", "fast"); r.code != 0 || json.Unmarshal([]byte(r.stdout), &shown) != nil || shown.Next == "" {
+				t.Fatalf("%s: code --json: %+v", name, r)
+			}
+			fresh := run("code", "--fresh", "fast")
+			// The json's window and the next are handed out, whichever
+			// window --fresh started in.
+			window := time.Unix((step(t0)+2)*5, 0)
+			want, _ := testenv.OathTOTP(t, secret, window, "--time-step-size=5s")
+			if fresh.code != 0 || fresh.stdout != want+"\n" || fresh.stderr != "" {
+				t.Fatalf("%s: --fresh after --json at %v: %+v, want %s, the code of the window at %v", name, t0, fresh, want, window)
+			}
+			if time.Now().Before(window) {
+				t.Fatalf("%s: the fresh code came before its window", name)
+			}
+		})
 	}
 }
 
