@@ -3,13 +3,10 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -89,28 +86,18 @@ func TestScreenBombMemory(t *testing.T) {
 	checkImageCost(t, "the screen", rss, elapsed)
 }
 
-// vmfaMeasured is vmfa, returning the process's peak RSS and its time too.
+// vmfaMeasured is vmfa, returning the process's peak RSS
+// (testenv.RunMeasured) and its time too.
 func vmfaMeasured(t *testing.T, dir string, env []string, args ...string) (r result, rss int64, elapsed time.Duration) {
 	t.Helper()
-	cmd := exec.Command(vmfaBin, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
-		"VMFA_WORK_FACTOR=10", runtimeEnv(t, dir)}, env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	out, rss := testenv.RunMeasured(t, testenv.Command(t, vmfaBin, dir, env, args...), "")
 	elapsed = time.Since(start)
-	r = result{stdout.String(), stderr.String(), 0}
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		r.code = exit.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	r = result{out.Stdout, out.Stderr, out.Code}
 	if strings.Contains(r.stderr, "panic") {
 		t.Fatalf("vmfa %v: stderr:\n%s", args, r.stderr)
 	}
-	return r, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10, elapsed
+	return r, rss, elapsed
 }
 
 func checkImageCost(t *testing.T, what string, rss int64, elapsed time.Duration) {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,13 +58,7 @@ const awsSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 // oathtoolAt is oathtool's TOTP code of awsSecret at t, and the next one.
 func oathtoolAt(t *testing.T, at time.Time) (string, string) {
 	t.Helper()
-	out, err := exec.Command(testenv.Tool(t, "oathtool"), "--totp", "-b", "--window=1",
-		"--now", at.UTC().Format("2006-01-02 15:04:05 UTC"), awsSecret).Output()
-	codes := strings.Fields(string(out))
-	if err != nil || len(codes) != 2 {
-		t.Fatalf("oathtool: %q %v", out, err)
-	}
-	return codes[0], codes[1]
+	return testenv.OathTOTP(t, awsSecret, at)
 }
 
 // codeClock is a timesync.Clock at *now, with settings of its own: with a

@@ -25,7 +25,7 @@ func TestCaptureWayland(t *testing.T) {
 	if _, err := Scan(Capture); !errors.Is(err, qr.ErrNoQRCode) {
 		t.Fatalf("empty screens: %v", err)
 	}
-	w.ShowImage(t, 2, writePNG(t, qrImage(t, awsURI, 240)))
+	w.ShowImage(t, 2, writePNG(t, testenv.QRImage(t, awsURI, 240)))
 	images, err := Capture()
 	if err != nil || len(images) != 1 || images[0].Bounds() != image.Rect(0, 0, 1440, 600) {
 		t.Fatalf("Capture = %d images, %v; want one of both monitors, 1440×600", len(images), err)
@@ -33,7 +33,7 @@ func TestCaptureWayland(t *testing.T) {
 	if got, err := Scan(Capture); err != nil || !slices.Equal(got, []string{awsURI}) {
 		t.Fatalf("a code on the second monitor: %q, %v", got, err)
 	}
-	w.ShowImage(t, 1, writePNG(t, qrImage(t, githubURI, 200)))
+	w.ShowImage(t, 1, writePNG(t, testenv.QRImage(t, githubURI, 200)))
 	got, err := Scan(Capture)
 	slices.Sort(got)
 	if err != nil || !slices.Equal(got, []string{awsURI, githubURI}) {

@@ -26,9 +26,9 @@ func onX(t *testing.T, display string) {
 // windows, off the screen of an X server.
 func TestCaptureX11(t *testing.T) {
 	display := testenv.Xvfb(t)
-	aws := qrImage(t, awsURI, 240)
+	aws := testenv.QRImage(t, awsURI, 240)
 	testenv.ShowImage(t, display, writePNG(t, aws), 700, 300)
-	testenv.ShowImage(t, display, writePNG(t, qrImage(t, githubURI, 200)), 60, 40)
+	testenv.ShowImage(t, display, writePNG(t, testenv.QRImage(t, githubURI, 200)), 60, 40)
 	onX(t, display)
 
 	images, err := Capture()
@@ -59,7 +59,7 @@ func TestCaptureX11Screens(t *testing.T) {
 	if _, err := Scan(Capture); !errors.Is(err, qr.ErrNoQRCode) {
 		t.Fatalf("empty screens: %v", err)
 	}
-	testenv.ShowImage(t, display+".1", writePNG(t, qrImage(t, awsURI, 240)), 500, 300)
+	testenv.ShowImage(t, display+".1", writePNG(t, testenv.QRImage(t, awsURI, 240)), 500, 300)
 	images, err := Capture()
 	if err != nil || len(images) != 2 || images[0].Bounds().Dx() != 1024 || images[1].Bounds().Dx() != 800 {
 		t.Fatalf("Capture = %d images, %v; want 1024 and 800 wide", len(images), err)
@@ -67,7 +67,7 @@ func TestCaptureX11Screens(t *testing.T) {
 	if got, err := Scan(Capture); err != nil || !slices.Equal(got, []string{awsURI}) {
 		t.Fatalf("a code on the second screen: %q, %v", got, err)
 	}
-	testenv.ShowImage(t, display+".0", writePNG(t, qrImage(t, githubURI, 240)), 10, 500)
+	testenv.ShowImage(t, display+".0", writePNG(t, testenv.QRImage(t, githubURI, 240)), 10, 500)
 	if got, err := Scan(Capture); err != nil || !slices.Equal(got, []string{githubURI, awsURI}) {
 		t.Fatalf("a code on each screen: %q, %v", got, err)
 	}
