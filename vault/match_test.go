@@ -141,6 +141,43 @@ func TestMatchTightestStart(t *testing.T) {
 	}
 }
 
+// TestMatchOrder: each case is the entries a query matches, in the order the
+// ranking must list them, the one the user most likely meant first.
+func TestMatchOrder(t *testing.T) {
+	for _, c := range []struct {
+		why   string
+		query string
+		want  [][2]string // entries are these in reverse, so entry order never explains a pass
+	}{
+		{"a whole issuer beats a prefix, though both are also runs in \"issuer name\"", "google",
+			[][2]string{{"Google", "alice"}, {"Google Cloud", "ops"}}},
+		{"a run across issuer and name that starts the label beats a later one", "github bob",
+			[][2]string{{"GitHub", "bob"}, {"Acme GitHub", "bob"}}},
+		{"a word start after an occurrence inside a word beats a run inside a word", "ark",
+			[][2]string{{"Slack", "bob.clark@ark.dev"}, {"GitLab", "clark"}}},
+		{"the initials of two words are initials", "gc",
+			[][2]string{{"Google Cloud", "ops"}, {"", "gcp-admin"}}},
+		{"all the initials beat a prefix of an issuer", "aws",
+			[][2]string{{"Amazon Web Services", "alice"}, {"AWS GovCloud", "carol"}}},
+		{"a name part found as a run is tighter than one found scattered", "gh:ae",
+			[][2]string{{"GitHub", "mae"}, {"GitHub", "alice"}}},
+		{"of two equally tight starts in one entry, the earlier counts", "bp",
+			[][2]string{{"Backup", "backup@home"}, {"Ops", "backup"}}},
+		{"the whole label finds an issuer that has a colon", "acme:prod:alice",
+			[][2]string{{"ACME:Prod", "alice"}}},
+	} {
+		es := matchEntries(c.want...)
+		slices.Reverse(es)
+		var want []string
+		for _, l := range c.want {
+			want = append(want, matchEntries(l)[0].Label())
+		}
+		if got := matchLabels(es, Match(es, c.query)); !slices.Equal(got, want) {
+			t.Errorf("%s: Match(%q) = %q, want %q", c.why, c.query, got, want)
+		}
+	}
+}
+
 func BenchmarkMatch100(b *testing.B) {
 	es := make([]Entry, 100)
 	for i := range es {
