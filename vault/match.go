@@ -131,9 +131,6 @@ func rankEntry(e Entry, q string) (matchRank, bool) {
 func rankParts(issuer, name, iq, nq string) (matchRank, bool) {
 	ir, nr := matchRank{}, matchRank{}
 	ok := true
-	if strings.TrimSpace(iq) == "" && strings.TrimSpace(nq) == "" {
-		return noMatch, false
-	}
 	if iq = strings.TrimSpace(iq); iq != "" {
 		r, rok := rankField(issuer, iq, fieldIssuer)
 		if a, aok := rankInitials(issuer, iq); aok && (!rok || a.better(r)) {

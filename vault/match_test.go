@@ -74,6 +74,34 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+// TestMatchNarrowsAsYouType: each character typed keeps or hides entries,
+// never brings one back. ":" on the way to ":alice" hid ssh-backup, which
+// has no issuer, and ":s" showed it again.
+func TestMatchNarrowsAsYouType(t *testing.T) {
+	es := matchEntries(
+		[2]string{"GitHub", "bob@outlook.com"},
+		[2]string{"", "ssh-backup"},
+		[2]string{"Amazon Web Services", "sam@123456789012"},
+		[2]string{"ACME:Prod", "alice"},
+		[2]string{"Google Cloud", ""},
+	)
+	for _, typed := range []string{":alice", ":ssh", "aws:sam", "acme:prod:alice", "github bob", "gc", "g:"} {
+		shown := Match(es, "")
+		for n := 1; n <= len(typed); n++ {
+			now := Match(es, typed[:n])
+			for _, i := range now {
+				if !slices.Contains(shown, i) {
+					t.Errorf("%q shows %s, which %q hid", typed[:n], es[i].Label(), typed[:n-1])
+				}
+			}
+			shown = now
+		}
+	}
+	if got := Match(es, ":"); !slices.Equal(got, []int{0, 1, 2, 3, 4}) {
+		t.Errorf(`Match(":") = %v; want every entry in order, as for an empty query`, got)
+	}
+}
+
 // TestMatchEmptyAndOrder: an empty query keeps every entry in order, and
 // entries that tie keep their order (a list shows pinned entries first).
 func TestMatchEmptyAndOrder(t *testing.T) {
