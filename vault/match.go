@@ -85,7 +85,7 @@ const (
 // matchRank is how well a query matches one entry; lower is better.
 type matchRank struct {
 	tier, field int
-	span        int // length of a scattered match
+	span        int // letters a scattered match spans
 	pos         int // where the match starts
 	index       int // the entry's position, for a stable order
 }
@@ -215,17 +215,19 @@ func rankScattered(s, q string, which int) (matchRank, bool) {
 	return best, best.found()
 }
 
-// scatteredSpan returns the length of the shortest beginning of s that
-// holds the runes of q in order, each taken at its first chance.
+// scatteredSpan returns the length in letters (runes) of the shortest
+// beginning of s that holds the runes of q in order, each taken at its first
+// chance.
 func scatteredSpan(s, q string) (int, bool) {
-	rest := q
-	for i, r := range s {
+	rest, n := q, 0
+	for _, r := range s {
+		n++
 		qr, size := utf8.DecodeRuneInString(rest)
 		if r != qr {
 			continue
 		}
 		if rest = rest[size:]; rest == "" {
-			return i + utf8.RuneLen(r), true
+			return n, true
 		}
 	}
 	return 0, false

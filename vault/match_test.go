@@ -191,6 +191,8 @@ func TestMatchOrder(t *testing.T) {
 			[][2]string{{"GitHub", "mae"}, {"GitHub", "alice"}}},
 		{"of two equally tight starts in one entry, the earlier counts", "bp",
 			[][2]string{{"Backup", "backup@home"}, {"Ops", "backup"}}},
+		{"tightness counts letters, not bytes: ü is one letter", "mb",
+			[][2]string{{"Müller", "bob"}, {"Mullers", "bob"}}},
 		{"the whole label finds an issuer that has a colon", "acme:prod:alice",
 			[][2]string{{"ACME:Prod", "alice"}}},
 	} {
