@@ -87,8 +87,14 @@ func TestCopiesRecord(t *testing.T) {
 	if _, err := (&Data{}).CopiedCode(c2); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("the code of a removed account: %v", err)
 	}
-	beyond := c1
-	beyond.Step = math.MaxInt64 / uint64(totp.Period) // its window starts past what time.Unix holds
+	last := c1
+	last.Step = math.MaxInt64 / uint64(totp.Period) // the last window time.Unix holds the start of
+	if want, _ := totp.Code(time.Unix(int64(last.Step)*int64(totp.Period), 0)); want == "" {
+		t.Fatal("no code at the last step")
+	} else if got, err := d.CopiedCode(last); got != want {
+		t.Fatalf("the last step: %q, %v; want %q", got, err, want)
+	}
+	beyond := last
 	beyond.Step++
 	if code, err := d.CopiedCode(beyond); err == nil {
 		t.Fatalf("a step beyond time itself has the code %q", code)

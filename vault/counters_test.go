@@ -122,8 +122,8 @@ func TestLoadKeepsHOTPCounters(t *testing.T) {
 }
 
 // TestCountersRecord: the record keeps the highest counter of each HOTP
-// account, only HOTP counters raise anything, and at most maxCounters are
-// kept, those of accounts still in the vault first.
+// account, only HOTP counters raise anything, and beyond maxCounters it
+// forgets those of accounts no longer in the vault, never one still there.
 func TestCountersRecord(t *testing.T) {
 	s, v := newTestVault(t)
 	h := testAccount("Counter", "bob", 1)
@@ -154,8 +154,22 @@ func TestCountersRecord(t *testing.T) {
 	d.Accounts[1].Counter = 6
 	s.noteCounters(steps, d)
 	got, err := s.readSteps()
-	if err != nil || len(got.Counters) > maxCounters || got.Counters[hotp.ID] != 6 {
-		t.Fatalf("record of %d counters, %d for the account (%v), want at most %d, and 6", len(got.Counters), got.Counters[hotp.ID], err, maxCounters)
+	// Only those beyond maxCounters are forgotten.
+	if err != nil || len(got.Counters) != maxCounters || got.Counters[hotp.ID] != 6 {
+		t.Fatalf("record of %d counters, %d for the account (%v), want %d, and 6", len(got.Counters), got.Counters[hotp.ID], err, maxCounters)
+	}
+
+	// However many accounts the vault holds, none of theirs is forgotten.
+	many := &Data{}
+	steps = stepRecord{Counters: map[string]uint64{}}
+	for i := range maxCounters + 1 {
+		id := fmt.Sprintf("live%d", i)
+		many.Accounts = append(many.Accounts, Entry{ID: id, Account: otp.Account{Type: otp.HOTP, Counter: 2}})
+		steps.Counters[id] = 1
+	}
+	s.noteCounters(steps, many)
+	if got, err := s.readSteps(); err != nil || len(got.Counters) != maxCounters+1 || got.Counters["live0"] != 2 {
+		t.Fatalf("record of %d counters (%v), %d for the first account; want all %d, at 2", len(got.Counters), err, got.Counters["live0"], maxCounters+1)
 	}
 }
 

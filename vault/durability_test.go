@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,9 +38,19 @@ func TestSaveDurableInOrder(t *testing.T) {
 
 			addAccounts(t, v, 0, 1) // the first generation, and backups/
 			checkSaveOrder(t, s, steps, links, true)
+			path := filepath.Join(s.Dir(), vaultFile)
+			replaced := mustRead(t, path)
 			steps = nil
 			addAccounts(t, v, 1, 1)
 			checkSaveOrder(t, s, steps, links, false)
+			// Either way, vault.age.bak is the version replaced, and no
+			// temporary file is left.
+			if !bytes.Equal(mustRead(t, path+bakSuffix), replaced) {
+				t.Errorf("%s is not the version the save replaced", vaultFile+bakSuffix)
+			}
+			if left := temps(t, s.Dir()); len(left) > 0 {
+				t.Errorf("temporary files left: %q", left)
+			}
 		})
 	}
 }

@@ -2,7 +2,9 @@ package vault
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -67,6 +69,13 @@ func TestUnknownFieldsKept(t *testing.T) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(pt, &top); err != nil || len(top) != 3 || string(top["x"]) != "1" {
 		t.Errorf("after saving a vault with known fields in other cases: %s", pt)
+	}
+	// Unknown fields in every account and none at the top are kept too.
+	writeVaultJSON(t, v, `{"version":1,"accounts":[{`+fmt.Sprintf(account, "0000000000000001", "alice", "JBSWY3DPEHPK3PXP")+`,"icon":"🔑"}]}`)
+	update(t, v, func(*Data) error { return nil })
+	pt, _ = decrypt(mustRead(t, filepath.Join(s.Dir(), vaultFile)), maxVaultSize, v.identity)
+	if !strings.Contains(string(pt), `"icon": "🔑"`) {
+		t.Errorf("the only account's unknown field was not kept: %s", pt)
 	}
 }
 

@@ -140,6 +140,7 @@ func TestGenerationsKept(t *testing.T) {
 			t.Errorf("keeping %d generations was accepted", n)
 		}
 	}
+	update(t, v, func(d *Data) error { d.Generations = MaxGenerations; return nil })
 	update(t, v, func(d *Data) error { d.Generations = 7; return nil })
 	if got := len(generationFiles(t, s)); got != 7 {
 		t.Errorf("with 7 configured, %d generations", got)

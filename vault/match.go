@@ -85,7 +85,7 @@ const (
 // matchRank is how well a query matches one entry; lower is better.
 type matchRank struct {
 	tier, field int
-	span        int // length of a scattered match
+	span        int // letters a scattered match spans
 	pos         int // where the match starts
 	index       int // the entry's position, for a stable order
 }
@@ -97,12 +97,15 @@ func (r matchRank) better(o matchRank) bool {
 
 var noMatch = matchRank{tier: -1}
 
+// found tells a match from noMatch.
+func (r matchRank) found() bool { return r.tier >= 0 }
+
 // rankEntry ranks the lower-case query q against e.
 func rankEntry(e Entry, q string) (matchRank, bool) {
 	issuer, name := strings.ToLower(e.Issuer), strings.ToLower(e.Name)
 	best := noMatch
 	consider := func(r matchRank, ok bool) {
-		if ok && (best.tier < 0 || r.better(best)) {
+		if ok && (!best.found() || r.better(best)) {
 			best = r
 		}
 	}
@@ -120,10 +123,10 @@ func rankEntry(e Entry, q string) (matchRank, bool) {
 		}
 		consider(rankParts(issuer, name, iq, nq))
 	}
-	if best.tier < 0 {
+	if !best.found() { // the lowest tier: only where nothing else matched
 		consider(rankScattered(both, q, fieldBoth))
 	}
-	return best, best.tier >= 0
+	return best, best.found()
 }
 
 // rankParts ranks an "ISSUER:NAME" query: each part against its field, the
@@ -131,9 +134,6 @@ func rankEntry(e Entry, q string) (matchRank, bool) {
 func rankParts(issuer, name, iq, nq string) (matchRank, bool) {
 	ir, nr := matchRank{}, matchRank{}
 	ok := true
-	if strings.TrimSpace(iq) == "" && strings.TrimSpace(nq) == "" {
-		return noMatch, false
-	}
 	if iq = strings.TrimSpace(iq); iq != "" {
 		r, rok := rankField(issuer, iq, fieldIssuer)
 		if a, aok := rankInitials(issuer, iq); aok && (!rok || a.better(r)) {
@@ -163,36 +163,23 @@ func rankParts(issuer, name, iq, nq string) (matchRank, bool) {
 
 // rankField ranks q against one lower-case field, without scattering.
 func rankField(field, q string, which int) (matchRank, bool) {
+	i := strings.Index(field, q)
 	switch {
-	case field == "":
+	case i < 0:
 		return noMatch, false
 	case field == q:
 		return matchRank{tier: tierWhole, field: which}, true
-	case strings.HasPrefix(field, q):
+	case i == 0:
 		return matchRank{tier: tierPrefix, field: which}, true
 	}
-	i := strings.Index(field, q)
-	if i < 0 {
-		return noMatch, false
-	}
-	for j := i; j >= 0; j = nextIndex(field, q, j) {
-		if j > 0 {
-			if r, _ := utf8.DecodeLastRuneInString(field[:j]); isSeparator(r) {
-				return matchRank{tier: tierWordPrefix, field: which, pos: j}, true
-			}
+	prev := ' ' // field begins a word, but q is not a prefix
+	for j, r := range field {
+		if isSeparator(prev) && strings.HasPrefix(field[j:], q) {
+			return matchRank{tier: tierWordPrefix, field: which, pos: j}, true
 		}
+		prev = r
 	}
 	return matchRank{tier: tierContains, field: which, pos: i}, true
-}
-
-// nextIndex returns the next occurrence of q in s after the one at i, or -1.
-func nextIndex(s, q string, i int) int {
-	_, size := utf8.DecodeRuneInString(s[i:])
-	j := strings.Index(s[i+size:], q)
-	if j < 0 {
-		return -1
-	}
-	return i + size + j
 }
 
 // rankInitials ranks q as a prefix of the initials of an issuer of several
@@ -219,26 +206,28 @@ func rankScattered(s, q string, which int) (matchRank, bool) {
 	prev := ' ' // s begins a word
 	for i, r := range s {
 		if r == first && isSeparator(prev) {
-			if span, ok := scatteredSpan(s[i:], q); ok && (best.tier < 0 || span < best.span) {
+			if span, ok := scatteredSpan(s[i:], q); ok && (!best.found() || span < best.span) {
 				best = matchRank{tier: tierScattered, field: which, span: span, pos: i}
 			}
 		}
 		prev = r
 	}
-	return best, best.tier >= 0
+	return best, best.found()
 }
 
-// scatteredSpan returns the length of the shortest beginning of s that
-// holds the runes of q in order, each taken at its first chance.
+// scatteredSpan returns the length in letters (runes) of the shortest
+// beginning of s that holds the runes of q in order, each taken at its first
+// chance.
 func scatteredSpan(s, q string) (int, bool) {
-	rest := q
-	for i, r := range s {
+	rest, n := q, 0
+	for _, r := range s {
+		n++
 		qr, size := utf8.DecodeRuneInString(rest)
 		if r != qr {
 			continue
 		}
 		if rest = rest[size:]; rest == "" {
-			return i + utf8.RuneLen(r), true
+			return n, true
 		}
 	}
 	return 0, false

@@ -74,6 +74,34 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+// TestMatchNarrowsAsYouType: each character typed keeps or hides entries,
+// never brings one back. ":" on the way to ":alice" hid ssh-backup, which
+// has no issuer, and ":s" showed it again.
+func TestMatchNarrowsAsYouType(t *testing.T) {
+	es := matchEntries(
+		[2]string{"GitHub", "bob@outlook.com"},
+		[2]string{"", "ssh-backup"},
+		[2]string{"Amazon Web Services", "sam@123456789012"},
+		[2]string{"ACME:Prod", "alice"},
+		[2]string{"Google Cloud", ""},
+	)
+	for _, typed := range []string{":alice", ":ssh", "aws:sam", "acme:prod:alice", "github bob", "gc", "g:"} {
+		shown := Match(es, "")
+		for n := 1; n <= len(typed); n++ {
+			now := Match(es, typed[:n])
+			for _, i := range now {
+				if !slices.Contains(shown, i) {
+					t.Errorf("%q shows %s, which %q hid", typed[:n], es[i].Label(), typed[:n-1])
+				}
+			}
+			shown = now
+		}
+	}
+	if got := Match(es, ":"); !slices.Equal(got, []int{0, 1, 2, 3, 4}) {
+		t.Errorf(`Match(":") = %v; want every entry in order, as for an empty query`, got)
+	}
+}
+
 // TestMatchEmptyAndOrder: an empty query keeps every entry in order, and
 // entries that tie keep their order (a list shows pinned entries first).
 func TestMatchEmptyAndOrder(t *testing.T) {
@@ -138,6 +166,45 @@ func TestMatchTightestStart(t *testing.T) {
 	// Gandalf: g…w…z from "grey" spans 8, from "gandalf" 16; Grey's 12.
 	if got := matchLabels(es, Match(es, "gwz")); !slices.Equal(got, []string{"Gandalf:grey wizard", "Grey:old wizard"}) {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestMatchOrder: each case is the entries a query matches, in the order the
+// ranking must list them, the one the user most likely meant first.
+func TestMatchOrder(t *testing.T) {
+	for _, c := range []struct {
+		why   string
+		query string
+		want  [][2]string // entries are these in reverse, so entry order never explains a pass
+	}{
+		{"a whole issuer beats a prefix, though both are also runs in \"issuer name\"", "google",
+			[][2]string{{"Google", "alice"}, {"Google Cloud", "ops"}}},
+		{"a run across issuer and name that starts the label beats a later one", "github bob",
+			[][2]string{{"GitHub", "bob"}, {"Acme GitHub", "bob"}}},
+		{"a word start after an occurrence inside a word beats a run inside a word", "ark",
+			[][2]string{{"Slack", "bob.clark@ark.dev"}, {"GitLab", "clark"}}},
+		{"the initials of two words are initials", "gc",
+			[][2]string{{"Google Cloud", "ops"}, {"", "gcp-admin"}}},
+		{"all the initials beat a prefix of an issuer", "aws",
+			[][2]string{{"Amazon Web Services", "alice"}, {"AWS GovCloud", "carol"}}},
+		{"a name part found as a run is tighter than one found scattered", "gh:ae",
+			[][2]string{{"GitHub", "mae"}, {"GitHub", "alice"}}},
+		{"of two equally tight starts in one entry, the earlier counts", "bp",
+			[][2]string{{"Backup", "backup@home"}, {"Ops", "backup"}}},
+		{"tightness counts letters, not bytes: ü is one letter", "mb",
+			[][2]string{{"Müller", "bob"}, {"Mullers", "bob"}}},
+		{"the whole label finds an issuer that has a colon", "acme:prod:alice",
+			[][2]string{{"ACME:Prod", "alice"}}},
+	} {
+		es := matchEntries(c.want...)
+		slices.Reverse(es)
+		var want []string
+		for _, l := range c.want {
+			want = append(want, matchEntries(l)[0].Label())
+		}
+		if got := matchLabels(es, Match(es, c.query)); !slices.Equal(got, want) {
+			t.Errorf("%s: Match(%q) = %q, want %q", c.why, c.query, got, want)
+		}
 	}
 }
 

@@ -20,7 +20,11 @@ const unlimited = 1 << 62
 // process has mapped already: Go reserves address space up front), the
 // memory the kernel reports available, and a cgroup's memory limit (less
 // what the cgroup uses).
-func probeMemory() (avail uint64, what string) {
+func probeMemory() (avail uint64, what string) { return probeMemoryIn("/") }
+
+// probeMemoryIn is probeMemory reading /proc and /sys under root, which tests
+// fill with files of their own; the address-space limit is the process's.
+func probeMemoryIn(root string) (avail uint64, what string) {
 	avail = ^uint64(0)
 	consider := func(n uint64, why string) {
 		if n < avail {
@@ -29,13 +33,13 @@ func probeMemory() (avail uint64, what string) {
 	}
 	var lim unix.Rlimit
 	if unix.Getrlimit(unix.RLIMIT_AS, &lim) == nil && lim.Cur < unlimited {
-		used := procKiB("/proc/self/status", "VmSize:") << 10
+		used := procKiB(filepath.Join(root, "proc/self/status"), "VmSize:") << 10
 		consider(lim.Cur-min(used, lim.Cur), "the address-space limit (ulimit -v)")
 	}
-	if n := procKiB("/proc/meminfo", "MemAvailable:"); n > 0 {
+	if n := procKiB(filepath.Join(root, "proc/meminfo"), "MemAvailable:"); n > 0 {
 		consider(n<<10, "the memory available")
 	}
-	if max, cur, ok := cgroupMemory(); ok {
+	if max, cur, ok := cgroupMemory(root); ok {
 		consider(max-min(cur, max), "the memory limit of this cgroup (container)")
 	}
 	return avail, what
@@ -59,8 +63,8 @@ func procKiB(path, name string) uint64 {
 
 // cgroupMemory returns the memory limit of the process's cgroup and what it
 // uses, from cgroup v2 or v1; ok is false without a limit.
-func cgroupMemory() (max, cur uint64, ok bool) {
-	b, err := os.ReadFile("/proc/self/cgroup")
+func cgroupMemory(root string) (max, cur uint64, ok bool) {
+	b, err := os.ReadFile(filepath.Join(root, "proc/self/cgroup"))
 	if err != nil {
 		return 0, 0, false
 	}
@@ -79,10 +83,10 @@ func cgroupMemory() (max, cur uint64, ok bool) {
 		}
 		switch {
 		case f[0] == "0" && f[1] == "":
-			dir := filepath.Join("/sys/fs/cgroup", f[2])
+			dir := filepath.Join(root, "sys/fs/cgroup", f[2])
 			max, cur = read(filepath.Join(dir, "memory.max")), read(filepath.Join(dir, "memory.current"))
 		case strings.Contains(","+f[1]+",", ",memory,"):
-			dir := filepath.Join("/sys/fs/cgroup/memory", f[2])
+			dir := filepath.Join(root, "sys/fs/cgroup/memory", f[2])
 			max, cur = read(filepath.Join(dir, "memory.limit_in_bytes")), read(filepath.Join(dir, "memory.usage_in_bytes"))
 		default:
 			continue
