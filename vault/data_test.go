@@ -117,10 +117,11 @@ func TestFind(t *testing.T) {
 		}
 	}
 
-	// An ID wins over everything.
-	want := d.Accounts[3]
-	if got, err := d.Find(want.ID); err != nil || got.ID != want.ID {
-		t.Errorf("Find(id) = %v, %v", got.Label(), err)
+	// An ID wins over everything, the first entry's too.
+	for _, want := range []Entry{d.Accounts[3], d.Accounts[0]} {
+		if got, err := d.Find(want.ID); err != nil || got.ID != want.ID {
+			t.Errorf("Find(id of %s) = %v, %v", want.Label(), got.Label(), err)
+		}
 	}
 }
 

@@ -110,7 +110,7 @@ func (d *Data) findARN(account, device string) []Entry {
 			named = append(named, e)
 		}
 	}
-	if len(inAccount) > 1 && len(named) > 0 {
+	if len(named) > 0 {
 		return named
 	}
 	return inAccount

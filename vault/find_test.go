@@ -17,6 +17,7 @@ func TestFindAWSQueries(t *testing.T) {
 		{"Amazon Web Services", "root-account-mfa-device@555555555555"},
 		{"AWS", "root"},
 		{"GitHub", "alice"},
+		{"Google Cloud", "ops"},
 	} {
 		if _, err := d.Add(testAccount(l[0], l[1], uint64(i)), time.Now()); err != nil {
 			t.Fatal(err)
@@ -29,10 +30,11 @@ func TestFindAWSQueries(t *testing.T) {
 		{query: "aws:alice", matches: 2}, // initials of the issuer, then the name
 		{query: "aws:alice@1234", want: "Amazon Web Services:alice@123456789012"},
 		{query: "AWS:bob", want: "Amazon Web Services:bob@123456789012"},
-		{query: "aws:root", want: "AWS:root"},      // the issuer AWS itself, and its initials
-		{query: "aws:", want: "AWS:root"},          // no name part: the label substring, as before
-		{query: "ws:alice", want: ""},              // initials are whole, not a substring of them
-		{query: "git:alice", want: "GitHub:alice"}, // issuer part as a substring
+		{query: "aws:root", want: "AWS:root"},       // the issuer AWS itself, and its initials
+		{query: "aws:", want: "AWS:root"},           // no name part: the label substring, as before
+		{query: "ws:alice", want: ""},               // initials are whole, not a substring of them
+		{query: "git:alice", want: "GitHub:alice"},  // issuer part as a substring
+		{query: "gc:ops", want: "Google Cloud:ops"}, // the initials of two words
 		{query: "arn:aws:iam::123456789012:mfa/alice", want: "Amazon Web Services:alice@123456789012"},
 		{query: "arn:aws:iam::123456789012:mfa/bob", want: "Amazon Web Services:bob@123456789012"},
 		{query: "arn:aws:iam::210987654321:mfa/alice", want: "Amazon Web Services:alice@210987654321"},

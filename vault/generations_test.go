@@ -91,8 +91,15 @@ func TestGenerationsAfterKilledWriters(t *testing.T) {
 		t.Errorf("after the second kill, %d generations, want at most %d", got, MinGenerations+1)
 	}
 	addAccounts(t, v, 100, 1)
-	if got := len(generationFiles(t, s)); got != MinGenerations {
-		t.Errorf("after a whole save, %d generations, want %d", got, MinGenerations)
+	gens := generationFiles(t, s)
+	if len(gens) != MinGenerations {
+		t.Errorf("after a whole save, %d generations, want %d", len(gens), MinGenerations)
+	}
+	// The version the second writer kept is kept once.
+	for i := 1; i < len(gens); i++ {
+		if bytes.Equal(mustRead(t, filepath.Join(s.BackupsDir(), gens[i-1])), mustRead(t, filepath.Join(s.BackupsDir(), gens[i]))) {
+			t.Errorf("%s and %s are the same version", gens[i-1], gens[i])
+		}
 	}
 }
 
@@ -153,6 +160,14 @@ func TestGenerationsKept(t *testing.T) {
 	}
 	if d := mustLoad(t, v); d.KeptGenerations() != 7 {
 		t.Errorf("KeptGenerations = %d, want 7", d.KeptGenerations())
+	}
+	// Fewer: the oldest go, and the version the save replaced is kept.
+	replaced := mustRead(t, filepath.Join(s.Dir(), vaultFile))
+	update(t, v, func(d *Data) error { d.Generations = MinGenerations; return nil })
+	if names := generationFiles(t, s); len(names) != MinGenerations {
+		t.Errorf("with %d configured after 7, %d generations", MinGenerations, len(names))
+	} else if !bytes.Equal(mustRead(t, filepath.Join(s.BackupsDir(), names[len(names)-1])), replaced) {
+		t.Error("the newest generation is not the version the save replaced")
 	}
 }
 

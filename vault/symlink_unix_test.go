@@ -25,7 +25,8 @@ func TestLockSymlink(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := v.Update(func(*Data) error { return nil })
-	if err == nil || !strings.Contains(err.Error(), "symbolic link") || !strings.Contains(err.Error(), lockPath) {
+	// Said plainly, not as open(2)'s "too many levels of symbolic links".
+	if err == nil || !strings.Contains(err.Error(), lockPath+" is a symbolic link") {
 		t.Errorf("Update with vault.lock a symlink: %v", err)
 	}
 	if fi, _ := os.Stat(victim); fi.Mode().Perm() != 0o644 {

@@ -114,8 +114,8 @@ func clipboardHolds(display, want string) string {
 
 // enrollCopy starts enroll --copy, with more flags, on a terminal, with a
 // real X11 clipboard, and returns the terminal and the two codes once code 2
-// is copied.
-func enrollCopy(t *testing.T, flags ...string) (term *testenv.Terminal, display, code1, code2 string) {
+// is copied, and when Enter was pressed for it: before its clear was timed.
+func enrollCopy(t *testing.T, flags ...string) (term *testenv.Terminal, display, code1, code2 string, entered time.Time) {
 	t.Helper()
 	display = testenv.Xvfb(t)
 	dir := t.TempDir()
@@ -129,6 +129,7 @@ func enrollCopy(t *testing.T, flags ...string) (term *testenv.Terminal, display,
 	if got := clipboardHolds(display, code1); got != code1 {
 		t.Fatalf("the clipboard holds %q, want code 1 %s", got, code1)
 	}
+	entered = time.Now()
 	term.Type("\r")
 	term.Expect("Code 2 copied")
 	if _, err := fmt.Sscanf(term.ExpectStdout("MFA code 2: "), "MFA code 1: %s\nMFA code 2: %s\n", &code1, &code2); err != nil {
@@ -137,14 +138,14 @@ func enrollCopy(t *testing.T, flags ...string) (term *testenv.Terminal, display,
 	if got := clipboardHolds(display, code2); got != code2 {
 		t.Fatalf("the clipboard holds %q, want code 2 %s", got, code2)
 	}
-	return term, display, code1, code2
+	return term, display, code1, code2, entered
 }
 
 // TestEnrollCopy: code 1, Enter, code 2, and Enter clears it now; left
 // alone, it would stay the interface's 20 seconds.
 func TestEnrollCopy(t *testing.T) {
 	t.Parallel()
-	term, display, _, code2 := enrollCopy(t)
+	term, display, _, code2, _ := enrollCopy(t)
 	term.Type("\r")
 	if code, screen := term.Wait(); code != 0 || !strings.Contains(screen, "cleared") || !strings.Contains(screen, "it leaves the clipboard in 20 s") {
 		t.Fatalf("exit %d, terminal %q", code, screen)
@@ -158,7 +159,7 @@ func TestEnrollCopy(t *testing.T) {
 // stays.
 func TestEnrollCopyLeavesUsersClipboard(t *testing.T) {
 	t.Parallel()
-	term, display, _, _ := enrollCopy(t)
+	term, display, _, _, _ := enrollCopy(t)
 	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-i")
 	put.Stdin = strings.NewReader("my notes")
 	if err := put.Run(); err != nil {
@@ -181,10 +182,9 @@ func TestEnrollCopyLeavesUsersClipboard(t *testing.T) {
 // by the hidden --clear-after, which tests alone use.
 func TestEnrollCopyClearsInTime(t *testing.T) {
 	t.Parallel()
-	term, display, _, code2 := enrollCopy(t, "--clear-after", "4s")
-	copied := time.Now()
+	term, display, _, code2, entered := enrollCopy(t, "--clear-after", "4s")
 	code, screen := term.Wait()
-	waited := time.Since(copied)
+	waited := time.Since(entered)
 	if code != 0 || !strings.Contains(screen, "cleared") || !strings.Contains(screen, "it leaves the clipboard in 4 s") {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}

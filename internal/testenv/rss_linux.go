@@ -15,7 +15,9 @@ import (
 // charged, when it execs, the parent's peak size: a test process that once
 // held a large image makes every program it starts later look as large.
 // So the test process first gives its garbage back to the system and sets
-// its own peak to its present size (clear_refs 5, Linux 4.0 on).
+// its own peak to its present size (clear_refs 5, Linux 4.0 on). That
+// present size is still charged: a test that holds large buffers while
+// another measures makes it look larger, so tests that do are not parallel.
 func RunMeasured(t testing.TB, cmd *exec.Cmd, stdin string) (Result, int64) {
 	t.Helper()
 	debug.FreeOSMemory()
