@@ -313,10 +313,14 @@ func TestAWSExecSignals(t *testing.T) {
 		`trap 'echo got INT' INT; trap 'echo got TERM; exit 3' TERM; touch "$1"; while :; do sleep 0.05; done`, "sh", ready)
 	var out strings.Builder
 	cmd.Stdout = &out
+	// A command left running when vmfa ends holds stdout open: Wait gives
+	// up on it, and the test ends it with its process group.
+	cmd.WaitDelay = 10 * time.Second
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if _, err := os.Stat(ready); err == nil {
 			break

@@ -100,6 +100,15 @@ func Run(c Command) (status int, err error) {
 	child := exec.Command(c.Path, c.Args...)
 	child.Env = c.Env
 	child.Stdin, child.Stdout, child.Stderr = c.Stdin, c.Stdout, c.Stderr
+	// Caught, not ignored: an ignored signal stays ignored in the child.
+	// Caught before the child starts: a SIGTERM in between would end vmfa
+	// and leave the child running on its own.
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer func() {
+		signal.Stop(signals)
+		close(signals)
+	}()
 	if err := child.Start(); err != nil {
 		// The file can change after Look, or name an interpreter (#!) that
 		// is missing, or be in no format the system runs.
@@ -113,9 +122,6 @@ func Run(c Command) (status int, err error) {
 		}
 		return status, notRun(status, "%s: cannot run it: %s", otp.Shorten(c.Name, 64), why)
 	}
-	// Caught, not ignored: an ignored signal stays ignored in the child.
-	signals := make(chan os.Signal, 4)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		for s := range signals {
 			if s != os.Interrupt {
@@ -124,8 +130,6 @@ func Run(c Command) (status int, err error) {
 		}
 	}()
 	err = child.Wait()
-	signal.Stop(signals)
-	close(signals)
 	if err == nil {
 		return 0, nil
 	}
