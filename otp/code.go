@@ -83,7 +83,7 @@ func (a Account) codeAt(step uint64) (string, error) {
 	})
 	if err != nil {
 		// pquerna's errors may quote the secret; never pass them on.
-		return "", fmt.Errorf("cannot compute code for %s", a.Label())
+		return "", fmt.Errorf("can't compute code for %s", a.Label())
 	}
 	return code, nil
 }

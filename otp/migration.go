@@ -366,7 +366,7 @@ func encodePayload(accounts []Account, batch Batch) ([]byte, error) {
 	var b []byte
 	for _, a := range accounts {
 		if why := a.MigrationUnfit(); why != "" {
-			return nil, fmt.Errorf("%s: Google Authenticator cannot hold %s", a.Label(), why)
+			return nil, fmt.Errorf("%s: Google Authenticator can't hold %s", a.Label(), why)
 		}
 		p, err := encodeParameters(a)
 		if err != nil {

@@ -59,7 +59,7 @@ func (a Account) validateSteam() error {
 func (a Account) steamCode(step uint64) (string, error) {
 	key, err := a.SecretBytes()
 	if err != nil {
-		return "", fmt.Errorf("cannot compute code for %s", a.Label())
+		return "", fmt.Errorf("can't compute code for %s", a.Label())
 	}
 	mac := hmac.New(sha1.New, key)
 	var msg [8]byte

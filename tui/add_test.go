@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +12,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/vmfa/vmfa/internal/testenv"
 )
 
 const secretOfNewURI = "OBQXG43XN5ZGIMJSGM2DKNRXHA4TAMJS"
@@ -58,14 +59,11 @@ var (
 	slack  = exportAccount{issuer: "Slack", name: "bob", secret: []byte("fedcba9876543210")}
 )
 
-// writeQR writes a PNG of a QR code holding text, and returns its path.
+// writeQR writes a PNG of a QR code holding text, named name, in a
+// directory of its own, and returns its path.
 func writeQR(t *testing.T, name, text string) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, qrPNG(t, text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testenv.WriteQR(t, filepath.Join(t.TempDir(), name), text, 300)
 }
 
 // addImage adds the image at path from the list, as typed on the add screen.

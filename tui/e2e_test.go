@@ -35,7 +35,13 @@ func (s tmuxSession) screen() string { return s.run("capture-pane", "-p", "-t", 
 // waitScreen waits until the pane shows want, and returns the screen.
 func (s tmuxSession) waitScreen(want string) string {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	return s.waitScreenWithin(want, 10*time.Second)
+}
+
+// waitScreenWithin is waitScreen, waiting up to d.
+func (s tmuxSession) waitScreenWithin(want string, d time.Duration) string {
+	s.t.Helper()
+	deadline := time.Now().Add(d)
 	for {
 		scr := s.screen()
 		if strings.Contains(scr, want) {
@@ -51,9 +57,9 @@ func (s tmuxSession) waitScreen(want string) string {
 // buildTUI builds vmfa, whose bare command starts the TUI.
 func buildTUI(t *testing.T, dir string) []string {
 	t.Helper()
-	bin := filepath.Join(dir, "vmfa")
-	if out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "../cmd/vmfa", "../cmd/vmfa-full").CombinedOutput(); err != nil {
-		t.Fatalf("building vmfa: %v\n%s", err, out)
+	bin, err := testenv.BuildVmfa(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return []string{bin}
 }
@@ -88,16 +94,15 @@ func e2eVault(t *testing.T, dir string) string {
 }
 
 // newTmux starts a tmux server of the test's own, with a session e2e of
-// 100×30 running command, and stops it (by its socket) at the end. The
+// 100×30 running command with the vault vdir (dir/vault: e2eVault) in the
+// environment of testenv.Env, and stops it (by its socket) at the end. The
 // clipboard goes through OSC 52 (SSH_TTY says the terminal is remote) into
 // tmux's paste buffers.
 func newTmux(t *testing.T, vdir string, env []string, command string) tmuxSession {
 	t.Helper()
 	s := tmuxSession{t: t, socket: fmt.Sprintf("vmfa-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	args := []string{"new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30",
-		"-e", "VMFA_DIR=" + vdir, "-e", "SSH_TTY=/dev/pts/99", "-e", "TERM=xterm-256color",
-		"-e", "XDG_RUNTIME_DIR=" + testenv.AgentRuntimeDir(t)}
-	for _, e := range env {
+	args := []string{"new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30"}
+	for _, e := range testenv.Env(t, filepath.Dir(vdir), append([]string{"SSH_TTY=/dev/pts/99", "TERM=xterm-256color"}, env...)...) {
 		args = append(args, "-e", e)
 	}
 	s.run(append(args, command)...)
@@ -144,11 +149,11 @@ func TestTmuxEndToEnd(t *testing.T) {
 	scr := s.waitScreen("3 accounts")
 	for attempt := 0; ; attempt++ {
 		shown := codeOnScreen(t, scr, "GitHub")
-		if shown == oathtool(t, ghSecret, time.Now()) {
+		if shown == oathNow(t, ghSecret) {
 			break
 		}
 		if attempt == 3 {
-			t.Fatalf("GitHub shows %s, oathtool says %s:\n%s", shown, oathtool(t, ghSecret, time.Now()), scr)
+			t.Fatalf("GitHub shows %s, oathtool says %s:\n%s", shown, oathNow(t, ghSecret), scr)
 		}
 		time.Sleep(300 * time.Millisecond) // a window may have just rolled
 		scr = s.screen()
@@ -172,7 +177,7 @@ func TestTmuxEndToEnd(t *testing.T) {
 	shown := codeOnScreen(t, scr, "Google")
 	s.run("send-keys", "-t", "e2e", "Enter")
 	s.waitScreen("✓ Google alice@gmail.com copied")
-	if buf := s.buffer(); buf != shown && buf != oathtool(t, ggSecret, time.Now()) {
+	if buf := s.buffer(); buf != shown && buf != oathNow(t, ggSecret) {
 		t.Fatalf("tmux buffer holds %q, want the Google code %s", buf, shown)
 	}
 
@@ -210,7 +215,7 @@ func TestTmuxSignalsClearClipboard(t *testing.T) {
 			code := codeOnScreen(t, scr, "Proton")
 			s.run("send-keys", "-t", "e2e", "Enter")
 			s.waitScreen("copied")
-			if buf := s.buffer(); buf != code && buf != oathtool(t, ptSecret, time.Now()) {
+			if buf, now := s.buffer(), oathNow(t, ptSecret); buf != code && buf != now {
 				t.Fatalf("tmux buffer holds %q before the signal, want the Proton code %s", buf, code)
 			}
 			code = s.buffer()
@@ -251,11 +256,8 @@ func codeOnScreen(t *testing.T, scr, issuer string) string {
 	return ""
 }
 
-func oathtool(t *testing.T, secret string, at time.Time) string {
+// oathNow is oathtool's code of secret (code) at this instant.
+func oathNow(t *testing.T, secret string) string {
 	t.Helper()
-	out, err := exec.Command("oathtool", "--totp", "-b", "-N", at.UTC().Format("2006-01-02 15:04:05 UTC"), secret).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(out))
+	return code(t, otp.Account{Secret: secret}, time.Now(), false)
 }

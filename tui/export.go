@@ -102,7 +102,7 @@ func (s googleExportScreen) leftOut() string {
 	for i, l := range s.left {
 		names[i] = l.String()
 	}
-	return fmt.Sprintf("Left out, as Google Authenticator cannot hold them: %s.", joinMax(names, 3))
+	return fmt.Sprintf("Left out, as Google Authenticator can't hold them: %s.", joinMax(names, 3))
 }
 
 func (s googleExportScreen) View(c *common) string {

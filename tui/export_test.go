@@ -28,7 +28,7 @@ func TestGoogleExportScreen(t *testing.T) {
 	m = send(m, keys("g"))
 	v := m.View()
 	for _, want := range []string{"Export to Google Authenticator?", "2 QR code(s) will show the secrets of 14 account(s)",
-		"Left out, as Google Authenticator cannot hold them: Cloudflare:ops (8-digit codes), Steam:gaben (Steam Guard accounts)."} {
+		"Left out, as Google Authenticator can't hold them: Cloudflare:ops (8-digit codes), Steam:gaben (Steam Guard accounts)."} {
 		if !strings.Contains(strings.Join(strings.Fields(strings.ReplaceAll(v, "│", "")), " "), want) {
 			t.Fatalf("the question lacks %q:\n%s", want, v)
 		}

@@ -147,7 +147,14 @@ func TestTmuxNarrowNoWordCut(t *testing.T) {
 	if len(lines) != 16 {
 		t.Fatalf("%d lines on a screen of 16:\n%s", len(lines), scr)
 	}
-	warning := strings.Join([]string{timesync.Kernel().Warning(), timesync.Correction{Offset: -197 * time.Second, MeasuredAt: measured}.StaleNote(time.Now())}, "; ")
+	// The header's warnings, with what to do about them in vmfa's words
+	// (cmd/vmfa-full's hints).
+	var warnings []string
+	if err := timesync.Kernel().Err(); err != nil {
+		warnings = append(warnings, err.Error()+": check codes with 'vmfa time'")
+	}
+	stale := timesync.Correction{Offset: -197 * time.Second, MeasuredAt: measured}.Stale(time.Now())
+	warning := strings.Join(append(warnings, stale.Error()+": run 'vmfa time' to check it, 'vmfa time --apply' to renew it"), "; ")
 	var header []string
 	for _, l := range lines {
 		if strings.HasPrefix(l, " ›") {

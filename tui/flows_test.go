@@ -2,7 +2,6 @@ package tui
 
 import (
 	"bytes"
-	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,9 +11,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
+	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -184,26 +182,12 @@ func TestFlowEnrollment(t *testing.T) {
 	f.waitUntil("the old code 2 is now code 1", func() bool { return f.clip.Content() == c2 })
 }
 
-// qrPNG writes a PNG of a QR code holding text.
-func qrPNG(t testing.TB, text string) []byte {
-	t.Helper()
-	bm, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 300, 300, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, bm); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 const newURI = "otpauth://totp/Fastmail:alice@fastmail.com?secret=OBQXG43XN5ZGIMJSGM2DKNRXHA4TAMJS&issuer=Fastmail"
 
 func TestFlowAddFromImage(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "fast mail qr.png")
-	if err := os.WriteFile(path, qrPNG(t, newURI), 0o600); err != nil {
+	if err := os.WriteFile(path, testenv.QRPNG(t, newURI, 300), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	f := startFlow(t, testPass, demo...)
@@ -225,7 +209,7 @@ func TestFlowAddFromImage(t *testing.T) {
 
 func TestFlowAddFromClipboardImageAndTabCompletion(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "screenshot-qr.png"), qrPNG(t, newURI), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "screenshot-qr.png"), testenv.QRPNG(t, newURI, 300), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	f := startFlow(t, testPass, demo...)
@@ -242,7 +226,7 @@ func TestFlowAddFromClipboardImageAndTabCompletion(t *testing.T) {
 
 	// The same QR code from the clipboard is a duplicate: said so.
 	f.clip.mu.Lock()
-	f.clip.image = qrPNG(t, newURI)
+	f.clip.image = testenv.QRPNG(t, newURI, 300)
 	f.clip.mu.Unlock()
 	f.press(tea.KeyCtrlA)
 	f.typ("p")

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -194,28 +193,24 @@ func typeKeys(m Model, s string) Model {
 // against is not the code under test.
 func code(t testing.TB, a otp.Account, at time.Time, next bool) string {
 	t.Helper()
-	tool := testenv.Tool(t, "oathtool")
 	digits := cmp.Or(a.Digits, 6)
-	args := []string{"-b", "-d", strconv.Itoa(digits)}
+	digitsOpt := "--digits=" + strconv.Itoa(digits)
+	var c string
 	if a.Type == otp.HOTP {
-		c := a.Counter
+		counter := a.Counter
 		if next {
-			c++
+			counter++
 		}
-		args = append(args, "-c", strconv.FormatUint(c, 10))
+		c = testenv.OathHOTP(t, a.Secret, counter, digitsOpt)
 	} else {
-		period := cmp.Or(a.Period, 30)
-		if next {
-			at = at.Add(time.Duration(period) * time.Second)
-		}
 		alg := strings.ToLower(string(cmp.Or(a.Algorithm, otp.SHA1)))
-		args = append(args, "--totp="+alg, "-s", strconv.Itoa(period)+"s", "-N", at.UTC().Format("2006-01-02 15:04:05 UTC"))
+		period := strconv.Itoa(cmp.Or(a.Period, 30)) + "s"
+		cur, nextCode := testenv.OathTOTP(t, a.Secret, at, digitsOpt, "--totp="+alg, "--time-step-size="+period)
+		c = cur
+		if next {
+			c = nextCode
+		}
 	}
-	out, err := exec.Command(tool, append(args, "--", a.Secret)...).Output()
-	if err != nil {
-		t.Fatalf("oathtool %v: %v", args, err)
-	}
-	c := strings.TrimSpace(string(out))
 	if len(c) != digits {
 		t.Fatalf("oathtool printed %q", c)
 	}

@@ -43,6 +43,10 @@ type Options struct {
 	// ClockNote and ClockWarning are shown in the list's header: that Now is
 	// corrected ("clock corrected +1m37s"), and doubts about the clock.
 	ClockNote, ClockWarning string
+	// Explain says an error of the vault (opening it, reading, saving) as
+	// the program says it, with what to do about it: the program's hints,
+	// which name its commands, as no library does. nil shows err.Error().
+	Explain func(error) string
 }
 
 const renderFPS = 30
@@ -68,8 +72,9 @@ func Run(opts Options) error {
 	// Ask the terminal for its background now, once, rather than from a View.
 	lipgloss.SetHasDarkBackground(lipgloss.HasDarkBackground())
 	clip := &clipboard.Clipboard{}
+	store := storeAdapter{s: opts.Unlock.Store, unlock: opts.Unlock, explain: opts.Explain}
 	m := newModel(config{
-		store:      storeAdapter{s: opts.Unlock.Store, unlock: opts.Unlock},
+		store:      store,
 		passphrase: opts.Passphrase,
 		clock:      opts.Now,
 		lockAfter:  opts.LockAfter,
@@ -79,7 +84,7 @@ func Run(opts Options) error {
 		clockWarn:  opts.ClockWarning,
 	})
 	if opened != nil {
-		m.cfg.unlocked = opened
+		m.cfg.unlocked = store.vault(opened)
 		m.unlock.busy = true
 	}
 	// 30 frames a second rather than Bubble Tea's 60: a key's effect still
@@ -133,18 +138,22 @@ type Vault interface {
 }
 
 type storeAdapter struct {
-	s      *vault.Store
-	unlock *unlock.Unlocker // Options.Unlock; nil opens s with the passphrase alone
+	s       *vault.Store
+	unlock  *unlock.Unlocker   // Options.Unlock; nil opens s with the passphrase alone
+	explain func(error) string // Options.Explain; nil leaves errors as they are
 }
 
-func (a storeAdapter) Exists() (bool, error) { return a.s.Exists() }
+func (a storeAdapter) Exists() (bool, error) {
+	ok, err := a.s.Exists()
+	return ok, a.explained(err)
+}
 
 func (a storeAdapter) Create(p string, wf int) (Vault, error) {
 	v, err := a.s.Create(p, wf)
 	if err != nil {
-		return nil, err
+		return nil, a.explained(err)
 	}
-	return v, nil
+	return a.vault(v), nil
 }
 
 func (a storeAdapter) Unlock(p string) (Vault, error) {
@@ -154,9 +163,63 @@ func (a storeAdapter) Unlock(p string) (Vault, error) {
 	}
 	v, err := open(p)
 	if err != nil {
-		return nil, err
+		return nil, a.explained(err)
 	}
-	return v, nil
+	return a.vault(v), nil
+}
+
+// vault is v, its errors explained.
+func (a storeAdapter) vault(v *vault.Vault) Vault {
+	if a.explain == nil {
+		return v
+	}
+	return explainedVault{v, a}
+}
+
+// explained is err as Options.Explain says it, still wrapping err.
+func (a storeAdapter) explained(err error) error {
+	if err == nil || a.explain == nil {
+		return err
+	}
+	if msg := a.explain(err); msg != err.Error() {
+		return &explainedError{err, msg}
+	}
+	return err
+}
+
+// explainedError is an error as the program says it (Options.Explain).
+type explainedError struct {
+	err error
+	msg string
+}
+
+func (e *explainedError) Error() string { return e.msg }
+func (e *explainedError) Unwrap() error { return e.err }
+
+// explainedVault is a Vault whose errors are explained (Options.Explain).
+type explainedVault struct {
+	*vault.Vault
+	a storeAdapter
+}
+
+func (v explainedVault) Load() (*vault.Data, error) {
+	d, err := v.Vault.Load()
+	return d, v.a.explained(err)
+}
+
+func (v explainedVault) Update(fn func(*vault.Data) error) (*vault.Data, error) {
+	d, err := v.Vault.Update(fn)
+	return d, v.a.explained(err)
+}
+
+func (v explainedVault) Stamp() (vault.Stamp, error) {
+	st, err := v.Vault.Stamp()
+	return st, v.a.explained(err)
+}
+
+func (v explainedVault) ClaimCode(e vault.Entry, at time.Time, fresh bool) (time.Time, error) {
+	t, err := v.Vault.ClaimCode(e, at, fresh)
+	return t, v.a.explained(err)
 }
 
 // Clipboard is what the TUI needs of package clipboard; tests capture copies

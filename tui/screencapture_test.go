@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vmfa/vmfa/internal/testenv"
 )
 
 // fakeScreens stands for the desktop: the pictures the add screen's capture
@@ -33,7 +35,7 @@ func desktopWith(t *testing.T, texts ...string) image.Image {
 	d := image.NewRGBA(image.Rect(0, 0, 1280, 800))
 	draw.Draw(d, d.Bounds(), image.NewUniform(image.Black), image.Point{}, draw.Src)
 	for i, text := range texts {
-		qr, err := png.Decode(bytes.NewReader(qrPNG(t, text)))
+		qr, err := png.Decode(bytes.NewReader(testenv.QRPNG(t, text, 300)))
 		if err != nil {
 			t.Fatal(err)
 		}

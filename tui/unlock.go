@@ -198,7 +198,7 @@ func (u unlockScreen) View(c *common) string {
 	case u.exists:
 		b.WriteString("Passphrase\n" + u.input.View())
 	default:
-		b.WriteString(st.dim.Render("No vault yet. Choose a passphrase: it encrypts your secrets\nand cannot be recovered if you forget it.") + "\n\n")
+		b.WriteString(st.dim.Render("No vault yet. Choose a passphrase: it encrypts your secrets\nand can't be recovered if you forget it.") + "\n\n")
 		b.WriteString("Passphrase\n" + u.input.View() + "\n")
 		b.WriteString(strengthHint(st, u.input.Value()) + "\n\n")
 		b.WriteString("Confirm\n" + u.confirm.View())

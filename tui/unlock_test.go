@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,5 +63,29 @@ func TestKeysTypedBeforeThePrompt(t *testing.T) {
 	runCmd(&m, unlocking, 0)
 	if !onList(m) || m.list.filter.Value() != "goo" {
 		t.Fatalf("query %q after unlocking", m.list.filter.Value())
+	}
+}
+
+// TestVaultErrorsExplained: an error of the vault shows as the program
+// says it (Options.Explain), with the hint no library gives, and is still
+// the error it was for the interface to branch on.
+func TestVaultErrorsExplained(t *testing.T) {
+	s := newVault(t, demo...)
+	explain := func(err error) string { return err.Error() + ": the program's hint" }
+	cfg := untimed(testConfig(s, &fakeClock{t: t0}, &fakeClipboard{}))
+	cfg.store = storeAdapter{s: s, explain: explain}
+	m := newModel(cfg)
+	m = send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+
+	m = send(m, openVault(cfg.store, "wrong"))
+	if !m.locked() || m.unlock.err != "Wrong passphrase. Try again." {
+		t.Fatalf("a wrong passphrase, explained: %q", m.unlock.err)
+	}
+	if err := os.WriteFile(filepath.Join(s.Dir(), "vault.age"), []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m = send(m, openVault(cfg.store, testPass))
+	if !m.locked() || !strings.Contains(m.unlock.err, "vault.age is damaged") || !strings.HasSuffix(m.unlock.err, ": the program's hint") {
+		t.Fatalf("a damaged vault.age: %q, want its error with the program's hint", m.unlock.err)
 	}
 }

@@ -3,13 +3,11 @@ package vault
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"filippo.io/age"
 
@@ -104,15 +102,14 @@ func TestStockAgeInteractive(t *testing.T) {
 	agePath := testenv.Tool(t, "age")
 	s, v := newTestVault(t)
 	want := addAccounts(t, v, 0, 2)
-	out, err := runWithTerminal(t, testPassphrase+"\n", 10*time.Second, agePath, "-d", "-i", filepath.Join(s.Dir(), identityFile), filepath.Join(s.Dir(), vaultFile))
-	if errors.Is(err, errNoTerminal) {
-		testenv.Skip(t, "no pseudo-terminal here to type the passphrase on")
-	}
-	if err != nil {
-		t.Fatalf("age -d -i identity.age vault.age: %v\n%s", err, out)
+	term := testenv.StartTerminal(t, exec.Command(agePath, "-d", "-i", filepath.Join(s.Dir(), identityFile), filepath.Join(s.Dir(), vaultFile)), true)
+	term.Expect("passphrase")
+	term.Type(testPassphrase + "\n")
+	if code, screen := term.Wait(); code != 0 {
+		t.Fatalf("age -d -i identity.age vault.age: exit %d, terminal %q\n%s", code, screen, term.Stdout())
 	}
 	var got Data
-	if err := json.Unmarshal(out, &got); err != nil {
+	if err := json.Unmarshal([]byte(term.Stdout()), &got); err != nil {
 		t.Fatalf("age -d -i identity.age vault.age: output is not JSON: %v", err)
 	}
 	if len(got.Accounts) != 2 || got.Accounts[1].Secret != want.Accounts[1].Secret {

@@ -18,6 +18,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/vmfa/vmfa/internal/safefile"
+	"github.com/vmfa/vmfa/internal/shellquote"
 )
 
 // Names of the files in a vault directory.
@@ -40,7 +41,7 @@ const (
 )
 
 // lockTimeout is how long a writer waits for another to finish before giving
-// up with ErrLocked. Saves take milliseconds, so only a stuck process (or a
+// up with ErrBusy. Saves take milliseconds, so only a stuck process (or a
 // user who left a passphrase prompt open in a process holding the lock,
 // which this package never does) makes anyone wait that long.
 var lockTimeout = 10 * time.Second
@@ -150,6 +151,20 @@ func writeAtomic(dir, name string, modTime time.Time, write func(io.Writer) erro
 	return nil
 }
 
+// LinkedFileError is the refusal to save a file of the vault that is a
+// symbolic link: saving replaces the file, which would leave the one it
+// points to a stale copy. The front end may add that the vault can be used
+// where that file is instead.
+type LinkedFileError struct {
+	Path   string // the link, which is left as it is
+	Target string // what it points to
+}
+
+func (e *LinkedFileError) Error() string {
+	return fmt.Sprintf("can't save %s, which is unchanged: it is a symbolic link to %s, and saving replaces the file, which would leave %s a stale copy: put the file itself in its place ('mv %s %s')",
+		e.Path, e.Target, e.Target, shellquote.Word(e.Target), shellquote.Word(e.Path))
+}
+
 // checkReplaceable refuses to replace a path that is a symbolic link, or
 // anything but a regular file, saying what to do instead. A path that does
 // not exist yet passes.
@@ -162,8 +177,7 @@ func checkReplaceable(path string) error {
 		return err
 	case fi.Mode()&fs.ModeSymlink != 0:
 		to, _ := os.Readlink(path)
-		return fmt.Errorf("can't save %s, which is unchanged: it is a symbolic link to %s, and saving replaces the file, which would leave %s a stale copy: put the file itself in its place ('mv %s %s'), or point VMFA_DIR at the directory that holds the vault",
-			path, to, to, shellQuote(to), shellQuote(path))
+		return &LinkedFileError{Path: path, Target: to}
 	case !fi.Mode().IsRegular():
 		return fmt.Errorf("can't save %s: it is not a regular file (%v)", path, fi.Mode().Type())
 	}
@@ -320,7 +334,7 @@ func lock(dir string) (release func(), err error) {
 			break
 		}
 		if time.Now().After(deadline) {
-			return nil, ErrLocked
+			return nil, ErrBusy
 		}
 		// Jitter keeps two waiters from polling in step; the backoff keeps
 		// a long wait cheap.
@@ -343,7 +357,7 @@ func newLock(path string) (*flock.Flock, error) {
 		return nil, err
 	case err != nil:
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return nil, fmt.Errorf("%s is a symbolic link, which vmfa never follows: remove it ('rm %s')", path, shellQuote(path))
+			return nil, fmt.Errorf("%s is a symbolic link, which vmfa never follows: remove it ('rm %s')", path, shellquote.Word(path))
 		}
 		return nil, fmt.Errorf("can't lock the vault: %w", err)
 	}

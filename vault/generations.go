@@ -433,7 +433,7 @@ func (s *Store) VersionIDs() ([]string, error) {
 func (s *Store) findGeneration(id string) (generation, error) {
 	id = strings.TrimSpace(id)
 	if id == "current" {
-		return generation{}, fmt.Errorf("%w: %q is the version in use; pick an earlier one from 'vmfa history'", ErrNoVersion, id)
+		return generation{}, fmt.Errorf("%w: %q is the version in use, not an earlier one", ErrNoVersion, id)
 	}
 	if g, ok := parseGeneration(id); ok {
 		id = g.id
@@ -453,18 +453,19 @@ func (s *Store) findGeneration(id string) (generation, error) {
 	}
 	switch len(matches) {
 	case 0:
-		return generation{}, fmt.Errorf("%w: no version has the ID %q; 'vmfa history' lists the %d kept", ErrNoVersion, id, len(gens))
+		return generation{}, fmt.Errorf("%w: none of the %d kept has the ID %q", ErrNoVersion, len(gens), id)
 	case 1:
 		return matches[0], nil
 	}
-	return generation{}, fmt.Errorf("%w: %q begins the IDs of %d versions; give more of it ('vmfa history' lists them)", ErrNoVersion, id, len(matches))
+	return generation{}, fmt.Errorf("%w: %q begins the IDs of %d versions: give more of it", ErrNoVersion, id, len(matches))
 }
 
 // RecoveryNote says, for a front end to show when an account is deleted,
 // where it can still be found: deleting is not erasing while the vault keeps
-// earlier versions of itself.
+// earlier versions of itself. It is one sentence without its full stop, for
+// the front end to say after it how to list and restore them.
 func (s *Store) RecoveryNote(d *Data) string {
 	n := d.KeptGenerations()
-	return fmt.Sprintf("It is not erased: the vault's last %d versions, kept in %s, hold it until %d more saves have passed; 'vmfa history' lists them and 'vmfa restore ID' brings one back.",
+	return fmt.Sprintf("It is not erased: the vault's last %d versions, kept in %s, hold it until %d more saves have passed",
 		n, s.BackupsDir(), n)
 }

@@ -364,8 +364,9 @@ func TestRestoreDamaged(t *testing.T) {
 	addAccounts(t, v, 2, 1)
 	path := filepath.Join(s.Dir(), vaultFile)
 	os.WriteFile(path, []byte("garbage"), 0o600)
-	if _, err := v.Load(); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "vmfa restore") {
-		t.Errorf("Load of a damaged vault with generations: %v; want a hint at vmfa restore", err)
+	var damaged *DamagedError
+	if _, err := v.Load(); !errors.As(err, &damaged) || damaged.Generations == 0 {
+		t.Errorf("Load of a damaged vault with generations: %v; want the generations a front end can point to", err)
 	}
 	h, err := v.History()
 	if err != nil {
@@ -412,7 +413,7 @@ func TestRecoveryNote(t *testing.T) {
 	s, v := newTestVault(t)
 	d := addAccounts(t, v, 0, 1)
 	note := s.RecoveryNote(d)
-	for _, want := range []string{"20", s.BackupsDir(), "vmfa history", "vmfa restore"} {
+	for _, want := range []string{"the vault's last 20 versions", s.BackupsDir(), "20 more saves"} {
 		if !strings.Contains(note, want) {
 			t.Errorf("RecoveryNote %q lacks %q", note, want)
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/vmfa/vmfa/internal/shellquote"
 )
 
 // scryptMemory is what age's scrypt allocates at work factor wf: 128·r·N
@@ -43,7 +45,7 @@ func checkIdentityWorkFactor(path string, ct []byte) error {
 		return nil // no scrypt stanza that parses: age says what is wrong
 	case wf > MaxWorkFactor:
 		return fmt.Errorf("%s asks for scrypt work factor %d (%s of memory), above the %d vmfa computes, which is more likely an attack than a choice: if you made it, re-encrypt it with 'age -d %s | age -p -o NEWFILE'",
-			path, wf, byteSize(scryptMemory(wf)), MaxWorkFactor, shellQuote(path))
+			path, wf, byteSize(scryptMemory(wf)), MaxWorkFactor, shellquote.Word(path))
 	}
 	return checkMemory(wf, "unlocking "+path, "free some memory or raise the limit, or unlock it on a machine with more (nothing is wrong with the file)")
 }

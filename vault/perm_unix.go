@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/vmfa/vmfa/internal/safefile"
+	"github.com/vmfa/vmfa/internal/shellquote"
 )
 
 // checkDir refuses a directory that someone other than the user could have
@@ -38,7 +39,9 @@ func checkDir(dir string) error {
 }
 
 // checkOwnDir refuses dir, described by fi, unless it is a directory that
-// only the user can change.
+// only the user can change. The refusal of someone else's directory wraps
+// its *safefile.UntrustedError, so that the front end can say how to name
+// another.
 func checkOwnDir(dir string, fi fs.FileInfo) error {
 	if !fi.IsDir() {
 		return &NotDirError{Path: dir}
@@ -48,9 +51,20 @@ func checkOwnDir(dir string, fi fs.FileInfo) error {
 		return nil
 	}
 	if u.OtherOwner {
-		return fmt.Errorf("%s is owned by user %d, not by you (%d), so its owner could swap the vault's files: use a directory of your own (set VMFA_DIR), or take it over with 'chown -R %d %s'",
-			dir, u.Owner, os.Geteuid(), os.Geteuid(), shellQuote(dir))
+		return &otherOwnerError{u, fmt.Sprintf("%s is owned by user %d, not by you (%d), so its owner could swap the vault's files ('chown -R %d %s' takes it over)",
+			dir, u.Owner, os.Geteuid(), os.Geteuid(), shellquote.Word(dir))}
 	}
 	return fmt.Errorf("%s is writable by others (mode %v), who could swap the vault's files: run 'chmod go-w %s'",
-		dir, fi.Mode().Perm(), shellQuote(dir))
+		dir, fi.Mode().Perm(), shellquote.Word(dir))
 }
+
+// otherOwnerError is checkOwnDir's refusal of a directory someone else owns:
+// its own message, and the *safefile.UntrustedError it is.
+type otherOwnerError struct {
+	untrusted *safefile.UntrustedError
+	msg       string
+}
+
+func (e *otherOwnerError) Error() string { return e.msg }
+
+func (e *otherOwnerError) Unwrap() error { return e.untrusted }

@@ -53,6 +53,18 @@ var (
 	ErrNoRecipientsAdded = errors.New("no key opens the vault yet")
 )
 
+// RecipientError is an error about the recipient Name that removing it
+// (RemoveRecipient) settles: one of that name exists already, or its file
+// holds another identity than the vault's. It wraps Err, its message.
+type RecipientError struct {
+	Name string
+	Err  error
+}
+
+func (e *RecipientError) Error() string { return e.Err.Error() }
+
+func (e *RecipientError) Unwrap() error { return e.Err }
+
 // RecipientInfo describes a key that opens the vault, as Recipients lists it.
 type RecipientInfo struct {
 	Name string `json:"name"`
@@ -150,7 +162,7 @@ func (v *Vault) AddRecipient(name string, r age.Recipient, text string) error {
 	}
 	removeStaleTemps(dir)
 	if _, err := os.Lstat(filepath.Join(dir, name+recipientSuffix)); err == nil {
-		return fmt.Errorf("%w: %s (remove it first with 'vmfa recipients rm %s')", ErrRecipientExists, name, name)
+		return &RecipientError{Name: name, Err: fmt.Errorf("%w: %s", ErrRecipientExists, name)}
 	}
 
 	text += "\n"
@@ -200,7 +212,7 @@ func (s *Store) RemoveRecipient(name string) error {
 	}
 	dir := s.path(recipientsDir)
 	if _, err := os.Lstat(filepath.Join(dir, name+recipientSuffix)); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%w: %s ('vmfa recipients list' shows them)", ErrNoRecipient, name)
+		return fmt.Errorf("%w: %s", ErrNoRecipient, name)
 	}
 	release, err := lock(s.dir)
 	if err != nil {
@@ -219,10 +231,15 @@ func (s *Store) RemoveRecipient(name string) error {
 }
 
 // Recipients lists the recipients added to the vault, by name. It needs no
-// key: the public half of each is in its .pub file.
+// key: the public half of each is in its .pub file. It returns ErrNoVault
+// if there is no vault.
 func (s *Store) Recipients() ([]RecipientInfo, error) {
-	if err := checkDir(s.dir); err != nil {
+	exists, err := s.Exists()
+	if err != nil {
 		return nil, err
+	}
+	if !exists {
+		return nil, ErrNoVault
 	}
 	dir := s.path(recipientsDir)
 	if err := checkRecipientsDir(dir); err != nil {
@@ -302,20 +319,12 @@ func (s *Store) UnlockWithIdentities(ids ...age.Identity) (*Vault, error) {
 	if len(ids) == 0 {
 		return nil, errors.New("no key given")
 	}
-	exists, err := s.Exists()
-	if err != nil {
-		return nil, err
-	}
-	if !exists {
-		return nil, ErrNoVault
-	}
 	list, err := s.Recipients()
 	if err != nil {
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, fmt.Errorf("%w: the vault at %s opens only with its passphrase; add this key with 'vmfa recipients add NAME KEY.pub' (unlocked with the passphrase)",
-			ErrNoRecipientsAdded, s.dir)
+		return nil, fmt.Errorf("%w: the vault at %s opens only with its passphrase", ErrNoRecipientsAdded, s.dir)
 	}
 	// An SSH key asks for its passphrase, and a plugin (as
 	// age-plugin-yubikey does) for a PIN or a touch, only for a file
@@ -331,8 +340,7 @@ func (s *Store) UnlockWithIdentities(ids ...age.Identity) (*Vault, error) {
 		}
 		return v, nil
 	}
-	return nil, fmt.Errorf("%w at %s: add it with 'vmfa recipients add NAME KEY' (unlocked with the passphrase), or use a key that 'vmfa recipients list' shows",
-		ErrNotARecipient, s.dir)
+	return nil, fmt.Errorf("%w at %s", ErrNotARecipient, s.dir)
 }
 
 // unlockRecipient opens one recipients file with ids. It returns an
@@ -370,7 +378,7 @@ func (s *Store) unlockRecipient(ri RecipientInfo, ids []age.Identity) (*Vault, e
 	}
 	v := newVault(s, id, created)
 	if err := v.checkOwnsVault(); err != nil {
-		return nil, fmt.Errorf("%s holds another identity than the one vault.age is encrypted to (a vault created again since it was added?): remove it with 'vmfa recipients rm %s'", rel, ri.Name)
+		return nil, &RecipientError{Name: ri.Name, Err: fmt.Errorf("%s holds another identity than the one vault.age is encrypted to (a vault created again since it was added?)", rel)}
 	}
 	return v, nil
 }

@@ -1,9 +1,9 @@
 package vault
 
 import (
+	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/vmfa/vmfa/internal/testenv"
 )
@@ -17,13 +17,12 @@ func TestRecipientsStockAgeSSHPassphrase(t *testing.T) {
 		name := "locked-" + typ
 		addRecipient(t, v, name, sshRecipient(t, public), public)
 		path := filepath.Join(s.Dir(), recipientsDir, name+recipientSuffix)
-		out, err := runWithTerminal(t, "key passphrase\n", 20*time.Second, testenv.Tool(t, "age"), "-d", "-i", keyFile, path)
-		if err == errNoTerminal {
-			testenv.Skip(t, "no pseudo-terminal")
+		term := testenv.StartTerminal(t, exec.Command(testenv.Tool(t, "age"), "-d", "-i", keyFile, path), true)
+		term.Expect("passphrase")
+		term.Type("key passphrase\n")
+		if code, screen := term.Wait(); code != 0 {
+			t.Fatalf("age -d -i %s: exit %d, terminal %q", typ, code, screen)
 		}
-		if err != nil {
-			t.Fatalf("age -d -i %s: %v", typ, err)
-		}
-		checkHoldsIdentity(t, v, out)
+		checkHoldsIdentity(t, v, []byte(term.Stdout()))
 	}
 }

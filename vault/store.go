@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+
+	"github.com/vmfa/vmfa/internal/shellquote"
 )
 
 // Store is a vault directory. It holds no secrets and does no I/O until one
@@ -74,7 +76,7 @@ func (s *Store) incomplete() error {
 	e := &IncompleteError{Dir: s.dir, Present: present}
 	if present[0] == identityFile+bakSuffix {
 		e.Restore = fmt.Sprintf("restore it with 'mv %s %s' (the backup opens with the passphrase you had before the last change)",
-			shellQuote(s.path(identityFile+bakSuffix)), shellQuote(s.path(identityFile)))
+			shellquote.Word(s.path(identityFile+bakSuffix)), shellquote.Word(s.path(identityFile)))
 	} else {
 		e.Restore = "restore identity.age from your own backups, or move the directory away to start over"
 	}
@@ -159,7 +161,8 @@ func (e *NotDirError) Error() string { return e.Path + " is not a directory" }
 // that already exists is left as it is: it is the user's.
 func (s *Store) mkdir() error {
 	if s.dir == "" {
-		return errors.New("the vault directory is empty: set VMFA_DIR")
+		// Open("") is the caller's mistake: every front end names one.
+		return errors.New("the vault directory's path is empty")
 	}
 	fi, err := os.Stat(s.dir)
 	if err == nil {
@@ -232,17 +235,6 @@ func (s *Store) damaged(name string, err error) error {
 		e.Generations = len(gens)
 	}
 	return e
-}
-
-// shellQuote quotes a path for a command the user is told to run.
-func shellQuote(s string) string {
-	safe := func(r rune) bool {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("/._-+:@%,=", r)
-	}
-	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !safe(r) }) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // decryptIdentity decrypts the contents of an identity.age, and parses the

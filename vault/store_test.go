@@ -479,14 +479,14 @@ func TestLockTimeout(t *testing.T) {
 	defer func(d time.Duration) { lockTimeout = d }(lockTimeout)
 	lockTimeout = 200 * time.Millisecond
 	start := time.Now()
-	if _, err := v.Update(func(*Data) error { return nil }); err != ErrLocked {
-		t.Errorf("Update while locked = %v, want ErrLocked", err)
+	if _, err := v.Update(func(*Data) error { return nil }); err != ErrBusy {
+		t.Errorf("Update while locked = %v, want ErrBusy", err)
 	}
 	if d := time.Since(start); d < lockTimeout {
 		t.Errorf("gave up after %v, before the timeout", d)
 	}
-	if err := v.ChangePassphrase("x", testWorkFactor); err != ErrLocked {
-		t.Errorf("ChangePassphrase while locked = %v, want ErrLocked", err)
+	if err := v.ChangePassphrase("x", testWorkFactor); err != ErrBusy {
+		t.Errorf("ChangePassphrase while locked = %v, want ErrBusy", err)
 	}
 	// Readers don't wait.
 	mustLoad(t, v)

@@ -60,12 +60,12 @@ const (
 
 // Errors callers branch on. Others are wrapped with the file they concern.
 var (
-	ErrNoVault           = errors.New("no vault yet: run 'vmfa init', or 'vmfa add' or 'vmfa enroll' to create one with the first account")
+	ErrNoVault           = errors.New("no vault yet")
 	ErrExists            = errors.New("a vault already exists")
 	ErrWrongPassphrase   = errors.New("wrong passphrase")
 	ErrEmptyPassphrase   = errors.New("the passphrase is empty")
 	ErrNewerVersion      = errors.New("the vault was written by a newer vmfa: upgrade vmfa to open it")
-	ErrLocked            = errors.New("another vmfa process is writing the vault; try again")
+	ErrBusy              = errors.New("another vmfa process is writing the vault; try again")
 	ErrNotFound          = errors.New("no account matches")
 	ErrAmbiguous         = errors.New("several accounts match")
 	ErrInvalidWorkFactor = errors.New("scrypt work factor must be between 1 and 22")
@@ -75,12 +75,15 @@ var (
 	// the key elsewhere (UnlockWith) and could not use it, such as an agent
 	// that locked or went away: no fault of the vault's files.
 	ErrKeyUnavailable = errors.New("the vault's key is not available")
-	ErrKeyElsewhere   = errors.New("the vault was opened through the agent, which keeps its key: this needs the passphrase (run with --no-agent)")
+	// ErrKeyElsewhere is the error of what needs the vault's key itself
+	// (a new passphrase, a recipient, handing the key to the agent) from
+	// a Vault opened through the agent, which never gives it out.
+	ErrKeyElsewhere = errors.New("the vault was opened through the agent, which keeps its key: this needs the passphrase")
 	// ErrOtherKey is wrapped by the errors of a Vault opened with
 	// UnlockWith whose identity does not open vault.age: the key held
 	// elsewhere is most likely another vault's, as when the vault was
 	// deleted or moved away and created again since an agent took its key.
-	ErrOtherKey = errors.New("the key the agent holds does not open it (the vault was created again since 'vmfa unlock'?): run 'vmfa lock' and try again")
+	ErrOtherKey = errors.New("the key the agent holds does not open it (the vault was created again since the agent took its key?)")
 	// ErrDamaged is wrapped by every *DamagedError.
 	ErrDamaged = errors.New("vault file is damaged")
 	// ErrIncomplete is wrapped by every *IncompleteError.
@@ -158,7 +161,7 @@ type DamagedError struct {
 	Path   string // the damaged file
 	Backup string // its backup, or "" if there is none
 	// Generations is how many earlier versions of vault.age are kept in
-	// backups/, which Restore can bring back.
+	// backups/, which Restore can bring back: the front end says how.
 	Generations int
 	Err         error // what is wrong; never includes file contents
 }
@@ -173,11 +176,6 @@ func (e *DamagedError) Error() string {
 		if filepath.Base(e.Backup) == identityFile+bakSuffix {
 			msg += " (it opens with the passphrase you had before the last change)"
 		}
-	default:
-		msg += ":"
-	}
-	if e.Generations > 0 {
-		msg += fmt.Sprintf(" ('vmfa history' lists the %d earlier versions kept, 'vmfa restore ID' brings one back)", e.Generations)
 	}
 	return msg
 }

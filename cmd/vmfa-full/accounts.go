@@ -87,17 +87,7 @@ twice on the terminal. The scrypt work factor stays the vault's unless
 					return err
 				}
 			}
-			pass, ok := a.env.New()
-			if !ok {
-				if pass, err = passphrase.AskNew("New passphrase: "); errors.Is(err, term.ErrNoTTY) {
-					return fmt.Errorf("%w: set VMFA_NEW_PASSPHRASE", err)
-				} else if err != nil {
-					return err
-				}
-			}
-			if _, err := withSpinner("Changing the passphrase", func() (struct{}, error) {
-				return struct{}{}, v.ChangePassphrase(pass, workFactor)
-			}); err != nil {
+			if err := a.changePassphrase(v, workFactor); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "Passphrase changed. The backup %s still opens with the old one: delete it if that leaked.\n",
@@ -107,6 +97,24 @@ twice on the terminal. The scrypt work factor stays the vault's unless
 	}
 	cmd.Flags().IntVar(&workFactor, "work-factor", vault.DefaultWorkFactor, "scrypt work factor of the new passphrase (default: the vault's)")
 	return cmd
+}
+
+// changePassphrase gives v's identity a new passphrase, of scrypt work
+// factor workFactor: VMFA_NEW_PASSPHRASE, else asked twice on the terminal.
+func (a *app) changePassphrase(v *vault.Vault, workFactor int) error {
+	pass, ok := a.env.New()
+	if !ok {
+		var err error
+		if pass, err = passphrase.AskNew("New passphrase: "); errors.Is(err, term.ErrNoTTY) {
+			return fmt.Errorf("%w: set VMFA_NEW_PASSPHRASE", err)
+		} else if err != nil {
+			return err
+		}
+	}
+	_, err := withSpinner("Changing the passphrase", func() (struct{}, error) {
+		return struct{}{}, v.ChangePassphrase(pass, workFactor)
+	})
+	return err
 }
 
 func (a *app) addCmd() *cobra.Command {
@@ -145,13 +153,7 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
   vmfa add --manual --issuer GitHub --name alice
   vmfa add --manual --type hotp --counter 12 --digits 8 --issuer Bank --name alice`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			modes := 0
-			for _, on := range []bool{fromURI, manual, paste, fromScreen, len(args) > 0} {
-				if on {
-					modes++
-				}
-			}
-			if modes != 1 {
+			if countTrue(fromURI, manual, paste, fromScreen, len(args) > 0) != 1 {
 				return usageError{errors.New("give IMAGE files, --screen, --paste, --uri or --manual (exactly one)")}
 			}
 			preset, err := typed.account(cmd, manual || paste)
@@ -161,17 +163,9 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 			a.skipExisting = skipExisting
 			switch {
 			case fromURI:
-				accounts, err := readURIs(cmd.InOrStdin(), "stdin")
-				if err != nil {
-					return err
-				}
-				return a.addAll(cmd, "stdin", accounts)
+				return a.addURIs(cmd)
 			case manual:
-				acc, err := readManual(preset, "")
-				if err != nil {
-					return err
-				}
-				return a.addAll(cmd, "manual entry", []otp.Account{acc})
+				return a.addManual(cmd, preset)
 			case paste:
 				return a.addPaste(cmd, preset)
 			case fromScreen:
@@ -193,6 +187,36 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 	f.BoolVar(&skipExisting, "skip-existing", false, "skip accounts already in the vault instead of refusing")
 	typed.define(cmd)
 	return cmd
+}
+
+// countTrue is how many of flags are on.
+func countTrue(flags ...bool) int {
+	n := 0
+	for _, on := range flags {
+		if on {
+			n++
+		}
+	}
+	return n
+}
+
+// addURIs adds the accounts of the otpauth:// URIs on stdin (add --uri).
+func (a *app) addURIs(cmd *cobra.Command) error {
+	accounts, err := readURIs(cmd.InOrStdin(), "stdin")
+	if err != nil {
+		return err
+	}
+	return a.addAll(cmd, "stdin", accounts)
+}
+
+// addManual adds the account preset describes, with what it lacks typed
+// (add --manual).
+func (a *app) addManual(cmd *cobra.Command, preset otp.Account) error {
+	acc, err := readManual(preset, "")
+	if err != nil {
+		return err
+	}
+	return a.addAll(cmd, "manual entry", []otp.Account{acc})
 }
 
 // manualFlags describe the account of a secret typed (--manual) or pasted,
@@ -376,26 +400,10 @@ func (a *app) listCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
 			if asJSON {
-				type item struct {
-					ID     string   `json:"id"`
-					Issuer string   `json:"issuer"`
-					Name   string   `json:"name"`
-					Type   otp.Type `json:"type"`
-				}
-				items := make([]item, 0, len(d.Accounts))
-				for _, e := range d.Accounts {
-					items = append(items, item{e.ID, e.Issuer, e.Name, e.Type})
-				}
-				return writeJSON(out, items)
+				return writeJSON(cmd.OutOrStdout(), accountsJSON(d.Accounts))
 			}
-			if len(d.Accounts) == 0 {
-				fmt.Fprintln(cmd.ErrOrStderr(), "The vault is empty: add an account with 'vmfa add IMAGE' or 'vmfa add --uri'.")
-			}
-			for _, e := range d.Accounts {
-				fmt.Fprintf(out, "%s\t%s\t%s\n", termsafe.Escape(e.Issuer), termsafe.Escape(e.Name), e.Type)
-			}
+			printAccounts(cmd, d.Accounts)
 			return nil
 		},
 	}
@@ -403,12 +411,43 @@ func (a *app) listCmd() *cobra.Command {
 	return cmd
 }
 
+// accountItem is an account as 'vmfa list --json' prints it: no secret.
+type accountItem struct {
+	ID     string   `json:"id"`
+	Issuer string   `json:"issuer"`
+	Name   string   `json:"name"`
+	Type   otp.Type `json:"type"`
+}
+
+// accountsJSON is the --json form of a list of accounts.
+func accountsJSON(entries []vault.Entry) []accountItem {
+	items := make([]accountItem, 0, len(entries))
+	for _, e := range entries {
+		items = append(items, accountItem{e.ID, e.Issuer, e.Name, e.Type})
+	}
+	return items
+}
+
+// printAccounts prints one account a line, issuer, name and type apart by
+// tabs, or on stderr what to do about an empty vault.
+func printAccounts(cmd *cobra.Command, entries []vault.Entry) {
+	if len(entries) == 0 {
+		fmt.Fprintln(cmd.ErrOrStderr(), "The vault is empty: add an account with 'vmfa add IMAGE' or 'vmfa add --uri'.")
+	}
+	for _, e := range entries {
+		fmt.Fprintf(cmd.OutOrStdout(), "%s\t%s\t%s\n", termsafe.Escape(e.Issuer), termsafe.Escape(e.Name), e.Type)
+	}
+}
+
+// codeFlags are code's flags.
+type codeFlags struct {
+	next, asJSON, fresh bool
+	at                  string
+	copyTo              clipboardCopy
+}
+
 func (a *app) codeCmd() *cobra.Command {
-	var (
-		next, asJSON, fresh bool
-		at                  string
-		copyTo              clipboardCopy
-	)
+	var fl codeFlags
 	cmd := &cobra.Command{
 		Use:   "code QUERY",
 		Short: "Print the code of one account",
@@ -447,44 +486,62 @@ once this command has returned.`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if fresh && at != "" {
-				return usageError{errors.New("--fresh is about the codes handed out now: it does not go with --at")}
-			}
-			if err := copyTo.check(cmd, next || asJSON); err != nil {
-				return usageError{err}
-			}
-			now, err := parseTime(at)
+			now, err := fl.check(cmd)
 			if err != nil {
-				return usageError{err}
+				return err
 			}
 			v, _, e, err := a.unlockAndFind(args[0])
 			if err != nil {
 				return err
 			}
-			// A TOTP code's next one costs nothing and is always in the
-			// JSON; an HOTP's is shown only with --next, which spends its
-			// counter.
-			c, err := handOut(v, e, now, vault.HandOutOptions{
-				Fresh:        fresh,
-				Next:         next || asJSON && e.Type != otp.HOTP,
-				AtChosenTime: at != "",
-			}, cmd.ErrOrStderr())
+			c, err := handOut(v, e, now, fl.handOutOptions(e), cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			if copyTo.on {
-				return copyTo.copy(c.Code, e.Label(), cmd.ErrOrStderr())
+			if fl.copyTo.on {
+				return fl.copyTo.copy(c.Code, e.Label(), cmd.ErrOrStderr())
 			}
-			return codeprint.Print(cmd.OutOrStdout(), c, asJSON, next)
+			return codeprint.Print(cmd.OutOrStdout(), c, fl.asJSON, fl.next)
 		},
 	}
-	f := cmd.Flags()
-	f.BoolVar(&next, "next", false, "also print the next code, on a second line")
-	f.BoolVar(&fresh, "fresh", false, "never a code vmfa handed out already: wait for the first window whose code was not (up to 10 windows)")
-	f.StringVar(&at, "at", "", "the code at this time instead of now (RFC 3339, or Unix seconds, as 1700000000 or @1700000000)")
-	f.BoolVar(&asJSON, "json", false, `print {"issuer","name","code","next","remaining_seconds","period"}; for HOTP {"issuer","name","code","counter"}`)
-	copyTo.define(cmd)
+	fl.define(cmd)
 	return cmd
+}
+
+func (fl *codeFlags) define(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&fl.next, "next", false, "also print the next code, on a second line")
+	f.BoolVar(&fl.fresh, "fresh", false, "never a code vmfa handed out already: wait for the first window whose code was not (up to 10 windows)")
+	f.StringVar(&fl.at, "at", "", "the code at this time instead of now (RFC 3339, or Unix seconds, as 1700000000 or @1700000000)")
+	f.BoolVar(&fl.asJSON, "json", false, `print {"issuer","name","code","next","remaining_seconds","period"}; for HOTP {"issuer","name","code","counter"}`)
+	fl.copyTo.define(cmd)
+}
+
+// check refuses flags that don't go together, before anything is asked,
+// and returns the time of the code: --at, else now.
+func (fl *codeFlags) check(cmd *cobra.Command) (time.Time, error) {
+	if fl.fresh && fl.at != "" {
+		return time.Time{}, usageError{errors.New("--fresh is about the codes handed out now: it does not go with --at")}
+	}
+	if err := fl.copyTo.check(cmd, fl.next || fl.asJSON); err != nil {
+		return time.Time{}, usageError{err}
+	}
+	now, err := parseTime(fl.at)
+	if err != nil {
+		return time.Time{}, usageError{err}
+	}
+	return now, nil
+}
+
+// handOutOptions are what the flags ask of the vault for e's code. A TOTP
+// code's next one costs nothing and is always in the JSON; an HOTP's is
+// shown only with --next, which spends its counter.
+func (fl *codeFlags) handOutOptions(e vault.Entry) vault.HandOutOptions {
+	return vault.HandOutOptions{
+		Fresh:        fl.fresh,
+		Next:         fl.next || fl.asJSON && e.Type != otp.HOTP,
+		AtChosenTime: fl.at != "",
+	}
 }
 
 func parseTime(s string) (time.Time, error) {
@@ -519,17 +576,27 @@ func (a *app) unlockAndFind(query string) (*vault.Vault, *vault.Data, vault.Entr
 	if err != nil {
 		return nil, nil, vault.Entry{}, err
 	}
+	e, err := findAccount(d, query)
+	if err != nil {
+		return nil, nil, e, err
+	}
+	return v, d, e, nil
+}
+
+// findAccount returns the one account of d matching query, or an error
+// listing the candidates.
+func findAccount(d *vault.Data, query string) (vault.Entry, error) {
 	e, err := d.Find(query)
 	var amb *vault.AmbiguousError
 	switch {
 	case errors.As(err, &amb):
-		return nil, nil, e, fmt.Errorf("%q matches %d accounts: %s; be more specific", query, len(amb.Matches), quoteLabels(amb.Matches))
+		return e, fmt.Errorf("%q matches %d accounts: %s; be more specific", query, len(amb.Matches), quoteLabels(amb.Matches))
 	case errors.Is(err, vault.ErrNotFound) && len(d.Accounts) == 0:
-		return nil, nil, e, fmt.Errorf("no account matches %q: the vault is empty", query)
+		return e, fmt.Errorf("no account matches %q: the vault is empty", query)
 	case errors.Is(err, vault.ErrNotFound):
-		return nil, nil, e, fmt.Errorf("no account matches %q; accounts: %s", query, quoteLabels(d.Accounts))
+		return e, fmt.Errorf("no account matches %q; accounts: %s", query, quoteLabels(d.Accounts))
 	}
-	return v, d, e, err
+	return e, err
 }
 
 // quoteLabels lists entries for an error; where two share a label, their
@@ -564,14 +631,8 @@ func (a *app) rmCmd() *cobra.Command {
 				return err
 			}
 			if !yes {
-				answer, err := term.ReadLine(fmt.Sprintf("Remove %s? [y/N] ", e.Label()))
-				if errors.Is(err, term.ErrNoTTY) {
-					return fmt.Errorf("%w to confirm: pass --yes", err)
-				} else if err != nil {
+				if err := confirm(fmt.Sprintf("Remove %s?", e.Label()), "not removed"); err != nil {
 					return err
-				}
-				if a := strings.ToLower(answer); a != "y" && a != "yes" {
-					return errors.New("not removed")
 				}
 			}
 			d, err := v.Update(func(d *vault.Data) error {
@@ -585,7 +646,7 @@ func (a *app) rmCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Removed %s\n", e.Label())
 			if s, err := a.store(); err == nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), s.RecoveryNote(d))
+				fmt.Fprintln(cmd.ErrOrStderr(), recoveryNote(s, d))
 			}
 			return nil
 		},
@@ -635,6 +696,21 @@ the issuer. --issuer wins over a label's ISSUER part.`,
 	}
 	cmd.Flags().StringVar(&issuer, "issuer", "", "also set the issuer")
 	return cmd
+}
+
+// confirm asks question on the terminal; refused is the error for any
+// answer but yes.
+func confirm(question, refused string) error {
+	yes, err := term.Confirm(question)
+	switch {
+	case errors.Is(err, term.ErrNoTTY):
+		return fmt.Errorf("%w to confirm: pass --yes", err)
+	case err != nil:
+		return err
+	case !yes:
+		return errors.New(refused)
+	}
+	return nil
 }
 
 // writeJSON prints v indented, with the controls that JSON leaves raw

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/creack/pty"
 
 	"github.com/vmfa/vmfa/internal/testenv"
 )
@@ -30,28 +28,10 @@ type agentStatus struct {
 }
 
 // agentEnv returns the environment of a test's vmfa processes with an
-// agent: a runtime directory of the test's own (runtimeEnv).
+// agent: a runtime directory of the test's own (testenv.RuntimeDir).
 func agentEnv(t *testing.T, dir string) []string {
 	t.Helper()
-	return []string{runtimeEnv(t, dir)}
-}
-
-// runtimeDirs maps the directory of a test's vault to its runtime directory.
-var runtimeDirs sync.Map
-
-// runtimeEnv returns XDG_RUNTIME_DIR=… for the vmfa processes of a test with
-// its vault in dir, the same for every call with dir (testenv.AgentRuntimeDir).
-func runtimeEnv(t *testing.T, dir string) string {
-	t.Helper()
-	if run, ok := runtimeDirs.Load(dir); ok {
-		return "XDG_RUNTIME_DIR=" + run.(string)
-	}
-	run := testenv.AgentRuntimeDir(t)
-	if other, loaded := runtimeDirs.LoadOrStore(dir, run); loaded {
-		return "XDG_RUNTIME_DIR=" + other.(string)
-	}
-	t.Cleanup(func() { runtimeDirs.Delete(dir) })
-	return "XDG_RUNTIME_DIR=" + run
+	return []string{"XDG_RUNTIME_DIR=" + testenv.RuntimeDir(t, dir)}
 }
 
 func status(t *testing.T, dir string, env []string) agentStatus {
@@ -69,6 +49,7 @@ func with(env []string, more ...string) []string {
 }
 
 func TestAgentUnlockOnce(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
@@ -93,7 +74,7 @@ func TestAgentUnlockOnce(t *testing.T) {
 	// No passphrase and no terminal: the agent answers.
 	before := time.Now()
 	r = vmfa(t, dir, "", env, "code", "aws")
-	cur, next := oathtool(t, awsSecret, before)
+	cur, next := testenv.OathTOTP(t, awsSecret, before)
 	if r.code != 0 || (strings.TrimSpace(r.stdout) != cur && strings.TrimSpace(r.stdout) != next) {
 		t.Fatalf("code through the agent: %+v, oathtool %s", r, cur)
 	}
@@ -127,6 +108,7 @@ func TestAgentUnlockOnce(t *testing.T) {
 }
 
 func TestAgentTimeout(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
@@ -152,6 +134,7 @@ func TestAgentTimeout(t *testing.T) {
 // TestAgentKilled: an agent killed with SIGKILL leaves its socket; the next
 // unlock starts a new one all the same.
 func TestAgentKilled(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
@@ -184,6 +167,7 @@ func TestAgentKilled(t *testing.T) {
 // can't undo in a sticky /tmp) does not stop the agent: unlock, status and
 // the front end's code all find it in the user's state directory.
 func TestAgentTmpDirOfAnotherUser(t *testing.T) {
+	t.Parallel()
 	if os.Getuid() != 0 {
 		testenv.Skip(t, "making a directory of another user's needs root")
 	}
@@ -225,6 +209,7 @@ func TestAgentTmpDirOfAnotherUser(t *testing.T) {
 // TestAgentAndPassphraseWriters: writers through the agent and writers with
 // the passphrase, at once, lose nothing; what one writes the other reads.
 func TestAgentAndPassphraseWriters(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
@@ -261,6 +246,7 @@ func TestAgentAndPassphraseWriters(t *testing.T) {
 // TestFreshCodes: --fresh never prints a code handed out already, by any
 // command; a second one in a window waits for the next window.
 func TestFreshCodes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
@@ -281,7 +267,7 @@ func TestFreshCodes(t *testing.T) {
 		}
 		fresh := vmfa(t, dir, "", env, "code", "--fresh", "fast")
 		t2 := time.Now()
-		want, _ := oathtool(t, secret, time.Unix((step(t0)+1)*5, 0), "--time-step-size=5s")
+		want, _ := testenv.OathTOTP(t, secret, time.Unix((step(t0)+1)*5, 0), "--time-step-size=5s")
 		if fresh.code != 0 || strings.TrimSpace(fresh.stdout) != want || strings.TrimSpace(fresh.stdout) == strings.TrimSpace(first.stdout) {
 			t.Fatalf("fresh after %q: %+v, want %s (the next window's)", first.stdout, fresh, want)
 		}
@@ -308,8 +294,9 @@ func TestFreshCodes(t *testing.T) {
 
 // TestEnrollRecordsHandouts: enroll hands out two codes, both recorded.
 func TestEnrollRecordsHandouts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	img := writeQR(t, filepath.Join(dir, "aws.png"), awsURI)
+	img := testenv.WriteQR(t, filepath.Join(dir, "aws.png"), awsURI, 400)
 	expect(t, vmfa(t, dir, "", []string{pw, "VMFA_AGENT=off"}, "enroll", "--json", img), 0, "code2", "")
 	b, err := os.ReadFile(filepath.Join(dir, "vault", "steps.json"))
 	var steps struct {
@@ -327,6 +314,8 @@ func TestEnrollRecordsHandouts(t *testing.T) {
 // (the harness answers the interface's terminal queries at once, as a
 // terminal does), and the same for the unlock screen without the agent.
 func TestInterfaceOpensThroughAgent(t *testing.T) {
+	// Not parallel: it checks times vmfa takes or measures, which the other
+	// tests' load would skew.
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
@@ -345,60 +334,27 @@ func TestInterfaceOpensThroughAgent(t *testing.T) {
 // "Passphrase" showing first is a failure unless it is what is wanted.
 func firstFrame(t *testing.T, dir string, env []string, want string) time.Duration {
 	t.Helper()
-	cmd := exec.Command(vmfaBin)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
-		"TERM=xterm-256color", runtimeEnv(t, dir)}, env...)
+	cmd := testenv.Command(t, vmfaBin, dir, with([]string{"TERM=xterm-256color"}, env...))
 	start := time.Now()
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
+	term := testenv.StartTerminal(t, cmd, false)
 	defer func() {
 		cmd.Process.Kill()
 		cmd.Wait()
-		tty.Close()
 	}()
-	chunks := make(chan []byte, 64)
-	go func() {
-		defer close(chunks)
-		for {
-			buf := make([]byte, 64<<10)
-			n, err := tty.Read(buf)
-			if n > 0 {
-				chunks <- buf[:n]
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	var screen []byte
-	answered := map[string]int{}
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case chunk, ok := <-chunks:
-			if !ok {
-				t.Fatalf("%q never showed: the interface ended: %q", want, screen)
-			}
-			screen = append(screen, chunk...)
-		case <-timeout:
-			t.Fatalf("%q never showed: %q", want, screen)
-		}
-		// A terminal answers the background-colour and cursor queries, in
-		// the order asked: the cursor's answer tells termenv the colour's
-		// is not coming.
-		for _, qa := range [][2]string{{"\x1b]11;?", "\x1b]11;rgb:0000/0000/0000\x1b\\"}, {"\x1b[6n", "\x1b[1;1R"}} {
-			if n := bytes.Count(screen, []byte(qa[0])); n > answered[qa[0]] {
-				tty.Write([]byte(qa[1]))
-				answered[qa[0]] = n
-			}
-		}
-		if bytes.Contains(screen, []byte(want)) {
+	for deadline := start.Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		ended := term.Ended()
+		screen := term.String()
+		if strings.Contains(screen, want) {
 			return time.Since(start)
 		}
-		if want != "Passphrase" && bytes.Contains(screen, []byte("Passphrase")) {
+		if want != "Passphrase" && strings.Contains(screen, "Passphrase") {
 			t.Fatalf("the unlock screen, with an unlocked agent:\n%q", screen)
+		}
+		if ended {
+			t.Fatalf("%q never showed: the interface ended: %q", want, screen)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%q never showed: %q", want, screen)
 		}
 	}
 }
@@ -406,6 +362,7 @@ func firstFrame(t *testing.T, dir string, env []string, want string) time.Durati
 // TestAgentUnlockWithIdentity: a key file unlocks for the agent as the
 // passphrase does, and recipients add still works with the agent unlocked.
 func TestAgentUnlockWithIdentity(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
@@ -432,14 +389,15 @@ func TestAgentUnlockWithIdentity(t *testing.T) {
 // the agent, so the next command asks nothing (as rbw does). A fresh code
 // that must wait counts down on the terminal.
 func TestPromptStartsAgent(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	uri := "otpauth://totp/Fast:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Fast&period=5"
 	expect(t, vmfa(t, dir, uri+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
 	term := onTerminal(t, dir, env, true, nil, "code", "fast")
-	term.expect("Passphrase for ")
-	term.typ("correct horse\r")
-	if code, screen := term.wait(); code != 0 {
+	term.Expect("Passphrase for ")
+	term.Type("correct horse\r")
+	if code, screen := term.Wait(); code != 0 {
 		t.Fatalf("code on a terminal: exit %d, %q", code, screen)
 	}
 	if st := status(t, dir, env); st.Locked || st.PID == 0 {
@@ -450,9 +408,9 @@ func TestPromptStartsAgent(t *testing.T) {
 	for attempt := 1; ; attempt++ {
 		expect(t, vmfa(t, dir, "", env, "code", "fast"), 0, "", "")
 		term = onTerminal(t, dir, env, true, nil, "code", "--fresh", "fast")
-		code, screen := term.wait()
-		if code != 0 || strings.Contains(screen, "Passphrase") || len(strings.TrimSpace(term.stdout.String())) != 6 {
-			t.Fatalf("--fresh on a terminal: exit %d, %q, stdout %q", code, screen, term.stdout.String())
+		code, screen := term.Wait()
+		if code != 0 || strings.Contains(screen, "Passphrase") || len(strings.TrimSpace(term.Stdout())) != 6 {
+			t.Fatalf("--fresh on a terminal: exit %d, %q, stdout %q", code, screen, term.Stdout())
 		}
 		if strings.Contains(screen, "a fresh one in") {
 			break
@@ -470,6 +428,7 @@ func TestPromptStartsAgent(t *testing.T) {
 // the passphrase; 'vmfa unlock' then hands the agent the new key. 'vmfa
 // unlock' with such an agent does not say "already unlocked" either.
 func TestAgentOfVaultCreatedAgain(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	const pw2 = "VMFA_PASSPHRASE=battery staple"
@@ -498,7 +457,7 @@ func TestAgentOfVaultCreatedAgain(t *testing.T) {
 	// The front end asks the agent, which leaves it to vmfa-full.
 	before := time.Now()
 	r := vmfa(t, dir, "", with(env, pw2), "code", "aws")
-	cur, next := oathtool(t, awsSecret, before)
+	cur, next := testenv.OathTOTP(t, awsSecret, before)
 	if got := strings.TrimSpace(r.stdout); r.code != 0 || (got != cur && got != next) {
 		t.Fatalf("code with the new passphrase: %+v, oathtool %s", r, cur)
 	}
@@ -540,6 +499,7 @@ func TestAgentOfVaultCreatedAgain(t *testing.T) {
 // damaged, with the way back, in the same words whether the key is the
 // agent's or the passphrase's: not as a key that is not available.
 func TestAgentDamagedHeader(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")

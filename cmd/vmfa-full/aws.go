@@ -6,18 +6,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/internal/awssession"
+	"github.com/vmfa/vmfa/internal/shellexec"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -102,20 +100,14 @@ The AWS CLI, every SDK, Terraform and kubectl's AWS authentication use it.
   aws --profile dev s3 ls          # dev: credential_process = vmfa aws credentials --profile base`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := noSecretsOnTerminal("this is for a profile's credential_process, or a pipe"); err != nil {
+			if err := noSecretsOnTerminal(cmd, "this is for a profile's credential_process, or a pipe"); err != nil {
 				return err
 			}
-			c, err := a.awsSession(cmd.Context(), f)
+			c, err := a.awsSession(cmd, f)
 			if err != nil {
 				return err
 			}
-			return writeJSON(cmd.OutOrStdout(), struct {
-				Version         int
-				AccessKeyID     string `json:"AccessKeyId"`
-				SecretAccessKey string
-				SessionToken    string
-				Expiration      string
-			}{1, c.AccessKeyID, c.SecretAccessKey, c.SessionToken, c.Expiration.UTC().Format(time.RFC3339)})
+			return writeJSON(cmd.OutOrStdout(), c.ForProcess())
 		},
 	}
 	f.register(cmd)
@@ -144,17 +136,21 @@ naming it.
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Before the session: a command that cannot run costs no code.
-			path, status, err := lookCommand(args[0])
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(err.Error()))
-				os.Exit(status)
-			}
-			c, err := a.awsSession(cmd.Context(), f)
+			path, err := shellexec.Look(args[0])
 			if err != nil {
 				return err
 			}
-			os.Exit(runWithSession(args[0], path, args[1:], sessionEnv(os.Environ(), f.profile, c)))
-			return nil
+			c, err := a.awsSession(cmd, f)
+			if err != nil {
+				return err
+			}
+			// No passphrase variable is left to pass on: passphrase.TakeEnv
+			// removed them from vmfa's environment.
+			return exitWith(shellexec.Run(shellexec.Command{
+				Name: args[0], Path: path, Args: args[1:],
+				Env:   c.Environ(os.Environ(), f.profile),
+				Stdin: cmd.InOrStdin(), Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(),
+			}))
 		},
 	}
 	f.register(cmd)
@@ -179,17 +175,17 @@ unset AWS_PROFILE, for eval: POSIX shells (sh, bash, zsh) or fish.
   vmfa aws env --profile base --shell fish | source`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if shell != "sh" && shell != "fish" {
-				return usageError{fmt.Errorf("--shell %q: use sh or fish", otp.Shorten(shell, 32))}
+			if !slices.Contains(awssession.Shells, shell) {
+				return usageError{fmt.Errorf("--shell %q: use %s", otp.Shorten(shell, 32), strings.Join(awssession.Shells, " or "))}
 			}
-			if err := noSecretsOnTerminal(`eval "$(vmfa aws env --profile PROFILE)"`); err != nil {
+			if err := noSecretsOnTerminal(cmd, `eval "$(vmfa aws env --profile PROFILE)"`); err != nil {
 				return err
 			}
-			c, err := a.awsSession(cmd.Context(), f)
+			c, err := a.awsSession(cmd, f)
 			if err != nil {
 				return err
 			}
-			return writeShellEnv(cmd.OutOrStdout(), shell, sessionVars(f.profile, c))
+			return awssession.WriteShellEnv(cmd.OutOrStdout(), shell, c.EnvVars(f.profile))
 		},
 	}
 	f.register(cmd)
@@ -199,13 +195,14 @@ unset AWS_PROFILE, for eval: POSIX shells (sh, bash, zsh) or fish.
 
 // awsSession loads the profile, then unlocks the vault: a profile that
 // cannot work is said before a passphrase is asked for.
-func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credentials, error) {
+func (a *app) awsSession(cmd *cobra.Command, f awsFlags) (awssession.Credentials, error) {
 	if f.profile == "" {
 		return awssession.Credentials{}, usageError{errors.New("--profile is required: the AWS profile to get a session for")}
 	}
 	if f.duration != 0 && (f.duration < 15*time.Minute || f.duration > 36*time.Hour || f.duration%time.Second != 0) {
 		return awssession.Credentials{}, usageError{fmt.Errorf("--duration %s: STS gives sessions of 15m to 36h, in whole seconds", f.duration)}
 	}
+	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -225,7 +222,7 @@ func (a *app) awsSession(ctx context.Context, f awsFlags) (awssession.Credential
 	return p.Session(ctx, awssession.Request{
 		Duration: f.duration,
 		Refresh:  f.refresh,
-		Codes:    freshCode(v),
+		Codes:    freshCode(v, cmd.ErrOrStderr()),
 		Cache:    a.sessionCache(s, v),
 		Now:      clock.Now,
 		Warn:     warn,
@@ -271,7 +268,7 @@ func (a *app) sessionCache(s *vault.Store, v *vault.Vault) awssession.Cache {
 // as 'vmfa code --fresh ARN' does: STS refuses a code it has seen, so one
 // vmfa handed out already means waiting for the first window whose code was
 // not. An HOTP counter is spent and saved first.
-func freshCode(v *vault.Vault) awssession.CodeSource {
+func freshCode(v *vault.Vault, errOut io.Writer) awssession.CodeSource {
 	return func(serial string) (string, error) {
 		d, err := v.Load()
 		if err != nil {
@@ -287,171 +284,7 @@ func freshCode(v *vault.Vault) awssession.CodeSource {
 		case err != nil:
 			return "", err
 		}
-		c, err := handOut(v, e, clock.Now(), vault.HandOutOptions{Fresh: true}, os.Stderr)
+		c, err := handOut(v, e, clock.Now(), vault.HandOutOptions{Fresh: true}, errOut)
 		return c.Code, err
 	}
-}
-
-// sessionVars are the variables a session sets, in the order printed.
-func sessionVars(profile string, c awssession.Credentials) [][2]string {
-	vars := [][2]string{
-		{"AWS_ACCESS_KEY_ID", c.AccessKeyID},
-		{"AWS_SECRET_ACCESS_KEY", c.SecretAccessKey},
-		{"AWS_SESSION_TOKEN", c.SessionToken},
-		{"AWS_CREDENTIAL_EXPIRATION", c.Expiration.UTC().Format(time.RFC3339)},
-	}
-	if c.Region != "" {
-		vars = append(vars, [2]string{"AWS_REGION", c.Region}, [2]string{"AWS_DEFAULT_REGION", c.Region})
-	}
-	return append(vars, [2]string{"VMFA_AWS_PROFILE", profile})
-}
-
-// unsetForSession are the variables that would make a tool prefer
-// something else to the session: a profile, or an old session's parts.
-var unsetForSession = []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN",
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
-	"AWS_REGION", "AWS_DEFAULT_REGION", "VMFA_AWS_PROFILE"}
-
-// sessionEnv is environ with the session's variables set and those that
-// conflict with them removed. The passphrase variables are already gone:
-// passphrase.TakeEnv removed them from vmfa's own environment.
-func sessionEnv(environ []string, profile string, c awssession.Credentials) []string {
-	var env []string
-	for _, kv := range environ {
-		k, _, _ := strings.Cut(kv, "=")
-		if !slices.Contains(unsetForSession, k) {
-			env = append(env, kv)
-		}
-	}
-	for _, v := range sessionVars(profile, c) {
-		env = append(env, v[0]+"="+v[1])
-	}
-	return env
-}
-
-// The exit statuses of a command that did not run, as shells and env(1)
-// give them.
-const (
-	exitCannotRun = 126 // found, but not executable
-	exitNotFound  = 127
-)
-
-// lookCommand finds the program name runs, as a shell would: in $PATH
-// unless name holds a slash. When it cannot, it returns the status a shell
-// exits with and the error to print, naming the command.
-func lookCommand(name string) (path string, status int, err error) {
-	path, err = exec.LookPath(name)
-	if err == nil {
-		return path, exitOK, nil
-	}
-	shown := otp.Shorten(name, 64)
-	if strings.Contains(name, "/") {
-		fi, serr := os.Stat(name)
-		switch {
-		case serr != nil:
-			return "", exitNotFound, fmt.Errorf("%s: no such file", shown)
-		case fi.IsDir():
-			return "", exitCannotRun, fmt.Errorf("%s: is a directory, not a command", shown)
-		}
-		return "", exitCannotRun, fmt.Errorf("%s: not executable ('chmod +x %s' makes it so)", shown, shown)
-	}
-	if errors.Is(err, exec.ErrDot) {
-		return "", exitNotFound, fmt.Errorf("%s: command not found, but for one in the current directory, which vmfa does not run from $PATH: ./%s runs it", shown, shown)
-	}
-	// A shell that finds a file of that name in $PATH, but no executable
-	// one, says so rather than that there is none.
-	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
-		if dir == "" {
-			continue
-		}
-		p := filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-			return "", exitCannotRun, fmt.Errorf("%s: %s is not executable", shown, otp.Shorten(p, 128))
-		}
-	}
-	return "", exitNotFound, fmt.Errorf("%s: command not found", shown)
-}
-
-// runWithSession runs path (found for name) with args and env and returns
-// its exit status: 128+N when signal N ended it, as shells report, and 126
-// or 127 when it could not be started. A supervisor's SIGTERM or SIGHUP,
-// sent to vmfa alone, is passed on. Ctrl-C is not: the terminal sends
-// SIGINT to the child as well, and a second one would make tools such as
-// Terraform abandon a graceful stop.
-func runWithSession(name, path string, args, env []string) int {
-	child := exec.Command(path, args...)
-	child.Env = env
-	child.Stdin, child.Stdout, child.Stderr = os.Stdin, os.Stdout, os.Stderr
-	if err := child.Start(); err != nil {
-		// The file can change after lookCommand, or name an interpreter
-		// (#!) that is missing, or be in no format the system runs.
-		status, why := exitCannotRun, err.Error()
-		var errno syscall.Errno
-		if errors.As(err, &errno) {
-			why = errno.Error()
-			if errno == syscall.ENOENT {
-				status, why = exitNotFound, "it, or the interpreter its #! line names, is not found"
-			}
-		}
-		fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(otp.Shorten(name, 64)+": cannot run it: "+why))
-		return status
-	}
-	// Caught, not ignored: an ignored signal stays ignored in the child.
-	signals := make(chan os.Signal, 4)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	go func() {
-		for s := range signals {
-			if s != os.Interrupt {
-				child.Process.Signal(s)
-			}
-		}
-	}()
-	err := child.Wait()
-	signal.Stop(signals)
-	close(signals)
-	if err == nil {
-		return exitOK
-	}
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) {
-		fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(err.Error()))
-		return exitError
-	}
-	if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
-	}
-	return exit.ExitCode()
-}
-
-// writeShellEnv prints vars as commands for shell ("sh" or "fish"), each
-// value single-quoted so that eval takes it as it is.
-func writeShellEnv(w io.Writer, shell string, vars [][2]string) error {
-	var b strings.Builder
-	for _, k := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"} {
-		if shell == "fish" {
-			fmt.Fprintf(&b, "set -e %s;\n", k)
-		} else {
-			fmt.Fprintf(&b, "unset %s\n", k)
-		}
-	}
-	for _, v := range vars {
-		if shell == "fish" {
-			fmt.Fprintf(&b, "set -gx %s %s;\n", v[0], fishQuote(v[1]))
-		} else {
-			fmt.Fprintf(&b, "export %s=%s\n", v[0], shQuote(v[1]))
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// shQuote single-quotes s for a POSIX shell, where a quote inside is ended,
-// escaped with a backslash and begun again.
-func shQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// fishQuote single-quotes s for fish, where \ and ' are escaped inside.
-func fishQuote(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }

@@ -102,8 +102,8 @@ func (s *awsSetup) vmfa(t *testing.T, env []string, args ...string) result {
 func checkTokenCode(t *testing.T, c ststest.Call) {
 	t.Helper()
 	step := fmt.Sprintf("--time-step-size=%ds", awsPeriod)
-	now, _ := oathtool(t, awsSecret, c.At, step)
-	before, _ := oathtool(t, awsSecret, c.At.Add(-awsPeriod*time.Second), step)
+	now, _ := testenv.OathTOTP(t, awsSecret, c.At, step)
+	before, _ := testenv.OathTOTP(t, awsSecret, c.At.Add(-awsPeriod*time.Second), step)
 	if c.SerialNumber != awsDevice || (c.TokenCode != now && c.TokenCode != before) {
 		t.Fatalf("%s sent SerialNumber %q TokenCode %q; want %s and oathtool's %s", c.Action, c.SerialNumber, c.TokenCode, awsDevice, now)
 	}
@@ -112,12 +112,11 @@ func checkTokenCode(t *testing.T, c ststest.Call) {
 // The AWS CLI, with a profile whose credential_process is vmfa, twice: one
 // GetSessionToken with vmfa's code, then the session from the cache.
 func TestAWSCredentialProcessWithAWSCLI(t *testing.T) {
+	t.Parallel()
 	aws := testenv.Tool(t, "aws")
 	s := newAWS(t)
 	for i := range 2 {
-		cmd := exec.Command(aws, "--profile", "dev", "--endpoint-url", s.srv.URL, "--output", "json", "sts", "get-caller-identity")
-		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + s.dir, "VMFA_DIR=" + filepath.Join(s.dir, "vault"),
-			"VMFA_WORK_FACTOR=10", runtimeEnv(t, s.dir)}, s.env...)
+		cmd := testenv.Command(t, aws, s.dir, s.env, "--profile", "dev", "--endpoint-url", s.srv.URL, "--output", "json", "sts", "get-caller-identity")
 		out, err := cmd.Output()
 		if err != nil {
 			var stderr []byte
@@ -152,6 +151,7 @@ func TestAWSCredentialProcessWithAWSCLI(t *testing.T) {
 }
 
 func TestAWSCredentialsJSON(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
 	r := s.vmfa(t, nil, "aws", "credentials", "--profile", "base", "--duration", "1h")
 	expect(t, r, 0, `"Version": 1`, "")
@@ -193,6 +193,7 @@ func TestAWSCredentialsJSON(t *testing.T) {
 // exec runs the AWS CLI with a role's session: AssumeRole with the code,
 // then the CLI signs with the role session from the environment.
 func TestAWSExec(t *testing.T) {
+	t.Parallel()
 	aws := testenv.Tool(t, "aws")
 	s := newAWS(t)
 	r := s.vmfa(t, []string{"AWS_PROFILE=dev", "AWS_ACCESS_KEY_ID=AKIASTALE"},
@@ -223,6 +224,7 @@ func TestAWSExec(t *testing.T) {
 }
 
 func TestAWSEnv(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
 	r := s.vmfa(t, nil, "aws", "env", "--profile", "base")
 	expect(t, r, 0, "export AWS_ACCESS_KEY_ID='ASIA", "")
@@ -241,30 +243,8 @@ func TestAWSEnv(t *testing.T) {
 	expect(t, s.vmfa(t, nil, "aws", "env", "--profile", "base", "--shell", "csh"), 2, "", `--shell "csh": use sh or fish`)
 }
 
-// Values with every character a shell treats specially come back as they
-// were.
-func TestShellQuoting(t *testing.T) {
-	for _, v := range []string{`a'b`, `$(touch /tmp/vmfa-pwned)`, "`id`", `\'\\`, "two\nlines", `"; rm -rf ~; "`, ""} {
-		var b strings.Builder
-		if err := writeShellEnv(&b, "sh", [][2]string{{"X", v}}); err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Command("sh", "-c", b.String()+`printf %s "$X"`).Output()
-		if err != nil || string(out) != v {
-			t.Errorf("sh: %q came back as %q (%v)", v, out, err)
-		}
-		if fish, err := exec.LookPath("fish"); err == nil {
-			b.Reset()
-			writeShellEnv(&b, "fish", [][2]string{{"X", v}})
-			out, err := exec.Command(fish, "-c", b.String()+`printf %s "$X"`).Output()
-			if err != nil || string(out) != v {
-				t.Errorf("fish: %q came back as %q (%v)", v, out, err)
-			}
-		}
-	}
-}
-
 func TestAWSErrors(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -311,6 +291,7 @@ func TestAWSErrors(t *testing.T) {
 // error, exit 1, in one line with nothing on stdout: printed, they would
 // fail the tool that asked, and its every retry would spend another code.
 func TestAWSExpiredAnswer(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
 	s.srv.Expiration = time.Now().Add(-time.Hour)
 	for _, args := range [][]string{{"aws", "credentials", "--profile", "base"}, {"aws", "env", "--profile", "admin"}} {
@@ -325,17 +306,21 @@ func TestAWSExpiredAnswer(t *testing.T) {
 // A SIGTERM to vmfa reaches the command, whose status vmfa exits with; a
 // SIGINT to vmfa alone is left to the terminal, which sends it to both.
 func TestAWSExecSignals(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
 	ready := filepath.Join(s.dir, "ready")
-	cmd := exec.Command(vmfaBin, "aws", "exec", "--profile", "base", "--", "sh", "-c",
+	cmd := testenv.Command(t, vmfaBin, s.dir, s.env, "aws", "exec", "--profile", "base", "--", "sh", "-c",
 		`trap 'echo got INT' INT; trap 'echo got TERM; exit 3' TERM; touch "$1"; while :; do sleep 0.05; done`, "sh", ready)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + s.dir, "VMFA_DIR=" + filepath.Join(s.dir, "vault"), runtimeEnv(t, s.dir)}, s.env...)
 	var out strings.Builder
 	cmd.Stdout = &out
+	// A command left running when vmfa ends holds stdout open: Wait gives
+	// up on it, and the test ends it with its process group.
+	cmd.WaitDelay = 10 * time.Second
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if _, err := os.Stat(ready); err == nil {
 			break
@@ -357,6 +342,7 @@ func TestAWSExecSignals(t *testing.T) {
 // With the agent unlocked, sessions are kept in it, not on disk: the second
 // call costs no STS call and no passphrase, and nothing is written.
 func TestAWSSessionsInAgent(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
 	env := agentEnv(t, s.dir)
 	expect(t, s.vmfa(t, env, "unlock"), 0, "", "Unlocked")
@@ -393,13 +379,14 @@ func TestAWSSessionsInAgent(t *testing.T) {
 // On a terminal, a session's secret key is not printed, where it would stay
 // in view and in the scrollback, and no code is spent.
 func TestAWSNoSecretsOnTerminal(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
 	for _, args := range [][]string{
 		{"aws", "credentials", "--profile", "base"},
 		{"aws", "env", "--profile", "base"},
 	} {
 		term := onTerminal(t, s.dir, s.env, false, nil, args...)
-		code, screen := term.wait()
+		code, screen := term.Wait()
 		if code != 2 || !strings.Contains(screen, "vmfa: refusing to print secrets on the terminal") || strings.Contains(screen, "ASIA") {
 			t.Errorf("%v: exit %d, terminal %q", args, code, screen)
 		}
@@ -414,14 +401,11 @@ func TestAWSNoSecretsOnTerminal(t *testing.T) {
 // without a session (no code spent) when vmfa can tell beforehand. A signal
 // that ends the command is 128+N.
 func TestAWSExecCommandNotRun(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
 	bin := t.TempDir()
 	write := func(name, text string, mode os.FileMode) string {
-		p := filepath.Join(bin, name)
-		if err := os.WriteFile(p, []byte(text), mode); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return testenv.WriteExecutable(t, filepath.Join(bin, name), []byte(text), mode)
 	}
 	notExec := write("vmfa-test-notexec", "#!/bin/sh\necho ran\n", 0o600)
 	write("vmfa-test-badinterp", "#!/nonexistent/vmfa-interp\n", 0o700)
@@ -461,6 +445,7 @@ func TestAWSExecCommandNotRun(t *testing.T) {
 // --profile completes to the config file's profiles that name an MFA
 // device, themselves or through source_profile, with no passphrase.
 func TestAWSProfileCompletion(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
 	var env []string
 	for _, kv := range s.env {
@@ -486,6 +471,7 @@ func TestAWSProfileCompletion(t *testing.T) {
 // Temporary files a killed writer left in aws-sessions/ go when the cache
 // is next written; one young enough to be another writer's stays.
 func TestAWSCacheRemovesStaleTemps(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
 	cache := filepath.Join(s.dir, "vault", "aws-sessions")
 	if err := os.Mkdir(cache, 0o700); err != nil {

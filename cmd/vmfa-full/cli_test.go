@@ -5,23 +5,16 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/crc32"
-	"image"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/vmfa/vmfa/internal/agekey/agekeytest"
 	"github.com/vmfa/vmfa/internal/testenv"
@@ -38,11 +31,13 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	vmfaBin = filepath.Join(dir, "vmfa")
-	if out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator), ".", "../vmfa").CombinedOutput(); err != nil {
-		os.Stderr.Write(out)
+	if vmfaBin, err = testenv.BuildVmfa(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	// Nearly every test waits, on vmfa processes, windows, clipboards and
+	// terminals, far more than it computes; each has directories of its own.
+	testenv.Parallel(8)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -77,24 +72,13 @@ func vmfa(t *testing.T, dir, stdin string, env []string, args ...string) result 
 	return runBin(t, vmfaBin, dir, stdin, env, args...)
 }
 
-// runBin is vmfa with the program bin.
+// runBin is vmfa with the program bin (testenv.Run): it fails the test on
+// a panic or a stderr of more than a few lines.
 func runBin(t *testing.T, bin, dir, stdin string, env []string, args ...string) result {
 	t.Helper()
 	frontSourcesOnce.Do(openFrontSources)
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
-		"VMFA_WORK_FACTOR=10", runtimeEnv(t, dir)}, env...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{stdout.String(), stderr.String(), 0}
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		r.code = exit.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	out := testenv.Run(t, testenv.Command(t, bin, dir, env, args...), stdin)
+	r := result{out.Stdout, out.Stderr, out.Code}
 	if strings.Contains(r.stderr, "panic") || strings.Count(strings.TrimSpace(r.stderr), "\n") > 20 {
 		t.Fatalf("vmfa %v: stderr:\n%s", args, r.stderr)
 	}
@@ -116,24 +100,6 @@ func expect(t *testing.T, r result, code int, stdout, stderr string) {
 	}
 }
 
-// oathtool returns the TOTP codes of the window that holds at and of the
-// next one, as computed by oathtool, an implementation independent of vmfa's.
-// opts are oathtool options other than the defaults, such as "--digits=8"
-// or "--totp=sha256".
-func oathtool(t *testing.T, secret string, at time.Time, opts ...string) (code, next string) {
-	t.Helper()
-	args := append([]string{"--base32", "--window=1", "--now", at.UTC().Format("2006-01-02 15:04:05 UTC")}, opts...)
-	if !slices.ContainsFunc(opts, func(o string) bool { return strings.HasPrefix(o, "--totp") }) {
-		args = append(args, "--totp")
-	}
-	out, err := exec.Command(testenv.Tool(t, "oathtool"), append(args, secret)...).Output()
-	codes := strings.Fields(string(out))
-	if err != nil || len(codes) != 2 {
-		t.Fatalf("oathtool %v: %q, %v", args, out, err)
-	}
-	return codes[0], codes[1]
-}
-
 func noSecrets(t *testing.T, r result) {
 	t.Helper()
 	for _, s := range []string{awsSecret[:16], "GEZDGNBVGY3TQOJQ", "correct horse"} {
@@ -144,6 +110,7 @@ func noSecrets(t *testing.T, r result) {
 }
 
 func TestLifecycle(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 1, "", "no vault yet")
 	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "Created a vault")
@@ -180,7 +147,7 @@ func TestLifecycle(t *testing.T) {
 
 	// Codes at a fixed instant, checked against an independent computation.
 	at := "2026-11-24T10:00:10Z"
-	want, wantNext := oathtool(t, awsSecret, time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC))
+	want, wantNext := testenv.OathTOTP(t, awsSecret, time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC))
 	expect(t, vmfa(t, dir, "", []string{pw}, "code", "aws", "--at", at), 0, want+"\n", "")
 	if r := vmfa(t, dir, "", []string{pw}, "code", "amazon", "--at", "1795514410", "--next"); r.stdout != want+"\n"+wantNext+"\n" {
 		t.Fatalf("code --next = %q, want %q", r.stdout, want+"\n"+wantNext+"\n")
@@ -221,6 +188,7 @@ func TestLifecycle(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		stdin, stderr string
@@ -252,6 +220,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHOTPCounterAdvances(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "otpauth://hotp/Corp:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0\n", []string{pw}, "add", "--uri"), 0, "Added Corp:bob", "")
 	// RFC 4226 appendix D: the key "12345678901234567890".
@@ -272,6 +241,7 @@ func qrImage(name string) string {
 }
 
 func TestScanAndEnroll(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := vmfa(t, dir, "", nil, "scan", qrImage("screenshot-2x.png"))
 	expect(t, r, 0, "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=", "")
@@ -303,8 +273,8 @@ func TestScanAndEnroll(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &js); r.code != 0 || err != nil {
 		t.Fatalf("enroll: %+v %v", r, err)
 	}
-	c1, c2 := oathtool(t, awsSecret, before)
-	d1, d2 := oathtool(t, awsSecret, time.Now())
+	c1, c2 := testenv.OathTOTP(t, awsSecret, before)
+	d1, d2 := testenv.OathTOTP(t, awsSecret, time.Now())
 	if (js.Code1 != c1 || js.Code2 != c2) && (js.Code1 != d1 || js.Code2 != d2) {
 		t.Errorf("enroll printed codes %s and %s; oathtool says %s %s, or %s %s a moment later", js.Code1, js.Code2, c1, c2, d1, d2)
 	}
@@ -320,6 +290,7 @@ func TestScanAndEnroll(t *testing.T) {
 }
 
 func TestGoogleExportImages(t *testing.T) {
+	t.Parallel()
 	img := testenv.SharedCorpus(t, "migration/scito/example_export.png")
 	dir := t.TempDir()
 	r := vmfa(t, dir, "", []string{pw}, "add", img)
@@ -328,35 +299,10 @@ func TestGoogleExportImages(t *testing.T) {
 	expect(t, vmfa(t, dir, "", []string{pw}, "add", bad), 1, "", "qr_but_without_otp.png: QR code holds")
 }
 
-// writeQR renders text as a QR code PNG, as an export screen would show it.
-func writeQR(t *testing.T, path, text string) string {
-	t.Helper()
-	m, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, 400, 400, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img := image.NewGray(image.Rect(0, 0, m.GetWidth(), m.GetHeight()))
-	for y := range m.GetHeight() {
-		for x := range m.GetWidth() {
-			if !m.Get(x, y) {
-				img.Pix[y*img.Stride+x] = 0xff
-			}
-		}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // TestSplitExport adds a Google Authenticator export shown as three QR codes,
 // screenshotted in any order, and names a missing part.
 func TestSplitExport(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		Vectors []struct{ ID, URI string }
 	}
@@ -371,10 +317,10 @@ func TestSplitExport(t *testing.T) {
 	part := map[string]string{}
 	for _, vec := range v.Vectors {
 		if strings.HasPrefix(vec.ID, "jc_") && strings.HasSuffix(vec.ID, "of3") {
-			part[vec.ID] = writeQR(t, filepath.Join(dir, vec.ID+".png"), vec.URI)
+			part[vec.ID] = testenv.WriteQR(t, filepath.Join(dir, vec.ID+".png"), vec.URI, 400)
 		}
 	}
-	good := writeQR(t, filepath.Join(dir, "good.png"), githubURI)
+	good := testenv.WriteQR(t, filepath.Join(dir, "good.png"), githubURI, 400)
 
 	// Part 2 missing: the other images are still added, exit 1.
 	r := vmfa(t, dir, "", []string{pw}, "add", part["jc_3of3"], good, part["jc_1of3"])
@@ -392,6 +338,7 @@ func TestSplitExport(t *testing.T) {
 // TestBombImage feeds vmfa scan a 300 KB PNG that claims 60000×60000 pixels:
 // refused from its header, with the whole process staying small.
 func TestBombImage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var buf bytes.Buffer
 	buf.WriteString("\x89PNG\r\n\x1a\n")
@@ -416,27 +363,26 @@ func TestBombImage(t *testing.T) {
 	bomb := filepath.Join(dir, "bomb.png")
 	os.WriteFile(bomb, buf.Bytes(), 0o600)
 
-	cmd := exec.Command(vmfaBin, "scan", bomb)
-	cmd.Env = append(os.Environ(), runtimeEnv(t, dir))
-	out, err := cmd.CombinedOutput()
-	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "bomb.png: image is 60000×60000 pixels, over the 100-megapixel limit") {
-		t.Fatalf("vmfa scan bomb.png: %v, %s", err, out)
+	r, rss := testenv.RunMeasured(t, testenv.Command(t, vmfaBin, dir, nil, "scan", bomb), "")
+	if out := r.Stdout + r.Stderr; r.Code != 1 || !strings.Contains(out, "bomb.png: image is 60000×60000 pixels, over the 100-megapixel limit") {
+		t.Fatalf("vmfa scan bomb.png: exit %d, %s", r.Code, out)
 	}
-	if rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss; rss > 100<<10 {
-		t.Errorf("peak RSS %d MB, want under 100 MB", rss>>10)
+	if rss > 100<<20 {
+		t.Errorf("peak RSS %d MB, want under 100 MB", rss>>20)
 	} else {
-		t.Logf("peak RSS %d KB", rss)
+		t.Logf("peak RSS %d KB", rss>>10)
 	}
 }
 
 // TestAddManual types a secret, as for "can't scan the QR code? type the key".
 // With no terminal, the secret comes from stdin, never from the arguments.
 func TestAddManual(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	r := vmfa(t, dir, "jbsw y3dp ehpk 3pxp\n", []string{pw}, "add", "--manual", "--issuer", "Corp VPN", "--name", "alice", "--digits", "8", "--period", "60", "--algorithm", "sha256")
 	expect(t, r, 0, "Added Corp VPN:alice\n", "")
 	noSecrets(t, r)
-	want, _ := oathtool(t, "JBSWY3DPEHPK3PXP", time.Unix(1_800_000_000, 0), "--totp=sha256", "--digits=8", "--time-step-size=60s")
+	want, _ := testenv.OathTOTP(t, "JBSWY3DPEHPK3PXP", time.Unix(1_800_000_000, 0), "--totp=sha256", "--digits=8", "--time-step-size=60s")
 	expect(t, vmfa(t, dir, "", []string{pw}, "code", "vpn", "--at", "1800000000"), 0, want+"\n", "")
 	expect(t, vmfa(t, dir, "not base32!\n", []string{pw}, "add", "--manual", "--issuer", "X", "--name", "y"), 1, "", "secret is not valid base32")
 	expect(t, vmfa(t, dir, "JBSWY3DPEHPK3PXP\n", []string{pw}, "add", "--manual", "--issuer", "X", "--name", "y", "--digits", "12"), 2, "", "--digits 12: use 6 to 8")
@@ -445,6 +391,7 @@ func TestAddManual(t *testing.T) {
 // TestAddPaste puts a real screenshot on a real X11 clipboard (Xvfb and
 // xclip) and adds it with vmfa add --paste.
 func TestAddPaste(t *testing.T) {
+	t.Parallel()
 	display := testenv.Xvfb(t)
 	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-t", "image/png", "-i", qrImage("screenshot-1x.png"))
 	if err := put.Run(); err != nil { // not Output: xclip stays behind as the owner, holding its pipes
@@ -458,6 +405,7 @@ func TestAddPaste(t *testing.T) {
 
 // TestHostileInput covers what a reviewer found by trying to break things.
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, githubURI+"\n"+githubURI2+"\n", []string{pw}, "add", "--uri"), 0, "Added GitHub:bob", "")
 
@@ -495,6 +443,7 @@ func TestHostileInput(t *testing.T) {
 
 // TestSkipExisting re-imports an export that holds accounts already there.
 func TestSkipExisting(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added GitHub:alice", "")
 	both := githubURI + "\n" + githubURI2 + "\n"
@@ -508,8 +457,9 @@ func TestSkipExisting(t *testing.T) {
 // TestEnrollHOTP refuses to enroll a counter-based account, whose codes
 // enrollment would show without spending.
 func TestEnrollHOTP(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	img := writeQR(t, filepath.Join(dir, "hotp.png"), "otpauth://hotp/Corp:h?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=5")
+	img := testenv.WriteQR(t, filepath.Join(dir, "hotp.png"), "otpauth://hotp/Corp:h?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=5", 400)
 	expect(t, vmfa(t, dir, "", []string{pw}, "enroll", img), 1, "", "Corp:h is an HOTP (counter-based) account")
 	if _, err := os.Stat(filepath.Join(dir, "vault")); err == nil {
 		t.Error("enroll of an HOTP account created a vault")
@@ -520,6 +470,7 @@ func TestEnrollHOTP(t *testing.T) {
 // and nothing otherwise, not even with the passphrase in the environment:
 // a TAB never unlocks (TestCompleteLockedAsksNothing has the details).
 func TestCompletion(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, githubURI+"\n"+awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
 	if r := vmfa(t, dir, "", []string{pw}, "__complete", "code", ""); r.code != 0 || strings.Contains(r.stdout, "GitHub") {
@@ -533,9 +484,10 @@ func TestCompletion(t *testing.T) {
 // TestEnrollWait checks that --wait prints code 2 only once its window has
 // begun, with an account whose period is 5 s so the test waits at most that.
 func TestEnrollWait(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-	img := writeQR(t, filepath.Join(dir, "short.png"), "otpauth://totp/Short:window?secret="+secret+"&period=5")
+	img := testenv.WriteQR(t, filepath.Join(dir, "short.png"), "otpauth://totp/Short:window?secret="+secret+"&period=5", 400)
 	start := time.Now()
 	r := vmfa(t, dir, "", []string{pw}, "enroll", "--wait", img)
 	end := time.Now()
@@ -547,10 +499,10 @@ func TestEnrollWait(t *testing.T) {
 	// Code 1 is the code of the window the command started in: that of
 	// start, or of a second later if it started on a boundary.
 	window := start.Unix() / 5
-	c1, c2 := oathtool(t, secret, start, "--time-step-size=5s")
+	c1, c2 := testenv.OathTOTP(t, secret, start, "--time-step-size=5s")
 	if code1 != c1 {
 		window = start.Add(time.Second).Unix() / 5
-		c1, c2 = oathtool(t, secret, start.Add(time.Second), "--time-step-size=5s")
+		c1, c2 = testenv.OathTOTP(t, secret, start.Add(time.Second), "--time-step-size=5s")
 	}
 	if code1 != c1 || code2 != c2 {
 		t.Errorf("codes %s and %s; oathtool says %s and %s", code1, code2, c1, c2)

@@ -4,14 +4,17 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/vmfa/vmfa/internal/testenv"
 )
 
 // TestCodeAtUnixForms: --at takes Unix seconds bare or after an @, as
 // oathtool and date(1) write them.
 func TestCodeAtUnixForms(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
-	want, _ := oathtool(t, awsSecret, time.Unix(1700000000, 0))
+	want, _ := testenv.OathTOTP(t, awsSecret, time.Unix(1700000000, 0))
 	for _, at := range []string{"1700000000", "@1700000000", "2023-11-14T22:13:20Z"} {
 		expect(t, vmfa(t, dir, "", []string{pw}, "code", "aws", "--at", at), 0, want+"\n", "")
 	}
@@ -21,6 +24,7 @@ func TestCodeAtUnixForms(t *testing.T) {
 // TestCodeJSONHOTP: an HOTP code's JSON says its counter and nothing of
 // windows; "next" is there, and spent, only with --next.
 func TestCodeJSONHOTP(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const secret = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
 	expect(t, vmfa(t, dir, "otpauth://hotp/Counter:bob?secret="+secret+"&counter=5\n", []string{pw}, "add", "--uri"), 0, "Added", "")
@@ -34,9 +38,9 @@ func TestCodeJSONHOTP(t *testing.T) {
 		if err := json.Unmarshal([]byte(r.stdout), &js); r.code != 0 || err != nil {
 			t.Fatalf("code %v: %+v %v", c.args, r, err)
 		}
-		want := map[string]any{"issuer": "Counter", "name": "bob", "code": oathtoolHOTP(t, secret, c.counter), "counter": float64(c.counter)}
+		want := map[string]any{"issuer": "Counter", "name": "bob", "code": testenv.OathHOTP(t, secret, c.counter), "counter": float64(c.counter)}
 		if c.next {
-			want["next"] = oathtoolHOTP(t, secret, c.counter+1)
+			want["next"] = testenv.OathHOTP(t, secret, c.counter+1)
 		}
 		if len(js) != len(want) {
 			t.Fatalf("code %v: %s, want the members %v", c.args, r.stdout, want)

@@ -33,6 +33,7 @@ func complete(t *testing.T, dir string, env []string, args ...string) (candidate
 // label another shares completes to its ID. code, rm and rename complete
 // their first argument, export every one it has not yet.
 func TestCompleteAccountsFromAgent(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	twin := "otpauth://totp/GitHub:alice?secret=KRSXG5CTMVRXEZLUKN2XAZLSONSWG4TF&issuer=GitHub"
@@ -78,6 +79,8 @@ func TestCompleteAccountsFromAgent(t *testing.T) {
 // the terminal, no passphrase command run (it may pop up a PIN entry), no
 // scrypt paid, even with a passphrase in the environment; and it is quick.
 func TestCompleteLockedAsksNothing(t *testing.T) {
+	// Not parallel: it checks times vmfa takes or measures, which the other
+	// tests' load would skew.
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
@@ -102,8 +105,8 @@ func TestCompleteLockedAsksNothing(t *testing.T) {
 			t.Logf("%s, %v: %v", state, extra, took)
 		}
 		term := onTerminal(t, dir, env, true, nil, "__complete", "code", "")
-		if code, screen := term.wait(); code != 0 || strings.Contains(strings.ToLower(screen), "passphrase") || term.stdout.String() != ":4\n" {
-			t.Errorf("%s, on a terminal: exit %d, stdout %q, terminal %q", state, code, term.stdout.String(), screen)
+		if code, screen := term.Wait(); code != 0 || strings.Contains(strings.ToLower(screen), "passphrase") || term.Stdout() != ":4\n" {
+			t.Errorf("%s, on a terminal: exit %d, stdout %q, terminal %q", state, code, term.Stdout(), screen)
 		}
 	}
 	check("no agent")

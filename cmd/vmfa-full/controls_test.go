@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/vmfa/vmfa/internal/testenv"
 )
 
 // Terminal controls from outside (an export, a URI, an SSH key's comment,
@@ -77,6 +79,7 @@ func twoFASExport(issuer, name, algorithm string) string {
 // The unsupported-algorithm message, from a URI list, an Aegis export's
 // algo and a 2FAS backup's algorithm, refused and with --skip-unsupported.
 func TestImportAlgorithmControlsEscaped(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files := map[string]string{
 		"uri": writeFile(t, filepath.Join(dir, "uris.txt"),
@@ -100,6 +103,7 @@ func TestImportAlgorithmControlsEscaped(t *testing.T) {
 // algorithm); and a file name holding C1 controls, as characters and as
 // raw bytes, in the messages that name the file.
 func TestImportLabelControlsEscaped(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name, file, text, want string
@@ -132,6 +136,7 @@ func TestImportLabelControlsEscaped(t *testing.T) {
 // recipients add; one already in a vault (added before that refusal) is
 // listed written out.
 func TestRecipientsCommentControls(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	vaultWithAWS(t, dir)
 	key := sshKeygen(t, t.TempDir(), "laptop", "ed25519", "")
@@ -162,6 +167,7 @@ func TestRecipientsCommentControls(t *testing.T) {
 
 // An STS error whose message holds C1 controls.
 func TestSTSErrorControlsEscaped(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
 	sts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/xml")
@@ -180,6 +186,7 @@ func TestSTSErrorControlsEscaped(t *testing.T) {
 // The front end names its own path when it cannot find vmfa-full: a
 // directory name holding controls is written out.
 func TestFrontEndControlsEscaped(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	b, err := os.ReadFile(vmfaBin)
 	if err != nil {
@@ -189,10 +196,7 @@ func TestFrontEndControlsEscaped(t *testing.T) {
 	if err := os.Mkdir(hostileDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	front := filepath.Join(hostileDir, "vmfa")
-	if err := os.WriteFile(front, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	front := testenv.WriteExecutable(t, filepath.Join(hostileDir, "vmfa"), b, 0o755)
 	r := runBin(t, front, dir, "", []string{"VMFA_AGENT=off"}, "list")
 	if r.code != 1 {
 		t.Errorf("exit %d, stderr %q; want 1", r.code, r.stderr)

@@ -11,24 +11,28 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-
 	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
-// clearers returns the pids of the processes clearing a code 'vmfa code
-// --copy' copied: vmfa-full clipboard-clearer.
-func clearers(t *testing.T) []int {
+// clearers returns the pids of the processes clearing a code that 'vmfa
+// code --copy' copied for the test with its home in dir: vmfa-full
+// clipboard-clearer, with HOME=dir. Tests run in parallel: another test's
+// clearers are not this one's.
+func clearers(t *testing.T, dir string) []int {
 	t.Helper()
 	var pids []int
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, d := range dirs {
-		argv, err := os.ReadFile(filepath.Join(d, "cmdline"))
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		argv, err := os.ReadFile(filepath.Join(p, "cmdline"))
 		if err != nil || !bytes.HasPrefix(argv, []byte(fullBin()+"\x00clipboard-clearer")) {
 			continue
 		}
-		pid, _ := strconv.Atoi(filepath.Base(d))
+		environ, err := os.ReadFile(filepath.Join(p, "environ"))
+		if err != nil || !bytes.Contains(append([]byte("\x00"), environ...), []byte("\x00HOME="+dir+"\x00")) {
+			continue
+		}
+		pid, _ := strconv.Atoi(filepath.Base(p))
 		pids = append(pids, pid)
 	}
 	return pids
@@ -52,6 +56,8 @@ func waitClipboard(display, want string, timeout time.Duration) string {
 // clears it later, if the clipboard still holds it. Through the front end,
 // with the agent unlocked, too: --copy is vmfa-full's.
 func TestCodeCopy(t *testing.T) {
+	// Not parallel: it checks times vmfa takes or measures, which the other
+	// tests' load would skew.
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	env := with(agentEnv(t, dir), "DISPLAY="+display)
@@ -70,7 +76,7 @@ func TestCodeCopy(t *testing.T) {
 			t.Fatalf("code --copy took %v: it waited for the clear", took)
 		}
 		t.Logf("code --copy returned in %v", took)
-		cur, next := oathtool(t, awsSecret, start)
+		cur, next := testenv.OathTOTP(t, awsSecret, start)
 		got := clipboardHolds(display, cur)
 		if got != cur && got != next {
 			t.Fatalf("the clipboard holds %q, want the code %s", got, cur)
@@ -79,7 +85,7 @@ func TestCodeCopy(t *testing.T) {
 	}
 
 	code := copyCode(with(env, pw), "2s")
-	pids := clearers(t)
+	pids := clearers(t, dir)
 	if len(pids) != 1 {
 		t.Fatalf("%d clearing processes: %v", len(pids), pids)
 	}
@@ -101,7 +107,7 @@ func TestCodeCopy(t *testing.T) {
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
 	copyCode(env, "2s")
 	putText(t, display, "my notes")
-	for deadline := time.Now().Add(6 * time.Second); len(clearers(t)) > 0; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(6 * time.Second); len(clearers(t, dir)) > 0; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the clearer still runs 6 s after a 2 s clear time")
 		}
@@ -114,6 +120,7 @@ func TestCodeCopy(t *testing.T) {
 // TestCodeCopyUsage: --copy copies one code; the clear time is only ever
 // shortened; no route to a clipboard is a failure, and no code is printed.
 func TestCodeCopyUsage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
 	for _, args := range [][]string{{"--json"}, {"--next"}, {"--clear-after", "30s"}, {"--clear-after", "0s"}} {
@@ -135,6 +142,7 @@ func TestCodeCopyUsage(t *testing.T) {
 // SSH: the code goes to tmux's paste buffers; its clearer, once the command
 // has returned, deletes its buffer and leaves the one the user copied since.
 func TestCodeCopyInTmux(t *testing.T) {
+	t.Parallel()
 	testenv.Tool(t, "tmux")
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
@@ -144,8 +152,8 @@ func TestCodeCopyInTmux(t *testing.T) {
 		return string(out), err
 	}
 	rc := filepath.Join(dir, "rc")
-	script := fmt.Sprintf(`env -i PATH=%q HOME=%q VMFA_DIR=%q %q %q TMUX="$TMUX" SSH_TTY=/dev/pts/99 TERM=xterm %q code aws --copy --clear-after 3s; echo $? >%q; sleep 60`,
-		os.Getenv("PATH"), dir, filepath.Join(dir, "vault"), pw, runtimeEnv(t, dir), vmfaBin, rc)
+	script := fmt.Sprintf(`env -i %s TMUX="$TMUX" SSH_TTY=/dev/pts/99 TERM=xterm %q code aws --copy --clear-after 3s; echo $? >%q; sleep 60`,
+		testenv.ShellEnv(testenv.Env(t, dir, pw)), vmfaBin, rc)
 	if o, err := tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", "30", script); err != nil {
 		testenv.Skip(t, "tmux new-session: %v %s", err, o)
 	}
@@ -171,7 +179,7 @@ func TestCodeCopyInTmux(t *testing.T) {
 			t.Fatal("code --copy did not return")
 		}
 	}
-	cur, next := oathtool(t, awsSecret, time.Now())
+	cur, next := testenv.OathTOTP(t, awsSecret, time.Now())
 	if b := buffers(); len(b) != 1 || b[0] != cur && b[0] != next {
 		t.Fatalf("tmux's buffers %q, want the code %s", b, cur)
 	}
@@ -181,7 +189,7 @@ func TestCodeCopyInTmux(t *testing.T) {
 	if _, err := tmux("set-buffer", "my notes"); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(8 * time.Second); len(clearers(t)) > 0; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(8 * time.Second); len(clearers(t, dir)) > 0; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the clearer still runs 8 s after a 3 s clear time")
 		}
@@ -196,38 +204,30 @@ func TestCodeCopyInTmux(t *testing.T) {
 // its own, clears it later through the one the command ran on, once the
 // command has returned to the shell.
 func TestCodeCopyOSC52(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
 	// A shell leads the terminal's session, as for a user: vmfa's exit
 	// does not hang the terminal up.
 	cmd := exec.Command("sh", "-c", vmfaBin+" code aws --copy --clear-after 2s; echo exit $?; sleep 10")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"),
-		runtimeEnv(t, dir), pw, "SSH_TTY=/dev/pts/99", "TERM=xterm"}
+	cmd.Env = testenv.Env(t, dir, pw, "SSH_TTY=/dev/pts/99", "TERM=xterm")
 	start := time.Now()
-	f, err := pty.Start(cmd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); f.Close() })
-	var sent bytes.Buffer
+	term := testenv.StartTerminal(t, cmd, false)
 	cleared := string(clipboard.OSC52(""))
-	buf := make([]byte, 4096)
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(sent.String(), cleared); {
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(term.String(), cleared); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no OSC 52 clear 10 s after a 2 s clear time; the terminal got %q", sent.String())
+			t.Fatalf("no OSC 52 clear 10 s after a 2 s clear time; the terminal got %q", term.String())
 		}
-		f.SetReadDeadline(time.Now().Add(time.Second))
-		n, _ := f.Read(buf)
-		sent.Write(buf[:n])
 	}
+	sent := term.String()
 	took := time.Since(start)
-	cur, next := oathtool(t, awsSecret, start)
-	copied := strings.Index(sent.String(), string(clipboard.OSC52(cur)))
+	cur, next := testenv.OathTOTP(t, awsSecret, start)
+	copied := strings.Index(sent, string(clipboard.OSC52(cur)))
 	if copied < 0 {
-		copied = strings.Index(sent.String(), string(clipboard.OSC52(next)))
+		copied = strings.Index(sent, string(clipboard.OSC52(next)))
 	}
-	exited := strings.Index(sent.String(), "exit 0")
-	if copied < 0 || exited < copied || strings.Index(sent.String(), cleared) < exited || took < 2*time.Second {
-		t.Fatalf("after %v the terminal got %q: want the code's OSC 52, the command's exit, then the clear", took, sent.String())
+	exited := strings.Index(sent, "exit 0")
+	if copied < 0 || exited < copied || strings.Index(sent, cleared) < exited || took < 2*time.Second {
+		t.Fatalf("after %v the terminal got %q: want the code's OSC 52, the command's exit, then the clear", took, sent)
 	}
 }

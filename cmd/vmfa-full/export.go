@@ -19,11 +19,14 @@ import (
 	"github.com/vmfa/vmfa/vault"
 )
 
+// exportFlags are export's flags.
+type exportFlags struct {
+	format, output, pngDir string
+	force, encrypt         bool
+}
+
 func (a *app) exportCmd() *cobra.Command {
-	var (
-		format, output, pngDir string
-		force, encrypt         bool
-	)
+	var fl exportFlags
 	cmd := &cobra.Command{
 		Use:   "export --format FORMAT [--output FILE] [QUERY...]",
 		Short: "Export the accounts, secrets included, for another app or a phone",
@@ -49,103 +52,43 @@ than 30 s): those are named on standard error and left out.`,
   vmfa export --format uri github | qrencode -t ansiutf8`,
 		ValidArgsFunction: a.completeAccounts,
 		RunE: func(cmd *cobra.Command, queries []string) error {
-			if format == "" {
-				return usageError{errors.New("--format is required: " + exporter.Names())}
-			}
-			f, err := exporter.Lookup(format)
-			if err != nil {
-				return usageError{err}
-			}
-			switch {
-			case encrypt && f.Name != "aegis":
-				return usageError{errors.New("--encrypt is for --format aegis; vmfa's own encrypted file is vault.age")}
-			case pngDir != "" && f.Name != "google":
-				return usageError{errors.New("--png is for --format google")}
-			case pngDir != "" && output != "":
-				return usageError{errors.New("--png and --output exclude each other")}
-			}
-			showQR := f.Name == "google" && pngDir == "" && output == "" && term.IsTerminal(os.Stdout)
-			if output == "" && pngDir == "" && !showQR {
-				if err := noSecretsOnTerminal("use --output FILE, or a pipe"); err != nil {
-					return err
-				}
-			}
-			if output != "" && !force {
-				if err := exporter.CheckNew(output); err != nil {
-					return err
-				}
-			}
-			var password *string
-			if encrypt {
-				pw, err := a.exportPassword()
-				if err != nil {
-					return err
-				}
-				password = &pw
-			}
-			v, err := a.unlock()
+			format, err := fl.check()
 			if err != nil {
 				return err
 			}
-			d, err := v.Load()
+			showQR := format.Name == "google" && fl.pngDir == "" && fl.output == "" && isTerminal(cmd.OutOrStdout())
+			if err := fl.checkDestination(cmd, showQR); err != nil {
+				return err
+			}
+			password, err := a.exportPassword(fl.encrypt)
 			if err != nil {
 				return err
 			}
-			entries, err := selectEntries(d, queries)
+			d, entries, err := a.exportedEntries(queries)
 			if err != nil {
 				return err
 			}
-			errOut := cmd.ErrOrStderr()
-			var data []byte
-			switch f.Name {
-			case "uri":
-				data = exporter.URIs(entries)
-			case "json":
-				sub := *d
-				sub.Accounts = entries
-				data, err = exporter.JSON(&sub)
-			case "aegis":
-				data, err = exporter.Aegis(entries, password, exporter.Random)
-			case "google":
-				uris, left, gerr := exporter.Google(entries, exporter.Random)
-				for _, l := range left {
-					fmt.Fprintf(errOut, "Left out %s: Google Authenticator cannot hold %s\n", l.Label, l.Reason)
-				}
-				if gerr != nil {
-					return gerr
-				}
-				if len(uris) == 0 {
-					return errors.New("no account can go to Google Authenticator; try --format uri or aegis")
-				}
-				switch {
-				case pngDir != "":
-					return writePNGs(errOut, pngDir, uris, force)
-				case showQR:
-					return showMigrationQRs(errOut, uris)
-				}
-				data = []byte(strings.Join(uris, "\n") + "\n")
+			if format.Name == "google" {
+				return fl.exportGoogle(cmd, entries, showQR)
 			}
+			data, err := exporter.Encode(format.Name, d, entries, password)
 			if err != nil {
 				return err
 			}
-			defer clear(data)
-			if output == "" {
-				_, err := cmd.OutOrStdout().Write(data)
-				return err
-			}
-			if err := exporter.WriteFile(output, data, force); err != nil {
-				return err
-			}
-			fmt.Fprintf(errOut, "Exported %d account(s) to %s.\n", len(entries), output)
-			return nil
+			return fl.write(cmd, data, len(entries))
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVar(&format, "format", "", "the format: "+exporter.Names())
-	fl.StringVarP(&output, "output", "o", "", "write to this new file (mode 0600) instead of standard output")
-	fl.BoolVar(&force, "force", false, "replace an existing file")
-	fl.BoolVar(&encrypt, "encrypt", false, "encrypt the Aegis export with a password (VMFA_EXPORT_PASSPHRASE or asked)")
-	fl.StringVar(&pngDir, "png", "", "write Google Authenticator's QR codes as PNG files in this directory (mode 0700); with --force, an earlier export's there are replaced")
+	fl.define(cmd)
+	return cmd
+}
+
+func (fl *exportFlags) define(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&fl.format, "format", "", "the format: "+exporter.Names())
+	f.StringVarP(&fl.output, "output", "o", "", "write to this new file (mode 0600) instead of standard output")
+	f.BoolVar(&fl.force, "force", false, "replace an existing file")
+	f.BoolVar(&fl.encrypt, "encrypt", false, "encrypt the Aegis export with a password (VMFA_EXPORT_PASSPHRASE or asked)")
+	f.StringVar(&fl.pngDir, "png", "", "write Google Authenticator's QR codes as PNG files in this directory (mode 0700); with --force, an earlier export's there are replaced")
 	cmd.MarkFlagDirname("png")
 	cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var names []string
@@ -154,17 +97,108 @@ than 30 s): those are named on standard error and left out.`,
 		}
 		return names, cobra.ShellCompDirectiveNoFileComp
 	})
-	return cmd
 }
 
-// noSecretsOnTerminal refuses to print secrets when standard output is a
-// terminal, where they stay in view and in the scrollback; hint says where
-// they can go instead.
-func noSecretsOnTerminal(hint string) error {
-	if term.IsTerminal(os.Stdout) {
+// check returns the format the flags name, or how they are misused.
+func (fl *exportFlags) check() (exporter.Format, error) {
+	if fl.format == "" {
+		return exporter.Format{}, usageError{errors.New("--format is required: " + exporter.Names())}
+	}
+	f, err := exporter.Lookup(fl.format)
+	switch {
+	case err != nil:
+		return f, usageError{err}
+	case fl.encrypt && f.Name != "aegis":
+		return f, usageError{errors.New("--encrypt is for --format aegis; vmfa's own encrypted file is vault.age")}
+	case fl.pngDir != "" && f.Name != "google":
+		return f, usageError{errors.New("--png is for --format google")}
+	case fl.pngDir != "" && fl.output != "":
+		return f, usageError{errors.New("--png and --output exclude each other")}
+	}
+	return f, nil
+}
+
+// checkDestination refuses, before the vault is unlocked, an export to the
+// terminal (unless it shows QR codes there) and, without --force, to a file
+// that exists.
+func (fl *exportFlags) checkDestination(cmd *cobra.Command, showQR bool) error {
+	if fl.output == "" && fl.pngDir == "" && !showQR {
+		if err := noSecretsOnTerminal(cmd, "use --output FILE, or a pipe"); err != nil {
+			return err
+		}
+	}
+	if fl.output != "" && !fl.force {
+		return exporter.CheckNew(fl.output)
+	}
+	return nil
+}
+
+// exportedEntries unlocks the vault and returns its data and the entries
+// the queries designate (selectEntries).
+func (a *app) exportedEntries(queries []string) (*vault.Data, []vault.Entry, error) {
+	v, err := a.unlock()
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := v.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	entries, err := selectEntries(d, queries)
+	return d, entries, err
+}
+
+// exportGoogle exports entries as Google Authenticator's QR codes, naming
+// on stderr those it can't hold: PNG files with --png, shown one by one on
+// the terminal, else their URIs written as any export.
+func (fl *exportFlags) exportGoogle(cmd *cobra.Command, entries []vault.Entry, showQR bool) error {
+	errOut := cmd.ErrOrStderr()
+	uris, left, err := exporter.Google(entries, exporter.Random)
+	for _, l := range left {
+		fmt.Fprintf(errOut, "Left out %s: Google Authenticator cannot hold %s\n", l.Label, l.Reason)
+	}
+	switch {
+	case err != nil:
+		return err
+	case len(uris) == 0:
+		return errors.New("no account can go to Google Authenticator; try --format uri or aegis")
+	case fl.pngDir != "":
+		return writePNGs(errOut, fl.pngDir, uris, fl.force)
+	case showQR:
+		return showMigrationQRs(cmd.OutOrStdout(), errOut, uris)
+	}
+	return fl.write(cmd, []byte(strings.Join(uris, "\n")+"\n"), len(entries))
+}
+
+// write puts the export of n accounts in data to --output, else to
+// stdout, and then clears data, which holds their secrets.
+func (fl *exportFlags) write(cmd *cobra.Command, data []byte, n int) error {
+	defer clear(data)
+	if fl.output == "" {
+		_, err := cmd.OutOrStdout().Write(data)
+		return err
+	}
+	if err := exporter.WriteFile(fl.output, data, fl.force); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "Exported %d account(s) to %s.\n", n, fl.output)
+	return nil
+}
+
+// noSecretsOnTerminal refuses to print secrets when cmd's standard output
+// is a terminal, where they stay in view and in the scrollback; hint says
+// where they can go instead.
+func noSecretsOnTerminal(cmd *cobra.Command, hint string) error {
+	if isTerminal(cmd.OutOrStdout()) {
 		return usageError{errors.New("refusing to print secrets on the terminal: " + hint)}
 	}
 	return nil
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f)
 }
 
 func exportFormatList() string {
@@ -175,20 +209,24 @@ func exportFormatList() string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// exportPassword is the password of an encrypted export: from
-// VMFA_EXPORT_PASSPHRASE, else asked twice on the terminal; never argv.
-func (a *app) exportPassword() (string, error) {
+// exportPassword is the password of an encrypted export (nil when encrypt
+// is off): from VMFA_EXPORT_PASSPHRASE, else asked twice on the terminal;
+// never argv.
+func (a *app) exportPassword(encrypt bool) (*string, error) {
+	if !encrypt {
+		return nil, nil
+	}
 	if pw, ok := a.env.Export(); ok {
 		if pw == "" {
-			return "", errors.New("VMFA_EXPORT_PASSPHRASE is empty")
+			return nil, errors.New("VMFA_EXPORT_PASSPHRASE is empty")
 		}
-		return pw, nil
+		return &pw, nil
 	}
 	pw, err := passphrase.AskNew("Password for the export: ")
 	if errors.Is(err, term.ErrNoTTY) {
-		return "", fmt.Errorf("there is %w for the export's password: set VMFA_EXPORT_PASSPHRASE", err)
+		return nil, fmt.Errorf("there is %w for the export's password: set VMFA_EXPORT_PASSPHRASE", err)
 	}
-	return pw, err
+	return &pw, err
 }
 
 // selectEntries returns the entries the queries designate, each query one
@@ -202,13 +240,9 @@ func selectEntries(d *vault.Data, queries []string) ([]vault.Entry, error) {
 	}
 	want := map[string]bool{}
 	for _, q := range queries {
-		e, err := d.Find(q)
-		var amb *vault.AmbiguousError
-		switch {
-		case errors.As(err, &amb):
-			return nil, fmt.Errorf("%q matches %d accounts: %s; be more specific", q, len(amb.Matches), quoteLabels(amb.Matches))
-		case err != nil:
-			return nil, fmt.Errorf("no account matches %q; accounts: %s", q, quoteLabels(d.Accounts))
+		e, err := findAccount(d, q)
+		if err != nil {
+			return nil, err
 		}
 		want[e.ID] = true
 	}
@@ -283,10 +317,10 @@ func listNames(paths []string) string {
 	return strings.Join(names, ", ")
 }
 
-// showMigrationQRs draws the export QR codes on the terminal one at a time,
-// light on dark as phones read them, and clears the screen after the last.
-func showMigrationQRs(errOut io.Writer, uris []string) error {
-	out := os.Stdout
+// showMigrationQRs draws the export QR codes on the terminal out one at a
+// time, light on dark as phones read them, and clears the screen after the
+// last.
+func showMigrationQRs(out, errOut io.Writer, uris []string) error {
 	// The codes hold secrets: off the screen and its scrollback when done.
 	cleared := false
 	clearScreen := func() {
@@ -304,8 +338,8 @@ func showMigrationQRs(errOut io.Writer, uris []string) error {
 		// A code wider than the terminal wraps, and no phone reads it.
 		qw, qh := len([]rune(strings.SplitN(code, "\n", 2)[0])), strings.Count(code, "\n")+1
 		for {
-			w, h, err := xterm.GetSize(int(out.Fd()))
-			if err != nil || w >= qw && h >= qh+2 {
+			w, h, ok := terminalSize(out)
+			if !ok || w >= qw && h >= qh+2 {
 				break
 			}
 			answer, err := term.ReadLine(fmt.Sprintf("QR code %d of %d needs a terminal of %d×%d, this one is %d×%d: enlarge it and press Enter, or type q and Enter to stop (--png DIR writes the codes as images): ",
@@ -334,4 +368,14 @@ func showMigrationQRs(errOut io.Writer, uris []string) error {
 	clearScreen()
 	fmt.Fprintf(errOut, "Shown %d QR code(s).\n", len(uris))
 	return nil
+}
+
+// terminalSize is the size of the terminal w, ok=false when it can't tell.
+func terminalSize(w io.Writer) (width, height int, ok bool) {
+	f, isFile := w.(*os.File)
+	if !isFile {
+		return 0, 0, false
+	}
+	width, height, err := xterm.GetSize(int(f.Fd()))
+	return width, height, err == nil
 }

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-
 	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
@@ -61,6 +59,7 @@ func vaultAccounts(t *testing.T, dir string) []otp.Account {
 }
 
 func TestExportImportRoundTrips(t *testing.T) {
+	t.Parallel()
 	src := exportVault(t)
 	want := vaultAccounts(t, src)
 	if len(want) != len(exportURIs) {
@@ -112,6 +111,7 @@ func TestExportImportRoundTrips(t *testing.T) {
 
 // A subset: each QUERY designates one account, as with 'vmfa code'.
 func TestExportQueries(t *testing.T) {
+	t.Parallel()
 	dir := exportVault(t)
 	r := vmfa(t, dir, "", []string{pw}, "export", "--format", "uri", "steam", "issuu")
 	expect(t, r, 0, "otpauth://hotp/Issuu:James?secret=YOOMIXWS5GN6RTBPUFFWKTW5M4&issuer=Issuu&counter=10299\notpauth://steam/Steam:gaben?", "")
@@ -124,6 +124,7 @@ func TestExportQueries(t *testing.T) {
 
 // Refusals: one line each, and nothing written.
 func TestExportRefusals(t *testing.T) {
+	t.Parallel()
 	dir := exportVault(t)
 	existing := filepath.Join(t.TempDir(), "old.txt")
 	os.WriteFile(existing, []byte("keep me"), 0o600)
@@ -154,7 +155,7 @@ func TestExportRefusals(t *testing.T) {
 	}
 	// On a terminal, secrets are not printed.
 	term := onTerminal(t, dir, []string{pw}, false, nil, "export", "--format", "uri")
-	code, screen := term.wait()
+	code, screen := term.Wait()
 	if code != 2 || !strings.Contains(screen, "vmfa: refusing to print secrets on the terminal: use --output FILE, or a pipe") || strings.Contains(screen, "otpauth") {
 		t.Errorf("exit %d, terminal %q", code, screen)
 	}
@@ -163,18 +164,17 @@ func TestExportRefusals(t *testing.T) {
 // Google Authenticator's QR codes, shown on the terminal one by one: the
 // blocks drawn are painted back into pixels and read with vmfa's decoder.
 func TestExportGoogleOnTerminal(t *testing.T) {
+	t.Parallel()
 	dir := exportVault(t)
 	term := onTerminal(t, dir, []string{pw}, false, nil, "export", "--format", "google", "GitHub:alice", "issuu")
 	// 100×24 is too small: a code cut or wrapped is no code.
-	term.expect("this one is 100×24: enlarge it and press Enter")
-	if err := pty.Setsize(term.tty, &pty.Winsize{Rows: 50, Cols: 100}); err != nil {
-		t.Fatal(err)
-	}
-	term.typ("\r")
-	term.expect("Google Authenticator export: QR code 1 of 1")
-	term.expect("Enter ends the export")
-	term.typ("\r")
-	code, screen := term.wait()
+	term.Expect("this one is 100×24: enlarge it and press Enter")
+	term.Resize(50, 100)
+	term.Type("\r")
+	term.Expect("Google Authenticator export: QR code 1 of 1")
+	term.Expect("Enter ends the export")
+	term.Type("\r")
+	code, screen := term.Wait()
 	if code != 0 {
 		t.Fatalf("exit %d: %q", code, screen)
 	}
@@ -202,6 +202,7 @@ func TestExportGoogleOnTerminal(t *testing.T) {
 
 // The same QR codes as PNG files, read back with zbarimg.
 func TestExportGooglePNG(t *testing.T) {
+	t.Parallel()
 	zbarimg := testenv.Tool(t, "zbarimg")
 	dir := exportVault(t)
 	pngs := filepath.Join(t.TempDir(), "qr")
@@ -259,15 +260,16 @@ func execOutput(name string, args ...string) (string, error) {
 // Without VMFA_EXPORT_PASSPHRASE, --encrypt asks for the password twice on
 // the terminal, without echo, and the export opens with it.
 func TestExportEncryptAsksTwice(t *testing.T) {
+	t.Parallel()
 	dir := exportVault(t)
 	out := filepath.Join(t.TempDir(), "aegis.json")
 	const password = "violet staple orbit canyon 42"
 	term := onTerminal(t, dir, []string{pw}, false, nil, "export", "--format", "aegis", "--encrypt", "--output", out)
-	term.expect("Password for the export: ")
-	term.typ(password + "\r")
-	term.expect("Repeat it: ")
-	term.typ(password + "\r")
-	code, screen := term.wait()
+	term.Expect("Password for the export: ")
+	term.Type(password + "\r")
+	term.Expect("Repeat it: ")
+	term.Type(password + "\r")
+	code, screen := term.Wait()
 	if code != 0 || strings.Contains(screen, password) {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
@@ -278,6 +280,7 @@ func TestExportEncryptAsksTwice(t *testing.T) {
 // An export to PNG files that meets an existing one writes none: not the
 // codes before it, secrets left on disk for an export that failed.
 func TestExportGooglePNGWritesAllOrNone(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var uris []string
 	for i := range otp.MigrationBatchSize + 1 { // two QR codes
@@ -303,6 +306,7 @@ func TestExportGooglePNGWritesAllOrNone(t *testing.T) {
 // changing nothing; with --force the earlier codes go once the new ones are
 // written, and no other file is touched.
 func TestExportGooglePNGReplacesEarlierExport(t *testing.T) {
+	t.Parallel()
 	zbarimg := testenv.Tool(t, "zbarimg")
 	dir := t.TempDir()
 	var uris, queries []string

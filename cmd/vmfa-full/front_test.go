@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/internal/timesync/ntptest"
 )
 
@@ -30,11 +31,7 @@ func loneFront(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "vmfa")
-	if err := os.WriteFile(bin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return bin
+	return testenv.WriteExecutable(t, filepath.Join(t.TempDir(), "vmfa"), b, 0o755)
 }
 
 type codeJSON struct {
@@ -47,6 +44,7 @@ type codeJSON struct {
 }
 
 func TestFrontEndCodeFromAgent(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"
@@ -128,6 +126,7 @@ func TestFrontEndCodeFromAgent(t *testing.T) {
 // clock of 'vmfa time --apply', applied before or after it started, and
 // the front end says what vmfa-full would of a stale correction.
 func TestFrontEndCorrectedClock(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := with(agentEnv(t, dir), configEnv(dir))
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
@@ -157,6 +156,7 @@ func TestFrontEndCorrectedClock(t *testing.T) {
 // correction of the settings the caller's environment names
 // (XDG_CONFIG_HOME), as vmfa-full run there would, not at the agent's.
 func TestFrontEndClockOfItsEnvironment(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir) // settings in $HOME/.config: no correction
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
@@ -185,6 +185,7 @@ func TestFrontEndClockOfItsEnvironment(t *testing.T) {
 // with the agent unlocked) says in one line what is missing, what it does,
 // and how to install it, from a clone (offline) or not.
 func TestFrontEndSaysWhatIsMissing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"
@@ -222,6 +223,7 @@ func TestFrontEndSaysWhatIsMissing(t *testing.T) {
 // itself (a link to it, beside it or in $PATH) is said in one line, exit
 // 1; the front end executed itself for ever.
 func TestFrontEndNotItselfAsVmfaFull(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	front := loneFront(t)
 	beside := filepath.Join(filepath.Dir(front), "vmfa-full")
@@ -255,6 +257,7 @@ func TestFrontEndNotItselfAsVmfaFull(t *testing.T) {
 // up to a period when it waits for a fresh one's window; meanwhile it
 // writes no core (its core limit is 0, hard), like vmfa-full.
 func TestFrontEndNoCoreDump(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	const uri = "otpauth://totp/Fast:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Fast&period=5"
@@ -265,7 +268,7 @@ func TestFrontEndNoCoreDump(t *testing.T) {
 	// Core dumps allowed, as a user may have them: the front end itself
 	// must turn them off.
 	cmd := exec.Command("sh", "-c", `ulimit -c unlimited && exec "$0" code --fresh fast`, front)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault")}, env...)
+	cmd.Env = testenv.Env(t, dir, env...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
@@ -293,34 +296,36 @@ func TestFrontEndNoCoreDump(t *testing.T) {
 // --next, and in --json) is recorded as handed out, as vmfa-full records
 // it: after it, a fresh code is the window's after the next.
 func TestFrontEndRecordsTheNextCode(t *testing.T) {
-	dir := t.TempDir()
-	env := agentEnv(t, dir)
-	secrets := map[string]string{}
-	var uris string
-	for _, name := range []string{"next", "json"} {
-		secrets[name] = base32.StdEncoding.EncodeToString([]byte("front end " + name))
-		uris += "otpauth://totp/" + name + ":alice?secret=" + secrets[name] + "&period=5\n"
-	}
-	expect(t, vmfa(t, dir, uris, with(env, pw), "add", "--uri"), 0, "Added", "")
-	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
-	front := loneFront(t)
+	t.Parallel()
 	step := func(at time.Time) int64 { return at.Unix() / 5 }
 	for _, flag := range []string{"next", "json"} {
-		for attempt := 0; ; attempt++ {
-			t0 := time.Now()
-			shown := runBin(t, front, dir, "", env, "code", "--"+flag, flag)
-			if step(time.Now()) != step(t0) { // which windows it handed out is unclear
-				if attempt == 3 {
-					t.Fatal("no 5 s window to test in")
+		// Each waits for the window after the next: both at once, each
+		// with a vault of its own.
+		t.Run(flag, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			env := agentEnv(t, dir)
+			secret := base32.StdEncoding.EncodeToString([]byte("front end " + flag))
+			uri := "otpauth://totp/" + flag + ":alice?secret=" + secret + "&period=5\n"
+			expect(t, vmfa(t, dir, uri, with(env, pw), "add", "--uri"), 0, "Added", "")
+			expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+			front := loneFront(t)
+			for attempt := 0; ; attempt++ {
+				t0 := time.Now()
+				shown := runBin(t, front, dir, "", env, "code", "--"+flag, flag)
+				if step(time.Now()) != step(t0) { // which windows it handed out is unclear
+					if attempt == 3 {
+						t.Fatal("no 5 s window to test in")
+					}
+					continue
 				}
-				continue
+				fresh := vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), "code", "--fresh", flag)
+				want, _ := testenv.OathTOTP(t, secret, time.Unix((step(t0)+2)*5, 0), "--time-step-size=5s")
+				if shown.code != 0 || fresh.code != 0 || fresh.stdout != want+"\n" {
+					t.Fatalf("--%s from the front end, then --fresh: %+v, %+v; want %s, the window's after the next", flag, shown, fresh, want)
+				}
+				break
 			}
-			fresh := vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), "code", "--fresh", flag)
-			want, _ := oathtool(t, secrets[flag], time.Unix((step(t0)+2)*5, 0), "--time-step-size=5s")
-			if shown.code != 0 || fresh.code != 0 || fresh.stdout != want+"\n" {
-				t.Fatalf("--%s from the front end, then --fresh: %+v, %+v; want %s, the window's after the next", flag, shown, fresh, want)
-			}
-			break
-		}
+		})
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,25 +16,16 @@ import (
 // back, fresh codes that wait for the first window not handed out, and a
 // code on a vault where nothing can be written.
 
-// oathtoolHOTP returns oathtool's HOTP code of secret (base32) at counter.
-func oathtoolHOTP(t *testing.T, secret string, counter uint64) string {
-	t.Helper()
-	out, err := exec.Command(testenv.Tool(t, "oathtool"), "--hotp", "--base32", "--counter="+strconv.FormatUint(counter, 10), secret).Output()
-	if err != nil {
-		t.Fatalf("oathtool --hotp: %v", err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // TestRestoreKeepsHOTPCounter: counter 9, the version at 7 restored: the
 // counter stays 9 and 'vmfa code' prints the code of 9, not one handed out.
 func TestRestoreKeepsHOTPCounter(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const secret = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
 	env := []string{pw, "VMFA_AGENT=off"}
 	expect(t, vmfa(t, dir, "otpauth://hotp/Corp:bob?secret="+secret+"&counter=7\n", env, "add", "--uri"), 0, "Added Corp:bob", "")
 	for _, n := range []uint64{7, 8} {
-		expect(t, vmfa(t, dir, "", env, "code", "bob"), 0, oathtoolHOTP(t, secret, n)+"\n", "")
+		expect(t, vmfa(t, dir, "", env, "code", "bob"), 0, testenv.OathHOTP(t, secret, n)+"\n", "")
 	}
 	var history []struct {
 		ID      string
@@ -55,8 +45,8 @@ func TestRestoreKeepsHOTPCounter(t *testing.T) {
 		t.Fatalf("no version adds the account: %s", r.stdout)
 	}
 	expect(t, vmfa(t, dir, "", env, "restore", "--yes", added), 0, "", "Restored version "+added)
-	expect(t, vmfa(t, dir, "", env, "code", "bob"), 0, oathtoolHOTP(t, secret, 9)+"\n", "")
-	expect(t, vmfa(t, dir, "", env, "code", "bob"), 0, oathtoolHOTP(t, secret, 10)+"\n", "")
+	expect(t, vmfa(t, dir, "", env, "code", "bob"), 0, testenv.OathHOTP(t, secret, 9)+"\n", "")
+	expect(t, vmfa(t, dir, "", env, "code", "bob"), 0, testenv.OathHOTP(t, secret, 10)+"\n", "")
 }
 
 // TestFreshAfterJSON: 'vmfa code --json' hands out (and records) the code
@@ -64,37 +54,41 @@ func TestRestoreKeepsHOTPCounter(t *testing.T) {
 // prints that window's code, from the agent through the front end as from
 // vmfa-full.
 func TestFreshAfterJSON(t *testing.T) {
-	dir := t.TempDir()
-	env := agentEnv(t, dir)
+	t.Parallel()
 	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 	uri := "otpauth://totp/Fast:alice?secret=" + secret + "&issuer=Fast&period=5"
-	expect(t, vmfa(t, dir, uri+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
-	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
-	front := loneFront(t)
 	step := func(at time.Time) int64 { return at.Unix() / 5 }
-	for _, c := range []struct {
-		name string
-		run  func(args ...string) result
-	}{
-		{"front end", func(args ...string) result { return runBin(t, front, dir, "", env, args...) }},
-		{"vmfa-full", func(args ...string) result { return vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), args...) }},
-	} {
-		t0 := time.Now()
-		var shown codeJSON
-		if r := c.run("code", "--json", "fast"); r.code != 0 || json.Unmarshal([]byte(r.stdout), &shown) != nil || shown.Next == "" {
-			t.Fatalf("%s: code --json: %+v", c.name, r)
-		}
-		fresh := c.run("code", "--fresh", "fast")
-		// The json's window and the next are handed out, whichever
-		// window --fresh started in.
-		window := time.Unix((step(t0)+2)*5, 0)
-		want, _ := oathtool(t, secret, window, "--time-step-size=5s")
-		if fresh.code != 0 || fresh.stdout != want+"\n" || fresh.stderr != "" {
-			t.Fatalf("%s: --fresh after --json at %v: %+v, want %s, the code of the window at %v", c.name, t0, fresh, want, window)
-		}
-		if time.Now().Before(window) {
-			t.Fatalf("%s: the fresh code came before its window", c.name)
-		}
+	for _, name := range []string{"front end", "vmfa-full"} {
+		// Each waits for the window after the next: both at once, each
+		// with a vault of its own.
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			env := agentEnv(t, dir)
+			expect(t, vmfa(t, dir, uri+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+			expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
+			front := loneFront(t)
+			run := func(args ...string) result { return runBin(t, front, dir, "", env, args...) }
+			if name == "vmfa-full" {
+				run = func(args ...string) result { return vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), args...) }
+			}
+			t0 := time.Now()
+			var shown codeJSON
+			if r := run("code", "--json", "fast"); r.code != 0 || json.Unmarshal([]byte(r.stdout), &shown) != nil || shown.Next == "" {
+				t.Fatalf("%s: code --json: %+v", name, r)
+			}
+			fresh := run("code", "--fresh", "fast")
+			// The json's window and the next are handed out, whichever
+			// window --fresh started in.
+			window := time.Unix((step(t0)+2)*5, 0)
+			want, _ := testenv.OathTOTP(t, secret, window, "--time-step-size=5s")
+			if fresh.code != 0 || fresh.stdout != want+"\n" || fresh.stderr != "" {
+				t.Fatalf("%s: --fresh after --json at %v: %+v, want %s, the code of the window at %v", name, t0, fresh, want, window)
+			}
+			if time.Now().Before(window) {
+				t.Fatalf("%s: the fresh code came before its window", name)
+			}
+		})
 	}
 }
 
@@ -102,8 +96,9 @@ func TestFreshAfterJSON(t *testing.T) {
 // form; a session asked for right after waits for the window after them,
 // and a --refresh right after that for the next.
 func TestAWSRightAfterEnroll(t *testing.T) {
+	t.Parallel()
 	s := newAWS(t)
-	img := writeQR(t, filepath.Join(s.dir, "aws.png"), awsURI+"&period="+strconv.Itoa(awsPeriod))
+	img := testenv.WriteQR(t, filepath.Join(s.dir, "aws.png"), awsURI+"&period="+strconv.Itoa(awsPeriod), 400)
 	step := func(at time.Time) int64 { return at.Unix() / awsPeriod }
 	t0 := time.Now()
 	expect(t, s.vmfa(t, nil, "enroll", "--json", img), 0, "code2", "")
@@ -116,7 +111,7 @@ func TestAWSRightAfterEnroll(t *testing.T) {
 		expect(t, r, 0, `"Version": 1`, "")
 		calls := s.srv.Calls()
 		window := time.Unix((first+2+int64(i))*awsPeriod, 0)
-		want, _ := oathtool(t, awsSecret, window, fmt.Sprintf("--time-step-size=%ds", awsPeriod))
+		want, _ := testenv.OathTOTP(t, awsSecret, window, fmt.Sprintf("--time-step-size=%ds", awsPeriod))
 		if len(calls) != i+1 || calls[i].TokenCode != want || calls[i].At.Before(window) {
 			t.Fatalf("session %d after enroll: calls %+v; want the code %s of the window at %v, sent then", i+1, calls, want, window)
 		}
@@ -129,6 +124,7 @@ func TestAWSRightAfterEnroll(t *testing.T) {
 // the agent, and with the passphrase, in the same words. An HOTP code,
 // whose counter can't be saved, is refused.
 func TestCodeOnReadOnlyVault(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"

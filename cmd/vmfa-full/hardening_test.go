@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vmfa/vmfa/internal/testenv"
 )
 
 // underLimits runs vmfa through sh with the given ulimit settings first.
@@ -19,7 +21,7 @@ func underLimits(t *testing.T, dir, ulimits string, env []string, args ...string
 	t.Helper()
 	script := ulimits + ` && exec "$0" "$@"`
 	cmd := exec.Command("sh", append([]string{"-c", script, vmfaBin}, args...)...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"), runtimeEnv(t, dir)}, env...)
+	cmd.Env = testenv.Env(t, dir, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Run()
@@ -30,6 +32,7 @@ func underLimits(t *testing.T, dir, ulimits string, env []string, args ...string
 // (4 GiB of scrypt) is refused in one line, for init and for unlocking,
 // where it used to crash with "fatal error: out of memory".
 func TestWorkFactorMemory(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const limit = "ulimit -v 3000000"
 	r := underLimits(t, dir, limit, []string{pw}, "init", "--work-factor", "22")
@@ -56,12 +59,13 @@ func TestWorkFactorMemory(t *testing.T) {
 // allowed and GOTRACEBACK=crash (which makes Go abort on SIGQUIT): vmfa has
 // made itself undumpable, so no core holds its secrets.
 func TestNoCoreDump(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
 	for _, sig := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGABRT} {
 		cwd := t.TempDir()
 		cmd := exec.Command("sh", "-c", `ulimit -c unlimited && exec "$0" add --uri`, vmfaBin)
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "VMFA_DIR=" + filepath.Join(dir, "vault"), pw, "GOTRACEBACK=crash", runtimeEnv(t, dir)}
+		cmd.Env = testenv.Env(t, dir, pw, "GOTRACEBACK=crash")
 		cmd.Dir = cwd
 		stdin, err := cmd.StdinPipe() // held open: vmfa waits on it
 		if err != nil {

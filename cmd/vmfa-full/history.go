@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -53,11 +51,7 @@ an "error" instead.`,
 				return err
 			}
 			if cmd.Flags().Changed("keep") {
-				if _, err := v.Update(func(d *vault.Data) error { d.Generations = keep; return nil }); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "The vault now keeps its last %d versions.\n", keep)
-				return nil
+				return setKeep(cmd, v, keep)
 			}
 			h, err := v.History()
 			if err != nil {
@@ -72,6 +66,15 @@ an "error" instead.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print a JSON list of {"id","time","accounts","changes"}`)
 	cmd.Flags().IntVar(&keep, "keep", vault.DefaultGenerations, "set how many earlier versions the vault keeps (5 to 1000)")
 	return cmd
+}
+
+// setKeep makes the vault keep its last keep versions (history --keep).
+func setKeep(cmd *cobra.Command, v *vault.Vault, keep int) error {
+	if _, err := v.Update(func(d *vault.Data) error { d.Generations = keep; return nil }); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "The vault now keeps its last %d versions.\n", keep)
+	return nil
 }
 
 // historyJSON is the --json form of a history.
@@ -195,16 +198,22 @@ the vault keeps stays as it is.`,
 			if err != nil {
 				return err
 			}
-			msg := fmt.Sprintf("Restored version %s (%s).", id, plural(len(d.Accounts), "account"))
-			if kept != "" {
-				msg += fmt.Sprintf(" The version it replaced is kept as %s: 'vmfa restore %s' undoes this.", kept, kept)
-			}
-			fmt.Fprintln(cmd.ErrOrStderr(), msg)
+			fmt.Fprintln(cmd.ErrOrStderr(), restoredText(id, len(d.Accounts), kept))
 			return nil
 		},
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
+}
+
+// restoredText says that version id, of n accounts, is current again, and
+// how to undo that when the version it replaced is kept (as kept).
+func restoredText(id string, n int, kept string) string {
+	msg := fmt.Sprintf("Restored version %s (%s).", id, plural(n, "account"))
+	if kept != "" {
+		msg += fmt.Sprintf(" The version it replaced is kept as %s: 'vmfa restore %s' undoes this.", kept, kept)
+	}
+	return msg
 }
 
 // confirmRestore asks on the terminal, saying what the restore changes.
@@ -229,17 +238,8 @@ func confirmRestore(v *vault.Vault, id string) error {
 	if current.Err != nil {
 		now = "which can't be read"
 	}
-	answer, err := term.ReadLine(fmt.Sprintf("Make version %s (saved %s, %s) current? The one in use (%s) is kept. [y/N] ",
-		id, target.Time.Local().Format("2006-01-02 15:04:05"), plural(target.Accounts, "account"), now))
-	if errors.Is(err, term.ErrNoTTY) {
-		return fmt.Errorf("%w to confirm: pass --yes", err)
-	} else if err != nil {
-		return err
-	}
-	if a := strings.ToLower(answer); a != "y" && a != "yes" {
-		return errors.New("not restored")
-	}
-	return nil
+	return confirm(fmt.Sprintf("Make version %s (saved %s, %s) current? The one in use (%s) is kept.",
+		id, target.Time.Local().Format("2006-01-02 15:04:05"), plural(target.Accounts, "account"), now), "not restored")
 }
 
 // completeVersions completes the IDs of the versions kept, which needs no

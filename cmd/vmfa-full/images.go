@@ -137,7 +137,7 @@ status is 1 if any failed.`,
 // was any, for an exit status of 1.
 func report(cmd *cobra.Command, errs []error) error {
 	for _, err := range errs {
-		fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(err.Error()))
+		fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(explain(err, cmd.Flag("dir").Value.String())))
 	}
 	if len(errs) > 0 {
 		return errSilent
@@ -182,7 +182,7 @@ func (a *app) addPaste(cmd *cobra.Command, preset otp.Account) error {
 		return a.addAll(cmd, "clipboard image", accounts)
 	}
 	if errors.Is(imgErr, clipboard.ErrNoDisplay) {
-		return fmt.Errorf("%w (a terminal's OSC 52 only writes a clipboard, it cannot read one): "+
+		return fmt.Errorf("%w (a terminal's OSC 52 only writes a clipboard, it can't read one): "+
 			"save the image and run 'vmfa add FILE', pipe a URI to 'vmfa add --uri', or type a secret into 'vmfa add --manual'", imgErr)
 	}
 	if !errors.Is(imgErr, clipboard.ErrNoImage) && !errors.Is(imgErr, clipboard.ErrNoImageTool) {
@@ -219,6 +219,7 @@ func (a *app) addPaste(cmd *cobra.Command, preset otp.Account) error {
 
 func (a *app) enrollCmd() *cobra.Command {
 	var wait, asJSON, copyCodes bool
+	var clearAfter time.Duration
 	cmd := &cobra.Command{
 		Use:   "enroll IMAGE",
 		Short: "Add the account in a QR image and print the two codes AWS asks for",
@@ -246,6 +247,12 @@ on, and does not go with --json.`,
 			}
 			if copyCodes && !term.Available() {
 				return usageError{errors.New("--copy waits for Enter on the terminal, and there is none: leave out --copy")}
+			}
+			if cmd.Flags().Changed("clear-after") && !copyCodes {
+				return usageError{errors.New("--clear-after goes with --copy")}
+			}
+			if clearAfter <= 0 || clearAfter > clipboard.ClearAfter {
+				return usageError{fmt.Errorf("--clear-after %v: use a duration up to %v", clearAfter, clipboard.ClearAfter)}
 			}
 			if err := checkPaths(args); err != nil {
 				return err
@@ -289,7 +296,7 @@ on, and does not go with --json.`,
 				e = skipped[0].Existing
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s is already in the vault.\n", e.Label())
 			}
-			en := enrollment{acc: e.Account, out: cmd.OutOrStdout(), errOut: cmd.ErrOrStderr(),
+			en := enrollment{acc: e.Account, out: cmd.OutOrStdout(), errOut: cmd.ErrOrStderr(), clearAfter: clearAfter,
 				handOut: func(at time.Time) error { _, err := v.ClaimCode(e, at, false); return err }}
 			switch {
 			case asJSON:
@@ -304,6 +311,9 @@ on, and does not go with --json.`,
 	f.BoolVar(&wait, "wait", false, "print code 2 only when its window begins")
 	f.BoolVar(&asJSON, "json", false, `print {"issuer","name","code1","code2","remaining_seconds"}`)
 	f.BoolVar(&copyCodes, "copy", false, "copy code 1, then code 2 on Enter (cleared after 20 s)")
+	// Only ever shorter than ClearAfter: for tests, which wait for it.
+	f.DurationVar(&clearAfter, "clear-after", clipboard.ClearAfter, "how long code 2 stays on the clipboard")
+	f.MarkHidden("clear-after")
 	return cmd
 }
 
@@ -311,6 +321,7 @@ on, and does not go with --json.`,
 type enrollment struct {
 	acc         otp.Account
 	out, errOut io.Writer
+	clearAfter  time.Duration // how long code 2 stays: clipboard.ClearAfter, shorter in tests
 	// handOut records a code as handed out (vault.ClaimCode), so that
 	// 'vmfa code --fresh' never gives it again.
 	handOut func(at time.Time) error
@@ -367,7 +378,7 @@ func (en enrollment) print(wait bool) error {
 }
 
 // copy puts code 1 on the clipboard, then code 2 at Enter, then clears code
-// 2 by the interface's rule: after clipboard.ClearAfter, if it is still
+// 2 by the interface's rule: after clearAfter, if it is still
 // there (or at the next Enter, or when vmfa is interrupted, which clears
 // code 1 too before code 2 is copied). A copy that fails is reported, and
 // the codes are still printed.
@@ -418,9 +429,9 @@ func (en enrollment) copy(wait bool) error {
 		return errSilent
 	}
 	clipboard.ClearIf(code1) // tmux keeps each copy in a buffer of its own
-	fmt.Fprintf(en.errOut, "Code 2 copied; it leaves the clipboard in %d s, or when you press Enter.\n", int(clipboard.ClearAfter/time.Second))
+	fmt.Fprintf(en.errOut, "Code 2 copied; it leaves the clipboard in %d s, or when you press Enter.\n", int(en.clearAfter.Round(time.Second)/time.Second))
 
-	timer := time.NewTimer(clipboard.ClearAfter)
+	timer := time.NewTimer(en.clearAfter)
 	defer timer.Stop()
 	select {
 	case <-timer.C:

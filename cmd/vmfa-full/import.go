@@ -3,9 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -58,21 +55,9 @@ Formats:
 					return usageError{err}
 				}
 			}
-			var units []imagefile.Unit
-			var errs []error
-			for _, path := range args {
-				u, err := a.importFile(cmd, imagefile.CleanPath(path), format, skipUnsupported)
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				units = append(units, u)
-			}
-			if len(errs) > 0 {
-				if len(args) > 1 {
-					errs = append(errs, errors.New("nothing was imported"))
-				}
-				return report(cmd, errs)
+			units, err := a.importFiles(cmd, args, format, skipUnsupported)
+			if err != nil {
+				return err
 			}
 			v, err := a.unlockOrCreate()
 			if err != nil {
@@ -104,41 +89,45 @@ func formatList() string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// importFiles reads every file at paths into a unit of its own; if any
+// can't be, it says what is wrong with each (report), and nothing is
+// imported.
+func (a *app) importFiles(cmd *cobra.Command, paths []string, format string, skipUnsupported bool) ([]imagefile.Unit, error) {
+	var units []imagefile.Unit
+	var errs []error
+	for _, path := range paths {
+		u, err := a.importFile(cmd, imagefile.CleanPath(path), format, skipUnsupported)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		units = append(units, u)
+	}
+	if len(errs) > 0 {
+		if len(paths) > 1 {
+			errs = append(errs, errors.New("nothing was imported"))
+		}
+		return nil, report(cmd, errs)
+	}
+	return units, nil
+}
+
 // importFile reads one file into a unit, or says what is wrong with it,
 // naming it.
 func (a *app) importFile(cmd *cobra.Command, path, format string, skipUnsupported bool) (imagefile.Unit, error) {
-	data, err := readLimited(path, importer.MaxFileSize)
+	data, withWAL, err := importer.ReadFile(path)
 	if err != nil {
-		return imagefile.Unit{}, fmt.Errorf("%s: %w", path, unwrapPathError(err))
+		return imagefile.Unit{}, err
 	}
-	// An app's SQLite database keeps its latest changes in FILE-wal.
-	wal, err := readLimited(path+"-wal", importer.MaxFileSize)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return imagefile.Unit{}, fmt.Errorf("%s-wal: %w", path, unwrapPathError(err))
-	}
-	if len(wal) > 0 {
-		merged, applied, err := importer.WithWAL(data, wal)
-		if err != nil {
-			return imagefile.Unit{}, fmt.Errorf("%s: %w", path, err)
-		}
-		if applied {
-			fmt.Fprintf(cmd.ErrOrStderr(), "%s: read with its write-ahead log, %s-wal\n", oneLine(path), oneLine(filepath.Base(path)))
-		}
-		data = merged
+	if withWAL {
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: read with its write-ahead log, %s-wal\n", oneLine(path), oneLine(filepath.Base(path)))
 	}
 	if format == "" {
 		if format, err = importer.Detect(data); err != nil {
 			return imagefile.Unit{}, fmt.Errorf("%s: %w", path, err)
 		}
 	}
-	pass := a.importPassword(path)
-	accounts, err := importer.Parse(format, data, pass.get)
-	// A password typed wrong on the terminal can be typed again, as with sudo.
-	for try := 1; errors.Is(err, importer.ErrWrongPassword) && pass.typed && try < 3; try++ {
-		fmt.Fprintln(os.Stderr, "Wrong password, try again.")
-		pass = a.importPassword(path)
-		accounts, err = importer.Parse(format, data, pass.get)
-	}
+	accounts, err := a.parseImport(cmd, path, format, data)
 	var unsupported *importer.UnsupportedError
 	switch {
 	case errors.As(err, &unsupported) && skipUnsupported:
@@ -157,13 +146,17 @@ func (a *app) importFile(cmd *cobra.Command, path, format string, skipUnsupporte
 	return imagefile.Unit{Source: path, Accounts: accounts}, nil
 }
 
-// unwrapPathError drops the path that os errors repeat.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
+// parseImport parses data, the file at path, in format. A password typed
+// wrong on the terminal can be typed again, as with sudo: three tries.
+func (a *app) parseImport(cmd *cobra.Command, path, format string, data []byte) ([]otp.Account, error) {
+	pass := a.importPassword(path)
+	accounts, err := importer.Parse(format, data, pass.get)
+	for try := 1; errors.Is(err, importer.ErrWrongPassword) && pass.typed && try < 3; try++ {
+		fmt.Fprintln(cmd.ErrOrStderr(), "Wrong password, try again.")
+		pass = a.importPassword(path)
+		accounts, err = importer.Parse(format, data, pass.get)
 	}
-	return err
+	return accounts, err
 }
 
 // passwordSource gives an encrypted file its password: from
@@ -237,18 +230,4 @@ func importUnits(cmd *cobra.Command, v *vault.Vault, units []imagefile.Unit, ski
 		fmt.Fprintf(errOut, "%d HOTP account(s) start at the counter the export had; if a code is refused, the old app may have used more.\n", hotp)
 	}
 	return nil
-}
-
-// readLimited reads a file of at most max bytes.
-func readLimited(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err == nil && int64(len(b)) > max {
-		err = fmt.Errorf("over %d MiB", max>>20)
-	}
-	return b, err
 }

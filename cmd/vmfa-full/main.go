@@ -1,8 +1,15 @@
-// Command vmfa is a virtual MFA device for the terminal: an age-encrypted
-// vault of TOTP and HOTP seeds, imported from QR screenshots, with codes for
-// scripts and a live interface.
+// Command vmfa-full is vmfa, a virtual MFA device for the terminal: an
+// age-encrypted vault of TOTP and HOTP seeds, imported from QR screenshots,
+// with codes for scripts and a live interface. cmd/vmfa, the front end users
+// run, hands it every command line it does not answer itself.
 //
-// This package only wires flags to the otp, vault and tui packages.
+// This package is the command line, and only that: flags and arguments,
+// exit statuses, questions asked on the terminal, how results are printed,
+// and the hints that name vmfa's commands and flags. The rules are in the
+// packages it calls: vault (accounts, history, recipients), importer and
+// exporter, awssession, agent, timesync, tui and the others under internal.
+// Each command's RunE reads its flags, calls them, and prints what they
+// return; only main exits, with the status an error maps to (exitStatus).
 package main
 
 import (
@@ -44,20 +51,52 @@ func main() {
 	}
 	root := newRoot(passphrase.TakeEnv())
 	cmd, err := root.ExecuteC()
-	if err == nil {
-		os.Exit(exitOK)
+	os.Exit(exitStatus(root, cmd, err))
+}
+
+// exitStatus is the status vmfa exits with after cmd returned err, which it
+// prints on root's stderr, on one line, with the hints that say what to do.
+func exitStatus(root, cmd *cobra.Command, err error) int {
+	var passOn statusOf
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &passOn):
+		return int(passOn)
+	case errors.Is(err, errSilent):
+		return exitError
 	}
-	if errors.Is(err, errSilent) {
-		os.Exit(exitError)
+	errOut := root.ErrOrStderr()
+	fmt.Fprintln(errOut, "vmfa: "+oneLine(explain(err, root.PersistentFlags().Lookup("dir").Value.String())))
+	// A command that did not run ends vmfa as it ends a shell (aws exec).
+	var notRun interface{ ExitStatus() int }
+	if errors.As(err, &notRun) {
+		return notRun.ExitStatus()
 	}
-	err = dirHint(err, root.PersistentFlags().Lookup("dir").Value.String())
-	fmt.Fprintln(os.Stderr, "vmfa: "+oneLine(err.Error()+trustHint(err)))
 	var u usageError
 	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "unknown command") {
-		fmt.Fprintf(os.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
-		os.Exit(exitUsage)
+		fmt.Fprintf(errOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		return exitUsage
 	}
-	os.Exit(exitError)
+	return exitError
+}
+
+// statusOf is the exit status of a command vmfa ran in its place (aws
+// exec), which vmfa exits with, saying nothing more.
+type statusOf int
+
+func (s statusOf) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
+
+// exitWith returns what a command run in vmfa's place ended with: nil for
+// status 0, else the status to exit with, or err.
+func exitWith(status int, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case status != exitOK:
+		return statusOf(status)
+	}
+	return nil
 }
 
 // oneLine is how every message reaches the terminal: on one line, whatever
@@ -153,30 +192,6 @@ func (a *app) store() (*vault.Store, error) {
 		}
 	}
 	return vault.Open(dir), nil
-}
-
-// dirHint adds to the error for a vault directory that is not one where its
-// path came from (--dir, else VMFA_DIR, else the default), and so how to
-// name another. A directory inside the vault's (backups/) is left as it is.
-func dirHint(err error, dirFlag string) error {
-	var nd *vault.NotDirError
-	if !errors.As(err, &nd) {
-		return err
-	}
-	def, _ := vaultdir.Default()
-	switch {
-	case dirFlag != "":
-		if nd.Path == dirFlag {
-			return fmt.Errorf("%w: --dir names the vault's directory", err)
-		}
-	case os.Getenv("VMFA_DIR") != "":
-		if nd.Path == def {
-			return fmt.Errorf("%w: VMFA_DIR names the vault's directory", err)
-		}
-	case nd.Path == def:
-		return fmt.Errorf("%w, where vmfa keeps the vault by default: move it away, or name another directory with --dir or VMFA_DIR", err)
-	}
-	return err
 }
 
 func noArgs(cmd *cobra.Command, args []string) error {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,22 +8,11 @@ import (
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
-// oathtoolHOTPWith returns the HOTP code of counter, as oathtool computes it
-// with opts (such as "--digits=8").
-func oathtoolHOTPWith(t *testing.T, secret string, counter uint64, opts ...string) string {
-	t.Helper()
-	args := append([]string{"--hotp", "--base32", "--counter=" + strconv.FormatUint(counter, 10)}, opts...)
-	out, err := exec.Command(testenv.Tool(t, "oathtool"), append(args, secret)...).Output()
-	if err != nil {
-		t.Fatalf("oathtool %v: %v", args, err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // TestAddManualHOTP: an HOTP account by hand, as ykman's 'oath accounts add
 // --oath-type HOTP --counter N': its codes are oathtool's for counter N,
 // N+1…
 func TestAddManualHOTP(t *testing.T) {
+	t.Parallel()
 	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	dir := t.TempDir()
 	r := vmfa(t, dir, secret+"\n", []string{pw}, "add", "--manual", "--type", "hotp", "--counter", "41", "--digits", "8", "--issuer", "Bank", "--name", "alice")
@@ -33,7 +20,7 @@ func TestAddManualHOTP(t *testing.T) {
 	noSecrets(t, r)
 	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 0, "Bank\talice\thotp\n", "")
 	for n := uint64(41); n < 44; n++ {
-		expect(t, vmfa(t, dir, "", []string{pw}, "code", "bank"), 0, oathtoolHOTPWith(t, secret, n, "--digits=8")+"\n", "")
+		expect(t, vmfa(t, dir, "", []string{pw}, "code", "bank"), 0, testenv.OathHOTP(t, secret, n, "--digits=8")+"\n", "")
 	}
 
 	// HOTP with SHA256 (which oathtool computes only for TOTP): the
@@ -51,13 +38,14 @@ func TestAddManualHOTP(t *testing.T) {
 	const totpSecret = "ONSWG4TFOQYTEMZUGU3DOOBZGA2DGNBV"
 	r = vmfa(t, dir, totpSecret+"\n", []string{pw}, "add", "--manual", "--type", "totp", "--algorithm", "SHA512", "--digits", "7", "--period", "45", "--issuer", "VPN", "--name", "carol")
 	expect(t, r, 0, "Added VPN:carol\n", "")
-	want, _ := oathtool(t, totpSecret, time.Unix(1_800_000_000, 0), "--totp=sha512", "--digits=7", "--time-step-size=45s")
+	want, _ := testenv.OathTOTP(t, totpSecret, time.Unix(1_800_000_000, 0), "--totp=sha512", "--digits=7", "--time-step-size=45s")
 	expect(t, vmfa(t, dir, "", []string{pw}, "code", "vpn", "--at", "1800000000"), 0, want+"\n", "")
 }
 
 // TestAddManualUsage: parameters that make no account are usage errors (exit
 // 2), refused before anything is asked or read, and nothing is added.
 func TestAddManualUsage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	manual := []string{"add", "--manual", "--issuer", "X", "--name", "y"}
 	for _, c := range []struct {

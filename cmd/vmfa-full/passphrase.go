@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -21,7 +20,7 @@ func (a *app) unlocker(s *vault.Store) *unlock.Unlocker {
 		Env:      a.env,
 		Identity: a.identityPath(),
 		Agent:    a.agentEnabled(),
-		Warn:     func(err error) { warn(unlockWarning(err)) },
+		Warn:     func(err error) { warn(explain(err, a.dir)) },
 		Busy: func(label string, work func()) {
 			withSpinner(label, func() (struct{}, error) { work(); return struct{}{}, nil })
 		},
@@ -35,48 +34,19 @@ func (a *app) unlock() (*vault.Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := a.unlocker(s).Open()
-	return v, unlockHint(err)
+	return a.unlocker(s).Open()
 }
 
 // unlockLocal opens an existing vault in this process, so that the Vault
 // holds the key: for the commands that need it, which the agent never
 // gives out (unlock.Unlocker.Local).
 func (a *app) unlockLocal(s *vault.Store) (v *vault.Vault, prompted bool, err error) {
-	v, prompted, err = a.unlocker(s).Local()
-	return v, prompted, unlockHint(err)
+	return a.unlocker(s).Local()
 }
 
 // fromAgent returns the vault opened through an unlocked agent, or nil
 // (unlock.Unlocker.FromAgent).
 func (a *app) fromAgent(s *vault.Store) *vault.Vault { return a.unlocker(s).FromAgent() }
-
-// passphraseVars are where a passphrase comes from without a terminal.
-const passphraseVars = "VMFA_PASSPHRASE_COMMAND, VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE"
-
-// unlockHint adds to an unlock's error what to do about it. With no
-// terminal (credential_process, mfa_process, cron), 'vmfa unlock'
-// beforehand is the usual answer where an unlocked agent would have
-// answered.
-func unlockHint(err error) error {
-	var np *unlock.NoPassphraseError
-	switch {
-	case !errors.As(err, &np):
-		return err
-	case np.AgentCould:
-		return fmt.Errorf("%w: run 'vmfa unlock' in a terminal first, and the agent answers here; or set %s", err, passphraseVars)
-	}
-	return fmt.Errorf("%w: set %s", err, passphraseVars)
-}
-
-// unlockWarning is a warning of the unlock as vmfa says it.
-func unlockWarning(err error) string {
-	var fk *unlock.ForeignKeyError
-	if errors.As(err, &fk) && fk.LockErr == nil {
-		return "the key the agent holds does not open this vault (created again since 'vmfa unlock'?): the agent is locked"
-	}
-	return err.Error()
-}
 
 // unlockOrCreate opens the vault, creating it first if there is none: adding
 // the first account is often a new user's first command.
@@ -106,8 +76,7 @@ func (a *app) unlockOrCreate() (*vault.Vault, error) {
 // create makes a new vault with a new passphrase, asked twice on a terminal
 // (unlock.Unlocker.Create).
 func (a *app) create(s *vault.Store, workFactor int) (*vault.Vault, error) {
-	v, err := a.unlocker(s).Create(workFactor)
-	return v, unlockHint(err)
+	return a.unlocker(s).Create(workFactor)
 }
 
 // envWorkFactor lets tests and slow machines choose the scrypt cost of a

@@ -13,18 +13,19 @@ import (
 // TestNewPassphraseAsksAgain: a mistyped "Repeat it" asks again, on a real
 // terminal, rather than giving up.
 func TestNewPassphraseAsksAgain(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	term := onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
-	term.expect("New passphrase: ")
-	term.typ("correct horse\r")
-	term.expect("Repeat it: ")
-	term.typ("correct hrose\r")
-	term.expect("differ")
-	term.expect("New passphrase: ")
-	term.typ("correct horse\r")
-	term.expect("Repeat it: ")
-	term.typ("correct horse\r")
-	if code, screen := term.wait(); code != 0 || !strings.Contains(screen, "Created a vault") {
+	term.Expect("New passphrase: ")
+	term.Type("correct horse\r")
+	term.Expect("Repeat it: ")
+	term.Type("correct hrose\r")
+	term.Expect("differ")
+	term.Expect("New passphrase: ")
+	term.Type("correct horse\r")
+	term.Expect("Repeat it: ")
+	term.Type("correct horse\r")
+	if code, screen := term.Wait(); code != 0 || !strings.Contains(screen, "Created a vault") {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
 	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 0, "", "The vault is empty")
@@ -34,18 +35,19 @@ func TestNewPassphraseAsksAgain(t *testing.T) {
 // CLI too: on a terminal a weak passphrase needs a yes, from the environment
 // it gets a warning.
 func TestWeakPassphrase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	term := onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
-	term.expect("New passphrase: ")
-	term.typ("abc\r")
-	term.expect("weak")
-	term.expect("[y/N] ")
-	term.typ("\r") // no: choose another
-	term.expect("New passphrase: ")
-	term.typ("correct horse\r")
-	term.expect("Repeat it: ")
-	term.typ("correct horse\r")
-	if code, screen := term.wait(); code != 0 {
+	term.Expect("New passphrase: ")
+	term.Type("abc\r")
+	term.Expect("weak")
+	term.Expect("[y/N] ")
+	term.Type("\r") // no: choose another
+	term.Expect("New passphrase: ")
+	term.Type("correct horse\r")
+	term.Expect("Repeat it: ")
+	term.Type("correct horse\r")
+	if code, screen := term.Wait(); code != 0 {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
 	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 0, "", "")
@@ -53,13 +55,13 @@ func TestWeakPassphrase(t *testing.T) {
 	// A yes keeps it.
 	dir = t.TempDir()
 	term = onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
-	term.expect("New passphrase: ")
-	term.typ("abc\r")
-	term.expect("[y/N] ")
-	term.typ("y\r")
-	term.expect("Repeat it: ")
-	term.typ("abc\r")
-	if code, screen := term.wait(); code != 0 {
+	term.Expect("New passphrase: ")
+	term.Type("abc\r")
+	term.Expect("[y/N] ")
+	term.Type("y\r")
+	term.Expect("Repeat it: ")
+	term.Type("abc\r")
+	if code, screen := term.Wait(); code != 0 {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
 	expect(t, vmfa(t, dir, "", []string{"VMFA_PASSPHRASE=abc"}, "list"), 0, "", "")
@@ -95,6 +97,7 @@ func workFactor(t *testing.T, dir string) string {
 // TestPasswdKeepsWorkFactor: changing the passphrase keeps the vault's scrypt
 // cost unless --work-factor says otherwise.
 func TestPasswdKeepsWorkFactor(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "11"), 0, "", "Created")
 	if wf := workFactor(t, dir); wf != "11" {
@@ -114,6 +117,7 @@ func TestPasswdKeepsWorkFactor(t *testing.T) {
 // TestPassphraseFileModeWarning: a passphrase file others can read is worth
 // a warning, as ssh gives for a private key.
 func TestPassphraseFileModeWarning(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "")
 	file := filepath.Join(dir, "pass")
@@ -137,6 +141,7 @@ func TestPassphraseFileModeWarning(t *testing.T) {
 // never reach a child: not the passphrase command, not the clipboard tool
 // (xclip lives on as the clipboard's owner).
 func TestPassphraseNotInherited(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "")
 	dump := filepath.Join(dir, "env")
@@ -164,9 +169,7 @@ func TestPassphraseNotInherited(t *testing.T) {
 	bin := filepath.Join(dir, "bin")
 	os.Mkdir(bin, 0o700)
 	script := "#!/bin/sh\ncat /proc/$$/environ > " + dump + "\nexit 1\n"
-	if err := os.WriteFile(filepath.Join(bin, "xclip"), []byte(script), 0o700); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteExecutable(t, filepath.Join(bin, "xclip"), []byte(script), 0o700)
 	r := vmfa(t, dir, "", append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"), "DISPLAY=" + display}, secretEnv...), "add", "--paste")
 	if r.code == 0 {
 		t.Fatalf("add --paste with a failing xclip: %+v", r)
@@ -180,6 +183,7 @@ func TestPassphraseNotInherited(t *testing.T) {
 // passphrase variables, in one line. Where the agent is no answer (turned
 // off, or 'vmfa unlock' itself), it does not.
 func TestLockedNoTerminalSaysUnlock(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")

@@ -50,6 +50,7 @@ func migrationURI(t *testing.T, id string) string {
 // and migration URIs take the URI path; a bare base32 secret, as AWS's "Show
 // secret key" gives, takes --issuer and --name.
 func TestAddPasteText(t *testing.T) {
+	t.Parallel()
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	x := []string{pw, "DISPLAY=" + display}
@@ -85,16 +86,17 @@ func TestAddPasteText(t *testing.T) {
 // TestAddPasteSecretAsks: a bare secret asks for the issuer and the name on
 // the terminal.
 func TestAddPasteSecretAsks(t *testing.T) {
+	t.Parallel()
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	putText(t, display, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ")
 	term := onTerminal(t, dir, []string{pw, "DISPLAY=" + display}, true, nil, "add", "--paste")
-	term.expect("Issuer")
-	term.typ("Amazon Web Services\r")
-	term.expect("Account name")
-	term.typ("bob@123456789012\r")
-	if code, screen := term.wait(); code != 0 || term.stdout.String() != "Added Amazon Web Services:bob@123456789012\n" {
-		t.Fatalf("exit %d, stdout %q, terminal %q", code, term.stdout.String(), screen)
+	term.Expect("Issuer")
+	term.Type("Amazon Web Services\r")
+	term.Expect("Account name")
+	term.Type("bob@123456789012\r")
+	if code, screen := term.Wait(); code != 0 || term.Stdout() != "Added Amazon Web Services:bob@123456789012\n" {
+		t.Fatalf("exit %d, stdout %q, terminal %q", code, term.Stdout(), screen)
 	}
 }
 
@@ -102,6 +104,7 @@ func TestAddPasteSecretAsks(t *testing.T) {
 // WAYLAND_DISPLAY unset, as over SSH), --paste says there is no display and
 // what would work, not to install the xclip that is there.
 func TestAddPasteNoDisplay(t *testing.T) {
+	t.Parallel()
 	testenv.Tool(t, "xclip")
 	dir := t.TempDir()
 	r := vmfa(t, dir, "", []string{pw}, "add", "--paste")

@@ -161,36 +161,36 @@ key. --json prints an array of {"name","kind","recipient","added","path"}.`,
 			if err != nil {
 				return err
 			}
-			if exists, err := s.Exists(); err != nil {
-				return err
-			} else if !exists {
-				return vault.ErrNoVault
-			}
 			list, err := s.Recipients()
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
 			if asJSON {
-				return writeJSON(out, list)
+				return writeJSON(cmd.OutOrStdout(), list)
 			}
-			if len(list) == 0 {
-				fmt.Fprintln(cmd.ErrOrStderr(), "Only the passphrase opens the vault: add a key with 'vmfa recipients add NAME KEY'.")
-				return nil
-			}
-			tw := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
-			for _, ri := range list {
-				pub := ri.Recipient
-				if pub == "" {
-					pub = "(public key missing: " + ri.Name + ".pub)"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", termsafe.Escape(ri.Name), termsafe.Escape(ri.Kind), termsafe.Escape(pub))
-			}
-			return tw.Flush()
+			return printRecipients(cmd, list)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return cmd
+}
+
+// printRecipients prints one key a line, name, kind and public key apart
+// in columns, or on stderr how to add one when there is none.
+func printRecipients(cmd *cobra.Command, list []vault.RecipientInfo) error {
+	if len(list) == 0 {
+		fmt.Fprintln(cmd.ErrOrStderr(), "Only the passphrase opens the vault: add a key with 'vmfa recipients add NAME KEY'.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 8, 2, ' ', 0)
+	for _, ri := range list {
+		pub := ri.Recipient
+		if pub == "" {
+			pub = "(public key missing: " + ri.Name + ".pub)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", termsafe.Escape(ri.Name), termsafe.Escape(ri.Kind), termsafe.Escape(pub))
+	}
+	return tw.Flush()
 }
 
 func (a *app) recipientsRmCmd() *cobra.Command {

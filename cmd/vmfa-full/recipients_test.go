@@ -37,7 +37,7 @@ func sshKeygen(t *testing.T, dir, name, typ, passphrase string) string {
 func vaultWithAWS(t *testing.T, dir string) string {
 	t.Helper()
 	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
-	want, _ := oathtool(t, awsSecret, time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC))
+	want, _ := testenv.OathTOTP(t, awsSecret, time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC))
 	return want
 }
 
@@ -79,6 +79,7 @@ func oneLineError(t *testing.T, r result, want string) {
 }
 
 func TestRecipientsSSH(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	want := vaultWithAWS(t, dir)
 	keys := t.TempDir()
@@ -154,22 +155,23 @@ func TestRecipientsSSH(t *testing.T) {
 // TestRecipientsSSHPassphrase: an SSH key's own passphrase is asked on the
 // terminal, only for it.
 func TestRecipientsSSHPassphrase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	want := vaultWithAWS(t, dir)
 	locked := sshKeygen(t, t.TempDir(), "locked", "ed25519", "key passphrase")
 	expect(t, vmfa(t, dir, "", []string{pw}, "recipients", "add", "locked", locked+".pub"), 0, "", "Added locked")
 
 	term := onTerminal(t, dir, nil, true, nil, "--identity", locked, "code", "aws", "--at", recipientsAt)
-	term.expect("Passphrase for the SSH key " + locked)
-	term.typ("key passphrase\r")
-	if code, screen := term.wait(); code != 0 || term.stdout.String() != want+"\n" {
-		t.Fatalf("exit %d, stdout %q, terminal %q", code, term.stdout.String(), screen)
+	term.Expect("Passphrase for the SSH key " + locked)
+	term.Type("key passphrase\r")
+	if code, screen := term.Wait(); code != 0 || term.Stdout() != want+"\n" {
+		t.Fatalf("exit %d, stdout %q, terminal %q", code, term.Stdout(), screen)
 	}
 
 	term = onTerminal(t, dir, nil, true, nil, "--identity", locked, "code", "aws")
-	term.expect("Passphrase for the SSH key")
-	term.typ("wrong\r")
-	if code, screen := term.wait(); code != 1 || !strings.Contains(screen, "wrong passphrase for the SSH key "+locked) {
+	term.Expect("Passphrase for the SSH key")
+	term.Type("wrong\r")
+	if code, screen := term.Wait(); code != 1 || !strings.Contains(screen, "wrong passphrase for the SSH key "+locked) {
 		t.Fatalf("wrong key passphrase: exit %d, terminal %q", code, screen)
 	}
 }
@@ -178,6 +180,7 @@ func TestRecipientsSSHPassphrase(t *testing.T) {
 // identity to a plugin recipient and unlocks with the plugin's identity,
 // and stock age opens the file through the same plugin.
 func TestRecipientsPlugin(t *testing.T) {
+	// Not parallel: it sets $PATH (agekeytest.Install, t.Setenv).
 	agekeytest.Install(t)
 	dir := t.TempDir()
 	want := vaultWithAWS(t, dir)
@@ -210,6 +213,7 @@ func TestRecipientsPlugin(t *testing.T) {
 
 // TestRecipientsAgeKey: an age-keygen key as a backup.
 func TestRecipientsAgeKey(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	want := vaultWithAWS(t, dir)
 	key := filepath.Join(t.TempDir(), "backup.txt")

@@ -50,6 +50,7 @@ func history(t *testing.T, dir string) []historyEntry {
 // TestRestoreAfterRm removes an account, finds where it still is, and brings
 // it back, codes and all; then undoes the restore.
 func TestRestoreAfterRm(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, githubURI+"\n"+githubURI2+"\n", []string{pw}, "add", "--uri"), 0, "Added GitHub:bob", "")
 	codeBefore := vmfa(t, dir, "", []string{pw}, "code", "github:bob", "--at", "1800000000").stdout
@@ -114,6 +115,7 @@ func TestRestoreAfterRm(t *testing.T) {
 
 // TestHistoryKeep keeps a configured number of versions, never fewer than 5.
 func TestHistoryKeep(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
 	expect(t, vmfa(t, dir, "", []string{pw}, "history", "--keep", "4"), 2, "", "5")
@@ -134,6 +136,7 @@ func TestHistoryKeep(t *testing.T) {
 // backups there, no command takes it for "no vault", and none creates a new
 // vault over the last copy.
 func TestHalfPresentVault(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	vdir := filepath.Join(dir, "vault")
 	expect(t, vmfa(t, dir, githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
@@ -190,6 +193,7 @@ func TestHalfPresentVault(t *testing.T) {
 
 // TestRestoreConfirm confirms a restore on a real terminal (tmux).
 func TestRestoreConfirm(t *testing.T) {
+	t.Parallel()
 	tmux := testenv.Tool(t, "tmux")
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
@@ -205,8 +209,11 @@ func TestRestoreConfirm(t *testing.T) {
 		}
 		return string(out)
 	}
-	run("new-session", "-d", "-s", "r", "-x", "150", "-y", "20",
-		"-e", "VMFA_DIR="+filepath.Join(dir, "vault"), "-e", pw, "-e", runtimeEnv(t, dir), "sh")
+	args := []string{"new-session", "-d", "-s", "r", "-x", "150", "-y", "20"}
+	for _, kv := range testenv.Env(t, dir, pw) {
+		args = append(args, "-e", kv)
+	}
+	run(append(args, "sh")...)
 	t.Cleanup(func() { exec.Command(tmux, "-L", socket, "kill-server").Run() })
 	wait := func(want string) string {
 		t.Helper()

@@ -11,6 +11,7 @@ import (
 // TestScanScreen reads QR codes shown by a real X client on an X server of
 // the test's own, through the binary, as a user on a desktop does.
 func TestScanScreen(t *testing.T) {
+	t.Parallel()
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	onScreen := []string{"DISPLAY=" + display}
@@ -22,14 +23,14 @@ func TestScanScreen(t *testing.T) {
 		t.Fatalf("an empty screen: stdout %q, stderr %q", r.stdout, r.stderr)
 	}
 
-	testenv.ShowImage(t, display, writeQR(t, filepath.Join(dir, "aws.png"), awsURI), 640, 300)
+	testenv.ShowImage(t, display, testenv.WriteQR(t, filepath.Join(dir, "aws.png"), awsURI, 400), 640, 300)
 	r = vmfa(t, dir, "", onScreen, "scan", "--screen")
 	if r.code != 0 || r.stdout != awsURI+"\n" || r.stderr != "" {
 		t.Fatalf("one code on the screen: %+v", r)
 	}
 
 	// Two windows, two codes: both, the upper one first.
-	testenv.ShowImage(t, display, writeQR(t, filepath.Join(dir, "github.png"), githubURI), 40, 20)
+	testenv.ShowImage(t, display, testenv.WriteQR(t, filepath.Join(dir, "github.png"), githubURI, 400), 40, 20)
 	r = vmfa(t, dir, "", onScreen, "scan", "--screen")
 	if r.code != 0 || r.stdout != githubURI+"\n"+awsURI+"\n" || r.stderr != "" {
 		t.Fatalf("two codes on the screen: %+v", r)
@@ -44,6 +45,7 @@ func TestScanScreen(t *testing.T) {
 }
 
 func TestScanScreenUsage(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// No desktop session at all: one line, exit 1.
 	for _, args := range [][]string{{"scan", "--screen"}, {"add", "--screen"}} {

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/settings"
+	"github.com/vmfa/vmfa/internal/shellquote"
 	"github.com/vmfa/vmfa/internal/timesync"
 )
 
@@ -33,9 +33,9 @@ func newClock(notes io.Writer) *timesync.Clock {
 // the code.
 func agentClock() *timesync.Clock { return &timesync.Clock{Explain: settingsWarning} }
 
-// settingsWarning is an error reading the settings as the clock's warning
-// says it: with what to do about it, on one line.
-func settingsWarning(err error) string { return oneLine(err.Error() + trustHint(err)) }
+// settingsWarning is the cause of one of the clock's warnings as the
+// warning says it: with what to do about it (explain), on one line.
+func settingsWarning(err error) string { return oneLine(explain(err, "")) }
 
 func timeCmd() *cobra.Command {
 	var (
@@ -96,7 +96,7 @@ Windows: %AppData%\vmfa).`,
 			}
 			applied, err := timesync.Applied(f)
 			if err != nil && !apply {
-				fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(err.Error()))
+				fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+settingsWarning(err))
 			}
 			if apply {
 				if applied, err = timesync.Apply(f, m); err != nil {
@@ -117,7 +117,7 @@ Windows: %AppData%\vmfa).`,
 			} else {
 				applyCmd := "vmfa time --apply"
 				if named {
-					applyCmd += " --server " + shellArg(server)
+					applyCmd += " --server " + shellquote.Word(server)
 				}
 				printMeasurement(cmd.OutOrStdout(), m, applied, apply, applyCmd)
 				printKernel(cmd.OutOrStdout())
@@ -190,17 +190,6 @@ func resetCorrection(cmd *cobra.Command, f *settings.File) error {
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "Removed the clock correction %s: codes use the system clock again.\n", timesync.FormatOffset(removed.Offset))
 	return nil
-}
-
-// shellArg is s as typed on a command line: single-quoted unless every
-// character is one no shell treats specially ("[::1]:123" is a glob).
-func shellArg(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune(".:-_", r))
-	}) < 0 {
-		return s
-	}
-	return shQuote(s)
 }
 
 // formatAge writes how long ago something happened, as people say it.

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -35,11 +34,8 @@ func settingsPath(dir string) string { return filepath.Join(dir, "config", "vmfa
 // corrected codes are checked against.
 func oathCode(t *testing.T, at time.Time) string {
 	t.Helper()
-	out, err := exec.Command(testenv.Tool(t, "oathtool"), "--totp", "-b", "-N", at.UTC().Format("2006-01-02 15:04:05 UTC"), awsSecret).Output()
-	if err != nil {
-		t.Fatalf("oathtool: %v", err)
-	}
-	return strings.TrimSpace(string(out))
+	code, _ := testenv.OathTOTP(t, awsSecret, at)
+	return code
 }
 
 // codeAt runs fn and checks that the code it returns is oathtool's at the
@@ -56,6 +52,8 @@ func checkCodeAt(t *testing.T, skew time.Duration, what string, fn func() string
 }
 
 func TestTimeMeasure(t *testing.T) {
+	// Not parallel: it checks times vmfa takes or measures, which the other
+	// tests' load would skew.
 	dir := t.TempDir()
 	const skew = 97*time.Second + 312*time.Millisecond
 	srv := ntptest.Start(t, ntptest.Reply{Skew: skew})
@@ -114,6 +112,8 @@ func TestTimeMeasure(t *testing.T) {
 // TestTimeApply: after --apply, code and enroll compute codes at the
 // server's time, checked against oathtool at that time; --reset undoes it.
 func TestTimeApply(t *testing.T) {
+	// Not parallel: it checks times vmfa takes or measures, which the other
+	// tests' load would skew.
 	dir := t.TempDir()
 	const skew = -(3*time.Minute + 17*time.Second) // the server is behind: this clock runs fast
 	srv := ntptest.Start(t, ntptest.Reply{Skew: skew})
@@ -178,6 +178,7 @@ func TestTimeApply(t *testing.T) {
 // TestTimeBadReplies: each bad reply fails in one line, exit 1, and leaves
 // the applied correction as it was.
 func TestTimeBadReplies(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := []string{pw, configEnv(dir)}
 	expect(t, vmfa(t, dir, awsURI+"\n", env, "add", "--uri"), 0, "Added", "")
@@ -231,6 +232,8 @@ func TestTimeBadReplies(t *testing.T) {
 // TestTimeNoServer: a silent server fails within 5 s, a closed port at
 // once, each in one line with exit 1.
 func TestTimeNoServer(t *testing.T) {
+	// Not parallel: it checks times vmfa takes or measures, which the other
+	// tests' load would skew.
 	dir := t.TempDir()
 	env := []string{configEnv(dir)}
 	silent := ntptest.Start(t, ntptest.Reply{Silent: true})
@@ -263,6 +266,8 @@ func TestTimeNoServer(t *testing.T) {
 // the server's time, correction included), after printing what plain
 // 'vmfa time' prints, which exits 0 whatever the offset.
 func TestTimeCheck(t *testing.T) {
+	// Not parallel: it checks times vmfa takes or measures, which the other
+	// tests' load would skew.
 	dir := t.TempDir()
 	env := []string{configEnv(dir)}
 	for _, tt := range []struct {
@@ -287,21 +292,6 @@ func TestTimeCheck(t *testing.T) {
 	expect(t, vmfa(t, dir, "", env, "time", "--check", "--apply", "--server", srv.Addr), 0, "Applied", "")
 	expect(t, vmfa(t, dir, "", env, "time", "--check", "--server", srv.Addr), 0, "Correction    +40s", "")
 	expect(t, vmfa(t, dir, "", env, "time", "--check", "--reset"), 2, "", "--reset takes no other flag")
-}
-
-func TestShellArg(t *testing.T) {
-	for in, want := range map[string]string{
-		"127.0.0.1:12398":  "127.0.0.1:12398",
-		"time.example.org": "time.example.org",
-		"[::1]:123":        "'[::1]:123'",
-		"a b":              "'a b'",
-		"it's":             `'it'\''s'`,
-		"":                 "''",
-	} {
-		if got := shellArg(in); got != want {
-			t.Errorf("shellArg(%q) = %s, want %s", in, got, want)
-		}
-	}
 }
 
 // TestClockNotes: the CLI's clock (timesync.Clock, tested there) says what

@@ -16,17 +16,18 @@ import (
 // with no X display, as on a remote machine: the codes go to tmux's paste
 // buffers, and clearing takes them out again.
 func TestEnrollCopyInTmux(t *testing.T) {
+	t.Parallel()
 	testenv.Tool(t, "tmux")
 	dir := t.TempDir()
-	img := writeQR(t, filepath.Join(dir, "aws.png"), awsURI)
+	img := testenv.WriteQR(t, filepath.Join(dir, "aws.png"), awsURI, 400)
 	socket := fmt.Sprintf("vmfa-cli-%d-%d", os.Getpid(), time.Now().UnixNano())
 	tmux := func(args ...string) (string, error) {
 		out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
 		return string(out), err
 	}
 	out, rc := filepath.Join(dir, "out"), filepath.Join(dir, "rc")
-	script := fmt.Sprintf(`env -i PATH=%q HOME=%q VMFA_DIR=%q VMFA_WORK_FACTOR=10 %q %q TMUX="$TMUX" TERM=xterm %q enroll --copy %q >%q; echo $? >%q; sleep 60`,
-		os.Getenv("PATH"), dir, filepath.Join(dir, "vault"), pw, runtimeEnv(t, dir), vmfaBin, img, out, rc)
+	script := fmt.Sprintf(`env -i %s TMUX="$TMUX" TERM=xterm %q enroll --copy %q >%q; echo $? >%q; sleep 60`,
+		testenv.ShellEnv(testenv.Env(t, dir, pw)), vmfaBin, img, out, rc)
 	if o, err := tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", "30", script); err != nil {
 		testenv.Skip(t, "tmux new-session: %v %s", err, o)
 	}

@@ -32,7 +32,8 @@ func (a *app) addTUI(root *cobra.Command) {
 		// printed under the interface.
 		note, warning := clock.Header()
 		opts := tui.Options{Unlock: a.unlocker(s), Passphrase: pass, LockAfter: lockAfter, WorkFactor: workFactor,
-			Now: clock.Now, ClockNote: note, ClockWarning: warning}
+			Now: clock.Now, ClockNote: note, ClockWarning: warning,
+			Explain: func(err error) string { return explain(err, a.dir) }}
 		return tui.Run(opts)
 	}
 }

@@ -164,7 +164,7 @@ func ReadIdentities(path string, ui *plugin.ClientUI) ([]age.Identity, error) {
 				id = pluginIdentity{pid}
 			}
 		case strings.HasPrefix(line, "age1") || strings.HasPrefix(line, "ssh-"):
-			return nil, fmt.Errorf("%s line %d is a public key: --identity takes the private key", path, n)
+			return nil, &PublicKeyError{Path: path, Line: n}
 		default:
 			return nil, fmt.Errorf("%s line %d is not an age identity (AGE-SECRET-KEY-1…, AGE-PLUGIN-…) and the file is not an SSH private key", path, n)
 		}
@@ -346,3 +346,14 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // shown is a plugin's text as the terminal shows it: on one line, with
 // its terminal controls written out.
 func shown(s string) string { return termsafe.Escape(oneLine(s)) }
+
+// PublicKeyError is the error for a key file that holds a public key where
+// the private one belongs: the .pub beside it, most often.
+type PublicKeyError struct {
+	Path string
+	Line int
+}
+
+func (e *PublicKeyError) Error() string {
+	return fmt.Sprintf("%s line %d is a public key", e.Path, e.Line)
+}

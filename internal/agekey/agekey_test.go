@@ -3,6 +3,7 @@ package agekey_test
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -144,7 +145,7 @@ func TestReadIdentities(t *testing.T) {
 	for _, c := range []struct{ path, want string }{
 		{write("garbage", "hello "+secret+"\n"), "line 1 is not an age identity"},
 		{write("bad-age", "# ok\n"+secret+"\n"), "line 2 is a malformed age identity"},
-		{write("public", x.Recipient().String()+"\n"), "line 1 is a public key: --identity takes the private key"},
+		{write("public", x.Recipient().String()+"\n"), "line 1 is a public key"},
 		{write("empty", "# only comments\n\n"), "holds no key"},
 		{write("binary", "\xff\xfe"+secret), "is not a key file"},
 		{write("armored", "age-encryption.org/v1\n-> scrypt\n"), "is encrypted with age"},
@@ -163,6 +164,10 @@ func TestReadIdentities(t *testing.T) {
 		if strings.Contains(err.Error(), "SECRETSECRET") || strings.Contains(err.Error(), "\n") {
 			t.Errorf("ReadIdentities(%s): the error quotes the file or spans lines: %v", filepath.Base(c.path), err)
 		}
+	}
+	var public *agekey.PublicKeyError
+	if _, err := agekey.ReadIdentities(filepath.Join(dir, "public"), nil); !errors.As(err, &public) || public.Line != 1 {
+		t.Errorf("ReadIdentities(public): %v, want a *PublicKeyError", err)
 	}
 }
 

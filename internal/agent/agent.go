@@ -100,9 +100,12 @@ const DefaultTimeout = 15 * time.Minute
 // Errors callers branch on.
 var (
 	ErrNoAgent     = wire.ErrNoAgent
-	ErrLocked      = errors.New("the agent is locked: run 'vmfa unlock'")
+	ErrLocked      = errors.New("the agent is locked")
 	ErrUnsupported = errors.New("the agent is not available on Windows")
 	ErrRunning     = errors.New("an agent already runs for this vault")
+	// ErrExited is wrapped by Start's error for an agent that exited
+	// before it answered: run in the foreground, it says why.
+	ErrExited = errors.New("the agent exited at once")
 )
 
 // Status is what an agent says of itself.

@@ -152,7 +152,7 @@ func (c *Client) Start(exe string, args []string, timeout time.Duration) error {
 			if _, serr := c.Status(); serr == nil {
 				return nil
 			}
-			return fmt.Errorf("the agent exited at once (%v): run 'vmfa agent' to see why", err)
+			return fmt.Errorf("%w (%v)", ErrExited, err)
 		case <-time.After(delay):
 		}
 		if time.Now().After(deadline) {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,23 +58,18 @@ const awsSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 // oathtoolAt is oathtool's TOTP code of awsSecret at t, and the next one.
 func oathtoolAt(t *testing.T, at time.Time) (string, string) {
 	t.Helper()
-	out, err := exec.Command(testenv.Tool(t, "oathtool"), "--totp", "-b", "--window=1",
-		"--now", at.UTC().Format("2006-01-02 15:04:05 UTC"), awsSecret).Output()
-	codes := strings.Fields(string(out))
-	if err != nil || len(codes) != 2 {
-		t.Fatalf("oathtool: %q %v", out, err)
-	}
-	return codes[0], codes[1]
+	return testenv.OathTOTP(t, awsSecret, at)
 }
 
 // codeClock is a timesync.Clock at *now, with settings of its own: with a
 // correction, those hold it, measured 8 days before *now (stale, so that
-// the clock's notes mention it), and the system clock is *now less the
-// correction.
+// the clock's notes mention it, with the program's hint), and the system
+// clock is *now less the correction.
 func codeClock(t testing.TB, now *time.Time, correction time.Duration) *timesync.Clock {
 	t.Helper()
 	dir := t.TempDir()
-	c := &timesync.Clock{Dir: dir, System: func() time.Time { return now.Add(-correction) }}
+	c := &timesync.Clock{Dir: dir, System: func() time.Time { return now.Add(-correction) },
+		Explain: func(err error) string { return err.Error() + ": the program's hint" }}
 	if correction != 0 {
 		m := timesync.Measurement{Server: "test", Offset: correction, At: now.Add(-8*24*time.Hour - time.Hour)}
 		if _, err := timesync.Apply(settings.Open(dir), m); err != nil {
@@ -121,7 +115,7 @@ func TestCodeFromAgent(t *testing.T) {
 	code, next := oathtoolAt(t, now)
 	r := ask(wire.CodeRequest{Query: "aws"})
 	want := wire.Codes{Issuer: "Amazon Web Services", Name: "alice", Code: code, Next: next, Remaining: 20, Period: 30,
-		Notes: []string{"the clock correction +5s was measured 8 days ago: run 'vmfa time' to check it, 'vmfa time --apply' to renew it"}}
+		Notes: []string{"the clock correction +5s was measured 8 days ago: the program's hint"}}
 	if r.Code != "" || r.Codes == nil || !equalCodes(*r.Codes, want) {
 		t.Fatalf("code aws: %+v %+v, want %+v", r, r.Codes, want)
 	}

@@ -26,6 +26,32 @@ var ErrUnreachable = errors.New("cannot reach STS")
 // rejected code is blamed on it: a TOTP period.
 const maxSkew = 30 * time.Second
 
+// ClockError is wrapped by the error of an STS answer that this computer's
+// clock may explain (a rejected code, expired credentials): by the Date of
+// the answer, the clock is Skew off AWS's, more than a TOTP period; or,
+// when the answer had no Date, it may be off.
+type ClockError struct {
+	Skew  time.Duration // this computer's time less AWS's, when Known
+	Known bool
+}
+
+func (e *ClockError) Error() string {
+	if !e.Known {
+		return "this computer's clock is off"
+	}
+	return fmt.Sprintf("this computer's clock is %s AWS's", aheadOrBehind(e.Skew))
+}
+
+// skewOf is the ClockError of an answer dated date, or nil when the clock
+// agrees with it.
+func skewOf(now, date time.Time) *ClockError {
+	skew := now.Sub(date).Round(time.Second)
+	if skew > maxSkew || skew < -maxSkew {
+		return &ClockError{Skew: skew, Known: true}
+	}
+	return nil
+}
+
 // stsError turns the SDK's error for an STS call, which can run to several
 // lines of operation, request ID and retry history, into one line that
 // says what to do.
@@ -48,26 +74,38 @@ func (p *Profile) stsError(op string, mfa mfaCall, err error) error {
 	}
 	msg := api.ErrorMessage()
 	if api.ErrorCode() == "AccessDenied" && strings.Contains(msg, "MultiFactorAuthentication failed") && mfa.serial != "" {
-		return fmt.Errorf("%w of %s for profile %q (MultiFactorAuthentication failed): %s", ErrCodeRejected, mfa.serial, p.Name, clockAdvice(err, mfa.now))
+		return rejected(fmt.Sprintf("%v of %s for profile %q (MultiFactorAuthentication failed)", ErrCodeRejected, mfa.serial, p.Name), err, mfa.now)
 	}
 	return fmt.Errorf("STS %s for profile %q refused: %s: %s", op, p.Name, short(api.ErrorCode()), short(msg))
 }
 
-// clockAdvice says whether this computer's clock, which the code was
-// computed at, is off from AWS's, as the Date of STS's answer tells.
-func clockAdvice(err error, now func() time.Time) string {
+// rejected is the error of STS's refusal of a code, said in what, with
+// why: whether this computer's clock, which the code was computed at, is
+// off from AWS's, as the Date of STS's answer tells (a *ClockError when it
+// may be). It wraps ErrCodeRejected.
+func rejected(what string, err error, now func() time.Time) error {
 	var resp *smithyhttp.ResponseError
 	if errors.As(err, &resp) && resp.Response != nil {
 		if date, perr := http.ParseTime(resp.Response.Header.Get("Date")); perr == nil {
-			skew := now().Sub(date).Round(time.Second)
-			if skew > maxSkew || skew < -maxSkew {
-				return fmt.Sprintf("this computer's clock is %s AWS's: 'vmfa time' checks it, 'vmfa time --apply' corrects the codes", aheadOrBehind(skew))
+			if c := skewOf(now(), date); c != nil {
+				return &stsError{what + ": " + c.Error(), []error{ErrCodeRejected, c}}
 			}
-			return "the clock agrees with AWS's, so the device is not that account's, or the code was already used"
+			return &stsError{what + ": the clock agrees with AWS's, so the device is not that account's, or the code was already used", []error{ErrCodeRejected}}
 		}
 	}
-	return "if this computer's clock is off, 'vmfa time' checks it and 'vmfa time --apply' corrects the codes; else the code was already used or the device is not that account's"
+	c := &ClockError{}
+	return &stsError{what + ": the code was already used or the device is not that account's, unless " + c.Error(), []error{ErrCodeRejected, c}}
 }
+
+// stsError is an error of STS's answer: its message, and the errors it
+// wraps (ErrCodeRejected, ErrExpiredAnswer, a *ClockError).
+type stsError struct {
+	msg  string
+	errs []error
+}
+
+func (e *stsError) Error() string   { return e.msg }
+func (e *stsError) Unwrap() []error { return e.errs }
 
 // aheadOrBehind says a clock's skew in words, to the second: a Date
 // header has no finer resolution.

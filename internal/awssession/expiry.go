@@ -21,7 +21,8 @@ var ErrExpiredAnswer = fmt.Errorf("STS answered with expired credentials")
 
 // checkLifetime refuses credentials of STS's answer to op that expire
 // within MinLifetime of now, saying whether this computer's clock, by the
-// Date of the answer, is to blame.
+// Date of the answer, is to blame (a *ClockError when it may be). The
+// error wraps ErrExpiredAnswer.
 func (p *Profile) checkLifetime(op string, expiration time.Time, meta middleware.Metadata, now time.Time) error {
 	left := expiration.Sub(now)
 	if left >= MinLifetime {
@@ -32,24 +33,14 @@ func (p *Profile) checkLifetime(op string, expiration time.Time, meta middleware
 	if left > 0 {
 		what = fmt.Sprintf("that expire at %s, in %s: too soon to use", at, left.Round(time.Second))
 	}
-	return &expiredError{fmt.Sprintf("STS %s for profile %q answered with credentials %s; %s", op, p.Name, what, expiryAdvice(meta, now))}
-}
-
-// expiryAdvice says whether this computer's clock is off from AWS's, by
-// the Date of STS's answer, or else that the answer itself was wrong.
-func expiryAdvice(meta middleware.Metadata, now time.Time) string {
+	msg := fmt.Sprintf("STS %s for profile %q answered with credentials %s", op, p.Name, what)
 	date, ok := awsmiddleware.GetServerTime(meta)
 	if !ok {
-		return "if this computer's clock is ahead, 'vmfa time' checks it; else the endpoint that answered for STS is wrong"
+		c := &ClockError{}
+		return &stsError{msg + "; the endpoint that answered for STS is wrong, unless " + c.Error(), []error{ErrExpiredAnswer, c}}
 	}
-	if skew := now.Sub(date).Round(time.Second); skew > maxSkew || skew < -maxSkew {
-		return fmt.Sprintf("this computer's clock is %s AWS's: set it right ('vmfa time' checks it)", aheadOrBehind(skew))
+	if c := skewOf(now, date); c != nil {
+		return &stsError{msg + "; " + c.Error(), []error{ErrExpiredAnswer, c}}
 	}
-	return "the clock agrees with STS's, so the endpoint that answered for STS is wrong (the profile's endpoint_url, AWS_ENDPOINT_URL_STS)"
+	return &stsError{msg + "; the clock agrees with STS's, so the endpoint that answered for STS is wrong (the profile's endpoint_url, AWS_ENDPOINT_URL_STS)", []error{ErrExpiredAnswer}}
 }
-
-// expiredError is the error of checkLifetime: it wraps ErrExpiredAnswer.
-type expiredError struct{ msg string }
-
-func (e *expiredError) Error() string { return e.msg }
-func (e *expiredError) Unwrap() error { return ErrExpiredAnswer }

@@ -40,7 +40,7 @@ func TestExpiredAnswerRefused(t *testing.T) {
 			t.Errorf("%s: credentials returned: %v, %v; want none and one line with %q", c.name, creds.AccessKeyID != "", err, c.want)
 			continue
 		}
-		if !strings.Contains(err.Error(), "the clock agrees with STS's") || !strings.Contains(err.Error(), srv.Expiration.UTC().Format(time.RFC3339)) {
+		if !strings.Contains(err.Error(), "the clock agrees with STS's") || !strings.Contains(err.Error(), srv.Expiration.UTC().Format(time.RFC3339)) || errors.As(err, new(*ClockError)) {
 			t.Errorf("%s: %v; want the expiry and that the clock agrees", c.name, err)
 		}
 		if n := len(srv.Calls()) - before; n != 1 {
@@ -68,8 +68,9 @@ func TestExpiredAnswerBlamesClock(t *testing.T) {
 	srv.Date = func() time.Time { return time.Now().Add(-2 * time.Hour) }
 	srv.Expiration = time.Now().Add(-time.Hour)
 	_, err := session(t, "base", Request{})
-	if !errors.Is(err, ErrExpiredAnswer) || !strings.Contains(err.Error(), "this computer's clock is 2h0m") ||
-		!strings.Contains(err.Error(), "ahead of AWS's: set it right ('vmfa time' checks it)") {
+	var clock *ClockError
+	if !errors.Is(err, ErrExpiredAnswer) || !errors.As(err, &clock) || !clock.Known || clock.Skew < 2*time.Hour-time.Minute ||
+		!strings.HasSuffix(err.Error(), "; this computer's clock is "+clock.Skew.String()+" ahead of AWS's") {
 		t.Fatalf("got %v, want the clock blamed", err)
 	}
 }

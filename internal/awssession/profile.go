@@ -52,11 +52,14 @@ type Profile struct {
 	duration   time.Duration // from duration_seconds; 0 for STS's default
 }
 
+// ErrNoProfile is Load's error for an empty profile name.
+var ErrNoProfile = errors.New("no profile given")
+
 // Load reads the profile named name the way the AWS SDK does, and checks
 // that it can give an MFA session: errors name what is missing.
 func Load(ctx context.Context, name string) (*Profile, error) {
 	if name == "" {
-		return nil, errors.New("no profile given: name one with --profile")
+		return nil, ErrNoProfile
 	}
 	// The SDK's own reading of the environment and the shared files, as
 	// config.LoadDefaultConfig does, but without the HTTP client and its

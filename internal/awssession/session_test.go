@@ -233,7 +233,7 @@ func TestLoadErrors(t *testing.T) {
 		{"", "no profile given"},
 	} {
 		_, err := Load(context.Background(), c.profile)
-		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") || errors.Is(err, ErrNoProfile) != (c.profile == "") {
 			t.Errorf("Load(%q): %v, want one line with %q", c.profile, err, c.want)
 		}
 	}
@@ -280,13 +280,14 @@ func TestRejectedCode(t *testing.T) {
 	awsFiles(t, srv, baseConfig, true)
 	srv.RejectCodes = true
 	_, err := session(t, "base", Request{})
-	if !errors.Is(err, ErrCodeRejected) || !strings.Contains(err.Error(), "clock agrees") || strings.Contains(err.Error(), "\n") {
+	if !errors.Is(err, ErrCodeRejected) || !strings.Contains(err.Error(), "clock agrees") || strings.Contains(err.Error(), "\n") || errors.As(err, new(*ClockError)) {
 		t.Fatalf("got %v, want one line: rejected, clock agrees", err)
 	}
 	// AWS's clock is 3 minutes ahead: the clock is blamed.
 	srv.Date = func() time.Time { return time.Now().Add(3 * time.Minute) }
 	_, err = session(t, "admin", Request{})
-	if !errors.Is(err, ErrCodeRejected) || !strings.Contains(err.Error(), "behind AWS's: 'vmfa time' checks it") {
+	var clock *ClockError
+	if !errors.Is(err, ErrCodeRejected) || !errors.As(err, &clock) || !clock.Known || !strings.HasSuffix(err.Error(), "behind AWS's") {
 		t.Fatalf("got %v, want the clock pointed at", err)
 	}
 }

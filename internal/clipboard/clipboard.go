@@ -94,6 +94,26 @@ func ClearIf(text string) (bool, error) { return std.ClearIf(text) }
 // ReadImage returns the PNG image on the clipboard (see Clipboard.ReadImage).
 func ReadImage() ([]byte, error) { return std.ReadImage() }
 
+// MaxImageSize bounds the image ReadImage reads: a screenshot of 100
+// megapixels (qr.MaxPixels) is 10 to 50 MB as a PNG, and a larger one, held
+// as it comes and then decoded, would take vmfa past its 600 MiB.
+const MaxImageSize = 64 << 20
+
+// cappedBuffer keeps what is written to it, up to MaxImageSize bytes; the
+// write that would go past fails, and the tool writing is cut off.
+type cappedBuffer struct {
+	buf  bytes.Buffer
+	over bool
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if b.buf.Len()+len(p) > MaxImageSize {
+		b.over = true
+		return 0, errors.New("over the size limit")
+	}
+	return b.buf.Write(p)
+}
+
 // ReadText returns the text on the clipboard (see Clipboard.ReadText).
 func ReadText() (string, error) { return std.ReadText() }
 
@@ -354,9 +374,14 @@ func (c *Clipboard) ReadImage() ([]byte, error) {
 		}
 		cmd := exec.Command(path, tool[1:]...)
 		cmd.Env = c.environ()
+		var stdout cappedBuffer
 		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err = cmd.Run()
+		if stdout.over {
+			return nil, fmt.Errorf("the clipboard's image is over %d MB", MaxImageSize>>20)
+		}
+		out := stdout.buf.Bytes()
 		if err == nil && bytes.HasPrefix(out, pngSignature) {
 			return out, nil
 		}

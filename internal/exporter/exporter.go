@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // Format is one kind of export.
@@ -47,4 +48,23 @@ func Names() string {
 		names[i] = f.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// Encode writes entries, the accounts of d chosen for the export (all of
+// them, or fewer), in the format named "uri", "json" or "aegis"; password
+// encrypts an Aegis export, which is plain when it is nil. Google
+// Authenticator's format is written by Google, which also says which
+// accounts it can't hold.
+func Encode(format string, d *vault.Data, entries []vault.Entry, password *string) ([]byte, error) {
+	switch format {
+	case "uri":
+		return URIs(entries), nil
+	case "json":
+		sub := *d
+		sub.Accounts = entries
+		return JSON(&sub)
+	case "aegis":
+		return Aegis(entries, password, Random)
+	}
+	return nil, fmt.Errorf("Encode writes no %q format", format)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/vmfa/vmfa/internal/atomicfile"
+	"github.com/vmfa/vmfa/internal/shellquote"
 )
 
 // WriteFile puts an export in a file only its owner can read (0600). It
@@ -17,7 +18,7 @@ func WriteFile(path string, data []byte, force bool) error {
 	if !force {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, fs.ErrExist) {
-			return existsError(path)
+			return &ExistsError{Path: path}
 		} else if err != nil {
 			return err
 		}
@@ -38,14 +39,18 @@ func WriteFile(path string, data []byte, force bool) error {
 // writes the first of several files.
 func CheckNew(path string) error {
 	if _, err := os.Lstat(path); err == nil {
-		return existsError(path)
+		return &ExistsError{Path: path}
 	}
 	return nil
 }
 
-func existsError(path string) error {
-	return fmt.Errorf("%s already exists: choose another name, or --force to replace it", path)
-}
+// ExistsError is the refusal to write over Path, which exists, without
+// force. It wraps fs.ErrExist.
+type ExistsError struct{ Path string }
+
+func (e *ExistsError) Error() string { return e.Path + " already exists" }
+
+func (e *ExistsError) Unwrap() error { return fs.ErrExist }
 
 func writeClose(f *os.File, data []byte) error {
 	_, err := f.Write(data)
@@ -73,7 +78,7 @@ func MakePrivateDir(dir string) error {
 	case !fi.IsDir():
 		return fmt.Errorf("%s is not a directory", dir)
 	case fi.Mode().Perm()&0o077 != 0:
-		return fmt.Errorf("%s can be read by others (mode %04o): run chmod 700 %s, or name a new directory", dir, fi.Mode().Perm(), dir)
+		return fmt.Errorf("%s can be read by others (mode %04o): run chmod 700 %s, or name a new directory", dir, fi.Mode().Perm(), shellquote.Word(dir))
 	}
 	return nil
 }

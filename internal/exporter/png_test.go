@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,7 +86,8 @@ func TestWriteFileRefusesToReplace(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := WriteFile(path, []byte("new"), false)
-	if err == nil || !strings.Contains(err.Error(), "already exists") || strings.Contains(err.Error(), "\n") {
+	var exists *ExistsError
+	if !errors.As(err, &exists) || exists.Path != path || !strings.Contains(err.Error(), "already exists") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("WriteFile over a file = %v", err)
 	}
 	if b, _ := os.ReadFile(path); string(b) != "old" {
@@ -125,5 +127,18 @@ func TestOtherPNGs(t *testing.T) {
 	}
 	if _, err := OtherPNGs(filepath.Join(dir, "nosuch"), nil); err == nil {
 		t.Fatal("no error for a directory that does not exist")
+	}
+}
+
+// The command MakePrivateDir advises runs as it reads on a shell: a
+// directory with a space is quoted.
+func TestMakePrivateDirAdviceQuoted(t *testing.T) {
+	open := filepath.Join(t.TempDir(), "my qr")
+	if err := os.Mkdir(open, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(open, 0o755)
+	if err := MakePrivateDir(open); err == nil || !strings.Contains(err.Error(), "run chmod 700 '"+open+"', or") {
+		t.Errorf("MakePrivateDir of a directory others can read = %v", err)
 	}
 }

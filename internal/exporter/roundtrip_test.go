@@ -199,3 +199,31 @@ func TestGoogleNothingFits(t *testing.T) {
 		t.Errorf("Google(steam only) = %q, %v, %v", uris, left, err)
 	}
 }
+
+// Encode writes each format it knows as that format's writer does, and
+// vmfa's JSON with the chosen accounts only.
+func TestEncode(t *testing.T) {
+	entries := entriesOf(accountsOfEveryKind)
+	d := &vault.Data{Version: vault.Version, Accounts: entries}
+	chosen := entries[1:3]
+	if got, err := Encode("uri", d, chosen, nil); err != nil || !bytes.Equal(got, URIs(chosen)) {
+		t.Errorf("uri: %q, %v", got, err)
+	}
+	got, err := Encode("json", d, chosen, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := reimport(t, got, "vmfa", "")
+	if len(back) != len(chosen) || back[0] != chosen[0].Account || back[1] != chosen[1].Account || len(d.Accounts) != len(entries) {
+		t.Errorf("json of 2 chosen accounts gave back %d (the vault's Data now has %d)", len(back), len(d.Accounts))
+	}
+	if got, err = Encode("aegis", d, chosen, nil); err != nil {
+		t.Fatal(err)
+	}
+	if back := reimport(t, got, "aegis", ""); len(back) != len(chosen) {
+		t.Errorf("aegis: %d accounts back, want %d", len(back), len(chosen))
+	}
+	if _, err := Encode("google", d, chosen, nil); err == nil {
+		t.Error("Encode wrote the google format, which Google writes")
+	}
+}

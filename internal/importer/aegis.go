@@ -101,6 +101,10 @@ func parseAegis(data []byte, p *prompt) (*accounts, error) {
 
 // aegisDecrypt opens the master key with the first password slot the
 // password fits, then the content.
+//
+// Every password slot is paid for (see prompt.spend) before the first is
+// tried and the password asked: a file whose slots ask for more than vmfa
+// allows, one of them or all together, is refused at once.
 func aegisDecrypt(v *aegisVault, p *prompt) ([]byte, error) {
 	if v.Header.Params == nil {
 		return nil, errors.New("Aegis vault: encrypted, but its header has no parameters")
@@ -113,19 +117,27 @@ func aegisDecrypt(v *aegisVault, p *prompt) ([]byte, error) {
 	if err != nil {
 		return nil, errors.New("Aegis vault: its db is not valid base64")
 	}
-	slots := 0
+	var slots []aegisSlot
 	for _, s := range v.Header.Slots {
 		if s.Type != aegisSlotPassword {
 			continue // raw and biometric slots need keys only the phone has
 		}
-		slots++
 		if err := checkScrypt(s.N, s.R, s.P); err != nil {
 			return nil, fmt.Errorf("Aegis vault: %w", err)
 		}
-		pw, err := p.password()
-		if err != nil {
-			return nil, err
+		if err := p.spend(fmt.Sprintf("password slot %d", len(slots)+1), scryptCost(s.N, s.R, s.P)); err != nil {
+			return nil, fmt.Errorf("Aegis vault: %w", err)
 		}
+		slots = append(slots, s)
+	}
+	if len(slots) == 0 {
+		return nil, errors.New("Aegis vault: no password opens it (only biometrics): export it from Aegis with a password")
+	}
+	pw, err := p.password()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range slots {
 		key, err := scrypt.Key([]byte(pw), s.Salt, s.N, s.R, s.P, 32)
 		if err != nil {
 			return nil, fmt.Errorf("Aegis vault: impossible scrypt parameters")
@@ -143,17 +155,15 @@ func aegisDecrypt(v *aegisVault, p *prompt) ([]byte, error) {
 		}
 		return content, nil
 	}
-	if slots == 0 {
-		return nil, errors.New("Aegis vault: no password opens it (only biometrics): export it from Aegis with a password")
-	}
 	return nil, ErrWrongPassword
 }
 
-// checkScrypt refuses scrypt parameters that would exhaust memory or time:
-// Aegis uses n = 2^15, r = 8, p = 1.
+// checkScrypt refuses scrypt parameters that scrypt itself refuses: N a
+// power of 2 over 1, r and p positive, r·p under 2^30. What they cost is
+// for prompt.spend to judge.
 func checkScrypt(n, r, p int) error {
-	if n < 2 || n&(n-1) != 0 || n > 1<<20 || r < 1 || r > 32 || p < 1 || p > 16 || 128*r*n > 512<<20 {
-		return fmt.Errorf("scrypt parameters n=%d r=%d p=%d are outside what vmfa accepts", n, r, p)
+	if n < 2 || n&(n-1) != 0 || r < 1 || p < 1 || uint64(r)*uint64(p) >= 1<<30 {
+		return fmt.Errorf("scrypt parameters n=%d r=%d p=%d are not valid", n, r, p)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -37,6 +36,7 @@ const (
 	// andOTPMinSize is the smallest encrypted backup: a nonce, one byte
 	// and a tag.
 	andOTPMinSize = andOTPNonceSize + 1 + 16
+	andOTPHash    = "PBKDF2WITHHMACSHA1"
 )
 
 func parseAndOTP(data []byte, p *prompt) (*accounts, error) {
@@ -73,13 +73,11 @@ func andOTPDecrypt(data []byte, p *prompt) ([]byte, error) {
 	if len(data) < andOTPMinSize {
 		return nil, errors.New("andOTP backup: too short to be an encrypted backup")
 	}
-	pw, err := p.password()
-	if err != nil {
-		return nil, err
-	}
+	// A count of iterations that vmfa would refuse is no count: the file is
+	// in the old format, whose first bytes are the nonce (or damaged).
 	const header = 4 + andOTPSaltSize
-	if iterations := int(binary.BigEndian.Uint32(data)); iterations >= 1 && iterations <= maxIterations && len(data) >= header+andOTPMinSize {
-		key, err := pbkdf2Key(sha1.New, pw, data[4:header], iterations)
+	if iterations := int(binary.BigEndian.Uint32(data)); iterations >= 1 && pbkdf2Cost(andOTPHash, iterations).fits() && len(data) >= header+andOTPMinSize {
+		key, err := pbkdf2Key(p, andOTPHash, data[4:header], iterations)
 		if err != nil {
 			return nil, err
 		}
@@ -87,6 +85,10 @@ func andOTPDecrypt(data []byte, p *prompt) ([]byte, error) {
 		if err == nil {
 			return plain, nil
 		}
+	}
+	pw, err := p.password()
+	if err != nil {
+		return nil, err
 	}
 	key := sha256.Sum256([]byte(pw))
 	plain, err := gcmOpen(key[:], data[:andOTPNonceSize], data[andOTPNonceSize:], nil)

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -110,11 +109,7 @@ func authyDecrypt(encrypted, salt string, p *prompt) (string, error) {
 	if err != nil {
 		return "", errors.New("Authy: an encrypted secret is not valid base64")
 	}
-	pw, err := p.password()
-	if err != nil {
-		return "", err
-	}
-	key, err := pbkdf2Key(sha1.New, pw, []byte(salt), authyIterations)
+	key, err := pbkdf2Key(p, "PBKDF2WITHHMACSHA1", []byte(salt), authyIterations)
 	if err != nil {
 		return "", err
 	}

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
-
 	"github.com/vmfa/vmfa/otp"
 )
 
@@ -62,19 +60,16 @@ func (x *bitwardenProtected) decrypt(p *prompt) ([]byte, error) {
 	if err := x.checkKDF(); err != nil {
 		return nil, err
 	}
-	pw, err := p.password()
-	if err != nil {
-		return nil, err
-	}
 	var key []byte
 	switch x.KDFType {
 	case 0:
-		if key, err = pbkdf2Key(sha256.New, pw, []byte(x.Salt), x.KDFIterations); err != nil {
-			return nil, fmt.Errorf("Bitwarden export: %w", err)
-		}
+		key, err = pbkdf2Key(p, "PBKDF2WITHHMACSHA256", []byte(x.Salt), x.KDFIterations)
 	case 1:
 		salt := sha256.Sum256([]byte(x.Salt))
-		key = argon2.IDKey([]byte(pw), salt[:], uint32(x.KDFIterations), uint32(x.KDFMemory)*1024, uint8(x.KDFParallelism), 32)
+		key, err = argon2Key(p, salt[:], x.KDFIterations, x.KDFMemory<<10, x.KDFParallelism)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("Bitwarden export: %w", err)
 	}
 	encKey, err := hkdf.Expand(sha256.New, key, "enc", 32)
 	if err != nil {

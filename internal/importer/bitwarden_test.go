@@ -113,7 +113,7 @@ func TestBitwardenProtectedHostile(t *testing.T) {
 			"Argon2id parameters (3 iterations, 1000000 MiB, 4 threads) are outside what Bitwarden allows"},
 		{`{"encrypted":true,"passwordProtected":true,"salt":"c2FsdA==","kdfType":0,"kdfIterations":2000000000,` +
 			`"encKeyValidation_DO_NOT_EDIT":"2.AAAAAAAAAAAAAAAAAAAAAA==|AAAAAAAAAAAAAAAAAAAAAA==|AA==","data":"2.AAAAAAAAAAAAAAAAAAAAAA==|AAAAAAAAAAAAAAAAAAAAAA==|AA=="}`,
-			"PBKDF2 iterations"},
+			"asks for 2000000000 PBKDF2-HMAC-SHA256 iterations"},
 		{`{"encrypted":true,"passwordProtected":true,"salt":"c2FsdA==","kdfType":0,"kdfIterations":1,"encKeyValidation_DO_NOT_EDIT":"0.abc","data":"2.a|b|c"}`,
 			`encrypted value of type "0"`},
 		{`{"encrypted":true,"encKeyValidation_DO_NOT_EDIT":"2.a|b|c","data":"2.a|b|c","items":[]}`, "account restricted"},

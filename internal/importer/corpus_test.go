@@ -273,23 +273,32 @@ func checkMessage(t *testing.T, err error, m map[string]otp.Account) {
 	}
 }
 
-// Detect names what it cannot import, and points images to vmfa add.
+// Detect names what it can't import, and tells images (ErrImage) and
+// files whose format can be named (ErrUnknownFormat) apart, for the front
+// end to say what to do.
 func TestDetectOthers(t *testing.T) {
 	tests := []struct {
 		data, wantErr string
+		is            error
 	}{
-		{"", "empty"},
-		{"   \n", "empty"},
-		{"\x89PNG\r\n\x1a\n0000", "vmfa add"},
-		{"hello, world\n", "unrecognized"},
-		{`{"some": "json"}`, "unrecognized JSON"},
-		{`[]`, "unrecognized JSON"},
-		{`<?xml version="1.0"?><map><string name="x">y</string></map>`, "unrecognized XML"},
-		{`<html></html>`, "no <map>"},
+		{"", "empty", nil},
+		{"   \n", "empty", nil},
+		{"\x89PNG\r\n\x1a\n0000", "the file is an image", ErrImage},
+		{"hello, world\n", "unrecognized file, not an export vmfa knows", ErrUnknownFormat},
+		{`{"some": "json"}`, "unrecognized JSON", ErrUnknownFormat},
+		{`[]`, "unrecognized JSON", ErrUnknownFormat},
+		{`<?xml version="1.0"?><map><string name="x">y</string></map>`, "unrecognized XML", nil},
+		{`<html></html>`, "no <map>", nil},
 	}
 	for _, tt := range tests {
-		if f, err := Detect([]byte(tt.data)); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+		f, err := Detect([]byte(tt.data))
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("Detect(%q) = %q, %v; want error ~%q", tt.data, f, err, tt.wantErr)
+		}
+		for _, kind := range []error{ErrImage, ErrUnknownFormat} {
+			if errors.Is(err, kind) != (kind == tt.is) {
+				t.Errorf("Detect(%q): %v; errors.Is(err, %v) should be %v", tt.data, err, kind, kind == tt.is)
+			}
 		}
 	}
 	if _, err := Parse("nope", nil, nil); err == nil || !strings.Contains(err.Error(), "aegis") {

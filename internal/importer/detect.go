@@ -5,9 +5,28 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
+
+// Errors of Detect that a front end can say what to do about.
+var (
+	// ErrImage: the file is a picture, whose QR codes are added another
+	// way than an import.
+	ErrImage = errors.New("the file is an image")
+	// ErrUnknownFormat is wrapped by the error for a file that fits no
+	// format Detect knows by its shape, which may still be one of them:
+	// the caller can name it.
+	ErrUnknownFormat = errors.New("unrecognized file")
+)
+
+// unknownFormatError is an error wrapping ErrUnknownFormat, in its own
+// words.
+type unknownFormatError string
+
+func (e unknownFormatError) Error() string { return string(e) }
+func (unknownFormatError) Unwrap() error   { return ErrUnknownFormat }
 
 // Detect names the format of a file from its content, never its name:
 // exports get renamed, and several apps write ".json" or ".xml" files of
@@ -26,7 +45,7 @@ func Detect(data []byte) (string, error) {
 	case bytes.HasPrefix(data, []byte(stratumMagic)), bytes.HasPrefix(data, []byte(stratumLegacyMagic)):
 		return "stratum", nil
 	case isImage(data):
-		return "", errors.New("the file is an image: add the QR codes in it with 'vmfa add FILE'")
+		return "", ErrImage
 	}
 	text := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	switch text[0] {
@@ -50,7 +69,7 @@ func Detect(data []byte) (string, error) {
 	if !isText(data) && len(data) >= andOTPMinSize {
 		return "andotp", nil
 	}
-	return "", errors.New("unrecognized file: it is not an export vmfa knows; name its format with --format")
+	return "", fmt.Errorf("%w, not an export vmfa knows", ErrUnknownFormat)
 }
 
 // detectJSON tells the JSON exports apart by their keys.
@@ -58,7 +77,7 @@ func detectJSON(text []byte) (string, error) {
 	if text[0] == '[' {
 		var list []map[string]json.RawMessage
 		if json.Unmarshal(text, &list) != nil || len(list) == 0 {
-			return "", errors.New("unrecognized JSON file: name its format with --format")
+			return "", unknownFormatError("unrecognized JSON file")
 		}
 		switch e := list[0]; {
 		case has(e, "otpGenerator"):
@@ -66,11 +85,11 @@ func detectJSON(text []byte) (string, error) {
 		case has(e, "secret") && has(e, "type"):
 			return "andotp", nil
 		}
-		return "", errors.New("unrecognized JSON file: name its format with --format")
+		return "", unknownFormatError("unrecognized JSON file")
 	}
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(text, &obj) != nil {
-		return "", errors.New("unrecognized JSON file: name its format with --format")
+		return "", unknownFormatError("unrecognized JSON file")
 	}
 	switch {
 	case has(obj, "header") && has(obj, "db"):
@@ -90,7 +109,7 @@ func detectJSON(text []byte) (string, error) {
 	case has(obj, "shared_secret"), has(obj, "accounts") && bytes.Contains(obj["accounts"], []byte(`"shared_secret"`)):
 		return "steam", nil
 	}
-	return "", errors.New("unrecognized JSON file: name its format with --format")
+	return "", unknownFormatError("unrecognized JSON file")
 }
 
 func has(m map[string]json.RawMessage, key string) bool {

@@ -172,15 +172,11 @@ func freeOTPMasterKey(s string, p *prompt) ([]byte, error) {
 	if err := decodeJSON([]byte(s), &mk); err != nil {
 		return nil, fmt.Errorf("FreeOTP backup, master key: %w", err)
 	}
-	h, ok := pbkdf2Hashes[strings.ToUpper(mk.Algorithm)]
-	if !ok {
+	hashName := strings.ToUpper(mk.Algorithm)
+	if _, ok := pbkdf2Hashes[hashName]; !ok {
 		return nil, fmt.Errorf("FreeOTP backup: unknown key derivation %q", otp.Shorten(mk.Algorithm, 32))
 	}
-	pw, err := p.password()
-	if err != nil {
-		return nil, err
-	}
-	key, err := pbkdf2Key(h, pw, mk.Salt, mk.Iterations)
+	key, err := pbkdf2Key(p, hashName, mk.Salt, mk.Iterations)
 	if err != nil {
 		return nil, fmt.Errorf("FreeOTP backup: %w", err)
 	}

@@ -166,7 +166,7 @@ func TestZipBomb(t *testing.T) {
 func TestHostileKDF(t *testing.T) {
 	// scrypt asked for 2^30 × 8 × 128 bytes of memory.
 	vault := `{"version":1,"header":{"slots":[{"type":1,"uuid":"x","key":"00","key_params":{"nonce":"000000000000000000000000","tag":"00000000000000000000000000000000"},"n":1073741824,"r":8,"p":1,"salt":"00"}],"params":{"nonce":"000000000000000000000000","tag":"00000000000000000000000000000000"}},"db":"AAAA"}`
-	wantErr(t, parseErr(t, "aegis", []byte(vault), "test"), "scrypt parameters")
+	wantErr(t, parseErr(t, "aegis", []byte(vault), "test"), "password slot 1 asks for scrypt N=2^30, r=8, p=1 (1024 GiB, about 57 min of computing): over vmfa's limit of 1 GiB of memory for a key")
 	// A biometric slot only.
 	bio := strings.Replace(vault, `"type":1`, `"type":2`, 1)
 	wantErr(t, parseErr(t, "aegis", []byte(bio), "test"), "only biometrics")
@@ -174,7 +174,7 @@ func TestHostileKDF(t *testing.T) {
 	mk := `{"mAlgorithm":"PBKDF2withHmacSHA1","mEncryptedKey":{"mCipher":"AES/GCM/NoPadding","mCipherText":[1,2],"mParameters":[4,12,1,2,3,4,5,6,7,8,9,10,11,12],"mToken":"AES"},"mIterations":2000000000,"mSalt":[1,2,3]}`
 	hm := append(javaMapHeader(1), javaString("masterKey")...)
 	hm = append(hm, javaString(mk)...)
-	wantErr(t, parseErr(t, "freeotp", hm, "test"), "PBKDF2 iterations")
+	wantErr(t, parseErr(t, "freeotp", hm, "test"), "the file asks for 2000000000 PBKDF2-HMAC-SHA1 iterations (about 13 min of computing): over vmfa's limit of 8 s for a key")
 }
 
 func TestSQLiteLimits(t *testing.T) {

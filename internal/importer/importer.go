@@ -21,6 +21,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/otp"
@@ -33,9 +34,6 @@ const (
 	MaxFileSize = 64 << 20
 	// maxAccounts bounds the accounts of one file.
 	maxAccounts = 10000
-	// maxIterations bounds a PBKDF2 iteration count read from a file: the
-	// apps use 1000 to 100 000, and ten million already takes seconds.
-	maxIterations = 10_000_000
 )
 
 // Format is one kind of file Parse reads.
@@ -138,10 +136,14 @@ func Parse(format string, data []byte, password func() (string, error)) ([]otp.A
 	return accs.list, nil
 }
 
-// prompt asks for the password of an encrypted file, at most once.
+// prompt asks for the password of an encrypted file, at most once, and
+// keeps the account of the key derivations the file asks for (see spend).
 type prompt struct {
 	ask   func() (string, error)
 	value *string
+
+	spent       time.Duration // estimated, of the derivations let through
+	derivations int
 }
 
 func (p *prompt) password() (string, error) {

@@ -52,7 +52,7 @@ func openSQLite(data []byte) (*sql.Conn, func(), error) {
 	err = conn.Raw(func(dc any) error {
 		d, ok := dc.(interface{ Deserialize([]byte) error })
 		if !ok {
-			return errors.New("the SQLite driver cannot load a database from memory")
+			return errors.New("the SQLite driver can't load a database from memory")
 		}
 		return d.Deserialize(img)
 	})
@@ -145,7 +145,7 @@ func sqliteProblem(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "reading it takes too long"
 	}
-	return "it cannot be read"
+	return "it can't be read"
 }
 
 // detectSQLite tells the apps' databases apart by their tables.

@@ -92,6 +92,32 @@ func TestSQLiteWAL(t *testing.T) {
 	}
 }
 
+// ReadFile reads a database with the log beside it applied, and any other
+// file as it is; an error names the file.
+func TestReadFileWithWAL(t *testing.T) {
+	db, wal := walDatabase(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "databases")
+	os.WriteFile(path, db, 0o600)
+	os.WriteFile(path+"-wal", wal, 0o600)
+	merged, _, _ := WithWAL(db, wal)
+	if got, withWAL, err := ReadFile(path); err != nil || !withWAL || !bytes.Equal(got, merged) {
+		t.Errorf("ReadFile of a database and its log: %d bytes, withWAL %v, %v", len(got), withWAL, err)
+	}
+	os.Remove(path + "-wal")
+	if got, withWAL, err := ReadFile(path); err != nil || withWAL || !bytes.Equal(got, db) {
+		t.Errorf("ReadFile of a database alone: %d bytes, withWAL %v, %v", len(got), withWAL, err)
+	}
+	os.Mkdir(path+"-wal", 0o700)
+	if _, _, err := ReadFile(path); err == nil || err.Error() != path+"-wal: is a directory" {
+		t.Errorf("ReadFile with a directory for its log: %v", err)
+	}
+	missing := filepath.Join(dir, "missing")
+	if _, _, err := ReadFile(missing); err == nil || err.Error() != missing+": no such file or directory" {
+		t.Errorf("ReadFile of no file: %v", err)
+	}
+}
+
 // The database holds secrets: the log is applied in memory, and nothing of
 // it goes to the temporary directory (here one that cannot be written).
 func TestSQLiteWALNotOnDisk(t *testing.T) {

@@ -2,11 +2,8 @@ package importer
 
 import (
 	"bytes"
-	"crypto/sha1"
 	"errors"
 	"fmt"
-
-	"golang.org/x/crypto/argon2"
 )
 
 // Stratum, formerly Authenticator Pro (github.com/stratumauth/app), writes
@@ -129,12 +126,11 @@ func stratumDecrypt(data []byte, p *prompt) ([]byte, error) {
 	if len(data) < stratumSaltSize+stratumNonceSize+16 {
 		return nil, errors.New("Stratum backup: truncated")
 	}
-	pw, err := p.password()
+	salt, nonce := data[:stratumSaltSize], data[stratumSaltSize:stratumSaltSize+stratumNonceSize]
+	key, err := argon2Key(p, salt, stratumArgonTime, stratumArgonMemory, stratumArgonThreads)
 	if err != nil {
 		return nil, err
 	}
-	salt, nonce := data[:stratumSaltSize], data[stratumSaltSize:stratumSaltSize+stratumNonceSize]
-	key := argon2.IDKey([]byte(pw), salt, stratumArgonTime, stratumArgonMemory, stratumArgonThreads, 32)
 	plain, err := gcmOpen(key, nonce, data[stratumSaltSize+stratumNonceSize:], nil)
 	if err != nil {
 		return nil, fmt.Errorf("Stratum backup: %w", err)
@@ -147,11 +143,7 @@ func stratumDecryptLegacy(data []byte, p *prompt) ([]byte, error) {
 	if len(data) < header+16 {
 		return nil, errors.New("Stratum backup: truncated")
 	}
-	pw, err := p.password()
-	if err != nil {
-		return nil, err
-	}
-	key, err := pbkdf2Key(sha1.New, pw, data[:stratumLegacySalt], stratumLegacyRounds)
+	key, err := pbkdf2Key(p, "PBKDF2WITHHMACSHA1", data[:stratumLegacySalt], stratumLegacyRounds)
 	if err != nil {
 		return nil, err
 	}

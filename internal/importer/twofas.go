@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -93,11 +92,7 @@ func twoFASDecrypt(encrypted string, p *prompt) ([]byte, error) {
 			return nil, errors.New("2FAS backup: servicesEncrypted is not valid base64")
 		}
 	}
-	pw, err := p.password()
-	if err != nil {
-		return nil, err
-	}
-	key, err := pbkdf2Key(sha256.New, pw, raw[1], twoFASIterations)
+	key, err := pbkdf2Key(p, "PBKDF2WITHHMACSHA256", raw[1], twoFASIterations)
 	if err != nil {
 		return nil, err
 	}

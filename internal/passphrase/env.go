@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/vmfa/vmfa/internal/shellquote"
 )
 
 // The variables that can hold a passphrase or name where one is, in the
@@ -104,7 +106,7 @@ func (e *Env) readFile() ([]byte, error) {
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o044 != 0 {
-		e.warn(fmt.Sprintf("%s %s is readable by others (mode %04o): run chmod 600 %s", EnvFile, e.file, fi.Mode().Perm(), e.file))
+		e.warn(fmt.Sprintf("%s %s is readable by others (mode %04o): run chmod 600 %s", EnvFile, e.file, fi.Mode().Perm(), shellquote.Word(e.file)))
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err == nil && len(b) > maxFileSize {

@@ -5,17 +5,16 @@ import (
 	"fmt"
 
 	"github.com/vmfa/vmfa/internal/term"
+	"github.com/vmfa/vmfa/vault"
 )
-
-// ErrEmpty reports an empty new passphrase.
-var ErrEmpty = errors.New("the passphrase is empty")
 
 // maxTries is how often AskNew asks before giving up, as passwd(1) does.
 const maxTries = 3
 
 // AskNew asks for a new passphrase on the terminal, without echo: twice, and
 // again when the two differ; a weak one is kept only if the user says so.
-// It returns term.ErrNoTTY when there is no terminal.
+// It returns term.ErrNoTTY when there is no terminal, and
+// vault.ErrEmptyPassphrase, which the vault would refuse, for an empty one.
 func AskNew(prompt string) (string, error) {
 	for try := 1; ; try++ {
 		p1, err := term.ReadSecret(prompt)
@@ -23,7 +22,7 @@ func AskNew(prompt string) (string, error) {
 			return "", err
 		}
 		if p1 == "" {
-			return "", ErrEmpty
+			return "", vault.ErrEmptyPassphrase
 		}
 		if s := Estimate(p1); s == Weak {
 			keep, err := term.Confirm(fmt.Sprintf("Strength: %s (%s). Keep it anyway?", s, s.Advice()))

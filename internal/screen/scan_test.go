@@ -12,9 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
+	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp/qr"
 )
 
@@ -22,25 +20,6 @@ const (
 	awsURI    = "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Amazon%20Web%20Services"
 	githubURI = "otpauth://totp/GitHub:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=GitHub"
 )
-
-// qrImage renders text as a QR code of size×size pixels, quiet zone
-// included.
-func qrImage(t testing.TB, text string, size int) *image.Gray {
-	t.Helper()
-	m, err := qrcode.NewQRCodeWriter().Encode(text, gozxing.BarcodeFormat_QR_CODE, size, size, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img := image.NewGray(image.Rect(0, 0, m.GetWidth(), m.GetHeight()))
-	for y := range m.GetHeight() {
-		for x := range m.GetWidth() {
-			if !m.Get(x, y) {
-				img.Pix[y*img.Stride+x] = 0xff
-			}
-		}
-	}
-	return img
-}
 
 // desktop is a dark screen with the images drawn at the given points.
 func desktop(w, h int, at map[image.Point]image.Image) *image.RGBA {
@@ -57,8 +36,8 @@ func captured(images ...image.Image) func() ([]image.Image, error) {
 }
 
 func TestScanReadsEveryScreen(t *testing.T) {
-	aws := qrImage(t, awsURI, 240)
-	github := qrImage(t, githubURI, 240)
+	aws := testenv.QRImage(t, awsURI, 240)
+	github := testenv.QRImage(t, githubURI, 240)
 	left := desktop(800, 600, map[image.Point]image.Image{{40, 300}: aws})
 	right := desktop(800, 600, map[image.Point]image.Image{{500, 20}: github})
 	got, err := Scan(captured(left, right))
@@ -73,8 +52,8 @@ func TestScanReadsEveryScreen(t *testing.T) {
 }
 
 func TestScanLeavesOtherCodesOut(t *testing.T) {
-	link := qrImage(t, "https://example.com/welcome", 240)
-	aws := qrImage(t, awsURI, 240)
+	link := testenv.QRImage(t, "https://example.com/welcome", 240)
+	aws := testenv.QRImage(t, awsURI, 240)
 	got, err := Scan(captured(desktop(1000, 400, map[image.Point]image.Image{{20, 20}: link, {600, 20}: aws})))
 	if err != nil || !slices.Equal(got, []string{awsURI}) {
 		t.Fatalf("Scan = %q, %v; want only the otpauth:// code", got, err)
@@ -87,7 +66,7 @@ func TestScanLeavesOtherCodesOut(t *testing.T) {
 
 func TestScanErrors(t *testing.T) {
 	_, err := Scan(captured(desktop(640, 480, nil), desktop(640, 480, nil)))
-	if !errors.Is(err, ErrNoQRCode) || !errors.Is(err, qr.ErrNoQRCode) {
+	if !errors.Is(err, qr.ErrNoQRCode) || err.Error() != "no QR code on the screen: show the whole code, uncovered, and try again"+noQRHint {
 		t.Fatalf("empty screens: %v", err)
 	}
 	refused := errors.New("no screen to capture: test")

@@ -24,16 +24,14 @@ import (
 // ErrNoDisplay is returned when there is no desktop session to capture.
 var ErrNoDisplay = errors.New("no screen to capture: DISPLAY and WAYLAND_DISPLAY are unset")
 
-// ErrNoQRCode is returned by Scan when no screen shows a QR code. It matches
-// qr.ErrNoQRCode too.
-var ErrNoQRCode error = noQRError{}
-
+// noQRError is Scan's error when no screen shows a QR code: qr.ErrNoQRCode,
+// in the words of a screen.
 type noQRError struct{}
 
 func (noQRError) Error() string {
 	return "no QR code on the screen: show the whole code, uncovered, and try again" + noQRHint
 }
-func (noQRError) Is(target error) bool { return target == qr.ErrNoQRCode }
+func (noQRError) Unwrap() error { return qr.ErrNoQRCode }
 
 // Capture returns a picture of each screen (on X11, of each root window,
 // which spans all the monitors of its screen).
@@ -47,13 +45,20 @@ func Capture() ([]image.Image, error) { return capture() }
 // Other QR codes are left out: unlike an image the user picked, a desktop
 // may show unrelated codes (a link on a web page) beside the one to enroll.
 // Only when no code is an OTP one does the error say what the others are.
+// When there is no QR code at all, the error wraps qr.ErrNoQRCode.
 func Scan(capture func() ([]image.Image, error)) ([]string, error) {
-	images, err := capture()
+	captured, err := capture()
 	if err != nil {
 		return nil, err
 	}
+	// Each picture is dropped from the list as it is read, so that a large
+	// one's memory goes to the search once its luminance is made (see
+	// qr.DecodeImage); from a copy of the list, which capture may keep.
+	images := slices.Clone(captured)
+	captured = nil
 	var texts, others []string
 	for i, img := range images {
+		images[i] = nil
 		found, err := qr.DecodeImage(img)
 		if errors.Is(err, qr.ErrNoQRCode) {
 			continue
@@ -81,5 +86,5 @@ func Scan(capture func() ([]image.Image, error)) ([]string, error) {
 	case len(others) > 0:
 		return nil, fmt.Errorf("no QR code on the screen holds an otpauth:// URI, only %s", strings.Join(others, ", "))
 	}
-	return nil, ErrNoQRCode
+	return nil, noQRError{}
 }

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/vmfa/vmfa/otp/qr"
 )
 
 // Without the Screen Recording permission, screencapture shows the desktop
@@ -46,7 +47,11 @@ func capture() ([]image.Image, error) {
 		if err != nil {
 			return nil, err
 		}
-		img, err := png.Decode(bytes.NewReader(data))
+		// Read as an image file is (see qr.ReadImage).
+		img, err := qr.ReadImage(bytes.NewReader(data))
+		if errors.Is(err, qr.ErrNoQRCode) {
+			continue // too narrow to hold one
+		}
 		if err != nil {
 			return nil, fmt.Errorf("screencapture's picture of the screen: %w", err)
 		}

@@ -7,10 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/png"
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/vmfa/vmfa/otp/qr"
 )
 
 const noQRHint = ""
@@ -44,7 +45,12 @@ func captureWayland() ([]image.Image, error) {
 		// GNOME and KDE do not let grim in (no wlr-screencopy).
 		return nil, fmt.Errorf("grim could not capture the screen (%s): save a screenshot and give its file instead", msg)
 	}
-	img, err := png.Decode(&out)
+	// Read as an image file is: its size checked first, and a PNG read
+	// straight to what the search needs (its luminance).
+	img, err := qr.ReadImage(&out)
+	if errors.Is(err, qr.ErrNoQRCode) {
+		return nil, noQRError{}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("grim's picture of the screen: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/vmfa/vmfa/internal/testenv"
+	"github.com/vmfa/vmfa/otp/qr"
 )
 
 // TestCaptureWayland reads the QR codes a real Wayland client shows on the
@@ -21,10 +22,10 @@ func TestCaptureWayland(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	t.Setenv("DISPLAY", ":4093") // Xwayland's, which would show no Wayland window: not asked
-	if _, err := Scan(Capture); !errors.Is(err, ErrNoQRCode) {
+	if _, err := Scan(Capture); !errors.Is(err, qr.ErrNoQRCode) {
 		t.Fatalf("empty screens: %v", err)
 	}
-	w.ShowImage(t, 2, writePNG(t, qrImage(t, awsURI, 240)))
+	w.ShowImage(t, 2, writePNG(t, testenv.QRImage(t, awsURI, 240)))
 	images, err := Capture()
 	if err != nil || len(images) != 1 || images[0].Bounds() != image.Rect(0, 0, 1440, 600) {
 		t.Fatalf("Capture = %d images, %v; want one of both monitors, 1440×600", len(images), err)
@@ -32,7 +33,7 @@ func TestCaptureWayland(t *testing.T) {
 	if got, err := Scan(Capture); err != nil || !slices.Equal(got, []string{awsURI}) {
 		t.Fatalf("a code on the second monitor: %q, %v", got, err)
 	}
-	w.ShowImage(t, 1, writePNG(t, qrImage(t, githubURI, 200)))
+	w.ShowImage(t, 1, writePNG(t, testenv.QRImage(t, githubURI, 200)))
 	got, err := Scan(Capture)
 	slices.Sort(got)
 	if err != nil || !slices.Equal(got, []string{awsURI, githubURI}) {

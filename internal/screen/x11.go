@@ -27,10 +27,19 @@ func init() {
 func captureX11(display string) ([]image.Image, error) {
 	conn, err := xgb.NewConnDisplay(display)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach the X server of DISPLAY=%s: %v", display, err)
+		return nil, fmt.Errorf("can't reach the X server of DISPLAY=%s: %v", display, err)
 	}
 	defer conn.Close()
 	setup := xproto.Setup(conn)
+	// The pictures are held together until they are searched: all of them
+	// count against the limit of one (several X screens are rare).
+	pixels := 0
+	for _, root := range setup.Roots {
+		pixels += int(root.WidthInPixels) * int(root.HeightInPixels)
+	}
+	if len(setup.Roots) > 1 && pixels > qr.MaxPixels {
+		return nil, fmt.Errorf("the X screens of DISPLAY=%s are %d megapixels in all, over the %d-megapixel limit", display, pixels/1_000_000, qr.MaxPixels/1_000_000)
+	}
 	var images []image.Image
 	for _, root := range setup.Roots {
 		img, err := rootImage(conn, setup, root)

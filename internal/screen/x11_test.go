@@ -13,6 +13,7 @@ import (
 	"github.com/jezek/xgb/xproto"
 
 	"github.com/vmfa/vmfa/internal/testenv"
+	"github.com/vmfa/vmfa/otp/qr"
 )
 
 // onX runs the capture on display, as a desktop session would.
@@ -25,9 +26,9 @@ func onX(t *testing.T, display string) {
 // windows, off the screen of an X server.
 func TestCaptureX11(t *testing.T) {
 	display := testenv.Xvfb(t)
-	aws := qrImage(t, awsURI, 240)
+	aws := testenv.QRImage(t, awsURI, 240)
 	testenv.ShowImage(t, display, writePNG(t, aws), 700, 300)
-	testenv.ShowImage(t, display, writePNG(t, qrImage(t, githubURI, 200)), 60, 40)
+	testenv.ShowImage(t, display, writePNG(t, testenv.QRImage(t, githubURI, 200)), 60, 40)
 	onX(t, display)
 
 	images, err := Capture()
@@ -55,10 +56,10 @@ func TestCaptureX11(t *testing.T) {
 func TestCaptureX11Screens(t *testing.T) {
 	display := testenv.Xvfb(t, "1024x768x24", "800x600x16")
 	onX(t, display)
-	if _, err := Scan(Capture); !errors.Is(err, ErrNoQRCode) {
+	if _, err := Scan(Capture); !errors.Is(err, qr.ErrNoQRCode) {
 		t.Fatalf("empty screens: %v", err)
 	}
-	testenv.ShowImage(t, display+".1", writePNG(t, qrImage(t, awsURI, 240)), 500, 300)
+	testenv.ShowImage(t, display+".1", writePNG(t, testenv.QRImage(t, awsURI, 240)), 500, 300)
 	images, err := Capture()
 	if err != nil || len(images) != 2 || images[0].Bounds().Dx() != 1024 || images[1].Bounds().Dx() != 800 {
 		t.Fatalf("Capture = %d images, %v; want 1024 and 800 wide", len(images), err)
@@ -66,7 +67,7 @@ func TestCaptureX11Screens(t *testing.T) {
 	if got, err := Scan(Capture); err != nil || !slices.Equal(got, []string{awsURI}) {
 		t.Fatalf("a code on the second screen: %q, %v", got, err)
 	}
-	testenv.ShowImage(t, display+".0", writePNG(t, qrImage(t, githubURI, 240)), 10, 500)
+	testenv.ShowImage(t, display+".0", writePNG(t, testenv.QRImage(t, githubURI, 240)), 10, 500)
 	if got, err := Scan(Capture); err != nil || !slices.Equal(got, []string{githubURI, awsURI}) {
 		t.Fatalf("a code on each screen: %q, %v", got, err)
 	}
@@ -79,7 +80,7 @@ func TestCaptureWithoutDisplay(t *testing.T) {
 	}
 	onX(t, ":4093") // nobody's
 	_, err := Capture()
-	if err == nil || !strings.HasPrefix(err.Error(), "cannot reach the X server of DISPLAY=:4093: ") || strings.Contains(err.Error(), "\n") {
+	if err == nil || !strings.HasPrefix(err.Error(), "can't reach the X server of DISPLAY=:4093: ") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("an X server that is not there: %v", err)
 	}
 }

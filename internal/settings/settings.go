@@ -38,7 +38,7 @@ const maxSize = 1 << 20
 // Settings are configuration, unlike the vault, which is data: deleting them
 // resets preferences and loses no account.
 func DefaultDir() (string, error) {
-	return xdgdir.Dir("XDG_CONFIG_HOME", ".config", "vmfa's settings", "set XDG_CONFIG_HOME")
+	return xdgdir.Dir("XDG_CONFIG_HOME", ".config", "vmfa's settings")
 }
 
 // File is the settings file in one directory. Reading a missing file, or a

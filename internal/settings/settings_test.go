@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/vmfa/vmfa/internal/xdgdir"
 )
 
 func TestDefaultDir(t *testing.T) {
@@ -26,8 +29,9 @@ func TestDefaultDir(t *testing.T) {
 		}
 	}
 	t.Setenv("HOME", "")
-	if _, err := DefaultDir(); err == nil || !strings.Contains(err.Error(), "XDG_CONFIG_HOME") {
-		t.Errorf("no home: %v", err)
+	var noHome *xdgdir.NoHomeError
+	if _, err := DefaultDir(); !errors.As(err, &noHome) || noHome.Var != "XDG_CONFIG_HOME" {
+		t.Errorf("no home: %v, want a *xdgdir.NoHomeError naming XDG_CONFIG_HOME", err)
 	}
 }
 

@@ -25,9 +25,11 @@ type Clock struct {
 	System func() time.Time
 	// Dir is the settings directory; "" means settings.DefaultDir.
 	Dir string
-	// Explain writes an error reading the settings as the warning says
-	// it, with what to do about it (the program's own hints); nil means
-	// err.Error().
+	// Explain writes the cause of a warning (an error reading the
+	// settings, a *StaleError, the kernel's ErrUnsynchronised) as the
+	// warning says it, with what to do about it in the program's own
+	// words: its commands and flags, which this package never names. nil
+	// means err.Error().
 	Explain func(error) string
 	// Notify is told each warning on the first call of Now, once: the CLI
 	// says them on stderr. When Header comes first the warnings are the
@@ -68,8 +70,8 @@ func (c *Clock) Now() time.Time {
 func (c *Clock) Header() (label, warning string) {
 	c.once.Do(func() { c.reading = c.Read("") })
 	warnings := c.reading.Warnings
-	if w := Kernel().Warning(); w != "" {
-		warnings = append([]string{w}, warnings...)
+	if err := Kernel().Err(); err != nil {
+		warnings = append([]string{c.explain(err)}, warnings...)
 	}
 	return c.reading.Correction.Label(), strings.Join(warnings, "; ")
 }
@@ -95,8 +97,8 @@ func (c *Clock) Read(dir string) Reading {
 		return r
 	}
 	r.Now = r.Correction.Clock(system)
-	if note := r.Correction.StaleNote(system()); note != "" {
-		r.Warnings = []string{note}
+	if stale := r.Correction.Stale(system()); stale != nil {
+		r.Warnings = []string{c.explain(stale)}
 	}
 	return r
 }

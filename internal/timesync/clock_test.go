@@ -28,7 +28,10 @@ func TestClockHeader(t *testing.T) {
 	dir := t.TempDir()
 	f := settings.Open(dir)
 	system := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
-	kernel := Kernel().Warning()
+	kernel := ""
+	if err := Kernel().Err(); err != nil {
+		kernel = err.Error()
+	}
 	join := func(ws ...string) string {
 		var out []string
 		for _, w := range ws {
@@ -65,9 +68,33 @@ func TestClockHeader(t *testing.T) {
 	}
 	c = clockIn(dir, system, &notes)
 	label, warning := c.Header()
-	stale := "the clock correction -2s was measured 10 days ago: run 'vmfa time' to check it, 'vmfa time --apply' to renew it"
+	stale := "the clock correction -2s was measured 10 days ago"
 	if label != "clock corrected -2s" || warning != join(kernel, stale) {
 		t.Errorf("stale correction: %q %q", label, warning)
+	}
+	// The program says what to do about each warning (Explain), the
+	// kernel's included.
+	c = clockIn(dir, system, &notes)
+	var explained []error
+	c.Explain = func(err error) string {
+		explained = append(explained, err)
+		return err.Error() + ": the program's hint"
+	}
+	label, warning = c.Header()
+	var staleErr *StaleError
+	unsynced := 0
+	for _, err := range explained {
+		if errors.Is(err, ErrUnsynchronised) {
+			unsynced++
+		} else if !errors.As(err, &staleErr) {
+			t.Errorf("explained %v", err)
+		}
+	}
+	if staleErr == nil || staleErr.Days != 10 || staleErr.Offset != -2*time.Second || len(explained) != 1+unsynced || (unsynced == 1) != (kernel != "") {
+		t.Errorf("explained %v, want a *StaleError, and the kernel's ErrUnsynchronised if it says so", explained)
+	}
+	if want := stale + ": the program's hint"; !strings.HasSuffix(warning, want) || (kernel != "" && warning != join(kernel+": the program's hint", want)) {
+		t.Errorf("stale correction, explained: %q %q", label, warning)
 	}
 	c.Now()
 	if len(notes) != 0 {
@@ -123,7 +150,7 @@ func TestClockReadsEachDirectory(t *testing.T) {
 	apply(own, 3*time.Second, time.Hour)
 	apply(client, -7*time.Second, 8*24*time.Hour+time.Hour)
 	check("", 3*time.Second)
-	check(client, -7*time.Second, "the clock correction -7s was measured 8 days ago: run 'vmfa time' to check it, 'vmfa time --apply' to renew it")
+	check(client, -7*time.Second, "the clock correction -7s was measured 8 days ago")
 	apply(client, 11*time.Second, time.Minute)
 	check(client, 11*time.Second)
 	if len(notes) != 0 {

@@ -1,6 +1,7 @@
 package timesync
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -44,16 +45,29 @@ func (c Correction) Label() string {
 	return "clock corrected " + FormatOffset(c.Offset)
 }
 
-// StaleNote says, when the correction is older than StaleAfter at now, that
-// it should be measured again; otherwise it is "".
-func (c Correction) StaleNote(now time.Time) string {
-	if c.IsZero() || now.Sub(c.MeasuredAt) <= StaleAfter {
-		return ""
-	}
-	days := int(now.Sub(c.MeasuredAt) / (24 * time.Hour))
-	return fmt.Sprintf("the clock correction %s was measured %d days ago: run 'vmfa time' to check it, 'vmfa time --apply' to renew it",
-		FormatOffset(c.Offset), days)
+// StaleError says that the correction applied is older than StaleAfter:
+// worth measuring again.
+type StaleError struct {
+	Offset time.Duration
+	Days   int // how long ago it was measured
 }
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("the clock correction %s was measured %d days ago", FormatOffset(e.Offset), e.Days)
+}
+
+// Stale returns a *StaleError when the correction is older than StaleAfter
+// at now, else nil.
+func (c Correction) Stale(now time.Time) error {
+	if c.IsZero() || now.Sub(c.MeasuredAt) <= StaleAfter {
+		return nil
+	}
+	return &StaleError{Offset: c.Offset, Days: int(now.Sub(c.MeasuredAt) / (24 * time.Hour))}
+}
+
+// ErrNotMeasured is wrapped by the error for a stored correction that
+// could not have come from Measure: an edited settings file.
+var ErrNotMeasured = errors.New("the clock correction is not one vmfa measured")
 
 // stored is a Correction as written in the settings file.
 type stored struct {
@@ -77,7 +91,7 @@ func Applied(f *settings.File) (Correction, error) {
 		MeasuredAt: s.MeasuredAt,
 	}
 	if math.IsNaN(s.OffsetSeconds) || math.Abs(s.OffsetSeconds) > MaxOffset.Seconds() || c.MeasuredAt.IsZero() {
-		return Correction{}, fmt.Errorf("%s: the clock correction is not one vmfa measured: run 'vmfa time --reset'", f.Path())
+		return Correction{}, fmt.Errorf("%s: %w", f.Path(), ErrNotMeasured)
 	}
 	return c, nil
 }

@@ -1,6 +1,7 @@
 package timesync
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -23,14 +24,16 @@ func TestCorrectedClock(t *testing.T) {
 	if c.Label() != "clock corrected +1m37s" || (Correction{}).Label() != "" {
 		t.Errorf("labels %q %q", c.Label(), Correction{}.Label())
 	}
-	if n := c.StaleNote(measuredAt.Add(StaleAfter)); n != "" {
-		t.Errorf("a week old is not stale yet: %q", n)
+	if err := c.Stale(measuredAt.Add(StaleAfter)); err != nil {
+		t.Errorf("a week old is not stale yet: %v", err)
 	}
-	if n := c.StaleNote(measuredAt.Add(9*24*time.Hour + time.Hour)); !strings.Contains(n, "+1m37s was measured 9 days ago") || !strings.Contains(n, "vmfa time --apply") {
-		t.Errorf("stale note %q", n)
+	var stale *StaleError
+	if err := c.Stale(measuredAt.Add(9*24*time.Hour + time.Hour)); !errors.As(err, &stale) || stale.Days != 9 || stale.Offset != c.Offset ||
+		err.Error() != "the clock correction +1m37s was measured 9 days ago" {
+		t.Errorf("stale: %v", err)
 	}
-	if n := (Correction{}).StaleNote(measuredAt); n != "" {
-		t.Errorf("no correction, note %q", n)
+	if err := (Correction{}).Stale(measuredAt); err != nil {
+		t.Errorf("no correction, stale: %v", err)
 	}
 }
 
@@ -113,14 +116,14 @@ func TestApplyAndReset(t *testing.T) {
 // TestEditedCorrection: a stored correction beyond what Measure accepts is
 // refused, not applied, and --reset still removes it.
 func TestEditedCorrection(t *testing.T) {
-	for _, bad := range []string{
+	for i, bad := range []string{
 		`{"offset_seconds": 172800, "server": "x", "measured_at": "2026-11-24T10:00:00Z"}`,
 		`{"offset_seconds": 5}`,
-		`{"offset_seconds": "soon"}`,
+		`{"offset_seconds": "soon"}`, // not what vmfa wrote: the settings' own error
 	} {
 		f := settings.Open(t.TempDir())
 		os.WriteFile(f.Path(), []byte(`{"clock_correction": `+bad+`}`), 0o600)
-		if c, err := Applied(f); err == nil || !c.IsZero() || !strings.Contains(err.Error(), f.Path()) {
+		if c, err := Applied(f); err == nil || !c.IsZero() || !strings.Contains(err.Error(), f.Path()) || errors.Is(err, ErrNotMeasured) != (i < 2) {
 			t.Errorf("%s: %+v %v", bad, c, err)
 		}
 		if removed, found, err := Reset(f); err != nil || !found || !removed.IsZero() {

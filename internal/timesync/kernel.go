@@ -1,6 +1,7 @@
 package timesync
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -16,11 +17,16 @@ type KernelClock struct {
 // up on the clock and marks it unsynchronised.
 const unsyncedError = 16 * time.Second
 
-// Warning is what the interface's header says when the kernel reports its
-// clock unsynchronised, or "" when it does not (or can't be asked).
-func (k KernelClock) Warning() string {
+// ErrUnsynchronised is wrapped by KernelClock.Err when the kernel reports
+// its clock unsynchronised.
+var ErrUnsynchronised = errors.New("system clock not synchronised")
+
+// Err is what the interface's header warns of when the kernel reports its
+// clock unsynchronised (wrapping ErrUnsynchronised), or nil when it does
+// not (or can't be asked).
+func (k KernelClock) Err() error {
 	if !k.Known || k.Synchronised {
-		return ""
+		return nil
 	}
-	return fmt.Sprintf("system clock not synchronised (error up to %s): check codes with 'vmfa time'", k.MaxError.Round(time.Millisecond))
+	return fmt.Errorf("%w (error up to %s)", ErrUnsynchronised, k.MaxError.Round(time.Millisecond))
 }

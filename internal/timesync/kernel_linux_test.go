@@ -1,7 +1,7 @@
 package timesync
 
 import (
-	"strings"
+	"errors"
 	"testing"
 	"time"
 
@@ -28,14 +28,14 @@ func TestKernelClock(t *testing.T) {
 		if k.Synchronised != tt.synced || !k.Known || k.MaxError != time.Duration(tt.maxErr)*time.Microsecond {
 			t.Errorf("%+v: %+v", tt, k)
 		}
-		if w := k.Warning(); (w == "") != tt.synced {
-			t.Errorf("%+v: warning %q", tt, w)
+		if err := k.Err(); (err == nil) != tt.synced || (err != nil && !errors.Is(err, ErrUnsynchronised)) {
+			t.Errorf("%+v: %v", tt, err)
 		}
 	}
-	if w := kernelClock(unix.TIME_ERROR, unix.STA_UNSYNC, 16_000_000).Warning(); w != "system clock not synchronised (error up to 16s): check codes with 'vmfa time'" {
-		t.Errorf("warning %q", w)
+	if err := kernelClock(unix.TIME_ERROR, unix.STA_UNSYNC, 16_000_000).Err(); err == nil || err.Error() != "system clock not synchronised (error up to 16s)" {
+		t.Errorf("warning %v", err)
 	}
-	if w := (KernelClock{}).Warning(); w != "" || strings.Contains(w, "\n") {
-		t.Errorf("unknown: %q", w)
+	if err := (KernelClock{}).Err(); err != nil {
+		t.Errorf("unknown: %v", err)
 	}
 }

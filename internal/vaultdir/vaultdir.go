@@ -21,5 +21,5 @@ func Default() (string, error) {
 	if d := os.Getenv("VMFA_DIR"); d != "" {
 		return d, nil
 	}
-	return xdgdir.Dir("XDG_DATA_HOME", filepath.Join(".local", "share"), "the vault", "set VMFA_DIR")
+	return xdgdir.Dir("XDG_DATA_HOME", filepath.Join(".local", "share"), "the vault")
 }

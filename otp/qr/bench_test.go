@@ -163,7 +163,7 @@ func BenchmarkDecodeDegraded(b *testing.B) {
 func BenchmarkPNGLuminance5K(b *testing.B) {
 	data := readFixture(b, "desktop-5k.png")
 	for b.Loop() {
-		if _, _, _, _, ok := pngLuminance(data, avgWeights, MaxPixels); !ok {
+		if _, _, _, _, err := pngLuminance(data, avgWeights, MaxPixels); err != nil {
 			b.Fatal("not decoded")
 		}
 	}

@@ -34,13 +34,15 @@ var (
 // return are read here directly from their pixel slices, split across the
 // CPUs. For YCbCr (JPEG), the decoded Y plane is the luminance: it is
 // returned as is, not copied, when its rows are contiguous, as are a Gray
-// image's pixels. Nothing writes to lum.
+// image's pixels. Nothing writes to lum. (Over largeImage pixels the Y plane
+// is copied: shared, it would keep the chroma planes with it, up to twice
+// its size.)
 func luminance(img image.Image, wt weights) (lum []byte, w, h int, colour bool) {
 	b := img.Bounds()
 	w, h = b.Dx(), b.Dy()
 	switch m := img.(type) {
 	case *image.YCbCr:
-		if i := m.YOffset(b.Min.X, b.Min.Y); m.YStride == w && len(m.Y) >= i+w*h {
+		if i := m.YOffset(b.Min.X, b.Min.Y); m.YStride == w && len(m.Y) >= i+w*h && w*h <= largeImage {
 			return m.Y[i : i+w*h : i+w*h], w, h, false
 		}
 	case *image.Gray:

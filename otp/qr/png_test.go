@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,9 +17,14 @@ import (
 	"testing"
 )
 
-// pngFile assembles a PNG from its IHDR fields and its filtered rows (each
-// with its filter byte), adding chunks before IDAT if given.
+// pngFile assembles an 8-bit PNG from its IHDR fields and its filtered rows
+// (each with its filter byte), adding chunks before IDAT if given.
 func pngFile(w, h int, colourType byte, rows []byte, extra ...[2]string) []byte {
+	return pngFileOf(pngHeader{width: uint32(w), height: uint32(h), depth: 8, colourType: colourType}, rows, extra...)
+}
+
+// pngFileOf is pngFile for any header.
+func pngFileOf(hdr pngHeader, rows []byte, extra ...[2]string) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\x89PNG\r\n\x1a\n")
 	chunk := func(typ string, data []byte) {
@@ -28,9 +34,9 @@ func pngFile(w, h int, colourType byte, rows []byte, extra ...[2]string) []byte 
 		binary.Write(&buf, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
 	}
 	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr, uint32(w))
-	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
-	ihdr[8], ihdr[9] = 8, colourType
+	binary.BigEndian.PutUint32(ihdr, hdr.width)
+	binary.BigEndian.PutUint32(ihdr[4:], hdr.height)
+	ihdr[8], ihdr[9], ihdr[12] = hdr.depth, hdr.colourType, hdr.interlace
 	chunk("IHDR", ihdr)
 	for _, c := range extra {
 		chunk(c[0], []byte(c[1]))
@@ -53,9 +59,9 @@ func checkPNGLuminance(t *testing.T, name string, data []byte) {
 		t.Fatalf("%s: image/png: %v", name, err)
 	}
 	for _, wt := range []weights{avgWeights, bt601Weights} {
-		got, w, h, _, ok := pngLuminance(data, wt, MaxPixels)
-		if !ok {
-			t.Fatalf("%s (%T): not decoded", name, img)
+		got, w, h, _, err := pngLuminance(data, wt, MaxPixels)
+		if err != nil {
+			t.Fatalf("%s (%T): %v", name, img, err)
 		}
 		want, ww, wh, _ := luminance(img, wt)
 		if w != ww || h != wh || !bytes.Equal(got, want) {
@@ -81,9 +87,8 @@ func TestPNGLuminance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		img, err := png.Decode(bytes.NewReader(data))
-		if err != nil || img.ColorModel() == color.RGBA64Model || img.ColorModel() == color.NRGBA64Model {
-			continue // truncated, text, 16-bit: image/png's
+		if _, err := png.Decode(bytes.NewReader(data)); err != nil {
+			continue // truncated, text
 		}
 		checkPNGLuminance(t, f, data)
 		n++
@@ -125,32 +130,80 @@ func TestPNGLuminance(t *testing.T) {
 	checkPNGLuminance(t, "grey+alpha", pngFile(w, h, 4, rows))
 }
 
+// TestPNGLuminanceKinds compares the direct path with image/png on every
+// kind of PNG it reads: 8 and 16 bits, each colour type, interlaced or not,
+// with a transparent colour where one may be, every filter type.
+func TestPNGLuminanceKinds(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, depth := range []byte{8, 16} {
+		for _, ct := range []byte{0, 2, 4, 6} {
+			for _, interlace := range []byte{0, 1} {
+				hdr := pngHeader{width: 37, height: 23, depth: depth, colourType: ct, interlace: interlace}
+				pixel := map[byte]int{0: 1, 2: 3, 4: 2, 6: 4}[ct] * int(depth) / 8
+				passes := []pngPass{{0, 0, 1, 1, 37, 23}}
+				if interlace == 1 {
+					passes = adam7(37, 23)
+				}
+				var rows []byte
+				for _, p := range passes {
+					for range p.h {
+						rows = append(rows, byte(rnd.IntN(5)))
+						// Few values, so that the transparent colour occurs.
+						for range p.w * pixel {
+							rows = append(rows, byte(rnd.IntN(3))*0x7f)
+						}
+					}
+				}
+				name := fmt.Sprintf("%d-bit, colour type %d, interlace %d", depth, ct, interlace)
+				checkPNGLuminance(t, name, pngFileOf(hdr, rows))
+				if ct == 0 || ct == 2 {
+					key := "\x00\x7f\x00\xfe\x00\x00"[:map[byte]int{0: 2, 2: 6}[ct]]
+					if depth == 16 {
+						key = "\x7f\x7f\xfe\xfe\x00\x00"[:len(key)]
+					}
+					checkPNGLuminance(t, name+", tRNS", pngFileOf(hdr, rows, [2]string{"tRNS", key}))
+				}
+			}
+		}
+	}
+}
+
 // TestPNGLuminanceFallsBack: what the direct path does not read, it leaves
-// to image/png (ok false), so that its errors and its other formats stay.
+// to image/png (errPNGKind), so that its other formats stay; a damaged file
+// is an error with image/png's words.
 func TestPNGLuminanceFallsBack(t *testing.T) {
 	rows := slices.Repeat([]byte{0, 10, 20, 30}, 2) // two rows of one RGB pixel
 	good := pngFile(1, 2, 2, rows)
-	if _, _, _, _, ok := pngLuminance(good, avgWeights, MaxPixels); !ok {
-		t.Fatal("the good file is not read")
+	if _, _, _, _, err := pngLuminance(good, avgWeights, MaxPixels); err != nil {
+		t.Fatalf("the good file is not read: %v", err)
+	}
+	for name, data := range map[string][]byte{
+		"palette":    pngFile(1, 2, 3, []byte{0, 0, 0, 0}, [2]string{"PLTE", "\x00\x00\x00"}),
+		"1-bit":      pngFileOf(pngHeader{width: 1, height: 2, depth: 1}, []byte{0, 0, 0, 0}),
+		"RGBA tRNS":  pngFile(1, 2, 6, slices.Repeat([]byte{0, 1, 2, 3, 4}, 2), [2]string{"tRNS", "\x00\x0a\x00\x14\x00\x1e"}),
+		"over limit": pngFile(1000, 1001, 2, nil),
+		"not a PNG":  []byte("GIF89a"),
+		"empty":      nil,
+	} {
+		if _, _, _, _, err := readPNG(data, avgWeights, 1_000_000); err != errPNGKind {
+			t.Errorf("%s: error %v, want errPNGKind", name, err)
+		}
 	}
 	badCRC := bytes.Clone(good)
 	badCRC[len(badCRC)-20]++ // in the IDAT data
-	for name, data := range map[string][]byte{
-		"tRNS":       pngFile(1, 2, 2, rows, [2]string{"tRNS", "\x00\x0a\x00\x14\x00\x1e"}),
-		"palette":    pngFile(1, 2, 3, []byte{0, 0, 0, 0}, [2]string{"PLTE", "\x00\x00\x00"}),
-		"bad CRC":    badCRC,
-		"bad filter": pngFile(1, 2, 2, []byte{0, 1, 2, 3, 5, 1, 2, 3}),
-		"short":      pngFile(1, 2, 2, rows[:6]),
-		"long":       pngFile(1, 2, 2, append(rows, 0)),
-		"over limit": pngFile(1000, 1001, 2, nil),
-		"16-bit":     readFixture(t, "mirrored.png"),
-		"truncated":  readFixture(t, "truncated.png"),
-		"not a PNG":  []byte("GIF89a"),
-		"empty":      nil,
-		"no IDAT":    good[:33],
+	for name, c := range map[string]struct {
+		data []byte
+		err  string
+	}{
+		"bad CRC":    {badCRC, "png: invalid format: invalid checksum"},
+		"bad filter": {pngFile(1, 2, 2, []byte{0, 1, 2, 3, 5, 1, 2, 3}), "png: invalid format: bad filter type"},
+		"short":      {pngFile(1, 2, 2, rows[:6]), "png: invalid format: not enough pixel data"},
+		"long":       {pngFile(1, 2, 2, append(rows, 0)), "png: invalid format: too much pixel data"},
+		"truncated":  {readFixture(t, "truncated.png"), "png: invalid format: not enough pixel data"},
+		"no IDAT":    {good[:33], "png: invalid format: not enough pixel data"},
 	} {
-		if _, _, _, _, ok := readPNG(data, avgWeights, 1_000_000); ok {
-			t.Errorf("%s: read", name)
+		if _, _, _, _, err := readPNG(c.data, avgWeights, 1_000_000); err == nil || err.Error() != c.err {
+			t.Errorf("%s: error %v, want %s", name, err, c.err)
 		}
 	}
 }
@@ -166,9 +219,11 @@ func FuzzPNGLuminance(f *testing.F) {
 	f.Add(pngFile(2, 2, 4, []byte{3, 1, 2, 3, 4, 2, 0, 0, 0, 0}))
 	f.Add(pngFile(2, 1, 0, []byte{0, 7, 9}))
 	f.Add(readFixture(f, filepath.Join("degraded", "inverted.png")))
+	f.Add(pngFileOf(pngHeader{width: 3, height: 3, depth: 16, colourType: 2, interlace: 1}, bytes.Repeat([]byte{1, 2, 3, 4, 5, 6, 7}, 9), [2]string{"tRNS", "\x01\x02\x03\x04\x05\x06"}))
+	f.Add(pngFileOf(pngHeader{width: 2, height: 2, depth: 16, colourType: 4}, bytes.Repeat([]byte{4, 1, 2, 3, 4}, 4)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, w, h, _, ok := readPNG(data, avgWeights, 1_000_000)
-		if !ok {
+		got, w, h, _, err := readPNG(data, avgWeights, 1_000_000)
+		if err != nil {
 			return
 		}
 		img, err := png.Decode(bytes.NewReader(data))

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"io/fs"
 	"strings"
 
 	// Image formats understood by Decode.
@@ -29,15 +30,18 @@ import (
 
 // MaxPixels is the largest image (width*height) Decode accepts: 100 megapixels.
 //
-// That is twice a 6K display and more than any phone camera, while it keeps
-// the worst case at about 600 MB of memory (RGBA pixels, luminance and bit
-// matrices). A decompression bomb, say a 300 KB PNG claiming 60000×60000
-// pixels, is refused from its header before any pixel is decoded.
+// That is twice a 6K display and more than any phone camera. A
+// decompression bomb, say a 300 KB PNG claiming 60000×60000 pixels, is
+// refused from its header before any pixel is decoded. Under the limit,
+// decoding holds the file, the decoder's memory and a byte a pixel of
+// luminance, at most maxDecodeBytes, and the search the luminance and its
+// own: no image takes the process past 600 MiB (TestBombsMemory).
 const MaxPixels = 100_000_000
 
 // maxFileSize caps how much of the input Decode reads. No honest image under
 // MaxPixels comes near it: an uncompressed 100-megapixel RGB TIFF or BMP is
-// 300 MB, a PNG of a screenshot a few MB.
+// 300 MB (too large to decode besides: see decodingBytes), a PNG of noise as
+// much, a PNG of a screenshot a few MB.
 const maxFileSize = 320 << 20
 
 var (
@@ -88,15 +92,33 @@ func Decode(r io.Reader) ([]string, error) {
 // decode is Decode with a limit of maxPixels, which the fuzz test lowers to
 // check the refusal from the header on images small enough to fuzz.
 func decode(r io.Reader, maxPixels int) ([]string, error) {
-	// The whole input is buffered: the header has to be read twice (once
-	// for the size check, once to decode), and the formats' decoders would
-	// otherwise wrap r in their own bufio.Readers and lose bytes in between.
-	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	img, err := readImage(r, maxPixels)
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxFileSize {
-		return nil, &tooLargeError{fmt.Sprintf("image file is over %d MB", maxFileSize>>20)}
+	return DecodeImage(img)
+}
+
+// ReadImage reads an encoded image as Decode does, for DecodeImage: the
+// format's decoder's image, or, for most PNGs, its luminance, read straight
+// from the file. It returns ErrNoQRCode for an image too narrow to hold one.
+//
+// Nothing larger than the file, the format's decoder and the luminance is
+// held at once: PNGs, the usual and the largest images, are decoded without
+// an image of their pixels (see pngLuminance); for the other formats, the
+// memory their decoders will take is estimated from the header, and bounded
+// (see decodingBytes).
+func ReadImage(r io.Reader) (image.Image, error) {
+	return readImage(r, MaxPixels)
+}
+
+func readImage(r io.Reader, maxPixels int) (image.Image, error) {
+	// The whole input is buffered: the header has to be read twice (once
+	// for the size check, once to decode), and the formats' decoders would
+	// otherwise wrap r in their own bufio.Readers and lose bytes in between.
+	data, err := readInput(r)
+	if err != nil {
+		return nil, err
 	}
 	cfg, format, err := safely(image.DecodeConfig, data)
 	if err != nil {
@@ -111,23 +133,78 @@ func decode(r io.Reader, maxPixels int) ([]string, error) {
 	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
 		return nil, errPixels(cfg.Width, cfg.Height, maxPixels)
 	}
+	if min(cfg.Width, cfg.Height) < minSide {
+		return nil, ErrNoQRCode
+	}
+	var pngErr error
 	if format == "png" {
-		if lum, w, h, colour, ok := pngLuminance(data, avgWeights, maxPixels); ok {
-			alt := func() []byte { return nil }
-			if colour {
-				alt = func() []byte {
+		lum, w, h, colour, err := pngLuminance(data, avgWeights, maxPixels)
+		if err == nil {
+			img := &lumImage{Gray: &image.Gray{Pix: lum, Stride: w, Rect: image.Rect(0, 0, w, h)}}
+			if colour && w*h <= largeImage {
+				img.bt601 = func() []byte {
 					lum, _, _, _, _ := pngLuminance(data, bt601Weights, maxPixels)
 					return lum
 				}
 			}
-			return texts(find(lum, w, h, alt))
+			return img, nil
 		}
+		if !errors.Is(err, errPNGKind) {
+			pngErr = err // image/png may still say it better, if it fits
+		}
+	}
+	if need := decodingBytes(format, data, cfg); need > maxDecodeBytes {
+		if pngErr != nil {
+			return nil, &corruptError{format, pngErr}
+		}
+		return nil, errMemory(format, cfg, need)
 	}
 	img, _, err := safely(image.Decode, data)
 	if err != nil {
 		return nil, &corruptError{format, err}
 	}
-	return DecodeImage(img)
+	return img, nil
+}
+
+// A lumImage is an image read as its luminance with gozxing's weights, and,
+// for a colour image of up to largeImage pixels, a way to read it with
+// BT.601's (see weights).
+type lumImage struct {
+	*image.Gray
+	bt601 func() []byte // nil: grey, or large
+}
+
+// readInput reads r to its end, or to a byte past maxFileSize, which it
+// refuses. A file, or a reader that knows its length, is read into a buffer
+// of that size: growing one as the bytes come would hold the old and the new
+// at once, twice the file.
+func readInput(r io.Reader) ([]byte, error) {
+	var size int64
+	switch r := r.(type) {
+	case interface{ Stat() (fs.FileInfo, error) }: // *os.File
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	case interface{ Len() int }: // *bytes.Reader
+		size = int64(r.Len())
+	}
+	if size > maxFileSize {
+		return nil, errFileSize()
+	}
+	// ReadFrom grows a buffer with less than MinRead bytes free before
+	// each read, the one that finds the end too.
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxFileSize+1)); err != nil {
+		return nil, err
+	}
+	if buf.Len() > maxFileSize {
+		return nil, errFileSize()
+	}
+	return buf.Bytes(), nil
+}
+
+func errFileSize() error {
+	return &tooLargeError{fmt.Sprintf("image file is over %d MB", maxFileSize>>20)}
 }
 
 // safely calls image.Decode or image.DecodeConfig on data, turning a panic

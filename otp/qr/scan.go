@@ -4,6 +4,7 @@ import (
 	"errors"
 	"image"
 	"math"
+	"runtime"
 	"sort"
 	"sync"
 
@@ -81,17 +82,27 @@ type code struct {
 //     modules of a screenshot blur into grey unless they start on even
 //     pixels (the 5K fixture shifted by one pixel is then missed), and on
 //     ZXing's qrcode-2/13.png a half-size attempt decoded a wrong text.
+//
+// Over largeImage pixels, the second weighting is not tried, so that img is
+// not kept for it: a caller that drops its own reference to img lets the
+// search use the memory of its pixels.
 func DecodeImage(img image.Image) ([]string, error) {
 	b := img.Bounds()
 	if int64(b.Dx())*int64(b.Dy()) > MaxPixels {
 		return nil, errPixels(b.Dx(), b.Dy(), MaxPixels)
 	}
-	if b.Empty() {
+	if min(b.Dx(), b.Dy()) < minSide {
 		return nil, ErrNoQRCode
 	}
-	lum, w, h, colour := luminance(img, avgWeights)
 	alt := func() []byte { return nil }
-	if colour {
+	if l, ok := img.(*lumImage); ok {
+		if l.bt601 != nil {
+			alt = l.bt601
+		}
+		img = l.Gray
+	}
+	lum, w, h, colour := luminance(img, avgWeights)
+	if colour && w*h <= largeImage {
 		alt = func() []byte {
 			lum, _, _, _ := luminance(img, bt601Weights)
 			return lum
@@ -135,6 +146,15 @@ const regionsAlways = 4_000_000
 // code yields both (unless a different step would be needed for each, which
 // is not worth doubling the time of every scan for).
 func find(lum []byte, w, h int, alt func() []byte) []code {
+	if w*h > largeImage {
+		// What decoding left, the file and the decoder's image, is
+		// garbage by now: collected before the search allocates, it
+		// lends its memory rather than adds to the peak. So is the
+		// search's own when it returns, which the next image would find
+		// (vmfa scan of several files) if left to the collector's pace.
+		runtime.GC()
+		defer runtime.GC()
+	}
 	whole := newTarget(lum, w, h)
 	codes := whole.try(steps[0])
 	var zoomed []*target

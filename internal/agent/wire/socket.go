@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/vmfa/vmfa/internal/shellquote"
 	"github.com/vmfa/vmfa/internal/xdgdir"
 )
 
@@ -64,7 +65,7 @@ func runtimeDir() (string, error) {
 	if isOwnDir(tmp, uid) {
 		return tmp, CheckRuntimeDir(tmp, uid)
 	}
-	state, err := xdgdir.Dir("XDG_STATE_HOME", filepath.Join(".local", "state"), "the agent's socket", "set XDG_RUNTIME_DIR")
+	state, err := xdgdir.Dir("XDG_STATE_HOME", filepath.Join(".local", "state"), "the agent's socket")
 	if err != nil {
 		return "", err
 	}
@@ -110,7 +111,7 @@ func CheckRuntimeDir(dir string, uid int) error {
 	case !ok || int(st.Uid) != uid:
 		return fmt.Errorf("%s, the agent's directory, is not yours: remove it, or set XDG_RUNTIME_DIR", dir)
 	case fi.Mode().Perm()&0o077 != 0:
-		return fmt.Errorf("%s, the agent's directory, is open to others (%v): run 'chmod 700 %s'", dir, fi.Mode().Perm(), dir)
+		return fmt.Errorf("%s, the agent's directory, is open to others (%v): run 'chmod 700 %s'", dir, fi.Mode().Perm(), shellquote.Word(dir))
 	}
 	return nil
 }
