@@ -351,6 +351,10 @@ func TestRestoreAfterRemove(t *testing.T) {
 	if _, _, err := v.Restore(names[0]); err != nil {
 		t.Errorf("Restore(file name): %v", err)
 	}
+	prefix := strings.TrimSuffix(h[1].ID, "Z")
+	if id, err := s.ResolveVersion(prefix); err != nil || id != h[1].ID {
+		t.Errorf("ResolveVersion(%q) = %q, %v; want %q", prefix, id, err, h[1].ID)
+	}
 }
 
 // TestRestoreDamaged restores over a damaged vault.age, which is kept.
