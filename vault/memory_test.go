@@ -75,11 +75,12 @@ func TestScryptMemory(t *testing.T) {
 		}
 	}
 
-	// Enough memory: the check lets it through.
-	withMemory(t, 128<<20, "the memory available")
+	// Enough memory, to the byte: the check lets it through.
+	enough := scryptMemory(testWorkFactor) + scryptHeadroom
+	withMemory(t, enough, "the memory available")
 	os.WriteFile(path, good, 0o600)
 	if _, err := s.Unlock(testPassphrase); err != nil {
-		t.Errorf("Unlock at 10 with 128 MiB: %v", err)
+		t.Errorf("Unlock at %d with %d bytes: %v", testWorkFactor, enough, err)
 	}
 }
 

@@ -262,7 +262,7 @@ func (s *Store) Recipients() ([]RecipientInfo, error) {
 		if fi, err := e.Info(); err == nil {
 			ri.Added = fi.ModTime()
 		}
-		pub, err := readFile(ri.pubPath, maxRecipientText)
+		pub, err := readFile(ri.pubPath, maxRecipientText+1) // and AddRecipient's newline
 		var notRegular *safefile.NotRegularError
 		switch {
 		case err == nil:

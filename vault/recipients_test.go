@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/vmfa/vmfa/internal/testenv"
 )
@@ -184,6 +186,21 @@ func TestRecipientsFiles(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Errorf("recipients/ holds %d files after refused adds, want 2", len(entries))
 	}
+	for _, good := range []string{"aZ09.z_A-9+@", strings.Repeat("n", 64)} {
+		if err := CheckRecipientName(good); err != nil {
+			t.Errorf("CheckRecipientName(%q): %v", good, err)
+		}
+	}
+	// The longest text taken, a key with a long comment, is listed whole
+	// (its .pub, with a newline, was once too long to read back).
+	long := edPublic + " " + strings.Repeat("c", maxRecipientText-len(edPublic)-1)
+	addRecipient(t, v, "long", r, long)
+	if list, err := s.Recipients(); err != nil || len(list) != 2 || list[1].Recipient != long || time.Since(list[1].Added) > time.Minute {
+		t.Errorf("after adding a %d-byte key: %+v, %v", len(long), list, err)
+	}
+	if err := s.RemoveRecipient("long"); err != nil {
+		t.Fatal(err)
+	}
 
 	id, err := agessh.ParseIdentity(mustRead(t, edFile))
 	if err != nil {
@@ -241,6 +258,22 @@ func TestUnlockWithIdentitiesErrors(t *testing.T) {
 	var stale *RecipientError
 	if _, err := s.UnlockWithIdentities(ids...); !errors.As(err, &stale) || stale.Name != "backup" || !strings.Contains(err.Error(), "holds another identity") {
 		t.Errorf("another vault's recipients file: %v, want a RecipientError naming backup, to remove", err)
+	}
+
+	// A key that fails to answer, here an SSH key given a wrong
+	// passphrase, says why: its recipients file is not damaged.
+	lockedFile, lockedPublic := sshKey(t, "ed25519", "right")
+	addRecipient(t, v, "locked", sshRecipient(t, lockedPublic), lockedPublic)
+	pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(lockedPublic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := agessh.NewEncryptedSSHIdentity(pub, mustRead(t, lockedFile), func() ([]byte, error) { return []byte("wrong"), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UnlockWithIdentities(wrong); err == nil || errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "SSH key") {
+		t.Errorf("an SSH key given a wrong passphrase: %v, want what the key said", err)
 	}
 }
 
