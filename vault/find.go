@@ -19,8 +19,10 @@ import (
 //   - it is ISSUER:NAME, where ISSUER is a substring or the initials of the
 //     issuer and NAME a substring of the name ("aws:alice");
 //   - it is an AWS MFA serial ARN (arn:aws:iam::123456789012:mfa/alice, as in
-//     ~/.aws/config): the entry's label holds that account ID, and when
-//     several do, its name is the device's (alice or alice@123456789012).
+//     ~/.aws/config): the entry whose note names that ARN ('vmfa aws enroll'
+//     writes it there); else, of the entries whose notes name no such ARN,
+//     those whose label holds that account ID, and when several do, whose
+//     name is the device's (alice or alice@123456789012).
 //
 // No match is ErrNotFound; several is an *AmbiguousError listing them.
 func (d *Data) Find(query string) (Entry, error) {
@@ -33,7 +35,7 @@ func (d *Data) Find(query string) (Entry, error) {
 	}
 	var matches []Entry
 	if account, device, ok := parseMFAARN(q); ok {
-		matches = d.findARN(account, device)
+		matches = d.findARN(q, account, device)
 	} else {
 		matches = d.findText(q)
 	}
@@ -93,14 +95,21 @@ func parseMFAARN(q string) (account, device string, ok bool) {
 	return m[1], m[2], true
 }
 
-// findARN returns the entries of an AWS account: those whose label holds its
-// ID, narrowed to the device's name when there are several. AWS's QR codes
-// label a device "Amazon Web Services:NAME@ACCOUNT", where NAME is the IAM
-// user's name, usually the device's too; the root user's is
+// findARN returns the entries of the MFA device arn: those whose note
+// names it, else those of its account whose notes name no device: whose
+// label holds its ID, narrowed to the device's name when there are several.
+// AWS's QR codes label a device "Amazon Web Services:NAME@ACCOUNT", where
+// NAME is the IAM user's name, usually the device's too; the root user's is
 // "root-account-mfa-device".
-func (d *Data) findARN(account, device string) []Entry {
-	var inAccount, named []Entry
+func (d *Data) findARN(arn, account, device string) []Entry {
+	var noted, inAccount, named []Entry
 	for _, e := range d.Accounts {
+		if n := noteARN(e.Note); n != "" {
+			if strings.EqualFold(n, arn) {
+				noted = append(noted, e)
+			}
+			continue
+		}
 		if !strings.Contains(e.Label(), account) {
 			continue
 		}
@@ -110,10 +119,26 @@ func (d *Data) findARN(account, device string) []Entry {
 			named = append(named, e)
 		}
 	}
-	if len(named) > 0 {
+	switch {
+	case len(noted) > 0:
+		return noted
+	case len(named) > 0:
 		return named
 	}
 	return inAccount
+}
+
+// noteARN returns the first word of note that is an MFA device's ARN, or "".
+func noteARN(note string) string {
+	if !strings.Contains(strings.ToLower(note), ":mfa/") {
+		return "" // the regexp is for notes that may hold one
+	}
+	for _, w := range strings.Fields(note) {
+		if _, _, ok := parseMFAARN(w); ok {
+			return w
+		}
+	}
+	return ""
 }
 
 // initials returns the lower-case first letters of a name of several words.

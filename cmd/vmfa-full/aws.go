@@ -83,6 +83,7 @@ for a profile with role_arn and source_profile.
 		Args: noArgs,
 	}
 	cmd.AddCommand(a.awsCredentialsCmd(), a.awsExecCmd(), a.awsEnvCmd())
+	cmd.AddCommand(a.awsDeviceCmds()...)
 	return cmd
 }
 

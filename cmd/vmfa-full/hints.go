@@ -56,6 +56,7 @@ var hints = []hint{
 	as[*timesync.StaleError](": run 'vmfa time' to check it, 'vmfa time --apply' to renew it"),
 	is(timesync.ErrUnsynchronised, ": check codes with 'vmfa time'"),
 	awsClockHint,
+	awsDeviceHint,
 	is(awssession.ErrNoProfile, ": name one with --profile"),
 	as[*exporter.ExistsError](": choose another name, or --force to replace it"),
 	is(importer.ErrImage, ": add the QR codes in it with 'vmfa add FILE'"),

@@ -1,5 +1,6 @@
 // Package ststest is an AWS STS endpoint of the tests' own, on 127.0.0.1:
-// it answers GetSessionToken, AssumeRole and GetCallerIdentity in STS's XML
+// it answers GetSessionToken, AssumeRole and GetCallerIdentity, and IAM's
+// virtual MFA calls (iam.go), in STS's XML
 // (the awsquery protocol every AWS SDK and the AWS CLI speak) and records
 // what each call was sent, so that tests never reach AWS.
 //
@@ -40,6 +41,9 @@ type Call struct {
 	TokenCode    string
 	RoleARN      string
 	Duration     string // DurationSeconds as sent, "" if none
+	// AuthCodes are IAM's AuthenticationCode1 and 2 (EnableMFADevice,
+	// ResyncMFADevice).
+	AuthCodes [2]string
 }
 
 // Server is a running loopback STS endpoint.
@@ -62,7 +66,8 @@ type Server struct {
 	// something answering as one, that sends what no AWS token holds.
 	TokenSuffix string
 
-	users map[string]user // by long-term access key ID
+	users map[string]user       // by long-term access key ID
+	mfa   map[string]*mfaDevice // IAM's virtual MFA devices by ARN (iam.go)
 }
 
 // user is who a long-term access key stands for.
@@ -141,6 +146,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		TokenCode:    r.PostForm.Get("TokenCode"),
 		RoleARN:      r.PostForm.Get("RoleArn"),
 		Duration:     r.PostForm.Get("DurationSeconds"),
+		AuthCodes:    [2]string{r.PostForm.Get("AuthenticationCode1"), r.PostForm.Get("AuthenticationCode2")},
 	}
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
@@ -176,7 +182,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, "GetCallerIdentity", fmt.Sprintf("<Arn>%s</Arn><UserId>%s</UserId><Account>%s</Account>",
 			escape(caller), escape(c.AccessKey), escape(account)))
 	default:
-		s.fail(w, http.StatusBadRequest, "InvalidAction", "Could not find operation "+c.Action)
+		if !s.serveIAM(w, r, caller) {
+			s.fail(w, http.StatusBadRequest, "InvalidAction", "Could not find operation "+c.Action)
+		}
 	}
 }
 
