@@ -117,6 +117,9 @@ func setMFASerial(text []byte, profile, arn string) (out []byte, old string) {
 		l := string(lines[serialAt])
 		_, value, _ := strings.Cut(l, "=")
 		old = strings.TrimSpace(value)
+		for _, c := range []string{" #", " ;", "\t#", "\t;"} { // an inline comment
+			old, _, _ = strings.Cut(old, c)
+		}
 		eq := strings.IndexByte(l, '=')
 		for i, line := range lines {
 			if i == serialAt {

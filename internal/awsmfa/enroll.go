@@ -220,8 +220,8 @@ type Device struct {
 }
 
 // Devices returns the devices IAM lists for the user, each with its vault
-// entry if any, then those the vault holds unconfirmed for the user's
-// account that IAM does not list (it lists enabled devices only).
+// entry if any, then those the vault holds unconfirmed for the user that
+// IAM does not list (it lists enabled devices only).
 func (u *User) Devices(ctx context.Context, d *vault.Data) ([]Device, error) {
 	listed, err := u.ListDevices(ctx)
 	if err != nil {
@@ -240,7 +240,7 @@ func (u *User) Devices(ctx context.Context, d *vault.Data) ([]Device, error) {
 	}
 	prefix := "arn:" + u.Partition + ":iam::" + u.Account + ":mfa/"
 	for _, e := range d.Accounts {
-		if arn, unconfirmed, ok := ParseNote(e.Note); ok && unconfirmed && !seen[e.ID] && strings.HasPrefix(arn, prefix) {
+		if arn, unconfirmed, ok := ParseNote(e.Note); ok && unconfirmed && !seen[e.ID] && strings.HasPrefix(arn, prefix) && e.Name == u.Label() {
 			out = append(out, Device{Serial: arn, Account: e.Label(), Unconfirmed: true})
 		}
 	}
