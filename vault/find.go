@@ -19,8 +19,8 @@ import (
 //   - it is ISSUER:NAME, where ISSUER is a substring or the initials of the
 //     issuer and NAME a substring of the name ("aws:alice");
 //   - it is an AWS MFA serial ARN (arn:aws:iam::123456789012:mfa/alice, as in
-//     ~/.aws/config): the entry whose note names that ARN ('vmfa aws enroll'
-//     writes it there); else, of the entries whose notes name no such ARN,
+//     ~/.aws/config): the entry whose AWSNote names that ARN; else, of the
+//     entries whose notes name no device,
 //     those whose label holds that account ID, and when several do, whose
 //     name is the device's (alice or alice@123456789012).
 //
@@ -104,7 +104,7 @@ func parseMFAARN(q string) (account, device string, ok bool) {
 func (d *Data) findARN(arn, account, device string) []Entry {
 	var noted, inAccount, named []Entry
 	for _, e := range d.Accounts {
-		if n := noteARN(e.Note); n != "" {
+		if n, _, ok := ParseAWSNote(e.Note); ok {
 			if strings.EqualFold(n, arn) {
 				noted = append(noted, e)
 			}
@@ -126,19 +126,6 @@ func (d *Data) findARN(arn, account, device string) []Entry {
 		return named
 	}
 	return inAccount
-}
-
-// noteARN returns the first word of note that is an MFA device's ARN, or "".
-func noteARN(note string) string {
-	if !strings.Contains(strings.ToLower(note), ":mfa/") {
-		return "" // the regexp is for notes that may hold one
-	}
-	for _, w := range strings.Fields(note) {
-		if _, _, ok := parseMFAARN(w); ok {
-			return w
-		}
-	}
-	return ""
 }
 
 // initials returns the lower-case first letters of a name of several words.

@@ -62,3 +62,33 @@ func TestFindAWSQueries(t *testing.T) {
 		}
 	}
 }
+
+// TestFindARNByNote: an entry whose note names an MFA device's ARN (as 'vmfa
+// aws enroll' writes it) is that device's, and no other's, even when two
+// entries have the same label: a user's second device, or a device named
+// otherwise than the user.
+func TestFindARNByNote(t *testing.T) {
+	d := &Data{Version: Version}
+	for i, note := range []string{
+		"", // alice's first device, added from its QR code
+		"AWS MFA device arn:aws:iam::123456789012:mfa/alice-laptop",
+		"AWS MFA device arn:aws:iam::123456789012:mfa/alice-2 (unconfirmed: not enabled at AWS)",
+	} {
+		e, err := d.Add(testAccount("Amazon Web Services", "alice@123456789012", uint64(i)), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Edit(e.ID, func(e *Entry) error { e.Note = note; return nil })
+	}
+	for query, want := range map[string]string{
+		"arn:aws:iam::123456789012:mfa/alice":        "",
+		"arn:aws:iam::123456789012:mfa/alice-laptop": "AWS MFA device arn:aws:iam::123456789012:mfa/alice-laptop",
+		"arn:aws:iam::123456789012:mfa/ALICE-2":      "AWS MFA device arn:aws:iam::123456789012:mfa/alice-2 (unconfirmed: not enabled at AWS)",
+		"arn:aws:iam::123456789012:mfa/alice-3":      "", // the one entry whose note names no device
+	} {
+		e, err := d.Find(query)
+		if err != nil || e.Note != want {
+			t.Errorf("Find(%q) = note %q, %v; want note %q", query, e.Note, err, want)
+		}
+	}
+}

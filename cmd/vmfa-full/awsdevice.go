@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/awsmfa"
+	"github.com/vmfa/vmfa/internal/shellquote"
 	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -249,11 +250,14 @@ func awsDeviceHint(err error, _ string) (string, bool) {
 		return fmt.Sprintf("%s: add 'mfa_serial = %s' to the profile's section yourself", msg, cfg.ARN), true
 	case errors.As(err, &enable):
 		first := ""
-		if errors.Is(err, awsmfa.ErrCodesRejected) {
+		switch {
+		case errors.Is(err, awsmfa.ErrCodesRejected):
 			first = "check the clock with 'vmfa time', then "
+		case errors.Is(err, awsmfa.ErrDeviceLimit):
+			first = "remove a device the user no longer uses ('vmfa aws devices' lists them), then "
 		}
 		return fmt.Sprintf("%s: %srun 'vmfa aws enroll --profile %s' again to retry with this device, or remove it: 'aws iam delete-virtual-mfa-device --profile %s --serial-number %s', then 'vmfa rm %s'",
-			msg, first, enable.Profile, enable.Profile, enable.ARN, enable.ARN), true
+			msg, first, shellquote.Word(enable.Profile), shellquote.Word(enable.Profile), enable.ARN, enable.ARN), true
 	case errors.Is(err, awsmfa.ErrDeviceExists):
 		return msg + ": give the new device another name with --name, or delete the old one if nothing uses it (aws iam delete-virtual-mfa-device; deactivate-mfa-device first if it is enabled)", true
 	case errors.Is(err, awsmfa.ErrDeviceLimit):

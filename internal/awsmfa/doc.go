@@ -11,7 +11,7 @@
 // the vault, labelled as AWS's own QR code labels it, issuer "Amazon Web
 // Services" and name USER@ACCOUNT; it is never printed nor written
 // anywhere else. The entry's note names the device's ARN and says it is
-// unconfirmed (Note, ParseNote) until IAM EnableMFADevice has taken two
+// unconfirmed (vault.AWSNote) until IAM EnableMFADevice has taken two
 // consecutive codes (the caller's Codes, which waits for the second's
 // window); then the note names the ARN alone, and the profile's mfa_serial
 // is set to it (SetMFASerial).

@@ -15,32 +15,6 @@ import (
 // AWS devices.
 const Issuer = "Amazon Web Services"
 
-const (
-	notePrefix  = "AWS MFA device "
-	notePending = " (unconfirmed: not enabled at AWS)"
-)
-
-// Note is the note of the vault entry holding the seed of the device arn:
-// naming it, and saying whether it is still unconfirmed (created, not yet
-// enabled).
-func Note(arn string, unconfirmed bool) string {
-	if unconfirmed {
-		return notePrefix + arn + notePending
-	}
-	return notePrefix + arn
-}
-
-// ParseNote returns the device ARN a Note names and whether it says
-// unconfirmed; ok is false for any other note.
-func ParseNote(note string) (arn string, unconfirmed, ok bool) {
-	rest, ok := strings.CutPrefix(note, notePrefix)
-	if !ok {
-		return "", false, false
-	}
-	arn, unconfirmed = strings.CutSuffix(rest, notePending)
-	return arn, unconfirmed, strings.HasPrefix(arn, "arn:") && !strings.ContainsAny(arn, " \n")
-}
-
 // EntryFor returns the vault entry of the device arn: the one whose note
 // names it, or else the one whose label holds arn's account ID and whose
 // name, before any "@", is the device's. ok is false when there is none,
@@ -50,7 +24,7 @@ func EntryFor(d *vault.Data, arn string) (e vault.Entry, ok bool) {
 	if err != nil {
 		return vault.Entry{}, false
 	}
-	if a, _, noted := ParseNote(e.Note); noted {
+	if a, _, noted := vault.ParseAWSNote(e.Note); noted {
 		return e, a == arn
 	}
 	device := arn[strings.LastIndexByte(arn, '/')+1:]
@@ -129,14 +103,14 @@ func (u *User) Enroll(ctx context.Context, r EnrollRequest) (Enrolled, error) {
 		return en, err
 	}
 	if e, ok := EntryFor(d, en.ARN); ok {
-		if _, unconfirmed, _ := ParseNote(e.Note); !unconfirmed {
+		if _, unconfirmed, _ := vault.ParseAWSNote(e.Note); !unconfirmed {
 			return en, fmt.Errorf("%w: %s, in the vault as %s", ErrDeviceExists, en.ARN, e.Label())
 		}
 		en.Entry, en.Reused = e, true
 	} else if en.Entry, err = u.createInVault(ctx, r, name); err != nil {
 		return en, err
 	}
-	en.ARN, _, _ = ParseNote(en.Entry.Note)
+	en.ARN, _, _ = vault.ParseAWSNote(en.Entry.Note)
 	code1, code2, err := r.Codes(en.Entry)
 	if err == nil {
 		err = u.enable(ctx, en.ARN, code1, code2)
@@ -145,7 +119,7 @@ func (u *User) Enroll(ctx context.Context, r EnrollRequest) (Enrolled, error) {
 		return en, &EnableError{ARN: en.ARN, Label: en.Entry.Label(), Profile: u.Profile, Err: err}
 	}
 	if _, err := r.Vault.Update(func(d *vault.Data) error {
-		return d.Edit(en.Entry.ID, func(e *vault.Entry) error { e.Note = Note(en.ARN, false); return nil })
+		return d.Edit(en.Entry.ID, func(e *vault.Entry) error { e.Note = vault.AWSNote(en.ARN, false); return nil })
 	}); err != nil {
 		en.Warning = fmt.Sprintf("the vault still says %s is unconfirmed: %v", en.Entry.Label(), err)
 	}
@@ -173,7 +147,7 @@ func (u *User) createInVault(ctx context.Context, r EnrollRequest, name string) 
 			return err
 		}
 		return d.Edit(added.ID, func(live *vault.Entry) error {
-			live.Note = Note(arn, true)
+			live.Note = vault.AWSNote(arn, true)
 			e = *live
 			return nil
 		})
@@ -232,7 +206,7 @@ func (u *User) Devices(ctx context.Context, d *vault.Data) ([]Device, error) {
 	for _, l := range listed {
 		dev := Device{Serial: l.Serial, Enabled: l.Enabled}
 		if e, ok := EntryFor(d, l.Serial); ok {
-			_, dev.Unconfirmed, _ = ParseNote(e.Note)
+			_, dev.Unconfirmed, _ = vault.ParseAWSNote(e.Note)
 			dev.Account = e.Label()
 			seen[e.ID] = true
 		}
@@ -240,7 +214,7 @@ func (u *User) Devices(ctx context.Context, d *vault.Data) ([]Device, error) {
 	}
 	prefix := "arn:" + u.Partition + ":iam::" + u.Account + ":mfa/"
 	for _, e := range d.Accounts {
-		if arn, unconfirmed, ok := ParseNote(e.Note); ok && unconfirmed && !seen[e.ID] && strings.HasPrefix(arn, prefix) && e.Name == u.Label() {
+		if arn, unconfirmed, ok := vault.ParseAWSNote(e.Note); ok && unconfirmed && !seen[e.ID] && strings.HasPrefix(arn, prefix) && e.Name == u.Label() {
 			out = append(out, Device{Serial: arn, Account: e.Label(), Unconfirmed: true})
 		}
 	}

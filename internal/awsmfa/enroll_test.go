@@ -87,7 +87,7 @@ func TestEnroll(t *testing.T) {
 	}
 	d, _ := s.v.Load()
 	e, ok := EntryFor(d, aliceARN)
-	if !ok || e.Label() != "Amazon Web Services:alice@123456789012" || e.Secret != seed || e.Note != Note(aliceARN, false) || e.Period != 30 || e.Digits != 6 {
+	if !ok || e.Label() != "Amazon Web Services:alice@123456789012" || e.Secret != seed || e.Note != vault.AWSNote(aliceARN, false) || e.Period != 30 || e.Digits != 6 {
 		t.Fatalf("the vault holds %q (note %q, %d digits, %d s; seed is the server's: %v)", e.Label(), e.Note, e.Digits, e.Period, e.Secret == seed)
 	}
 	got, _ := os.ReadFile(s.config)
@@ -120,7 +120,7 @@ func TestEnrollRejectedThenRetried(t *testing.T) {
 	}
 	d, _ := s.v.Load()
 	e, ok := EntryFor(d, newARN)
-	if _, unconfirmed, _ := ParseNote(e.Note); !ok || !unconfirmed {
+	if _, unconfirmed, _ := vault.ParseAWSNote(e.Note); !ok || !unconfirmed {
 		t.Fatalf("the vault's entry: %v %q", ok, e.Note)
 	}
 	u, _ := Open(context.Background(), "base")
