@@ -27,6 +27,9 @@ type listScreen struct {
 	codes   codeCache
 	// added marks the accounts the last add brought in, until the next.
 	added map[string]bool
+	// awsTags name the AWS profiles using each AWS device, by entry ID
+	// (awsTags).
+	awsTags map[string]string
 }
 
 // listAction is something the list does to the selected account, from its
@@ -364,6 +367,7 @@ func (l *listScreen) setEntries(c *common, accounts []vault.Entry) {
 	})
 	l.codes.prune(l.entries)
 	l.codes.refresh(l.entries, c.now)
+	l.awsTags = awsTags(l.entries, c.awsProfiles)
 	l.refilter()
 	if sel != "" {
 		l.selectID(c, sel)
@@ -407,10 +411,11 @@ func (l *listScreen) selectID(c *common, id string) {
 	l.clamp(c)
 }
 
-// refilter ranks the accounts against the query (vault.Match) and puts the
-// cursor on the best.
+// refilter ranks the accounts against the query (vault.Match), then those
+// whose AWS profiles match it, and puts the cursor on the best.
 func (l *listScreen) refilter() {
 	l.visible = vault.Match(l.entries, l.filter.Value())
+	l.visible = append(l.visible, tagMatches(l.entries, l.awsTags, l.filter.Value(), l.visible)...)
 	l.cursor = 0
 	l.offset = 0
 }

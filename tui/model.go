@@ -32,6 +32,8 @@ type config struct {
 	clockNote string // what the header says of the clock (Options.ClockNote)
 	clockWarn string // Options.ClockWarning
 	unlocked  Vault  // Options.Vault: opened already
+	// awsProfiles are Options.AWSProfiles.
+	awsProfiles []AWSProfile
 }
 
 // Model is the root model. It owns the unlocked vault's accounts, the
@@ -92,13 +94,14 @@ func newModel(cfg config) Model {
 	return Model{
 		cfg: cfg,
 		c: common{
-			now:       now,
-			st:        newStyles(),
-			help:      &h,
-			clip:      cfg.clip,
-			capture:   cfg.capture,
-			clockNote: cfg.clockNote,
-			clockWarn: cfg.clockWarn,
+			now:         now,
+			st:          newStyles(),
+			help:        &h,
+			clip:        cfg.clip,
+			capture:     cfg.capture,
+			clockNote:   cfg.clockNote,
+			clockWarn:   cfg.clockWarn,
+			awsProfiles: cfg.awsProfiles,
 		},
 		unlock:  newUnlockScreen(cfg.store, cfg.workFactor, cfg.passphrase != ""),
 		lastKey: now,

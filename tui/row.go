@@ -46,6 +46,9 @@ func newRowLayout(width, digits int, showNext bool) rowLayout {
 
 const maxLabelW = 56
 
+// maxTagW is as much of a row's AWS profiles as the issuer is cut for.
+const maxTagW = 24
+
 // minIssuerW is how far an issuer is cut to make room for a name.
 const minIssuerW = 6
 
@@ -83,9 +86,17 @@ func (l *listScreen) row(c *common, e vault.Entry, selected bool, lay rowLayout,
 	// tells the accounts of one issuer apart, and its end is often what
 	// matters (alice@123456789012, an AWS account ID).
 	issW := labelW - used
+	tag := termsafe.Escape(l.awsTags[e.ID])
+	if tag != "" {
+		tag = "· " + tag
+	}
 	if name != "" {
 		minIss := min(ansi.StringWidth(iss), minIssuerW)
-		issW = max(minIss, issW-ansi.StringWidth(name)-1)
+		rest := ansi.StringWidth(name) + 1
+		if tag != "" {
+			rest += min(ansi.StringWidth(tag)+1, maxTagW) // the issuer is cut for some of it too
+		}
+		issW = max(minIss, issW-rest)
 	}
 	issT := fit(iss, issW)
 	if selected {
@@ -99,6 +110,13 @@ func (l *listScreen) row(c *common, e vault.Entry, selected bool, lay rowLayout,
 		b.WriteByte(' ')
 		sp.name.write(&b, n)
 		used += 1 + ansi.StringWidth(n)
+	}
+	if tag != "" && labelW-used > 4 {
+		// The AWS profiles using the device, after its name.
+		t := fit(tag, labelW-used-1)
+		b.WriteByte(' ')
+		sp.name.write(&b, t)
+		used += 1 + ansi.StringWidth(t)
 	}
 	b.WriteString(spaces(max(0, labelW-used) + gapW))
 

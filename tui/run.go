@@ -47,6 +47,10 @@ type Options struct {
 	// the program says it, with what to do about it: the program's hints,
 	// which name its commands, as no library does. nil shows err.Error().
 	Explain func(error) string
+	// AWSProfiles are the AWS config file's profiles that name an MFA
+	// device: each AWS device's row names the profiles using it, and the
+	// filter matches those names.
+	AWSProfiles []AWSProfile
 }
 
 const renderFPS = 30
@@ -74,14 +78,15 @@ func Run(opts Options) error {
 	clip := &clipboard.Clipboard{}
 	store := storeAdapter{s: opts.Unlock.Store, unlock: opts.Unlock, explain: opts.Explain}
 	m := newModel(config{
-		store:      store,
-		passphrase: opts.Passphrase,
-		clock:      opts.Now,
-		lockAfter:  opts.LockAfter,
-		workFactor: opts.WorkFactor,
-		clip:       clip,
-		clockNote:  opts.ClockNote,
-		clockWarn:  opts.ClockWarning,
+		store:       store,
+		passphrase:  opts.Passphrase,
+		clock:       opts.Now,
+		lockAfter:   opts.LockAfter,
+		workFactor:  opts.WorkFactor,
+		clip:        clip,
+		clockNote:   opts.ClockNote,
+		clockWarn:   opts.ClockWarning,
+		awsProfiles: opts.AWSProfiles,
 	})
 	if opened != nil {
 		m.cfg.unlocked = store.vault(opened)

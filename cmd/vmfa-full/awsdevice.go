@@ -11,8 +11,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/awsmfa"
+	"github.com/vmfa/vmfa/internal/awssession"
 	"github.com/vmfa/vmfa/internal/shellquote"
 	"github.com/vmfa/vmfa/internal/termsafe"
+	"github.com/vmfa/vmfa/tui"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -220,6 +222,16 @@ func consecutiveCodes(v *vault.Vault, errOut io.Writer) awsmfa.Codes {
 		en.waitForNext(h.At, nil)
 		return h.Codes[0], h.Codes[1], nil
 	}
+}
+
+// tuiAWSProfiles are the AWS config file's profiles that name an MFA
+// device, for the interface to name beside each device.
+func tuiAWSProfiles() []tui.AWSProfile {
+	var out []tui.AWSProfile
+	for _, p := range awssession.MFAProfiles() {
+		out = append(out, tui.AWSProfile{Name: p.Name, MFASerial: p.MFASerial})
+	}
+	return out
 }
 
 // commandContext is cmd's context, or the background one.

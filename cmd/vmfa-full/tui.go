@@ -33,7 +33,8 @@ func (a *app) addTUI(root *cobra.Command) {
 		note, warning := clock.Header()
 		opts := tui.Options{Unlock: a.unlocker(s), Passphrase: pass, LockAfter: lockAfter, WorkFactor: workFactor,
 			Now: clock.Now, ClockNote: note, ClockWarning: warning,
-			Explain: func(err error) string { return explain(err, a.dir) }}
+			Explain:     func(err error) string { return explain(err, a.dir) },
+			AWSProfiles: tuiAWSProfiles()}
 		return tui.Run(opts)
 	}
 }
