@@ -14,6 +14,7 @@ import (
 	"github.com/vmfa/vmfa/internal/awssession"
 	"github.com/vmfa/vmfa/internal/shellquote"
 	"github.com/vmfa/vmfa/internal/termsafe"
+	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/tui"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -150,7 +151,7 @@ func (a *app) awsDevicesCmd() *cobra.Command {
 PROFILE holds (ListMFADevices), each with the vault's account for it, and the
 devices the vault holds unconfirmed ('vmfa aws enroll' created them but could
 not enable them), one a line: ARN, when enabled, the account or "not in this
-vault". With --json, an array of {"serial","enabled","account","unconfirmed"}.`,
+vault". With --json, an array of {"serial","enabled","in_vault","account","unconfirmed"}.`,
 		Example: `  vmfa aws devices --profile base
   vmfa aws devices --profile base --json`,
 		Args: noArgs,
@@ -181,7 +182,7 @@ vault". With --json, an array of {"serial","enabled","account","unconfirmed"}.`,
 		},
 	}
 	cmd.Flags().StringVar(&profile, "profile", "", "the AWS profile with the IAM user's long-term keys (required)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, `print a JSON array of {"serial","enabled","account","unconfirmed"}`)
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print a JSON array of {"serial","enabled","in_vault","account","unconfirmed"}`)
 	cmd.RegisterFlagCompletionFunc("profile", completeAllAWSProfiles)
 	return cmd
 }
@@ -211,6 +212,9 @@ func printDevices(w io.Writer, devices []awsmfa.Device) error {
 // plain line elsewhere). Both are recorded as handed out.
 func consecutiveCodes(v *vault.Vault, errOut io.Writer) awsmfa.Codes {
 	return func(e vault.Entry) (string, string, error) {
+		if e.Type != otp.TOTP {
+			return "", "", fmt.Errorf("%s is an HOTP (counter-based) account: an AWS virtual MFA device's codes are time-based", e.Label())
+		}
 		h, err := v.HandOut(e, clock.Now(), vault.HandOutOptions{Fresh: true, Next: true})
 		if err != nil {
 			return "", "", err

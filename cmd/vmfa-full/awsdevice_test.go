@@ -152,10 +152,11 @@ func TestAWSEnrollDevice(t *testing.T) {
 	var devices []struct {
 		Serial, Account string
 		Enabled         time.Time
+		InVault         bool `json:"in_vault"`
 		Unconfirmed     bool
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &devices); err != nil || len(devices) != 2 ||
-		devices[0].Serial != aliceDevice || devices[0].Account == "" || devices[0].Enabled.IsZero() || devices[1].Account != "" {
+		devices[0].Serial != aliceDevice || !devices[0].InVault || devices[0].Enabled.IsZero() || devices[1].InVault || devices[1].Account != "" {
 		t.Fatalf("devices --json: %v %q", err, r.stdout)
 	}
 

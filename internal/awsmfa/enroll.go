@@ -186,6 +186,7 @@ func (u *User) Resync(ctx context.Context, v *vault.Vault, codes Codes) (string,
 type Device struct {
 	Serial  string    `json:"serial"`
 	Enabled time.Time `json:"enabled,omitzero"` // zero when AWS lists it not
+	InVault bool      `json:"in_vault"`
 	// Account is the vault entry's label, "" when the vault has none.
 	Account string `json:"account,omitempty"`
 	// Unconfirmed: the vault's entry says the device was created but not
@@ -207,7 +208,7 @@ func (u *User) Devices(ctx context.Context, d *vault.Data) ([]Device, error) {
 		dev := Device{Serial: l.Serial, Enabled: l.Enabled}
 		if e, ok := EntryFor(d, l.Serial); ok {
 			_, dev.Unconfirmed, _ = vault.ParseAWSNote(e.Note)
-			dev.Account = e.Label()
+			dev.Account, dev.InVault = e.Label(), true
 			seen[e.ID] = true
 		}
 		out = append(out, dev)
@@ -215,7 +216,7 @@ func (u *User) Devices(ctx context.Context, d *vault.Data) ([]Device, error) {
 	prefix := "arn:" + u.Partition + ":iam::" + u.Account + ":mfa/"
 	for _, e := range d.Accounts {
 		if arn, unconfirmed, ok := vault.ParseAWSNote(e.Note); ok && unconfirmed && !seen[e.ID] && strings.HasPrefix(arn, prefix) && e.Name == u.Label() {
-			out = append(out, Device{Serial: arn, Account: e.Label(), Unconfirmed: true})
+			out = append(out, Device{Serial: arn, InVault: true, Account: e.Label(), Unconfirmed: true})
 		}
 	}
 	return out, nil
