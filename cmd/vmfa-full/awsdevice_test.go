@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -249,4 +250,70 @@ func TestAWSDeviceProfileCompletion(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "default\nbase\nadmin\n:4\n") {
 		t.Fatalf("completion: %q %q", r.stdout, r.stderr)
 	}
+}
+
+// TestAWSProfilesInInterface: in a real terminal (tmux, a server of the
+// test's own), each AWS device's row names the profiles of the AWS config
+// file that use it, directly or through source_profile, and typing a
+// profile's name filters to its device.
+func TestAWSProfilesInInterface(t *testing.T) {
+	t.Parallel()
+	testenv.Tool(t, "tmux")
+	dir := t.TempDir()
+	second := "otpauth://totp/Amazon%20Web%20Services:alice@210987654321?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Amazon%20Web%20Services"
+	expect(t, vmfa(t, dir, awsURI+"\n"+second+"\n", []string{pw}, "add", "--uri"), 0, "", "")
+	config := filepath.Join(dir, "aws-config")
+	os.WriteFile(config, []byte(`[profile base]
+mfa_serial = `+awsDevice+`
+# a role through base
+[profile admin]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = base
+
+[profile prod]
+mfa_serial = arn:aws:iam::210987654321:mfa/alice
+`), 0o600)
+	socket := fmt.Sprintf("vmfa-awsprofiles-%d-%d", os.Getpid(), time.Now().UnixNano())
+	tmux := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("tmux", append([]string{"-L", socket, "-f", "/dev/null"}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v: %s", args, err, out)
+		}
+		return string(out)
+	}
+	script := fmt.Sprintf(`env -i %s TERM=xterm %q; sleep 60`,
+		testenv.ShellEnv(testenv.Env(t, dir, pw, "AWS_CONFIG_FILE="+config)), vmfaBin)
+	tmux("new-session", "-d", "-s", "ui", "-x", "120", "-y", "20", script)
+	t.Cleanup(func() { exec.Command("tmux", "-L", socket, "kill-server").Run() })
+	screen := func(ok func(string) bool) string {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			scr := tmux("capture-pane", "-p", "-t", "ui")
+			if ok(scr) {
+				return scr
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the screen:\n%s", scr)
+			}
+		}
+	}
+	screen(func(s string) bool {
+		return strings.Contains(rowWith(s, "alice@123456789012"), "· base, admin") && strings.Contains(rowWith(s, "alice@210987654321"), "· prod")
+	})
+	tmux("send-keys", "-t", "ui", "-l", "prod")
+	screen(func(s string) bool {
+		return rowWith(s, "alice@210987654321") != "" && rowWith(s, "alice@123456789012") == ""
+	})
+	tmux("send-keys", "-t", "ui", "C-c")
+}
+
+// rowWith is the line of a screen that holds s, "" if none.
+func rowWith(screen, s string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
 }
