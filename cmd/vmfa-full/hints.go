@@ -8,6 +8,7 @@ import (
 	"github.com/vmfa/vmfa/internal/agekey"
 	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/internal/awssession"
+	"github.com/vmfa/vmfa/internal/enroll"
 	"github.com/vmfa/vmfa/internal/exporter"
 	"github.com/vmfa/vmfa/internal/importer"
 	"github.com/vmfa/vmfa/internal/safefile"
@@ -58,6 +59,8 @@ var hints = []hint{
 	awsClockHint,
 	is(awssession.ErrNoProfile, ": name one with --profile"),
 	as[*exporter.ExistsError](": choose another name, or --force to replace it"),
+	is(enroll.ErrNotOneAccount, " (use 'vmfa add' for exports)"),
+	is(enroll.ErrCounterBased, ": add it with 'vmfa add' and read its codes with 'vmfa code'"),
 	is(importer.ErrImage, ": add the QR codes in it with 'vmfa add FILE'"),
 	is(importer.ErrUnknownFormat, ": name its format with --format"),
 }
