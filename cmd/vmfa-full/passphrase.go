@@ -111,7 +111,8 @@ func withSpinner[T any](label string, f func() (T, error)) (T, error) {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		if !term.IsTerminal(os.Stderr) {
+		line := term.NewStatusLine(os.Stderr)
+		if !line.Live {
 			return
 		}
 		frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
@@ -122,12 +123,12 @@ func withSpinner[T any](label string, f func() (T, error)) (T, error) {
 			select {
 			case <-done:
 				if shown {
-					fmt.Fprint(os.Stderr, "\r\033[K")
+					line.Clear()
 				}
 				return
 			case <-t.C:
 				shown = true
-				fmt.Fprintf(os.Stderr, "\r%c %s…", frames[i%len(frames)], oneLine(label))
+				line.Show(fmt.Sprintf("%c %s…", frames[i%len(frames)], oneLine(label)))
 				t.Reset(80 * time.Millisecond)
 			}
 		}

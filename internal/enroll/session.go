@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
@@ -201,33 +200,21 @@ func EnterKeys() <-chan struct{} {
 	return ch
 }
 
-// countdown is the countdown to code 2 on w: redrawn each second on a
-// terminal, said once in a plain line elsewhere, where "\r" and escape
-// sequences would only clutter a log.
+// countdown is the countdown to code 2: redrawn each second on a terminal
+// (term.StatusLine), said once in a plain line elsewhere.
 type countdown struct {
-	w          io.Writer
-	onTerminal bool
+	w    io.Writer
+	line term.StatusLine
 }
 
-func newCountdown(w io.Writer) countdown {
-	f, ok := w.(*os.File)
-	return countdown{w, ok && term.IsTerminal(f)}
-}
+func newCountdown(w io.Writer) countdown { return countdown{w, term.NewStatusLine(w)} }
 
 func (c countdown) start(secondsLeft int) {
-	if !c.onTerminal {
+	if !c.line.Live {
 		fmt.Fprintf(c.w, "Code 2 in %d s, when its window begins.\n", secondsLeft)
 	}
 }
 
-func (c countdown) tick(secondsLeft int) {
-	if c.onTerminal {
-		fmt.Fprintf(c.w, "\rCode 2 in %2ds…", secondsLeft)
-	}
-}
+func (c countdown) tick(secondsLeft int) { c.line.Show(fmt.Sprintf("Code 2 in %2ds…", secondsLeft)) }
 
-func (c countdown) end() {
-	if c.onTerminal {
-		fmt.Fprint(c.w, "\r\033[K")
-	}
-}
+func (c countdown) end() { c.line.Clear() }
