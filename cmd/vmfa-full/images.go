@@ -10,7 +10,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/imagefile"
-	"github.com/vmfa/vmfa/internal/screen"
+	"github.com/vmfa/vmfa/internal/screenshot"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
 )
@@ -41,10 +41,10 @@ func imageUnits(paths []string) (units []imagefile.Unit, errs []error) {
 	return units, errs
 }
 
-// screenUnits reads the OTP QR codes on the screen (screen.Scan) into the
+// screenUnits reads the OTP QR codes on the screen (screenshot.Scan) into the
 // units they are added as.
 func screenUnits() ([]imagefile.Unit, []error) {
-	texts, err := withSpinner("Reading the screen", func() ([]string, error) { return screen.Scan(screen.Capture) })
+	texts, err := withSpinner("Reading the screen", func() ([]string, error) { return screenshot.Scan(screenshot.Capture) })
 	if err != nil {
 		return nil, []error{err}
 	}
