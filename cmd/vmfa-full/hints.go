@@ -8,6 +8,7 @@ import (
 	"github.com/vmfa/vmfa/internal/agekey"
 	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/internal/awssession"
+	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/enroll"
 	"github.com/vmfa/vmfa/internal/exporter"
 	"github.com/vmfa/vmfa/internal/importer"
@@ -16,8 +17,6 @@ import (
 	"github.com/vmfa/vmfa/internal/shellquote"
 	"github.com/vmfa/vmfa/internal/timesync"
 	"github.com/vmfa/vmfa/internal/unlock"
-	"github.com/vmfa/vmfa/internal/vaultdir"
-	"github.com/vmfa/vmfa/internal/xdgdir"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -108,7 +107,7 @@ func dirHint(err error, dirFlag string) (string, bool) {
 	if !errors.As(err, &nd) {
 		return "", false
 	}
-	def, _ := vaultdir.Default()
+	def, _ := dirs.Vault()
 	switch {
 	case dirFlag != "":
 		if nd.Path == dirFlag {
@@ -212,9 +211,9 @@ func recipientHint(err error, _ string) (string, bool) {
 }
 
 // noHomeHint says, when there is no home to find one of vmfa's directories
-// in (*xdgdir.NoHomeError), which variable names it instead.
+// in (*dirs.NoHomeError), which variable names it instead.
 func noHomeHint(err error, _ string) (string, bool) {
-	var nh *xdgdir.NoHomeError
+	var nh *dirs.NoHomeError
 	if !errors.As(err, &nh) {
 		return "", false
 	}

@@ -22,11 +22,11 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/harden"
 	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/termsafe"
-	"github.com/vmfa/vmfa/internal/vaultdir"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -187,7 +187,7 @@ func (a *app) store() (*vault.Store, error) {
 	dir := a.dir
 	if dir == "" {
 		var err error
-		if dir, err = vaultdir.Default(); err != nil {
+		if dir, err = dirs.Vault(); err != nil {
 			return nil, err
 		}
 	}
