@@ -14,6 +14,9 @@ import (
 	"github.com/vmfa/vmfa/internal/enroll"
 	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/internal/term"
+	"github.com/vmfa/vmfa/internal/timesync"
+	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/vault"
 )
 
 func (a *app) enrollCmd() *cobra.Command {
@@ -46,16 +49,7 @@ on, and does not go with --json.`,
 			if err := checkPaths(args); err != nil {
 				return err
 			}
-			path := imagefile.CleanPath(args[0])
-			texts, err := decodeFile(path)
-			if err != nil {
-				return err
-			}
-			accounts, err := imageAccounts(path, texts)
-			if err != nil {
-				return err
-			}
-			acc, err := enroll.One(path, accounts)
+			acc, err := enrollImage(imagefile.CleanPath(args[0]))
 			if err != nil {
 				return err
 			}
@@ -63,20 +57,15 @@ on, and does not go with --json.`,
 			if err != nil {
 				return err
 			}
-			e, added, err := enroll.Add(v, acc, time.Now())
+			e, err := addEnrolled(cmd, v, acc)
 			if err != nil {
 				return err
 			}
-			if added {
-				fmt.Fprintf(cmd.ErrOrStderr(), "Added %s\n", e.Label())
-			} else {
-				fmt.Fprintf(cmd.ErrOrStderr(), "%s is already in the vault.\n", e.Label())
-			}
-			en, err := enroll.Claim(v, e, clock.Now())
+			en, err := enroll.Claim(v, e, a.clock.Now())
 			if err != nil {
 				return err
 			}
-			return f.show(cmd, en)
+			return f.show(cmd, en, a.clock)
 		},
 	}
 	fs := cmd.Flags()
@@ -87,6 +76,33 @@ on, and does not go with --json.`,
 	fs.DurationVar(&f.clearAfter, "clear-after", clipboard.ClearAfter, "how long code 2 stays on the clipboard")
 	fs.MarkHidden("clear-after")
 	return cmd
+}
+
+// enrollImage returns the account to enroll in the image at path.
+func enrollImage(path string) (otp.Account, error) {
+	texts, err := decodeFile(path)
+	if err != nil {
+		return otp.Account{}, err
+	}
+	accounts, err := imageAccounts(path, texts)
+	if err != nil {
+		return otp.Account{}, err
+	}
+	return enroll.One(path, accounts)
+}
+
+// addEnrolled adds acc to v, or finds it there (enroll.Add), and says which.
+func addEnrolled(cmd *cobra.Command, v *vault.Vault, acc otp.Account) (vault.Entry, error) {
+	e, added, err := enroll.Add(v, acc, time.Now())
+	switch {
+	case err != nil:
+		return e, err
+	case added:
+		fmt.Fprintf(cmd.ErrOrStderr(), "Added %s\n", e.Label())
+	default:
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s is already in the vault.\n", e.Label())
+	}
+	return e, nil
 }
 
 // enrollFlags are the flags of 'vmfa enroll'.
@@ -111,7 +127,7 @@ func (f enrollFlags) check(clearAfterSet bool) error {
 }
 
 // show shows en's codes as the flags say, on cmd's stdout and stderr.
-func (f enrollFlags) show(cmd *cobra.Command, en enroll.Enrollment) error {
+func (f enrollFlags) show(cmd *cobra.Command, en enroll.Enrollment, clock *timesync.Clock) error {
 	s := enroll.Session{
 		Out: cmd.OutOrStdout(), ErrOut: cmd.ErrOrStderr(),
 		Clock: enroll.Clock{Now: clock.Now},
