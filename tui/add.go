@@ -20,7 +20,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/vmfa/vmfa/internal/imagefile"
-	screencap "github.com/vmfa/vmfa/internal/screen" // tui has screens of its own
+	"github.com/vmfa/vmfa/internal/screenshot"
 	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
@@ -543,7 +543,7 @@ func clipImageCmd(c Clipboard) tea.Cmd {
 // screenCmd reads the OTP QR codes on the screens that capture pictures.
 func screenCmd(capture func() ([]image.Image, error)) tea.Cmd {
 	return func() tea.Msg {
-		texts, err := screencap.Scan(capture)
+		texts, err := screenshot.Scan(capture)
 		return decodedMsg{texts: texts, err: err}
 	}
 }

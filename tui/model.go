@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
-	screencap "github.com/vmfa/vmfa/internal/screen" // tui has screens of its own
+	"github.com/vmfa/vmfa/internal/screenshot"
 	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -27,7 +27,7 @@ type config struct {
 	workFactor int
 	clip       Clipboard
 	// capture takes the pictures of the screens; nil means
-	// internal/screen's Capture (tests inject their own).
+	// screenshot.Capture (tests inject their own).
 	capture   func() ([]image.Image, error)
 	clockNote string // what the header says of the clock (Options.ClockNote)
 	clockWarn string // Options.ClockWarning
@@ -84,7 +84,7 @@ func newModel(cfg config) Model {
 		cfg.lockAfter = DefaultLockAfter
 	}
 	if cfg.capture == nil {
-		cfg.capture = screencap.Capture
+		cfg.capture = screenshot.Capture
 	}
 	if cfg.workFactor == 0 {
 		cfg.workFactor = vault.DefaultWorkFactor

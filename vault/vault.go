@@ -24,6 +24,47 @@
 // write to it, as ssh trusts ~/.ssh: whoever can write there can swap the
 // vault's files for their own. Symbolic links are never written through.
 //
+// # Queries
+//
+// A query names accounts in two ways, one per use:
+//
+//   - Data.Find, for commands that act on one account ('vmfa code aws'),
+//     returns the one entry a query designates, or fails: an entry whose ID
+//     is the query, or whose label ("Issuer:Name") it equals ignoring case,
+//     wins; else it must match exactly one entry, ignoring case, as a
+//     substring of the label, the initials of the issuer ("aws" for Amazon
+//     Web Services), ISSUER:NAME (each part so), or an AWS MFA serial ARN
+//     (the account ID in the label, narrowed to the device's name). No
+//     match is ErrNotFound; several is an *AmbiguousError listing them.
+//   - Match, for a list that narrows as the user types, ranks every entry a
+//     query matches, best first: the issuer or name whole; a prefix of the
+//     issuer, its initials or the name; a prefix of a word; a run of
+//     characters anywhere; the characters in order, scattered from a word's
+//     start ("gthb"). Ties go to the issuer, then a tighter and an earlier
+//     match, then the entries' own order.
+//
+// # Handing out codes
+//
+// A service that accepts a code once refuses it the second time, so the
+// vault, not its front ends, decides which code to hand out (Vault.HandOut;
+// the agent calls the same):
+//
+//   - Every TOTP time step handed out, by any front end or the agent, is
+//     recorded (steps.json, under the vault's lock; account IDs and steps,
+//     never codes). A plain code is the current window's, handed out again
+//     if need be; a fresh one (HandOutOptions.Fresh, 'vmfa code --fresh')
+//     passes over the steps handed out for the first that was not, which
+//     the caller waits for; a code and its next are claimed under one lock.
+//     A record that can't be written never withholds a code: the handout
+//     says so (Handout.Unrecorded, ErrNotRecorded).
+//   - HOTP counters only go up: a counter is spent and saved before its
+//     code is returned, and no code is returned if it can't be saved; every
+//     save notes the counters in the same record, so a vault that comes back
+//     older (Restore, a .bak, a backup) never hands out a used code again.
+//   - A code copied to a clipboard is recorded (copies.json) until it is
+//     cleared, so that the next interface clears a code whose copying
+//     process died.
+//
 // The package knows nothing of terminals: passphrases come in as strings.
 package vault
 

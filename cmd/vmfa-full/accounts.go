@@ -486,7 +486,7 @@ once this command has returned.`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: a.completeAccount,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			now, err := fl.check(cmd)
+			now, err := fl.check(cmd, a.clock.Now)
 			if err != nil {
 				return err
 			}
@@ -518,19 +518,22 @@ func (fl *codeFlags) define(cmd *cobra.Command) {
 }
 
 // check refuses flags that don't go together, before anything is asked,
-// and returns the time of the code: --at, else now.
-func (fl *codeFlags) check(cmd *cobra.Command) (time.Time, error) {
+// and returns the time of the code: --at, else now().
+func (fl *codeFlags) check(cmd *cobra.Command, now func() time.Time) (time.Time, error) {
 	if fl.fresh && fl.at != "" {
 		return time.Time{}, usageError{errors.New("--fresh is about the codes handed out now: it does not go with --at")}
 	}
 	if err := fl.copyTo.check(cmd, fl.next || fl.asJSON); err != nil {
 		return time.Time{}, usageError{err}
 	}
-	now, err := parseTime(fl.at)
+	if fl.at == "" {
+		return now(), nil
+	}
+	at, err := parseTime(fl.at)
 	if err != nil {
 		return time.Time{}, usageError{err}
 	}
-	return now, nil
+	return at, nil
 }
 
 // handOutOptions are what the flags ask of the vault for e's code. A TOTP
@@ -545,9 +548,6 @@ func (fl *codeFlags) handOutOptions(e vault.Entry) vault.HandOutOptions {
 }
 
 func parseTime(s string) (time.Time, error) {
-	if s == "" {
-		return clock.Now(), nil
-	}
 	t, err := time.Parse(time.RFC3339, s)
 	// Unix seconds, bare or after an @ as date(1) and oathtool write them.
 	if n, nerr := strconv.ParseInt(strings.TrimPrefix(s, "@"), 10, 64); nerr == nil {

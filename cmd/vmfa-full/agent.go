@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -33,8 +32,6 @@ func (a *app) agentOf() (*vault.Store, *agent.Client, error) {
 	c, err := agent.NewClient(s.Dir())
 	return s, c, err
 }
-
-func warn(msg string) { fmt.Fprintln(os.Stderr, "vmfa: warning: "+oneLine(msg)) }
 
 // agentCmds are unlock, lock, status and agent.
 func (a *app) agentCmds() []*cobra.Command {
@@ -145,42 +142,53 @@ locks without use. With --json: {"locked":bool,"agent_pid":int,
 ` + agentHelp,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st := agent.Status{Locked: true}
-			_, c, err := a.agentOf()
-			if err == nil {
-				st, err = c.Status()
-			}
-			if errors.Is(err, agent.ErrNoAgent) || errors.Is(err, agent.ErrUnsupported) {
-				st, err = agent.Status{Locked: true}, nil
-			}
+			st, err := a.agentStatus()
 			if err != nil {
 				return err
 			}
-			secs := int(st.ExpiresIn.Round(time.Second) / time.Second)
-			if st.ExpiresIn < 0 {
-				secs = -1
-			}
-			out := cmd.OutOrStdout()
-			if asJSON {
-				return writeJSON(out, struct {
-					Locked    bool `json:"locked"`
-					PID       int  `json:"agent_pid"`
-					ExpiresIn int  `json:"expires_in_seconds"`
-				}{st.Locked, st.PID, secs})
-			}
-			switch {
-			case st.PID == 0:
-				fmt.Fprintln(out, "locked (no agent runs)")
-			case st.Locked:
-				fmt.Fprintf(out, "locked (agent pid %d)\n", st.PID)
-			default:
-				fmt.Fprintf(out, "unlocked (agent pid %d%s)\n", st.PID, expiresText(st))
-			}
-			return nil
+			return printStatus(cmd.OutOrStdout(), st, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"locked","agent_pid","expires_in_seconds"}`)
 	return cmd
+}
+
+// agentStatus is the status of the vault's agent: locked when none runs,
+// or none can on this system.
+func (a *app) agentStatus() (agent.Status, error) {
+	st := agent.Status{Locked: true}
+	_, c, err := a.agentOf()
+	if err == nil {
+		st, err = c.Status()
+	}
+	if errors.Is(err, agent.ErrNoAgent) || errors.Is(err, agent.ErrUnsupported) {
+		return agent.Status{Locked: true}, nil
+	}
+	return st, err
+}
+
+// printStatus prints st as 'vmfa status' does.
+func printStatus(out io.Writer, st agent.Status, asJSON bool) error {
+	secs := int(st.ExpiresIn.Round(time.Second) / time.Second)
+	if st.ExpiresIn < 0 {
+		secs = -1
+	}
+	if asJSON {
+		return writeJSON(out, struct {
+			Locked    bool `json:"locked"`
+			PID       int  `json:"agent_pid"`
+			ExpiresIn int  `json:"expires_in_seconds"`
+		}{st.Locked, st.PID, secs})
+	}
+	switch {
+	case st.PID == 0:
+		fmt.Fprintln(out, "locked (no agent runs)")
+	case st.Locked:
+		fmt.Fprintf(out, "locked (agent pid %d)\n", st.PID)
+	default:
+		fmt.Fprintf(out, "unlocked (agent pid %d%s)\n", st.PID, expiresText(st))
+	}
+	return nil
 }
 
 func (a *app) agentCmd() *cobra.Command {

@@ -223,10 +223,10 @@ func (a *app) awsSession(cmd *cobra.Command, f awsFlags) (awssession.Credentials
 	return p.Session(ctx, awssession.Request{
 		Duration: f.duration,
 		Refresh:  f.refresh,
-		Codes:    freshCode(v, cmd.ErrOrStderr()),
+		Codes:    a.freshCode(v, cmd.ErrOrStderr()),
 		Cache:    a.sessionCache(s, v),
-		Now:      clock.Now,
-		Warn:     warn,
+		Now:      a.clock.Now,
+		Warn:     a.warn,
 		Timeout:  awsTimeout,
 	})
 }
@@ -261,7 +261,7 @@ func (a *app) sessionCache(s *vault.Store, v *vault.Vault) awssession.Cache {
 		Dir:       filepath.Join(s.Dir(), "aws-sessions"),
 		Recipient: v.Recipient(),
 		Decrypter: v,
-		Now:       clock.Now,
+		Now:       a.clock.Now,
 	}
 }
 
@@ -269,7 +269,7 @@ func (a *app) sessionCache(s *vault.Store, v *vault.Vault) awssession.Cache {
 // as 'vmfa code --fresh ARN' does: STS refuses a code it has seen, so one
 // vmfa handed out already means waiting for the first window whose code was
 // not. An HOTP counter is spent and saved first.
-func freshCode(v *vault.Vault, errOut io.Writer) awssession.CodeSource {
+func (a *app) freshCode(v *vault.Vault, errOut io.Writer) awssession.CodeSource {
 	return func(serial string) (string, error) {
 		d, err := v.Load()
 		if err != nil {
@@ -285,7 +285,7 @@ func freshCode(v *vault.Vault, errOut io.Writer) awssession.CodeSource {
 		case err != nil:
 			return "", err
 		}
-		c, err := handOut(v, e, clock.Now(), vault.HandOutOptions{Fresh: true}, errOut)
+		c, err := handOut(v, e, a.clock.Now(), vault.HandOutOptions{Fresh: true}, errOut)
 		return c.Code, err
 	}
 }

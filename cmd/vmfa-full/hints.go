@@ -8,6 +8,8 @@ import (
 	"github.com/vmfa/vmfa/internal/agekey"
 	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/internal/awssession"
+	"github.com/vmfa/vmfa/internal/dirs"
+	"github.com/vmfa/vmfa/internal/enroll"
 	"github.com/vmfa/vmfa/internal/exporter"
 	"github.com/vmfa/vmfa/internal/importer"
 	"github.com/vmfa/vmfa/internal/safefile"
@@ -15,8 +17,6 @@ import (
 	"github.com/vmfa/vmfa/internal/shellquote"
 	"github.com/vmfa/vmfa/internal/timesync"
 	"github.com/vmfa/vmfa/internal/unlock"
-	"github.com/vmfa/vmfa/internal/vaultdir"
-	"github.com/vmfa/vmfa/internal/xdgdir"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -59,6 +59,8 @@ var hints = []hint{
 	awsDeviceHint,
 	is(awssession.ErrNoProfile, ": name one with --profile"),
 	as[*exporter.ExistsError](": choose another name, or --force to replace it"),
+	is(enroll.ErrNotOneAccount, " (use 'vmfa add' for exports)"),
+	is(enroll.ErrCounterBased, ": add it with 'vmfa add' and read its codes with 'vmfa code'"),
 	is(importer.ErrImage, ": add the QR codes in it with 'vmfa add FILE'"),
 	is(importer.ErrUnknownFormat, ": name its format with --format"),
 }
@@ -106,7 +108,7 @@ func dirHint(err error, dirFlag string) (string, bool) {
 	if !errors.As(err, &nd) {
 		return "", false
 	}
-	def, _ := vaultdir.Default()
+	def, _ := dirs.Vault()
 	switch {
 	case dirFlag != "":
 		if nd.Path == dirFlag {
@@ -210,9 +212,9 @@ func recipientHint(err error, _ string) (string, bool) {
 }
 
 // noHomeHint says, when there is no home to find one of vmfa's directories
-// in (*xdgdir.NoHomeError), which variable names it instead.
+// in (*dirs.NoHomeError), which variable names it instead.
 func noHomeHint(err error, _ string) (string, bool) {
-	var nh *xdgdir.NoHomeError
+	var nh *dirs.NoHomeError
 	if !errors.As(err, &nh) {
 		return "", false
 	}

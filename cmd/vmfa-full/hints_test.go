@@ -19,13 +19,12 @@ import (
 	"github.com/vmfa/vmfa/internal/agekey"
 	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/internal/awssession"
+	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/exporter"
 	"github.com/vmfa/vmfa/internal/importer"
 	"github.com/vmfa/vmfa/internal/settings"
 	"github.com/vmfa/vmfa/internal/timesync"
 	"github.com/vmfa/vmfa/internal/unlock"
-	"github.com/vmfa/vmfa/internal/vaultdir"
-	"github.com/vmfa/vmfa/internal/xdgdir"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -124,8 +123,8 @@ func TestHintNoHome(t *testing.T) {
 	for _, v := range []string{"VMFA_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME"} {
 		t.Setenv(v, "")
 	}
-	_, vaultErr := vaultdir.Default()
-	_, settingsErr := settings.DefaultDir()
+	_, vaultErr := dirs.Vault()
+	_, settingsErr := dirs.Settings()
 	for _, c := range []struct {
 		err        error
 		what, hint string
@@ -133,7 +132,7 @@ func TestHintNoHome(t *testing.T) {
 		{vaultErr, "the vault", ": set VMFA_DIR"},
 		{settingsErr, "vmfa's settings", ": set XDG_CONFIG_HOME"},
 	} {
-		var nh *xdgdir.NoHomeError
+		var nh *dirs.NoHomeError
 		if !errors.As(c.err, &nh) || !strings.HasPrefix(c.err.Error(), "can't find where to keep "+c.what+" (") || explain(c.err, "") != c.err.Error()+c.hint {
 			t.Errorf("%v: %q, want %q after it", c.err, explain(c.err, ""), c.hint)
 		}

@@ -4,29 +4,37 @@
 // run, hands it every command line it does not answer itself.
 //
 // This package is the command line, and only that: flags and arguments,
-// exit statuses, questions asked on the terminal, how results are printed,
-// and the hints that name vmfa's commands and flags. The rules are in the
-// packages it calls: vault (accounts, history, recipients), importer and
-// exporter, awssession, agent, timesync, tui and the others under internal.
-// Each command's RunE reads its flags, calls them, and prints what they
-// return; only main exits, with the status an error maps to (exitStatus).
+// exit statuses, questions asked on the terminal, how results are printed
+// (countdowns and spinners included), and the hints that name vmfa's
+// commands and flags (hints.go), which the libraries never do. The rules
+// are in the packages it calls, where the interface and the agent reach
+// them too: vault (accounts, queries, handing out codes, history, recipients),
+// unlock (agent, key or passphrase), enroll, importer and exporter,
+// awssession, agent, timesync (the clock every code uses), dirs, tui and
+// the others under internal.
+//
+// Each command's RunE is about 20 lines: it checks its flags, calls those
+// packages, and prints what they return on the command's own stdout and
+// stderr (what is said with no command at hand, on the root's). Only main
+// exits, with the status an error maps to (exitStatus).
 package main
 
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
+	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/harden"
 	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/termsafe"
-	"github.com/vmfa/vmfa/internal/vaultdir"
+	"github.com/vmfa/vmfa/internal/timesync"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -44,12 +52,13 @@ type usageError struct{ error }
 func main() {
 	// Before anything reads a secret: no core dumps, memory locked where
 	// the system allows. What could not be done is for a person to know.
-	for _, note := range harden.Process() {
-		if term.IsTerminal(int(os.Stderr.Fd())) {
-			fmt.Fprintln(os.Stderr, "vmfa: note: "+note)
+	notes := harden.Process()
+	root := newRoot(passphrase.TakeEnv())
+	if isTerminal(root.ErrOrStderr()) {
+		for _, note := range notes {
+			fmt.Fprintln(root.ErrOrStderr(), "vmfa: note: "+note)
 		}
 	}
-	root := newRoot(passphrase.TakeEnv())
 	cmd, err := root.ExecuteC()
 	os.Exit(exitStatus(root, cmd, err))
 }
@@ -123,11 +132,28 @@ type app struct {
 	skipExisting bool   // add --skip-existing
 	identityFile string // --identity (recipients.go)
 	noAgent      bool   // --no-agent
+
+	root  *cobra.Command
+	clock *timesync.Clock // every code's (newClock)
 }
 
+// stderr is where vmfa says what is not a command's output (warnings,
+// notes, the spinner) when no command is at hand: the root command's
+// stderr, which every command's ErrOrStderr is.
+func (a *app) stderr() io.Writer { return a.root.ErrOrStderr() }
+
+// stderrOf writes to cmd's stderr as it is at each write: a test sets it
+// after newRoot.
+type stderrOf struct{ cmd *cobra.Command }
+
+func (w stderrOf) Write(p []byte) (int, error) { return w.cmd.ErrOrStderr().Write(p) }
+
+// warn says what went wrong without stopping the command.
+func (a *app) warn(msg string) { fmt.Fprintln(a.stderr(), "vmfa: warning: "+oneLine(msg)) }
+
 func newRoot(env *passphrase.Env) *cobra.Command {
-	env.Warn = warn
 	a := &app{env: env}
+	env.Warn = a.warn
 	root := &cobra.Command{
 		Use:   "vmfa",
 		Short: "A virtual MFA device for the terminal",
@@ -153,6 +179,9 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 		Args:              noArgs,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
 	}
+	a.root = root
+	a.clock = newClock(stderrOf{root})
+	spinnerOut = root.ErrOrStderr
 	root.PersistentFlags().StringVar(&a.dir, "dir", "", "vault directory (overrides $VMFA_DIR)")
 	root.PersistentFlags().StringVar(&a.identityFile, "identity", "", "unlock with the private key in `FILE` instead of the passphrase (overrides $VMFA_IDENTITY; see 'vmfa recipients')")
 	root.PersistentFlags().BoolVar(&a.noAgent, "no-agent", false, "neither use nor start the agent (as VMFA_AGENT=off)")
@@ -187,7 +216,7 @@ func (a *app) store() (*vault.Store, error) {
 	dir := a.dir
 	if dir == "" {
 		var err error
-		if dir, err = vaultdir.Default(); err != nil {
+		if dir, err = dirs.Vault(); err != nil {
 			return nil, err
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"time"
@@ -20,7 +21,7 @@ func (a *app) unlocker(s *vault.Store) *unlock.Unlocker {
 		Env:      a.env,
 		Identity: a.identityPath(),
 		Agent:    a.agentEnabled(),
-		Warn:     func(err error) { warn(explain(err, a.dir)) },
+		Warn:     func(err error) { a.warn(explain(err, a.dir)) },
 		Busy: func(label string, work func()) {
 			withSpinner(label, func() (struct{}, error) { work(); return struct{}{}, nil })
 		},
@@ -68,7 +69,7 @@ func (a *app) unlockOrCreate() (*vault.Vault, error) {
 	}
 	v, err := a.create(s, workFactor)
 	if err == nil {
-		fmt.Fprintf(os.Stderr, "Created a new vault in %s.\n", s.Dir())
+		fmt.Fprintf(a.stderr(), "Created a new vault in %s.\n", s.Dir())
 	}
 	return v, err
 }
@@ -104,6 +105,10 @@ func checkWorkFactor(n int) error {
 	return nil
 }
 
+// spinnerOut is where withSpinner draws, when it is a terminal: the root
+// command's stderr (newRoot).
+var spinnerOut = func() io.Writer { return os.Stderr }
+
 // withSpinner runs f, showing a spinner on a terminal's stderr if it takes
 // longer than 200 ms (an scrypt unlock takes about half a second).
 func withSpinner[T any](label string, f func() (T, error)) (T, error) {
@@ -111,7 +116,8 @@ func withSpinner[T any](label string, f func() (T, error)) (T, error) {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		if !term.IsTerminal(os.Stderr) {
+		line := term.NewStatusLine(spinnerOut())
+		if !line.Live {
 			return
 		}
 		frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
@@ -122,12 +128,12 @@ func withSpinner[T any](label string, f func() (T, error)) (T, error) {
 			select {
 			case <-done:
 				if shown {
-					fmt.Fprint(os.Stderr, "\r\033[K")
+					line.Clear()
 				}
 				return
 			case <-t.C:
 				shown = true
-				fmt.Fprintf(os.Stderr, "\r%c %s…", frames[i%len(frames)], oneLine(label))
+				line.Show(fmt.Sprintf("%c %s…", frames[i%len(frames)], oneLine(label)))
 				t.Reset(80 * time.Millisecond)
 			}
 		}

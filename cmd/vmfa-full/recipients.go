@@ -31,7 +31,7 @@ func (a *app) identityPath() string {
 // unlockWithIdentity opens the vault with the key in identityPath.
 func (a *app) unlockWithIdentity(s *vault.Store) (*vault.Vault, error) {
 	path := a.identityPath()
-	ids, err := agekey.ReadIdentities(path, agekey.TerminalUI(os.Stderr))
+	ids, err := agekey.ReadIdentities(path, agekey.TerminalUI(a.stderr()))
 	if err != nil {
 		return nil, err
 	}

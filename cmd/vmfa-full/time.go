@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,13 +13,10 @@ import (
 	"github.com/vmfa/vmfa/internal/timesync"
 )
 
-// clock is the clock every code is computed at: the system clock plus the
-// correction 'vmfa time --apply' stored, if any, read once per run. What is
-// wrong with it is said once, on stderr, unless the interface's header
-// says it.
-var clock = newClock(os.Stderr)
-
-// newClock is the CLI's timesync.Clock, whose notes go to notes.
+// newClock is the CLI's timesync.Clock, the clock every code is computed
+// at: the system clock plus the correction 'vmfa time --apply' stored, if
+// any, read once per run. What is wrong with it is said once, on notes
+// (stderr), unless the interface's header says it.
 func newClock(notes io.Writer) *timesync.Clock {
 	return &timesync.Clock{
 		Explain: settingsWarning,
@@ -38,10 +34,7 @@ func agentClock() *timesync.Clock { return &timesync.Clock{Explain: settingsWarn
 func settingsWarning(err error) string { return oneLine(explain(err, "")) }
 
 func timeCmd() *cobra.Command {
-	var (
-		server                      string
-		asJSON, apply, reset, check bool
-	)
+	var fl timeFlags
 	cmd := &cobra.Command{
 		Use:   "time",
 		Short: "Check the clock against an NTP server, and correct codes for it",
@@ -77,64 +70,90 @@ Windows: %AppData%\vmfa).`,
 			if err != nil {
 				return err
 			}
-			if reset {
-				if apply || asJSON || check || server != "" {
+			if fl.reset {
+				if fl.apply || fl.asJSON || fl.check || fl.server != "" {
 					return usageError{errors.New("--reset takes no other flag")}
 				}
 				return resetCorrection(cmd, f)
 			}
-			named := server != ""
-			if !named {
-				server = timesync.Server()
-			}
-			m, err := timesync.Measure(server, timesync.Timeout)
+			m, err := fl.measure()
 			if err != nil {
-				if !named && !errors.Is(err, timesync.ErrBadReply) {
-					return fmt.Errorf("%w; --server HOST[:PORT] asks another server", err)
-				}
 				return err
 			}
-			applied, err := timesync.Applied(f)
-			if err != nil && !apply {
-				fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+settingsWarning(err))
+			applied, err := fl.correction(cmd, f, m)
+			if err != nil {
+				return err
 			}
-			if apply {
-				if applied, err = timesync.Apply(f, m); err != nil {
-					return err
-				}
+			if err := fl.print(cmd, m, applied); err != nil {
+				return err
 			}
-			if asJSON {
-				if apply {
-					fmt.Fprintf(cmd.ErrOrStderr(), "Applied: codes are computed at the system clock %s from now on.\n", timesync.FormatOffset(m.Offset))
-				}
-				if err := writeJSON(cmd.OutOrStdout(), struct {
-					Server string  `json:"server"`
-					Offset float64 `json:"offset_seconds"`
-					RTT    float64 `json:"rtt_ms"`
-				}{m.Server, m.Offset.Seconds(), float64(m.RTT) / float64(time.Millisecond)}); err != nil {
-					return err
-				}
-			} else {
-				applyCmd := "vmfa time --apply"
-				if named {
-					applyCmd += " --server " + shellquote.Word(server)
-				}
-				printMeasurement(cmd.OutOrStdout(), m, applied, apply, applyCmd)
-				printKernel(cmd.OutOrStdout())
-			}
-			if check && codesWrong(m, applied) {
+			if fl.check && codesWrong(m, applied) {
 				return errSilent // what is wrong is said above
 			}
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&server, "server", "", "NTP server, HOST or HOST:PORT (default $VMFA_NTP_SERVER, else "+timesync.DefaultServer+")")
-	f.BoolVar(&asJSON, "json", false, `print {"server","offset_seconds","rtt_ms"}; offset_seconds is the server's clock minus this one's`)
-	f.BoolVar(&apply, "apply", false, "compute every code at the system clock plus the measured offset from now on")
-	f.BoolVar(&reset, "reset", false, "remove the applied correction: codes use the system clock again")
-	f.BoolVar(&check, "check", false, "exit 1 when codes are wrong: computed more than 15 s off the server's time")
+	f.StringVar(&fl.server, "server", "", "NTP server, HOST or HOST:PORT (default $VMFA_NTP_SERVER, else "+timesync.DefaultServer+")")
+	f.BoolVar(&fl.asJSON, "json", false, `print {"server","offset_seconds","rtt_ms"}; offset_seconds is the server's clock minus this one's`)
+	f.BoolVar(&fl.apply, "apply", false, "compute every code at the system clock plus the measured offset from now on")
+	f.BoolVar(&fl.reset, "reset", false, "remove the applied correction: codes use the system clock again")
+	f.BoolVar(&fl.check, "check", false, "exit 1 when codes are wrong: computed more than 15 s off the server's time")
 	return cmd
+}
+
+// timeFlags are the flags of 'vmfa time'.
+type timeFlags struct {
+	server                      string
+	asJSON, apply, reset, check bool
+}
+
+// measure asks --server, else timesync.Server(), how far off the clock is.
+func (fl timeFlags) measure() (timesync.Measurement, error) {
+	server := fl.server
+	if server == "" {
+		server = timesync.Server()
+	}
+	m, err := timesync.Measure(server, timesync.Timeout)
+	if err != nil && fl.server == "" && !errors.Is(err, timesync.ErrBadReply) {
+		return m, fmt.Errorf("%w; --server HOST[:PORT] asks another server", err)
+	}
+	return m, err
+}
+
+// correction returns the correction applied to codes: m, with --apply,
+// else the one in f, if any. One that can't be read is said on stderr,
+// and taken as none.
+func (fl timeFlags) correction(cmd *cobra.Command, f *settings.File, m timesync.Measurement) (timesync.Correction, error) {
+	if fl.apply {
+		return timesync.Apply(f, m)
+	}
+	applied, err := timesync.Applied(f)
+	if err != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+settingsWarning(err))
+	}
+	return applied, nil
+}
+
+// print says what m means for codes, with --json as JSON.
+func (fl timeFlags) print(cmd *cobra.Command, m timesync.Measurement, applied timesync.Correction) error {
+	if fl.asJSON {
+		if fl.apply {
+			fmt.Fprintf(cmd.ErrOrStderr(), "Applied: codes are computed at the system clock %s from now on.\n", timesync.FormatOffset(m.Offset))
+		}
+		return writeJSON(cmd.OutOrStdout(), struct {
+			Server string  `json:"server"`
+			Offset float64 `json:"offset_seconds"`
+			RTT    float64 `json:"rtt_ms"`
+		}{m.Server, m.Offset.Seconds(), float64(m.RTT) / float64(time.Millisecond)})
+	}
+	applyCmd := "vmfa time --apply"
+	if fl.server != "" {
+		applyCmd += " --server " + shellquote.Word(fl.server)
+	}
+	printMeasurement(cmd.OutOrStdout(), m, applied, fl.apply, applyCmd)
+	printKernel(cmd.OutOrStdout())
+	return nil
 }
 
 // codesWrong reports whether codes are computed, with the correction

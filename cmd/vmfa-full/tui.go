@@ -30,9 +30,9 @@ func (a *app) addTUI(root *cobra.Command) {
 		}
 		// The header says what is wrong with the clock: nothing is
 		// printed under the interface.
-		note, warning := clock.Header()
+		note, warning := a.clock.Header()
 		opts := tui.Options{Unlock: a.unlocker(s), Passphrase: pass, LockAfter: lockAfter, WorkFactor: workFactor,
-			Now: clock.Now, ClockNote: note, ClockWarning: warning,
+			Now: a.clock.Now, ClockNote: note, ClockWarning: warning,
 			Explain:     func(err error) string { return explain(err, a.dir) },
 			AWSProfiles: tuiAWSProfiles()}
 		return tui.Run(opts)

@@ -11,10 +11,9 @@ import (
 
 	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/internal/codeprint"
+	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/harden"
-	"github.com/vmfa/vmfa/internal/settings"
 	"github.com/vmfa/vmfa/internal/term"
-	"github.com/vmfa/vmfa/internal/vaultdir"
 )
 
 // codeFromAgent prints the code args ask for, if they are a command line
@@ -29,7 +28,7 @@ func codeFromAgent(args []string) (printed bool) {
 	dir := l.dir
 	if dir == "" {
 		var err error
-		if dir, err = vaultdir.Default(); err != nil {
+		if dir, err = dirs.Vault(); err != nil {
 			return false
 		}
 	}
@@ -39,7 +38,7 @@ func codeFromAgent(args []string) (printed bool) {
 	}
 	// The clock correction of this environment's settings, which may not
 	// be the agent's; one that can't be found, vmfa-full says so.
-	settingsDir, err := settings.DefaultDir()
+	settingsDir, err := dirs.Settings()
 	if err == nil {
 		settingsDir, err = filepath.Abs(settingsDir)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ func EntryFor(d *vault.Data, arn string) (e vault.Entry, ok bool) {
 		return vault.Entry{}, false
 	}
 	if a, _, noted := vault.ParseAWSNote(e.Note); noted {
-		return e, a == arn
+		return e, strings.EqualFold(a, arn)
 	}
 	device := arn[strings.LastIndexByte(arn, '/')+1:]
 	name, _, _ := strings.Cut(e.Name, "@")
@@ -114,6 +115,9 @@ func (u *User) Enroll(ctx context.Context, r EnrollRequest) (Enrolled, error) {
 	code1, code2, err := r.Codes(en.Entry)
 	if err == nil {
 		err = u.enable(ctx, en.ARN, code1, code2)
+	}
+	if en.Reused && errors.Is(err, ErrDeviceExists) && u.listed(ctx, en.ARN) {
+		err = nil // the earlier attempt enabled it, but its answer was lost
 	}
 	if err != nil {
 		return en, &EnableError{ARN: en.ARN, Label: en.Entry.Label(), Profile: u.Profile, Err: err}
@@ -205,9 +209,9 @@ func (u *User) Devices(ctx context.Context, d *vault.Data) ([]Device, error) {
 	var out []Device
 	seen := map[string]bool{}
 	for _, l := range listed {
+		// Listed, it is enabled, whatever the vault's note says.
 		dev := Device{Serial: l.Serial, Enabled: l.Enabled}
 		if e, ok := EntryFor(d, l.Serial); ok {
-			_, dev.Unconfirmed, _ = vault.ParseAWSNote(e.Note)
 			dev.Account, dev.InVault = e.Label(), true
 			seen[e.ID] = true
 		}
@@ -222,9 +226,8 @@ func (u *User) Devices(ctx context.Context, d *vault.Data) ([]Device, error) {
 	return out, nil
 }
 
-// IsUnconfirmed reports whether err is Enroll's for a device left
-// unconfirmed.
-func IsUnconfirmed(err error) bool {
-	var e *EnableError
-	return errors.As(err, &e)
+// listed reports whether IAM lists the device arn as the user's.
+func (u *User) listed(ctx context.Context, arn string) bool {
+	devices, err := u.ListDevices(ctx)
+	return err == nil && slices.ContainsFunc(devices, func(d AWSDevice) bool { return d.Serial == arn })
 }

@@ -152,7 +152,7 @@ func TestEnrollRefusals(t *testing.T) {
 		s.srv.AddMFADevice(aliceUserARN, n)
 	}
 	_, err := s.enroll(t, "ninth", goodCodes)
-	if !errors.Is(err, ErrDeviceLimit) || !IsUnconfirmed(err) {
+	if enable := (*EnableError)(nil); !errors.Is(err, ErrDeviceLimit) || !errors.As(err, &enable) {
 		t.Fatalf("a ninth device: %v", err)
 	}
 	d, _ := s.v.Load()
@@ -203,5 +203,31 @@ func TestOpenRefuses(t *testing.T) {
 		if _, err := Open(context.Background(), profile); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Open(%s): %v, want ~%q", profile, err, want)
 		}
+	}
+}
+
+// TestEnrollAnswerLost: an earlier enroll whose EnableMFADevice went through
+// but whose answer never came (the vault still says unconfirmed) is
+// finished by enrolling again: IAM's "already in use" is checked against
+// ListMFADevices, and the profile gets its mfa_serial.
+func TestEnrollAnswerLost(t *testing.T) {
+	s := newIAM(t)
+	wrong := func(vault.Entry) (string, string, error) { return "000000", "000000", nil }
+	if _, err := s.enroll(t, "", wrong); !errors.Is(err, ErrCodesRejected) {
+		t.Fatal(err)
+	}
+	d, _ := s.v.Load()
+	e, _ := EntryFor(d, aliceARN)
+	u, _ := Open(context.Background(), "base")
+	c1, c2, _ := goodCodes(e)
+	if err := u.enable(context.Background(), aliceARN, c1, c2); err != nil { // its answer lost
+		t.Fatal(err)
+	}
+	en, err := s.enroll(t, "", goodCodes)
+	if err != nil || !en.Reused {
+		t.Fatalf("enrolling again: %+v, %v", en, err)
+	}
+	if got, _ := os.ReadFile(s.config); !strings.Contains(string(got), "mfa_serial = "+aliceARN) {
+		t.Fatalf("config file:\n%s", got)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/vmfa/vmfa/internal/agent/wire"
@@ -59,17 +58,12 @@ func Print(w io.Writer, c wire.Codes, asJSON, next bool) error {
 func WaitFresh(d, period time.Duration, errOut io.Writer) bool {
 	until := time.Now().Add(d)
 	closes := until.Round(0).Add(period) // on the wall clock
-	f, ok := errOut.(*os.File)
-	onTerminal := ok && term.IsTerminal(f)
+	line := term.NewStatusLine(errOut)
 	for left := d; left > 0 && !wallNow().After(closes); left = time.Until(until) {
-		if onTerminal {
-			fmt.Fprintf(errOut, "\rThis window's code was handed out; a fresh one in %2ds…", int(left.Round(time.Second)/time.Second))
-		}
+		line.Show(fmt.Sprintf("This window's code was handed out; a fresh one in %2ds…", int(left.Round(time.Second)/time.Second)))
 		sleep(min(left, time.Second))
 	}
-	if onTerminal {
-		fmt.Fprint(errOut, "\r\033[K")
-	}
+	line.Clear()
 	return !wallNow().After(closes)
 }
 

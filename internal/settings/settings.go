@@ -19,8 +19,8 @@ import (
 	"path/filepath"
 
 	"github.com/vmfa/vmfa/internal/atomicfile"
+	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/safefile"
-	"github.com/vmfa/vmfa/internal/xdgdir"
 )
 
 // FileName is the settings file's name inside its directory.
@@ -29,17 +29,6 @@ const FileName = "settings.json"
 // maxSize bounds what is read: settings are a few hundred bytes, and a huge
 // file is a mistake, not preferences.
 const maxSize = 1 << 20
-
-// DefaultDir returns where the settings live: $XDG_CONFIG_HOME/vmfa if that
-// is set to an absolute path (on every OS, as for the vault's data
-// directory); else ~/.config/vmfa on Unix, ~/Library/Application
-// Support/vmfa on macOS and %AppData%\vmfa on Windows.
-//
-// Settings are configuration, unlike the vault, which is data: deleting them
-// resets preferences and loses no account.
-func DefaultDir() (string, error) {
-	return xdgdir.Dir("XDG_CONFIG_HOME", ".config", "vmfa's settings")
-}
 
 // File is the settings file in one directory. Reading a missing file, or a
 // missing directory, finds no settings; the first Set creates both.
@@ -50,9 +39,10 @@ type File struct {
 // Open returns the settings file in dir, without touching the disk.
 func Open(dir string) *File { return &File{dir: dir} }
 
-// Default opens the settings file in DefaultDir.
+// Default opens the settings file in vmfa's configuration directory
+// (dirs.Settings).
 func Default() (*File, error) {
-	dir, err := DefaultDir()
+	dir, err := dirs.Settings()
 	if err != nil {
 		return nil, err
 	}

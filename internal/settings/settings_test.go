@@ -1,7 +1,6 @@
 package settings
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,31 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/vmfa/vmfa/internal/xdgdir"
 )
-
-func TestDefaultDir(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", "/xdg/config")
-	if d, err := DefaultDir(); err != nil || d != filepath.Join("/xdg/config", "vmfa") {
-		t.Errorf("with XDG_CONFIG_HOME: %q, %v", d, err)
-	}
-	if runtime.GOOS != "linux" {
-		return
-	}
-	t.Setenv("HOME", "/home/alice")
-	for _, xdg := range []string{"", "relative/config"} { // a relative one is invalid by the spec
-		t.Setenv("XDG_CONFIG_HOME", xdg)
-		if d, err := DefaultDir(); err != nil || d != "/home/alice/.config/vmfa" {
-			t.Errorf("XDG_CONFIG_HOME=%q: %q, %v", xdg, d, err)
-		}
-	}
-	t.Setenv("HOME", "")
-	var noHome *xdgdir.NoHomeError
-	if _, err := DefaultDir(); !errors.As(err, &noHome) || noHome.Var != "XDG_CONFIG_HOME" {
-		t.Errorf("no home: %v, want a *xdgdir.NoHomeError naming XDG_CONFIG_HOME", err)
-	}
-}
 
 func TestSetGetDelete(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "config", "vmfa")

@@ -42,6 +42,34 @@ func IsTerminal(f *os.File) bool {
 	return term.IsTerminal(int(f.Fd()))
 }
 
+// StatusLine is a line of progress redrawn in place on a terminal: a
+// countdown, a spinner. Off a terminal, Show and Clear write nothing: "\r"
+// and escape sequences would only clutter a log or a pipe.
+type StatusLine struct {
+	w    io.Writer
+	Live bool // w is a terminal
+}
+
+// NewStatusLine is the status line of w.
+func NewStatusLine(w io.Writer) StatusLine {
+	f, ok := w.(*os.File)
+	return StatusLine{w, ok && IsTerminal(f)}
+}
+
+// Show draws text in place of the line shown before.
+func (l StatusLine) Show(text string) {
+	if l.Live {
+		fmt.Fprint(l.w, "\r"+text)
+	}
+}
+
+// Clear erases the line, leaving the cursor at its start.
+func (l StatusLine) Clear() {
+	if l.Live {
+		fmt.Fprint(l.w, "\r\033[K")
+	}
+}
+
 // ReadSecret asks on the terminal without echo.
 func ReadSecret(prompt string) (string, error) {
 	t, err := Open()

@@ -23,7 +23,7 @@ import (
 type Clock struct {
 	// System is the uncorrected clock; nil means time.Now.
 	System func() time.Time
-	// Dir is the settings directory; "" means settings.DefaultDir.
+	// Dir is the settings directory; "" means vmfa's own (dirs.Settings).
 	Dir string
 	// Explain writes the cause of a warning (an error reading the
 	// settings, a *StaleError, the kernel's ErrUnsynchronised) as the

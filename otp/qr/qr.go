@@ -1,8 +1,17 @@
-// Package qr finds every QR code in an image: a screenshot of a web console,
-// a 5K desktop, a dark-mode page, or a phone photo of a monitor.
+// Package qr reads and draws QR codes.
 //
-// It is a thin, careful layer over github.com/makiuchi-d/gozxing. The layer
-// exists because gozxing's defaults miss most real screenshots; see
+// Reading: Decode and DecodeImage find every QR code in an image, a
+// screenshot of a web console, a 5K desktop, a dark-mode page, or a phone
+// photo of a monitor, within bounds of pixels and memory that an image
+// bomb can't pass (ReadImage).
+//
+// Drawing: Image draws a text as a QR code image (level M, for print and
+// for files such as a Google Authenticator export's), and Terminal as half
+// blocks for a terminal (level L, light on dark), for showing an account or
+// an export to a phone's camera.
+//
+// Both are a thin, careful layer over github.com/makiuchi-d/gozxing. The
+// layer exists because gozxing's defaults miss most real screenshots; see
 // DecodeImage for what is done differently and why.
 //
 // The package knows nothing about files: callers open them and name them in

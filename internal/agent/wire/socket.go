@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/shellquote"
-	"github.com/vmfa/vmfa/internal/xdgdir"
 )
 
 // SocketPath returns the path of the socket of the vault directory dir, in
@@ -65,7 +65,7 @@ func runtimeDir() (string, error) {
 	if isOwnDir(tmp, uid) {
 		return tmp, CheckRuntimeDir(tmp, uid)
 	}
-	state, err := xdgdir.Dir("XDG_STATE_HOME", filepath.Join(".local", "state"), "the agent's socket")
+	state, err := dirs.State()
 	if err != nil {
 		return "", err
 	}

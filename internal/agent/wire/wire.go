@@ -84,7 +84,7 @@ type CodeRequest struct {
 	Fresh bool   `json:"fresh,omitempty"` // a code never handed out before
 	Next  bool   `json:"next,omitempty"`  // the next code is handed out too
 	// Settings is the absolute settings directory of the client's
-	// environment (settings.DefaultDir), whose clock correction the code
+	// environment (dirs.Settings), whose clock correction the code
 	// is computed at, as the full program run there would; "" for the
 	// agent's own.
 	Settings string `json:"settings,omitempty"`

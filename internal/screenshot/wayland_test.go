@@ -1,6 +1,6 @@
 //go:build !darwin && !windows
 
-package screen
+package screenshot
 
 import (
 	"errors"

@@ -1,5 +1,5 @@
-// Package screen reads the QR codes shown on the screen, so that an account
-// can be enrolled without saving a screenshot first.
+// Package screenshot reads the QR codes shown on the screen, so that an
+// account can be enrolled without saving a screenshot first.
 //
 // Capture takes the picture of every screen the way the desktop allows it:
 // X11 through the X protocol (every root window, which holds all the
@@ -8,7 +8,7 @@
 // or the X connection, and the one tool that insists on writing a file
 // (macOS's screencapture) writes it in a private temporary directory, from
 // which it is read and deleted at once.
-package screen
+package screenshot
 
 import (
 	"errors"
