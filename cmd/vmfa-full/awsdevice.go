@@ -12,6 +12,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/awsmfa"
 	"github.com/vmfa/vmfa/internal/awssession"
+	"github.com/vmfa/vmfa/internal/enroll"
 	"github.com/vmfa/vmfa/internal/shellquote"
 	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/otp"
@@ -68,10 +69,10 @@ device, as the policy AWS documents for self-service does.`,
 			if err != nil {
 				return err
 			}
-			en, err := u.Enroll(commandContext(cmd), awsmfa.EnrollRequest{Name: name, Vault: v, Now: clock.Now,
-				Codes: consecutiveCodes(v, cmd.ErrOrStderr()), ConfigFile: awsmfa.ConfigFile()})
+			en, err := u.Enroll(commandContext(cmd), awsmfa.EnrollRequest{Name: name, Vault: v, Now: a.clock.Now,
+				Codes: a.consecutiveCodes(cmd, v), ConfigFile: awsmfa.ConfigFile()})
 			if en.Warning != "" {
-				warn(en.Warning)
+				a.warn(en.Warning)
 			}
 			if err != nil {
 				return err
@@ -126,7 +127,7 @@ a device AWS refuses codes of although this computer's clock is right
 			if err != nil {
 				return err
 			}
-			arn, err := u.Resync(commandContext(cmd), v, consecutiveCodes(v, cmd.ErrOrStderr()))
+			arn, err := u.Resync(commandContext(cmd), v, a.consecutiveCodes(cmd, v))
 			if err != nil {
 				return err
 			}
@@ -210,21 +211,23 @@ func printDevices(w io.Writer, devices []awsmfa.Device) error {
 // --wait' does: code 1 of a window no code was handed out of, then code 2
 // once the next window has begun, counting down on a terminal's stderr (one
 // plain line elsewhere). Both are recorded as handed out.
-func consecutiveCodes(v *vault.Vault, errOut io.Writer) awsmfa.Codes {
+func (a *app) consecutiveCodes(cmd *cobra.Command, v *vault.Vault) awsmfa.Codes {
 	return func(e vault.Entry) (string, string, error) {
 		if e.Type != otp.TOTP {
-			return "", "", fmt.Errorf("%s is an HOTP (counter-based) account: an AWS virtual MFA device's codes are time-based", e.Label())
+			return "", "", fmt.Errorf("%s is %w", e.Label(), enroll.ErrCounterBased)
 		}
-		h, err := v.HandOut(e, clock.Now(), vault.HandOutOptions{Fresh: true, Next: true})
+		h, err := v.HandOut(e, a.clock.Now(), vault.HandOutOptions{Fresh: true, Next: true})
 		if err != nil {
 			return "", "", err
 		}
-		if h.Unrecorded != nil {
-			warn(h.Unrecorded.Error())
+		en := enroll.Enrollment{Account: e.Account, Code1: h.Codes[0], Code2: h.Codes[1], At: h.At, Unrecorded: h.Unrecorded}
+		s := enroll.Session{ErrOut: cmd.ErrOrStderr(), Clock: enroll.Clock{Now: a.clock.Now},
+			Warn: func(err error) { fmt.Fprintln(a.stderr(), "vmfa: "+oneLine(explain(err, a.dir))) }}
+		// JSON waits for code 2's window (with the countdown) and prints nothing.
+		if _, err := s.JSON(commandContext(cmd), en, true); err != nil {
+			return "", "", err
 		}
-		en := enrollment{acc: e.Account, errOut: errOut}
-		en.waitForNext(h.At, nil)
-		return h.Codes[0], h.Codes[1], nil
+		return en.Code1, en.Code2, nil
 	}
 }
 
