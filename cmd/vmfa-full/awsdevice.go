@@ -164,11 +164,7 @@ vault". With --json, an array of {"serial","enabled","in_vault","account","uncon
 			if err != nil {
 				return err
 			}
-			v, err := a.unlock()
-			if err != nil {
-				return err
-			}
-			d, err := v.Load()
+			d, err := a.accountsForDevices()
 			if err != nil {
 				return err
 			}
@@ -186,6 +182,23 @@ vault". With --json, an array of {"serial","enabled","in_vault","account","uncon
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print a JSON array of {"serial","enabled","in_vault","account","unconfirmed"}`)
 	cmd.RegisterFlagCompletionFunc("profile", completeAllAWSProfiles)
 	return cmd
+}
+
+// accountsForDevices is the vault's accounts, or none when there is no
+// vault yet: the devices are listed all the same, none in it.
+func (a *app) accountsForDevices() (*vault.Data, error) {
+	s, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	if exists, err := s.Exists(); err == nil && !exists {
+		return &vault.Data{}, nil
+	}
+	v, err := a.unlock()
+	if err != nil {
+		return nil, err
+	}
+	return v.Load()
 }
 
 func printDevices(w io.Writer, devices []awsmfa.Device) error {

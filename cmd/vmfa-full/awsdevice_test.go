@@ -214,7 +214,8 @@ func TestAWSEnrollRetry(t *testing.T) {
 }
 
 // TestAWSEnrollErrors: IAM's refusals and profiles that cannot enroll,
-// each one line saying what to do, with nothing created.
+// each one line saying what to do; for the eighth device, doing it with the
+// AWS CLI lets the same enroll through.
 func TestAWSEnrollErrors(t *testing.T) {
 	t.Parallel()
 	s := newDeviceSetup(t)
@@ -227,6 +228,22 @@ func TestAWSEnrollErrors(t *testing.T) {
 	s.nearWindowEnd(t)
 	failsWith(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "ninth"),
 		"the user has as many MFA devices as IAM allows (8) (LimitExceeded: Cannot exceed quota for MFADevicesPerUser: 8): remove a device the user no longer uses ('vmfa aws devices' lists them), then run 'vmfa aws enroll --profile base' again")
+	// What that says to do, with the AWS CLI; then the same command works.
+	aws := testenv.Tool(t, "aws")
+	b := "arn:aws:iam::123456789012:mfa/b"
+	for _, args := range [][]string{
+		{"deactivate-mfa-device", "--user-name", "alice", "--serial-number", b},
+		{"delete-virtual-mfa-device", "--serial-number", b},
+	} {
+		out := testenv.Run(t, testenv.Command(t, aws, s.dir, s.env, append([]string{"iam", "--profile", "base", "--endpoint-url", s.srv.URL}, args...)...), "")
+		if out.Code != 0 {
+			t.Fatalf("aws iam %v: exit %d %s", args, out.Code, out.Stderr)
+		}
+	}
+	s.nearWindowEnd(t)
+	expect(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "ninth"), 0, "Reused and enabled the MFA device arn:aws:iam::123456789012:mfa/ninth", "")
+	os.WriteFile(s.config, []byte(deviceConfig), 0o600)
+
 	oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "admin"), `AWS profile "admin" assumes the role arn:aws:iam::123456789012:role/admin: an MFA device belongs to an IAM user, whose long-term keys are in another profile (its source_profile "base")`)
 	oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "default"), `AWS profile "default" has no long-term keys`)
 	oneLineError(t, s.vmfa(t, "aws", "resync", "--profile", "base"), `the profile has no mfa_serial: AWS profile "base" names no device to resync: enroll a device with 'vmfa aws enroll --profile PROFILE'`)
@@ -241,8 +258,8 @@ func TestAWSEnrollErrors(t *testing.T) {
 }
 
 // TestAWSDeviceProfileCompletion: enroll's and devices' --profile offer every
-// profile of the config and credentials files; resync's those naming a
-// device.
+// profile of the config and credentials files. devices works before there
+// is a vault.
 func TestAWSDeviceProfileCompletion(t *testing.T) {
 	t.Parallel()
 	s := newDeviceSetup(t)
@@ -250,6 +267,10 @@ func TestAWSDeviceProfileCompletion(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "default\nbase\nadmin\n:4\n") {
 		t.Fatalf("completion: %q %q", r.stdout, r.stderr)
 	}
+
+	// With no vault yet (a new machine), devices lists them all the same.
+	phone, _ := s.srv.AddMFADevice(awsBaseARN, "alice-phone")
+	expect(t, vmfa(t, t.TempDir(), "", s.env, "aws", "devices", "--profile", "base"), 0, phone+"  enabled ", "")
 }
 
 // TestAWSProfilesInInterface: in a real terminal (tmux, a server of the
