@@ -60,6 +60,7 @@ var hints = []hint{
 	as[*exporter.ExistsError](": choose another name, or --force to replace it"),
 	is(importer.ErrImage, ": add the QR codes in it with 'vmfa add FILE'"),
 	is(importer.ErrUnknownFormat, ": name its format with --format"),
+	as[*importer.UnsupportedError]("; --skip-unsupported imports the others"),
 }
 
 // explain is err as vmfa says it: its message with the hint of the first

@@ -1,4 +1,4 @@
-package imagefile
+package intake
 
 import (
 	"errors"
@@ -35,8 +35,8 @@ func TestCleanPath(t *testing.T) {
 	}
 }
 
-func TestDecode(t *testing.T) {
-	texts, err := Decode(filepath.Join("..", "..", "otp", "qr", "testdata", "screenshot-1x.png"))
+func TestReadImageFile(t *testing.T) {
+	texts, err := ReadImageFile(filepath.Join("..", "..", "otp", "qr", "testdata", "screenshot-1x.png"))
 	if err != nil || len(texts) != 1 || !strings.HasPrefix(texts[0], "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?") {
 		t.Fatalf("Decode = %q, %v", texts, err)
 	}
@@ -46,12 +46,12 @@ func TestDecode(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{fifo, dir, "/dev/zero"} {
-		if _, err := Decode(p); err == nil || err.Error() != p+": not a regular file" {
-			t.Errorf("Decode(%s) = %v", p, err)
+		if _, err := ReadImageFile(p); err == nil || err.Error() != p+": not a regular file" {
+			t.Errorf("ReadImageFile(%s) = %v", p, err)
 		}
 	}
 	missing := filepath.Join(dir, "missing.png")
-	if _, err := Decode(missing); !errors.Is(err, fs.ErrNotExist) || err.Error() != missing+": no such file or directory" {
+	if _, err := ReadImageFile(missing); !errors.Is(err, fs.ErrNotExist) || err.Error() != missing+": no such file or directory" {
 		t.Errorf("Decode of a missing file = %v", err)
 	}
 }

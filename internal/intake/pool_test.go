@@ -1,4 +1,4 @@
-package imagefile
+package intake
 
 import (
 	"encoding/json"
