@@ -93,13 +93,26 @@ func (p *Pool) Unit() (Unit, error) {
 		return Unit{}, err
 	}
 	var u Unit
-	var sources []string
 	for _, each := range units {
-		sources = append(sources, each.Source)
 		u.Accounts = append(u.Accounts, each.Accounts...)
+	}
+	var sources []string
+	for _, name := range slices.Concat(p.sources(), p.exportSources) {
+		if !slices.Contains(sources, name) {
+			sources = append(sources, name)
+		}
 	}
 	u.Source = strings.Join(sources, ", ")
 	return u, nil
+}
+
+// sources are the names of the sources of the units of their own.
+func (p *Pool) sources() []string {
+	names := make([]string, len(p.units))
+	for i, u := range p.units {
+		names[i] = u.Source
+	}
+	return names
 }
 
 // Empty reports whether nothing was added (or only refused sources).
