@@ -1,53 +1,66 @@
 // Package intake turns what a user hands vmfa into accounts to add: image
 // files, the screen, the clipboard, pasted or dropped text, otpauth:// URIs
 // on stdin, a secret typed by hand and the export files of other
-// authenticator apps. The command line and the interface both take their
-// accounts from here, so that a source means the same in both.
+// authenticator apps. The command line and the interface take their
+// accounts from here alike, so that a source means the same in both.
 //
 // # The unit
 //
-// What one source holds is a Unit: its accounts, named by the source, added
+// What a source holds is a Unit: accounts, named by their source, added
 // whole or not at all (vault.Data.AddAll, in one vault transaction). A
-// source that cannot be read whole gives an error naming it, and no unit:
-// one bad QR code refuses its image, one bad line refuses all of stdin, one
-// bad account refuses its import file. Other sources are not held back by
-// it, except import files (ReadImports), which are all read before any is
+// source that cannot be read whole gives an error naming it and no unit:
+// one bad QR code refuses its image, one bad line all of stdin, one bad
+// account its import file. A bad source does not hold back the others,
+// except among import files (ReadImports), which are all read before any is
 // added, and all refused if one is.
+//
+// The QR codes of images, the screen and pastes are sorted by a Pool: a
+// source's own accounts make one unit, while the parts of a Google
+// Authenticator export split over several QR codes are pooled across every
+// source, in any order, into a unit of their own, which is an error naming
+// its sources until every part has come. Where one source is all there is
+// (enroll, a clipboard image) or the interface adds what it pooled, the
+// lot is one unit (Pool.Unit, QRUnit).
 //
 // # Sources
 //
-//   - Image files (ReadImageFile): PNG, JPEG, GIF, WebP, BMP or TIFF, named as
-//     terminals name a file dragged into them (CleanPath: quoted,
-//     backslash-escaped, file:// URLs, a leading ~). Only regular files are
-//     opened, so a FIFO or a device never blocks; otp/qr bounds the bytes
-//     read and the pixels decoded (qr.MaxPixels). Every QR code in the image
-//     must be an otpauth:// or otpauth-migration:// URI; the error for one
-//     that is not describes it without quoting it (it may be a secret).
-//   - The screen (ReadScreen): the OTP QR codes on every monitor; other codes
-//     (links on a web page) are left out, as internal/screen says.
-//   - A clipboard image (ReadImage): as an image file.
-//   - Pasted or dropped text: Classify says what it is (an otpauth:// or
-//     otpauth-migration:// URI, a path, a bare base32 secret); URIFields
-//     splits pasted URIs.
+//   - Image files (ReadImageFile, ReadImageFiles): PNG, JPEG, GIF, WebP, BMP
+//     or TIFF, named as terminals name a file dragged into them (CleanPath:
+//     quoted, backslash-escaped, a file:// URL, a leading ~). Only regular
+//     files are opened, so a FIFO or a device never blocks; otp/qr reads at
+//     most a few hundred megabytes and decodes at most qr.MaxPixels. Every
+//     QR code must hold an otpauth:// or otpauth-migration:// URI; the error
+//     for one that does not describes it without quoting it (it may be a
+//     secret).
+//   - The screen (ReadScreen): the OTP QR codes on every monitor; other
+//     codes, such as links on a web page, are left out (internal/screen).
+//   - A clipboard image (ReadImage): as an image file, from memory.
+//   - Pasted or dropped text (Classify): Empty; URI, text starting with an
+//     otpauth: or otpauth-migration: scheme, perhaps after a quote; Path,
+//     text starting with /, ~, ., a quote or file://; Secret, a bare base32
+//     secret of a length secrets have, in any case, spaces and hyphens
+//     allowed (otp.CanonicalSecret; NotSecret says why base32 of another
+//     length is none); else Other. Pasted URIs are split at white space
+//     (URIFields, Pool.AddText), quotes around each taken away.
 //   - URI lists (ReadURIs): stdin or clipboard text, one URI a line, blank
-//     lines and # comments skipped, lines up to MaxLine bytes.
-//   - A typed secret (Typed): an account the user describes, whose secret
-//     is base32 as people write it (otp.CanonicalSecret).
-//   - Import files (ReadImport, ReadImports): internal/importer's formats,
-//     recognized from the content or named; encrypted ones ask for their
-//     password through a callback, three tries when typed.
-//
-// The QR codes of images, the screen and pastes are sorted by a Pool: the
-// accounts of one source make a unit of their own, while the parts of a
-// Google Authenticator export split over several QR codes are pooled across
-// every source, in any order, into one unit, which is an error naming its
-// sources until every part has come.
+//     lines and # comments skipped, a line at most MaxLine bytes; the parts
+//     of an export must all be there.
+//   - A typed secret (Typed): one account the user describes (issuer, name,
+//     type, digits…), checked and made canonical (otp.Account.Normalize).
+//   - Import files (ReadImport, ReadImports): internal/importer's formats, at
+//     most importer.MaxFileSize, recognized from the content unless named;
+//     an SQLite database is read with its write-ahead log; the password of
+//     an encrypted file comes from a callback, called only for one, three
+//     times in all when it was typed (MaxPasswordTries); accounts vmfa
+//     cannot generate codes for refuse their file, or are left out and
+//     noted (Import.SkipUnsupported).
 //
 // # Errors
 //
-// Errors name their source ("shot.png: …", "stdin: …", "line 3: …") and say
-// what happened, never how to fix it with a vmfa command or flag: the front
-// ends add that. No error quotes text that may hold a secret.
+// Errors say what happened and name the source ("shot.png: …", "the screen:
+// …", "line 3: …", "reading stdin: …"; a typed secret's, what is wrong with
+// it), never a vmfa command or flag: the front ends add those. No error
+// quotes text that may hold a secret.
 package intake
 
 import (
