@@ -27,7 +27,8 @@ func TestCleanPath(t *testing.T) {
 		`"` + spaced + `"`:                    spaced,
 		strings.ReplaceAll(spaced, " ", `\ `): spaced, // macOS Terminal, kitty
 		"  " + strings.ReplaceAll(spaced, " ", `\ `):       spaced,
-		"file://" + strings.ReplaceAll(spaced, " ", "%20"): spaced, // some file managers
+		"file://" + strings.ReplaceAll(spaced, " ", "%20"): spaced,       // some file managers
+		strings.ReplaceAll(spaced, " ", `\ `) + `\`:        spaced + `\`, // a backslash last escapes nothing
 	} {
 		if got := CleanPath(in); got != want {
 			t.Errorf("CleanPath(%q) = %q, want %q", in, got, want)
