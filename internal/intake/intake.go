@@ -65,7 +65,6 @@ package intake
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/vmfa/vmfa/otp"
@@ -89,13 +88,6 @@ const (
 	Secret             // a bare base32 secret, as AWS's "Show secret key" gives
 	Other              // none of these
 )
-
-func (k Kind) String() string {
-	if names := [...]string{"empty", "URI", "path", "secret", "other"}; int(k) < len(names) {
-		return names[k]
-	}
-	return "Kind(" + strconv.Itoa(int(k)) + ")"
-}
 
 // Classify says what pasted or dropped text holds. A URI comes before a
 // path, for a quoted URI; a secret is base32 of a length a secret has.
