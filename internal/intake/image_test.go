@@ -29,6 +29,8 @@ func TestCleanPath(t *testing.T) {
 		"  " + strings.ReplaceAll(spaced, " ", `\ `):       spaced,
 		"file://" + strings.ReplaceAll(spaced, " ", "%20"): spaced,       // some file managers
 		strings.ReplaceAll(spaced, " ", `\ `) + `\`:        spaced + `\`, // a backslash last escapes nothing
+		`''`: "", // an empty path, quoted
+		`'`:  `'`,
 	} {
 		if got := CleanPath(in); got != want {
 			t.Errorf("CleanPath(%q) = %q, want %q", in, got, want)

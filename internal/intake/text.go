@@ -34,8 +34,9 @@ func unquote(s string) string {
 
 // ReadURIs reads one otpauth:// or otpauth-migration:// URI a line from r,
 // the source named, into one unit; blank lines and # comments are skipped,
-// as in exported lists, and quotes around a URI are taken away. Any bad line refuses the whole input, and so does an
-// export whose parts do not all come.
+// as in exported lists, and quotes around a URI are taken away. Any bad
+// line refuses the whole input, and so does an export whose parts do not
+// all come.
 func ReadURIs(source string, r io.Reader) (Unit, error) {
 	var c otp.Collector
 	sc := bufio.NewScanner(r)
