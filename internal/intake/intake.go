@@ -41,7 +41,7 @@
 //     secret of a length secrets have, in any case, spaces and hyphens
 //     allowed (otp.CanonicalSecret; NotSecret says why base32 of another
 //     length is none); else Other. Pasted URIs are split at white space
-//     (URIFields, Pool.AddText), quotes around each taken away.
+//     (Pool.AddText), quotes around each taken away.
 //   - URI lists (ReadURIs): stdin or clipboard text, one URI a line, blank
 //     lines and # comments skipped, a line at most MaxLine bytes; the parts
 //     of an export must all be there.

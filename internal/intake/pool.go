@@ -28,10 +28,10 @@ func (p *Pool) Add(name string, texts []string) error {
 	return p.add(name, texts, qrError)
 }
 
-// AddText takes the URIs of text pasted or typed (URIFields) as the source
+// AddText takes the URIs of text pasted or typed (white space between them, quotes around each taken away) as the source
 // called name, as Add does.
 func (p *Pool) AddText(name, text string) error {
-	return p.add(name, URIFields(text), func(name string, err error) error { return fmt.Errorf("%s: %w", name, err) })
+	return p.add(name, uriFields(text), func(name string, err error) error { return fmt.Errorf("%s: %w", name, err) })
 }
 
 func (p *Pool) add(name string, texts []string, nameErr func(string, error) error) error {
@@ -114,9 +114,6 @@ func (p *Pool) sources() []string {
 	}
 	return names
 }
-
-// Empty reports whether nothing was added (or only refused sources).
-func (p *Pool) Empty() bool { return len(p.units) == 0 && len(p.exportSources) == 0 }
 
 // QRUnits sorts the QR codes of one source into units, as a Pool of that
 // source alone does.

@@ -13,10 +13,10 @@ import (
 // many accounts is a few kilobytes; a megabyte of anything is not a URI.
 const MaxLine = 4 << 20
 
-// URIFields returns the URIs of text pasted or typed into one line, where
+// uriFields returns the URIs of text pasted or typed into one line, where
 // several are separated by white space, without the quotes some terminals
 // paste around them.
-func URIFields(text string) []string {
+func uriFields(text string) []string {
 	fields := strings.Fields(text)
 	for i, f := range fields {
 		fields[i] = unquote(f)

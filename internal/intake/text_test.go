@@ -13,10 +13,10 @@ import (
 
 func TestURIFields(t *testing.T) {
 	t.Parallel()
-	got := URIFields(" '" + githubURI + "'\n\t" + `"otpauth://totp/b?secret=JBSWY3DPEHPK3PXP"` + " otpauth://totp/c?secret=JBSWY3DPEHPK3PXP ")
+	got := uriFields(" '" + githubURI + "'\n\t" + `"otpauth://totp/b?secret=JBSWY3DPEHPK3PXP"` + " otpauth://totp/c?secret=JBSWY3DPEHPK3PXP ")
 	want := []string{githubURI, "otpauth://totp/b?secret=JBSWY3DPEHPK3PXP", "otpauth://totp/c?secret=JBSWY3DPEHPK3PXP"}
 	if !slices.Equal(got, want) {
-		t.Errorf("URIFields = %q, want %q", got, want)
+		t.Errorf("uriFields = %q, want %q", got, want)
 	}
 }
 
