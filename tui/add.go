@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -19,11 +18,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/vmfa/vmfa/internal/imagefile"
-	"github.com/vmfa/vmfa/internal/screenshot"
+	"github.com/vmfa/vmfa/internal/intake"
 	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/otp"
-	"github.com/vmfa/vmfa/otp/qr"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -40,7 +37,7 @@ const (
 // dragged-in paths), the image on the clipboard, the QR codes shown on the
 // screen, pasted otpauth:// URIs or a secret typed by hand.
 //
-// The QR codes of every image and paste are pooled (otp.Collector) until they
+// The QR codes of every image and paste are pooled (intake.Pool) until they
 // make whole accounts, so a Google Authenticator export split over several
 // QR codes can arrive as several screenshots. The accounts that arrive
 // together are added as a unit (vault.Data.AddAll): when some are in the
@@ -57,9 +54,9 @@ type addScreen struct {
 	spinner    spinner.Model
 	err        string
 	candidates []string
-	// pooled are the texts of QR codes read so far that do not make whole
-	// accounts yet: parts of an export; missing says what they lack.
-	pooled  []string
+	// pool holds the QR codes read so far that do not make whole accounts
+	// yet: parts of an export; missing says what they lack.
+	pool    intake.Pool
 	missing string
 	// offer holds a unit refused for its duplicates, and dups names them,
 	// until the user adds the rest (Enter) or goes back.
@@ -171,29 +168,31 @@ func (a addScreen) pasted(text string) (addScreen, tea.Cmd) {
 	return a, a.uri.Focus()
 }
 
-// decoded pools the texts of QR codes just read with those before, and adds
-// the accounts once they are whole.
+// decoded pools the QR codes just read with those before, and adds the
+// accounts once they are whole.
 func (a addScreen) decoded(c *common, msg decodedMsg) (screen, tea.Cmd) {
 	if msg.err != nil {
 		a.busy = false
 		a.err = msg.err.Error()
 		return a, nil
 	}
-	var col otp.Collector
-	texts := append(append([]string(nil), a.pooled...), msg.texts...)
-	for _, t := range texts {
-		if err := col.Add(t); err != nil {
-			a.busy = false
-			a.err = err.Error()
-			return a, nil
-		}
+	pool := a.pool // a copy: a source refused leaves a.pool as it was
+	if err := pool.Add(msg.source, msg.texts); err != nil {
+		a.busy = false
+		a.err = err.Error()
+		return a, nil
 	}
-	accounts, err := col.Accounts()
+	return a.take(c, pool)
+}
+
+// take adds the accounts of pool, once they are whole.
+func (a addScreen) take(c *common, pool intake.Pool) (screen, tea.Cmd) {
+	u, err := pool.Unit()
 	if err != nil {
 		// Parts of an export are missing: keep what came, and ask for
 		// the next image.
 		a.busy = false
-		a.pooled, a.missing = texts, err.Error()
+		a.pool, a.missing = pool, err.Error()
 		a.mode = addMenu
 		a.path.Reset()
 		a.uri.Reset()
@@ -201,12 +200,12 @@ func (a addScreen) decoded(c *common, msg decodedMsg) (screen, tea.Cmd) {
 		a.uri.Blur()
 		return a, nil
 	}
-	if len(accounts) == 0 {
+	if len(u.Accounts) == 0 {
 		a.busy, a.err = false, "nothing to add"
 		return a, nil
 	}
 	a.busyWhat = "Saving…"
-	return a, addCmd(c.vault, accounts, c.now, false)
+	return a, addCmd(c.vault, u.Accounts, c.now, false)
 }
 
 // added ends the screen once the accounts are in: on the enrollment view
@@ -215,7 +214,7 @@ func (a addScreen) decoded(c *common, msg decodedMsg) (screen, tea.Cmd) {
 func (a addScreen) added(c *common, msg addedMsg) (screen, tea.Cmd) {
 	a.busy = false
 	if msg.err != nil {
-		a.pooled, a.missing = nil, ""
+		a.pool, a.missing = intake.Pool{}, ""
 		a.err = msg.err.Error()
 		if len(msg.dups) > 0 {
 			a.err = duplicatesText(msg.dups)
@@ -257,7 +256,13 @@ func duplicatesText(dups []vault.Skipped) string {
 // parsed takes pasted otpauth URIs (several may be separated by spaces).
 func (a addScreen) parsed(c *common, text string) (screen, tea.Cmd) {
 	a.busy, a.busyWhat = true, "Saving…"
-	s, cmd := a.decoded(c, decodedMsg{texts: strings.Fields(text)})
+	pool := a.pool
+	if err := pool.AddText("pasted text", text); err != nil {
+		a.busy = false
+		a.err = err.Error()
+		return a, nil
+	}
+	s, cmd := a.take(c, pool)
 	return s, tea.Batch(cmd, a.spinner.Tick)
 }
 
@@ -281,18 +286,18 @@ func (a addScreen) key(c *common, km tea.KeyMsg) (screen, tea.Cmd) {
 		// Back to the menu with empty inputs: i, u or s starts afresh.
 		// The parts of an export read so far stay.
 		b := newAddScreen(c)
-		b.pooled, b.missing = a.pooled, a.missing
+		b.pool, b.missing = a.pool, a.missing
 		return b, nil
 	}
 	switch a.mode {
 	case addMenu:
 		a.err = ""
 		switch {
-		case km.Type == tea.KeyRunes && (km.Paste || len(km.Runes) > 1) && looksLikeOTPAuth(string(km.Runes)):
+		case km.Type == tea.KeyRunes && (km.Paste || len(km.Runes) > 1) && intake.Classify(string(km.Runes)) == intake.URI:
 			// A pasted URI: the URI field, never the path field (whose
 			// errors would echo the secret).
 			return a.pasted(string(km.Runes))
-		case km.Type == tea.KeyRunes && len(km.Runes) > 0 && (km.Paste || strings.ContainsAny(string(km.Runes[:1]), "/~.'\"")):
+		case km.Type == tea.KeyRunes && len(km.Runes) > 0 && (km.Paste || intake.Classify(string(km.Runes)) == intake.Path):
 			// A dragged-in or typed path: go straight to the path field.
 			a.mode = addPath
 			a.path.SetValue(string(km.Runes))
@@ -326,7 +331,7 @@ func (a addScreen) key(c *common, km tea.KeyMsg) (screen, tea.Cmd) {
 				return a, nil
 			}
 			a.err, a.candidates = "", nil
-			if looksLikeOTPAuth(p) {
+			if intake.Classify(p) == intake.URI {
 				// A URI typed or pasted into the path field: add it as one.
 				return a.parsed(c, p)
 			}
@@ -364,18 +369,18 @@ func (a addScreen) key(c *common, km tea.KeyMsg) (screen, tea.Cmd) {
 				a.field++
 				return a, a.fields[a.field].Focus()
 			}
-			acc := otp.Account{
+			u, err := intake.Typed("manual entry", otp.Account{
 				Issuer: a.fields[0].Value(),
 				Name:   a.fields[1].Value(),
 				Secret: a.fields[2].Value(),
-			}
-			if err := acc.Normalize(); err != nil {
+			})
+			if err != nil {
 				a.err = err.Error()
 				return a, nil
 			}
 			a.err = ""
 			a.busy, a.busyWhat = true, "Saving…"
-			return a, tea.Batch(addCmd(c.vault, []otp.Account{acc}, c.now, false), a.spinner.Tick)
+			return a, tea.Batch(addCmd(c.vault, u.Accounts, c.now, false), a.spinner.Tick)
 		}
 		var cmd tea.Cmd
 		a.fields[a.field], cmd = a.fields[a.field].Update(km)
@@ -411,7 +416,7 @@ func (a addScreen) View(c *common) string {
 		b.WriteString(st.dim.Render("  TOTP, SHA1, 6 digits, 30 s: for other settings paste an otpauth:// URI") + "\n")
 	}
 	if a.missing != "" {
-		b.WriteString("\n" + indent(renderLines(st.warn, wrap(a.missing+" — add the next image (i, p), or esc to drop the parts read", max(10, w-3))), 2, w) + "\n")
+		b.WriteString("\n" + indent(renderLines(st.warn, wrap(termsafe.Escape(a.missing)+" — add the next image (i, p), or esc to drop the parts read", max(10, w-3))), 2, w) + "\n")
 	}
 	if a.busy {
 		b.WriteString("\n  " + a.spinner.View() + " " + a.busyWhat + "\n")
@@ -466,7 +471,7 @@ func columns(names []string, width, maxLines int) string {
 // prefix, returning the candidates.
 func completeCmd(input string) tea.Cmd {
 	return func() tea.Msg {
-		p := imagefile.CleanPath(input)
+		p := intake.CleanPath(input)
 		dir, base := filepath.Split(p)
 		listDir := dir
 		if listDir == "" {
@@ -515,13 +520,13 @@ func completeCmd(input string) tea.Cmd {
 // dragged in.
 func decodeFileCmd(input string) tea.Cmd {
 	return func() tea.Msg {
-		path := imagefile.CleanPath(input)
-		texts, err := imagefile.Decode(path)
-		if errors.Is(err, fs.ErrNotExist) && (looksLikeOTPAuth(path) || strings.Contains(path, "secret=")) {
+		path := intake.CleanPath(input)
+		texts, err := intake.ReadImageFile(path)
+		if errors.Is(err, fs.ErrNotExist) && (intake.Classify(path) == intake.URI || strings.Contains(path, "secret=")) {
 			// Never echo what may hold a secret.
 			return decodedMsg{err: errors.New("that is an otpauth URI, not a file: press esc, then u, and paste it there")}
 		}
-		return decodedMsg{texts: texts, err: err}
+		return decodedMsg{source: path, texts: texts, err: err}
 	}
 }
 
@@ -532,18 +537,15 @@ func clipImageCmd(c Clipboard) tea.Cmd {
 		if err != nil {
 			return decodedMsg{err: err}
 		}
-		texts, err := qr.Decode(bytes.NewReader(img))
-		if err != nil {
-			return decodedMsg{err: fmt.Errorf("clipboard image: %w", err)}
-		}
-		return decodedMsg{texts: texts}
+		texts, err := intake.ReadImage("clipboard image", img)
+		return decodedMsg{source: "clipboard image", texts: texts, err: err}
 	}
 }
 
 // screenCmd reads the OTP QR codes on the screens that capture pictures.
 func screenCmd(capture func() ([]image.Image, error)) tea.Cmd {
 	return func() tea.Msg {
-		texts, err := screenshot.Scan(capture)
-		return decodedMsg{texts: texts, err: err}
+		texts, err := intake.ReadScreen(capture)
+		return decodedMsg{source: intake.ScreenSource, texts: texts, err: err}
 	}
 }

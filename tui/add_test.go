@@ -292,3 +292,18 @@ func TestAddScreenDetails(t *testing.T) {
 		t.Fatal("the spinner does not tick while saving a URI")
 	}
 }
+
+// A URI pasted with the quotes some terminals put around it is added, from
+// the list as from the add menu (intake.Classify, intake.URIFields).
+func TestPasteQuotedURI(t *testing.T) {
+	s := newVault(t, demo...)
+	m := unlocked(t, s, &fakeClock{t: t0}, &fakeClipboard{}, 80, 24)
+	m = send(m, paste("'"+newURI+"'"))
+	if a := over[addScreen](t, m); a.mode != addURI {
+		t.Fatalf("a quoted URI pasted on the list went to mode %d", a.mode)
+	}
+	m = send(m, special(tea.KeyEnter))
+	if len(m.accounts) != 7 {
+		t.Fatalf("the quoted URI was not added:\n%s", m.View())
+	}
+}

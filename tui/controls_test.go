@@ -66,6 +66,9 @@ func TestInterfaceControlsEscaped(t *testing.T) {
 	m = addImage(m, "/nonexistent.png")
 	m = send(m, decodedMsg{err: fmt.Errorf("%s: not a regular file", hostile)})
 	checkNoRawControls(t, "add screen", m.View(), shown+": not a regular file")
+	// The parts of an export still missing, said of images named on the disk.
+	m = send(m, decodedMsg{source: "p" + hostile, texts: []string{exportURI(0, 2, 9, gitlab)}})
+	checkNoRawControls(t, "add screen, an export's missing parts", m.View(), "p"+shown+": Google Authenticator export is incomplete")
 }
 
 // TestCompletionControlsEscaped: the file names Tab lists on the add

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/vmfa/vmfa/internal/intake"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -193,7 +194,7 @@ func (l listScreen) key(c *common, km tea.KeyMsg) (screen, tea.Cmd) {
 	k := &listKeyMap
 	rows := l.rows(c)
 	switch {
-	case km.Type == tea.KeyRunes && (km.Paste || len(km.Runes) > 1) && looksLikeOTPAuth(string(km.Runes)):
+	case km.Type == tea.KeyRunes && (km.Paste || len(km.Runes) > 1) && intake.Classify(string(km.Runes)) == intake.URI:
 		// A pasted otpauth:// URI is an account to add, not a query.
 		c.send(openAddMsg{text: string(km.Runes)})
 		return l, nil
@@ -504,13 +505,6 @@ func (l *listScreen) maxDigits() int {
 		d = max(d, e.Digits)
 	}
 	return d
-}
-
-// looksLikeOTPAuth reports whether text is an otpauth:// or
-// otpauth-migration:// URI (perhaps quoted, as some terminals paste).
-func looksLikeOTPAuth(text string) bool {
-	t := strings.TrimLeft(strings.TrimSpace(text), `'"`)
-	return len(t) >= len("otpauth") && strings.EqualFold(t[:len("otpauth")], "otpauth")
 }
 
 // ids are the IDs of entries.

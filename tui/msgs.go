@@ -106,10 +106,12 @@ type clearedMsg struct {
 	err     error
 }
 
-// decodedMsg returns the texts of the QR codes in an image, or pasted URIs.
+// decodedMsg returns the texts of the QR codes of a source: an image, the
+// screen.
 type decodedMsg struct {
-	texts []string
-	err   error
+	source string // its name, in errors
+	texts  []string
+	err    error
 }
 
 // completionMsg returns the candidates for Tab completion of a path.

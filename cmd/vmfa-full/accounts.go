@@ -15,7 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/codeprint"
-	"github.com/vmfa/vmfa/internal/imagefile"
+	"github.com/vmfa/vmfa/internal/intake"
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/internal/termsafe"
@@ -169,13 +169,13 @@ adds the others, as when importing a newer export. Secrets are never printed.`,
 			case paste:
 				return a.addPaste(cmd, preset)
 			case fromScreen:
-				units, errs := screenUnits()
+				units, errs := readScreen()
 				return a.addUnits(cmd, units, errs)
 			}
 			if err := checkPaths(args); err != nil {
 				return err
 			}
-			units, errs := imageUnits(args)
+			units, errs := readImages(args)
 			return a.addUnits(cmd, units, errs)
 		},
 	}
@@ -202,11 +202,11 @@ func countTrue(flags ...bool) int {
 
 // addURIs adds the accounts of the otpauth:// URIs on stdin (add --uri).
 func (a *app) addURIs(cmd *cobra.Command) error {
-	accounts, err := readURIs(cmd.InOrStdin(), "stdin")
+	u, err := intake.ReadURIs("stdin", cmd.InOrStdin())
 	if err != nil {
 		return err
 	}
-	return a.addAll(cmd, "stdin", accounts)
+	return a.addAll(cmd, u)
 }
 
 // addManual adds the account preset describes, with what it lacks typed
@@ -216,7 +216,16 @@ func (a *app) addManual(cmd *cobra.Command, preset otp.Account) error {
 	if err != nil {
 		return err
 	}
-	return a.addAll(cmd, "manual entry", []otp.Account{acc})
+	return a.addTyped(cmd, "manual entry", acc)
+}
+
+// addTyped adds acc, whose secret was typed or pasted, as the source named.
+func (a *app) addTyped(cmd *cobra.Command, source string, acc otp.Account) error {
+	u, err := intake.Typed(source, acc)
+	if err != nil {
+		return err
+	}
+	return a.addAll(cmd, u)
 }
 
 // manualFlags describe the account of a secret typed (--manual) or pasted,
@@ -283,40 +292,9 @@ func (m *manualFlags) account(cmd *cobra.Command, forSecret bool) (otp.Account, 
 	return acc, nil
 }
 
-// readURIs reads one URI a line from r, the source named; blank lines and #
-// comments are skipped, as in exported lists. Any bad line fails the whole
-// input.
-func readURIs(r io.Reader, source string) ([]otp.Account, error) {
-	var c otp.Collector
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if err := c.Add(line); err != nil {
-			return nil, fmt.Errorf("line %d: %w; nothing was added", n, err)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", source, err)
-	}
-	accounts, err := c.Accounts()
-	if err != nil {
-		return nil, err
-	}
-	if len(accounts) == 0 {
-		return nil, fmt.Errorf("no otpauth:// URI on %s", source)
-	}
-	return accounts, nil
-}
-
 // readManual completes preset (manualFlags.account) with prompts; the
 // secret, unless given, is read without echo from the terminal, or from stdin
-// when there is none.
+// when there is none. intake.Typed checks it.
 func readManual(preset otp.Account, secret string) (otp.Account, error) {
 	acc := preset
 	var err error
@@ -342,24 +320,21 @@ func readManual(preset otp.Account, secret string) (otp.Account, error) {
 	} else if err != nil {
 		return acc, err
 	}
-	if err := acc.Normalize(); err != nil {
-		return acc, err
-	}
 	return acc, nil
 }
 
-// addAll adds accounts in one transaction, creating the vault if needed.
-func (a *app) addAll(cmd *cobra.Command, source string, accounts []otp.Account) error {
+// addAll adds u in one transaction, creating the vault if needed.
+func (a *app) addAll(cmd *cobra.Command, u intake.Unit) error {
 	v, err := a.unlockOrCreate()
 	if err != nil {
 		return err
 	}
-	return a.addUnit(cmd, v, imagefile.Unit{Source: source, Accounts: accounts})
+	return a.addUnit(cmd, v, u)
 }
 
 // addUnit adds the accounts of u in one transaction (vault.Data.AddAll) and
 // names each one added, or skipped with --skip-existing.
-func (a *app) addUnit(cmd *cobra.Command, v *vault.Vault, u imagefile.Unit) error {
+func (a *app) addUnit(cmd *cobra.Command, v *vault.Vault, u intake.Unit) error {
 	var (
 		added   []vault.Entry
 		skipped []vault.Skipped

@@ -12,7 +12,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/enroll"
-	"github.com/vmfa/vmfa/internal/imagefile"
+	"github.com/vmfa/vmfa/internal/intake"
 	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/internal/timesync"
 	"github.com/vmfa/vmfa/otp"
@@ -49,7 +49,7 @@ on, and does not go with --json.`,
 			if err := checkPaths(args); err != nil {
 				return err
 			}
-			acc, err := enrollImage(imagefile.CleanPath(args[0]))
+			acc, err := enrollImage(intake.CleanPath(args[0]))
 			if err != nil {
 				return err
 			}
@@ -80,15 +80,15 @@ on, and does not go with --json.`,
 
 // enrollImage returns the account to enroll in the image at path.
 func enrollImage(path string) (otp.Account, error) {
-	texts, err := decodeFile(path)
+	texts, err := readImage(path)
 	if err != nil {
 		return otp.Account{}, err
 	}
-	accounts, err := imageAccounts(path, texts)
+	u, err := intake.QRUnit(path, texts)
 	if err != nil {
 		return otp.Account{}, err
 	}
-	return enroll.One(path, accounts)
+	return enroll.One(path, u.Accounts)
 }
 
 // addEnrolled adds acc to v, or finds it there (enroll.Add), and says which.

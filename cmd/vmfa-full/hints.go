@@ -63,6 +63,7 @@ var hints = []hint{
 	is(enroll.ErrCounterBased, ": add it with 'vmfa add' and read its codes with 'vmfa code'"),
 	is(importer.ErrImage, ": add the QR codes in it with 'vmfa add FILE'"),
 	is(importer.ErrUnknownFormat, ": name its format with --format"),
+	as[*importer.UnsupportedError]("; --skip-unsupported imports the others"),
 }
 
 // explain is err as vmfa says it: its message with the hint of the first

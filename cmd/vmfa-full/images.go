@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,69 +8,34 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
-	"github.com/vmfa/vmfa/internal/imagefile"
+	"github.com/vmfa/vmfa/internal/intake"
 	"github.com/vmfa/vmfa/internal/screenshot"
 	"github.com/vmfa/vmfa/otp"
-	"github.com/vmfa/vmfa/otp/qr"
 )
 
-// decodeFile is imagefile.Decode with a spinner for large images.
-func decodeFile(path string) ([]string, error) {
-	return withSpinner("Decoding "+path, func() ([]string, error) { return imagefile.Decode(path) })
+// readImages decodes images into the units they are added as, with a
+// spinner for large ones (see intake.ReadImageFiles).
+func readImages(paths []string) ([]intake.Unit, []error) {
+	return intake.ReadImageFiles(paths, readImage)
 }
 
-// imageUnits decodes images into the units they are added as (see
-// imagefile.Pool); every image that fails is reported in errs, by name.
-func imageUnits(paths []string) (units []imagefile.Unit, errs []error) {
-	var pool imagefile.Pool
-	for _, path := range paths {
-		name := imagefile.CleanPath(path) // as dragged into a terminal
-		texts, err := decodeFile(name)
-		if err == nil {
-			err = pool.Add(name, texts)
-		}
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	units, err := pool.Units()
-	if err != nil {
-		errs = append(errs, err)
-	}
-	return units, errs
+// readImage is intake.ReadImageFile with a spinner for large images.
+func readImage(path string) ([]string, error) {
+	return withSpinner("Decoding "+path, func() ([]string, error) { return intake.ReadImageFile(path) })
 }
 
-// screenUnits reads the OTP QR codes on the screen (screenshot.Scan) into the
-// units they are added as.
-func screenUnits() ([]imagefile.Unit, []error) {
-	texts, err := withSpinner("Reading the screen", func() ([]string, error) { return screenshot.Scan(screenshot.Capture) })
+// readScreen reads the OTP QR codes on the screen into the units they are
+// added as.
+func readScreen() ([]intake.Unit, []error) {
+	texts, err := withSpinner("Reading the screen", func() ([]string, error) { return intake.ReadScreen(screenshot.Capture) })
 	if err != nil {
 		return nil, []error{err}
 	}
-	var pool imagefile.Pool
-	if err := pool.Add("the screen", texts); err != nil {
-		return nil, []error{err}
-	}
-	units, err := pool.Units()
+	units, err := intake.QRUnits(intake.ScreenSource, texts)
 	if err != nil {
 		return units, []error{err}
 	}
 	return units, nil
-}
-
-// imageAccounts returns the accounts of one image: those of its otpauth://
-// codes and of the complete export its codes hold.
-func imageAccounts(name string, texts []string) ([]otp.Account, error) {
-	var pool imagefile.Pool
-	if err := pool.Add(name, texts); err != nil {
-		return nil, err
-	}
-	units, err := pool.Units()
-	var accounts []otp.Account
-	for _, u := range units {
-		accounts = append(accounts, u.Accounts...)
-	}
-	return accounts, err
 }
 
 func (a *app) scanCmd() *cobra.Command {
@@ -106,13 +70,11 @@ status is 1 if any failed.`,
 			return checkPaths(args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var units []imagefile.Unit
-			var errs []error
+			read := func() ([]intake.Unit, []error) { return readImages(args) }
 			if fromScreen {
-				units, errs = screenUnits()
-			} else {
-				units, errs = imageUnits(args)
+				read = readScreen
 			}
+			units, errs := read()
 			out := cmd.OutOrStdout()
 			for _, u := range units {
 				for _, acc := range u.Accounts {
@@ -142,9 +104,9 @@ func report(cmd *cobra.Command, errs []error) error {
 var errSilent = errors.New("")
 
 // addUnits adds the accounts of each image (or multi-QR export), as
-// imageUnits or screenUnits return them, whole or not at all; one bad image
+// readImages or readScreen return them, whole or not at all; one bad image
 // does not stop the others.
-func (a *app) addUnits(cmd *cobra.Command, units []imagefile.Unit, errs []error) error {
+func (a *app) addUnits(cmd *cobra.Command, units []intake.Unit, errs []error) error {
 	if len(units) > 0 {
 		v, err := a.unlockOrCreate()
 		if err != nil {
@@ -164,15 +126,15 @@ func (a *app) addUnits(cmd *cobra.Command, units []imagefile.Unit, errs []error)
 func (a *app) addPaste(cmd *cobra.Command, preset otp.Account) error {
 	img, imgErr := clipboard.ReadImage()
 	if imgErr == nil {
-		texts, err := qr.Decode(bytes.NewReader(img))
-		if err != nil {
-			return fmt.Errorf("clipboard image: %w", err)
-		}
-		accounts, err := imageAccounts("clipboard image", texts)
+		texts, err := intake.ReadImage("clipboard image", img)
 		if err != nil {
 			return err
 		}
-		return a.addAll(cmd, "clipboard image", accounts)
+		u, err := intake.QRUnit("clipboard image", texts)
+		if err != nil {
+			return err
+		}
+		return a.addAll(cmd, u)
 	}
 	if errors.Is(imgErr, clipboard.ErrNoDisplay) {
 		return fmt.Errorf("%w (a terminal's OSC 52 only writes a clipboard, it can't read one): "+
@@ -185,27 +147,26 @@ func (a *app) addPaste(cmd *cobra.Command, preset otp.Account) error {
 	if err != nil {
 		return fmt.Errorf("%v; %v", imgErr, err)
 	}
-	text = strings.TrimSpace(text)
-	lower := strings.ToLower(text)
-	switch {
-	case text == "":
+	switch intake.Classify(text) {
+	case intake.Empty:
 		return errors.New("the clipboard is empty: copy a QR code image, an otpauth:// URI or a secret key first")
-	case strings.HasPrefix(lower, "otpauth://") || strings.HasPrefix(lower, "otpauth-migration://"):
-		accounts, err := readURIs(strings.NewReader(text), "the clipboard")
+	case intake.URI:
+		u, err := intake.ReadURIs("clipboard text", strings.NewReader(text))
 		if err != nil {
 			return err
 		}
-		return a.addAll(cmd, "clipboard text", accounts)
+		return a.addAll(cmd, u)
+	case intake.Secret:
+		acc, err := readManual(preset, strings.TrimSpace(text))
+		if err != nil {
+			return err
+		}
+		return a.addTyped(cmd, "clipboard secret", acc)
 	}
 	// The text is never echoed: it may be a secret with a typo.
-	if _, err := otp.CanonicalSecret(text); errors.Is(err, otp.ErrInvalidSecret) || errors.Is(err, otp.ErrEmptySecret) {
-		return errors.New("the clipboard holds neither a QR code image, an otpauth:// URI nor a base32 secret")
-	} else if err != nil {
-		return fmt.Errorf("the clipboard holds neither a QR code image, an otpauth:// URI nor a base32 secret (as a secret: %w)", err)
+	const neither = "the clipboard holds neither a QR code image, an otpauth:// URI nor a base32 secret"
+	if err := intake.NotSecret(text); err != nil {
+		return fmt.Errorf(neither+" (as a secret: %w)", err)
 	}
-	acc, err := readManual(preset, text)
-	if err != nil {
-		return err
-	}
-	return a.addAll(cmd, "clipboard secret", []otp.Account{acc})
+	return errors.New(neither)
 }

@@ -3,15 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/internal/importer"
-	"github.com/vmfa/vmfa/internal/passphrase"
+	"github.com/vmfa/vmfa/internal/intake"
 	"github.com/vmfa/vmfa/internal/term"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
@@ -55,9 +53,9 @@ Formats:
 					return usageError{err}
 				}
 			}
-			units, err := a.importFiles(cmd, args, format, skipUnsupported)
-			if err != nil {
-				return err
+			units, errs := intake.ReadImports(args, a.importOptions(cmd, format, skipUnsupported))
+			if len(errs) > 0 {
+				return report(cmd, errs)
 			}
 			v, err := a.unlockOrCreate()
 			if err != nil {
@@ -89,103 +87,40 @@ func formatList() string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// importFiles reads every file at paths into a unit of its own; if any
-// can't be, it says what is wrong with each (report), and nothing is
-// imported.
-func (a *app) importFiles(cmd *cobra.Command, paths []string, format string, skipUnsupported bool) ([]imagefile.Unit, error) {
-	var units []imagefile.Unit
-	var errs []error
-	for _, path := range paths {
-		u, err := a.importFile(cmd, imagefile.CleanPath(path), format, skipUnsupported)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		units = append(units, u)
+// importOptions reads files in format (empty: recognized), asking the
+// password of an encrypted one (importPassword) and telling what is skipped
+// on stderr.
+func (a *app) importOptions(cmd *cobra.Command, format string, skipUnsupported bool) intake.Import {
+	return intake.Import{
+		Format:          format,
+		SkipUnsupported: skipUnsupported,
+		Password: func(path string, attempt int) (string, bool, error) {
+			if attempt > 1 {
+				fmt.Fprintln(cmd.ErrOrStderr(), "Wrong password, try again.")
+			}
+			return a.importPassword(path)
+		},
+		Note: func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), oneLine(msg)) },
 	}
-	if len(errs) > 0 {
-		if len(paths) > 1 {
-			errs = append(errs, errors.New("nothing was imported"))
-		}
-		return nil, report(cmd, errs)
-	}
-	return units, nil
 }
 
-// importFile reads one file into a unit, or says what is wrong with it,
-// naming it.
-func (a *app) importFile(cmd *cobra.Command, path, format string, skipUnsupported bool) (imagefile.Unit, error) {
-	data, withWAL, err := importer.ReadFile(path)
-	if err != nil {
-		return imagefile.Unit{}, err
+// importPassword gives an encrypted file its password: from
+// VMFA_IMPORT_PASSPHRASE, else asked on the terminal (typed, so it may be
+// asked again), never from argv.
+func (a *app) importPassword(path string) (pw string, typed bool, err error) {
+	if pw, ok := a.env.Import(); ok {
+		return pw, false, nil
 	}
-	if withWAL {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s: read with its write-ahead log, %s-wal\n", oneLine(path), oneLine(filepath.Base(path)))
-	}
-	if format == "" {
-		if format, err = importer.Detect(data); err != nil {
-			return imagefile.Unit{}, fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	accounts, err := a.parseImport(cmd, path, format, data)
-	var unsupported *importer.UnsupportedError
-	switch {
-	case errors.As(err, &unsupported) && skipUnsupported:
-		for _, s := range unsupported.Skipped {
-			fmt.Fprintf(cmd.ErrOrStderr(), "Skipped %s: vmfa cannot generate its codes\n", oneLine(s.String()))
-		}
-		accounts = unsupported.Accounts
-		if len(accounts) == 0 {
-			return imagefile.Unit{}, fmt.Errorf("%s: no account left to import", path)
-		}
-	case errors.As(err, &unsupported):
-		return imagefile.Unit{}, fmt.Errorf("%s: %w; --skip-unsupported imports the others", path, err)
-	case err != nil:
-		return imagefile.Unit{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return imagefile.Unit{Source: path, Accounts: accounts}, nil
-}
-
-// parseImport parses data, the file at path, in format. A password typed
-// wrong on the terminal can be typed again, as with sudo: three tries.
-func (a *app) parseImport(cmd *cobra.Command, path, format string, data []byte) ([]otp.Account, error) {
-	pass := a.importPassword(path)
-	accounts, err := importer.Parse(format, data, pass.get)
-	for try := 1; errors.Is(err, importer.ErrWrongPassword) && pass.typed && try < 3; try++ {
-		fmt.Fprintln(cmd.ErrOrStderr(), "Wrong password, try again.")
-		pass = a.importPassword(path)
-		accounts, err = importer.Parse(format, data, pass.get)
-	}
-	return accounts, err
-}
-
-// passwordSource gives an encrypted file its password: from
-// VMFA_IMPORT_PASSPHRASE, else asked on the terminal, never from argv.
-type passwordSource struct {
-	path  string
-	env   *passphrase.Env
-	typed bool // asked on the terminal, so it may be asked again
-}
-
-func (a *app) importPassword(path string) *passwordSource {
-	return &passwordSource{path: path, env: a.env}
-}
-
-func (p *passwordSource) get() (string, error) {
-	if pw, ok := p.env.Import(); ok {
-		return pw, nil
-	}
-	pw, err := term.ReadSecret("Password of " + oneLine(p.path) + ": ")
+	pw, err = term.ReadSecret("Password of " + oneLine(path) + ": ")
 	if errors.Is(err, term.ErrNoTTY) {
-		return "", fmt.Errorf("the file is encrypted and there is %w: set VMFA_IMPORT_PASSPHRASE", err)
+		return "", false, fmt.Errorf("the file is encrypted and there is %w: set VMFA_IMPORT_PASSPHRASE", err)
 	}
-	p.typed = err == nil
-	return pw, err
+	return pw, err == nil, err
 }
 
 // importUnits adds every unit in one transaction through vault.Data.AddAll,
 // so that the vault holds all of them or none.
-func importUnits(cmd *cobra.Command, v *vault.Vault, units []imagefile.Unit, skipExisting bool) error {
+func importUnits(cmd *cobra.Command, v *vault.Vault, units []intake.Unit, skipExisting bool) error {
 	type result struct {
 		added   []vault.Entry
 		skipped []vault.Skipped

@@ -31,7 +31,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/harden"
-	"github.com/vmfa/vmfa/internal/imagefile"
+	"github.com/vmfa/vmfa/internal/intake"
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/internal/timesync"
@@ -243,7 +243,7 @@ func exactArgs(n int) cobra.PositionalArgs {
 // the system would report as "open : no such file or directory".
 func checkPaths(paths []string) error {
 	for i, p := range paths {
-		if imagefile.CleanPath(p) == "" {
+		if intake.CleanPath(p) == "" {
 			return usageError{fmt.Errorf("argument %d is an empty path: name a file", i+1)}
 		}
 	}
