@@ -33,7 +33,7 @@
 //     for one that does not describes it without quoting it (it may be a
 //     secret).
 //   - The screen (ReadScreen): the OTP QR codes on every monitor; other
-//     codes, such as links on a web page, are left out (internal/screen).
+//     codes, such as links on a web page, are left out (internal/screenshot).
 //   - A clipboard image (ReadImage): as an image file, from memory.
 //   - Pasted or dropped text (Classify): Empty; URI, text starting with an
 //     otpauth: or otpauth-migration: scheme, perhaps after a quote; Path,
