@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/vmfa/vmfa/internal/gitsync"
 	"github.com/vmfa/vmfa/internal/harden"
 	"github.com/vmfa/vmfa/internal/imagefile"
 	"github.com/vmfa/vmfa/internal/passphrase"
@@ -49,6 +50,9 @@ func main() {
 			fmt.Fprintln(os.Stderr, "vmfa: note: "+note)
 		}
 	}
+	// Every change to a vault that syncs is committed at once, by whatever
+	// made it: a command, the interface or the agent.
+	vault.OnChange(gitsync.CommitChange)
 	root := newRoot(passphrase.TakeEnv())
 	cmd, err := root.ExecuteC()
 	os.Exit(exitStatus(root, cmd, err))
@@ -166,6 +170,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	root.AddCommand(a.importCmd())
 	root.AddCommand(a.exportCmd())
 	root.AddCommand(a.recipientsCmd())
+	root.AddCommand(a.syncCmd())
 	root.AddCommand(a.awsCmd())
 	root.AddCommand(a.agentCmds()...)
 	root.AddCommand(clipboardClearerCmd())
