@@ -47,6 +47,8 @@ type common struct {
 	vault         Vault                         // nil while locked
 	// clockNote and clockWarn are what the list's header says of the clock.
 	clockNote, clockWarn string
+	// syncNote is what the list's header says of the sync (Syncer.State).
+	syncNote string
 	// outbox holds the messages screens sent the root during an Update.
 	outbox []tea.Msg
 }

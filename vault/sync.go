@@ -94,7 +94,7 @@ func (s *Store) PutRecipient(name string, key, pub []byte) error {
 	if len(key) > maxIdentitySize {
 		return fmt.Errorf("recipient %s: %w", name, errTooLarge)
 	}
-	if _, err := age.Decrypt(bytes.NewReader(key), noIdentity{}); !errors.As(err, new(*age.NoIdentityMatchError)) {
+	if _, err := age.Decrypt(bytes.NewReader(key), formOnly{}); !errors.As(err, new(*age.NoIdentityMatchError)) {
 		return fmt.Errorf("recipient %s: its .age is not an age file", name)
 	}
 	release, err := lock(s.dir)
@@ -122,10 +122,10 @@ func (s *Store) PutRecipient(name string, key, pub []byte) error {
 	return nil
 }
 
-// noIdentity opens nothing: decrypting with it checks an age header's form.
-type noIdentity struct{}
+// formOnly opens nothing: decrypting with it checks an age header's form.
+type formOnly struct{}
 
-func (noIdentity) Unwrap([]*age.Stanza) ([]byte, error) { return nil, age.ErrIncorrectIdentity }
+func (formOnly) Unwrap([]*age.Stanza) ([]byte, error) { return nil, age.ErrIncorrectIdentity }
 
 // TravellingFiles lists the files of the directory that travel, relative to
 // it with forward slashes: vault.age, identity.age and recipients/NAME.age

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -54,7 +56,7 @@ func (m *machine) accounts() string {
 // published them to.
 func published(t *testing.T, srv *testenv.GitServer) (*machine, string) {
 	t.Helper()
-	url := srv.Repo(t, "vault")
+	url := srv.Repo(t, strings.NewReplacer("/", "-", ",", "-", "=", "-").Replace(t.Name()))
 	a := newMachine(t)
 	expect(t, a.run(githubURI+"\n"+awsURI+"\n", "add", "--uri"), 0, "Added", "")
 	expect(t, a.run("", "sync", "init", url), 0, "published\n", "")
@@ -99,14 +101,14 @@ func TestSyncPublishJoin(t *testing.T) {
 	// Joining again, or joining a vault that exists, is refused.
 	expect(t, c.run("", "--identity", key, "sync", "init", srv.Repo(t, "other")), 1, "", "already syncs with")
 
-	checkRemote(t, srv, "vault")
+	checkRemote(t, srv, url)
 }
 
 // checkRemote checks everything a remote repository holds: only the
 // vault's travelling files, no account named anywhere, vmfa as author.
-func checkRemote(t *testing.T, srv *testenv.GitServer, name string) {
+func checkRemote(t *testing.T, srv *testenv.GitServer, url string) {
 	t.Helper()
-	gitDir := filepath.Join(srv.Root, name+".git")
+	gitDir := srv.GitDir(url)
 	files, err := exec.Command("git", "--git-dir", gitDir, "log", "--all", "--name-only", "--format=%an <%ae> %cn <%ce> %s").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -232,7 +234,7 @@ func TestSyncNoGit(t *testing.T) {
 func TestSyncCommitsEveryChange(t *testing.T) {
 	t.Parallel()
 	srv := testenv.NewGitServer(t)
-	a, _ := published(t, srv)
+	a, url := published(t, srv)
 	commits := func() int {
 		out, err := exec.Command("git", "--git-dir", filepath.Join(a.vault(), "sync.git"), "rev-list", "--count", "vmfa").Output()
 		if err != nil {
@@ -255,7 +257,7 @@ func TestSyncCommitsEveryChange(t *testing.T) {
 		t.Errorf("%d commits after two changes, want %d", got, n+2)
 	}
 	expect(t, a.run("", "sync"), 0, "0 changes in, 2 out\n", "")
-	checkRemote(t, srv, "vault")
+	checkRemote(t, srv, url)
 }
 
 // TestSyncCLI: help, completion and JSON of the sync commands.
@@ -322,14 +324,14 @@ func TestSyncThreeMachines(t *testing.T) {
 			t.Errorf("machine %d lists %q, want %q", i, got, want)
 		}
 	}
-	head := remoteHead(t, srv, "vault")
+	head := remoteHead(t, srv, url)
 	for _, m := range []*machine{a, b, c, a} {
 		expect(t, m.run("", "sync"), 0, "up to date\n", "")
 	}
-	if remoteHead(t, srv, "vault") != head {
+	if remoteHead(t, srv, url) != head {
 		t.Errorf("syncs with nothing to exchange moved the remote")
 	}
-	checkRemote(t, srv, "vault")
+	checkRemote(t, srv, url)
 }
 
 func sortedLines(s string) string {
@@ -338,9 +340,9 @@ func sortedLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-func remoteHead(t *testing.T, srv *testenv.GitServer, name string) string {
+func remoteHead(t *testing.T, srv *testenv.GitServer, url string) string {
 	t.Helper()
-	out, err := exec.Command("git", "--git-dir", filepath.Join(srv.Root, name+".git"), "rev-parse", "refs/heads/vmfa").Output()
+	out, err := exec.Command("git", "--git-dir", srv.GitDir(url), "rev-parse", "refs/heads/vmfa").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +363,7 @@ func TestSyncPushRace(t *testing.T) {
 	expect(t, a.run("", "sync"), 0, "1 change in, 1 out (both sides had changed: merged)\n", "")
 	expect(t, bSync, 0, "0 changes in, 1 out\n", "")
 	expect(t, b.run("", "sync"), 0, "1 change in, 0 out\n", "")
-	if a.accounts() != b.accounts() || !strings.Contains(a.accounts(), "Carol") || !strings.Contains(a.accounts(), "Dave") {
+	if got := sortedLines(a.accounts()); got != sortedLines(b.accounts()) || !strings.Contains(got, "Carol") || !strings.Contains(got, "Dave") {
 		t.Errorf("after the race: %q and %q", a.accounts(), b.accounts())
 	}
 }
@@ -375,7 +377,7 @@ func TestSyncHistoryRewrite(t *testing.T) {
 	srv := testenv.NewGitServer(t)
 	a, url := published(t, srv)
 	b := joined(t, url)
-	gitDir := filepath.Join(srv.Root, "vault.git")
+	gitDir := srv.GitDir(url)
 	host := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command("git", append([]string{"--git-dir", gitDir}, args...)...)
@@ -398,8 +400,10 @@ func TestSyncHistoryRewrite(t *testing.T) {
 	// A history of the host's own: the first commit's tree, no parent.
 	orphan := host("commit-tree", "-m", "rewritten", first+"^{tree}")
 	host("update-ref", "refs/heads/vmfa", orphan)
-	expect(t, a.run("", "sync"), 0, "1 change in, ", "")
-	expect(t, b.run("", "sync"), 0, "", "")
+	// What the host dropped comes back from the machines that had it.
+	expect(t, a.run("", "sync"), 0, "0 changes in, 2 out (both sides had changed: merged)\n", "")
+	expect(t, b.run("", "sync"), 0, "0 changes in, ", "")
+	expect(t, a.run("", "sync"), 0, "1 change in, 0 out\n", "")
 	want := "Amazon Web Services\talice@123456789012\nCarol\tcarol\nDave\tdave\nGitHub\talice"
 	for i, m := range []*machine{a, b} {
 		if got := sortedLines(m.accounts()); got != want {
@@ -446,7 +450,7 @@ func TestSyncForgedCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gitDir := filepath.Join(srv.Root, "vault.git")
+	gitDir := srv.GitDir(url)
 	host := func(stdin []byte, args ...string) string {
 		t.Helper()
 		cmd := exec.Command("git", append([]string{"--git-dir", gitDir}, args...)...)
@@ -489,5 +493,69 @@ func TestSyncForgedCommit(t *testing.T) {
 	expect(t, c.run("", "sync", "init", url), 1, "", "not authenticated")
 	if _, err := os.Stat(c.vault()); !os.IsNotExist(err) {
 		t.Errorf("a refused join left %s: %v", c.vault(), err)
+	}
+}
+
+// TestSyncKill kills a sync that merges, with SIGKILL, at every git command
+// it runs: before the command, and just after it; the next sync completes,
+// and nothing is lost.
+func TestSyncKill(t *testing.T) {
+	t.Parallel()
+	realGit := testenv.Tool(t, "git")
+	srv := testenv.NewGitServer(t)
+	// diverged makes two machines that both changed the vault since they
+	// last synced.
+	diverged := func(t *testing.T) (*machine, *machine) {
+		a, url := published(t, srv)
+		b := joined(t, url)
+		expect(t, a.run(carolURI+"\n", "add", "--uri"), 0, "Added", "")
+		expect(t, a.run("", "sync"), 0, "0 changes in, 1 out\n", "")
+		expect(t, b.run(daveURI+"\n", "add", "--uri"), 0, "Added", "")
+		return a, b
+	}
+	// killingGit is a git that counts vmfa's calls and, at the k-th,
+	// kills vmfa before or after running the real git.
+	killingGit := func(t *testing.T, k int, after bool) (pathEnv, count string) {
+		dir := t.TempDir()
+		count = filepath.Join(dir, "count")
+		script := fmt.Sprintf(`#!/bin/sh
+if [ "$(cat /proc/$PPID/comm)" != vmfa-full ]; then exec %[1]q "$@"; fi
+n=$(( $(cat %[2]q 2>/dev/null || echo 0) + 1 )); echo $n > %[2]q
+if [ $n -eq %[3]d ] && [ %[4]t = false ]; then kill -9 $PPID; exit 137; fi
+%[1]q "$@"; rc=$?
+if [ $n -eq %[3]d ]; then kill -9 $PPID; fi
+exit $rc
+`, realGit, count, k, after)
+		testenv.WriteExecutable(t, filepath.Join(dir, "git"), []byte(script), 0o755)
+		return "PATH=" + dir + ":" + os.Getenv("PATH"), count
+	}
+	// How many git commands a merging sync runs.
+	_, b := diverged(t)
+	pathEnv, count := killingGit(t, 0, false)
+	expect(t, vmfa(t, b.dir, "", append(b.env, pathEnv), "sync"), 0, "1 change in, 1 out", "")
+	n, err := os.ReadFile(count)
+	calls, _ := strconv.Atoi(strings.TrimSpace(string(n)))
+	if err != nil || calls < 8 {
+		t.Fatalf("a merging sync ran %d git commands (%v)", calls, err)
+	}
+	want := "Amazon Web Services\talice@123456789012\nCarol\tcarol\nDave\tdave\nGitHub\talice"
+	for k := 1; k <= calls; k++ {
+		for _, after := range []bool{false, true} {
+			t.Run(fmt.Sprintf("git%d,after=%t", k, after), func(t *testing.T) {
+				t.Parallel()
+				a, b := diverged(t)
+				pathEnv, _ := killingGit(t, k, after)
+				if r := vmfa(t, b.dir, "", append(b.env, pathEnv), "sync"); r.code != -1 {
+					t.Fatalf("the sync was not killed: %+v", r)
+				}
+				expect(t, b.run("", "sync"), 0, "", "")
+				expect(t, a.run("", "sync"), 0, "", "")
+				for i, m := range []*machine{a, b} {
+					if got := sortedLines(m.accounts()); got != want {
+						t.Errorf("machine %d lists %q, want %q", i, got, want)
+					}
+				}
+			})
+		}
 	}
 }

@@ -502,6 +502,8 @@ type Status struct {
 	// did ("" if it succeeded).
 	LastTry time.Time `json:"last_try,omitzero"`
 	Error   string    `json:"error,omitempty"`
+	// Offline says the last sync failed to reach the remote.
+	Offline bool `json:"offline"`
 	// Last is what the last successful sync moved.
 	Last Result `json:"last"`
 	// Waiting counts the changes made here that the remote lacks.
@@ -539,9 +541,10 @@ func (r *Repo) readStatus() Status {
 func (r *Repo) recordStatus(res Result, err error) {
 	st := r.readStatus()
 	st.LastTry = r.now()
-	st.Error = ""
+	st.Error, st.Offline = "", false
 	if err != nil {
 		st.Error = err.Error()
+		st.Offline = errors.As(err, new(*NotPushedError))
 	} else {
 		st.LastExchange = st.LastTry
 		st.Last = res

@@ -115,6 +115,11 @@ func (s *GitServer) Repo(t testing.TB, name string) string {
 	return "http://" + s.addr + "/" + name + ".git"
 }
 
+// GitDir is the bare repository of a URL Repo returned.
+func (s *GitServer) GitDir(url string) string {
+	return filepath.Join(s.Root, url[strings.LastIndexByte(url, '/')+1:])
+}
+
 // Stop takes the server off the network: connections are refused.
 func (s *GitServer) Stop() {
 	s.mu.Lock()
