@@ -273,7 +273,7 @@ func said(s string) string {
 // hidePassword hides the password of a URL, as said does.
 func hidePassword(url string) string { return urlPassword.ReplaceAllString(url, "$1:***@") }
 
-// refExists returns the commit of ref, or "" if there is none.
+// commitOf returns the commit of ref, or "" if there is none, as git says.
 func (g *git) commitOf(ctx context.Context, ref string) (string, error) {
 	out, err := g.out(ctx, "rev-parse", "--verify", "-q", ref+"^{commit}")
 	var e *Error

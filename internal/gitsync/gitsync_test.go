@@ -154,3 +154,15 @@ func BenchmarkCommitChange(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSyncIdle is a sync with nothing to exchange, over git's HTTP
+// transport on loopback: one fetch.
+func BenchmarkSyncIdle(b *testing.B) {
+	s, _ := newSynced(b, testenv.NewGitServer(b))
+	r := Open(s)
+	for b.Loop() {
+		if res, err := r.Sync(context.Background(), nil, 0); err != nil || res != (Result{}) {
+			b.Fatalf("%+v %v", res, err)
+		}
+	}
+}

@@ -170,17 +170,18 @@ func (r *Repo) commitLocal(ctx context.Context) (bool, error) {
 	if err != nil && !strings.Contains(string(out), "nothing to commit") {
 		return false, err
 	}
-	head, err := g.commitOf(ctx, localRef)
+	head, err := g.ref(ctx, localRef)
 	if err != nil {
 		return false, err
 	}
 	return true, r.writeState(state{Commit: head, Files: sums})
 }
 
-// stage makes the index hold exactly files, as they are in the work tree.
-// -f: a user's global ignore rules (*.age, say) must not leave one out.
+// stage makes the index hold exactly files, as they are in the work tree:
+// a new index, so that a file removed is no longer in it. -f: a user's
+// global ignore rules (*.age, say) must not leave one out.
 func (g *git) stage(ctx context.Context, files []string) error {
-	if _, err := g.run(ctx, false, nil, "read-tree", "--empty"); err != nil {
+	if err := os.Remove(filepath.Join(g.gitDir, "index")); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	if len(files) == 0 {
@@ -188,6 +189,18 @@ func (g *git) stage(ctx context.Context, files []string) error {
 	}
 	_, err := g.run(ctx, false, nil, append([]string{"add", "-f", "--"}, files...)...)
 	return err
+}
+
+// ref returns the commit of ref ("" if there is none): its loose ref file,
+// which every update of it writes, else what git says (a packed ref). It
+// saves an idle sync a git process or two.
+func (g *git) ref(ctx context.Context, ref string) (string, error) {
+	if b, err := os.ReadFile(filepath.Join(g.gitDir, filepath.FromSlash(ref))); err == nil {
+		if id := strings.TrimSpace(string(b)); len(id) == 40 && strings.Trim(id, "0123456789abcdef") == "" {
+			return id, nil
+		}
+	}
+	return g.commitOf(ctx, ref)
 }
 
 // CommitChange is Commit for vault.OnChange, which has no one to tell of a

@@ -184,11 +184,11 @@ func (r *Repo) exchange(ctx context.Context, g *git, lv *lazyVault) (Result, err
 		if _, err := g.run(ctx, true, nil, "fetch", "-q", "--prune", "--no-tags", "origin"); err != nil {
 			return res, r.notPushed(ctx, err)
 		}
-		local, err := g.commitOf(ctx, localRef)
+		local, err := g.ref(ctx, localRef)
 		if err != nil {
 			return res, err
 		}
-		remote, err := g.commitOf(ctx, remoteRef)
+		remote, err := g.ref(ctx, remoteRef)
 		if err != nil {
 			return res, err
 		}
@@ -212,7 +212,7 @@ func (r *Repo) exchange(ctx context.Context, g *git, lv *lazyVault) (Result, err
 				}
 			}
 		}
-		if local, err = g.commitOf(ctx, localRef); err != nil || local == "" || local == remote {
+		if local, err = g.ref(ctx, localRef); err != nil || local == "" || local == remote {
 			return res, err
 		}
 		out, err := g.count(ctx, local, remote)
@@ -270,11 +270,11 @@ func (r *Repo) notPushed(ctx context.Context, err error) error {
 // waiting counts the changes committed here that the remote lacks.
 func (r *Repo) waiting(ctx context.Context) (int, error) {
 	g := r.ready()
-	local, err := g.commitOf(ctx, localRef)
+	local, err := g.ref(ctx, localRef)
 	if err != nil || local == "" {
 		return 0, err
 	}
-	remote, err := g.commitOf(ctx, remoteRef)
+	remote, err := g.ref(ctx, remoteRef)
 	if err != nil {
 		return 0, err
 	}
