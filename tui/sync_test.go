@@ -11,6 +11,7 @@ import (
 
 	"github.com/vmfa/vmfa/internal/gitsync"
 	"github.com/vmfa/vmfa/internal/testenv"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // TestSyncInBackground: a vault that syncs is synced, over git's HTTP
@@ -25,7 +26,11 @@ func TestSyncInBackground(t *testing.T) {
 	if _, err := r.Init(context.Background(), url); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Sync(context.Background(), nil, 0); err != nil {
+	v, err := s.Unlock(testPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Sync(context.Background(), func() (*vault.Vault, error) { return v, nil }, 0); err != nil {
 		t.Fatal(err)
 	}
 	remoteHead := func() string {

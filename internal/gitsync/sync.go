@@ -193,6 +193,17 @@ func (r *Repo) exchange(ctx context.Context, g *git, lv *lazyVault) (Result, err
 			return res, err
 		}
 		if remote == "" {
+			// Publishing: vault.age is saved once more first, so that
+			// one written before vaults were authenticated goes out
+			// authenticated, which other machines require.
+			if !res.Published {
+				if err := r.resave(ctx, lv); err != nil {
+					return res, err
+				}
+				if local, err = g.ref(ctx, localRef); err != nil {
+					return res, err
+				}
+			}
 			res.Published = true
 		} else if remote != local {
 			behind := local == ""
@@ -228,6 +239,19 @@ func (r *Repo) exchange(ctx context.Context, g *git, lv *lazyVault) (Result, err
 			return res, r.notPushed(ctx, err)
 		}
 	}
+}
+
+// resave saves the vault as it is, and commits it.
+func (r *Repo) resave(ctx context.Context, lv *lazyVault) error {
+	v, err := lv.get()
+	if err != nil {
+		return err
+	}
+	if _, err := v.Update(func(*vault.Data) error { return nil }); err != nil {
+		return err
+	}
+	_, err = r.commitLocal(ctx)
+	return err
 }
 
 // count counts the changes (commits other than merges) in local that are

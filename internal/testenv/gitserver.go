@@ -115,6 +115,16 @@ func (s *GitServer) Repo(t testing.TB, name string) string {
 	return "http://" + s.addr + "/" + name + ".git"
 }
 
+// CopyRepo copies the repository of url, as it is, to a new one, and
+// returns its URL.
+func (s *GitServer) CopyRepo(t testing.TB, url, name string) string {
+	t.Helper()
+	if out, err := exec.Command("cp", "-a", s.GitDir(url), filepath.Join(s.Root, name+".git")).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	return "http://" + s.addr + "/" + name + ".git"
+}
+
 // GitDir is the bare repository of a URL Repo returned.
 func (s *GitServer) GitDir(url string) string {
 	return filepath.Join(s.Root, url[strings.LastIndexByte(url, '/')+1:])
