@@ -511,7 +511,7 @@ func TestSyncKill(t *testing.T) {
 	expect(t, a.run("", "sync"), 0, "0 changes in, 1 out\n", "")
 	expect(t, b.run(daveURI+"\n", "add", "--uri"), 0, "Added", "")
 	diverged := func(t *testing.T) (*machine, *machine) {
-		copyURL := srv.CopyRepo(t, url, strings.NewReplacer("/", "-", ",", "-", "=", "-").Replace(t.Name()))
+		copyURL := srv.CopyRepo(t, url, strings.NewReplacer("/", "-", ",", "-", "=", "-").Replace(t.Name())+"-copy")
 		var copies []*machine
 		for _, m := range []*machine{a, b} {
 			c := &machine{t: t, dir: t.TempDir(), env: m.env}
