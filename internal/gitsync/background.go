@@ -69,7 +69,7 @@ func NewBackground(store *vault.Store, timeout time.Duration) *Background {
 	if !r.Syncs() {
 		return nil
 	}
-	r.Timeout = timeout
+	r.Timeout, r.NoTerminal = timeout, true
 	b := &Background{repo: r}
 	b.Refresh()
 	return b

@@ -87,8 +87,10 @@
 // user's SSH agent, credential helpers and proxies; never VMFA_* (the
 // passphrase never reaches git), with LC_ALL=C, prompts off
 // (GIT_TERMINAL_PROMPT=0) and git's hooks and commit signing off. Network
-// commands are bounded by Repo.Timeout: on a hung remote git, and whatever
-// it started (ssh), is killed. Offline, the change stays committed locally,
+// commands are bounded by Repo.Timeout: on a hung remote git is killed (and
+// whatever it started, ssh, when Repo.NoTerminal runs it in a process group
+// of its own, with ssh in batch mode: nothing can ask on a terminal that the
+// interface owns). Offline, the change stays committed locally,
 // and the error says it was not pushed and why, in git's own words (with
 // any password in a URL hidden). A missing git program is one ErrNoGit.
 //
@@ -155,6 +157,7 @@ func (e *Error) Unwrap() error { return e.Err }
 type git struct {
 	gitDir, workTree string
 	timeout          time.Duration // of network commands
+	noTerminal       bool          // Repo.NoTerminal
 }
 
 var (
@@ -212,6 +215,13 @@ func (g *git) env() []string {
 			env = append(env, k+"="+v)
 		}
 	}
+	_, sshCommand := os.LookupEnv("GIT_SSH_COMMAND")
+	_, ssh := os.LookupEnv("GIT_SSH")
+	if g.noTerminal && !sshCommand && !ssh {
+		// ssh would ask on the terminal (a host key, a key's
+		// passphrase), which a program that owns it can't have.
+		env = append(env, "GIT_SSH_COMMAND=ssh -o BatchMode=yes")
+	}
 	return env
 }
 
@@ -235,7 +245,13 @@ func (g *git) run(ctx context.Context, network bool, stdin []byte, args ...strin
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	ownGroup(cmd)
+	// With a terminal, git and ssh stay in vmfa's process group, so that
+	// ssh can ask for a key's passphrase, and Ctrl-C reaches them; a
+	// timeout kills git, and the wait for what it started is bounded.
+	cmd.WaitDelay = 2 * time.Second
+	if g.noTerminal {
+		ownGroup(cmd)
+	}
 	err = cmd.Run()
 	if err != nil {
 		e := &Error{Command: args[0], Said: said(stderr.String()), Err: err}

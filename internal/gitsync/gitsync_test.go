@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -169,5 +170,24 @@ func BenchmarkSyncIdle(b *testing.B) {
 		if res, err := r.Sync(context.Background(), nil, 0); err != nil || res != (Result{}) {
 			b.Fatalf("%+v %v", res, err)
 		}
+	}
+}
+
+// TestNoTerminalSSH: for the interface, ssh runs in batch mode, asking
+// nothing, unless the user chose how git runs ssh.
+func TestNoTerminalSSH(t *testing.T) {
+	t.Setenv("GIT_SSH_COMMAND", "")
+	os.Unsetenv("GIT_SSH_COMMAND")
+	os.Unsetenv("GIT_SSH")
+	g := &git{noTerminal: true}
+	if !slices.Contains(g.env(), "GIT_SSH_COMMAND=ssh -o BatchMode=yes") {
+		t.Errorf("no batch mode for the interface: %q", g.env())
+	}
+	if slices.Contains((&git{}).env(), "GIT_SSH_COMMAND=ssh -o BatchMode=yes") {
+		t.Errorf("batch mode on the command line, where ssh may ask for a key's passphrase")
+	}
+	t.Setenv("GIT_SSH_COMMAND", "ssh -i key")
+	if env := g.env(); !slices.Contains(env, "GIT_SSH_COMMAND=ssh -i key") || slices.Contains(env, "GIT_SSH_COMMAND=ssh -o BatchMode=yes") {
+		t.Errorf("the user's GIT_SSH_COMMAND: %q", env)
 	}
 }

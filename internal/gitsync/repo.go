@@ -27,7 +27,10 @@ type Repo struct {
 	git   *git
 	// Timeout bounds each network command; 0 is DefaultTimeout.
 	Timeout time.Duration
-	now     func() time.Time
+	// NoTerminal runs git apart from the terminal, for a program that
+	// owns it (the interface): nothing git starts can ask on it.
+	NoTerminal bool
+	now        func() time.Time
 }
 
 // Open returns the Repo of the vault directory of store.
@@ -36,9 +39,6 @@ func Open(store *vault.Store) *Repo {
 		git: &git{gitDir: filepath.Join(store.Dir(), GitDirName), workTree: store.Dir()}}
 }
 
-// SetClock sets the clock that dates the exchanges Status reports.
-func (r *Repo) SetClock(now func() time.Time) { r.now = now }
-
 // Syncs reports whether the vault directory has a sync repository.
 func (r *Repo) Syncs() bool {
 	fi, err := os.Stat(r.git.gitDir)
@@ -46,7 +46,7 @@ func (r *Repo) Syncs() bool {
 }
 
 func (r *Repo) ready() *git {
-	r.git.timeout = r.Timeout
+	r.git.timeout, r.git.noTerminal = r.Timeout, r.NoTerminal
 	if r.git.timeout <= 0 {
 		r.git.timeout = DefaultTimeout
 	}
