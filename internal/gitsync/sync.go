@@ -193,9 +193,9 @@ func (r *Repo) exchange(ctx context.Context, g *git, lv *lazyVault) (Result, err
 			return res, err
 		}
 		if remote == "" {
-			// Publishing: vault.age is saved once more first, so that
-			// one written before vaults were authenticated goes out
-			// authenticated, which other machines require.
+			// Publishing: a vault.age written before vaults were
+			// authenticated is saved again first, so that it goes out
+			// authenticated, as other machines require.
 			if !res.Published {
 				if err := r.resave(ctx, lv); err != nil {
 					return res, err
@@ -241,7 +241,9 @@ func (r *Repo) exchange(ctx context.Context, g *git, lv *lazyVault) (Result, err
 	}
 }
 
-// resave saves the vault as it is, and commits it.
+// resave saves vault.age again, which authenticates it, and commits it.
+// (vault.Authenticate, on its way, will save only a vault.age that needs
+// it.)
 func (r *Repo) resave(ctx context.Context, lv *lazyVault) error {
 	v, err := lv.get()
 	if err != nil {
