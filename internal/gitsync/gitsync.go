@@ -32,8 +32,10 @@
 // after each writer releases its lock through vault.OnChange): a SHA-256 of
 // each travelling file is compared with those recorded in
 // sync.git/vmfa-state.json, so a change that touched no travelling file
-// (a code handed out) costs reading the files and runs no git at all.
-// Commits never wait for the network.
+// (a code handed out) costs reading the files and runs no git at all; a
+// change runs two git processes (a new index: git add, git commit). Commits
+// never wait for the network, nor for a sync another process runs: that
+// sync, or the next, commits the change.
 //
 // # Sync
 //
@@ -46,18 +48,35 @@
 // refused, and nothing is changed. Then:
 //
 //   - if the remote already holds everything the local vault does (the
-//     merge says nothing goes out), the local branch moves to the remote's
-//     commit, and the state file records that the local files, whose bytes
+//     merge finds it behind in nothing, and no recipient, nor an
+//     identity.age changed here, is new to it), the local branch moves to
+//     the remote's commit, and the state file records that the local files, whose bytes
 //     differ (age encryption is randomized), are that commit's content;
 //     so two machines never trade commits of the same content back and
 //     forth;
 //   - else a commit of the local files is made with both tips as parents
 //     (only the remote's when the local one is its ancestor) and pushed.
 //
+// Publishing to an empty remote first authenticates a vault.age written
+// before vaults were authenticated, which other machines would refuse.
 // A push that loses a race (the remote moved meanwhile) fetches and merges
 // again, up to five times. A remote whose history was rewritten is merged
 // like any other: its branch is fetched with a forced refspec and joined,
 // never reset to; what it dropped comes back with the next push.
+//
+// # Joining
+//
+// Join fetches into a new hidden directory beside the vault directory,
+// writes the tip's travelling files there (0600), opens the vault there
+// with the user's passphrase or key, has the merge authenticate vault.age,
+// and only then renames the directory into place, whole: a join refused,
+// failed or killed leaves no vault behind.
+//
+// # Status
+//
+// sync.git/vmfa-status.json records each sync's outcome (when it last
+// reached the remote, what moved, why it failed); Status adds the changes
+// waiting to go out, counted without the network.
 //
 // # What comes from the remote, and what a hostile host can do
 //
@@ -85,13 +104,15 @@
 //
 // Git runs with a minimal environment: PATH, HOME and what reaches the
 // user's SSH agent, credential helpers and proxies; never VMFA_* (the
-// passphrase never reaches git), with LC_ALL=C, prompts off
-// (GIT_TERMINAL_PROMPT=0) and git's hooks and commit signing off. Network
+// passphrase never reaches git), with LC_ALL=C, git's own prompts off
+// (GIT_TERMINAL_PROMPT=0: credentials come from the user's helpers), and
+// hooks, commit signing and line-ending conversion off whatever the
+// user's configuration says. Network
 // commands are bounded by Repo.Timeout: on a hung remote git is killed (and
 // whatever it started, ssh, when Repo.NoTerminal runs it in a process group
 // of its own, with ssh in batch mode: nothing can ask on a terminal that the
-// interface owns). Offline, the change stays committed locally,
-// and the error says it was not pushed and why, in git's own words (with
+// interface owns). Offline, the change stays committed locally, and the
+// error says it was not pushed and why, in git's own words (with
 // any password in a URL hidden). A missing git program is one ErrNoGit.
 //
 // Kills: every git command runs under sync.git/vmfa-sync.lock, a lock the
