@@ -53,14 +53,21 @@ go out with the next sync. With --json: {"in","out","merged","published"}.
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"in","out","merged","published"}`)
-	cmd.PersistentFlags().DurationVar(&timeout, "timeout", gitsync.DefaultTimeout, "give up on a remote that does not answer within `DURATION`")
-	cmd.AddCommand(a.syncInitCmd(&timeout), a.syncStatusCmd())
+	timeoutFlag(cmd, &timeout)
+	cmd.AddCommand(a.syncInitCmd(), a.syncStatusCmd())
 	return cmd
 }
 
-func (a *app) syncInitCmd(timeout *time.Duration) *cobra.Command {
-	var asJSON bool
-	return &cobra.Command{
+func timeoutFlag(cmd *cobra.Command, timeout *time.Duration) {
+	cmd.Flags().DurationVar(timeout, "timeout", gitsync.DefaultTimeout, "give up on a remote that does not answer within `DURATION`")
+}
+
+func (a *app) syncInitCmd() *cobra.Command {
+	var (
+		asJSON  bool
+		timeout time.Duration
+	)
+	cmd := &cobra.Command{
 		Use:   "init URL",
 		Short: "Publish the vault to a git repository, or join the vault one holds",
 		Long: `Sync the vault with the git repository at URL (any URL git takes).
@@ -87,19 +94,19 @@ nothing is done.
 				return err
 			}
 			if !exists {
-				if err := gitsync.Join(ctx, s, args[0], *timeout, a.openJoined(args[0])); err != nil {
+				if err := gitsync.Join(ctx, s, args[0], timeout, a.openJoined(args[0])); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "Joined: the vault in %s syncs with %s.\n", s.Dir(), args[0])
 				return nil
 			}
 			r := gitsync.Open(s)
-			r.Timeout = *timeout
+			r.Timeout = timeout
 			created, err := r.Init(ctx, args[0])
 			if err != nil {
 				return err
 			}
-			res, err := r.Sync(ctx, a.unlock, *timeout)
+			res, err := r.Sync(ctx, a.unlock, timeout)
 			if err != nil {
 				if created {
 					r.Remove() // nothing was exchanged: as before
@@ -112,6 +119,9 @@ nothing is done.
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"in","out","merged","published"} (not when joining)`)
+	timeoutFlag(cmd, &timeout)
+	return cmd
 }
 
 // openJoined opens the vault a join fetched, with the key or the
@@ -134,8 +144,8 @@ func (a *app) syncStatusCmd() *cobra.Command {
 		Short: "Say where the vault syncs, when it last did, and what waits to go out",
 		Long: `Say the remote, when a sync last reached it, what it moved, why the last one
 failed if it did, and how many changes wait to go out. It does not use the
-network. With --json: {"remote","last_exchange","last_try","error","last":
-{"in","out","merged","published"},"waiting"}.`,
+network. With --json: {"remote","last_exchange","last_try","error",
+"offline","last":{"in","out","merged","published"},"waiting"}.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := a.store()
