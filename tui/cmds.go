@@ -227,3 +227,13 @@ func spin(s *spinner.Model, busy bool, msg spinner.TickMsg) tea.Cmd {
 	*s, cmd = s.Update(msg)
 	return cmd
 }
+
+// syncedMsg is the end of a background sync.
+type syncedMsg struct{ err error }
+
+// syncCmd syncs the vault with its remote, in the background.
+func syncCmd(s Syncer, v *vault.Vault) tea.Cmd {
+	return func() tea.Msg {
+		return syncedMsg{err: s.Sync(v)}
+	}
+}

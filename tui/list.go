@@ -109,6 +109,9 @@ func (l *listScreen) headerLine(c *common, count string) string {
 	if c.clockNote != "" {
 		header += st.subtitle.Render(" · " + c.clockNote)
 	}
+	if c.syncNote != "" {
+		header += st.subtitle.Render(" · " + c.syncNote)
+	}
 	return header
 }
 

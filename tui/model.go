@@ -34,6 +34,7 @@ type config struct {
 	unlocked  Vault  // Options.Vault: opened already
 	// awsProfiles are Options.AWSProfiles.
 	awsProfiles []AWSProfile
+	syncer      Syncer // Options.Sync; nil when the vault does not sync
 }
 
 // Model is the root model. It owns the unlocked vault's accounts, the
@@ -56,6 +57,9 @@ type Model struct {
 	gen      int
 	stamp    vault.Stamp
 	checking bool // a check for changes is under way
+	// syncing says a sync runs in the background; syncAgain that a
+	// change came meanwhile, which the next one takes.
+	syncing, syncAgain bool
 
 	lastKey    time.Time
 	copied     string // the code we last put on the clipboard, until cleared
@@ -186,6 +190,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case toastMsg:
 		m.setStatus(msg.text, msg.isErr)
 		return m, nil
+	case syncedMsg:
+		return m.onSynced(msg)
 	}
 	if m.locked() {
 		s, cmd := m.unlock.Update(&m.c, msg)
@@ -197,7 +203,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	var cmds []tea.Cmd
 	if ch, ok := msg.(changedVault); ok && ch.savedData() != nil {
-		cmds = append(cmds, m.setAccounts(ch.savedData().Accounts))
+		cmds = append(cmds, m.setAccounts(ch.savedData().Accounts), m.startSync())
 	}
 	switch msg.(type) {
 	case listSavedMsg, takenMsg, closeMsg, actionMsg:
@@ -323,6 +329,9 @@ func (m Model) onTick(now time.Time) (Model, tea.Cmd) {
 	if m.status.text != "" && !now.Before(m.status.until) {
 		m.status = status{}
 	}
+	if m.cfg.syncer != nil {
+		m.c.syncNote = m.cfg.syncer.State(now)
+	}
 	if !m.locked() {
 		cmds = append(cmds, m.broadcast(tickMsg(now)))
 		if !m.checking {
@@ -375,7 +384,7 @@ func (m Model) onUnlocked(msg unlockedMsg) (Model, tea.Cmd) {
 	m.lastKey = m.cfg.clock()
 	m.c.now = m.lastKey
 	m.list = newListScreen()
-	cmds := []tea.Cmd{m.setAccounts(msg.data.Accounts), clearLeftoversCmd(m.cfg.clip, msg.v, msg.data)}
+	cmds := []tea.Cmd{m.setAccounts(msg.data.Accounts), clearLeftoversCmd(m.cfg.clip, msg.v, msg.data), m.startSync()}
 	if msg.created {
 		m.setStatus("vault created", false)
 	}
@@ -404,6 +413,35 @@ func (m Model) onReloaded(msg reloadedMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	return m, m.setAccounts(msg.data.Accounts)
+}
+
+// startSync starts a sync in the background if the vault syncs, or, if
+// one runs, has the next one start when it ends.
+func (m *Model) startSync() tea.Cmd {
+	v := rawVault(m.c.vault)
+	if m.cfg.syncer == nil || v == nil {
+		return nil
+	}
+	if m.syncing {
+		m.syncAgain = true
+		return nil
+	}
+	m.syncing, m.syncAgain = true, false
+	return syncCmd(m.cfg.syncer, v)
+}
+
+// onSynced notes a sync's end: the header says how it stands, and the
+// status line what went wrong, if anything the header does not say.
+func (m Model) onSynced(msg syncedMsg) (Model, tea.Cmd) {
+	m.syncing = false
+	m.c.syncNote = m.cfg.syncer.State(m.cfg.clock())
+	if msg.err != nil {
+		m.setStatus("sync: "+msg.err.Error(), true)
+	}
+	if m.syncAgain && !m.locked() {
+		return m, m.startSync()
+	}
+	return m, nil
 }
 
 func (m *Model) setStatus(text string, isErr bool) {

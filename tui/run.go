@@ -51,6 +51,22 @@ type Options struct {
 	// device: each AWS device's row names the profiles using it, and the
 	// filter matches those names.
 	AWSProfiles []AWSProfile
+	// Sync syncs a vault that syncs with its remote; nil when it does
+	// not sync.
+	Sync Syncer
+}
+
+// Syncer is how the interface syncs the vault (gitsync.Background): on
+// open and after each change, always in the background, so that a code
+// never waits on the network; the list's header says how it stands.
+type Syncer interface {
+	// Sync exchanges the vault's changes with the remote, merging what
+	// comes in with v; it may take the network's time. Its error is one
+	// that State does not say (a remote out of reach, it does).
+	Sync(v *vault.Vault) error
+	// State says how the sync stands as of now, in a few words, without
+	// the network: "synced 2 min ago · offline · 3 changes not pushed".
+	State(now time.Time) string
 }
 
 const renderFPS = 30
@@ -87,6 +103,7 @@ func Run(opts Options) error {
 		clockNote:   opts.ClockNote,
 		clockWarn:   opts.ClockWarning,
 		awsProfiles: opts.AWSProfiles,
+		syncer:      opts.Sync,
 	})
 	if opened != nil {
 		m.cfg.unlocked = store.vault(opened)
@@ -179,6 +196,17 @@ func (a storeAdapter) vault(v *vault.Vault) Vault {
 		return v
 	}
 	return explainedVault{v, a}
+}
+
+// rawVault is the *vault.Vault behind v, nil for another Vault.
+func rawVault(v Vault) *vault.Vault {
+	switch v := v.(type) {
+	case *vault.Vault:
+		return v
+	case explainedVault:
+		return v.Vault
+	}
+	return nil
 }
 
 // explained is err as Options.Explain says it, still wrapping err.

@@ -49,6 +49,8 @@ type common struct {
 	clockNote, clockWarn string
 	// awsProfiles name the AWS devices' profiles (Options.AWSProfiles).
 	awsProfiles []AWSProfile
+	// syncNote is what the list's header says of the sync (Syncer.State).
+	syncNote string
 	// outbox holds the messages screens sent the root during an Update.
 	outbox []tea.Msg
 }

@@ -30,7 +30,8 @@ func decryptedIdentity(t *testing.T, s *Store, passphrase string) []byte {
 
 // TestFileFormats checks what stock age expects: identity.age is a
 // passphrase-encrypted (single scrypt stanza) file holding an age-keygen
-// style identity, and vault.age is encrypted to its recipient only.
+// style identity, and vault.age is encrypted to its recipient, then
+// authenticated (auth.go).
 func TestFileFormats(t *testing.T) {
 	s, v := newTestVault(t)
 	addAccounts(t, v, 0, 2)
@@ -50,8 +51,9 @@ func TestFileFormats(t *testing.T) {
 	}
 
 	lines = strings.Split(string(mustRead(t, filepath.Join(s.Dir(), vaultFile))), "\n")
-	if lines[0] != "age-encryption.org/v1" || !strings.HasPrefix(lines[1], "-> X25519 ") || !strings.HasPrefix(lines[3], "--- ") {
-		t.Errorf("vault.age header is not a single X25519 stanza:\n%s", strings.Join(lines[:4], "\n"))
+	if lines[0] != "age-encryption.org/v1" || !strings.HasPrefix(lines[1], "-> X25519 ") ||
+		lines[3] != "-> "+authStanza || len(lines[4]) != 43 || !strings.HasPrefix(lines[5], "--- ") {
+		t.Errorf("vault.age header is not an X25519 stanza and an authentication:\n%s", strings.Join(lines[:6], "\n"))
 	}
 }
 

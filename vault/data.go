@@ -202,7 +202,8 @@ func jsonError(err error) error {
 		if typ.Field == "" {
 			return fmt.Errorf("its contents are not a vault (JSON %s at byte %d)", typ.Value, typ.Offset)
 		}
-		return fmt.Errorf("its field %q has the wrong type", typ.Field)
+		// Data's fields are decoded through dataJSON (fields.go).
+		return fmt.Errorf("its field %q has the wrong type", strings.TrimPrefix(typ.Field, "dataFields."))
 	}
 	return errors.New("its contents are not valid JSON")
 }

@@ -26,10 +26,23 @@ type (
 	entryFields Entry
 )
 
+// dataJSON is Data as vault.age holds it: with the merge's bookkeeping
+// (merge.go), which Data keeps out of sight.
+type dataJSON struct {
+	*dataFields
+	Sync *syncState `json:"merge,omitempty"`
+}
+
+// asJSON returns d as dataJSON, leaving out a sync state with nothing in
+// it.
+func (d *Data) asJSON() dataJSON {
+	return dataJSON{(*dataFields)(d), d.sync.orNil()}
+}
+
 // Names of the JSON members Data and Entry know, in lower case:
 // encoding/json matches them regardless of case.
 var (
-	dataKeys  = jsonKeys(reflect.TypeFor[Data]())
+	dataKeys  = append(jsonKeys(reflect.TypeFor[Data]()), "merge")
 	entryKeys = jsonKeys(reflect.TypeFor[Entry]())
 )
 
@@ -60,7 +73,9 @@ func (d *Data) UnmarshalJSON(b []byte) error {
 	*d = Data{}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	err := dec.Decode((*dataFields)(d))
+	dj := dataJSON{dataFields: (*dataFields)(d)}
+	err := dec.Decode(&dj)
+	d.sync = dj.Sync.orNil()
 	if err == nil {
 		if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
 			return errors.New("invalid data after the top-level value")
@@ -72,9 +87,11 @@ func (d *Data) UnmarshalJSON(b []byte) error {
 	}
 	// Unknown fields: decode what is known, then collect the rest.
 	*d = Data{}
-	if err := json.Unmarshal(b, (*dataFields)(d)); err != nil {
+	dj = dataJSON{dataFields: (*dataFields)(d)}
+	if err := json.Unmarshal(b, &dj); err != nil {
 		return err
 	}
+	d.sync = dj.Sync.orNil()
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(b, &top); err != nil {
 		return err
@@ -124,7 +141,7 @@ func unknownMembers(m map[string]json.RawMessage, known []string) string {
 // know when it was read.
 func (d *Data) MarshalJSON() ([]byte, error) {
 	if !d.hasExtra() {
-		return json.Marshal((*dataFields)(d))
+		return json.Marshal(d.asJSON())
 	}
 	accounts := make([]json.RawMessage, len(d.Accounts))
 	for i := range d.Accounts {
@@ -135,9 +152,9 @@ func (d *Data) MarshalJSON() ([]byte, error) {
 		accounts[i] = withMembers(b, d.Accounts[i].extra)
 	}
 	b, err := json.Marshal(struct {
-		dataFields
+		dataJSON
 		Accounts []json.RawMessage `json:"accounts"`
-	}{dataFields(*d), accounts})
+	}{d.asJSON(), accounts})
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +192,7 @@ func withMembers(obj []byte, members string) []byte {
 // with tabs for whoever decrypts it with stock age.
 func encodeData(d *Data) ([]byte, error) {
 	if !d.hasExtra() {
-		return json.MarshalIndent((*dataFields)(d), "", "\t")
+		return json.MarshalIndent(d.asJSON(), "", "\t")
 	}
 	b, err := d.MarshalJSON()
 	if err != nil {

@@ -342,7 +342,10 @@ func lock(dir string) (release func(), err error) {
 		delay = min(2*delay, 50*time.Millisecond)
 	}
 	removeStaleTemps(dir)
-	return func() { l.Unlock() }, nil
+	return func() {
+		l.Unlock()
+		notifyChange(dir)
+	}, nil
 }
 
 // newLock returns the lock on vault.lock, which it creates if need be

@@ -314,14 +314,16 @@ func (v *Vault) loadGeneration(path string) (*Data, error) {
 	}
 	if err == nil {
 		var d *Data
-		if d, err = decryptData(ct, v.identity); err == nil {
+		// Generations from before authentication are the user's own
+		// backups, kept here: read, but never with a wrong tag.
+		if d, err = v.decryptData(ct, true); err == nil {
 			return d, nil
 		}
 	}
 	if errors.Is(err, ErrKeyUnavailable) {
 		return nil, err
 	}
-	if errors.Is(err, ErrNewerVersion) {
+	if errors.Is(err, ErrNewerVersion) || errors.Is(err, ErrUnauthenticated) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return nil, &DamagedError{Path: path, Err: err}
@@ -394,12 +396,18 @@ func (v *Vault) Restore(id string) (restored *Data, kept string, err error) {
 		return nil, "", err
 	}
 	d.Generations = 0
+	base := d // the state the restore is a change to: the current one
 	if cur, err := v.Load(); err == nil {
 		d.Generations = cur.Generations
 		keepCounters(d, countersOf(cur))
+		base = cur
 	}
 	steps, stepsErr := s.readSteps()
 	keepCounters(d, steps.Counters)
+	if base == d {
+		base = &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations, extra: d.extra, sync: d.sync}
+	}
+	restamp(base, d, v.store.now())
 	if kept, err = v.save(d); err != nil {
 		return nil, "", err
 	}

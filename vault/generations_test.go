@@ -77,7 +77,7 @@ func TestGenerationsAfterKilledWriters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeAtomic(s.Dir(), vaultFile, time.Now(), func(w io.Writer) error { return encrypt(w, pt, v.recipient) }, nil); err != nil {
+	if err := writeAtomic(s.Dir(), vaultFile, time.Now(), func(w io.Writer) error { return encrypt(w, pt, v.recipient, authRecipient{v.tag}) }, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(generationFiles(t, s)); got != MinGenerations+1 {
@@ -123,7 +123,7 @@ func TestGenerationsKept(t *testing.T) {
 	// Create wrote among them) were pruned.
 	for i, name := range names {
 		ct := mustRead(t, filepath.Join(s.BackupsDir(), name))
-		d, err := decryptData(ct, v.identity)
+		d, err := v.decryptData(ct, false)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -435,7 +435,7 @@ func TestGenerationsFromOlderVault(t *testing.T) {
 	addAccounts(t, v, 2, 1)
 	var counts []int
 	for _, n := range generationFiles(t, s) {
-		d, err := decryptData(mustRead(t, filepath.Join(s.BackupsDir(), n)), v.identity)
+		d, err := v.decryptData(mustRead(t, filepath.Join(s.BackupsDir(), n)), false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -138,7 +138,7 @@ func TestKillGenerations(t *testing.T) {
 		}
 		prev := -1
 		for _, n := range gens {
-			d, err := decryptData(mustRead(t, filepath.Join(s.BackupsDir(), n)), v.identity)
+			d, err := v.decryptData(mustRead(t, filepath.Join(s.BackupsDir(), n)), false)
 			if err != nil {
 				t.Fatalf("iteration %d: generation %s: %v", it, n, err)
 			}

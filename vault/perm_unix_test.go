@@ -39,7 +39,7 @@ func TestPermissions(t *testing.T) {
 			t.Errorf("umask %#o: directory is %v, want 0700", umask, fi.Mode().Perm())
 		}
 		entries, _ := os.ReadDir(s.Dir())
-		want := map[string]bool{identityFile: true, identityFile + bakSuffix: true, vaultFile: true, vaultFile + bakSuffix: true, lockFile: true, backupsDir: true}
+		want := map[string]bool{identityFile: true, identityFile + bakSuffix: true, vaultFile: true, vaultFile + bakSuffix: true, lockFile: true, backupsDir: true, authMarker: true}
 		for _, e := range entries {
 			fi, err := e.Info()
 			if err != nil {

@@ -245,3 +245,9 @@ func (failing) Unwrap([]*age.Stanza) ([]byte, error) {
 type opaque struct{ id age.Identity }
 
 func (o opaque) Unwrap(s []*age.Stanza) ([]byte, error) { return o.id.Unwrap(s) }
+
+// AuthTag authenticates with the identity, as the agent does for its
+// client.
+func (o opaque) AuthTag(fileKey []byte) ([]byte, error) {
+	return AuthTag(o.id.(*age.X25519Identity), fileKey), nil
+}

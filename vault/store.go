@@ -138,6 +138,7 @@ func (s *Store) Create(passphrase string, workFactor int) (*Vault, error) {
 		return nil, err
 	}
 	v := newVault(s, id, s.now())
+	s.unmark() // another vault's, moved away
 	// identity.age goes first: it is what Exists looks for, and Load reads a
 	// missing vault.age with no backup as an empty vault, so a crash between
 	// the two writes leaves a working, empty vault rather than one that
@@ -302,7 +303,7 @@ func decrypt(ct []byte, max int64, ids ...age.Identity) ([]byte, error) {
 	r, err := age.Decrypt(bytes.NewReader(ct), ids...)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
-		if errors.As(err, &noMatch) || errors.Is(err, ErrKeyUnavailable) {
+		if errors.As(err, &noMatch) || errors.Is(err, ErrKeyUnavailable) || errors.Is(err, ErrUnauthenticated) {
 			return nil, err
 		}
 		// age quotes the malformed header line, which in a file that is

@@ -263,11 +263,12 @@ func TestMissingVaultFile(t *testing.T) {
 	}
 }
 
-// writeVaultJSON encrypts plaintext to v and writes it as vault.age.
+// writeVaultJSON encrypts plaintext to v, authenticated, and writes it as
+// vault.age.
 func writeVaultJSON(t *testing.T, v *Vault, plaintext string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := encrypt(&buf, []byte(plaintext), v.recipient); err != nil {
+	if err := encrypt(&buf, []byte(plaintext), v.recipient, authRecipient{v.tag}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(v.store.Dir(), vaultFile), buf.Bytes(), 0o600); err != nil {
@@ -387,14 +388,14 @@ func TestBackupHoldsPreviousState(t *testing.T) {
 		t.Fatal("vault.age.bak is not the previous vault.age")
 	}
 	ct := mustRead(t, path+bakSuffix)
-	d, err := decryptData(ct, v.identity)
+	d, err := v.decryptData(ct, false)
 	if err != nil || len(d.Accounts) != 1 {
 		t.Errorf("backup decrypts to %v, %v; want 1 account", d, err)
 	}
 	if _, err := v.Update(func(d *Data) error { d.Remove(d.Accounts[0].ID); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if d, _ := decryptData(mustRead(t, path+bakSuffix), v.identity); d == nil || len(d.Accounts) != 2 {
+	if d, _ := v.decryptData(mustRead(t, path+bakSuffix), false); d == nil || len(d.Accounts) != 2 {
 		t.Errorf("after a removal, the backup does not hold both accounts")
 	}
 }

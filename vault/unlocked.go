@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 
 	"filippo.io/age"
@@ -24,10 +25,11 @@ type Vault struct {
 	key       *age.X25519Identity // nil when the key is held elsewhere
 	recipient *age.X25519Recipient
 	created   time.Time // of the identity, from identity.age; may be zero
+	tag       tagger    // authenticates vault.age (auth.go)
 }
 
 func newVault(s *Store, id *age.X25519Identity, created time.Time) *Vault {
-	return &Vault{store: s, identity: id, key: id, recipient: id.Recipient(), created: created}
+	return &Vault{store: s, identity: id, key: id, recipient: id.Recipient(), created: created, tag: taggerOf(id)}
 }
 
 // UnlockWith returns the Vault of s opened by an identity this process does
@@ -35,7 +37,9 @@ func newVault(s *Store, id *age.X25519Identity, created time.Time) *Vault {
 // recipient ("age1…", the vault's public key) is what saves encrypt to.
 // Everything else, the lock, atomic saves and
 // generations, is as with Unlock; only ChangePassphrase and Identity need
-// the key itself.
+// the key itself. To authenticate vault.age (auth.go), id must be an
+// Authenticator, as the agent's client is: with any other identity, Load
+// and saves fail with an error wrapping ErrKeyUnavailable.
 func (s *Store) UnlockWith(id age.Identity, recipient string) (*Vault, error) {
 	if err := checkDir(s.dir); err != nil {
 		return nil, err
@@ -50,7 +54,7 @@ func (s *Store) UnlockWith(id age.Identity, recipient string) (*Vault, error) {
 		}
 		return nil, ErrNoVault
 	}
-	return &Vault{store: s, identity: id, recipient: r}, nil
+	return &Vault{store: s, identity: id, recipient: r, tag: taggerOf(id)}, nil
 }
 
 // Identity returns the vault's X25519 identity, the key to hand to an agent,
@@ -74,7 +78,10 @@ func (v *Vault) Recipient() string { return v.recipient.String() }
 // A vault.age written by a newer vmfa is refused with an error wrapping
 // ErrNewerVersion; one that can't be read back, with a *DamagedError. A
 // Vault opened with UnlockWith whose identity does not open vault.age gets
-// an error wrapping ErrOtherKey: nothing says the file is damaged.
+// an error wrapping ErrOtherKey: nothing says the file is damaged. One
+// whose authentication (auth.go) is wrong, or missing where this machine
+// has saved the vault authenticated, is refused with an error wrapping
+// ErrUnauthenticated.
 func (v *Vault) Load() (*Data, error) {
 	path := v.store.path(vaultFile)
 	ct, err := readFile(path, maxVaultSize)
@@ -93,9 +100,12 @@ func (v *Vault) Load() (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := decryptData(ct, v.identity)
+	d, err := v.decryptData(ct, !v.store.markedAuthenticated(v.Recipient()))
 	if errors.Is(err, ErrKeyUnavailable) {
 		return nil, err
+	}
+	if errors.Is(err, ErrUnauthenticated) {
+		return nil, fmt.Errorf("%s is refused: %w", path, err)
 	}
 	if errors.Is(err, errNotToIdentity) && v.key == nil {
 		// The key held elsewhere is not identity.age's: nothing says
@@ -118,10 +128,16 @@ func (v *Vault) Load() (*Data, error) {
 // identity opens.
 var errNotToIdentity = errors.New("it is not encrypted to the identity in identity.age")
 
-// decryptData decrypts and parses the contents of a vault.age.
-func decryptData(ct []byte, id age.Identity) (*Data, error) {
-	pt, err := decrypt(ct, maxVaultSize, id)
+// decryptData decrypts, authenticates and parses the contents of a
+// vault.age. A file without authentication is refused unless legacy says
+// to read it (a vault.age from before authentication).
+func (v *Vault) decryptData(ct []byte, legacy bool) (*Data, error) {
+	missing := false
+	pt, err := decrypt(ct, maxVaultSize, authIdentity{v.identity, v.tag, &missing})
 	defer clear(pt)
+	if err == nil && missing && !legacy {
+		return nil, errNoAuth
+	}
 	var noMatch *age.NoIdentityMatchError
 	if errors.As(err, &noMatch) {
 		return nil, errNotToIdentity
@@ -155,6 +171,7 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 	// and is left as it is, not replaced by one that lost its handouts.
 	steps, stepsErr := v.store.readSteps()
 	keepCounters(d, steps.Counters)
+	prev := &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations, extra: d.extra, sync: d.sync}
 	if err := fn(d); err != nil {
 		return nil, err
 	}
@@ -165,6 +182,7 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 	if err := d.validate(); err != nil {
 		return nil, fmt.Errorf("not saved: %w", err)
 	}
+	restamp(prev, d, v.store.now())
 	if _, err := v.save(d); err != nil {
 		return nil, err
 	}
@@ -174,11 +192,13 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 	return d, nil
 }
 
-// save encrypts d to the vault's recipient and writes it to vault.age,
-// dated by the Store's clock. The version it replaces is kept as a
-// generation, whose ID it returns, and the oldest beyond what d keeps are
-// pruned. The caller must hold the lock.
+// save encrypts d to the vault's recipient, authenticated (auth.go), and
+// writes it to vault.age, dated by the Store's clock. The version it
+// replaces is kept as a generation, whose ID it returns, and the oldest
+// beyond what d keeps are pruned, as are the accounts tombstones hold past
+// tombstoneLife. The caller must hold the lock.
 func (v *Vault) save(d *Data) (kept string, err error) {
+	d.pruneTombstones(v.store.now())
 	pt, err := encodeData(d)
 	defer clear(pt)
 	if err != nil {
@@ -186,7 +206,7 @@ func (v *Vault) save(d *Data) (kept string, err error) {
 	}
 	pt = append(pt, '\n')
 	err = writeAtomic(v.store.dir, vaultFile, v.store.now(), func(w io.Writer) error {
-		return encrypt(w, pt, v.recipient)
+		return encrypt(w, pt, v.recipient, authRecipient{v.tag})
 	}, func() (undo func(), err error) {
 		kept, undo, err = v.store.keepGeneration(d.KeptGenerations())
 		return undo, err
@@ -194,12 +214,13 @@ func (v *Vault) save(d *Data) (kept string, err error) {
 	if err != nil {
 		return "", err
 	}
+	v.store.markAuthenticated(v.Recipient())
 	v.store.pruneGenerations(d.KeptGenerations())
 	return kept, nil
 }
 
-func encrypt(w io.Writer, pt []byte, r age.Recipient) error {
-	ew, err := age.Encrypt(w, r)
+func encrypt(w io.Writer, pt []byte, r ...age.Recipient) error {
+	ew, err := age.Encrypt(w, r...)
 	if err != nil {
 		return err
 	}

@@ -152,7 +152,8 @@ type Data struct {
 	// Restore leaves it as it is.
 	Generations int `json:"generations,omitempty"`
 
-	extra string // members this version does not know (fields.go)
+	extra string     // members this version does not know (fields.go)
+	sync  *syncState // the merge's bookkeeping (merge.go)
 }
 
 // KeptGenerations is how many previous versions of vault.age a save keeps.

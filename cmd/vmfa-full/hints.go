@@ -11,6 +11,7 @@ import (
 	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/enroll"
 	"github.com/vmfa/vmfa/internal/exporter"
+	"github.com/vmfa/vmfa/internal/gitsync"
 	"github.com/vmfa/vmfa/internal/importer"
 	"github.com/vmfa/vmfa/internal/safefile"
 	"github.com/vmfa/vmfa/internal/settings"
@@ -64,6 +65,11 @@ var hints = []hint{
 	is(importer.ErrImage, ": add the QR codes in it with 'vmfa add FILE'"),
 	is(importer.ErrUnknownFormat, ": name its format with --format"),
 	as[*importer.UnsupportedError]("; --skip-unsupported imports the others"),
+	is(gitsync.ErrNoGit, ": install git (apt install git, brew install git…)"),
+	is(gitsync.ErrNotSynced, ": 'vmfa sync init URL' publishes it to a git repository"),
+	as[*gitsync.OtherVaultError](": sync this vault with an empty repository, or use another --dir to join that one with 'vmfa sync init URL'"),
+	is(gitsync.ErrRemoteEmpty, ": create one with 'vmfa init', then 'vmfa sync init URL' publishes it"),
+	as[*gitsync.AlreadyError](": 'vmfa sync' syncs with it, 'vmfa sync status' says more"),
 }
 
 // explain is err as vmfa says it: its message with the hint of the first

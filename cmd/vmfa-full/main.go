@@ -30,6 +30,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/dirs"
+	"github.com/vmfa/vmfa/internal/gitsync"
 	"github.com/vmfa/vmfa/internal/harden"
 	"github.com/vmfa/vmfa/internal/intake"
 	"github.com/vmfa/vmfa/internal/passphrase"
@@ -59,6 +60,9 @@ func main() {
 			fmt.Fprintln(root.ErrOrStderr(), "vmfa: note: "+note)
 		}
 	}
+	// Every change to a vault that syncs is committed at once, by whatever
+	// made it: a command, the interface or the agent.
+	vault.OnChange(gitsync.CommitChange)
 	cmd, err := root.ExecuteC()
 	os.Exit(exitStatus(root, cmd, err))
 }
@@ -195,6 +199,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	root.AddCommand(a.importCmd())
 	root.AddCommand(a.exportCmd())
 	root.AddCommand(a.recipientsCmd())
+	root.AddCommand(a.syncCmd())
 	root.AddCommand(a.awsCmd())
 	root.AddCommand(a.agentCmds()...)
 	root.AddCommand(clipboardClearerCmd())

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vmfa/vmfa/internal/gitsync"
 	"github.com/vmfa/vmfa/tui"
 )
 
@@ -35,6 +36,9 @@ func (a *app) addTUI(root *cobra.Command) {
 			Now: a.clock.Now, ClockNote: note, ClockWarning: warning,
 			Explain:     func(err error) string { return explain(err, a.dir) },
 			AWSProfiles: tuiAWSProfiles()}
+		if b := gitsync.NewBackground(s, gitsync.DefaultTimeout); b != nil {
+			opts.Sync = b // a nil *Background is no nil Syncer
+		}
 		return tui.Run(opts)
 	}
 }

@@ -45,6 +45,10 @@
 //     error, as with the key in hand, so that a damaged file is said to be
 //     damaged; the agent's other failures (locked, gone) wrap
 //     vault.ErrKeyUnavailable.
+//   - AuthTag: Client is a vault.Authenticator. The agent computes the
+//     vault's authentication tag (vault.AuthTag) of a file key with the key,
+//     so that a vault opened through it writes and checks vault.age's
+//     authentication as with the key in hand.
 //   - Code (wire.OpCode, sent by the front end with wire.Do): the agent
 //     of a vault (Server.ServeCodes) hands out the code of the one TOTP
 //     account a query designates, as 'vmfa code' does, through

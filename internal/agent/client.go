@@ -84,6 +84,21 @@ func (c *Client) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 	return resp.FileKey, nil
 }
 
+// AuthTag implements vault.Authenticator: the agent computes the vault's
+// authentication tag of a file key with the key it holds. Its failures wrap
+// vault.ErrKeyUnavailable, as Unwrap's do.
+func (c *Client) AuthTag(fileKey []byte) ([]byte, error) {
+	resp, err := c.do(wire.Request{Op: wire.OpAuthTag, FileKey: fileKey})
+	var remote *remoteError
+	if errors.As(err, &remote) {
+		return nil, fmt.Errorf("%w: the agent can't authenticate the vault (an agent started by an older vmfa?): %w", vault.ErrKeyUnavailable, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", vault.ErrKeyUnavailable, err)
+	}
+	return resp.Tag, nil
+}
+
 // Put keeps value under name while the agent is unlocked, for at most ttl
 // (0: until the agent locks).
 func (c *Client) Put(name string, value []byte, ttl time.Duration) error {

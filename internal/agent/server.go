@@ -242,6 +242,7 @@ func (s *Server) serveConn(conn *net.UnixConn) {
 	}
 	clear(req.Identity)
 	clear(req.Value)
+	clear(req.FileKey)
 	wire.WriteMessage(conn, resp)
 	clear(resp.FileKey)
 }
@@ -294,6 +295,11 @@ func (s *Server) handle(req wire.Request) wire.Response {
 			return wire.Response{Error: err.Error(), Code: wire.CodeBadStanza}
 		}
 		return wire.Response{FileKey: key}
+	case wire.OpAuthTag:
+		if len(req.FileKey) != 16 {
+			return wire.Response{Error: "a file key is 16 bytes", Code: wire.CodeBadInput}
+		}
+		return wire.Response{Tag: vault.AuthTag(s.key, req.FileKey)}
 	case wire.OpPut:
 		switch {
 		case req.Name == "" || len(req.Name) > 256:

@@ -36,6 +36,9 @@ const (
 	OpPut    = "put"
 	OpGet    = "get"
 	OpCode   = "code"
+	// OpAuthTag asks for the vault's authentication tag of a file key
+	// (vault.AuthTag), which the key held computes.
+	OpAuthTag = "auth-tag"
 )
 
 // Error codes, Response.Code, with Response.Error.
@@ -62,6 +65,8 @@ type Request struct {
 	Timeout  time.Duration `json:"timeout,omitempty"`  // unlock
 
 	Stanzas []Stanza `json:"stanzas,omitempty"` // unwrap
+
+	FileKey []byte `json:"file_key,omitempty"` // auth-tag
 
 	Name  string        `json:"name,omitempty"`  // put, get
 	Value []byte        `json:"value,omitempty"` // put
@@ -97,6 +102,7 @@ type Response struct {
 
 	Status  *Status `json:"status,omitempty"`
 	FileKey []byte  `json:"file_key,omitempty"` // unwrap
+	Tag     []byte  `json:"tag,omitempty"`      // auth-tag
 	Value   []byte  `json:"value,omitempty"`    // get
 	Found   bool    `json:"found,omitempty"`    // get
 

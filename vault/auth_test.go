@@ -1,0 +1,50 @@
+package vault
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestDowngradeRefused: once this machine saved the vault authenticated,
+// a vault.age without authentication is refused; a vault from before
+// authentication is read and authenticated by its next save.
+func TestDowngradeRefused(t *testing.T) {
+	t.Parallel()
+	s, v := newTestVault(t)
+	addAccounts(t, v, 0, 1)
+	legacy := func() []byte {
+		var buf bytes.Buffer
+		if err := encrypt(&buf, []byte(`{"version":1,"accounts":[]}`), v.recipient); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	if err := os.WriteFile(s.path(vaultFile), legacy(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := v.Load()
+	if !errors.Is(err, ErrUnauthenticated) || strings.Count(err.Error(), "\n") != 0 {
+		t.Fatalf("Load of a downgraded vault.age = %v, want ErrUnauthenticated", err)
+	}
+	if _, err := v.Update(func(*Data) error { return nil }); !errors.Is(err, ErrUnauthenticated) {
+		t.Fatalf("Update of a downgraded vault.age = %v", err)
+	}
+
+	// A vault from before authentication: no marker.
+	if err := os.Remove(s.path(authMarker)); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := v.Load(); err != nil || len(d.Accounts) != 0 {
+		t.Fatalf("Load of a vault from before authentication = %v", err)
+	}
+	addAccounts(t, v, 5, 1)
+	if !s.markedAuthenticated(v.Recipient()) {
+		t.Error("a save left no marker")
+	}
+	if types, err := stanzaTypes(s.path(vaultFile)); err != nil || strings.Join(types, " ") != "X25519 "+authStanza {
+		t.Errorf("stanzas after the upgrade: %v, %v", types, err)
+	}
+}

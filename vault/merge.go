@@ -1,0 +1,694 @@
+package vault
+
+import (
+	"bytes"
+	"cmp"
+	crand "crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Merging copies of a vault.
+//
+// Copies of one vault changed apart (on two machines, or beside each other
+// by a file-sync tool) are merged account by account, by a join: the
+// result does not depend on the order copies are merged in, nor on how
+// often, so any number of machines that exchange copies in any order end
+// with the same accounts.
+//
+// Each account's JSON members fall in registers, each changed as a whole:
+// "created"; "label" (issuer, name); "otp" (secret, type, algorithm,
+// digits, period); "note"; "pinned"; and every other member (one this
+// version does not know) a register of its own, under its member name.
+// Each save stamps the registers it changed with a Lamport time, "N.TAG":
+// N one more than the highest N in the vault, TAG 8 random hex digits that
+// order two writes of the same N. Merging takes, register by register, the
+// value of the highest stamp (equal stamps, as in vaults from before
+// stamps, by the greater value), and for the HOTP "counter" the higher
+// count. The vault's own settings ("generations", unknown top-level
+// members) are registers too.
+//
+// A removed account leaves a tombstone: the stamps of its registers and
+// its counter when removed ("seen"), when ("at"), and the account itself
+// ("entry"). An account with a tombstone is alive when one of its
+// registers has a stamp above what the tombstone saw (or its counter went
+// on): a change the removal did not see keeps it. Tombstones of different
+// copies join register by register, and so do the accounts they hold,
+// which keeps the join exact; the account a tombstone holds is dropped
+// tombstoneLife after the removal, its stamps never.
+//
+// All this is in the member "merge" of vault.age's JSON:
+//
+//	"merge": {
+//	  "accounts": {"ID": {"label": "12.1f2e3d4c", "otp": "3.00a1b2c3", …}},
+//	  "vault":    {"generations": "7.9c8b7a6d"},
+//	  "removed":  {"ID": {"at": "2026-12-06T06:00:00Z", "seen": {…}, "counter": 4, "entry": {…}}}
+//	}
+//
+// A vault.age without it, from before merging, reads as all stamps zero
+// and gets them as its registers change. The record of handed-out codes
+// (steps.json), copies.json and the generations are this machine's and
+// never merged.
+
+// tombstoneLife is how long a tombstone keeps the account it removed.
+const tombstoneLife = 30 * 24 * time.Hour
+
+// stamp is the Lamport time of a write to a register.
+type stamp struct {
+	n   uint64
+	tag uint32
+}
+
+func (s stamp) compare(o stamp) int {
+	if c := cmp.Compare(s.n, o.n); c != 0 {
+		return c
+	}
+	return cmp.Compare(s.tag, o.tag)
+}
+
+func (s stamp) MarshalText() ([]byte, error) {
+	return fmt.Appendf(nil, "%d.%08x", s.n, s.tag), nil
+}
+
+func (s *stamp) UnmarshalText(b []byte) error {
+	n, tag, ok := strings.Cut(string(b), ".")
+	var err1, err2 error
+	var t uint64
+	s.n, err1 = strconv.ParseUint(n, 10, 64)
+	t, err2 = strconv.ParseUint(tag, 16, 32)
+	if !ok || err1 != nil || err2 != nil {
+		return errors.New("a sync stamp that is not N.TAG")
+	}
+	s.tag = uint32(t)
+	return nil
+}
+
+// stamps are the stamps of registers, by name.
+type stamps map[string]stamp
+
+// syncState is the member "merge" of vault.age.
+type syncState struct {
+	Accounts map[string]stamps     `json:"accounts,omitempty"`
+	Vault    stamps                `json:"vault,omitempty"`
+	Removed  map[string]*tombstone `json:"removed,omitempty"`
+}
+
+// tombstone is what a removal leaves.
+type tombstone struct {
+	At      time.Time       `json:"at"`
+	Seen    stamps          `json:"seen,omitempty"`
+	Counter uint64          `json:"counter,omitempty"`
+	Entry   json.RawMessage `json:"entry,omitempty"`
+}
+
+// orNil returns s, or nil if it holds nothing.
+func (s *syncState) orNil() *syncState {
+	if s == nil || len(s.Accounts) == 0 && len(s.Vault) == 0 && len(s.Removed) == 0 {
+		return nil
+	}
+	return s
+}
+
+func (s *syncState) clone() *syncState {
+	c := &syncState{Accounts: map[string]stamps{}, Vault: maps.Clone(s.Vault), Removed: map[string]*tombstone{}}
+	for id, st := range s.Accounts {
+		c.Accounts[id] = maps.Clone(st)
+	}
+	for id, t := range s.Removed {
+		tc := *t
+		tc.Seen = maps.Clone(t.Seen)
+		c.Removed[id] = &tc
+	}
+	if c.Vault == nil {
+		c.Vault = stamps{}
+	}
+	return c
+}
+
+// state returns d's sync state, made if need be.
+func (d *Data) state() *syncState {
+	if d.sync == nil {
+		d.sync = &syncState{}
+	}
+	if d.sync.Accounts == nil {
+		d.sync.Accounts = map[string]stamps{}
+	}
+	if d.sync.Vault == nil {
+		d.sync.Vault = stamps{}
+	}
+	if d.sync.Removed == nil {
+		d.sync.Removed = map[string]*tombstone{}
+	}
+	return d.sync
+}
+
+// maxN is the highest Lamport counter in s.
+func (s *syncState) maxN() uint64 {
+	var n uint64
+	each := func(st stamps) {
+		for _, x := range st {
+			n = max(n, x.n)
+		}
+	}
+	for _, st := range s.Accounts {
+		each(st)
+	}
+	each(s.Vault)
+	for _, t := range s.Removed {
+		each(t.Seen)
+	}
+	return n
+}
+
+// An entryRegister is a register of the members this version knows.
+type entryRegister struct {
+	name  string
+	value func(*Entry) string // comparable, and ordered for ties
+	copy  func(dst, src *Entry)
+}
+
+var entryRegisters = []entryRegister{
+	{"created", func(e *Entry) string { return e.Created.UTC().Format(time.RFC3339Nano) },
+		func(d, s *Entry) { d.Created = s.Created }},
+	{"label", func(e *Entry) string { return e.Issuer + "\x00" + e.Name },
+		func(d, s *Entry) { d.Issuer, d.Name = s.Issuer, s.Name }},
+	{"otp", func(e *Entry) string {
+		return fmt.Sprintf("%s\x00%s\x00%s\x00%d\x00%d", e.Secret, e.Type, e.Algorithm, e.Digits, e.Period)
+	}, func(d, s *Entry) {
+		d.Secret, d.Type, d.Algorithm, d.Digits, d.Period = s.Secret, s.Type, s.Algorithm, s.Digits, s.Period
+	}},
+	{"note", func(e *Entry) string { return e.Note }, func(d, s *Entry) { d.Note = s.Note }},
+	{"pinned", func(e *Entry) string { return strconv.FormatBool(e.Pinned) }, func(d, s *Entry) { d.Pinned = s.Pinned }},
+}
+
+// members parses a string of unknown members (fields.go) into a map of
+// their compacted values.
+func members(extra string) map[string]string {
+	if extra == "" {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal([]byte("{"+extra+"}"), &m) != nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		var c bytes.Buffer
+		json.Compact(&c, v)
+		out[k] = c.String()
+	}
+	return out
+}
+
+// joinMembers is the inverse of members.
+func joinMembers(m map[string]string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	raw := make(map[string]json.RawMessage, len(m))
+	for k, v := range m {
+		raw[k] = json.RawMessage(v)
+	}
+	return unknownMembers(raw, nil)
+}
+
+// newStamp returns the stamp of the writes of one save on top of s.
+func newStamp(s *syncState) stamp {
+	var b [4]byte
+	crand.Read(b[:])
+	return stamp{n: s.maxN() + 1, tag: binary.BigEndian.Uint32(b[:])}
+}
+
+// restamp gives next, which a change made from prev, the sync state that
+// records it: prev's, with the registers that changed stamped anew, and
+// tombstones for the accounts removed. The stamps next holds are ignored.
+func restamp(prev, next *Data, now time.Time) {
+	base := prev.state().clone()
+	st := newStamp(base)
+	before := make(map[string]*Entry, len(prev.Accounts))
+	for i := range prev.Accounts {
+		before[prev.Accounts[i].ID] = &prev.Accounts[i]
+	}
+	alive := make(map[string]bool, len(next.Accounts))
+	for i := range next.Accounts {
+		e := &next.Accounts[i]
+		alive[e.ID] = true
+		p := before[e.ID]
+		s := base.Accounts[e.ID]
+		if s == nil || p == nil {
+			s = stamps{}
+		}
+		for _, r := range entryRegisters {
+			if p == nil || r.value(p) != r.value(e) {
+				s[r.name] = st
+			}
+		}
+		var pm map[string]string
+		if p != nil {
+			pm = members(p.extra)
+		}
+		em := members(e.extra)
+		for k, v := range em {
+			if old, ok := pm[k]; p == nil || !ok || old != v {
+				s[k] = st
+			}
+		}
+		for k := range pm {
+			if _, ok := em[k]; !ok {
+				s[k] = st
+			}
+		}
+		base.Accounts[e.ID] = s
+	}
+	for id, p := range before {
+		if alive[id] {
+			continue
+		}
+		t := base.Removed[id]
+		if t == nil {
+			t = &tombstone{}
+			base.Removed[id] = t
+		}
+		t.At = now.UTC()
+		t.Seen = maxStamps(t.Seen, base.Accounts[id])
+		t.Counter = max(t.Counter, p.Counter)
+		t.Entry = encodeEntry(p)
+		delete(base.Accounts, id)
+	}
+	for id := range base.Accounts {
+		if !alive[id] {
+			delete(base.Accounts, id)
+		}
+	}
+	if prev.Generations != next.Generations {
+		base.Vault["generations"] = st
+	}
+	pm, nm := members(prev.extra), members(next.extra)
+	for k, v := range nm {
+		if old, ok := pm[k]; !ok || old != v {
+			base.Vault[k] = st
+		}
+	}
+	for k := range pm {
+		if _, ok := nm[k]; !ok {
+			base.Vault[k] = st
+		}
+	}
+	next.sync = base
+}
+
+// pruneTombstones drops the accounts held by tombstones older than
+// tombstoneLife at now.
+func (d *Data) pruneTombstones(now time.Time) {
+	if d.sync == nil {
+		return
+	}
+	for _, t := range d.sync.Removed {
+		if t.Entry != nil && now.Sub(t.At) > tombstoneLife {
+			t.Entry = nil
+		}
+	}
+}
+
+func maxStamps(a, b stamps) stamps {
+	out := maps.Clone(a)
+	if out == nil {
+		out = stamps{}
+	}
+	for k, v := range b {
+		if v.compare(out[k]) > 0 {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// encodeEntry is e's JSON as vault.age holds it, unknown members included.
+func encodeEntry(e *Entry) json.RawMessage {
+	b, err := json.Marshal((*entryFields)(e))
+	if err != nil {
+		return nil
+	}
+	return withMembers(b, e.extra)
+}
+
+// decodeEntry reads what encodeEntry writes.
+func decodeEntry(b json.RawMessage) (Entry, error) {
+	var e Entry
+	if err := json.Unmarshal(b, (*entryFields)(&e)); err != nil {
+		return Entry{}, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return Entry{}, err
+	}
+	e.extra = unknownMembers(m, entryKeys)
+	return e, nil
+}
+
+// replica is one copy of an account: an alive one, or one a tombstone
+// holds.
+type replica struct {
+	e       *Entry
+	stamps  stamps
+	members map[string]string
+}
+
+// joinEntries joins copies of one account, register by register.
+func joinEntries(copies []replica) (Entry, stamps) {
+	var out Entry
+	s := stamps{}
+	out.ID = copies[0].e.ID
+	for _, r := range entryRegisters {
+		best := -1
+		var bestStamp stamp
+		var bestValue string
+		for i, c := range copies {
+			st, v := c.stamps[r.name], r.value(c.e)
+			if best < 0 || st.compare(bestStamp) > 0 || st == bestStamp && v > bestValue {
+				best, bestStamp, bestValue = i, st, v
+			}
+		}
+		r.copy(&out, copies[best].e)
+		if bestStamp != (stamp{}) {
+			s[r.name] = bestStamp
+		}
+	}
+	var names []string
+	for _, c := range copies {
+		out.Counter = max(out.Counter, c.e.Counter)
+		for k := range c.members {
+			names = append(names, k)
+		}
+		for k := range c.stamps {
+			if !slices.ContainsFunc(entryRegisters, func(r entryRegister) bool { return r.name == k }) {
+				names = append(names, k)
+			}
+		}
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	m := map[string]string{}
+	for _, k := range names {
+		var bestStamp stamp
+		var bestValue string
+		for i, c := range copies {
+			st, v := c.stamps[k], c.members[k]
+			if i == 0 || st.compare(bestStamp) > 0 || st == bestStamp && v > bestValue {
+				bestStamp, bestValue = st, v
+			}
+		}
+		if bestValue != "" {
+			m[k] = bestValue
+		}
+		if bestStamp != (stamp{}) {
+			s[k] = bestStamp
+		}
+	}
+	out.extra = joinMembers(m)
+	return out, s
+}
+
+// alive reports whether an account joined to s (and counter) outlives a
+// tombstone t.
+func aliveAfter(s stamps, counter uint64, t *tombstone) bool {
+	if t == nil {
+		return true
+	}
+	if counter > t.Counter {
+		return true
+	}
+	for k, v := range s {
+		if v.compare(t.Seen[k]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// join returns the join of a and b. Its accounts are a's in a's order,
+// then those only b holds in b's. Neither a nor b is changed.
+func join(a, b *Data) (*Data, error) {
+	sa, sb := a.state(), b.state()
+	out := &Data{Version: Version, Accounts: []Entry{}}
+	so := out.state()
+
+	var order []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			order = append(order, id)
+		}
+	}
+	for _, e := range a.Accounts {
+		add(e.ID)
+	}
+	for _, e := range b.Accounts {
+		add(e.ID)
+	}
+	for _, id := range slices.Sorted(maps.Keys(sa.Removed)) {
+		add(id)
+	}
+	for _, id := range slices.Sorted(maps.Keys(sb.Removed)) {
+		add(id)
+	}
+	ia, ib := indexByID(a), indexByID(b)
+
+	for _, id := range order {
+		var copies []replica
+		if i, ok := ia[id]; ok {
+			e := &a.Accounts[i]
+			copies = append(copies, replica{e, sa.Accounts[id], members(e.extra)})
+		}
+		if i, ok := ib[id]; ok {
+			e := &b.Accounts[i]
+			copies = append(copies, replica{e, sb.Accounts[id], members(e.extra)})
+		}
+		var t *tombstone
+		var held [2]Entry // the accounts the tombstones hold
+		for k, x := range []*tombstone{sa.Removed[id], sb.Removed[id]} {
+			if x == nil {
+				continue
+			}
+			if t == nil {
+				t = &tombstone{}
+			}
+			if x.At.After(t.At) {
+				t.At = x.At
+			}
+			t.Seen = maxStamps(t.Seen, x.Seen)
+			t.Counter = max(t.Counter, x.Counter)
+			if x.Entry == nil {
+				continue
+			}
+			e, err := decodeEntry(x.Entry)
+			if err != nil {
+				return nil, fmt.Errorf("the account removed with id %q can't be read: %w", id, jsonError(err))
+			}
+			held[k] = e
+			copies = append(copies, replica{&held[k], x.Seen, members(e.extra)})
+		}
+		if len(copies) == 0 {
+			so.Removed[id] = t
+			continue
+		}
+		e, s := joinEntries(copies)
+		if aliveAfter(s, e.Counter, t) {
+			out.Accounts = append(out.Accounts, e)
+			so.Accounts[id] = s
+			if t != nil {
+				t.Entry = nil
+				so.Removed[id] = t
+			}
+			continue
+		}
+		t.Entry = encodeEntry(&e)
+		so.Removed[id] = t
+	}
+
+	// The vault's own registers.
+	out.Generations, so.Vault = a.Generations, stamps{}
+	ga, gb := sa.Vault["generations"], sb.Vault["generations"]
+	if c := gb.compare(ga); c > 0 || c == 0 && b.Generations > a.Generations {
+		out.Generations = b.Generations
+	}
+	if g := maxStamp(ga, gb); g != (stamp{}) {
+		so.Vault["generations"] = g
+	}
+	ma, mb := members(a.extra), members(b.extra)
+	names := slices.Concat(slices.Collect(maps.Keys(ma)), slices.Collect(maps.Keys(mb)),
+		slices.Collect(maps.Keys(sa.Vault)), slices.Collect(maps.Keys(sb.Vault)))
+	m := map[string]string{}
+	for _, k := range names {
+		if k == "generations" {
+			continue
+		}
+		x, y := sa.Vault[k], sb.Vault[k]
+		v := ma[k]
+		if c := y.compare(x); c > 0 || c == 0 && mb[k] > v {
+			v = mb[k]
+		}
+		if v != "" {
+			m[k] = v
+		}
+		if s := maxStamp(x, y); s != (stamp{}) {
+			so.Vault[k] = s
+		}
+	}
+	out.extra = joinMembers(m)
+	return out, nil
+}
+
+func maxStamp(a, b stamp) stamp {
+	if b.compare(a) > 0 {
+		return b
+	}
+	return a
+}
+
+func indexByID(d *Data) map[string]int {
+	m := make(map[string]int, len(d.Accounts))
+	for i, e := range d.Accounts {
+		m[e.ID] = i
+	}
+	return m
+}
+
+// canonical is d's JSON with its accounts in the order of their IDs: two
+// Data with the same canonical form hold the same state, whatever the
+// order of their accounts.
+func canonical(d *Data) ([]byte, error) {
+	c := *d
+	c.Accounts = slices.Clone(d.Accounts)
+	slices.SortFunc(c.Accounts, func(x, y Entry) int { return strings.Compare(x.ID, y.ID) })
+	return c.MarshalJSON()
+}
+
+// MergeReport says what MergeFile did.
+type MergeReport struct {
+	// In is how many accounts the other copy changed here: added,
+	// changed or removed.
+	In int
+	// Out is how many accounts the other copy lacks, or holds older or
+	// removed, than the join.
+	Out int
+	// Behind says the other copy lacks something the join holds (the Out
+	// accounts, or bookkeeping alone, such as a tombstone): a copy that
+	// travels is worth sending on.
+	Behind bool
+	// Changes are the In changes, as History says them.
+	Changes []Change
+	// Kept is the generation the replaced vault.age was kept as, "" when
+	// the join was the vault as it was and nothing was saved.
+	Kept string
+}
+
+// MergeFile merges ct, another copy of this vault's vault.age (a remote's,
+// a file-sync tool's conflict copy), into the vault: it decrypts and
+// authenticates ct with the vault's key, joins it with vault.age under the
+// vault's lock, and saves the join if it differs, the version it replaces
+// kept as a generation.
+//
+// A ct that is not authenticated by the vault's key (auth.go) is refused
+// with an error wrapping ErrUnauthenticated; one encrypted to another key,
+// damaged, or from a newer vmfa, with an error that says so. Then, as on
+// any error, vault.age is unchanged.
+func (v *Vault) MergeFile(ct []byte) (MergeReport, error) {
+	other, err := v.openCopy(ct)
+	if err != nil {
+		return MergeReport{}, err
+	}
+	release, err := lock(v.store.dir)
+	if err != nil {
+		return MergeReport{}, err
+	}
+	defer release()
+	return v.merge(other)
+}
+
+// openCopy decrypts and authenticates another copy of vault.age.
+func (v *Vault) openCopy(ct []byte) (*Data, error) {
+	if int64(len(ct)) > maxVaultSize {
+		return nil, fmt.Errorf("not merged: the copy is over %s", sizeText(maxVaultSize))
+	}
+	d, err := v.decryptData(ct, false)
+	switch {
+	case err == nil:
+		return d, nil
+	case errors.Is(err, ErrUnauthenticated):
+		return nil, fmt.Errorf("not merged: %w", err)
+	case errors.Is(err, errNotToIdentity):
+		return nil, errors.New("not merged: it is not a copy of this vault (it is encrypted to another key)")
+	case errors.Is(err, ErrNewerVersion), errors.Is(err, ErrKeyUnavailable):
+		return nil, fmt.Errorf("not merged: %w", err)
+	}
+	return nil, fmt.Errorf("not merged: the copy is damaged (%w)", err)
+}
+
+// merge joins other into vault.age. The caller holds the lock.
+func (v *Vault) merge(other *Data) (MergeReport, error) {
+	cur, err := v.Load()
+	if err != nil {
+		return MergeReport{}, err
+	}
+	steps, stepsErr := v.store.readSteps()
+	keepCounters(cur, steps.Counters)
+	joined, err := join(cur, other)
+	if err != nil {
+		return MergeReport{}, fmt.Errorf("not merged: %w", err)
+	}
+	if err := joined.validate(); err != nil {
+		return MergeReport{}, fmt.Errorf("not merged: the merged vault would not be valid: %w", err)
+	}
+	r := MergeReport{In: differing(cur, joined), Out: differing(other, joined)}
+	jc, err := canonical(joined)
+	if err != nil {
+		return MergeReport{}, err
+	}
+	oc, err := canonical(other)
+	if err != nil {
+		return MergeReport{}, err
+	}
+	r.Behind = !bytes.Equal(oc, jc)
+	cc, err := canonical(cur)
+	if err != nil {
+		return MergeReport{}, err
+	}
+	if bytes.Equal(cc, jc) {
+		return r, nil
+	}
+	r.Changes = changes(cur, joined)
+	if r.Kept, err = v.save(joined); err != nil {
+		return MergeReport{}, err
+	}
+	if stepsErr == nil {
+		v.store.noteCounters(steps, joined)
+	}
+	return r, nil
+}
+
+// differing counts the accounts that a and b do not hold alike: held by
+// one only, or different.
+func differing(a, b *Data) int {
+	ia, ib := indexByID(a), indexByID(b)
+	n := 0
+	for id, i := range ia {
+		if j, ok := ib[id]; !ok || a.Accounts[i] != b.Accounts[j] {
+			n++
+		}
+	}
+	for id := range ib {
+		if _, ok := ia[id]; !ok {
+			n++
+		}
+	}
+	return n
+}
