@@ -67,12 +67,39 @@ func (r Request) bound(ctx context.Context) (context.Context, context.CancelFunc
 }
 
 // Session returns credentials for p: from the cache while they have more
-// than RefreshMargin left, else from STS with a code from r.Codes.
+// than RefreshMargin left, else from STS, with a code from r.Codes if no
+// cached session of p's source carries the MFA.
 func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
-	duration := r.Duration
-	if duration == 0 {
-		duration = p.duration
+	return p.session(ctx, r, p.requested(r))
+}
+
+// requested is the duration asked of STS for p's session: r's, else the
+// profile's duration_seconds, cut to RoleChainLimit for a role chain (and
+// r.Warn told).
+func (p *Profile) requested(r Request) time.Duration {
+	d := r.Duration
+	if d == 0 {
+		d = p.duration
 	}
+	if p.Kind == KindRoleChain && d > RoleChainLimit {
+		r.warn(fmt.Sprintf("AWS profile %q is a role chain (its source_profile %q is a role): AWS gives chained sessions an hour at most, so it lasts 1h, not %s", p.Name, p.source.Name, d))
+		d = RoleChainLimit
+	}
+	return d
+}
+
+// RoleChainLimit is the longest session AWS gives a role assumed with a
+// session: a chain of roles, or a role through its source's MFA session.
+const RoleChainLimit = time.Hour
+
+// viaSession reports whether p's role is assumed with its source's
+// session, with no code: a role chain, or a role whose duration AWS allows
+// through the source's MFA session.
+func (p *Profile) viaSession(duration time.Duration) bool {
+	return p.Kind == KindRoleChain || (p.Kind == KindRole && duration <= RoleChainLimit)
+}
+
+func (p *Profile) session(ctx context.Context, r Request, duration time.Duration) (Credentials, error) {
 	key := p.cacheKey(duration)
 	if r.Cache != nil && !r.Refresh {
 		if c, ok := p.cached(r, key); ok {
@@ -103,7 +130,7 @@ func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
 	c.Region = p.Region
 	if r.Cache != nil {
 		if ttl := c.Expiration.Add(-RefreshMargin).Sub(r.Now()); ttl > 0 {
-			b, err := json.Marshal(c)
+			b, err := json.Marshal(cachedSession{Profile: p.Name, Kind: p.Kind, Credentials: c})
 			if err != nil {
 				return Credentials{}, err
 			}
@@ -114,6 +141,14 @@ func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
 		}
 	}
 	return c, nil
+}
+
+// cachedSession is what a Cache holds of a session: the credentials, and
+// what List shows of them.
+type cachedSession struct {
+	Profile string
+	Kind    string
+	Credentials
 }
 
 // cached returns the session r.Cache holds under key, if it has more than
@@ -128,11 +163,11 @@ func (p *Profile) cached(r Request, key string) (Credentials, bool) {
 	if err != nil || !ok {
 		return Credentials{}, false
 	}
-	var c Credentials
+	var c cachedSession
 	if json.Unmarshal(b, &c) != nil || c.AccessKeyID == "" || c.Expiration.Add(-RefreshMargin).Before(r.Now()) {
 		return Credentials{}, false
 	}
-	return c, true
+	return c.Credentials, true
 }
 
 func (r Request) warn(msg string) {
@@ -142,20 +177,52 @@ func (r Request) warn(msg string) {
 }
 
 // cacheKey names p's session in a cache: a hash of everything that makes
-// one session differ from another (the name holds no secret and no ARN).
+// one session differ from another, its source's included (the name holds
+// no secret and no ARN).
 func (p *Profile) cacheKey(duration time.Duration) string {
 	h := sha256.New()
-	for _, s := range []string{"vmfa aws session v1", p.Name, p.keys.AccessKeyID, p.MFASerial,
-		p.roleARN, p.externalID, p.sessionName, strconv.FormatBool(p.viaSession),
-		duration.String(), p.Region, p.endpoint} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+	h.Write([]byte("vmfa aws session v2\x00"))
+	for q, d := p, duration; ; q, d = q.source, q.source.sourceDuration() {
+		for _, s := range []string{q.Name, q.Kind, q.keys.AccessKeyID, q.MFASerial, q.roleARN, q.externalID,
+			q.sessionName, d.String(), q.Region, q.endpoint} {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}
+		if q.roleARN == "" || !q.viaSession(d) {
+			break // signed with the long-term keys: no source session in it
+		}
 	}
 	return "aws-" + hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-// fetch calls STS: GetSessionToken, AssumeRole, or both.
+// sourceDuration is the duration p's session is asked for as another's
+// source: its own duration_seconds, so that every role of a source shares
+// one session, the one 'vmfa aws' gives the source itself.
+func (p *Profile) sourceDuration() time.Duration {
+	if p == nil {
+		return 0
+	}
+	d := p.duration
+	if p.Kind == KindRoleChain && d > RoleChainLimit {
+		d = RoleChainLimit
+	}
+	return d
+}
+
+// fetch calls STS for p's session: GetSessionToken with the code, or
+// AssumeRole, with the code or with the source's session.
 func (p *Profile) fetch(ctx context.Context, r Request, duration time.Duration) (Credentials, error) {
+	if p.roleARN != "" && p.viaSession(duration) {
+		src := r
+		src.Refresh = false
+		s, err := p.source.session(ctx, src, p.source.sourceDuration())
+		if err != nil {
+			return Credentials{}, err
+		}
+		ctx, cancel := r.bound(ctx)
+		defer cancel()
+		return p.assumeRole(ctx, awsCreds(s), mfaCall{now: r.Now}, duration, r.Now())
+	}
 	code, err := r.Codes(p.MFASerial)
 	if err != nil {
 		return Credentials{}, err
@@ -166,18 +233,12 @@ func (p *Profile) fetch(ctx context.Context, r Request, duration time.Duration) 
 	if p.roleARN == "" {
 		return p.getSessionToken(ctx, p.keys, mfa, duration)
 	}
-	signer := p.keys
-	if p.viaSession {
-		// The code goes to GetSessionToken; its session, which carries
-		// the MFA, assumes the role.
-		s, err := p.getSessionToken(ctx, p.keys, mfa, 0)
-		if err != nil {
-			return Credentials{}, err
-		}
-		signer = aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey, SessionToken: s.SessionToken}
-		mfa = mfaCall{now: r.Now}
-	}
-	return p.assumeRole(ctx, signer, mfa, duration, r.Now())
+	return p.assumeRole(ctx, p.keys, mfa, duration, r.Now())
+}
+
+// awsCreds is c as the SDK signs with it.
+func awsCreds(c Credentials) aws.Credentials {
+	return aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 }
 
 // mfaCall is the MFA device and code an STS call sends, if any.

@@ -35,6 +35,7 @@ const (
 	OpUnwrap = "unwrap"
 	OpPut    = "put"
 	OpGet    = "get"
+	OpDelete = "delete"
 	OpCode   = "code"
 )
 
@@ -63,7 +64,7 @@ type Request struct {
 
 	Stanzas []Stanza `json:"stanzas,omitempty"` // unwrap
 
-	Name  string        `json:"name,omitempty"`  // put, get
+	Name  string        `json:"name,omitempty"`  // put, get, delete
 	Value []byte        `json:"value,omitempty"` // put
 	TTL   time.Duration `json:"ttl,omitempty"`   // put
 
