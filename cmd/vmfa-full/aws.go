@@ -82,7 +82,7 @@ for a profile with role_arn and source_profile.
 ` + awsConfigSnippet,
 		Args: noArgs,
 	}
-	cmd.AddCommand(a.awsCredentialsCmd(), a.awsExecCmd(), a.awsEnvCmd())
+	cmd.AddCommand(a.awsCredentialsCmd(), a.awsExecCmd(), a.awsEnvCmd(), a.awsSessionsCmd(), a.awsLoginCmd())
 	return cmd
 }
 
@@ -193,33 +193,42 @@ unset AWS_PROFILE, for eval: POSIX shells (sh, bash, zsh) or fish.
 	return cmd
 }
 
-// awsSession loads the profile, then unlocks the vault: a profile that
-// cannot work is said before a passphrase is asked for.
+// awsSession gets the session of f's profile.
 func (a *app) awsSession(cmd *cobra.Command, f awsFlags) (awssession.Credentials, error) {
-	if f.profile == "" {
-		return awssession.Credentials{}, usageError{errors.New("--profile is required: the AWS profile to get a session for")}
-	}
-	if f.duration != 0 && (f.duration < 15*time.Minute || f.duration > 36*time.Hour || f.duration%time.Second != 0) {
-		return awssession.Credentials{}, usageError{fmt.Errorf("--duration %s: STS gives sessions of 15m to 36h, in whole seconds", f.duration)}
-	}
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	p, err := awssession.Load(ctx, f.profile)
+	p, r, err := a.awsRequest(cmd, f, 36*time.Hour)
 	if err != nil {
-		return awssession.Credentials{}, credentialProcessHint(err)
+		return awssession.Credentials{}, err
+	}
+	return p.Session(cmd.Context(), r)
+}
+
+// awsRequest loads the profile, then unlocks the vault: a profile that
+// cannot work is said before a passphrase is asked for. --duration may be
+// up to maxDuration.
+func (a *app) awsRequest(cmd *cobra.Command, f awsFlags, maxDuration time.Duration) (*awssession.Profile, awssession.Request, error) {
+	if f.profile == "" {
+		return nil, awssession.Request{}, usageError{errors.New("--profile is required: the AWS profile to get a session for")}
+	}
+	if f.duration != 0 && (f.duration < 15*time.Minute || f.duration > maxDuration || f.duration%time.Second != 0) {
+		return nil, awssession.Request{}, usageError{fmt.Errorf("--duration %s: STS gives sessions of 15m to %s, in whole seconds", f.duration, strings.TrimSuffix(strings.TrimSuffix(maxDuration.String(), "0s"), "0m"))}
+	}
+	if cmd.Context() == nil {
+		cmd.SetContext(context.Background())
+	}
+	p, err := awssession.Load(cmd.Context(), f.profile)
+	if err != nil {
+		return nil, awssession.Request{}, credentialProcessHint(err)
 	}
 	s, err := a.store()
 	if err != nil {
-		return awssession.Credentials{}, err
+		return nil, awssession.Request{}, err
 	}
 	v, err := a.unlock()
 	if err != nil {
-		return awssession.Credentials{}, err
+		return nil, awssession.Request{}, err
 	}
 	// The STS calls' time starts once the passphrase and the code are in.
-	return p.Session(ctx, awssession.Request{
+	return p, awssession.Request{
 		Duration: f.duration,
 		Refresh:  f.refresh,
 		Codes:    freshCode(v, cmd.ErrOrStderr()),
@@ -227,7 +236,7 @@ func (a *app) awsSession(cmd *cobra.Command, f awsFlags) (awssession.Credentials
 		Now:      clock.Now,
 		Warn:     warn,
 		Timeout:  awsTimeout,
-	})
+	}, nil
 }
 
 // credentialProcessHint adds to the error for a profile whose credentials
@@ -245,23 +254,41 @@ func credentialProcessHint(err error) error {
 	return fmt.Errorf("%w: vmfa serves a profile with mfa_serial and long-term keys, or a role whose source_profile has them", err)
 }
 
-// sessionCache is where AWS sessions are kept: in the agent while it is
-// unlocked (in memory, forgotten when it locks), else in aws-sessions/,
-// encrypted to the vault.
+// sessionCache is where AWS sessions are kept: in aws-sessions/,
+// encrypted to the vault, and, while the agent is unlocked, in its memory
+// too, in front.
 func (a *app) sessionCache(s *vault.Store, v *vault.Vault) awssession.Cache {
-	if a.agentEnabled() {
-		if c, err := agent.NewClient(s.Dir()); err == nil {
-			if st, err := c.Status(); err == nil && !st.Locked {
-				return c
-			}
-		}
+	disk := sessionFiles(s, v)
+	if c := a.unlockedAgent(s); c != nil {
+		return &awssession.Tiered{Memory: c, Disk: disk}
 	}
-	return &awssession.FileCache{
-		Dir:       filepath.Join(s.Dir(), "aws-sessions"),
-		Recipient: v.Recipient(),
-		Decrypter: v,
-		Now:       clock.Now,
+	return disk
+}
+
+// sessionFiles is the aws-sessions/ cache; v nil for one that is only
+// listed and removed, never opened.
+func sessionFiles(s *vault.Store, v *vault.Vault) *awssession.FileCache {
+	c := &awssession.FileCache{Dir: filepath.Join(s.Dir(), "aws-sessions"), Now: clock.Now}
+	if v != nil {
+		c.Recipient, c.Decrypter = v.Recipient(), v
 	}
+	return c
+}
+
+// unlockedAgent is the client of the vault's agent if it runs unlocked,
+// else nil.
+func (a *app) unlockedAgent(s *vault.Store) *agent.Client {
+	if !a.agentEnabled() {
+		return nil
+	}
+	c, err := agent.NewClient(s.Dir())
+	if err != nil {
+		return nil
+	}
+	if st, err := c.Status(); err != nil || st.Locked {
+		return nil
+	}
+	return c
 }
 
 // freshCode takes the code of the vault's account for an MFA device's ARN

@@ -123,3 +123,18 @@ func (s *Server) federation(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown Action", http.StatusBadRequest)
 	}
 }
+
+// FederationEnv is the environment variable that points vmfa at s's
+// federation endpoint.
+func FederationEnv(s *Server) string {
+	return "VMFA_AWS_FEDERATION_ENDPOINT=" + s.URL + FederationPath
+}
+
+// AddSessionKeys makes key, secret and token a session of the IAM user
+// userARN got elsewhere (GetSessionToken, without MFA): what a profile
+// holding a session's keys signs with.
+func (s *Server) AddSessionKeys(key, secret, token, userARN string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.issued[key] = issued{arn: userARN, secret: secret, token: token, kind: mfaSession, user: userARN, expires: s.Date().Add(time.Hour)}
+}

@@ -15,10 +15,10 @@ import (
 type sessionKind int
 
 const (
-	_          sessionKind = iota // long-term keys
-	mfaSession                    // GetSessionToken
-	roleSession                   // AssumeRole
-	federatedSession              // GetFederationToken
+	_                sessionKind = iota // long-term keys
+	mfaSession                          // GetSessionToken
+	roleSession                         // AssumeRole
+	federatedSession                    // GetFederationToken
 )
 
 // mfaFailed is AWS's message for a code it does not take: wrong, of
