@@ -32,7 +32,7 @@ the vault (enrolled with 'vmfa enroll'):
   mfa_serial = arn:aws:iam::123456789012:mfa/alice
   # aws_access_key_id and aws_secret_access_key in ~/.aws/credentials
 
-  # a role that requires MFA
+  # a role that requires MFA: base's MFA session assumes it, no new code
   [profile admin]
   role_arn = arn:aws:iam::123456789012:role/admin
   source_profile = base
@@ -42,9 +42,12 @@ the vault (enrolled with 'vmfa enroll'):
   [profile dev]
   credential_process = vmfa aws credentials --profile base
 
-The code comes from the vault's account for mfa_serial. Sessions are cached,
-encrypted to the vault, in its aws-sessions directory until 5 minutes before
-they expire.`
+The code comes from the vault's account for mfa_serial: one code serves every
+role of a device (a role asked for over an hour takes its own). A role whose
+source_profile is a role is a chain: an hour at most, as AWS allows. Sessions
+are cached until 5 minutes before they expire, encrypted to the vault in its
+aws-sessions directory, and in the agent while it is unlocked ('vmfa aws
+sessions' lists them).`
 
 // awsFlags are the flags every aws command takes.
 type awsFlags struct {
@@ -77,7 +80,7 @@ func (a *app) awsCmd() *cobra.Command {
 		Short: "MFA-protected AWS sessions, with the code from the vault",
 		Long: `Get temporary AWS credentials for a profile that names an MFA device, with no
 code typed: STS GetSessionToken for a profile with long-term keys, AssumeRole
-for a profile with role_arn and source_profile.
+for a profile with role_arn and source_profile; sign in to the console.
 
 ` + awsConfigSnippet,
 		Args: noArgs,

@@ -113,11 +113,15 @@ func TestRoleChain(t *testing.T) {
 	if calls[2].Duration != "3600" || calls[3].Duration != "" || !srv.SessionMFA(c.AccessKeyID) {
 		t.Fatalf("deploy asked for %q, release %q: want deploy cut to 3600, release STS's default", calls[2].Duration, calls[3].Duration)
 	}
-	// deploy itself, for 2 h: cut to an hour, said, and its cached
-	// session (release's source) served.
+	// deploy itself: its cached session, the one that signed release's.
 	d, err := session(t, "deploy", r)
-	if err != nil || len(srv.Calls()) != 4 || d.AccessKeyID != calls[3].AccessKey {
-		t.Fatalf("deploy: %v, %d calls; want the cached session that signed release's", err, len(srv.Calls()))
+	if err != nil || len(srv.Calls()) != 4 || d.AccessKeyID != calls[3].AccessKey || len(warnings) != 0 {
+		t.Fatalf("deploy: %v, %d calls, warnings %q; want the cached session that signed release's", err, len(srv.Calls()), warnings)
+	}
+	// A new one, for its 2 h: cut to an hour, and said.
+	r.Refresh = true
+	if _, err := session(t, "deploy", r); err != nil || srv.Calls()[4].Duration != "3600" {
+		t.Fatalf("deploy refreshed: %v, %+v", err, srv.Calls()[4:])
 	}
 	if len(warnings) != 1 || !strings.Contains(warnings[0], `AWS profile "deploy" is a role chain (its source_profile "admin" is a role): AWS gives chained sessions an hour at most, so it lasts 1h, not 2h0m0s`) {
 		t.Fatalf("warnings %q", warnings)

@@ -70,22 +70,14 @@ func (r Request) bound(ctx context.Context) (context.Context, context.CancelFunc
 // than RefreshMargin left, else from STS, with a code from r.Codes if no
 // cached session of p's source carries the MFA.
 func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
-	return p.session(ctx, r, p.requested(r))
-}
-
-// requested is the duration asked of STS for p's session: r's, else the
-// profile's duration_seconds, cut to RoleChainLimit for a role chain (and
-// r.Warn told).
-func (p *Profile) requested(r Request) time.Duration {
 	d := r.Duration
 	if d == 0 {
 		d = p.duration
 	}
-	if p.Kind == KindRoleChain && d > RoleChainLimit {
-		r.warn(fmt.Sprintf("AWS profile %q is a role chain (its source_profile %q is a role): AWS gives chained sessions an hour at most, so it lasts 1h, not %s", p.Name, p.source.Name, d))
-		d = RoleChainLimit
+	if p.Kind != KindRoleChain || d <= RoleChainLimit {
+		return p.session(ctx, r, d, "")
 	}
-	return d
+	return p.session(ctx, r, RoleChainLimit, fmt.Sprintf("AWS profile %q is a role chain (its source_profile %q is a role): AWS gives chained sessions an hour at most, so it lasts 1h, not %s", p.Name, p.source.Name, d))
 }
 
 // RoleChainLimit is the longest session AWS gives a role assumed with a
@@ -99,7 +91,9 @@ func (p *Profile) viaSession(duration time.Duration) bool {
 	return p.Kind == KindRoleChain || (p.Kind == KindRole && duration <= RoleChainLimit)
 }
 
-func (p *Profile) session(ctx context.Context, r Request, duration time.Duration) (Credentials, error) {
+// session is Session for duration; note, if any, goes to r.Warn when a
+// new session is fetched, not each time the cache serves one.
+func (p *Profile) session(ctx context.Context, r Request, duration time.Duration, note string) (Credentials, error) {
 	key := p.cacheKey(duration)
 	if r.Cache != nil && !r.Refresh {
 		if c, ok := p.cached(r, key); ok {
@@ -122,6 +116,9 @@ func (p *Profile) session(ctx context.Context, r Request, duration time.Duration
 				}
 			}
 		}
+	}
+	if note != "" {
+		r.warn(note)
 	}
 	c, err := p.fetch(ctx, r, duration)
 	if err != nil {
@@ -215,7 +212,7 @@ func (p *Profile) fetch(ctx context.Context, r Request, duration time.Duration) 
 	if p.roleARN != "" && p.viaSession(duration) {
 		src := r
 		src.Refresh = false
-		s, err := p.source.session(ctx, src, p.source.sourceDuration())
+		s, err := p.source.session(ctx, src, p.source.sourceDuration(), "")
 		if err != nil {
 			return Credentials{}, err
 		}
