@@ -420,8 +420,9 @@ func TestAWSProfileCompletion(t *testing.T) {
 		}
 	}
 	want := "base\t" + awsDevice + "\nadmin\t" + awsDevice + "\nother\tarn:aws:iam::999999999999:mfa/bob\nnokeys\t" + awsDevice + "\n:4\n"
-	for _, sub := range []string{"credentials", "exec", "env"} {
-		r := vmfa(t, s.dir, "", env, "__complete", "aws", sub, "--profile", "")
+	for _, sub := range []string{"credentials", "exec", "env", "login", "sessions clear"} {
+		args := append(append([]string{"__complete", "aws"}, strings.Fields(sub)...), "--profile", "")
+		r := vmfa(t, s.dir, "", env, args...)
 		if r.code != 0 || r.stdout != want {
 			t.Errorf("completion of aws %s --profile: exit %d, %q; want %q", sub, r.code, r.stdout, want)
 		}

@@ -67,11 +67,23 @@ func writeSessions(cmd *cobra.Command, held []awssession.Held) error {
 	fmt.Fprintln(w, "PROFILE\tKIND\tEXPIRES\tHELD")
 	now := clock.Now()
 	for _, h := range held {
-		left := h.Expiration.Sub(now).Round(time.Minute)
 		fmt.Fprintf(w, "%s\t%s\t%s (in %s)\t%s\n", termsafe.Escape(h.Profile), h.Kind,
-			h.Expiration.Local().Format("2006-01-02 15:04"), strings.TrimSuffix(left.String(), "0s"), strings.Join(h.Where, ", "))
+			h.Expiration.Local().Format("2006-01-02 15:04"), hoursMinutes(h.Expiration.Sub(now)), strings.Join(h.Where, ", "))
 	}
 	return w.Flush()
+}
+
+// hoursMinutes says d to the minute: "11h59m", "12h", "45m".
+func hoursMinutes(d time.Duration) string {
+	d = d.Round(time.Minute)
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%dm", m)
+	case m == 0:
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dh%02dm", h, m)
 }
 
 func (a *app) awsSessionsClearCmd() *cobra.Command {

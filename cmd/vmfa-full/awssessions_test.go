@@ -136,6 +136,12 @@ func TestAWSSessionsInAgent(t *testing.T) {
 	if held := sessionsJSON(t, s, noPassphrase); len(held) != 1 || strings.Join(held[0].Where, ",") != "agent,disk" {
 		t.Fatalf("sessions after unlock %+v, want base's in the agent again", held)
 	}
+	table := vmfa(t, s.dir, "", noPassphrase, "aws", "sessions")
+	expect(t, table, 0, "PROFILE  KIND     EXPIRES", "")
+	if lines := strings.Split(strings.TrimSpace(table.stdout), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[1], "base     session  ") ||
+		!strings.HasSuffix(lines[1], "agent, disk") || !(strings.Contains(lines[1], "(in 12h)") || strings.Contains(lines[1], "(in 11h59m)")) {
+		t.Fatalf("aws sessions:\n%s", table.stdout)
+	}
 	if n := s.srv.Count("GetSessionToken"); n != 1 {
 		t.Fatalf("STS saw %d GetSessionToken, want 1: a lock and an unlock cost a session", n)
 	}
