@@ -198,7 +198,7 @@ unset AWS_PROFILE, for eval: POSIX shells (sh, bash, zsh) or fish.
 
 // awsSession gets the session of f's profile.
 func (a *app) awsSession(cmd *cobra.Command, f awsFlags) (awssession.Credentials, error) {
-	p, r, err := a.awsRequest(cmd, f, 36*time.Hour)
+	p, r, err := a.awsRequest(cmd, f)
 	if err != nil {
 		return awssession.Credentials{}, err
 	}
@@ -206,14 +206,13 @@ func (a *app) awsSession(cmd *cobra.Command, f awsFlags) (awssession.Credentials
 }
 
 // awsRequest loads the profile, then unlocks the vault: a profile that
-// cannot work is said before a passphrase is asked for. --duration may be
-// up to maxDuration.
-func (a *app) awsRequest(cmd *cobra.Command, f awsFlags, maxDuration time.Duration) (*awssession.Profile, awssession.Request, error) {
+// cannot work is said before a passphrase is asked for.
+func (a *app) awsRequest(cmd *cobra.Command, f awsFlags) (*awssession.Profile, awssession.Request, error) {
 	if f.profile == "" {
 		return nil, awssession.Request{}, usageError{errors.New("--profile is required: the AWS profile to get a session for")}
 	}
-	if f.duration != 0 && (f.duration < 15*time.Minute || f.duration > maxDuration || f.duration%time.Second != 0) {
-		return nil, awssession.Request{}, usageError{fmt.Errorf("--duration %s: STS gives sessions of 15m to %s, in whole seconds", f.duration, strings.TrimSuffix(strings.TrimSuffix(maxDuration.String(), "0s"), "0m"))}
+	if f.duration != 0 && (f.duration < 15*time.Minute || f.duration > 36*time.Hour || f.duration%time.Second != 0) {
+		return nil, awssession.Request{}, usageError{fmt.Errorf("--duration %s: STS gives sessions of 15m to 36h, in whole seconds", f.duration)}
 	}
 	if cmd.Context() == nil {
 		cmd.SetContext(context.Background())

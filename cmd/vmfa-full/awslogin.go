@@ -41,7 +41,7 @@ redirects to it once. --stdout prints it, for a browser on another machine.`,
   vmfa aws login --profile admin --stdout     # over SSH: open it locally`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, r, err := a.awsRequest(cmd, f, 36*time.Hour)
+			p, r, err := a.awsRequest(cmd, f)
 			if err != nil {
 				return err
 			}

@@ -108,4 +108,8 @@ func TestAWSLoginBrowser(t *testing.T) {
 	if resp, err := http.Get(link); err == nil && resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("the one-time link answered %s a second time", resp.Status)
 	}
+	// An opener that fails: one line, and what to do.
+	testenv.WriteExecutable(t, filepath.Join(bin, "xdg-open"), []byte("#!/bin/sh\nexit 3\n"), 0o700)
+	r = s.vmfa(t, env, "aws", "login", "--profile", "admin")
+	expect(t, r, 1, "", "vmfa: the browser did not open the link: xdg-open failed (exit status 3): 'vmfa aws login --stdout' prints the link to open by hand\n")
 }

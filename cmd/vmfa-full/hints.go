@@ -61,7 +61,7 @@ var hints = []hint{
 	is(awssession.ErrRoleChainLimit, ": ask for --duration 1h or less, or lower duration_seconds in the profile"),
 	is(awssession.ErrRoleMaxDuration, ": ask for a shorter --duration, or raise the role's maximum session duration in IAM"),
 	is(awssession.ErrSessionKeys, ": give the profile an IAM user's long-term keys (aws_access_key_id without aws_session_token), or sign in with a role profile"),
-	is(browser.ErrNotTaken, ": 'vmfa aws login --stdout' prints the link to open by hand"),
+	is(browser.ErrNotOpened, ": 'vmfa aws login --stdout' prints the link to open by hand"),
 	as[*exporter.ExistsError](": choose another name, or --force to replace it"),
 	is(importer.ErrImage, ": add the QR codes in it with 'vmfa add FILE'"),
 	is(importer.ErrUnknownFormat, ": name its format with --format"),

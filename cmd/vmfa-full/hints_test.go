@@ -108,7 +108,7 @@ func TestHints(t *testing.T) {
 			`STS AssumeRole for profile "admin" refused: the duration asked for is longer than the role's maximum session duration: ask for a shorter --duration, or raise the role's maximum session duration in IAM`},
 		{"session keys", fmt.Errorf("STS GetFederationToken for profile %q refused (Cannot call GetFederationToken with session credentials): %w", "base", awssession.ErrSessionKeys), "",
 			`STS GetFederationToken for profile "base" refused (Cannot call GetFederationToken with session credentials): the profile's keys are a session's, not an IAM user's long-term keys: give the profile an IAM user's long-term keys (aws_access_key_id without aws_session_token), or sign in with a role profile`},
-		{"browser did not come", fmt.Errorf("%w within 2m0s", browser.ErrNotTaken), "",
+		{"browser did not come", fmt.Errorf("%w within 2m0s", browser.ErrNotOpened), "",
 			"the browser did not open the link within 2m0s: 'vmfa aws login --stdout' prints the link to open by hand"},
 		{"export exists", exporter.CheckNew(existing), "", existing + " already exists: choose another name, or --force to replace it"},
 		{"import of an image", fmt.Errorf("%s: %w", "qr.png", image), "", "qr.png: the file is an image: add the QR codes in it with 'vmfa add FILE'"},

@@ -38,7 +38,14 @@
 // (Locker): the first spends the code, the others take its session.
 //
 // A cached session holds its profile's name and kind beside the
-// credentials, so that List can say what is cached without a secret.
+// credentials, so that List can say what is cached without a secret;
+// Clear forgets them.
+//
+// # Console
+//
+// Profile.Console signs in to the AWS console through the federation
+// endpoint: a role with its (cached) role session, a session profile with
+// GetFederationToken, whose console carries no MFA (login.go says how).
 package awssession
 
 import (

@@ -36,16 +36,16 @@ func Opener() string {
 	return "xdg-open"
 }
 
-// ErrNotTaken is wrapped by Open's error when the browser did not ask for
-// the URL in time.
-var ErrNotTaken = errors.New("the browser did not open the link")
+// ErrNotOpened is wrapped by Open's errors: no opener, an opener that
+// failed, or a browser that did not ask for the URL in time.
+var ErrNotOpened = errors.New("the browser did not open the link")
 
 // Open opens secretURL in the browser through a one-time loopback
 // redirect, waiting at most timeout for the browser to take it.
 func Open(ctx context.Context, secretURL string, timeout time.Duration) error {
 	opener, err := exec.LookPath(Opener())
 	if err != nil {
-		return fmt.Errorf("no %s to open a browser with", Opener())
+		return fmt.Errorf("%w: %s is not on PATH", ErrNotOpened, Opener())
 	}
 	nonce := make([]byte, 16)
 	rand.Read(nonce)
@@ -83,7 +83,7 @@ func Open(ctx context.Context, secretURL string, timeout time.Duration) error {
 	cmd := exec.Command(opener, "http://"+l.Addr().String()+path)
 	ran := make(chan error, 1)
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("running %s: %w", Opener(), err)
+		return fmt.Errorf("%w: %s did not run (%v)", ErrNotOpened, Opener(), err)
 	}
 	go func() { ran <- cmd.Wait() }()
 	for {
@@ -94,11 +94,11 @@ func Open(ctx context.Context, secretURL string, timeout time.Duration) error {
 			return nil
 		case err := <-ran:
 			if err != nil {
-				return fmt.Errorf("%s failed: %v", Opener(), err)
+				return fmt.Errorf("%w: %s failed (%v)", ErrNotOpened, Opener(), err)
 			}
 			ran = nil // it handed the URL on; the browser has yet to come
 		case <-ctx.Done():
-			return fmt.Errorf("%w within %s", ErrNotTaken, timeout)
+			return fmt.Errorf("%w within %s", ErrNotOpened, timeout)
 		}
 	}
 }
