@@ -35,6 +35,10 @@ var ErrRoleMaxDuration = errors.New("the duration asked for is longer than the r
 // may make (GetFederationToken, GetSessionToken) made with a session's.
 var ErrSessionKeys = errors.New("the profile's keys are a session's, not an IAM user's long-term keys")
 
+// errSignerRefused is wrapped by the error of a call whose signing
+// credentials STS does not take (expired, revoked, unknown).
+var errSignerRefused = errors.New("STS refused the credentials that signed the call")
+
 // maxSkew is how far this computer's clock may be from AWS's before a
 // rejected code is blamed on it: a TOTP period.
 const maxSkew = 30 * time.Second
@@ -98,6 +102,8 @@ func (p *Profile) stsError(op string, mfa mfaCall, err error) error {
 		return fmt.Errorf("STS %s for profile %q refused: %w", op, p.Name, ErrRoleChainLimit)
 	case strings.Contains(msg, "MaxSessionDuration"):
 		return fmt.Errorf("STS %s for profile %q refused: %w", op, p.Name, ErrRoleMaxDuration)
+	case code == "ExpiredToken" || code == "InvalidClientTokenId":
+		return &stsError{fmt.Sprintf("STS %s for profile %q refused: %s: %s", op, p.Name, short(code), short(msg)), []error{errSignerRefused}}
 	case strings.Contains(msg, "with session credentials"):
 		return fmt.Errorf("STS %s for profile %q refused (%s): %w", op, p.Name, short(msg), ErrSessionKeys)
 	}
@@ -147,3 +153,4 @@ func aheadOrBehind(skew time.Duration) string {
 func short(s string) string {
 	return termsafe.Escape(otp.Shorten(strings.Join(strings.Fields(s), " "), 200))
 }
+

@@ -137,3 +137,30 @@ func TestRoleChain(t *testing.T) {
 		t.Fatalf("a chained role for 2 h: %v, want ErrRoleChainLimit", err)
 	}
 }
+
+// A cached MFA session STS no longer takes (revoked) is replaced, once:
+// the role is assumed with a new one, and the warning says why a code was
+// spent.
+func TestRevokedSourceSession(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, roleConfig(), true)
+	cache := fileCache(t)
+	var warnings []string
+	r := Request{Cache: cache, Codes: (&totp{}).code, Now: time.Now, Warn: func(m string) { warnings = append(warnings, m) }}
+	if _, err := session(t, "role0", r); err != nil {
+		t.Fatal(err)
+	}
+	mfa := srv.Calls()[1].AccessKey // what signed role0's AssumeRole
+	srv.Revoke(mfa)
+	c, err := session(t, "role1", r)
+	if err != nil || !srv.Issued(c.AccessKeyID, c.SessionToken) {
+		t.Fatalf("role1 after the MFA session was revoked: %v", err)
+	}
+	calls := srv.Calls()
+	if len(calls) != 5 || calls[2].Error != "InvalidClientTokenId" || calls[3].Action != "GetSessionToken" || calls[4].Error != "" || calls[4].AccessKey == mfa {
+		t.Fatalf("calls %+v: want the refused AssumeRole, a new GetSessionToken, and AssumeRole with it", calls)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], `STS refused the cached session of profile "base": getting a new one`) {
+		t.Fatalf("warnings %q", warnings)
+	}
+}

@@ -3,6 +3,7 @@ package awssession
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -74,10 +75,13 @@ func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
 	if d == 0 {
 		d = p.duration
 	}
-	if p.Kind != KindRoleChain || d <= RoleChainLimit {
-		return p.session(ctx, r, d, "")
+	note := ""
+	if p.Kind == KindRoleChain && d > RoleChainLimit {
+		note = fmt.Sprintf("AWS profile %q is a role chain (its source_profile %q is a role): AWS gives chained sessions an hour at most, so it lasts 1h, not %s", p.Name, p.source.Name, d)
+		d = RoleChainLimit
 	}
-	return p.session(ctx, r, RoleChainLimit, fmt.Sprintf("AWS profile %q is a role chain (its source_profile %q is a role): AWS gives chained sessions an hour at most, so it lasts 1h, not %s", p.Name, p.source.Name, d))
+	c, _, err := p.session(ctx, r, d, note)
+	return c, err
 }
 
 // RoleChainLimit is the longest session AWS gives a role assumed with a
@@ -92,12 +96,13 @@ func (p *Profile) viaSession(duration time.Duration) bool {
 }
 
 // session is Session for duration; note, if any, goes to r.Warn when a
-// new session is fetched, not each time the cache serves one.
-func (p *Profile) session(ctx context.Context, r Request, duration time.Duration, note string) (Credentials, error) {
+// new session is fetched, not each time the cache serves one. cached
+// reports whether the cache served it.
+func (p *Profile) session(ctx context.Context, r Request, duration time.Duration, note string) (c Credentials, cached bool, err error) {
 	key := p.cacheKey(duration)
 	if r.Cache != nil && !r.Refresh {
 		if c, ok := p.cached(r, key); ok {
-			return c, nil
+			return c, true, nil
 		}
 	}
 	if l, ok := r.Cache.(Locker); ok {
@@ -112,7 +117,7 @@ func (p *Profile) session(ctx context.Context, r Request, duration time.Duration
 			defer unlock()
 			if !r.Refresh {
 				if c, ok := p.cached(r, key); ok {
-					return c, nil
+					return c, true, nil
 				}
 			}
 		}
@@ -120,16 +125,16 @@ func (p *Profile) session(ctx context.Context, r Request, duration time.Duration
 	if note != "" {
 		r.warn(note)
 	}
-	c, err := p.fetch(ctx, r, duration)
+	c, err = p.fetch(ctx, r, duration)
 	if err != nil {
-		return Credentials{}, err
+		return Credentials{}, false, err
 	}
 	c.Region = p.Region
 	if r.Cache != nil {
 		if ttl := c.Expiration.Add(-RefreshMargin).Sub(r.Now()); ttl > 0 {
 			b, err := json.Marshal(cachedSession{Profile: p.Name, Kind: p.Kind, Credentials: c})
 			if err != nil {
-				return Credentials{}, err
+				return Credentials{}, false, err
 			}
 			defer clear(b)
 			if err := r.Cache.Put(key, b, ttl); err != nil {
@@ -137,7 +142,7 @@ func (p *Profile) session(ctx context.Context, r Request, duration time.Duration
 			}
 		}
 	}
-	return c, nil
+	return c, false, nil
 }
 
 // cachedSession is what a Cache holds of a session: the credentials, and
@@ -212,13 +217,22 @@ func (p *Profile) fetch(ctx context.Context, r Request, duration time.Duration) 
 	if p.roleARN != "" && p.viaSession(duration) {
 		src := r
 		src.Refresh = false
-		s, err := p.source.session(ctx, src, p.source.sourceDuration(), "")
+		s, cached, err := p.source.session(ctx, src, p.source.sourceDuration(), "")
 		if err != nil {
 			return Credentials{}, err
 		}
-		ctx, cancel := r.bound(ctx)
-		defer cancel()
-		return p.assumeRole(ctx, awsCreds(s), mfaCall{now: r.Now}, duration, r.Now())
+		c, err := p.assumeWith(ctx, r, s, duration)
+		if errors.Is(err, errSignerRefused) && cached {
+			// The cached session is no longer good (revoked, or its
+			// user's keys rotated): a new one, once.
+			r.warn(fmt.Sprintf("STS refused the cached session of profile %q: getting a new one", p.source.Name))
+			src.Refresh = true
+			if s, _, err = p.source.session(ctx, src, p.source.sourceDuration(), ""); err != nil {
+				return Credentials{}, err
+			}
+			c, err = p.assumeWith(ctx, r, s, duration)
+		}
+		return c, err
 	}
 	code, err := r.Codes(p.MFASerial)
 	if err != nil {
@@ -231,6 +245,13 @@ func (p *Profile) fetch(ctx context.Context, r Request, duration time.Duration) 
 		return p.getSessionToken(ctx, p.keys, mfa, duration)
 	}
 	return p.assumeRole(ctx, p.keys, mfa, duration, r.Now())
+}
+
+// assumeWith assumes p's role with the source's session s, no code.
+func (p *Profile) assumeWith(ctx context.Context, r Request, s Credentials, duration time.Duration) (Credentials, error) {
+	ctx, cancel := r.bound(ctx)
+	defer cancel()
+	return p.assumeRole(ctx, awsCreds(s), mfaCall{now: r.Now}, duration, r.Now())
 }
 
 // awsCreds is c as the SDK signs with it.

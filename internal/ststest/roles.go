@@ -145,3 +145,11 @@ func (r *recorder) record() {
 	defer r.s.mu.Unlock()
 	r.s.calls = append(r.s.calls, r.call)
 }
+
+// Revoke makes the session of access key key one the server no longer
+// takes, as when AWS revokes it or its user's keys are deleted.
+func (s *Server) Revoke(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.issued, key)
+}
