@@ -153,4 +153,3 @@ func aheadOrBehind(skew time.Duration) string {
 func short(s string) string {
 	return termsafe.Escape(otp.Shorten(strings.Join(strings.Fields(s), " "), 200))
 }
-
