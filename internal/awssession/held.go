@@ -54,8 +54,8 @@ func List(disk *FileCache, memory Cache) ([]Held, []error) {
 		var c cachedSession
 		err = json.Unmarshal(s.Secret, &c)
 		clear(s.Secret)
-		if err != nil || c.Expiration.IsZero() {
-			continue
+		if err != nil || c.Profile == "" || c.Expiration.IsZero() {
+			continue // not a session, or one of an older vmfa, never served again
 		}
 		h := Held{Profile: c.Profile, Kind: c.Kind, Expiration: c.Expiration, Where: []string{OnDisk}, name: name}
 		if memory != nil {
