@@ -198,7 +198,7 @@ unset AWS_PROFILE, for eval: POSIX shells (sh, bash, zsh) or fish.
 
 // awsSession gets the session of f's profile.
 func (a *app) awsSession(cmd *cobra.Command, f awsFlags) (awssession.Credentials, error) {
-	p, r, err := a.awsRequest(cmd, f)
+	p, r, err := a.awsRequest(cmd, f, nil)
 	if err != nil {
 		return awssession.Credentials{}, err
 	}
@@ -206,8 +206,9 @@ func (a *app) awsSession(cmd *cobra.Command, f awsFlags) (awssession.Credentials
 }
 
 // awsRequest loads the profile, then unlocks the vault: a profile that
-// cannot work is said before a passphrase is asked for.
-func (a *app) awsRequest(cmd *cobra.Command, f awsFlags) (*awssession.Profile, awssession.Request, error) {
+// cannot work is said before a passphrase is asked for, as is check's
+// error for it (if check is not nil).
+func (a *app) awsRequest(cmd *cobra.Command, f awsFlags, check func(*awssession.Profile) error) (*awssession.Profile, awssession.Request, error) {
 	if f.profile == "" {
 		return nil, awssession.Request{}, usageError{errors.New("--profile is required: the AWS profile to get a session for")}
 	}
@@ -220,6 +221,11 @@ func (a *app) awsRequest(cmd *cobra.Command, f awsFlags) (*awssession.Profile, a
 	p, err := awssession.Load(cmd.Context(), f.profile)
 	if err != nil {
 		return nil, awssession.Request{}, credentialProcessHint(err)
+	}
+	if check != nil {
+		if err := check(p); err != nil {
+			return nil, awssession.Request{}, err
+		}
 	}
 	s, err := a.store()
 	if err != nil {

@@ -41,12 +41,14 @@ redirects to it once. --stdout prints it, for a browser on another machine.`,
   vmfa aws login --profile admin --stdout     # over SSH: open it locally`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, r, err := a.awsRequest(cmd, f)
+			p, r, err := a.awsRequest(cmd, f, func(p *awssession.Profile) error {
+				if p.Kind != awssession.KindSession && f.duration > 12*time.Hour {
+					return usageError{fmt.Errorf("--duration %s: a role's console session lasts 15m to 12h", f.duration)}
+				}
+				return nil
+			})
 			if err != nil {
 				return err
-			}
-			if p.Kind != awssession.KindSession && f.duration > 12*time.Hour {
-				return usageError{fmt.Errorf("--duration %s: a role's console session lasts 15m to 12h", f.duration)}
 			}
 			// --duration is the console's: the role's session is the one
 			// cached for the profile's other commands.

@@ -48,6 +48,9 @@ func TestAWSLoginStdout(t *testing.T) {
 	if len(logins) != 1 || !strings.HasPrefix(logins[0].ARN, "arn:aws:sts::123456789012:assumed-role/admin/") || !logins[0].MFA || logins[0].SessionDuration != "7200" {
 		t.Fatalf("logins %+v, want admin's MFA role session for 7200 s", logins)
 	}
+	// A role's console lasts 12 h at most: said before the passphrase.
+	expect(t, vmfa(t, s.dir, "", append(append([]string{}, withoutPassphrase(s.env)...), env...), "aws", "login", "--profile", "admin", "--duration", "13h"),
+		2, "", "--duration 13h0m0s: a role's console session lasts 15m to 12h")
 	// A link is good once.
 	if resp, err := http.Get(strings.TrimSpace(r.stdout)); err != nil || resp.StatusCode == http.StatusOK {
 		t.Fatalf("the link signed in twice")
