@@ -163,4 +163,24 @@ func TestRevokedSourceSession(t *testing.T) {
 	if len(warnings) != 1 || !strings.Contains(warnings[0], `STS refused the cached session of profile "base": getting a new one`) {
 		t.Fatalf("warnings %q", warnings)
 	}
+	// Processes that find it refused at once get one new session: the
+	// first replaces it, the others take that one.
+	srv.Revoke(calls[4].AccessKey)
+	const n = 4
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			p := load(t, fmt.Sprintf("role%d", i+2))
+			_, err := p.Session(context.Background(), Request{Cache: cache, Codes: (&totp{}).code, Now: time.Now})
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if g := srv.Count("GetSessionToken"); g != 3 {
+		t.Fatalf("%d processes that found the MFA session refused made %d GetSessionToken in all, want 3", n, g)
+	}
 }

@@ -44,6 +44,9 @@ type Request struct {
 	Duration time.Duration
 	// Refresh skips the cache: a new session is fetched (and cached).
 	Refresh bool
+	// refused is the access key ID of a cached session STS refused: the
+	// cache does not serve it again, but serves another process's new one.
+	refused string
 	Codes   CodeSource
 	// Cache keeps sessions between calls; nil keeps none.
 	Cache Cache
@@ -166,7 +169,7 @@ func (p *Profile) cached(r Request, key string) (Credentials, bool) {
 		return Credentials{}, false
 	}
 	var c cachedSession
-	if json.Unmarshal(b, &c) != nil || c.AccessKeyID == "" || c.Expiration.Add(-RefreshMargin).Before(r.Now()) {
+	if json.Unmarshal(b, &c) != nil || c.AccessKeyID == "" || c.AccessKeyID == r.refused || c.Expiration.Add(-RefreshMargin).Before(r.Now()) {
 		return Credentials{}, false
 	}
 	return c.Credentials, true
@@ -224,9 +227,10 @@ func (p *Profile) fetch(ctx context.Context, r Request, duration time.Duration) 
 		c, err := p.assumeWith(ctx, r, s, duration)
 		if errors.Is(err, errSignerRefused) && cached {
 			// The cached session is no longer good (revoked, or its
-			// user's keys rotated): a new one, once.
+			// user's keys rotated): a new one, once, shared with the
+			// processes that found the same.
 			r.warn(fmt.Sprintf("STS refused the cached session of profile %q: getting a new one", p.source.Name))
-			src.Refresh = true
+			src.refused = s.AccessKeyID
 			if s, _, err = p.source.session(ctx, src, p.source.sourceDuration(), ""); err != nil {
 				return Credentials{}, err
 			}
