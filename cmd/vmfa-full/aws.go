@@ -32,7 +32,7 @@ the vault (enrolled with 'vmfa enroll'):
   mfa_serial = arn:aws:iam::123456789012:mfa/alice
   # aws_access_key_id and aws_secret_access_key in ~/.aws/credentials
 
-  # a role that requires MFA
+  # a role that requires MFA: base's MFA session assumes it, no new code
   [profile admin]
   role_arn = arn:aws:iam::123456789012:role/admin
   source_profile = base
@@ -42,9 +42,12 @@ the vault (enrolled with 'vmfa enroll'):
   [profile dev]
   credential_process = vmfa aws credentials --profile base
 
-The code comes from the vault's account for mfa_serial. Sessions are cached,
-encrypted to the vault, in its aws-sessions directory until 5 minutes before
-they expire.`
+The code comes from the vault's account for mfa_serial: one code serves every
+role of a device (a role asked for over an hour takes its own). A role whose
+source_profile is a role is a chain: an hour at most, as AWS allows. Sessions
+are cached until 5 minutes before they expire, encrypted to the vault in its
+aws-sessions directory, and in the agent while it is unlocked ('vmfa aws
+sessions' lists them).`
 
 // awsFlags are the flags every aws command takes.
 type awsFlags struct {
@@ -77,12 +80,12 @@ func (a *app) awsCmd() *cobra.Command {
 		Short: "MFA-protected AWS sessions, with the code from the vault",
 		Long: `Get temporary AWS credentials for a profile that names an MFA device, with no
 code typed: STS GetSessionToken for a profile with long-term keys, AssumeRole
-for a profile with role_arn and source_profile.
+for a profile with role_arn and source_profile; sign in to the console.
 
 ` + awsConfigSnippet,
 		Args: noArgs,
 	}
-	cmd.AddCommand(a.awsCredentialsCmd(), a.awsExecCmd(), a.awsEnvCmd())
+	cmd.AddCommand(a.awsCredentialsCmd(), a.awsExecCmd(), a.awsEnvCmd(), a.awsSessionsCmd(), a.awsLoginCmd())
 	cmd.AddCommand(a.awsDeviceCmds()...)
 	return cmd
 }
@@ -194,33 +197,47 @@ unset AWS_PROFILE, for eval: POSIX shells (sh, bash, zsh) or fish.
 	return cmd
 }
 
-// awsSession loads the profile, then unlocks the vault: a profile that
-// cannot work is said before a passphrase is asked for.
+// awsSession gets the session of f's profile.
 func (a *app) awsSession(cmd *cobra.Command, f awsFlags) (awssession.Credentials, error) {
+	p, r, err := a.awsRequest(cmd, f, nil)
+	if err != nil {
+		return awssession.Credentials{}, err
+	}
+	return p.Session(cmd.Context(), r)
+}
+
+// awsRequest loads the profile, then unlocks the vault: a profile that
+// cannot work is said before a passphrase is asked for, as is check's
+// error for it (if check is not nil).
+func (a *app) awsRequest(cmd *cobra.Command, f awsFlags, check func(*awssession.Profile) error) (*awssession.Profile, awssession.Request, error) {
 	if f.profile == "" {
-		return awssession.Credentials{}, usageError{errors.New("--profile is required: the AWS profile to get a session for")}
+		return nil, awssession.Request{}, usageError{errors.New("--profile is required: the AWS profile to get a session for")}
 	}
 	if f.duration != 0 && (f.duration < 15*time.Minute || f.duration > 36*time.Hour || f.duration%time.Second != 0) {
-		return awssession.Credentials{}, usageError{fmt.Errorf("--duration %s: STS gives sessions of 15m to 36h, in whole seconds", f.duration)}
+		return nil, awssession.Request{}, usageError{fmt.Errorf("--duration %s: STS gives sessions of 15m to 36h, in whole seconds", f.duration)}
 	}
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
+	if cmd.Context() == nil {
+		cmd.SetContext(context.Background())
 	}
-	p, err := awssession.Load(ctx, f.profile)
+	p, err := awssession.Load(cmd.Context(), f.profile)
 	if err != nil {
-		return awssession.Credentials{}, credentialProcessHint(err)
+		return nil, awssession.Request{}, credentialProcessHint(err)
+	}
+	if check != nil {
+		if err := check(p); err != nil {
+			return nil, awssession.Request{}, err
+		}
 	}
 	s, err := a.store()
 	if err != nil {
-		return awssession.Credentials{}, err
+		return nil, awssession.Request{}, err
 	}
 	v, err := a.unlock()
 	if err != nil {
-		return awssession.Credentials{}, err
+		return nil, awssession.Request{}, err
 	}
 	// The STS calls' time starts once the passphrase and the code are in.
-	return p.Session(ctx, awssession.Request{
+	return p, awssession.Request{
 		Duration: f.duration,
 		Refresh:  f.refresh,
 		Codes:    a.freshCode(v, cmd.ErrOrStderr()),
@@ -228,7 +245,7 @@ func (a *app) awsSession(cmd *cobra.Command, f awsFlags) (awssession.Credentials
 		Now:      a.clock.Now,
 		Warn:     a.warn,
 		Timeout:  awsTimeout,
-	})
+	}, nil
 }
 
 // credentialProcessHint adds to the error for a profile whose credentials
@@ -246,23 +263,41 @@ func credentialProcessHint(err error) error {
 	return fmt.Errorf("%w: vmfa serves a profile with mfa_serial and long-term keys, or a role whose source_profile has them", err)
 }
 
-// sessionCache is where AWS sessions are kept: in the agent while it is
-// unlocked (in memory, forgotten when it locks), else in aws-sessions/,
-// encrypted to the vault.
+// sessionCache is where AWS sessions are kept: in aws-sessions/,
+// encrypted to the vault, and, while the agent is unlocked, in its memory
+// too, in front.
 func (a *app) sessionCache(s *vault.Store, v *vault.Vault) awssession.Cache {
-	if a.agentEnabled() {
-		if c, err := agent.NewClient(s.Dir()); err == nil {
-			if st, err := c.Status(); err == nil && !st.Locked {
-				return c
-			}
-		}
+	disk := a.sessionFiles(s, v)
+	if c := a.unlockedAgent(s); c != nil {
+		return &awssession.Tiered{Memory: c, Disk: disk}
 	}
-	return &awssession.FileCache{
-		Dir:       filepath.Join(s.Dir(), "aws-sessions"),
-		Recipient: v.Recipient(),
-		Decrypter: v,
-		Now:       a.clock.Now,
+	return disk
+}
+
+// sessionFiles is the aws-sessions/ cache; v nil for one that is only
+// listed and removed, never opened.
+func (a *app) sessionFiles(s *vault.Store, v *vault.Vault) *awssession.FileCache {
+	c := &awssession.FileCache{Dir: filepath.Join(s.Dir(), "aws-sessions"), Now: a.clock.Now}
+	if v != nil {
+		c.Recipient, c.Decrypter = v.Recipient(), v
 	}
+	return c
+}
+
+// unlockedAgent is the client of the vault's agent if it runs unlocked,
+// else nil.
+func (a *app) unlockedAgent(s *vault.Store) *agent.Client {
+	if !a.agentEnabled() {
+		return nil
+	}
+	c, err := agent.NewClient(s.Dir())
+	if err != nil {
+		return nil
+	}
+	if st, err := c.Status(); err != nil || st.Locked {
+		return nil
+	}
+	return c
 }
 
 // freshCode takes the code of the vault's account for an MFA device's ARN

@@ -21,6 +21,7 @@ func BenchmarkAWSCredentialsCached(b *testing.B) {
 	dir := b.TempDir()
 	srv := ststest.New(b)
 	srv.AddUser(awsBaseKey, awsBaseSecretKey, awsBaseARN)
+	srv.AddDevice(awsDevice, awsBaseARN, awsSecret, 30)
 	config := "[profile base]\nregion = eu-west-1\nmfa_serial = " + awsDevice + "\n"
 	credentials := "[base]\naws_access_key_id = " + awsBaseKey + "\naws_secret_access_key = " + awsBaseSecretKey + "\n"
 	for name, text := range map[string]string{"config": config, "credentials": credentials} {

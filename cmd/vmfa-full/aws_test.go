@@ -47,6 +47,7 @@ func newAWS(t *testing.T) *awsSetup {
 	expect(t, vmfa(t, dir, awsURI+"&period="+strconv.Itoa(awsPeriod)+"\n", []string{pw}, "add", "--uri"), 0, "", "")
 	srv := ststest.New(t)
 	srv.AddUser(awsBaseKey, awsBaseSecretKey, awsBaseARN)
+	srv.AddDevice(awsDevice, awsBaseARN, awsSecret, awsPeriod)
 	config := `[profile base]
 region = eu-west-1
 mfa_serial = ` + awsDevice + `
@@ -199,12 +200,14 @@ func TestAWSExec(t *testing.T) {
 	r := s.vmfa(t, []string{"AWS_PROFILE=dev", "AWS_ACCESS_KEY_ID=AKIASTALE"},
 		"aws", "exec", "--profile", "admin", "--", aws, "--endpoint-url", s.srv.URL, "--output", "text", "--query", "Arn", "sts", "get-caller-identity")
 	expect(t, r, 0, "arn:aws:sts::123456789012:assumed-role/admin/vmfa-", "")
+	// base's MFA session (the code) assumes the role (no code).
 	calls := s.srv.Calls()
-	if len(calls) != 2 || calls[0].Action != "AssumeRole" || calls[0].AccessKey != awsBaseKey {
-		t.Fatalf("calls %+v, want AssumeRole signed with base's key, then GetCallerIdentity", calls)
+	if len(calls) != 3 || calls[0].Action != "GetSessionToken" || calls[0].AccessKey != awsBaseKey ||
+		calls[1].Action != "AssumeRole" || calls[1].TokenCode != "" || !s.srv.SessionMFA(calls[1].AccessKey) {
+		t.Fatalf("calls %+v, want GetSessionToken with base's key, AssumeRole signed with its session, then GetCallerIdentity", calls)
 	}
 	checkTokenCode(t, calls[0])
-	if !s.srv.Issued(calls[1].AccessKey, calls[1].SessionToken) {
+	if !s.srv.Issued(calls[2].AccessKey, calls[2].SessionToken) || !s.srv.SessionMFA(calls[2].AccessKey) {
 		t.Fatal("the AWS CLI did not sign with the role session")
 	}
 
@@ -213,7 +216,7 @@ func TestAWSExec(t *testing.T) {
 	r = s.vmfa(t, []string{"AWS_PROFILE=dev", "VMFA_NEW_PASSPHRASE=new", "VMFA_IMPORT_PASSPHRASE=imp", "VMFA_EXPORT_PASSPHRASE=exp"},
 		"aws", "exec", "--profile", "admin", "sh", "-c", script)
 	expect(t, r, 7, "region=eu-west-1/eu-west-1 profile=unset pass=none vmfa=admin", "")
-	if key := strings.TrimPrefix(strings.Fields(r.stdout)[0], "key="); key != calls[1].AccessKey {
+	if key := strings.TrimPrefix(strings.Fields(r.stdout)[0], "key="); key != calls[2].AccessKey {
 		t.Fatalf("child saw AWS_ACCESS_KEY_ID %q, want the cached role session's %q", key, calls[1].AccessKey)
 	}
 	if n := s.srv.Count("AssumeRole"); n != 1 {
@@ -339,43 +342,6 @@ func TestAWSExecSignals(t *testing.T) {
 	}
 }
 
-// With the agent unlocked, sessions are kept in it, not on disk: the second
-// call costs no STS call and no passphrase, and nothing is written.
-func TestAWSSessionsInAgent(t *testing.T) {
-	t.Parallel()
-	s := newAWS(t)
-	env := agentEnv(t, s.dir)
-	expect(t, s.vmfa(t, env, "unlock"), 0, "", "Unlocked")
-	var noPassphrase []string
-	for _, kv := range append(append([]string{}, s.env...), env...) {
-		if kv != pw {
-			noPassphrase = append(noPassphrase, kv)
-		}
-	}
-	var first string
-	for i := range 2 {
-		r := vmfa(t, s.dir, "", noPassphrase, "aws", "credentials", "--profile", "base")
-		expect(t, r, 0, `"SessionToken"`, "")
-		if i == 0 {
-			first = r.stdout
-		} else if r.stdout != first {
-			t.Fatalf("the second call got another session: %q, then %q", first, r.stdout)
-		}
-	}
-	if n := s.srv.Count("GetSessionToken"); n != 1 {
-		t.Fatalf("STS saw %d GetSessionToken, want 1: the agent did not keep the session", n)
-	}
-	if files, _ := filepath.Glob(filepath.Join(s.dir, "vault", "aws-sessions", "*")); len(files) != 0 {
-		t.Fatalf("with the agent unlocked, sessions were written to disk: %v", files)
-	}
-	// Locked, the agent forgets them.
-	expect(t, vmfa(t, s.dir, "", env, "lock"), 0, "", "Locked.")
-	expect(t, s.vmfa(t, env, "aws", "credentials", "--profile", "base"), 0, `"SessionToken"`, "")
-	if n := s.srv.Count("GetSessionToken"); n != 2 {
-		t.Fatalf("after lock, STS saw %d GetSessionToken in all, want 2", n)
-	}
-}
-
 // On a terminal, a session's secret key is not printed, where it would stay
 // in view and in the scrollback, and no code is spent.
 func TestAWSNoSecretsOnTerminal(t *testing.T) {
@@ -454,8 +420,9 @@ func TestAWSProfileCompletion(t *testing.T) {
 		}
 	}
 	want := "base\t" + awsDevice + "\nadmin\t" + awsDevice + "\nother\tarn:aws:iam::999999999999:mfa/bob\nnokeys\t" + awsDevice + "\n:4\n"
-	for _, sub := range []string{"credentials", "exec", "env"} {
-		r := vmfa(t, s.dir, "", env, "__complete", "aws", sub, "--profile", "")
+	for _, sub := range []string{"credentials", "exec", "env", "login", "sessions clear"} {
+		args := append(append([]string{"__complete", "aws"}, strings.Fields(sub)...), "--profile", "")
+		r := vmfa(t, s.dir, "", env, args...)
 		if r.code != 0 || r.stdout != want {
 			t.Errorf("completion of aws %s --profile: exit %d, %q; want %q", sub, r.code, r.stdout, want)
 		}

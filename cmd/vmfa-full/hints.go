@@ -10,6 +10,7 @@ import (
 	"github.com/vmfa/vmfa/internal/awssession"
 	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/enroll"
+	"github.com/vmfa/vmfa/internal/browser"
 	"github.com/vmfa/vmfa/internal/exporter"
 	"github.com/vmfa/vmfa/internal/gitsync"
 	"github.com/vmfa/vmfa/internal/importer"
@@ -59,6 +60,10 @@ var hints = []hint{
 	awsClockHint,
 	awsDeviceHint,
 	is(awssession.ErrNoProfile, ": name one with --profile"),
+	is(awssession.ErrRoleChainLimit, ": ask for --duration 1h or less, or lower duration_seconds in the profile"),
+	is(awssession.ErrRoleMaxDuration, ": ask for a shorter --duration, or raise the role's maximum session duration in IAM"),
+	is(awssession.ErrSessionKeys, ": give the profile an IAM user's long-term keys (aws_access_key_id without aws_session_token), or sign in with a role profile"),
+	is(browser.ErrNotOpened, ": 'vmfa aws login --stdout' prints the link to open by hand"),
 	as[*exporter.ExistsError](": choose another name, or --force to replace it"),
 	is(enroll.ErrNotOneAccount, " (use 'vmfa add' for exports)"),
 	is(enroll.ErrCounterBased, ": add it with 'vmfa add' and read its codes with 'vmfa code'"),

@@ -20,6 +20,7 @@ import (
 	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/internal/awssession"
 	"github.com/vmfa/vmfa/internal/dirs"
+	"github.com/vmfa/vmfa/internal/browser"
 	"github.com/vmfa/vmfa/internal/exporter"
 	"github.com/vmfa/vmfa/internal/importer"
 	"github.com/vmfa/vmfa/internal/settings"
@@ -100,6 +101,14 @@ func TestHints(t *testing.T) {
 		{"expired, no date", fmt.Errorf("%w; the endpoint is wrong, unless %w", awssession.ErrExpiredAnswer, &awssession.ClockError{}), "",
 			"STS answered with expired credentials; the endpoint is wrong, unless this computer's clock is off: 'vmfa time' checks it"},
 		{"no profile", noProfile, "", "no profile given: name one with --profile"},
+		{"role chain limit", fmt.Errorf("STS AssumeRole for profile %q refused: %w", "deploy", awssession.ErrRoleChainLimit), "",
+			`STS AssumeRole for profile "deploy" refused: AWS gives a role assumed with a session (role chaining) an hour at most: ask for --duration 1h or less, or lower duration_seconds in the profile`},
+		{"role max duration", fmt.Errorf("STS AssumeRole for profile %q refused: %w", "admin", awssession.ErrRoleMaxDuration), "",
+			`STS AssumeRole for profile "admin" refused: the duration asked for is longer than the role's maximum session duration: ask for a shorter --duration, or raise the role's maximum session duration in IAM`},
+		{"session keys", fmt.Errorf("STS GetFederationToken for profile %q refused (Cannot call GetFederationToken with session credentials): %w", "base", awssession.ErrSessionKeys), "",
+			`STS GetFederationToken for profile "base" refused (Cannot call GetFederationToken with session credentials): the profile's keys are a session's, not an IAM user's long-term keys: give the profile an IAM user's long-term keys (aws_access_key_id without aws_session_token), or sign in with a role profile`},
+		{"browser did not come", fmt.Errorf("%w within 2m0s", browser.ErrNotOpened), "",
+			"the browser did not open the link within 2m0s: 'vmfa aws login --stdout' prints the link to open by hand"},
 		{"export exists", exporter.CheckNew(existing), "", existing + " already exists: choose another name, or --force to replace it"},
 		{"import of an image", fmt.Errorf("%s: %w", "qr.png", image), "", "qr.png: the file is an image: add the QR codes in it with 'vmfa add FILE'"},
 		{"unknown format", unknown, "", "unrecognized file, not an export vmfa knows: name its format with --format"},

@@ -59,7 +59,7 @@
 //     to anything else (an HOTP account, no match, several, an error): the
 //     full program does those and says what is wrong. It keeps the vault it decrypted while
 //     vault.age is unchanged, and forgets it on lock.
-//   - Put(name, value, ttl) and Get(name): a small cache of secrets, such
+//   - Put(name, value, ttl), Get(name) and Delete(name): a small cache of secrets, such
 //     as temporary cloud credentials, held while the agent is unlocked:
 //     values up to MaxSecret bytes, at most MaxSecrets names, each
 //     forgotten after its ttl (0: with the key), and all of them on lock.

@@ -28,6 +28,8 @@ func (c *Client) Unwrap(stanzas []*age.Stanza) ([]byte, error) { return nil, Err
 
 func (c *Client) Put(name string, value []byte, ttl time.Duration) error { return ErrUnsupported }
 
+func (c *Client) Delete(name string) error { return ErrUnsupported }
+
 func (c *Client) Get(name string) ([]byte, bool, error) { return nil, false, ErrUnsupported }
 
 func (c *Client) Start(exe string, args []string, timeout time.Duration) error {

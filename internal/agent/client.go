@@ -106,6 +106,12 @@ func (c *Client) Put(name string, value []byte, ttl time.Duration) error {
 	return err
 }
 
+// Delete forgets the value kept under name, if any.
+func (c *Client) Delete(name string) error {
+	_, err := c.do(wire.Request{Op: wire.OpDelete, Name: name})
+	return err
+}
+
 // Get returns the value kept under name, or ok=false if there is none.
 func (c *Client) Get(name string) (value []byte, ok bool, err error) {
 	resp, err := c.do(wire.Request{Op: wire.OpGet, Name: name})

@@ -321,6 +321,12 @@ func (s *Server) handle(req wire.Request) wire.Response {
 		}
 		s.secrets[req.Name] = secret{value: append([]byte(nil), req.Value...), expires: expires}
 		return wire.Response{}
+	case wire.OpDelete:
+		if sec, ok := s.secrets[req.Name]; ok {
+			clear(sec.value)
+			delete(s.secrets, req.Name)
+		}
+		return wire.Response{}
 	case wire.OpGet:
 		sec, ok := s.secrets[req.Name]
 		if !ok {

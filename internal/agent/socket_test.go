@@ -123,6 +123,22 @@ func TestClientThroughSocket(t *testing.T) {
 	if v, ok, err := c.Get("aws/dev"); err != nil || !ok || string(v) != "creds" {
 		t.Fatalf("get: %q %v %v", v, ok, err)
 	}
+	// Delete forgets one name, and a name not there is no error.
+	if err := c.Put("aws/prod", []byte("other"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete("aws/dev"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete("aws/nosuch"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := c.Get("aws/dev"); err != nil || ok {
+		t.Fatalf("get after delete: %v %v", ok, err)
+	}
+	if v, ok, err := c.Get("aws/prod"); err != nil || !ok || string(v) != "other" {
+		t.Fatalf("another name after delete: %q %v %v", v, ok, err)
+	}
 	if err := c.Lock(); err != nil {
 		t.Fatal(err)
 	}

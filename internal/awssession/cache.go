@@ -72,32 +72,70 @@ func (c *FileCache) path(name string) (string, error) {
 // Get decrypts the file of name. An expired entry is removed; a file that
 // does not decrypt is an error, since only the vault's recipient writes there.
 func (c *FileCache) Get(name string) ([]byte, bool, error) {
+	s, ok, err := c.entry(name)
+	return s.Secret, ok, err
+}
+
+// entry is Get with the entry's expiry.
+func (c *FileCache) entry(name string) (cachedSecret, bool, error) {
 	p, err := c.path(name)
 	if err != nil {
-		return nil, false, err
+		return cachedSecret{}, false, err
 	}
 	ct, err := readCached(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil
+		return cachedSecret{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return cachedSecret{}, false, err
 	}
 	pt, err := c.Decrypter.Decrypt(ct, maxCached)
 	defer clear(pt)
 	if err != nil {
-		return nil, false, fmt.Errorf("%s does not open with this vault (%v): delete it", p, err)
+		return cachedSecret{}, false, fmt.Errorf("%s does not open with this vault (%v): delete it", p, err)
 	}
 	var s cachedSecret
 	if err := json.Unmarshal(pt, &s); err != nil {
-		return nil, false, fmt.Errorf("%s is damaged: delete it", p)
+		return cachedSecret{}, false, fmt.Errorf("%s is damaged: delete it", p)
 	}
 	if !s.Expires.After(c.Now()) {
 		clear(s.Secret)
 		os.Remove(p)
-		return nil, false, nil
+		return cachedSecret{}, false, nil
 	}
-	return s.Secret, true, nil
+	return s, true, nil
+}
+
+// Names lists the entries on disk, expired ones included, in no order.
+func (c *FileCache) Names() ([]string, error) {
+	files, err := os.ReadDir(c.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, f := range files {
+		if name, ok := strings.CutSuffix(f.Name(), ".age"); ok && name != "" && name[0] != '.' && f.Type().IsRegular() {
+			names = append(names, name)
+		}
+	}
+	return names, nil
+}
+
+// Delete removes the entry of name, and its lock file; one that is not
+// there is no error.
+func (c *FileCache) Delete(name string) error {
+	p, err := c.path(name)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	os.Remove(strings.TrimSuffix(p, ".age") + ".lock")
+	return nil
 }
 
 // readCached reads a cache file, which must be a regular file

@@ -22,6 +22,23 @@ var ErrCodeRejected = errors.New("STS rejected the MFA code")
 // ErrUnreachable is wrapped by the error of an STS call that got no answer.
 var ErrUnreachable = errors.New("cannot reach STS")
 
+// ErrRoleChainLimit is wrapped by the error of an AssumeRole that asked a
+// role assumed with a session (a role chain) for more than AWS gives one:
+// RoleChainLimit.
+var ErrRoleChainLimit = errors.New("AWS gives a role assumed with a session (role chaining) an hour at most")
+
+// ErrRoleMaxDuration is wrapped by the error of an AssumeRole that asked
+// for more than the role's maximum session duration.
+var ErrRoleMaxDuration = errors.New("the duration asked for is longer than the role's maximum session duration")
+
+// ErrSessionKeys is wrapped by the error of a call that only long-term keys
+// may make (GetFederationToken, GetSessionToken) made with a session's.
+var ErrSessionKeys = errors.New("the profile's keys are a session's, not an IAM user's long-term keys")
+
+// errSignerRefused is wrapped by the error of a call whose signing
+// credentials STS does not take (expired, revoked, unknown).
+var errSignerRefused = errors.New("STS refused the credentials that signed the call")
+
 // maxSkew is how far this computer's clock may be from AWS's before a
 // rejected code is blamed on it: a TOTP period.
 const maxSkew = 30 * time.Second
@@ -73,8 +90,22 @@ func (p *Profile) stsError(op string, mfa mfaCall, err error) error {
 		return fmt.Errorf("STS %s for profile %q failed: %s", op, p.Name, short(err.Error()))
 	}
 	msg := api.ErrorMessage()
-	if api.ErrorCode() == "AccessDenied" && strings.Contains(msg, "MultiFactorAuthentication failed") && mfa.serial != "" {
-		return rejected(fmt.Sprintf("%v of %s for profile %q (MultiFactorAuthentication failed)", ErrCodeRejected, mfa.serial, p.Name), err, mfa.now)
+	code := api.ErrorCode()
+	switch {
+	case (code == "AccessDenied" && strings.Contains(msg, "MultiFactorAuthentication failed") || code == "InvalidAuthenticationCode") && mfa.serial != "":
+		reason := "MultiFactorAuthentication failed"
+		if code == "InvalidAuthenticationCode" {
+			reason = code
+		}
+		return rejected(fmt.Sprintf("%v of %s for profile %q (%s)", ErrCodeRejected, mfa.serial, p.Name, reason), err, mfa.now)
+	case strings.Contains(msg, "role chaining"):
+		return fmt.Errorf("STS %s for profile %q refused: %w", op, p.Name, ErrRoleChainLimit)
+	case strings.Contains(msg, "MaxSessionDuration"):
+		return fmt.Errorf("STS %s for profile %q refused: %w", op, p.Name, ErrRoleMaxDuration)
+	case code == "ExpiredToken" || code == "InvalidClientTokenId":
+		return &stsError{fmt.Sprintf("STS %s for profile %q refused: %s: %s", op, p.Name, short(code), short(msg)), []error{errSignerRefused}}
+	case strings.Contains(msg, "with session credentials"):
+		return fmt.Errorf("STS %s for profile %q refused (%s): %w", op, p.Name, short(msg), ErrSessionKeys)
 	}
 	return fmt.Errorf("STS %s for profile %q refused: %s: %s", op, p.Name, short(api.ErrorCode()), short(msg))
 }

@@ -27,11 +27,11 @@ func TestExpiredAnswerRefused(t *testing.T) {
 		want      string
 	}{
 		{"an hour past", -time.Hour, "base", "answered with credentials that had already expired at "},
-		{"a second past", -time.Second, "admin", `STS AssumeRole for profile "admin" answered with credentials that had already expired`},
+		{"a second past", -time.Second, "longadmin", `STS AssumeRole for profile "longadmin" answered with credentials that had already expired`},
 		{"within a minute", 30 * time.Second, "base", "answered with credentials that expire at "},
 		// The source's session, which would sign AssumeRole, is checked
 		// before it is used: one call, no AssumeRole.
-		{"chained", -time.Hour, "chained", `STS GetSessionToken for profile "chained" answered with credentials that had already expired`},
+		{"chained", -time.Hour, "chained", `STS GetSessionToken for profile "base" answered with credentials that had already expired`},
 	} {
 		before := len(srv.Calls())
 		srv.Expiration = time.Now().Add(c.expiresIn).Truncate(time.Second)
@@ -67,7 +67,8 @@ func TestExpiredAnswerBlamesClock(t *testing.T) {
 	// hour left by its clock, and expired an hour ago by ours.
 	srv.Date = func() time.Time { return time.Now().Add(-2 * time.Hour) }
 	srv.Expiration = time.Now().Add(-time.Hour)
-	_, err := session(t, "base", Request{})
+	// The code is right by AWS's clock: only the expiry is in question.
+	_, err := session(t, "base", Request{Codes: (&totp{at: srv.Date}).code})
 	var clock *ClockError
 	if !errors.Is(err, ErrExpiredAnswer) || !errors.As(err, &clock) || !clock.Known || clock.Skew < 2*time.Hour-time.Minute ||
 		!strings.HasSuffix(err.Error(), "; this computer's clock is "+clock.Skew.String()+" ahead of AWS's") {

@@ -49,6 +49,9 @@ func awsFiles(t testing.TB, srv *ststest.Server, config string, endpoint bool) {
 	}
 	if srv != nil {
 		srv.AddUser(baseKey, baseSecret, baseARN)
+		srv.AddDevice(device, baseARN, seed, 30)
+		// totp hands out a window's code as often as asked.
+		srv.AcceptUsedCodes = true
 	}
 }
 
@@ -56,13 +59,18 @@ func awsFiles(t testing.TB, srv *ststest.Server, config string, endpoint bool) {
 // counts the codes it gave.
 type totp struct {
 	given []string
+	at    func() time.Time // the time codes are computed at; nil: now
 }
 
 func (s *totp) code(serial string) (string, error) {
 	if serial != device {
 		return "", &unknownDevice{serial}
 	}
-	c, err := otp.Account{Issuer: "Amazon Web Services", Name: "alice@123456789012", Type: otp.TOTP, Secret: seed, Digits: 6, Period: 30, Algorithm: otp.SHA1}.Code(time.Now())
+	at := time.Now()
+	if s.at != nil {
+		at = s.at()
+	}
+	c, err := otp.Account{Issuer: "Amazon Web Services", Name: "alice@123456789012", Type: otp.TOTP, Secret: seed, Digits: 6, Period: 30, Algorithm: otp.SHA1}.Code(at)
 	s.given = append(s.given, c)
 	return c, err
 }

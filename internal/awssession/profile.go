@@ -5,16 +5,47 @@
 // Profiles are read by the AWS SDK for Go v2, so AWS_CONFIG_FILE,
 // AWS_SHARED_CREDENTIALS_FILE, source_profile, region, duration_seconds,
 // endpoint_url and AWS_ENDPOINT_URL_STS mean what they mean to every AWS
-// tool. Two kinds of profile are served:
+// tool. Three kinds of profile are served:
 //
-//   - long-term keys and mfa_serial: STS GetSessionToken with the code;
-//   - role_arn and source_profile (a profile with long-term keys) and
-//     mfa_serial: STS AssumeRole with the code, signed with the source's
-//     keys. When only the source profile names the device, as aws-vault
-//     allows, the source gets a session with GetSessionToken first and the
-//     role is assumed with it.
+//   - "session": long-term keys and mfa_serial; STS GetSessionToken with
+//     the code.
+//   - "role": role_arn, and a source_profile with long-term keys; the MFA
+//     device is the role's mfa_serial, else its source's. As aws-vault
+//     does, the source's MFA session (GetSessionToken with the code, cached
+//     as the source's own session) signs an AssumeRole that sends no code:
+//     every role of one device costs one code per MFA session, however
+//     many there are. AWS limits a role assumed with a session to an hour,
+//     so a role asked for longer is assumed with a code of its own, signed
+//     with the source's long-term keys.
+//   - "role chain": role_arn and a source_profile that is itself a role
+//     profile (of either kind, to any depth); the source's role session
+//     signs an AssumeRole that sends no code. AWS limits chained sessions
+//     to an hour: a longer one asked for is cut to an hour, and the Warn of
+//     the Request says so.
 //
-// A session is kept in a Cache until five minutes before it expires.
+// Each link of a chain is cached on its own, so a role's session that
+// expires is renewed without a code while its source's lasts.
+//
+// # Caching
+//
+// A session is kept in a Cache until RefreshMargin before it expires,
+// under a name that hashes what makes it differ from another (profile,
+// keys' ID, device, role, duration, region, endpoint), never a secret or
+// an ARN. FileCache keeps each encrypted to the vault (age) on disk;
+// Tiered puts the agent's memory in front of it, so that sessions outlive
+// the agent and the agent serves what the disk has. Processes that miss
+// the same session at once take turns through the FileCache's lock
+// (Locker): the first spends the code, the others take its session.
+//
+// A cached session holds its profile's name and kind beside the
+// credentials, so that List can say what is cached without a secret;
+// Clear forgets them.
+//
+// # Console
+//
+// Profile.Console signs in to the AWS console through the federation
+// endpoint: a role with its (cached) role session, a session profile with
+// GetFederationToken, whose console carries no MFA (login.go says how).
 package awssession
 
 import (
@@ -33,27 +64,41 @@ import (
 // answers in every region, and the AWS CLI's global endpoint is there.
 const defaultRegion = "us-east-1"
 
-// Profile is a profile resolved to the STS call that gives its session.
+// Kinds of session, Profile.Kind.
+const (
+	KindSession   = "session"
+	KindRole      = "role"
+	KindRoleChain = "role chain"
+)
+
+// Profile is a profile resolved to the STS calls that give its session.
 type Profile struct {
 	Name string
 	// Region is the profile's region, "" if it names none.
 	Region string
-	// MFASerial is the ARN of the MFA device whose code the call sends.
+	// MFASerial is the ARN of the MFA device whose code the profile's
+	// session needs, itself or through its source.
 	MFASerial string
+	// Kind is KindSession, KindRole or KindRoleChain.
+	Kind string
 
-	endpoint    string          // endpoint_url and AWS_ENDPOINT_URL, for the cache key
-	keys        aws.Credentials // the long-term keys that sign
-	roleARN     string          // "" for GetSessionToken
+	endpoint string          // endpoint_url and AWS_ENDPOINT_URL, for the cache key
+	keys     aws.Credentials // the long-term keys at the root of the chain
+	// source is the profile whose session assumes the role: nil for a
+	// session profile.
+	source      *Profile
+	roleARN     string // "" for GetSessionToken
 	externalID  string
 	sessionName string
-	// viaSession is aws-vault's chain: the source's session (with the
-	// code) signs an AssumeRole without one.
-	viaSession bool
-	duration   time.Duration // from duration_seconds; 0 for STS's default
+	duration    time.Duration // from duration_seconds; 0 for STS's default
 }
 
 // ErrNoProfile is Load's error for an empty profile name.
 var ErrNoProfile = errors.New("no profile given")
+
+// maxChain bounds a chain of roles: the SDK refuses loops, and no real
+// chain is deeper.
+const maxChain = 10
 
 // Load reads the profile named name the way the AWS SDK does, and checks
 // that it can give an MFA session: errors name what is missing.
@@ -88,18 +133,24 @@ func Load(ctx context.Context, name string) (*Profile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading AWS profile %q: %s", name, short(err.Error()))
 	}
-	p := &Profile{Name: name, Region: sc.Region, endpoint: sc.BaseEndpoint + " " + env.BaseEndpoint}
+	return resolve(name, sc, env, 0)
+}
+
+// resolve makes the Profile of sc, the shared config of profile name, and
+// of its sources.
+func resolve(name string, sc config.SharedConfig, env config.EnvConfig, depth int) (*Profile, error) {
+	p := &Profile{Name: name, Region: sc.Region, endpoint: sc.BaseEndpoint + " " + env.BaseEndpoint, Kind: KindSession}
 	if env.Region != "" {
 		p.Region = env.Region
 	}
 	if sc.RoleDurationSeconds != nil {
 		p.duration = *sc.RoleDurationSeconds
 	}
-	if sc.RoleARN == "" {
+	if sc.RoleARN == "" || (sc.SourceProfileName == name && sc.Credentials.HasKeys()) {
 		if sc.MFASerial == "" && sc.CredentialProcess != "" {
 			return nil, credentialProcessError(name, sc.CredentialProcess)
 		}
-		if sc.MFASerial == "" {
+		if sc.MFASerial == "" && depth == 0 {
 			return nil, fmt.Errorf("AWS profile %q has no mfa_serial: add 'mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE' to it", name)
 		}
 		if !sc.Credentials.HasKeys() {
@@ -112,18 +163,36 @@ func Load(ctx context.Context, name string) (*Profile, error) {
 	src := sc.Source
 	switch {
 	case sc.SourceProfileName == "" || src == nil:
-		return nil, fmt.Errorf("AWS profile %q assumes %s but has no source_profile: vmfa signs AssumeRole with a source profile's long-term keys", name, sc.RoleARN)
-	case !src.Credentials.HasKeys():
-		return nil, fmt.Errorf("AWS profile %q: its source_profile %q has no long-term keys (aws_access_key_id, aws_secret_access_key); chains of roles are not supported", name, sc.SourceProfileName)
+		return nil, fmt.Errorf("AWS profile %q assumes %s but has no source_profile: vmfa signs AssumeRole with a source profile's session or long-term keys", name, sc.RoleARN)
+	case depth+1 >= maxChain:
+		return nil, fmt.Errorf("AWS profile %q: its chain of source_profile is over %d roles long", name, maxChain)
+	case src.RoleARN == "" && !src.Credentials.HasKeys():
+		return nil, fmt.Errorf("AWS profile %q: its source_profile %q has no long-term keys (aws_access_key_id, aws_secret_access_key), nor a role_arn", name, sc.SourceProfileName)
 	}
-	p.keys = src.Credentials
-	switch {
-	case sc.MFASerial != "":
-		p.MFASerial = sc.MFASerial
-	case src.MFASerial != "":
-		p.MFASerial, p.viaSession = src.MFASerial, true
-	default:
+	source, err := resolve(sc.SourceProfileName, *src, env, depth+1)
+	if err != nil {
+		return nil, err
+	}
+	p.source, p.keys = source, source.keys
+	if source.roleARN != "" {
+		// The source's role session carries its MFA: this role's own
+		// mfa_serial, if any, is not sent again.
+		p.Kind, p.MFASerial = KindRoleChain, source.MFASerial
+		return p, nil
+	}
+	p.Kind, p.MFASerial = KindRole, sc.MFASerial
+	if p.MFASerial == "" {
+		p.MFASerial = source.MFASerial
+	}
+	if p.MFASerial == "" {
 		return nil, fmt.Errorf("AWS profile %q has no mfa_serial, nor has its source_profile %q: add 'mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE' to it", name, sc.SourceProfileName)
+	}
+	if source.MFASerial != p.MFASerial {
+		// The device is the source user's: its MFA session is got
+		// with this role's mfa_serial.
+		mfaSource := *source
+		mfaSource.MFASerial = p.MFASerial
+		p.source = &mfaSource
 	}
 	return p, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -43,6 +44,9 @@ type Request struct {
 	Duration time.Duration
 	// Refresh skips the cache: a new session is fetched (and cached).
 	Refresh bool
+	// refused is the access key ID of a cached session STS refused: the
+	// cache does not serve it again, but serves another process's new one.
+	refused string
 	Codes   CodeSource
 	// Cache keeps sessions between calls; nil keeps none.
 	Cache Cache
@@ -67,16 +71,41 @@ func (r Request) bound(ctx context.Context) (context.Context, context.CancelFunc
 }
 
 // Session returns credentials for p: from the cache while they have more
-// than RefreshMargin left, else from STS with a code from r.Codes.
+// than RefreshMargin left, else from STS, with a code from r.Codes if no
+// cached session of p's source carries the MFA.
 func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
-	duration := r.Duration
-	if duration == 0 {
-		duration = p.duration
+	d := r.Duration
+	if d == 0 {
+		d = p.duration
 	}
+	note := ""
+	if p.Kind == KindRoleChain && d > RoleChainLimit {
+		note = fmt.Sprintf("AWS profile %q is a role chain (its source_profile %q is a role): AWS gives chained sessions an hour at most, so it lasts 1h, not %s", p.Name, p.source.Name, d)
+		d = RoleChainLimit
+	}
+	c, _, err := p.session(ctx, r, d, note)
+	return c, err
+}
+
+// RoleChainLimit is the longest session AWS gives a role assumed with a
+// session: a chain of roles, or a role through its source's MFA session.
+const RoleChainLimit = time.Hour
+
+// viaSession reports whether p's role is assumed with its source's
+// session, with no code: a role chain, or a role whose duration AWS allows
+// through the source's MFA session.
+func (p *Profile) viaSession(duration time.Duration) bool {
+	return p.Kind == KindRoleChain || (p.Kind == KindRole && duration <= RoleChainLimit)
+}
+
+// session is Session for duration; note, if any, goes to r.Warn when a
+// new session is fetched, not each time the cache serves one. cached
+// reports whether the cache served it.
+func (p *Profile) session(ctx context.Context, r Request, duration time.Duration, note string) (c Credentials, cached bool, err error) {
 	key := p.cacheKey(duration)
 	if r.Cache != nil && !r.Refresh {
 		if c, ok := p.cached(r, key); ok {
-			return c, nil
+			return c, true, nil
 		}
 	}
 	if l, ok := r.Cache.(Locker); ok {
@@ -91,21 +120,24 @@ func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
 			defer unlock()
 			if !r.Refresh {
 				if c, ok := p.cached(r, key); ok {
-					return c, nil
+					return c, true, nil
 				}
 			}
 		}
 	}
-	c, err := p.fetch(ctx, r, duration)
+	if note != "" {
+		r.warn(note)
+	}
+	c, err = p.fetch(ctx, r, duration)
 	if err != nil {
-		return Credentials{}, err
+		return Credentials{}, false, err
 	}
 	c.Region = p.Region
 	if r.Cache != nil {
 		if ttl := c.Expiration.Add(-RefreshMargin).Sub(r.Now()); ttl > 0 {
-			b, err := json.Marshal(c)
+			b, err := json.Marshal(cachedSession{Profile: p.Name, Kind: p.Kind, Credentials: c})
 			if err != nil {
-				return Credentials{}, err
+				return Credentials{}, false, err
 			}
 			defer clear(b)
 			if err := r.Cache.Put(key, b, ttl); err != nil {
@@ -113,7 +145,15 @@ func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
 			}
 		}
 	}
-	return c, nil
+	return c, false, nil
+}
+
+// cachedSession is what a Cache holds of a session: the credentials, and
+// what List shows of them.
+type cachedSession struct {
+	Profile string
+	Kind    string
+	Credentials
 }
 
 // cached returns the session r.Cache holds under key, if it has more than
@@ -128,11 +168,11 @@ func (p *Profile) cached(r Request, key string) (Credentials, bool) {
 	if err != nil || !ok {
 		return Credentials{}, false
 	}
-	var c Credentials
-	if json.Unmarshal(b, &c) != nil || c.AccessKeyID == "" || c.Expiration.Add(-RefreshMargin).Before(r.Now()) {
+	var c cachedSession
+	if json.Unmarshal(b, &c) != nil || c.AccessKeyID == "" || c.AccessKeyID == r.refused || c.Expiration.Add(-RefreshMargin).Before(r.Now()) {
 		return Credentials{}, false
 	}
-	return c, true
+	return c.Credentials, true
 }
 
 func (r Request) warn(msg string) {
@@ -142,20 +182,62 @@ func (r Request) warn(msg string) {
 }
 
 // cacheKey names p's session in a cache: a hash of everything that makes
-// one session differ from another (the name holds no secret and no ARN).
+// one session differ from another, its source's included (the name holds
+// no secret and no ARN).
 func (p *Profile) cacheKey(duration time.Duration) string {
 	h := sha256.New()
-	for _, s := range []string{"vmfa aws session v1", p.Name, p.keys.AccessKeyID, p.MFASerial,
-		p.roleARN, p.externalID, p.sessionName, strconv.FormatBool(p.viaSession),
-		duration.String(), p.Region, p.endpoint} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+	h.Write([]byte("vmfa aws session v2\x00"))
+	for q, d := p, duration; ; q, d = q.source, q.source.sourceDuration() {
+		for _, s := range []string{q.Name, q.Kind, q.keys.AccessKeyID, q.MFASerial, q.roleARN, q.externalID,
+			q.sessionName, d.String(), q.Region, q.endpoint} {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}
+		if q.roleARN == "" || !q.viaSession(d) {
+			break // signed with the long-term keys: no source session in it
+		}
 	}
 	return "aws-" + hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-// fetch calls STS: GetSessionToken, AssumeRole, or both.
+// sourceDuration is the duration p's session is asked for as another's
+// source: its own duration_seconds, so that every role of a source shares
+// one session, the one 'vmfa aws' gives the source itself.
+func (p *Profile) sourceDuration() time.Duration {
+	if p == nil {
+		return 0
+	}
+	d := p.duration
+	if p.Kind == KindRoleChain && d > RoleChainLimit {
+		d = RoleChainLimit
+	}
+	return d
+}
+
+// fetch calls STS for p's session: GetSessionToken with the code, or
+// AssumeRole, with the code or with the source's session.
 func (p *Profile) fetch(ctx context.Context, r Request, duration time.Duration) (Credentials, error) {
+	if p.roleARN != "" && p.viaSession(duration) {
+		src := r
+		src.Refresh = false
+		s, cached, err := p.source.session(ctx, src, p.source.sourceDuration(), "")
+		if err != nil {
+			return Credentials{}, err
+		}
+		c, err := p.assumeWith(ctx, r, s, duration)
+		if errors.Is(err, errSignerRefused) && cached {
+			// The cached session is no longer good (revoked, or its
+			// user's keys rotated): a new one, once, shared with the
+			// processes that found the same.
+			r.warn(fmt.Sprintf("STS refused the cached session of profile %q: getting a new one", p.source.Name))
+			src.refused = s.AccessKeyID
+			if s, _, err = p.source.session(ctx, src, p.source.sourceDuration(), ""); err != nil {
+				return Credentials{}, err
+			}
+			c, err = p.assumeWith(ctx, r, s, duration)
+		}
+		return c, err
+	}
 	code, err := r.Codes(p.MFASerial)
 	if err != nil {
 		return Credentials{}, err
@@ -166,18 +248,19 @@ func (p *Profile) fetch(ctx context.Context, r Request, duration time.Duration) 
 	if p.roleARN == "" {
 		return p.getSessionToken(ctx, p.keys, mfa, duration)
 	}
-	signer := p.keys
-	if p.viaSession {
-		// The code goes to GetSessionToken; its session, which carries
-		// the MFA, assumes the role.
-		s, err := p.getSessionToken(ctx, p.keys, mfa, 0)
-		if err != nil {
-			return Credentials{}, err
-		}
-		signer = aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.SecretAccessKey, SessionToken: s.SessionToken}
-		mfa = mfaCall{now: r.Now}
-	}
-	return p.assumeRole(ctx, signer, mfa, duration, r.Now())
+	return p.assumeRole(ctx, p.keys, mfa, duration, r.Now())
+}
+
+// assumeWith assumes p's role with the source's session s, no code.
+func (p *Profile) assumeWith(ctx context.Context, r Request, s Credentials, duration time.Duration) (Credentials, error) {
+	ctx, cancel := r.bound(ctx)
+	defer cancel()
+	return p.assumeRole(ctx, awsCreds(s), mfaCall{now: r.Now}, duration, r.Now())
+}
+
+// awsCreds is c as the SDK signs with it.
+func awsCreds(c Credentials) aws.Credentials {
+	return aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 }
 
 // mfaCall is the MFA device and code an STS call sends, if any.

@@ -24,6 +24,12 @@ source_profile = base
 mfa_serial = ` + device + `
 duration_seconds = 1800
 
+[profile longadmin]
+role_arn = ` + adminRole + `
+source_profile = base
+mfa_serial = ` + device + `
+duration_seconds = 7200
+
 [profile chained]
 role_arn = ` + adminRole + `
 source_profile = base
@@ -76,10 +82,12 @@ func TestGetSessionToken(t *testing.T) {
 	}
 }
 
+// A role asked for longer than AWS gives a role assumed with a session is
+// assumed with a code of its own, signed with the source's long-term keys.
 func TestAssumeRoleWithMFA(t *testing.T) {
 	srv := ststest.New(t)
 	awsFiles(t, srv, baseConfig, true)
-	c, err := session(t, "admin", Request{})
+	c, err := session(t, "longadmin", Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,19 +96,20 @@ func TestAssumeRoleWithMFA(t *testing.T) {
 		t.Fatalf("calls %+v, want one AssumeRole", calls)
 	}
 	call := calls[0]
-	if call.AccessKey != baseKey || call.RoleARN != adminRole || call.SerialNumber != device || call.Duration != "1800" {
-		t.Fatalf("AssumeRole %+v: want signed by the source's key, for %s, with %s and duration_seconds 1800", call, adminRole, device)
+	if call.AccessKey != baseKey || call.RoleARN != adminRole || call.SerialNumber != device || call.Duration != "7200" || call.Chained {
+		t.Fatalf("AssumeRole %+v: want signed by the source's key, for %s, with %s and duration_seconds 7200", call, adminRole, device)
 	}
 	checkCode(t, call)
-	if !srv.Issued(c.AccessKeyID, c.SessionToken) {
-		t.Fatal("the credentials are not the role session STS issued")
+	if !srv.Issued(c.AccessKeyID, c.SessionToken) || !srv.SessionMFA(c.AccessKeyID) {
+		t.Fatal("the credentials are not the MFA role session STS issued")
 	}
-	// --duration wins over duration_seconds.
-	if _, err := session(t, "admin", Request{Duration: time.Hour}); err != nil {
+	// --duration wins over duration_seconds: an hour goes through the
+	// source's MFA session.
+	if _, err := session(t, "longadmin", Request{Duration: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	if d := srv.Calls()[1].Duration; d != "3600" {
-		t.Fatalf("DurationSeconds %q, want 3600", d)
+	if calls := srv.Calls()[1:]; len(calls) != 2 || calls[0].Action != "GetSessionToken" || calls[1].Duration != "3600" || calls[1].TokenCode != "" {
+		t.Fatalf("calls %+v, want GetSessionToken, then AssumeRole for 3600 s with no code", calls)
 	}
 }
 
@@ -156,7 +165,7 @@ func TestFileCache(t *testing.T) {
 	clock := func() time.Time { return now }
 	srv.Date = clock
 	cache := &FileCache{Dir: dir, Recipient: v.Recipient(), Decrypter: v, Now: clock}
-	codes := &totp{}
+	codes := &totp{at: clock}
 	r := Request{Cache: cache, Codes: codes.code, Now: clock}
 
 	first, err := session(t, "base", r)

@@ -46,6 +46,7 @@ func (s *Server) AddMFADevice(userARN, name string) (serial, seed string) {
 	defer s.mu.Unlock()
 	d := s.newDevice(account(userARN), name)
 	d.user, d.enabled = userName(userARN), s.Date()
+	s.enableForSTS(d, userARN)
 	return d.serial, d.seed
 }
 
@@ -129,6 +130,7 @@ func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request, caller string)
 			s.fail(w, http.StatusForbidden, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
 		default:
 			d.user, d.enabled = self, s.Date()
+			s.enableForSTS(d, caller)
 			s.answer(w, action, "")
 		}
 	case "ResyncMFADevice":
@@ -160,6 +162,7 @@ func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request, caller string)
 			return true
 		}
 		d.user, d.enabled = "", time.Time{}
+		delete(s.devices, d.serial)
 		s.answer(w, action, "")
 	case "DeleteVirtualMFADevice":
 		switch {
@@ -244,4 +247,10 @@ func scopeService(auth string) string {
 		return ""
 	}
 	return parts[3]
+}
+
+// enableForSTS lets STS take the codes of d, enabled for userARN, as it
+// takes those of a device added with AddDevice. s.mu is held.
+func (s *Server) enableForSTS(d *mfaDevice, userARN string) {
+	s.devices[d.serial] = &device{user: userARN, seed: d.seed, period: uint(mfaPeriod / time.Second), used: map[string]bool{}}
 }

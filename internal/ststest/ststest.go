@@ -1,8 +1,9 @@
 // Package ststest is an AWS STS endpoint of the tests' own, on 127.0.0.1:
-// it answers GetSessionToken, AssumeRole and GetCallerIdentity, and IAM's
-// virtual MFA calls (iam.go), in STS's XML
-// (the awsquery protocol every AWS SDK and the AWS CLI speak) and records
-// what each call was sent, so that tests never reach AWS.
+// it answers GetSessionToken, AssumeRole, GetFederationToken and
+// GetCallerIdentity, and IAM's virtual MFA calls (iam.go), in STS's XML
+// (the awsquery protocol every AWS SDK and the AWS CLI speak), and the
+// console's federation endpoint (federation.go), and records what each call
+// was sent, so that tests never reach AWS.
 //
 // It authenticates every call as AWS does, by its Signature Version 4
 // signature, with the secret key of a user the test added or of a session it
@@ -44,6 +45,14 @@ type Call struct {
 	// AuthCodes are IAM's AuthenticationCode1 and 2 (EnableMFADevice,
 	// ResyncMFADevice).
 	AuthCodes [2]string
+	Name      string // GetFederationToken's Name
+	Policy    string // GetFederationToken's Policy
+	// Chained: AssumeRole signed with a session, not long-term keys (role
+	// chaining, to which AWS gives an hour at most).
+	Chained bool
+	// Error is the code of the error the call was answered with, "" if
+	// none.
+	Error string
 }
 
 // Server is a running loopback STS endpoint.
@@ -66,8 +75,20 @@ type Server struct {
 	// something answering as one, that sends what no AWS token holds.
 	TokenSuffix string
 
-	users map[string]user       // by long-term access key ID
-	mfa   map[string]*mfaDevice // IAM's virtual MFA devices by ARN (iam.go)
+	// AcceptUsedCodes takes a device's code again, which AWS does not: for
+	// tests whose code source is not vmfa's (which never hands out a code
+	// twice) and that get several sessions in one window.
+	AcceptUsedCodes bool
+	// Latency is how long every STS call takes to answer: long enough,
+	// and calls that a test starts at once are all in flight together.
+	Latency time.Duration
+
+	users   map[string]user    // by long-term access key ID
+	devices map[string]*device // MFA devices by serial number (roles.go)
+	roles   map[string]role    // by ARN (roles.go)
+	signins map[string]signin  // sign-in tokens issued (federation.go)
+	logins  []Login
+	mfa     map[string]*mfaDevice // IAM's virtual MFA devices by ARN (iam.go)
 }
 
 // user is who a long-term access key stands for.
@@ -78,6 +99,13 @@ type user struct {
 // issued is a session the server gave out.
 type issued struct {
 	arn, secret, token string
+	kind               sessionKind
+	// mfa: the session was got with an MFA code, or from one that was.
+	mfa bool
+	// user is the IAM user at the root of the session: whose devices
+	// its codes are checked against.
+	user    string
+	expires time.Time
 }
 
 // AddUser makes a long-term access key and its secret key stand for the IAM
@@ -90,7 +118,8 @@ func (s *Server) AddUser(key, secret, arn string) {
 
 // New starts a server that stops when the test ends.
 func New(t testing.TB) *Server {
-	s := &Server{issued: map[string]issued{}, Date: time.Now, users: map[string]user{}}
+	s := &Server{issued: map[string]issued{}, Date: time.Now, users: map[string]user{},
+		devices: map[string]*device{}, signins: map[string]signin{}}
 	hs := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(hs.Close)
 	s.URL = hs.URL
@@ -127,6 +156,13 @@ func (s *Server) Issued(key, token string) bool {
 const ns = "https://sts.amazonaws.com/doc/2011-06-15/"
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == FederationPath {
+		s.federation(w, r)
+		return
+	}
+	if s.Latency > 0 {
+		time.Sleep(s.Latency)
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		s.fail(w, http.StatusBadRequest, "MalformedQueryString", "cannot read the request")
@@ -147,12 +183,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		RoleARN:      r.PostForm.Get("RoleArn"),
 		Duration:     r.PostForm.Get("DurationSeconds"),
 		AuthCodes:    [2]string{r.PostForm.Get("AuthenticationCode1"), r.PostForm.Get("AuthenticationCode2")},
+		Name:         r.PostForm.Get("Name"),
+		Policy:       r.PostForm.Get("Policy"),
 	}
 	s.mu.Lock()
-	s.calls = append(s.calls, c)
 	caller, secret, known := s.caller(c)
+	from := s.issued[c.AccessKey]
+	c.Chained = c.Action == "AssumeRole" && known && from.kind != 0
 	reject := s.RejectCodes
 	s.mu.Unlock()
+	// The call is recorded with the error it was answered with.
+	w = &recorder{ResponseWriter: w, s: s, call: c}
+	defer w.(*recorder).record()
 
 	if !known {
 		s.fail(w, http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
@@ -163,17 +205,28 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.TokenCode != "" && reject {
-		s.fail(w, http.StatusForbidden, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+		s.fail(w, http.StatusForbidden, "AccessDenied", mfaFailed)
+		return
+	}
+	if from.user == "" {
+		from = issued{user: caller} // long-term keys
+	}
+	if c.TokenCode != "" && !s.validCode(c, from.user) {
+		s.fail(w, http.StatusForbidden, "AccessDenied", mfaFailed)
 		return
 	}
 	switch c.Action {
 	case "GetSessionToken":
-		s.answer(w, "GetSessionToken", s.credentials(caller, c.Duration, 12*time.Hour))
+		if from.kind != 0 {
+			s.fail(w, http.StatusForbidden, "AccessDenied", "Cannot call GetSessionToken with session credentials")
+			return
+		}
+		s.answer(w, "GetSessionToken", s.credentials(caller, c.Duration, 12*time.Hour,
+			issued{kind: mfaSession, mfa: c.TokenCode != "", user: from.user}))
 	case "AssumeRole":
-		name := r.PostForm.Get("RoleSessionName")
-		arn := strings.Replace(strings.Replace(c.RoleARN, ":iam:", ":sts:", 1), ":role/", ":assumed-role/", 1) + "/" + name
-		s.answer(w, "AssumeRole", fmt.Sprintf("<AssumedRoleUser><Arn>%s</Arn><AssumedRoleId>AROAEXAMPLE:%s</AssumedRoleId></AssumedRoleUser>%s",
-			escape(arn), escape(name), s.credentials(arn, c.Duration, time.Hour)))
+		s.assumeRole(w, r, c, from)
+	case "GetFederationToken":
+		s.getFederationToken(w, c, caller, from)
 	case "GetCallerIdentity":
 		account := ""
 		if parts := strings.Split(caller, ":"); len(parts) > 4 {
@@ -253,8 +306,8 @@ func sha256Hex(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// credentials issues a new session for arn.
-func (s *Server) credentials(arn, duration string, dflt time.Duration) string {
+// credentials issues a new session for arn, as what says.
+func (s *Server) credentials(arn, duration string, dflt time.Duration, what issued) string {
 	d := dflt
 	if n, err := strconv.Atoi(duration); err == nil {
 		d = time.Duration(n) * time.Second
@@ -263,7 +316,8 @@ func (s *Server) credentials(arn, duration string, dflt time.Duration) string {
 	secret, token := random(40, false), random(200, false)
 	expiration := s.Date().Add(d)
 	s.mu.Lock()
-	s.issued[key] = issued{arn: arn, secret: secret, token: token}
+	what.arn, what.secret, what.token, what.expires = arn, secret, token, expiration
+	s.issued[key] = what
 	if !s.Expiration.IsZero() {
 		expiration = s.Expiration
 	}
@@ -281,6 +335,9 @@ func (s *Server) answer(w http.ResponseWriter, action, result string) {
 }
 
 func (s *Server) fail(w http.ResponseWriter, status int, code, msg string) {
+	if r, ok := w.(*recorder); ok {
+		r.call.Error = code
+	}
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("Date", s.Date().UTC().Format(http.TimeFormat))
 	w.WriteHeader(status)

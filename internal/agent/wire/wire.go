@@ -35,6 +35,7 @@ const (
 	OpUnwrap = "unwrap"
 	OpPut    = "put"
 	OpGet    = "get"
+	OpDelete = "delete"
 	OpCode   = "code"
 	// OpAuthTag asks for the vault's authentication tag of a file key
 	// (vault.AuthTag), which the key held computes.
@@ -68,7 +69,7 @@ type Request struct {
 
 	FileKey []byte `json:"file_key,omitempty"` // auth-tag
 
-	Name  string        `json:"name,omitempty"`  // put, get
+	Name  string        `json:"name,omitempty"`  // put, get, delete
 	Value []byte        `json:"value,omitempty"` // put
 	TTL   time.Duration `json:"ttl,omitempty"`   // put
 
