@@ -35,21 +35,26 @@ import (
 // count. The vault's own settings ("generations", unknown top-level
 // members) are registers too.
 //
-// A removed account leaves a tombstone: the stamps of its registers and
-// its counter when removed ("seen"), when ("at"), and the account itself
-// ("entry"). An account with a tombstone is alive when one of its
-// registers has a stamp above what the tombstone saw (or its counter went
-// on): a change the removal did not see keeps it. Tombstones of different
-// copies join register by register, and so do the accounts they hold,
-// which keeps the join exact; the account a tombstone holds is dropped
-// tombstoneLife after the removal, its stamps never.
+// Each account also keeps its "dots", the stamps of every save that
+// changed it: its causal history. A removed account leaves a tombstone:
+// the dots it had when removed ("dots"), its HOTP counter then, when
+// ("at"), and the account itself with its stamps ("entry", "stamps"). An
+// account is alive when it has a dot its tombstone lacks (a change the
+// removal did not see), or a counter beyond the tombstone's: removed on
+// one side and changed on the other, it is kept. Tombstones of different
+// copies join by the union of their dots, and the accounts they hold
+// register by register, which keeps the join exact; the account a
+// tombstone holds is dropped tombstoneLife after the removal, its dots
+// never.
 //
 // All this is in the member "merge" of vault.age's JSON:
 //
 //	"merge": {
-//	  "accounts": {"ID": {"label": "12.1f2e3d4c", "otp": "3.00a1b2c3", …}},
+//	  "accounts": {"ID": {"stamps": {"label": "12.1f2e3d4c", "otp": "3.00a1b2c3", …},
+//	                      "dots": ["3.00a1b2c3", "12.1f2e3d4c"]}},
 //	  "vault":    {"generations": "7.9c8b7a6d"},
-//	  "removed":  {"ID": {"at": "2026-12-06T06:00:00Z", "seen": {…}, "counter": 4, "entry": {…}}}
+//	  "removed":  {"ID": {"at": "2026-12-06T06:00:00Z", "dots": […], "counter": 4,
+//	                      "stamps": {…}, "entry": {…}}}
 //	}
 //
 // A vault.age without it, from before merging, reads as all stamps zero
@@ -95,16 +100,59 @@ type stamps map[string]stamp
 
 // syncState is the member "merge" of vault.age.
 type syncState struct {
-	Accounts map[string]stamps     `json:"accounts,omitempty"`
-	Vault    stamps                `json:"vault,omitempty"`
-	Removed  map[string]*tombstone `json:"removed,omitempty"`
+	Accounts map[string]*accountMeta `json:"accounts,omitempty"`
+	Vault    stamps                  `json:"vault,omitempty"`
+	Removed  map[string]*tombstone   `json:"removed,omitempty"`
+}
+
+// accountMeta is an alive account's bookkeeping.
+type accountMeta struct {
+	Stamps stamps `json:"stamps,omitempty"`
+	Dots   dots   `json:"dots,omitempty"`
+}
+
+// dots is a set of stamps, sorted.
+type dots []stamp
+
+func (d dots) has(s stamp) bool {
+	_, ok := slices.BinarySearchFunc(d, s, stamp.compare)
+	return ok
+}
+
+func (d dots) with(s stamp) dots {
+	i, ok := slices.BinarySearchFunc(d, s, stamp.compare)
+	if ok {
+		return d
+	}
+	return slices.Insert(slices.Clip(d), i, s)
+}
+
+// union returns the union of sets, a new slice.
+func union(sets ...dots) dots {
+	var out dots
+	for _, s := range sets {
+		out = append(out, s...)
+	}
+	slices.SortFunc(out, stamp.compare)
+	return slices.Compact(out)
+}
+
+// subset reports whether every dot of d is in of.
+func (d dots) subset(of dots) bool {
+	for _, x := range d {
+		if !of.has(x) {
+			return false
+		}
+	}
+	return true
 }
 
 // tombstone is what a removal leaves.
 type tombstone struct {
 	At      time.Time       `json:"at"`
-	Seen    stamps          `json:"seen,omitempty"`
+	Dots    dots            `json:"dots,omitempty"`
 	Counter uint64          `json:"counter,omitempty"`
+	Stamps  stamps          `json:"stamps,omitempty"`
 	Entry   json.RawMessage `json:"entry,omitempty"`
 }
 
@@ -117,13 +165,13 @@ func (s *syncState) orNil() *syncState {
 }
 
 func (s *syncState) clone() *syncState {
-	c := &syncState{Accounts: map[string]stamps{}, Vault: maps.Clone(s.Vault), Removed: map[string]*tombstone{}}
-	for id, st := range s.Accounts {
-		c.Accounts[id] = maps.Clone(st)
+	c := &syncState{Accounts: map[string]*accountMeta{}, Vault: maps.Clone(s.Vault), Removed: map[string]*tombstone{}}
+	for id, m := range s.Accounts {
+		c.Accounts[id] = &accountMeta{Stamps: maps.Clone(m.Stamps), Dots: slices.Clone(m.Dots)}
 	}
 	for id, t := range s.Removed {
 		tc := *t
-		tc.Seen = maps.Clone(t.Seen)
+		tc.Dots, tc.Stamps = slices.Clone(t.Dots), maps.Clone(t.Stamps)
 		c.Removed[id] = &tc
 	}
 	if c.Vault == nil {
@@ -138,7 +186,7 @@ func (d *Data) state() *syncState {
 		d.sync = &syncState{}
 	}
 	if d.sync.Accounts == nil {
-		d.sync.Accounts = map[string]stamps{}
+		d.sync.Accounts = map[string]*accountMeta{}
 	}
 	if d.sync.Vault == nil {
 		d.sync.Vault = stamps{}
@@ -157,12 +205,18 @@ func (s *syncState) maxN() uint64 {
 			n = max(n, x.n)
 		}
 	}
-	for _, st := range s.Accounts {
-		each(st)
+	for _, m := range s.Accounts {
+		each(m.Stamps)
+		if len(m.Dots) > 0 {
+			n = max(n, m.Dots[len(m.Dots)-1].n)
+		}
 	}
 	each(s.Vault)
 	for _, t := range s.Removed {
-		each(t.Seen)
+		each(t.Stamps)
+		if len(t.Dots) > 0 {
+			n = max(n, t.Dots[len(t.Dots)-1].n)
+		}
 	}
 	return n
 }
@@ -241,13 +295,18 @@ func restamp(prev, next *Data, now time.Time) {
 		e := &next.Accounts[i]
 		alive[e.ID] = true
 		p := before[e.ID]
-		s := base.Accounts[e.ID]
-		if s == nil || p == nil {
-			s = stamps{}
+		m := base.Accounts[e.ID]
+		if m == nil || p == nil {
+			m = &accountMeta{}
 		}
+		if m.Stamps == nil {
+			m.Stamps = stamps{}
+		}
+		changed := false
+		write := func(register string) { m.Stamps[register], changed = st, true }
 		for _, r := range entryRegisters {
 			if p == nil || r.value(p) != r.value(e) {
-				s[r.name] = st
+				write(r.name)
 			}
 		}
 		var pm map[string]string
@@ -256,16 +315,19 @@ func restamp(prev, next *Data, now time.Time) {
 		}
 		em := members(e.extra)
 		for k, v := range em {
-			if old, ok := pm[k]; p == nil || !ok || old != v {
-				s[k] = st
+			if old, ok := pm[k]; !ok || old != v {
+				write(k)
 			}
 		}
 		for k := range pm {
 			if _, ok := em[k]; !ok {
-				s[k] = st
+				write(k)
 			}
 		}
-		base.Accounts[e.ID] = s
+		if changed {
+			m.Dots = m.Dots.with(st)
+		}
+		base.Accounts[e.ID] = m
 	}
 	for id, p := range before {
 		if alive[id] {
@@ -276,8 +338,13 @@ func restamp(prev, next *Data, now time.Time) {
 			t = &tombstone{}
 			base.Removed[id] = t
 		}
+		m := base.Accounts[id]
+		if m == nil {
+			m = &accountMeta{}
+		}
 		t.At = now.UTC()
-		t.Seen = maxStamps(t.Seen, base.Accounts[id])
+		t.Dots = union(t.Dots, m.Dots)
+		t.Stamps = m.Stamps // the join it came from holds any older life's
 		t.Counter = max(t.Counter, p.Counter)
 		t.Entry = encodeEntry(p)
 		delete(base.Accounts, id)
@@ -312,7 +379,7 @@ func (d *Data) pruneTombstones(now time.Time) {
 	}
 	for _, t := range d.sync.Removed {
 		if t.Entry != nil && now.Sub(t.At) > tombstoneLife {
-			t.Entry = nil
+			t.Entry, t.Stamps = nil, nil
 		}
 	}
 }
@@ -358,13 +425,19 @@ func decodeEntry(b json.RawMessage) (Entry, error) {
 type replica struct {
 	e       *Entry
 	stamps  stamps
+	dots    dots
 	members map[string]string
 }
 
-// joinEntries joins copies of one account, register by register.
-func joinEntries(copies []replica) (Entry, stamps) {
+// joinEntries joins copies of one account, register by register, and
+// their dots.
+func joinEntries(copies []replica) (Entry, *accountMeta) {
 	var out Entry
 	s := stamps{}
+	var ds []dots
+	for _, c := range copies {
+		ds = append(ds, c.dots)
+	}
 	out.ID = copies[0].e.ID
 	for _, r := range entryRegisters {
 		best := -1
@@ -413,24 +486,13 @@ func joinEntries(copies []replica) (Entry, stamps) {
 		}
 	}
 	out.extra = joinMembers(m)
-	return out, s
+	return out, &accountMeta{Stamps: s, Dots: union(ds...)}
 }
 
-// alive reports whether an account joined to s (and counter) outlives a
-// tombstone t.
-func aliveAfter(s stamps, counter uint64, t *tombstone) bool {
-	if t == nil {
-		return true
-	}
-	if counter > t.Counter {
-		return true
-	}
-	for k, v := range s {
-		if v.compare(t.Seen[k]) > 0 {
-			return true
-		}
-	}
-	return false
+// aliveAfter reports whether an account of dots d and that counter
+// outlives a tombstone t: t did not see one of its changes.
+func aliveAfter(d dots, counter uint64, t *tombstone) bool {
+	return t == nil || counter > t.Counter || !d.subset(t.Dots)
 }
 
 // join returns the join of a and b. Its accounts are a's in a's order,
@@ -465,12 +527,10 @@ func join(a, b *Data) (*Data, error) {
 	for _, id := range order {
 		var copies []replica
 		if i, ok := ia[id]; ok {
-			e := &a.Accounts[i]
-			copies = append(copies, replica{e, sa.Accounts[id], members(e.extra)})
+			copies = append(copies, alive(&a.Accounts[i], sa.Accounts[id]))
 		}
 		if i, ok := ib[id]; ok {
-			e := &b.Accounts[i]
-			copies = append(copies, replica{e, sb.Accounts[id], members(e.extra)})
+			copies = append(copies, alive(&b.Accounts[i], sb.Accounts[id]))
 		}
 		var t *tombstone
 		var held [2]Entry // the accounts the tombstones hold
@@ -484,7 +544,7 @@ func join(a, b *Data) (*Data, error) {
 			if x.At.After(t.At) {
 				t.At = x.At
 			}
-			t.Seen = maxStamps(t.Seen, x.Seen)
+			t.Dots = union(t.Dots, x.Dots)
 			t.Counter = max(t.Counter, x.Counter)
 			if x.Entry == nil {
 				continue
@@ -494,23 +554,22 @@ func join(a, b *Data) (*Data, error) {
 				return nil, fmt.Errorf("the account removed with id %q can't be read: %w", id, jsonError(err))
 			}
 			held[k] = e
-			copies = append(copies, replica{&held[k], x.Seen, members(e.extra)})
+			copies = append(copies, replica{&held[k], x.Stamps, x.Dots, members(e.extra)})
 		}
 		if len(copies) == 0 {
 			so.Removed[id] = t
 			continue
 		}
-		e, s := joinEntries(copies)
-		if aliveAfter(s, e.Counter, t) {
+		e, m := joinEntries(copies)
+		if aliveAfter(m.Dots, e.Counter, t) {
 			out.Accounts = append(out.Accounts, e)
-			so.Accounts[id] = s
+			so.Accounts[id] = m
 			if t != nil {
-				t.Entry = nil
 				so.Removed[id] = t
 			}
 			continue
 		}
-		t.Entry = encodeEntry(&e)
+		t.Stamps, t.Entry = m.Stamps, encodeEntry(&e)
 		so.Removed[id] = t
 	}
 
@@ -545,6 +604,14 @@ func join(a, b *Data) (*Data, error) {
 	}
 	out.extra = joinMembers(m)
 	return out, nil
+}
+
+// alive is the replica of an alive account.
+func alive(e *Entry, m *accountMeta) replica {
+	if m == nil {
+		m = &accountMeta{}
+	}
+	return replica{e, m.Stamps, m.Dots, members(e.extra)}
 }
 
 func maxStamp(a, b stamp) stamp {
