@@ -32,8 +32,8 @@ func TestMergeProperty(t *testing.T) {
 // history is what the test did, to check the outcome against.
 type history struct {
 	removed  map[string]bool
-	writes   map[string][]int     // id → the ops that changed it
-	removals map[string][]removal // id → its removals
+	writes   map[string][]int           // id → the ops that changed it
+	removals map[string][]removal       // id → its removals
 	written  map[string]map[string]bool // id → register → values written
 	counters map[string]uint64          // id → highest HOTP counter set
 	members  map[string]bool            // id: an unknown member was set
