@@ -38,6 +38,9 @@ func runHelper(name string) int {
 			return fail(err)
 		}
 	}
+	if name == "merger" {
+		return runMerger(dir, os.Getenv("VMFA_TEST_OTHER"))
+	}
 	if name == "create" {
 		fmt.Println("ready")
 		if _, err := Open(dir).Create(testPassphrase, testWorkFactor); err != nil {
