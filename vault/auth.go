@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"filippo.io/age"
@@ -195,3 +196,28 @@ func stanzaTypes(path string) ([]string, error) {
 type noIdentity struct{}
 
 func (noIdentity) Unwrap([]*age.Stanza) ([]byte, error) { return nil, age.ErrIncorrectIdentity }
+
+// Authenticate saves vault.age again if it is not authenticated yet, a
+// vault.age from before authentication, so that a copy of it can travel:
+// MergeFile accepts only authenticated copies. It reports whether it
+// saved. A vault.age whose authentication is wrong, or missing where this
+// machine saved it authenticated, is refused as Load refuses it.
+func (v *Vault) Authenticate() (saved bool, err error) {
+	release, err := lock(v.store.dir)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	types, err := stanzaTypes(v.store.path(vaultFile))
+	if err == nil && slices.Contains(types, authStanza) {
+		return false, nil
+	}
+	d, err := v.Load()
+	if err != nil {
+		return false, err
+	}
+	if _, err := v.save(d); err != nil {
+		return false, err
+	}
+	return true, nil
+}

@@ -40,6 +40,15 @@ func TestDowngradeRefused(t *testing.T) {
 	if d, err := v.Load(); err != nil || len(d.Accounts) != 0 {
 		t.Fatalf("Load of a vault from before authentication = %v", err)
 	}
+	if _, err := v.MergeFile(mustRead(t, s.path(vaultFile))); !errors.Is(err, ErrUnauthenticated) {
+		t.Fatalf("MergeFile of a copy from before authentication = %v", err)
+	}
+	if saved, err := v.Authenticate(); err != nil || !saved {
+		t.Fatalf("Authenticate = %v, %v", saved, err)
+	}
+	if saved, err := v.Authenticate(); err != nil || saved {
+		t.Fatalf("Authenticate again = %v, %v", saved, err)
+	}
 	addAccounts(t, v, 5, 1)
 	if !s.markedAuthenticated(v.Recipient()) {
 		t.Error("a save left no marker")

@@ -316,7 +316,7 @@ func (v *Vault) loadGeneration(path string) (*Data, error) {
 		var d *Data
 		// Generations from before authentication are the user's own
 		// backups, kept here: read, but never with a wrong tag.
-		if d, err = v.decryptData(ct, true); err == nil {
+		if d, err = v.decryptData(ct, func() bool { return true }); err == nil {
 			return d, nil
 		}
 	}

@@ -89,7 +89,7 @@ func (s *stamp) UnmarshalText(b []byte) error {
 	s.n, err1 = strconv.ParseUint(n, 10, 64)
 	t, err2 = strconv.ParseUint(tag, 16, 32)
 	if !ok || err1 != nil || err2 != nil {
-		return errors.New("a sync stamp that is not N.TAG")
+		return errors.New("a merge stamp that is not N.TAG")
 	}
 	s.tag = uint32(t)
 	return nil
@@ -125,6 +125,16 @@ func (d dots) with(s stamp) dots {
 		return d
 	}
 	return slices.Insert(slices.Clip(d), i, s)
+}
+
+// UnmarshalJSON reads a set as a list, in any order.
+func (d *dots) UnmarshalJSON(b []byte) error {
+	var list []stamp
+	if err := json.Unmarshal(b, &list); err != nil {
+		return err
+	}
+	*d = union(list)
+	return nil
 }
 
 // union returns the union of sets, a new slice.
@@ -639,6 +649,10 @@ func canonical(d *Data) ([]byte, error) {
 	return c.MarshalJSON()
 }
 
+// ErrNotThisVault is the refusal to merge a vault.age that is encrypted
+// to another key: another vault's.
+var ErrNotThisVault = errors.New("not merged: it is not a copy of this vault (it is encrypted to another key)")
+
 // MergeReport says what MergeFile did.
 type MergeReport struct {
 	// In is how many accounts the other copy changed here: added,
@@ -665,8 +679,9 @@ type MergeReport struct {
 // kept as a generation.
 //
 // A ct that is not authenticated by the vault's key (auth.go) is refused
-// with an error wrapping ErrUnauthenticated; one encrypted to another key,
-// damaged, or from a newer vmfa, with an error that says so. Then, as on
+// with an error wrapping ErrUnauthenticated; one encrypted to another key
+// with ErrNotThisVault; one damaged, or from a newer vmfa, with an error
+// that says so. Then, as on
 // any error, vault.age is unchanged.
 func (v *Vault) MergeFile(ct []byte) (MergeReport, error) {
 	other, err := v.openCopy(ct)
@@ -686,14 +701,14 @@ func (v *Vault) openCopy(ct []byte) (*Data, error) {
 	if int64(len(ct)) > maxVaultSize {
 		return nil, fmt.Errorf("not merged: the copy is over %s", sizeText(maxVaultSize))
 	}
-	d, err := v.decryptData(ct, false)
+	d, err := v.decryptData(ct, nil)
 	switch {
 	case err == nil:
 		return d, nil
 	case errors.Is(err, ErrUnauthenticated):
 		return nil, fmt.Errorf("not merged: %w", err)
 	case errors.Is(err, errNotToIdentity):
-		return nil, errors.New("not merged: it is not a copy of this vault (it is encrypted to another key)")
+		return nil, ErrNotThisVault
 	case errors.Is(err, ErrNewerVersion), errors.Is(err, ErrKeyUnavailable):
 		return nil, fmt.Errorf("not merged: %w", err)
 	}

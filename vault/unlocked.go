@@ -100,7 +100,7 @@ func (v *Vault) Load() (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := v.decryptData(ct, !v.store.markedAuthenticated(v.Recipient()))
+	d, err := v.decryptData(ct, func() bool { return !v.store.markedAuthenticated(v.Recipient()) })
 	if errors.Is(err, ErrKeyUnavailable) {
 		return nil, err
 	}
@@ -129,13 +129,13 @@ func (v *Vault) Load() (*Data, error) {
 var errNotToIdentity = errors.New("it is not encrypted to the identity in identity.age")
 
 // decryptData decrypts, authenticates and parses the contents of a
-// vault.age. A file without authentication is refused unless legacy says
-// to read it (a vault.age from before authentication).
-func (v *Vault) decryptData(ct []byte, legacy bool) (*Data, error) {
+// vault.age. A file without authentication is refused unless legacy, asked
+// only then, says to read it (a vault.age from before authentication).
+func (v *Vault) decryptData(ct []byte, legacy func() bool) (*Data, error) {
 	missing := false
 	pt, err := decrypt(ct, maxVaultSize, authIdentity{v.identity, v.tag, &missing})
 	defer clear(pt)
-	if err == nil && missing && !legacy {
+	if err == nil && missing && (legacy == nil || !legacy()) {
 		return nil, errNoAuth
 	}
 	var noMatch *age.NoIdentityMatchError
