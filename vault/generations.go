@@ -405,9 +405,11 @@ func (v *Vault) Restore(id string) (restored *Data, kept string, err error) {
 	steps, stepsErr := s.readSteps()
 	keepCounters(d, steps.Counters)
 	if base == d {
-		base = &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations, extra: d.extra, sync: d.sync}
+		base = &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations, extra: d.extra, sync: d.sync, syncRaw: d.syncRaw}
 	}
-	restamp(base, d, v.store.now())
+	if err := restamp(base, d, v.store.now()); err != nil {
+		return nil, "", fmt.Errorf("not restored: %w", err)
+	}
 	if kept, err = v.save(d); err != nil {
 		return nil, "", err
 	}

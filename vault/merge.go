@@ -190,10 +190,17 @@ func (s *syncState) clone() *syncState {
 	return c
 }
 
-// state returns d's sync state, made if need be.
-func (d *Data) state() *syncState {
+// state returns d's sync state, read or made if need be.
+func (d *Data) state() (*syncState, error) {
 	if d.sync == nil {
 		d.sync = &syncState{}
+		if d.syncRaw != nil {
+			if err := json.Unmarshal(d.syncRaw, d.sync); err != nil {
+				d.sync = nil
+				return nil, fmt.Errorf("its merge bookkeeping can't be read: %w", jsonError(err))
+			}
+			d.syncRaw = nil
+		}
 	}
 	if d.sync.Accounts == nil {
 		d.sync.Accounts = map[string]*accountMeta{}
@@ -204,7 +211,7 @@ func (d *Data) state() *syncState {
 	if d.sync.Removed == nil {
 		d.sync.Removed = map[string]*tombstone{}
 	}
-	return d.sync
+	return d.sync, nil
 }
 
 // maxN is the highest Lamport counter in s.
@@ -293,8 +300,12 @@ func newStamp(s *syncState) stamp {
 // restamp gives next, which a change made from prev, the sync state that
 // records it: prev's, with the registers that changed stamped anew, and
 // tombstones for the accounts removed. The stamps next holds are ignored.
-func restamp(prev, next *Data, now time.Time) {
-	base := prev.state().clone()
+func restamp(prev, next *Data, now time.Time) error {
+	ps, err := prev.state()
+	if err != nil {
+		return err
+	}
+	base := ps.clone()
 	st := newStamp(base)
 	before := make(map[string]*Entry, len(prev.Accounts))
 	for i := range prev.Accounts {
@@ -378,14 +389,15 @@ func restamp(prev, next *Data, now time.Time) {
 			base.Vault[k] = st
 		}
 	}
-	next.sync = base
+	next.sync, next.syncRaw = base, nil
+	return nil
 }
 
 // pruneTombstones drops the accounts held by tombstones older than
 // tombstoneLife at now.
 func (d *Data) pruneTombstones(now time.Time) {
 	if d.sync == nil {
-		return
+		return // never read: nothing changed since it was saved
 	}
 	for _, t := range d.sync.Removed {
 		if t.Entry != nil && now.Sub(t.At) > tombstoneLife {
@@ -508,9 +520,16 @@ func aliveAfter(d dots, counter uint64, t *tombstone) bool {
 // join returns the join of a and b. Its accounts are a's in a's order,
 // then those only b holds in b's. Neither a nor b is changed.
 func join(a, b *Data) (*Data, error) {
-	sa, sb := a.state(), b.state()
+	sa, err := a.state()
+	if err != nil {
+		return nil, err
+	}
+	sb, err := b.state()
+	if err != nil {
+		return nil, err
+	}
 	out := &Data{Version: Version, Accounts: []Entry{}}
-	so := out.state()
+	so, _ := out.state()
 
 	var order []string
 	seen := map[string]bool{}
@@ -646,6 +665,9 @@ func canonical(d *Data) ([]byte, error) {
 	c := *d
 	c.Accounts = slices.Clone(d.Accounts)
 	slices.SortFunc(c.Accounts, func(x, y Entry) int { return strings.Compare(x.ID, y.ID) })
+	if _, err := c.state(); err != nil { // read as written: a raw one may differ
+		return nil, err
+	}
 	return c.MarshalJSON()
 }
 

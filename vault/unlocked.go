@@ -171,7 +171,7 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 	// and is left as it is, not replaced by one that lost its handouts.
 	steps, stepsErr := v.store.readSteps()
 	keepCounters(d, steps.Counters)
-	prev := &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations, extra: d.extra, sync: d.sync}
+	prev := &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations, extra: d.extra, sync: d.sync, syncRaw: d.syncRaw}
 	if err := fn(d); err != nil {
 		return nil, err
 	}
@@ -182,7 +182,9 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 	if err := d.validate(); err != nil {
 		return nil, fmt.Errorf("not saved: %w", err)
 	}
-	restamp(prev, d, v.store.now())
+	if err := restamp(prev, d, v.store.now()); err != nil {
+		return nil, fmt.Errorf("not saved: %w", err)
+	}
 	if _, err := v.save(d); err != nil {
 		return nil, err
 	}

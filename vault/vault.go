@@ -28,6 +28,7 @@
 package vault
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -111,8 +112,11 @@ type Data struct {
 	// Restore leaves it as it is.
 	Generations int `json:"generations,omitempty"`
 
-	extra string     // members this version does not know (fields.go)
-	sync  *syncState // the merge's bookkeeping (merge.go)
+	extra string // members this version does not know (fields.go)
+	// The merge's bookkeeping (merge.go): as read, compacted, until
+	// state parses it into sync. Most reads never need it.
+	syncRaw json.RawMessage
+	sync    *syncState
 }
 
 // KeptGenerations is how many previous versions of vault.age a save keeps.
