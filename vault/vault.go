@@ -24,6 +24,15 @@
 // write to it, as ssh trusts ~/.ssh: whoever can write there can swap the
 // vault's files for their own. Symbolic links are never written through.
 //
+// vault.age is authenticated by a stanza only a holder of the identity can
+// write (auth.go), so that a copy that travelled (through git, a file-sync
+// tool) is believed only if the vault's key wrote it. Copies of one vault
+// changed apart merge account by account in a join (merge.go: MergeFile),
+// and the conflict copies file-sync tools leave beside vault.age are folded
+// in (conflicts.go: FoldConflictCopies). The record of handed-out codes
+// (steps.json), copies.json and backups/ are the machine's own and never
+// merged.
+//
 // The package knows nothing of terminals: passphrases come in as strings.
 package vault
 
