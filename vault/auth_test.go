@@ -1,29 +1,28 @@
 package vault
 
 import (
-	"bytes"
 	"errors"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/vmfa/vmfa/internal/testenv"
 )
 
 // TestDowngradeRefused: once this machine saved the vault authenticated,
-// a vault.age without authentication is refused; a vault from before
+// a vault.age without authentication (made by the age command with the
+// vault's public key, as anyone can) is refused; a vault from before
 // authentication is read and authenticated by its next save.
 func TestDowngradeRefused(t *testing.T) {
 	t.Parallel()
+	agePath := testenv.Tool(t, "age")
 	s, v := newTestVault(t)
 	addAccounts(t, v, 0, 1)
-	legacy := func() []byte {
-		var buf bytes.Buffer
-		if err := encrypt(&buf, []byte(`{"version":1,"accounts":[]}`), v.recipient); err != nil {
-			t.Fatal(err)
-		}
-		return buf.Bytes()
-	}
-	if err := os.WriteFile(s.path(vaultFile), legacy(), 0o600); err != nil {
-		t.Fatal(err)
+	cmd := exec.Command(agePath, "-r", v.Recipient(), "-o", s.path(vaultFile))
+	cmd.Stdin = strings.NewReader(`{"version":1,"accounts":[]}`)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("age: %v: %s", err, out)
 	}
 	_, err := v.Load()
 	if !errors.Is(err, ErrUnauthenticated) || strings.Count(err.Error(), "\n") != 0 {
