@@ -57,6 +57,19 @@ const (
 // not carry a valid authentication by the vault's key.
 var ErrUnauthenticated = errors.New("it is not authenticated by the vault's key")
 
+// RefusedError is Load's refusal of a vault.age that is not authenticated
+// by the vault's key: its authentication is wrong, or missing where this
+// machine saved the vault authenticated. The versions kept in backups/ are
+// the way back. It wraps ErrUnauthenticated.
+type RefusedError struct {
+	Path string
+	Err  error // wraps ErrUnauthenticated
+}
+
+func (e *RefusedError) Error() string { return e.Path + " is refused: " + e.Err.Error() }
+
+func (e *RefusedError) Unwrap() error { return e.Err }
+
 // errNoAuth is the error of a file that has no vmfa-auth stanza.
 var errNoAuth = fmt.Errorf("%w: it carries no authentication (written by someone who holds only the vault's public key, or by a vmfa older than authenticated vaults)", ErrUnauthenticated)
 

@@ -19,17 +19,37 @@ func TestDowngradeRefused(t *testing.T) {
 	agePath := testenv.Tool(t, "age")
 	s, v := newTestVault(t)
 	addAccounts(t, v, 0, 1)
+	addAccounts(t, v, 1, 1) // the version with one account is kept
 	cmd := exec.Command(agePath, "-r", v.Recipient(), "-o", s.path(vaultFile))
 	cmd.Stdin = strings.NewReader(`{"version":1,"accounts":[]}`)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("age: %v: %s", err, out)
 	}
+	forged := mustRead(t, s.path(vaultFile))
 	_, err := v.Load()
 	if !errors.Is(err, ErrUnauthenticated) || strings.Count(err.Error(), "\n") != 0 {
 		t.Fatalf("Load of a downgraded vault.age = %v, want ErrUnauthenticated", err)
 	}
 	if _, err := v.Update(func(*Data) error { return nil }); !errors.Is(err, ErrUnauthenticated) {
 		t.Fatalf("Update of a downgraded vault.age = %v", err)
+	}
+	var refused *RefusedError
+	if !errors.As(err, &refused) || refused.Path != s.path(vaultFile) {
+		t.Fatalf("Load's refusal = %#v", err)
+	}
+	// The way back: the versions kept, which Restore brings back.
+	ids, err := s.VersionIDs()
+	if err != nil || len(ids) == 0 {
+		t.Fatal(ids, err)
+	}
+	if d, _, err := v.Restore(ids[0]); err != nil || len(d.Accounts) != 1 {
+		t.Fatalf("Restore over a refused vault.age = %v", err)
+	}
+	if d := mustLoad(t, v); len(d.Accounts) != 1 {
+		t.Fatalf("after the restore, %d accounts", len(d.Accounts))
+	}
+	if err := os.WriteFile(s.path(vaultFile), forged, 0o600); err != nil {
+		t.Fatal(err)
 	}
 
 	// A vault from before authentication: no marker.

@@ -80,8 +80,7 @@ func (v *Vault) Recipient() string { return v.recipient.String() }
 // Vault opened with UnlockWith whose identity does not open vault.age gets
 // an error wrapping ErrOtherKey: nothing says the file is damaged. One
 // whose authentication (auth.go) is wrong, or missing where this machine
-// has saved the vault authenticated, is refused with an error wrapping
-// ErrUnauthenticated.
+// has saved the vault authenticated, is refused with a *RefusedError.
 func (v *Vault) Load() (*Data, error) {
 	path := v.store.path(vaultFile)
 	ct, err := readFile(path, maxVaultSize)
@@ -105,7 +104,7 @@ func (v *Vault) Load() (*Data, error) {
 		return nil, err
 	}
 	if errors.Is(err, ErrUnauthenticated) {
-		return nil, fmt.Errorf("%s is refused: %w", path, err)
+		return nil, &RefusedError{Path: path, Err: err}
 	}
 	if errors.Is(err, errNotToIdentity) && v.key == nil {
 		// The key held elsewhere is not identity.age's: nothing says

@@ -44,6 +44,7 @@ var hints = []hint{
 	is(agent.ErrExited, ": run 'vmfa agent' to see why"),
 	is(vault.ErrNoVault, ": run 'vmfa init', or 'vmfa add' or 'vmfa enroll' to create one with the first account"),
 	damagedHint,
+	as[*vault.RefusedError](": 'vmfa history' lists the earlier versions, 'vmfa restore ID' brings one back"),
 	is(vault.ErrNoVersion, "; 'vmfa history' lists them"),
 	recipientHint,
 	is(vault.ErrNoRecipient, " ('vmfa recipients list' shows them)"),
