@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"filippo.io/age"
+
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
@@ -74,5 +76,34 @@ func TestDowngradeRefused(t *testing.T) {
 	}
 	if types, err := stanzaTypes(s.path(vaultFile)); err != nil || strings.Join(types, " ") != "X25519 "+authStanza {
 		t.Errorf("stanzas after the upgrade: %v, %v", types, err)
+	}
+}
+
+// keyOnly hides an identity's type and can't authenticate: an agent of a
+// vmfa older than authenticated vaults.
+type keyOnly struct{ id age.Identity }
+
+func (k keyOnly) Unwrap(s []*age.Stanza) ([]byte, error) { return k.id.Unwrap(s) }
+
+// TestIdentityThatCannotAuthenticate: a vault opened with an identity held
+// elsewhere that decrypts but can't authenticate is found out by CheckKey,
+// before it is used, as a key that is not available: front ends then open
+// the vault another way.
+func TestIdentityThatCannotAuthenticate(t *testing.T) {
+	t.Parallel()
+	s, v := newTestVault(t)
+	addAccounts(t, v, 0, 1)
+	old, err := s.UnlockWith(keyOnly{v.Identity()}, v.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.CheckKey(); !errors.Is(err, ErrKeyUnavailable) {
+		t.Fatalf("CheckKey = %v, want ErrKeyUnavailable", err)
+	}
+	if _, err := old.Load(); !errors.Is(err, ErrKeyUnavailable) {
+		t.Fatalf("Load = %v, want ErrKeyUnavailable", err)
+	}
+	if good, _ := s.UnlockWith(opaque{v.Identity()}, v.Recipient()); good.CheckKey() != nil {
+		t.Fatal("CheckKey refuses an identity that authenticates")
 	}
 }

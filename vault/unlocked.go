@@ -280,7 +280,8 @@ func (v *Vault) checkOwnsVault() error {
 // CheckKey makes sure that the identity of a Vault opened with UnlockWith,
 // such as an agent's, opens vault.age, before the Vault is used: it returns
 // an error wrapping ErrOtherKey if it does not, and one wrapping
-// ErrKeyUnavailable if the identity could not be used. Anything else, such
+// ErrKeyUnavailable if the identity could not be used, to decrypt or to
+// authenticate (auth.go). Anything else, such
 // as a damaged vault.age, is left to Load to report.
 func (v *Vault) CheckKey() error {
 	err := v.opensVaultFile()
@@ -294,9 +295,10 @@ func (v *Vault) CheckKey() error {
 }
 
 // opensVaultFile decrypts the header of vault.age with v's identity, which
-// costs one unwrap: it returns nil if the identity opens it (or there is no
-// vault.age), errNotToIdentity if it has no stanza the identity opens, and
-// other errors as they come.
+// costs one unwrap and, if it carries one, a check of its authentication:
+// it returns nil if the identity opens it (or there is no vault.age),
+// errNotToIdentity if it has no stanza the identity opens, and other errors
+// as they come.
 func (v *Vault) opensVaultFile() error {
 	f, err := safefile.Open(v.store.path(vaultFile))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -306,7 +308,10 @@ func (v *Vault) opensVaultFile() error {
 		return err
 	}
 	defer f.Close()
-	_, err = age.Decrypt(f, v.identity)
+	// With the authentication checked, an identity held elsewhere that
+	// can't authenticate (an agent of an older vmfa) is found out here.
+	missing := false
+	_, err = age.Decrypt(f, authIdentity{v.identity, v.tag, &missing})
 	var noMatch *age.NoIdentityMatchError
 	if errors.As(err, &noMatch) {
 		return errNotToIdentity
