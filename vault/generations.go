@@ -396,7 +396,7 @@ func (v *Vault) Restore(id string) (restored *Data, kept string, err error) {
 		return nil, "", err
 	}
 	d.Generations = 0
-	base := d // the state the restore is a change to: the current one
+	base := d.snapshot() // what the restore changes: the current version, if it reads
 	if cur, err := v.Load(); err == nil {
 		d.Generations = cur.Generations
 		keepCounters(d, countersOf(cur))
@@ -404,9 +404,6 @@ func (v *Vault) Restore(id string) (restored *Data, kept string, err error) {
 	}
 	steps, stepsErr := s.readSteps()
 	keepCounters(d, steps.Counters)
-	if base == d {
-		base = &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations, extra: d.extra, sync: d.sync, syncRaw: d.syncRaw}
-	}
 	if err := restamp(base, d, v.store.now()); err != nil {
 		return nil, "", fmt.Errorf("not restored: %w", err)
 	}

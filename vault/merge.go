@@ -214,6 +214,13 @@ func (d *Data) state() (*syncState, error) {
 	return d.sync, nil
 }
 
+// snapshot is d as it is, for restamp to compare a change of d with:
+// fields and accounts copied, the bookkeeping shared (restamp clones it).
+func (d *Data) snapshot() *Data {
+	return &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations,
+		extra: d.extra, sync: d.sync, syncRaw: d.syncRaw}
+}
+
 // maxN is the highest Lamport counter in s.
 func (s *syncState) maxN() uint64 {
 	var n uint64

@@ -145,6 +145,28 @@ func TestMergeRules(t *testing.T) {
 	if state(t, a) != state(t, b) {
 		t.Fatal("not converged after the removal")
 	}
+
+	// Restoring a version that held it is a change the removal did not
+	// see: it travels.
+	ids, err := a.store.VersionIDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if d, err := a.loadGeneration(filepath.Join(a.store.BackupsDir(), genPrefix+id+genSuffix)); err == nil && d.Index(z.ID) >= 0 {
+			if _, _, err := a.Restore(id); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if _, ok := find(t, a, z.ID); !ok {
+		t.Fatal("no version to restore held the removed account")
+	}
+	syncFrom(t, b, a)
+	if _, ok := find(t, b, z.ID); !ok {
+		t.Error("a restored account did not travel")
+	}
 }
 
 // TestMergeRefusesForgery: a vault.age made with the public recipient

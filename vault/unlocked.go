@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"slices"
 	"time"
 
 	"filippo.io/age"
@@ -170,7 +169,7 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 	// and is left as it is, not replaced by one that lost its handouts.
 	steps, stepsErr := v.store.readSteps()
 	keepCounters(d, steps.Counters)
-	prev := &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations, extra: d.extra, sync: d.sync, syncRaw: d.syncRaw}
+	prev := d.snapshot()
 	if err := fn(d); err != nil {
 		return nil, err
 	}
