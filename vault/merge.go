@@ -760,20 +760,18 @@ func (v *Vault) merge(other *Data) (MergeReport, error) {
 		return MergeReport{}, fmt.Errorf("not merged: the merged vault would not be valid: %w", err)
 	}
 	r := MergeReport{In: differing(cur, joined), Out: differing(other, joined)}
+	// Accounts alike may still differ in bookkeeping (a tombstone, a
+	// stamp): then the whole states are compared.
 	jc, err := canonical(joined)
 	if err != nil {
 		return MergeReport{}, err
 	}
-	oc, err := canonical(other)
-	if err != nil {
-		return MergeReport{}, err
+	same := func(d *Data) bool {
+		c, err := canonical(d)
+		return err == nil && bytes.Equal(c, jc)
 	}
-	r.Behind = !bytes.Equal(oc, jc)
-	cc, err := canonical(cur)
-	if err != nil {
-		return MergeReport{}, err
-	}
-	if bytes.Equal(cc, jc) {
+	r.Behind = r.Out > 0 || !same(other)
+	if r.In == 0 && same(cur) {
 		return r, nil
 	}
 	r.Changes = changes(cur, joined)
