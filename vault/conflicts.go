@@ -67,7 +67,7 @@ type FoldedCopy struct {
 // String is the one line a front end says of it.
 func (f FoldedCopy) String() string {
 	if f.Err != nil {
-		return fmt.Sprintf("warning: the conflict copy %q is not merged and is left in place: %v", f.Name, f.Err)
+		return fmt.Sprintf("warning: the conflict copy %q is left in place: %v", f.Name, f.Err)
 	}
 	return fmt.Sprintf("merged the conflict copy %q (%s) and kept it as the version %s in %s",
 		f.Name, accountsText(f.Report.In, "changed here"), f.Kept, backupsDir)

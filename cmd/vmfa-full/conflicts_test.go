@@ -52,7 +52,7 @@ func TestConflictCopyFolded(t *testing.T) {
 		t.Fatalf("age: %v: %s", err, out)
 	}
 	r = vmfa(t, here, "", []string{pw}, "list")
-	expect(t, r, 0, "GitHub\talice", `vmfa: warning: the conflict copy "vault 2.age" is not merged and is left in place: not merged: it is not authenticated by the vault's key`)
+	expect(t, r, 0, "GitHub\talice", `vmfa: warning: the conflict copy "vault 2.age" is left in place: not merged: it is not authenticated by the vault's key`)
 	if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Errorf("more than one line said:\n%s", r.stderr)
 	}
