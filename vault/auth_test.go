@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -105,5 +106,44 @@ func TestIdentityThatCannotAuthenticate(t *testing.T) {
 	}
 	if good, _ := s.UnlockWith(opaque{v.Identity()}, v.Recipient()); good.CheckKey() != nil {
 		t.Fatal("CheckKey refuses an identity that authenticates")
+	}
+}
+
+// TestAuthThirdParty: the scheme as README describes it, implemented
+// apart (testdata/verify_auth.py: Python's cryptography, with age's X25519
+// unwrap written out), finds vault.age authentic with the identity alone,
+// and a copy whose tag another key made not.
+func TestAuthThirdParty(t *testing.T) {
+	t.Parallel()
+	python := testenv.Tool(t, "python3")
+	s, v := newTestVault(t)
+	addAccounts(t, v, 0, 2)
+	key := filepath.Join(t.TempDir(), "key.txt")
+	if err := os.WriteFile(key, v.identityText(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	verify := func(path string) string {
+		t.Helper()
+		out, err := exec.Command(python, filepath.Join("testdata", "verify_auth.py"), key, path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("verify_auth.py: %v: %s", err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if got := verify(s.path(vaultFile)); got != "authentic" {
+		t.Errorf("vault.age: %s", got)
+	}
+	_, other := newTestVault(t)
+	forged := filepath.Join(t.TempDir(), "forged.age")
+	f, err := os.Create(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := encrypt(f, []byte(`{"version":1,"accounts":[]}`), v.recipient, authRecipient{other.tag}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if got := verify(forged); got != "not authentic" {
+		t.Errorf("a copy tagged by another key: %s", got)
 	}
 }
