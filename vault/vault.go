@@ -20,10 +20,6 @@
 // once they hold it, so concurrent vmfa processes never lose each other's
 // changes.
 //
-// A vault directory is trusted only if it is the user's and no one else can
-// write to it, as ssh trusts ~/.ssh: whoever can write there can swap the
-// vault's files for their own. Symbolic links are never written through.
-//
 // vault.age is authenticated by a stanza only a holder of the identity can
 // write (auth.go), so that a copy that travelled (through git, a file-sync
 // tool) is believed only if the vault's key wrote it. Copies of one vault
@@ -32,6 +28,10 @@
 // in (conflicts.go: FoldConflictCopies). The record of handed-out codes
 // (steps.json), copies.json and backups/ are the machine's own and never
 // merged.
+//
+// A vault directory is trusted only if it is the user's and no one else can
+// write to it, as ssh trusts ~/.ssh: whoever can write there can swap the
+// vault's files for their own. Symbolic links are never written through.
 //
 // The package knows nothing of terminals: passphrases come in as strings.
 package vault
