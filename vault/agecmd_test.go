@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,11 +58,15 @@ func TestFileFormats(t *testing.T) {
 	}
 }
 
-// TestStockAge decrypts vault.age with the age command, as a user would.
+// TestStockAge decrypts vault.age with the age command, as a user would:
+// its authentication stanza (auth.go) is one age ignores.
 func TestStockAge(t *testing.T) {
 	agePath := testenv.Tool(t, "age")
 	s, v := newTestVault(t)
 	want := addAccounts(t, v, 0, 3)
+	if types, err := stanzaTypes(s.path(vaultFile)); err != nil || !slices.Contains(types, authStanza) {
+		t.Fatalf("vault.age's stanzas: %v, %v", types, err)
+	}
 
 	key := filepath.Join(t.TempDir(), "key.txt")
 	if err := os.WriteFile(key, decryptedIdentity(t, s, testPassphrase), 0o600); err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"filippo.io/age"
@@ -55,6 +56,19 @@ const (
 // ErrUnauthenticated is wrapped by the refusal of a vault file that does
 // not carry a valid authentication by the vault's key.
 var ErrUnauthenticated = errors.New("it is not authenticated by the vault's key")
+
+// RefusedError is Load's refusal of a vault.age that is not authenticated
+// by the vault's key: its authentication is wrong, or missing where this
+// machine saved the vault authenticated. The versions kept in backups/ are
+// the way back. It wraps ErrUnauthenticated.
+type RefusedError struct {
+	Path string
+	Err  error // wraps ErrUnauthenticated
+}
+
+func (e *RefusedError) Error() string { return e.Path + " is refused: " + e.Err.Error() }
+
+func (e *RefusedError) Unwrap() error { return e.Err }
 
 // errNoAuth is the error of a file that has no vmfa-auth stanza.
 var errNoAuth = fmt.Errorf("%w: it carries no authentication (written by someone who holds only the vault's public key, or by a vmfa older than authenticated vaults)", ErrUnauthenticated)
@@ -195,3 +209,28 @@ func stanzaTypes(path string) ([]string, error) {
 type noIdentity struct{}
 
 func (noIdentity) Unwrap([]*age.Stanza) ([]byte, error) { return nil, age.ErrIncorrectIdentity }
+
+// Authenticate saves vault.age again if it is not authenticated yet, a
+// vault.age from before authentication, so that a copy of it can travel:
+// MergeFile accepts only authenticated copies. It reports whether it
+// saved. A vault.age whose authentication is wrong, or missing where this
+// machine saved it authenticated, is refused as Load refuses it.
+func (v *Vault) Authenticate() (saved bool, err error) {
+	release, err := lock(v.store.dir)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	types, err := stanzaTypes(v.store.path(vaultFile))
+	if err == nil && slices.Contains(types, authStanza) {
+		return false, nil
+	}
+	d, err := v.Load()
+	if err != nil {
+		return false, err
+	}
+	if _, err := v.save(d); err != nil {
+		return false, err
+	}
+	return true, nil
+}

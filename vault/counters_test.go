@@ -92,7 +92,7 @@ func TestOlderVaultCopiedBack(t *testing.T) {
 	if err := os.Rename(s.path(vaultFile+bakSuffix), s.path(vaultFile)); err != nil {
 		t.Fatal(err)
 	}
-	if d, err := v.decryptData(mustRead(t, s.path(vaultFile)), false); err != nil || d.Accounts[0].Counter != 8 {
+	if d, err := v.decryptData(mustRead(t, s.path(vaultFile)), nil); err != nil || d.Accounts[0].Counter != 8 {
 		t.Fatalf("the copied-back vault.age: %v, want it at counter 8", err)
 	}
 	checkHandsOut(t, v, e, 9)

@@ -5,7 +5,7 @@ package vault
 // bookkeeping (merge.go), which holds removed accounts, is left out.
 func (d *Data) JSON() ([]byte, error) {
 	c := *d
-	c.sync = nil
+	c.sync, c.syncRaw = nil, nil
 	return encodeData(&c)
 }
 

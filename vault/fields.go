@@ -27,16 +27,40 @@ type (
 )
 
 // dataJSON is Data as vault.age holds it: with the merge's bookkeeping
-// (merge.go), which Data keeps out of sight.
+// (merge.go), which Data keeps out of sight, and reads only when needed.
 type dataJSON struct {
 	*dataFields
-	Sync *syncState `json:"merge,omitempty"`
+	Sync json.RawMessage `json:"merge,omitempty"`
 }
 
 // asJSON returns d as dataJSON, leaving out a sync state with nothing in
 // it.
-func (d *Data) asJSON() dataJSON {
-	return dataJSON{(*dataFields)(d), d.sync.orNil()}
+func (d *Data) asJSON() (dataJSON, error) {
+	dj := dataJSON{dataFields: (*dataFields)(d), Sync: d.syncRaw}
+	if d.sync != nil {
+		dj.Sync = nil
+		if s := d.sync.orNil(); s != nil {
+			b, err := json.Marshal(s)
+			if err != nil {
+				return dataJSON{}, err
+			}
+			dj.Sync = b
+		}
+	}
+	return dj, nil
+}
+
+// rawSync keeps b, the member "merge" as read, compacted; nothing if it
+// holds nothing.
+func rawSync(b json.RawMessage) json.RawMessage {
+	if len(b) == 0 {
+		return nil
+	}
+	var c bytes.Buffer
+	if json.Compact(&c, b) != nil || c.String() == "{}" || c.String() == "null" {
+		return nil
+	}
+	return c.Bytes()
 }
 
 // Names of the JSON members Data and Entry know, in lower case:
@@ -75,7 +99,7 @@ func (d *Data) UnmarshalJSON(b []byte) error {
 	dec.DisallowUnknownFields()
 	dj := dataJSON{dataFields: (*dataFields)(d)}
 	err := dec.Decode(&dj)
-	d.sync = dj.Sync.orNil()
+	d.syncRaw = rawSync(dj.Sync)
 	if err == nil {
 		if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
 			return errors.New("invalid data after the top-level value")
@@ -91,7 +115,7 @@ func (d *Data) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &dj); err != nil {
 		return err
 	}
-	d.sync = dj.Sync.orNil()
+	d.syncRaw = rawSync(dj.Sync)
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(b, &top); err != nil {
 		return err
@@ -140,8 +164,12 @@ func unknownMembers(m map[string]json.RawMessage, known []string) string {
 // MarshalJSON writes d as vault.age holds it, with the members it did not
 // know when it was read.
 func (d *Data) MarshalJSON() ([]byte, error) {
+	dj, err := d.asJSON()
+	if err != nil {
+		return nil, err
+	}
 	if !d.hasExtra() {
-		return json.Marshal(d.asJSON())
+		return json.Marshal(dj)
 	}
 	accounts := make([]json.RawMessage, len(d.Accounts))
 	for i := range d.Accounts {
@@ -154,7 +182,7 @@ func (d *Data) MarshalJSON() ([]byte, error) {
 	b, err := json.Marshal(struct {
 		dataJSON
 		Accounts []json.RawMessage `json:"accounts"`
-	}{d.asJSON(), accounts})
+	}{dj, accounts})
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +220,11 @@ func withMembers(obj []byte, members string) []byte {
 // with tabs for whoever decrypts it with stock age.
 func encodeData(d *Data) ([]byte, error) {
 	if !d.hasExtra() {
-		return json.MarshalIndent(d.asJSON(), "", "\t")
+		dj, err := d.asJSON()
+		if err != nil {
+			return nil, err
+		}
+		return json.MarshalIndent(dj, "", "\t")
 	}
 	b, err := d.MarshalJSON()
 	if err != nil {

@@ -72,6 +72,7 @@ func FuzzIdentityFile(f *testing.F) {
 // be valid, and must survive a save and a load unchanged.
 func FuzzParseData(f *testing.F) {
 	f.Add([]byte(`{"version":1,"accounts":[{"id":"0123456789abcdef","created":"2024-01-02T03:04:05Z","issuer":"I","name":"n","secret":"JBSWY3DPEHPK3PXP","type":"hotp","algorithm":"SHA256","digits":8,"counter":5,"note":"x","pinned":true}]}`))
+	f.Add([]byte(`{"version":1,"accounts":[],"merge":{"accounts":{},"removed":{"a1":{"at":"2026-12-06T06:00:00Z","dots":["3.00a1b2c3","1.0000ffff"],"counter":2,"stamps":{"label":"3.00a1b2c3"},"entry":{"id":"a1","name":"n"}}},"vault":{"generations":"2.00000001"}}}`))
 	f.Add([]byte(`{"version":1,"accounts":[]}`))
 	// Fields this version does not know, which a save must keep.
 	f.Add([]byte(`{"version":1,"sync":{"to":"<a&b>"},"accounts":[{"id":"0123456789abcdef","created":"2024-01-02T03:04:05Z","name":"n","secret":"JBSWY3DPEHPK3PXP","type":"totp","algorithm":"SHA1","digits":6,"period":30,"icon":"\u2028 🔑","tags":[ 1, 2 ]}],"Generations":7}`))

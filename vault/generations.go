@@ -316,7 +316,7 @@ func (v *Vault) loadGeneration(path string) (*Data, error) {
 		var d *Data
 		// Generations from before authentication are the user's own
 		// backups, kept here: read, but never with a wrong tag.
-		if d, err = v.decryptData(ct, true); err == nil {
+		if d, err = v.decryptData(ct, func() bool { return true }); err == nil {
 			return d, nil
 		}
 	}
@@ -396,7 +396,7 @@ func (v *Vault) Restore(id string) (restored *Data, kept string, err error) {
 		return nil, "", err
 	}
 	d.Generations = 0
-	base := d // the state the restore is a change to: the current one
+	base := d.snapshot() // what the restore changes: the current version, if it reads
 	if cur, err := v.Load(); err == nil {
 		d.Generations = cur.Generations
 		keepCounters(d, countersOf(cur))
@@ -404,10 +404,9 @@ func (v *Vault) Restore(id string) (restored *Data, kept string, err error) {
 	}
 	steps, stepsErr := s.readSteps()
 	keepCounters(d, steps.Counters)
-	if base == d {
-		base = &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations, extra: d.extra, sync: d.sync}
+	if err := restamp(base, d, v.store.now()); err != nil {
+		return nil, "", fmt.Errorf("not restored: %w", err)
 	}
-	restamp(base, d, v.store.now())
 	if kept, err = v.save(d); err != nil {
 		return nil, "", err
 	}

@@ -123,7 +123,7 @@ func TestGenerationsKept(t *testing.T) {
 	// Create wrote among them) were pruned.
 	for i, name := range names {
 		ct := mustRead(t, filepath.Join(s.BackupsDir(), name))
-		d, err := v.decryptData(ct, false)
+		d, err := v.decryptData(ct, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -435,7 +435,7 @@ func TestGenerationsFromOlderVault(t *testing.T) {
 	addAccounts(t, v, 2, 1)
 	var counts []int
 	for _, n := range generationFiles(t, s) {
-		d, err := v.decryptData(mustRead(t, filepath.Join(s.BackupsDir(), n)), false)
+		d, err := v.decryptData(mustRead(t, filepath.Join(s.BackupsDir(), n)), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -138,7 +138,7 @@ func TestKillGenerations(t *testing.T) {
 		}
 		prev := -1
 		for _, n := range gens {
-			d, err := v.decryptData(mustRead(t, filepath.Join(s.BackupsDir(), n)), false)
+			d, err := v.decryptData(mustRead(t, filepath.Join(s.BackupsDir(), n)), nil)
 			if err != nil {
 				t.Fatalf("iteration %d: generation %s: %v", it, n, err)
 			}

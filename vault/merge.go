@@ -35,21 +35,26 @@ import (
 // count. The vault's own settings ("generations", unknown top-level
 // members) are registers too.
 //
-// A removed account leaves a tombstone: the stamps of its registers and
-// its counter when removed ("seen"), when ("at"), and the account itself
-// ("entry"). An account with a tombstone is alive when one of its
-// registers has a stamp above what the tombstone saw (or its counter went
-// on): a change the removal did not see keeps it. Tombstones of different
-// copies join register by register, and so do the accounts they hold,
-// which keeps the join exact; the account a tombstone holds is dropped
-// tombstoneLife after the removal, its stamps never.
+// Each account also keeps its "dots", the stamps of every save that
+// changed it: its causal history. A removed account leaves a tombstone:
+// the dots it had when removed ("dots"), its HOTP counter then, when
+// ("at"), and the account itself with its stamps ("entry", "stamps"). An
+// account is alive when it has a dot its tombstone lacks (a change the
+// removal did not see), or a counter beyond the tombstone's: removed on
+// one side and changed on the other, it is kept. Tombstones of different
+// copies join by the union of their dots, and the accounts they hold
+// register by register, which keeps the join exact; the account a
+// tombstone holds is dropped tombstoneLife after the removal, its dots
+// never.
 //
 // All this is in the member "merge" of vault.age's JSON:
 //
 //	"merge": {
-//	  "accounts": {"ID": {"label": "12.1f2e3d4c", "otp": "3.00a1b2c3", …}},
+//	  "accounts": {"ID": {"stamps": {"label": "12.1f2e3d4c", "otp": "3.00a1b2c3", …},
+//	                      "dots": ["3.00a1b2c3", "12.1f2e3d4c"]}},
 //	  "vault":    {"generations": "7.9c8b7a6d"},
-//	  "removed":  {"ID": {"at": "2026-12-06T06:00:00Z", "seen": {…}, "counter": 4, "entry": {…}}}
+//	  "removed":  {"ID": {"at": "2026-12-06T06:00:00Z", "dots": […], "counter": 4,
+//	                      "stamps": {…}, "entry": {…}}}
 //	}
 //
 // A vault.age without it, from before merging, reads as all stamps zero
@@ -84,7 +89,7 @@ func (s *stamp) UnmarshalText(b []byte) error {
 	s.n, err1 = strconv.ParseUint(n, 10, 64)
 	t, err2 = strconv.ParseUint(tag, 16, 32)
 	if !ok || err1 != nil || err2 != nil {
-		return errors.New("a sync stamp that is not N.TAG")
+		return errors.New("a merge stamp that is not N.TAG")
 	}
 	s.tag = uint32(t)
 	return nil
@@ -95,16 +100,69 @@ type stamps map[string]stamp
 
 // syncState is the member "merge" of vault.age.
 type syncState struct {
-	Accounts map[string]stamps     `json:"accounts,omitempty"`
-	Vault    stamps                `json:"vault,omitempty"`
-	Removed  map[string]*tombstone `json:"removed,omitempty"`
+	Accounts map[string]*accountMeta `json:"accounts,omitempty"`
+	Vault    stamps                  `json:"vault,omitempty"`
+	Removed  map[string]*tombstone   `json:"removed,omitempty"`
+}
+
+// accountMeta is an alive account's bookkeeping.
+type accountMeta struct {
+	Stamps stamps `json:"stamps,omitempty"`
+	Dots   dots   `json:"dots,omitempty"`
+}
+
+// dots is a set of stamps, sorted.
+type dots []stamp
+
+func (d dots) has(s stamp) bool {
+	_, ok := slices.BinarySearchFunc(d, s, stamp.compare)
+	return ok
+}
+
+func (d dots) with(s stamp) dots {
+	i, ok := slices.BinarySearchFunc(d, s, stamp.compare)
+	if ok {
+		return d
+	}
+	return slices.Insert(slices.Clip(d), i, s)
+}
+
+// UnmarshalJSON reads a set as a list, in any order.
+func (d *dots) UnmarshalJSON(b []byte) error {
+	var list []stamp
+	if err := json.Unmarshal(b, &list); err != nil {
+		return err
+	}
+	*d = union(list)
+	return nil
+}
+
+// union returns the union of sets, a new slice.
+func union(sets ...dots) dots {
+	var out dots
+	for _, s := range sets {
+		out = append(out, s...)
+	}
+	slices.SortFunc(out, stamp.compare)
+	return slices.Compact(out)
+}
+
+// subset reports whether every dot of d is in of.
+func (d dots) subset(of dots) bool {
+	for _, x := range d {
+		if !of.has(x) {
+			return false
+		}
+	}
+	return true
 }
 
 // tombstone is what a removal leaves.
 type tombstone struct {
 	At      time.Time       `json:"at"`
-	Seen    stamps          `json:"seen,omitempty"`
+	Dots    dots            `json:"dots,omitempty"`
 	Counter uint64          `json:"counter,omitempty"`
+	Stamps  stamps          `json:"stamps,omitempty"`
 	Entry   json.RawMessage `json:"entry,omitempty"`
 }
 
@@ -117,13 +175,13 @@ func (s *syncState) orNil() *syncState {
 }
 
 func (s *syncState) clone() *syncState {
-	c := &syncState{Accounts: map[string]stamps{}, Vault: maps.Clone(s.Vault), Removed: map[string]*tombstone{}}
-	for id, st := range s.Accounts {
-		c.Accounts[id] = maps.Clone(st)
+	c := &syncState{Accounts: map[string]*accountMeta{}, Vault: maps.Clone(s.Vault), Removed: map[string]*tombstone{}}
+	for id, m := range s.Accounts {
+		c.Accounts[id] = &accountMeta{Stamps: maps.Clone(m.Stamps), Dots: slices.Clone(m.Dots)}
 	}
 	for id, t := range s.Removed {
 		tc := *t
-		tc.Seen = maps.Clone(t.Seen)
+		tc.Dots, tc.Stamps = slices.Clone(t.Dots), maps.Clone(t.Stamps)
 		c.Removed[id] = &tc
 	}
 	if c.Vault == nil {
@@ -132,13 +190,20 @@ func (s *syncState) clone() *syncState {
 	return c
 }
 
-// state returns d's sync state, made if need be.
-func (d *Data) state() *syncState {
+// state returns d's sync state, read or made if need be.
+func (d *Data) state() (*syncState, error) {
 	if d.sync == nil {
 		d.sync = &syncState{}
+		if d.syncRaw != nil {
+			if err := json.Unmarshal(d.syncRaw, d.sync); err != nil {
+				d.sync = nil
+				return nil, fmt.Errorf("its merge bookkeeping can't be read: %w", jsonError(err))
+			}
+			d.syncRaw = nil
+		}
 	}
 	if d.sync.Accounts == nil {
-		d.sync.Accounts = map[string]stamps{}
+		d.sync.Accounts = map[string]*accountMeta{}
 	}
 	if d.sync.Vault == nil {
 		d.sync.Vault = stamps{}
@@ -146,7 +211,14 @@ func (d *Data) state() *syncState {
 	if d.sync.Removed == nil {
 		d.sync.Removed = map[string]*tombstone{}
 	}
-	return d.sync
+	return d.sync, nil
+}
+
+// snapshot is d as it is, for restamp to compare a change of d with:
+// fields and accounts copied, the bookkeeping shared (restamp clones it).
+func (d *Data) snapshot() *Data {
+	return &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations,
+		extra: d.extra, sync: d.sync, syncRaw: d.syncRaw}
 }
 
 // maxN is the highest Lamport counter in s.
@@ -157,12 +229,18 @@ func (s *syncState) maxN() uint64 {
 			n = max(n, x.n)
 		}
 	}
-	for _, st := range s.Accounts {
-		each(st)
+	for _, m := range s.Accounts {
+		each(m.Stamps)
+		if len(m.Dots) > 0 {
+			n = max(n, m.Dots[len(m.Dots)-1].n)
+		}
 	}
 	each(s.Vault)
 	for _, t := range s.Removed {
-		each(t.Seen)
+		each(t.Stamps)
+		if len(t.Dots) > 0 {
+			n = max(n, t.Dots[len(t.Dots)-1].n)
+		}
 	}
 	return n
 }
@@ -229,8 +307,12 @@ func newStamp(s *syncState) stamp {
 // restamp gives next, which a change made from prev, the sync state that
 // records it: prev's, with the registers that changed stamped anew, and
 // tombstones for the accounts removed. The stamps next holds are ignored.
-func restamp(prev, next *Data, now time.Time) {
-	base := prev.state().clone()
+func restamp(prev, next *Data, now time.Time) error {
+	ps, err := prev.state()
+	if err != nil {
+		return err
+	}
+	base := ps.clone()
 	st := newStamp(base)
 	before := make(map[string]*Entry, len(prev.Accounts))
 	for i := range prev.Accounts {
@@ -241,13 +323,18 @@ func restamp(prev, next *Data, now time.Time) {
 		e := &next.Accounts[i]
 		alive[e.ID] = true
 		p := before[e.ID]
-		s := base.Accounts[e.ID]
-		if s == nil || p == nil {
-			s = stamps{}
+		m := base.Accounts[e.ID]
+		if m == nil || p == nil {
+			m = &accountMeta{}
 		}
+		if m.Stamps == nil {
+			m.Stamps = stamps{}
+		}
+		changed := false
+		write := func(register string) { m.Stamps[register], changed = st, true }
 		for _, r := range entryRegisters {
 			if p == nil || r.value(p) != r.value(e) {
-				s[r.name] = st
+				write(r.name)
 			}
 		}
 		var pm map[string]string
@@ -256,16 +343,19 @@ func restamp(prev, next *Data, now time.Time) {
 		}
 		em := members(e.extra)
 		for k, v := range em {
-			if old, ok := pm[k]; p == nil || !ok || old != v {
-				s[k] = st
+			if old, ok := pm[k]; !ok || old != v {
+				write(k)
 			}
 		}
 		for k := range pm {
 			if _, ok := em[k]; !ok {
-				s[k] = st
+				write(k)
 			}
 		}
-		base.Accounts[e.ID] = s
+		if changed {
+			m.Dots = m.Dots.with(st)
+		}
+		base.Accounts[e.ID] = m
 	}
 	for id, p := range before {
 		if alive[id] {
@@ -276,8 +366,13 @@ func restamp(prev, next *Data, now time.Time) {
 			t = &tombstone{}
 			base.Removed[id] = t
 		}
+		m := base.Accounts[id]
+		if m == nil {
+			m = &accountMeta{}
+		}
 		t.At = now.UTC()
-		t.Seen = maxStamps(t.Seen, base.Accounts[id])
+		t.Dots = union(t.Dots, m.Dots)
+		t.Stamps = m.Stamps // the join it came from holds any older life's
 		t.Counter = max(t.Counter, p.Counter)
 		t.Entry = encodeEntry(p)
 		delete(base.Accounts, id)
@@ -301,18 +396,19 @@ func restamp(prev, next *Data, now time.Time) {
 			base.Vault[k] = st
 		}
 	}
-	next.sync = base
+	next.sync, next.syncRaw = base, nil
+	return nil
 }
 
 // pruneTombstones drops the accounts held by tombstones older than
 // tombstoneLife at now.
 func (d *Data) pruneTombstones(now time.Time) {
 	if d.sync == nil {
-		return
+		return // never read: nothing changed since it was saved
 	}
 	for _, t := range d.sync.Removed {
 		if t.Entry != nil && now.Sub(t.At) > tombstoneLife {
-			t.Entry = nil
+			t.Entry, t.Stamps = nil, nil
 		}
 	}
 }
@@ -358,13 +454,19 @@ func decodeEntry(b json.RawMessage) (Entry, error) {
 type replica struct {
 	e       *Entry
 	stamps  stamps
+	dots    dots
 	members map[string]string
 }
 
-// joinEntries joins copies of one account, register by register.
-func joinEntries(copies []replica) (Entry, stamps) {
+// joinEntries joins copies of one account, register by register, and
+// their dots.
+func joinEntries(copies []replica) (Entry, *accountMeta) {
 	var out Entry
 	s := stamps{}
+	var ds []dots
+	for _, c := range copies {
+		ds = append(ds, c.dots)
+	}
 	out.ID = copies[0].e.ID
 	for _, r := range entryRegisters {
 		best := -1
@@ -413,32 +515,28 @@ func joinEntries(copies []replica) (Entry, stamps) {
 		}
 	}
 	out.extra = joinMembers(m)
-	return out, s
+	return out, &accountMeta{Stamps: s, Dots: union(ds...)}
 }
 
-// alive reports whether an account joined to s (and counter) outlives a
-// tombstone t.
-func aliveAfter(s stamps, counter uint64, t *tombstone) bool {
-	if t == nil {
-		return true
-	}
-	if counter > t.Counter {
-		return true
-	}
-	for k, v := range s {
-		if v.compare(t.Seen[k]) > 0 {
-			return true
-		}
-	}
-	return false
+// aliveAfter reports whether an account of dots d and that counter
+// outlives a tombstone t: t did not see one of its changes.
+func aliveAfter(d dots, counter uint64, t *tombstone) bool {
+	return t == nil || counter > t.Counter || !d.subset(t.Dots)
 }
 
 // join returns the join of a and b. Its accounts are a's in a's order,
 // then those only b holds in b's. Neither a nor b is changed.
 func join(a, b *Data) (*Data, error) {
-	sa, sb := a.state(), b.state()
+	sa, err := a.state()
+	if err != nil {
+		return nil, err
+	}
+	sb, err := b.state()
+	if err != nil {
+		return nil, err
+	}
 	out := &Data{Version: Version, Accounts: []Entry{}}
-	so := out.state()
+	so, _ := out.state()
 
 	var order []string
 	seen := map[string]bool{}
@@ -465,12 +563,10 @@ func join(a, b *Data) (*Data, error) {
 	for _, id := range order {
 		var copies []replica
 		if i, ok := ia[id]; ok {
-			e := &a.Accounts[i]
-			copies = append(copies, replica{e, sa.Accounts[id], members(e.extra)})
+			copies = append(copies, alive(&a.Accounts[i], sa.Accounts[id]))
 		}
 		if i, ok := ib[id]; ok {
-			e := &b.Accounts[i]
-			copies = append(copies, replica{e, sb.Accounts[id], members(e.extra)})
+			copies = append(copies, alive(&b.Accounts[i], sb.Accounts[id]))
 		}
 		var t *tombstone
 		var held [2]Entry // the accounts the tombstones hold
@@ -484,7 +580,7 @@ func join(a, b *Data) (*Data, error) {
 			if x.At.After(t.At) {
 				t.At = x.At
 			}
-			t.Seen = maxStamps(t.Seen, x.Seen)
+			t.Dots = union(t.Dots, x.Dots)
 			t.Counter = max(t.Counter, x.Counter)
 			if x.Entry == nil {
 				continue
@@ -494,23 +590,22 @@ func join(a, b *Data) (*Data, error) {
 				return nil, fmt.Errorf("the account removed with id %q can't be read: %w", id, jsonError(err))
 			}
 			held[k] = e
-			copies = append(copies, replica{&held[k], x.Seen, members(e.extra)})
+			copies = append(copies, replica{&held[k], x.Stamps, x.Dots, members(e.extra)})
 		}
 		if len(copies) == 0 {
 			so.Removed[id] = t
 			continue
 		}
-		e, s := joinEntries(copies)
-		if aliveAfter(s, e.Counter, t) {
+		e, m := joinEntries(copies)
+		if aliveAfter(m.Dots, e.Counter, t) {
 			out.Accounts = append(out.Accounts, e)
-			so.Accounts[id] = s
+			so.Accounts[id] = m
 			if t != nil {
-				t.Entry = nil
 				so.Removed[id] = t
 			}
 			continue
 		}
-		t.Entry = encodeEntry(&e)
+		t.Stamps, t.Entry = m.Stamps, encodeEntry(&e)
 		so.Removed[id] = t
 	}
 
@@ -547,6 +642,14 @@ func join(a, b *Data) (*Data, error) {
 	return out, nil
 }
 
+// alive is the replica of an alive account.
+func alive(e *Entry, m *accountMeta) replica {
+	if m == nil {
+		m = &accountMeta{}
+	}
+	return replica{e, m.Stamps, m.Dots, members(e.extra)}
+}
+
 func maxStamp(a, b stamp) stamp {
 	if b.compare(a) > 0 {
 		return b
@@ -569,6 +672,9 @@ func canonical(d *Data) ([]byte, error) {
 	c := *d
 	c.Accounts = slices.Clone(d.Accounts)
 	slices.SortFunc(c.Accounts, func(x, y Entry) int { return strings.Compare(x.ID, y.ID) })
+	if _, err := c.state(); err != nil { // read as written: a raw one may differ
+		return nil, err
+	}
 	return c.MarshalJSON()
 }
 
@@ -598,8 +704,9 @@ type MergeReport struct {
 // kept as a generation.
 //
 // A ct that is not authenticated by the vault's key (auth.go) is refused
-// with an error wrapping ErrUnauthenticated; one encrypted to another key,
-// damaged, or from a newer vmfa, with an error that says so. Then, as on
+// with an error wrapping ErrUnauthenticated; one encrypted to another key
+// with an error wrapping ErrOtherVault; one damaged, or from a newer vmfa, with an error
+// that says so. Then, as on
 // any error, vault.age is unchanged.
 func (v *Vault) MergeFile(ct []byte) (MergeReport, error) {
 	other, err := v.openCopy(ct)
@@ -619,14 +726,14 @@ func (v *Vault) openCopy(ct []byte) (*Data, error) {
 	if int64(len(ct)) > maxVaultSize {
 		return nil, fmt.Errorf("not merged: the copy is over %s", sizeText(maxVaultSize))
 	}
-	d, err := v.decryptData(ct, false)
+	d, err := v.decryptData(ct, nil)
 	switch {
 	case err == nil:
 		return d, nil
 	case errors.Is(err, ErrUnauthenticated):
 		return nil, fmt.Errorf("not merged: %w", err)
 	case errors.Is(err, errNotToIdentity):
-		return nil, errors.New("not merged: it is not a copy of this vault (it is encrypted to another key)")
+		return nil, fmt.Errorf("not merged: %w", ErrOtherVault)
 	case errors.Is(err, ErrNewerVersion), errors.Is(err, ErrKeyUnavailable):
 		return nil, fmt.Errorf("not merged: %w", err)
 	}
@@ -649,20 +756,18 @@ func (v *Vault) merge(other *Data) (MergeReport, error) {
 		return MergeReport{}, fmt.Errorf("not merged: the merged vault would not be valid: %w", err)
 	}
 	r := MergeReport{In: differing(cur, joined), Out: differing(other, joined)}
+	// Accounts alike may still differ in bookkeeping (a tombstone, a
+	// stamp): then the whole states are compared.
 	jc, err := canonical(joined)
 	if err != nil {
 		return MergeReport{}, err
 	}
-	oc, err := canonical(other)
-	if err != nil {
-		return MergeReport{}, err
+	same := func(d *Data) bool {
+		c, err := canonical(d)
+		return err == nil && bytes.Equal(c, jc)
 	}
-	r.Behind = !bytes.Equal(oc, jc)
-	cc, err := canonical(cur)
-	if err != nil {
-		return MergeReport{}, err
-	}
-	if bytes.Equal(cc, jc) {
+	r.Behind = r.Out > 0 || !same(other)
+	if r.In == 0 && same(cur) {
 		return r, nil
 	}
 	r.Changes = changes(cur, joined)

@@ -145,6 +145,28 @@ func TestMergeRules(t *testing.T) {
 	if state(t, a) != state(t, b) {
 		t.Fatal("not converged after the removal")
 	}
+
+	// Restoring a version that held it is a change the removal did not
+	// see: it travels.
+	ids, err := a.store.VersionIDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if d, err := a.loadGeneration(filepath.Join(a.store.BackupsDir(), genPrefix+id+genSuffix)); err == nil && d.Index(z.ID) >= 0 {
+			if _, _, err := a.Restore(id); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if _, ok := find(t, a, z.ID); !ok {
+		t.Fatal("no version to restore held the removed account")
+	}
+	syncFrom(t, b, a)
+	if _, ok := find(t, b, z.ID); !ok {
+		t.Error("a restored account did not travel")
+	}
 }
 
 // TestMergeRefusesForgery: a vault.age made with the public recipient
@@ -176,5 +198,53 @@ func TestMergeRefusesForgery(t *testing.T) {
 	}
 	if !bytes.Equal(before, mustRead(t, a.store.path(vaultFile))) {
 		t.Error("a refused merge changed vault.age")
+	}
+}
+
+// TestMergeFromBeforeMerging: two machines with a vault from before stamps
+// and authentication. One upgrades it by a change; the other reads its own
+// as it is, and merges the upgraded copy, whose change wins; its own copy
+// travels once Authenticate has upgraded it.
+func TestMergeFromBeforeMerging(t *testing.T) {
+	t.Parallel()
+	vs := replicas(t, 2)
+	a, b := vs[0], vs[1]
+	const legacy = `{"version":1,"accounts":[` +
+		`{"id":"0000000000000001","created":"2024-01-02T03:04:05Z","name":"one","secret":"JBSWY3DPEHPK3PXP","type":"totp","algorithm":"SHA1","digits":6,"period":30},` +
+		`{"id":"0000000000000002","created":"2024-01-02T03:04:05Z","name":"two","secret":"GEZDGNBVGY3TQOJQ","type":"totp","algorithm":"SHA1","digits":6,"period":30}]}`
+	for _, v := range vs {
+		var buf bytes.Buffer
+		if err := encrypt(&buf, []byte(legacy), v.recipient); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(v.store.path(vaultFile), buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(v.store.path(authMarker)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	update(t, b, func(d *Data) error {
+		d.Accounts[0].Note = "upgraded on b"
+		d.Remove("0000000000000002")
+		return nil
+	})
+	if _, err := b.MergeFile(mustRead(t, a.store.path(vaultFile))); !errors.Is(err, ErrUnauthenticated) {
+		t.Fatalf("a copy from before authentication: %v", err)
+	}
+	r := syncFrom(t, a, b)
+	if r.In != 2 {
+		t.Errorf("report: %+v", r)
+	}
+	d := mustLoad(t, a)
+	if len(d.Accounts) != 1 || d.Accounts[0].Note != "upgraded on b" {
+		t.Fatalf("after the merge: %+v", d.Accounts)
+	}
+	if saved, err := b.Authenticate(); err != nil || saved {
+		t.Fatalf("Authenticate of a saved vault: %v, %v", saved, err)
+	}
+	syncFrom(t, b, a)
+	if state(t, a) != state(t, b) {
+		t.Error("not converged")
 	}
 }

@@ -38,6 +38,9 @@ func runHelper(name string) int {
 			return fail(err)
 		}
 	}
+	if name == "merger" {
+		return runMerger(dir, os.Getenv("VMFA_TEST_OTHER"))
+	}
 	if name == "create" {
 		fmt.Println("ready")
 		if _, err := Open(dir).Create(testPassphrase, testWorkFactor); err != nil {
@@ -184,7 +187,7 @@ func TestKill(t *testing.T) {
 			t.Fatalf("iteration %d: vault went back from %d to %d accounts", it, onDisk, n)
 		}
 		if bak, err := os.ReadFile(path + bakSuffix); err == nil {
-			if _, err := v.decryptData(bak, false); err != nil {
+			if _, err := v.decryptData(bak, nil); err != nil {
 				t.Fatalf("iteration %d: vault.age.bak: %v", it, err)
 			}
 		}
@@ -231,7 +234,7 @@ func killState(t *testing.T, dir string, v *Vault, n, saved int, before, after [
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d, err := v.decryptData(b, false); err == nil && len(d.Accounts) == saved+1 {
+		if d, err := v.decryptData(b, nil); err == nil && len(d.Accounts) == saved+1 {
 			return killStates[1]
 		}
 		return killStates[0]

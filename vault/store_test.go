@@ -388,14 +388,14 @@ func TestBackupHoldsPreviousState(t *testing.T) {
 		t.Fatal("vault.age.bak is not the previous vault.age")
 	}
 	ct := mustRead(t, path+bakSuffix)
-	d, err := v.decryptData(ct, false)
+	d, err := v.decryptData(ct, nil)
 	if err != nil || len(d.Accounts) != 1 {
 		t.Errorf("backup decrypts to %v, %v; want 1 account", d, err)
 	}
 	if _, err := v.Update(func(d *Data) error { d.Remove(d.Accounts[0].ID); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if d, _ := v.decryptData(mustRead(t, path+bakSuffix), false); d == nil || len(d.Accounts) != 2 {
+	if d, _ := v.decryptData(mustRead(t, path+bakSuffix), nil); d == nil || len(d.Accounts) != 2 {
 		t.Errorf("after a removal, the backup does not hold both accounts")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"slices"
 	"time"
 
 	"filippo.io/age"
@@ -80,8 +79,7 @@ func (v *Vault) Recipient() string { return v.recipient.String() }
 // Vault opened with UnlockWith whose identity does not open vault.age gets
 // an error wrapping ErrOtherKey: nothing says the file is damaged. One
 // whose authentication (auth.go) is wrong, or missing where this machine
-// has saved the vault authenticated, is refused with an error wrapping
-// ErrUnauthenticated.
+// has saved the vault authenticated, is refused with a *RefusedError.
 func (v *Vault) Load() (*Data, error) {
 	path := v.store.path(vaultFile)
 	ct, err := readFile(path, maxVaultSize)
@@ -100,12 +98,12 @@ func (v *Vault) Load() (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := v.decryptData(ct, !v.store.markedAuthenticated(v.Recipient()))
+	d, err := v.decryptData(ct, func() bool { return !v.store.markedAuthenticated(v.Recipient()) })
 	if errors.Is(err, ErrKeyUnavailable) {
 		return nil, err
 	}
 	if errors.Is(err, ErrUnauthenticated) {
-		return nil, fmt.Errorf("%s is refused: %w", path, err)
+		return nil, &RefusedError{Path: path, Err: err}
 	}
 	if errors.Is(err, errNotToIdentity) && v.key == nil {
 		// The key held elsewhere is not identity.age's: nothing says
@@ -129,13 +127,13 @@ func (v *Vault) Load() (*Data, error) {
 var errNotToIdentity = errors.New("it is not encrypted to the identity in identity.age")
 
 // decryptData decrypts, authenticates and parses the contents of a
-// vault.age. A file without authentication is refused unless legacy says
-// to read it (a vault.age from before authentication).
-func (v *Vault) decryptData(ct []byte, legacy bool) (*Data, error) {
+// vault.age. A file without authentication is refused unless legacy, asked
+// only then, says to read it (a vault.age from before authentication).
+func (v *Vault) decryptData(ct []byte, legacy func() bool) (*Data, error) {
 	missing := false
 	pt, err := decrypt(ct, maxVaultSize, authIdentity{v.identity, v.tag, &missing})
 	defer clear(pt)
-	if err == nil && missing && !legacy {
+	if err == nil && missing && (legacy == nil || !legacy()) {
 		return nil, errNoAuth
 	}
 	var noMatch *age.NoIdentityMatchError
@@ -171,7 +169,7 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 	// and is left as it is, not replaced by one that lost its handouts.
 	steps, stepsErr := v.store.readSteps()
 	keepCounters(d, steps.Counters)
-	prev := &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations, extra: d.extra, sync: d.sync}
+	prev := d.snapshot()
 	if err := fn(d); err != nil {
 		return nil, err
 	}
@@ -182,7 +180,9 @@ func (v *Vault) Update(fn func(*Data) error) (*Data, error) {
 	if err := d.validate(); err != nil {
 		return nil, fmt.Errorf("not saved: %w", err)
 	}
-	restamp(prev, d, v.store.now())
+	if err := restamp(prev, d, v.store.now()); err != nil {
+		return nil, fmt.Errorf("not saved: %w", err)
+	}
 	if _, err := v.save(d); err != nil {
 		return nil, err
 	}
@@ -279,7 +279,8 @@ func (v *Vault) checkOwnsVault() error {
 // CheckKey makes sure that the identity of a Vault opened with UnlockWith,
 // such as an agent's, opens vault.age, before the Vault is used: it returns
 // an error wrapping ErrOtherKey if it does not, and one wrapping
-// ErrKeyUnavailable if the identity could not be used. Anything else, such
+// ErrKeyUnavailable if the identity could not be used, to decrypt or to
+// authenticate (auth.go). Anything else, such
 // as a damaged vault.age, is left to Load to report.
 func (v *Vault) CheckKey() error {
 	err := v.opensVaultFile()
@@ -293,9 +294,10 @@ func (v *Vault) CheckKey() error {
 }
 
 // opensVaultFile decrypts the header of vault.age with v's identity, which
-// costs one unwrap: it returns nil if the identity opens it (or there is no
-// vault.age), errNotToIdentity if it has no stanza the identity opens, and
-// other errors as they come.
+// costs one unwrap and, if it carries one, a check of its authentication:
+// it returns nil if the identity opens it (or there is no vault.age),
+// errNotToIdentity if it has no stanza the identity opens, and other errors
+// as they come.
 func (v *Vault) opensVaultFile() error {
 	f, err := safefile.Open(v.store.path(vaultFile))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -305,7 +307,10 @@ func (v *Vault) opensVaultFile() error {
 		return err
 	}
 	defer f.Close()
-	_, err = age.Decrypt(f, v.identity)
+	// With the authentication checked, an identity held elsewhere that
+	// can't authenticate (an agent of an older vmfa) is found out here.
+	missing := false
+	_, err = age.Decrypt(f, authIdentity{v.identity, v.tag, &missing})
 	var noMatch *age.NoIdentityMatchError
 	if errors.As(err, &noMatch) {
 		return errNotToIdentity

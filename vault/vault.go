@@ -20,6 +20,15 @@
 // once they hold it, so concurrent vmfa processes never lose each other's
 // changes.
 //
+// vault.age is authenticated by a stanza only a holder of the identity can
+// write (auth.go), so that a copy that travelled (through git, a file-sync
+// tool) is believed only if the vault's key wrote it. Copies of one vault
+// changed apart merge account by account in a join (merge.go: MergeFile),
+// and the conflict copies file-sync tools leave beside vault.age are folded
+// in (conflicts.go: FoldConflictCopies). The record of handed-out codes
+// (steps.json), copies.json and backups/ are the machine's own and never
+// merged.
+//
 // A vault directory is trusted only if it is the user's and no one else can
 // write to it, as ssh trusts ~/.ssh: whoever can write there can swap the
 // vault's files for their own. Symbolic links are never written through.
@@ -69,6 +78,7 @@
 package vault
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -152,8 +162,11 @@ type Data struct {
 	// Restore leaves it as it is.
 	Generations int `json:"generations,omitempty"`
 
-	extra string     // members this version does not know (fields.go)
-	sync  *syncState // the merge's bookkeeping (merge.go)
+	extra string // members this version does not know (fields.go)
+	// The merge's bookkeeping (merge.go): as read, compacted, until
+	// state parses it into sync. Most reads never need it.
+	syncRaw json.RawMessage
+	sync    *syncState
 }
 
 // KeptGenerations is how many previous versions of vault.age a save keeps.

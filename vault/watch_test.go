@@ -26,8 +26,9 @@ func TestStamp(t *testing.T) {
 		t.Fatal("loading changed the stamp")
 	}
 
-	// Another process (another Vault on the directory) saves a change of
-	// the same size, and the clock does not move.
+	// Another process (another Vault on the directory) saves a version of
+	// the same size (no change: a change is stamped, merge.go, which
+	// lengthens the file), and the clock does not move.
 	writer, err := s.Unlock(testPassphrase)
 	if err != nil {
 		t.Fatal(err)
@@ -37,11 +38,7 @@ func TestStamp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := writer.Update(func(d *Data) error {
-		d.Accounts[0].Name = "user9@example.com" // was user0@: same length
-		return nil
-	})
-	if err != nil || d.Accounts[0].Name != "user9@example.com" {
+	if _, err := writer.Update(func(d *Data) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {

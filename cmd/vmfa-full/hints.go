@@ -8,9 +8,9 @@ import (
 	"github.com/vmfa/vmfa/internal/agekey"
 	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/internal/awssession"
+	"github.com/vmfa/vmfa/internal/browser"
 	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/enroll"
-	"github.com/vmfa/vmfa/internal/browser"
 	"github.com/vmfa/vmfa/internal/exporter"
 	"github.com/vmfa/vmfa/internal/gitsync"
 	"github.com/vmfa/vmfa/internal/importer"
@@ -46,6 +46,7 @@ var hints = []hint{
 	is(agent.ErrExited, ": run 'vmfa agent' to see why"),
 	is(vault.ErrNoVault, ": run 'vmfa init', or 'vmfa add' or 'vmfa enroll' to create one with the first account"),
 	damagedHint,
+	as[*vault.RefusedError](": 'vmfa history' lists the earlier versions, 'vmfa restore ID' brings one back"),
 	is(vault.ErrNoVersion, "; 'vmfa history' lists them"),
 	recipientHint,
 	is(vault.ErrNoRecipient, " ('vmfa recipients list' shows them)"),

@@ -19,8 +19,8 @@ import (
 	"github.com/vmfa/vmfa/internal/agekey"
 	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/internal/awssession"
-	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/browser"
+	"github.com/vmfa/vmfa/internal/dirs"
 	"github.com/vmfa/vmfa/internal/exporter"
 	"github.com/vmfa/vmfa/internal/importer"
 	"github.com/vmfa/vmfa/internal/settings"
@@ -57,6 +57,7 @@ func TestHints(t *testing.T) {
 		want string
 	}{
 		{"--dir not a directory", &vault.NotDirError{Path: "/etc/passwd"}, "/etc/passwd", "/etc/passwd is not a directory: --dir names the vault's directory"},
+		{"vault.age refused", &vault.RefusedError{Path: "/v/vault.age", Err: vault.ErrUnauthenticated}, "", "/v/vault.age is refused: it is not authenticated by the vault's key: 'vmfa history' lists the earlier versions, 'vmfa restore ID' brings one back"},
 		{"no passphrase, agent could", fmt.Errorf("vault: %w", &unlock.NoPassphraseError{AgentCould: true}),
 			"", "vault: no terminal to ask on: run 'vmfa unlock' in a terminal first, and the agent answers here; or set VMFA_PASSPHRASE_COMMAND, VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE"},
 		{"no passphrase", &unlock.NoPassphraseError{}, "", "no terminal to ask on: set VMFA_PASSPHRASE_COMMAND, VMFA_PASSPHRASE_FILE or VMFA_PASSPHRASE"},

@@ -22,6 +22,7 @@ func (a *app) unlocker(s *vault.Store) *unlock.Unlocker {
 		Identity: a.identityPath(),
 		Agent:    a.agentEnabled(),
 		Warn:     func(err error) { a.warn(explain(err, a.dir)) },
+		Note:     func(line string) { fmt.Fprintln(a.stderr(), "vmfa: "+line) },
 		Busy: func(label string, work func()) {
 			withSpinner(label, func() (struct{}, error) { work(); return struct{}{}, nil })
 		},

@@ -56,7 +56,8 @@
 //     timesync.Clock corrected as the settings directory of the client's
 //     environment says (wire.CodeRequest.Settings), read for each request,
 //     as the full program run there would. It answers wire.CodeElsewhere
-//     to anything else (an HOTP account, no match, several, an error): the
+//     to anything else (an HOTP account, no match, several, an error, a
+//     file-sync tool's conflict copy beside vault.age to merge first): the
 //     full program does those and says what is wrong. It keeps the vault it decrypted while
 //     vault.age is unchanged, and forgets it on lock.
 //   - Put(name, value, ttl), Get(name) and Delete(name): a small cache of secrets, such

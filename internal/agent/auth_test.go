@@ -12,6 +12,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/vmfa/vmfa/internal/agent/wire"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -83,4 +84,34 @@ func mustTag(t *testing.T, c *Client) []byte {
 		t.Fatal(err)
 	}
 	return tag
+}
+
+// TestNoCodeBesideAConflictCopy: while a file-sync tool's conflict copy
+// lies beside vault.age, the agent leaves the code to the full program,
+// which merges it first (package unlock); once it is gone, it answers.
+func TestNoCodeBesideAConflictCopy(t *testing.T) {
+	v, dir := codeVault(t)
+	now := time.Now()
+	c, ask := codeAgent(t, v, dir, &now, 0)
+	if _, err := c.Unlock(v.Identity(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(dir, "vault.sync-conflict-20261206-101010-ABCDEFG.age")
+	ct, err := os.ReadFile(filepath.Join(dir, "vault.age"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(copyPath, ct, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := ask(wire.CodeRequest{Query: "aws"}); r.Code != wire.CodeElsewhere || r.Codes != nil {
+		t.Fatalf("beside a conflict copy: %+v", r)
+	}
+	folded, err := v.FoldConflictCopies()
+	if err != nil || len(folded) != 1 || folded[0].Err != nil {
+		t.Fatalf("fold: %+v, %v", folded, err)
+	}
+	if r := ask(wire.CodeRequest{Query: "aws"}); r.Codes == nil {
+		t.Fatalf("after the fold: %+v", r)
+	}
 }

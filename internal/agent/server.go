@@ -358,7 +358,11 @@ func (s *Server) code(req *wire.CodeRequest) wire.Response {
 	// in its words: no match, several, an HOTP counter to save, a damaged
 	// vault.
 	elsewhere := wire.Response{Error: "the full program answers this", Code: wire.CodeElsewhere}
-	v, err := vault.Open(s.vaultDir).UnlockWith(key, key.Recipient().String())
+	store := vault.Open(s.vaultDir)
+	if store.HasConflictCopies() {
+		return elsewhere // the full program merges them first (package unlock)
+	}
+	v, err := store.UnlockWith(key, key.Recipient().String())
 	if err != nil {
 		return elsewhere
 	}

@@ -34,6 +34,14 @@
 // A new vault (Create) takes its passphrase from the environment, else asks
 // for it twice on the terminal.
 //
+// # Conflict copies
+//
+// Once open, the vault folds in the conflict copies a file-sync tool left
+// beside vault.age (vault.Vault.FoldConflictCopies), whichever way it was
+// opened, and each is told to Note in one line: merged, or refused and left
+// in place. The agent answers no code while there are any, so that the
+// full program, which opens the vault here, folds them first.
+//
 // # Messages
 //
 // Errors and warnings say what happened. What to do about it, in terms of
@@ -52,6 +60,7 @@ import (
 	"github.com/vmfa/vmfa/internal/agent"
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/term"
+	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -89,6 +98,12 @@ type Unlocker struct {
 	// ErrOut is where the terminal is told what goes on: a wrong
 	// passphrase, a plugin's messages; nil is os.Stderr.
 	ErrOut io.Writer
+	// Note is told what opening the vault did beside it, one line each:
+	// the conflict copies merged or refused. nil drops them. OpenWith, for
+	// the interface, which owns the screen, keeps them in Notes instead.
+	Note func(string)
+	// Notes are the lines OpenWith did not tell Note.
+	Notes []string
 }
 
 // NoPassphraseError is the error of an unlock that needed a passphrase when
@@ -123,11 +138,15 @@ func (e *ForeignKeyError) Unwrap() error { return vault.ErrOtherKey }
 // Open opens the vault for a command, in the package's order.
 func (u *Unlocker) Open() (*vault.Vault, error) {
 	if v := u.FromAgent(); v != nil {
+		u.fold(v, u.Note)
 		return v, nil
 	}
 	v, prompted, err := u.Local()
 	if err == nil && prompted {
 		u.offerToAgent(v)
+	}
+	if err == nil {
+		u.fold(v, u.Note)
 	}
 	var np *NoPassphraseError
 	if errors.As(err, &np) && u.Agent && agentSupported(u.Store) {
@@ -178,13 +197,17 @@ func (u *Unlocker) Local() (v *vault.Vault, prompted bool, err error) {
 // key in Identity. It returns nil and no error when only the passphrase
 // opens it.
 func (u *Unlocker) OpenByKey() (*vault.Vault, error) {
-	if v := u.FromAgent(); v != nil {
-		return v, nil
+	v := u.FromAgent()
+	if v == nil && u.Identity != "" {
+		var err error
+		if v, err = u.withIdentity(); err != nil {
+			return nil, err
+		}
 	}
-	if u.Identity == "" {
-		return nil, nil
+	if v != nil {
+		u.fold(v, u.Note)
 	}
-	return u.withIdentity()
+	return v, nil
 }
 
 // OpenWith opens the vault with pass, which the interface read: the key of
@@ -199,7 +222,24 @@ func (u *Unlocker) OpenWith(pass string) (*vault.Vault, error) {
 	if env, _, _ := u.envPassphrase(); env == "" && u.Agent {
 		_, _ = HandToAgent(v, agent.DefaultTimeout)
 	}
+	u.fold(v, func(line string) { u.Notes = append(u.Notes, line) })
 	return v, nil
+}
+
+// fold merges the conflict copies beside vault.age into v and tells note
+// what became of each, escaped for the terminal: their names come from
+// whatever made them.
+func (u *Unlocker) fold(v *vault.Vault, note func(string)) {
+	if note == nil {
+		note = func(string) {}
+	}
+	folded, err := v.FoldConflictCopies()
+	for _, f := range folded {
+		note(termsafe.Escape(f.String()))
+	}
+	if err != nil {
+		note(termsafe.Escape("warning: conflict copies of the vault are not merged: " + err.Error()))
+	}
 }
 
 // Create makes a new vault of the given scrypt work factor, with the
