@@ -156,7 +156,7 @@ locks without use. With --json: {"locked":bool,"agent_pid":int,
 // agentStatus is the status of the vault's agent: locked when none runs,
 // or none can on this system.
 func (a *app) agentStatus() (agent.Status, error) {
-	st := agent.Status{Locked: true}
+	var st agent.Status
 	_, c, err := a.agentOf()
 	if err == nil {
 		st, err = c.Status()

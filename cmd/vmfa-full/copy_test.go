@@ -57,13 +57,15 @@ func waitClipboard(display, want string, timeout time.Duration) string {
 // with the agent unlocked, too: --copy is vmfa-full's.
 func TestCodeCopy(t *testing.T) {
 	// Not parallel: it checks times vmfa takes or measures, which the other
-	// tests' load would skew.
-	display := testenv.Xvfb(t)
+	// tests' load would skew. Two displays, so that the clears of the two
+	// copies are waited for at once.
+	display, other := testenv.Xvfb(t), testenv.Xvfb(t)
 	dir := t.TempDir()
-	env := with(agentEnv(t, dir), "DISPLAY="+display)
+	base := agentEnv(t, dir)
+	env := with(base, "DISPLAY="+display)
 	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
 
-	copyCode := func(env []string, clearAfter string) string {
+	copyCode := func(env []string, display, clearAfter string) string {
 		t.Helper()
 		start := time.Now()
 		r := vmfa(t, dir, "", env, "code", "aws", "--copy", "--clear-after", clearAfter)
@@ -84,7 +86,7 @@ func TestCodeCopy(t *testing.T) {
 		return got
 	}
 
-	code := copyCode(with(env, pw), "2s")
+	code := copyCode(with(env, pw), display, "2s")
 	pids := clearers(t, dir)
 	if len(pids) != 1 {
 		t.Fatalf("%d clearing processes: %v", len(pids), pids)
@@ -98,21 +100,23 @@ func TestCodeCopy(t *testing.T) {
 			t.Fatalf("the clearer's %s holds the code or the passphrase: %q", f, b)
 		}
 	}
-	if got := waitClipboard(display, "", 6*time.Second); got != "" {
-		t.Fatalf("the clipboard still holds %q after the clear time", got)
-	}
 
 	// The user copies something else meanwhile: it stays. Through the
 	// front end and the agent this time.
+	env = with(base, "DISPLAY="+other)
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
-	copyCode(env, "2s")
-	putText(t, display, "my notes")
+	copyCode(env, other, "2s")
+	putText(t, other, "my notes")
+
+	if got := waitClipboard(display, "", 6*time.Second); got != "" {
+		t.Fatalf("the clipboard still holds %q after the clear time", got)
+	}
 	for deadline := time.Now().Add(6 * time.Second); len(clearers(t, dir)) > 0; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the clearer still runs 6 s after a 2 s clear time")
 		}
 	}
-	if got := clipboardHolds(display, "my notes"); got != "my notes" {
+	if got := clipboardHolds(other, "my notes"); got != "my notes" {
 		t.Fatalf("the clear replaced the user's clipboard with %q", got)
 	}
 }

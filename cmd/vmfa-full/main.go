@@ -8,10 +8,10 @@
 // (countdowns and spinners included), and the hints that name vmfa's
 // commands and flags (hints.go), which the libraries never do. The rules
 // are in the packages it calls, where the interface and the agent reach
-// them too: vault (accounts, queries, handing out codes, history, recipients),
-// unlock (agent, key or passphrase), enroll, importer and exporter,
-// awssession, agent, timesync (the clock every code uses), dirs, tui and
-// the others under internal.
+// them too: vault (accounts, queries, handing out codes, history,
+// recipients), unlock (agent, key or passphrase), enroll, importer and
+// exporter, awssession, agent, timesync (the clock every code uses), dirs,
+// tui and the others under internal.
 //
 // Each command's RunE is about 20 lines: it checks its flags, calls those
 // packages, and prints what they return on the command's own stdout and

@@ -70,6 +70,9 @@ Windows: %AppData%\vmfa).`,
 			if err != nil {
 				return err
 			}
+			if fl.timeout <= 0 || fl.timeout > timesync.Timeout {
+				return usageError{fmt.Errorf("--timeout %v: use a duration up to %v", fl.timeout, timesync.Timeout)}
+			}
 			if fl.reset {
 				if fl.apply || fl.asJSON || fl.check || fl.server != "" {
 					return usageError{errors.New("--reset takes no other flag")}
@@ -99,6 +102,9 @@ Windows: %AppData%\vmfa).`,
 	f.BoolVar(&fl.apply, "apply", false, "compute every code at the system clock plus the measured offset from now on")
 	f.BoolVar(&fl.reset, "reset", false, "remove the applied correction: codes use the system clock again")
 	f.BoolVar(&fl.check, "check", false, "exit 1 when codes are wrong: computed more than 15 s off the server's time")
+	// Only ever shorter than timesync.Timeout: for tests, which wait for it.
+	f.DurationVar(&fl.timeout, "timeout", timesync.Timeout, "how long the server has to answer")
+	f.MarkHidden("timeout")
 	return cmd
 }
 
@@ -106,6 +112,7 @@ Windows: %AppData%\vmfa).`,
 type timeFlags struct {
 	server                      string
 	asJSON, apply, reset, check bool
+	timeout                     time.Duration
 }
 
 // measure asks --server, else timesync.Server(), how far off the clock is.
@@ -114,7 +121,7 @@ func (fl timeFlags) measure() (timesync.Measurement, error) {
 	if server == "" {
 		server = timesync.Server()
 	}
-	m, err := timesync.Measure(server, timesync.Timeout)
+	m, err := timesync.Measure(server, fl.timeout)
 	if err != nil && fl.server == "" && !errors.Is(err, timesync.ErrBadReply) {
 		return m, fmt.Errorf("%w; --server HOST[:PORT] asks another server", err)
 	}

@@ -1,17 +1,94 @@
 //go:build linux
 
-package main
+package imagememory
 
 import (
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/vmfa/vmfa/internal/testenv"
 )
+
+// vmfaBin is the front end TestMain builds, with vmfa-full beside it;
+// fixtures is a directory for the images more than one test reads.
+var vmfaBin, fixtures string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "vmfa-imagememory")
+	if err != nil {
+		panic(err)
+	}
+	fixtures = filepath.Join(dir, "fixtures")
+	if err := os.Mkdir(fixtures, 0o700); err != nil {
+		panic(err)
+	}
+	if vmfaBin, err = testenv.BuildVmfa(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	openSources()
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// openSources opens every Go source of the module. go test caches a
+// package's results by what its test binary links and the files its tests
+// open; this test binary links none of the programs it measures, so a
+// change to their sources must run these tests again.
+func openSources() {
+	root := filepath.Join("..", "..", "..")
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return nil
+		case d.IsDir() && path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata"):
+			return filepath.SkipDir
+		case !d.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go"):
+			if f, err := os.Open(path); err == nil {
+				f.Close()
+			}
+		}
+		return nil
+	})
+}
+
+const pw = "VMFA_PASSPHRASE=correct horse"
+
+// rgba16Bomb is the 16-bit RGBA PNG of 9999×9999 that scan and paste both
+// read: 800 MB of pixels, which take seconds to compress, so written once.
+var rgba16Bomb = struct {
+	sync.Mutex
+	path string
+}{}
+
+func rgba16(t *testing.T) string {
+	rgba16Bomb.Lock()
+	defer rgba16Bomb.Unlock()
+	if rgba16Bomb.path == "" {
+		rgba16Bomb.path = testenv.PNGBomb(t, fixtures, "rgba16.png", 9999, 9999, 16, 6, false, false)
+	}
+	return rgba16Bomb.path
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+func expect(t *testing.T, r result, code int, stdout, stderr string) {
+	t.Helper()
+	if r.code != code || !strings.Contains(r.stdout, stdout) || !strings.Contains(r.stderr, stderr) {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d, stdout ~%q, stderr ~%q", r.code, r.stdout, r.stderr, code, stdout, stderr)
+	}
+}
 
 // The memory README promises for images (Importing QR codes): no image
 // under the pixel limit takes vmfa past 600 MiB, and none takes long.
@@ -30,7 +107,7 @@ func TestScanImageBombs(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, c := range []struct{ path, want string }{
-		{testenv.PNGBomb(t, dir, "rgba16.png", 9999, 9999, 16, 6, false, false), "rgba16.png: no QR code found\n"},
+		{rgba16(t), "rgba16.png: no QR code found\n"},
 		{testenv.TIFFBomb(t, dir, "rgba16.tif", 9999, 9999, 16, 4), "rgba16.tif: decoding this 9999×9999 TIFF would take 3147 MB of memory, over the 512 MB limit; save it as PNG\n"},
 		{testenv.PNGBomb(t, dir, "tall16.png", 1, 100_000_000, 16, 6, false, false), "tall16.png: no QR code found\n"},
 	} {
@@ -61,7 +138,7 @@ func TestPasteImageBomb(t *testing.T) {
 		expect(t, r, 1, "", want)
 		checkImageCost(t, filepath.Base(path), rss, elapsed)
 	}
-	paste(testenv.PNGBomb(t, dir, "rgba16.png", 9999, 9999, 16, 6, false, false), "vmfa: clipboard image: no QR code found\n")
+	paste(rgba16(t), "vmfa: clipboard image: no QR code found\n")
 
 	// 65 MB that start as a PNG does: refused before they are all read.
 	big := filepath.Join(dir, "big.png")
