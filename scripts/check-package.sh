@@ -87,7 +87,7 @@ done
 home=$tmp/home
 mkdir -p -m 0700 "$home" "$home/run"
 run() { env -i HOME="$home" XDG_RUNTIME_DIR="$home/run" VMFA_DIR="$home/vault" PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"; }
-[ "$(run command -v vmfa)" = /usr/bin/vmfa ] || die "vmfa is not on PATH as /usr/bin/vmfa"
+[ "$(run sh -c "command -v vmfa")" = /usr/bin/vmfa ] || die "vmfa is not on PATH as /usr/bin/vmfa"
 
 commit=$(git rev-parse HEAD)
 run vmfa --version >"$tmp/version.txt" || die "vmfa --version failed"

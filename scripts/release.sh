@@ -95,7 +95,7 @@ for target in "${targets[@]}"; do
 	if [ "$goos" = linux ]; then
 		for packager in deb rpm; do
 			rm -rf "$work/pkg" && mkdir "$work/pkg"
-			NFPM_ARCH=$goarch NFPM_VERSION=$version NFPM_MTIME=$date BUILD_DIR=$dir DOCS_DIR=$docs \
+			NFPM_ARCH=$goarch NFPM_VERSION=$version BUILD_DIR=$dir DOCS_DIR=$docs \
 				"$work/nfpm" package --config packaging/nfpm.yaml --packager "$packager" --target "$work/pkg/" >/dev/null
 			file=$(cd "$work/pkg" && ls)
 			[ -f "$work/pkg/$file" ] || die "nfpm made no $packager for $target"

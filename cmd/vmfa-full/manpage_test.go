@@ -89,6 +89,9 @@ func TestManPages(t *testing.T) {
 		}
 		last = at
 	}
+	if !bytes.Contains(page, []byte(`\fB--version\fP`)) {
+		t.Errorf("vmfa.1 does not document --version")
+	}
 	if !bytes.Contains(page, []byte(`.TH "VMFA" "1" "Dec 2025" "vmfa `)) {
 		t.Errorf("vmfa.1's title line is not dated by SOURCE_DATE_EPOCH: %.80q", page)
 	}

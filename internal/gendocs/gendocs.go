@@ -54,6 +54,10 @@ func Man(root *cobra.Command, dir string, opt Options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	// What Execute adds to the tree before it runs a command: the
+	// completion command and the root's --version.
+	root.InitDefaultCompletionCmd()
+	root.InitDefaultVersionFlag()
 	// The auto-generated tag dates the page with today: not reproducible.
 	root.DisableAutoGenTag = true
 	date := opt.Date.UTC()
