@@ -6,7 +6,7 @@
 # and 'vmfa code' through the agent that the installed systemd user unit
 # starts; then removes the package, so that no installed vmfa is left on
 # PATH for anything after it. Needs root, dpkg, man-db, bash-completion,
-# oathtool and the tools of scripts/release.sh.
+# oathtool, jq and the tools of scripts/release.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -15,7 +15,7 @@ die() {
 	exit 1
 }
 [ "$(id -u)" -eq 0 ] || die "run as root: it installs the .deb with dpkg -i"
-for c in dpkg man oathtool; do
+for c in dpkg man oathtool jq; do
 	command -v "$c" >/dev/null || die "$c is not installed"
 done
 [ -f /usr/share/bash-completion/bash_completion ] || die "bash-completion is not installed"
@@ -59,11 +59,13 @@ grep -v -e "^$name/\$" -e "^$name/\(vmfa\|vmfa-full\|README.md\|LICENSE\)\$" -e 
 tar -C "$tmp" -xzf "$out/$archive"
 for p in vmfa vmfa-full; do
 	go version -m "$tmp/$name/$p" >"$tmp/buildinfo.txt"
-	for want in 'CGO_ENABLED=0' '-trimpath=true' "version.version=v$version"; do
+	for want in 'CGO_ENABLED=0' '-trimpath=true'; do
 		grep -qF -- "$want" "$tmp/buildinfo.txt" || die "$p in $archive was not built with $want:
 $(cat "$tmp/buildinfo.txt")"
 	done
 done
+"$tmp/$name/vmfa-full" --version | grep -q "^vmfa-full v$version (commit " ||
+	die "vmfa-full in $archive says $("$tmp/$name/vmfa-full" --version); want v$version"
 
 # .goreleaser.yaml's packages install what packaging/nfpm.yaml's do.
 dsts() { sed -n 's/^ *\(- \)\?dst: *//p' "$@" | LC_ALL=C sort; }
@@ -86,7 +88,8 @@ done
 # the build's directories.
 home=$tmp/home
 mkdir -p -m 0700 "$home" "$home/run"
-run() { env -i HOME="$home" XDG_RUNTIME_DIR="$home/run" VMFA_DIR="$home/vault" PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"; }
+clean_env=(HOME="$home" XDG_RUNTIME_DIR="$home/run" VMFA_DIR="$home/vault" PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8)
+run() { env -i "${clean_env[@]}" "$@"; }
 [ "$(run sh -c "command -v vmfa")" = /usr/bin/vmfa ] || die "vmfa is not on PATH as /usr/bin/vmfa"
 
 commit=$(git rev-parse HEAD)
@@ -110,15 +113,16 @@ run env "$pw" vmfa init --work-factor 10 >/dev/null 2>&1 || die "vmfa init faile
 echo "otpauth://totp/GitHub:alice?secret=$secret&issuer=GitHub" | run env "$pw" vmfa add --uri >/dev/null || die "vmfa add failed"
 exec_start=$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/user/vmfa-agent.service)
 [ "$exec_start" = "/usr/bin/vmfa agent" ] || die "the unit's ExecStart is $exec_start"
-run $exec_start 2>"$tmp/agent.log" &
+# (env execs vmfa, which execs vmfa-full: one pid, as under systemd.)
+env -i "${clean_env[@]}" $exec_start 2>"$tmp/agent.log" &
 agent=$!
 for _ in $(seq 50); do
-	run vmfa status --json 2>/dev/null | grep -q "\"agent_pid\":$agent" && break
+	[ "$(run vmfa status --json 2>/dev/null | jq .agent_pid)" = "$agent" ] && break
 	sleep 0.1
 done
-run vmfa status --json | grep -q "\"agent_pid\":$agent" || die "the unit's agent (pid $agent) does not answer: $(cat "$tmp/agent.log")"
+[ "$(run vmfa status --json | jq .agent_pid)" = "$agent" ] || die "the unit's agent (pid $agent) does not answer: $(cat "$tmp/agent.log")"
 run env "$pw" vmfa unlock >/dev/null 2>&1 || die "vmfa unlock failed"
-run vmfa status --json | grep -q '"locked":false' || die "the agent is still locked after vmfa unlock"
+[ "$(run vmfa status --json | jq .locked)" = false ] || die "the agent is still locked after vmfa unlock"
 
 # No passphrase now, no terminal: only the agent can give the code.
 before=$(oathtool --totp -b "$secret")
