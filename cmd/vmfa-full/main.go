@@ -171,7 +171,9 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	root.AddCommand(a.awsCmd())
 	root.AddCommand(a.agentCmds()...)
 	root.AddCommand(clipboardClearerCmd())
-	root.AddCommand(docsCmd(root))
+	if docsCmd != nil {
+		root.AddCommand(docsCmd(root))
+	}
 	a.addTUI(root)
 	return root
 }

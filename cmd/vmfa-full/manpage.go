@@ -1,50 +1,12 @@
 package main
 
-import (
-	"fmt"
-	"os"
-	"strconv"
-	"time"
+import "github.com/spf13/cobra"
 
-	"github.com/spf13/cobra"
-
-	"github.com/vmfa/vmfa/internal/gendocs"
-	"github.com/vmfa/vmfa/internal/version"
-)
-
-// docsCmd is 'vmfa-full __docs DIR', hidden: the release build's maker of
-// the manual pages and completion scripts it ships (internal/gendocs), from
-// this very command tree. The pages' date is $SOURCE_DATE_EPOCH's (the
-// release's commit), else now.
-func docsCmd(root *cobra.Command) *cobra.Command {
-	return &cobra.Command{
-		Use:    "__docs DIR",
-		Short:  "Write the manual pages and completion scripts in DIR (for a release)",
-		Hidden: true,
-		Args:   cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			date := time.Now()
-			if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
-				n, err := strconv.ParseInt(s, 10, 64)
-				if err != nil {
-					return usageError{fmt.Errorf("SOURCE_DATE_EPOCH=%q: not a number of seconds", s)}
-				}
-				date = time.Unix(n, 0)
-			}
-			return gendocs.Write(root, args[0], manOptions(date))
-		},
-	}
-}
-
-// manOptions are what vmfa's pages say beyond --help.
-func manOptions(date time.Time) gendocs.Options {
-	return gendocs.Options{
-		Source:       "vmfa " + version.Get().Version,
-		Manual:       "vmfa manual",
-		Date:         date,
-		RootSections: manSections,
-	}
-}
+// docsCmd, where the build has one (-tags gendocs: docs_gendocs.go), is
+// the hidden command that writes the manual pages and completion scripts
+// for a release. Other builds leave it out, so that the markdown and YAML
+// packages it links cost vmfa-full's every start nothing.
+var docsCmd func(root *cobra.Command) *cobra.Command
 
 // manSections are vmfa(1)'s sections beyond --help, in markdown. Every
 // VMFA_ variable the code reads is in ENVIRONMENT (TestManEnvironment).

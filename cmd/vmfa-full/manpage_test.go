@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -25,7 +24,8 @@ import (
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
-// TestManPages: 'vmfa-full __docs DIR', as a release runs it, writes a page
+// TestManPages: 'vmfa-full __docs DIR' (built -tags gendocs), as a release
+// runs it, writes a page
 // for every command a user can run and none other, vmfa(1) with the
 // sections --help lacks, pages man renders without a warning, and the
 // completion scripts 'vmfa completion SHELL' prints; twice the same bytes
@@ -34,9 +34,17 @@ func TestManPages(t *testing.T) {
 	t.Parallel()
 	testenv.Tool(t, "man")
 	home := t.TempDir()
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-tags", "gendocs", "-o", bin+string(filepath.Separator), ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build -tags gendocs: %v\n%s", err, out)
+	}
+	if r := runBin(t, fullBin(), home, "", nil, "__docs", t.TempDir()); r.code == 0 {
+		t.Errorf("vmfa-full built without -tags gendocs has __docs: it links what only a release needs")
+	}
 	docs := func() string {
 		out := t.TempDir()
-		r := runBin(t, fullBin(), home, "", []string{"SOURCE_DATE_EPOCH=1765000000"}, "__docs", out)
+		r := runBin(t, filepath.Join(bin, "vmfa-full"), home, "", []string{"SOURCE_DATE_EPOCH=1765000000"}, "__docs", out)
 		expect(t, r, 0, "", "")
 		return out
 	}
@@ -141,7 +149,7 @@ func TestManEnvironment(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	if err := gendocs.Man(newRoot(&passphrase.Env{}), dir, manOptions(time.Now())); err != nil {
+	if err := gendocs.Man(newRoot(&passphrase.Env{}), dir, gendocs.Options{RootSections: manSections}); err != nil {
 		t.Fatal(err)
 	}
 	text, _ := renderMan(t, filepath.Join(dir, "vmfa.1"))
