@@ -4,7 +4,7 @@
 //
 // Write(root, dir, opt) makes
 //
-//	dir/man/man1/vmfa.1, vmfa-aws.1, vmfa-aws-enroll.1, …  (troff, one per command)
+//	dir/man/man1/vmfa.1, vmfa-aws.1, vmfa-aws-exec.1, …    (troff, one per command)
 //	dir/completions/bash/vmfa                              (bash-completion's file name)
 //	dir/completions/zsh/_vmfa                              (zsh's #compdef file name)
 //	dir/completions/fish/vmfa.fish
