@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -36,6 +35,7 @@ import (
 	"github.com/vmfa/vmfa/internal/passphrase"
 	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/internal/timesync"
+	"github.com/vmfa/vmfa/internal/version"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -177,7 +177,7 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 		Example: `  vmfa enroll ~/Desktop/aws-qr.png     # add the AWS device, print MFA code 1 and 2
   vmfa code aws                         # print the current code of the account matching "aws"
   aws sts get-session-token --serial-number ARN --token-code "$(vmfa code aws)"`,
-		Version:           version(),
+		Version:           version.Get().Line("vmfa-full"),
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		Args:              noArgs,
@@ -186,6 +186,8 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	a.root = root
 	a.clock = newClock(stderrOf{root})
 	spinnerOut = root.ErrOrStderr
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().BoolP("version", "v", false, "print the version, commit and date of vmfa and of vmfa-full")
 	root.PersistentFlags().StringVar(&a.dir, "dir", "", "vault directory (overrides $VMFA_DIR)")
 	root.PersistentFlags().StringVar(&a.identityFile, "identity", "", "unlock with the private key in `FILE` instead of the passphrase (overrides $VMFA_IDENTITY; see 'vmfa recipients')")
 	root.PersistentFlags().BoolVar(&a.noAgent, "no-agent", false, "neither use nor start the agent (as VMFA_AGENT=off)")
@@ -203,17 +205,11 @@ The vault lives in --dir, else $VMFA_DIR, else $XDG_DATA_HOME/vmfa, else
 	root.AddCommand(a.awsCmd())
 	root.AddCommand(a.agentCmds()...)
 	root.AddCommand(clipboardClearerCmd())
+	if docsCmd != nil {
+		root.AddCommand(docsCmd(root))
+	}
 	a.addTUI(root)
 	return root
-}
-
-// version is the module version go install recorded, "(devel)" for a
-// build from a clone.
-func version() string {
-	if info, ok := debug.ReadBuildInfo(); ok {
-		return info.Main.Version
-	}
-	return "(devel)"
 }
 
 // store opens the vault directory named by the flags and environment.

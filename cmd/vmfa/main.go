@@ -20,12 +20,18 @@ import (
 	"unicode/utf8"
 
 	"github.com/vmfa/vmfa/internal/termsafe"
+	"github.com/vmfa/vmfa/internal/version"
 )
 
 // fullName is the program that does everything but the fast path.
 const fullName = "vmfa-full"
 
 func main() {
+	// --version: this program's build, then vmfa-full's (run below), as
+	// the two are installed together and a mismatch is worth seeing.
+	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-v") {
+		os.Stdout.WriteString(version.Get().Line("vmfa") + "\n")
+	}
 	if printed := codeFromAgent(os.Args[1:]); printed {
 		os.Exit(0)
 	}

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# check-package.sh: CI's check of a release as users get it. It makes a
+# snapshot release for linux/amd64 (scripts/release.sh), checks the archive's
+# contents and the checksums, installs the .deb with dpkg -i, and from the
+# installed files alone runs 'vmfa --version', 'man vmfa', a bash completion,
+# and 'vmfa code' through the agent that the installed systemd user unit
+# starts; then removes the package, so that no installed vmfa is left on
+# PATH for anything after it. Needs root, dpkg, man-db, bash-completion,
+# oathtool, jq and the tools of scripts/release.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+die() {
+	echo "check-package: $*" >&2
+	exit 1
+}
+[ "$(id -u)" -eq 0 ] || die "run as root: it installs the .deb with dpkg -i"
+for c in dpkg man oathtool jq; do
+	command -v "$c" >/dev/null || die "$c is not installed"
+done
+[ -f /usr/share/bash-completion/bash_completion ] || die "bash-completion is not installed"
+! dpkg -s vmfa >/dev/null 2>&1 || die "a vmfa package is installed already: dpkg -r vmfa first"
+
+tmp=$(mktemp -d)
+agent=
+cleanup() {
+	[ -z "$agent" ] || kill "$agent" 2>/dev/null || true
+	dpkg -r vmfa >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# The release.
+out=$tmp/dist
+scripts/release.sh "$out" linux/amd64 >"$tmp/release.log" 2>&1 || {
+	cat "$tmp/release.log" >&2
+	die "scripts/release.sh failed"
+}
+built=$(date +%s)
+(cd "$out" && sha256sum --quiet -c checksums.txt) || die "checksums.txt does not match the files"
+archive=$(cd "$out" && ls vmfa_*_linux_amd64.tar.gz)
+name=${archive%.tar.gz}
+version=${name#vmfa_}
+version=${version%_linux_amd64}
+deb=$(cd "$out" && ls vmfa_*_amd64.deb)
+ls "$out"/vmfa-*.x86_64.rpm >/dev/null || die "no .rpm in $out"
+
+# The archive: both programs, static and stamped, the pages of every
+# command, the three shells' completions, README and LICENSE.
+tar -tzf "$out/$archive" | LC_ALL=C sort >"$tmp/archive.txt"
+for f in vmfa vmfa-full README.md LICENSE man/man1/vmfa.1 man/man1/vmfa-code.1 man/man1/vmfa-aws-credentials.1 \
+	man/man1/vmfa-agent.1 completions/bash/vmfa completions/zsh/_vmfa completions/fish/vmfa.fish; do
+	grep -qx "$name/$f" "$tmp/archive.txt" || die "$archive has no $name/$f; it has:
+$(cat "$tmp/archive.txt")"
+done
+grep -v -e "^$name/\$" -e "^$name/\(vmfa\|vmfa-full\|README.md\|LICENSE\)\$" -e "^$name/man/\(man1/\(vmfa\(-[a-z-]*\)\?\.1\)\?\)\?\$" \
+	-e "^$name/completions/\(\(bash\|zsh\|fish\)/\)\?\$" -e "^$name/completions/\(bash/vmfa\|zsh/_vmfa\|fish/vmfa.fish\)\$" \
+	"$tmp/archive.txt" >"$tmp/extra.txt" && die "$archive holds files it should not: $(cat "$tmp/extra.txt")"
+tar -C "$tmp" -xzf "$out/$archive"
+for p in vmfa vmfa-full; do
+	go version -m "$tmp/$name/$p" >"$tmp/buildinfo.txt"
+	for want in 'CGO_ENABLED=0' '-trimpath=true'; do
+		grep -qF -- "$want" "$tmp/buildinfo.txt" || die "$p in $archive was not built with $want:
+$(cat "$tmp/buildinfo.txt")"
+	done
+done
+"$tmp/$name/vmfa-full" --version | grep -q "^vmfa-full v$version (commit " ||
+	die "vmfa-full in $archive says $("$tmp/$name/vmfa-full" --version); want v$version"
+
+# .goreleaser.yaml's packages install what packaging/nfpm.yaml's do.
+dsts() { sed -n 's/^ *\(- \)\?dst: *//p' "$@" | LC_ALL=C sort; }
+sed -n '/^nfpms:/,/^[a-z_]*:$/p' .goreleaser.yaml | sed '$d' >"$tmp/goreleaser-nfpms.yaml"
+diff <(dsts "$tmp/goreleaser-nfpms.yaml") <(dsts packaging/nfpm.yaml | grep -v '^/usr/bin/') ||
+	die ".goreleaser.yaml's nfpms and packaging/nfpm.yaml install different files (above)"
+
+# Installed. A system that leaves out manual pages (a container's dpkg
+# path-exclude) would make 'man vmfa' fail for a reason not vmfa's.
+dpkg -i --path-include='/usr/share/man/man1/vmfa*' "$out/$deb" >/dev/null || die "dpkg -i $deb failed"
+dpkg -L vmfa >"$tmp/installed.txt"
+for f in /usr/bin/vmfa /usr/bin/vmfa-full /usr/share/man/man1/vmfa.1.gz /usr/share/man/man1/vmfa-aws-exec.1.gz \
+	/usr/share/bash-completion/completions/vmfa /usr/share/zsh/vendor-completions/_vmfa \
+	/usr/share/fish/vendor_completions.d/vmfa.fish /usr/lib/systemd/user/vmfa-agent.service \
+	/usr/share/doc/vmfa/copyright; do
+	grep -qx "$f" "$tmp/installed.txt" || die "the .deb installed no $f"
+done
+
+# From here on, only the installed files: a clean environment, PATH without
+# the build's directories.
+home=$tmp/home
+mkdir -p -m 0700 "$home" "$home/run"
+clean_env=(HOME="$home" XDG_RUNTIME_DIR="$home/run" VMFA_DIR="$home/vault" PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8)
+run() { env -i "${clean_env[@]}" "$@"; }
+[ "$(run sh -c "command -v vmfa")" = /usr/bin/vmfa ] || die "vmfa is not on PATH as /usr/bin/vmfa"
+
+commit=$(git rev-parse HEAD)
+run vmfa --version >"$tmp/version.txt" || die "vmfa --version failed"
+grep -qx "vmfa v$version (commit $commit, [0-9TZ:-]*, go[0-9.]* linux/amd64)" "$tmp/version.txt" &&
+	grep -qx "vmfa-full v$version (commit $commit, [0-9TZ:-]*, go[0-9.]* linux/amd64)" "$tmp/version.txt" ||
+	die "vmfa --version printed $(cat "$tmp/version.txt"); want v$version, commit $commit, for vmfa and vmfa-full"
+
+[ "$(run man -w vmfa)" = /usr/share/man/man1/vmfa.1.gz ] || die "man -w vmfa: $(run man -w vmfa 2>&1)"
+run env MANPAGER=cat MANWIDTH=200 man vmfa >"$tmp/man.txt" 2>&1 || die "man vmfa failed: $(cat "$tmp/man.txt")"
+for s in NAME SYNOPSIS FILES ENVIRONMENT "EXIT STATUS" SECURITY VMFA_PASSPHRASE_COMMAND; do
+	grep -q "$s" "$tmp/man.txt" || die "man vmfa has no $s"
+done
+run env MANPAGER=cat man vmfa-aws-credentials | grep -q -- '--profile' || die "man vmfa-aws-credentials does not document --profile"
+
+# A vault, and the agent as the installed systemd user unit runs it (no
+# systemd here: its ExecStart, as systemd would start it).
+secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
+pw="VMFA_PASSPHRASE=correct horse"
+run env "$pw" vmfa init --work-factor 10 >/dev/null 2>&1 || die "vmfa init failed"
+echo "otpauth://totp/GitHub:alice?secret=$secret&issuer=GitHub" | run env "$pw" vmfa add --uri >/dev/null || die "vmfa add failed"
+exec_start=$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/user/vmfa-agent.service)
+[ "$exec_start" = "/usr/bin/vmfa agent" ] || die "the unit's ExecStart is $exec_start"
+# (env execs vmfa, which execs vmfa-full: one pid, as under systemd.)
+env -i "${clean_env[@]}" $exec_start 2>"$tmp/agent.log" &
+agent=$!
+for _ in $(seq 50); do
+	[ "$(run vmfa status --json 2>/dev/null | jq .agent_pid)" = "$agent" ] && break
+	sleep 0.1
+done
+[ "$(run vmfa status --json | jq .agent_pid)" = "$agent" ] || die "the unit's agent (pid $agent) does not answer: $(cat "$tmp/agent.log")"
+run env "$pw" vmfa unlock >/dev/null 2>&1 || die "vmfa unlock failed"
+[ "$(run vmfa status --json | jq .locked)" = false ] || die "the agent is still locked after vmfa unlock"
+
+# No passphrase now, no terminal: only the agent can give the code.
+before=$(oathtool --totp -b "$secret")
+code=$(run vmfa code github </dev/null) || die "vmfa code through the agent failed"
+after=$(oathtool --totp -b "$secret")
+[ "$code" = "$before" ] || [ "$code" = "$after" ] || die "vmfa code printed $code; oathtool says $before"
+
+# Bash completion, loaded as bash-completion loads it for the command vmfa:
+# commands, and the vault's accounts from the unlocked agent.
+complete_vmfa() {
+	run bash -c 'source /usr/share/bash-completion/bash_completion
+		__load_completion vmfa || exit 1
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		$(complete -p vmfa | sed "s/.*-F \([^ ]*\) .*/\1/") vmfa "${@: -1}" "${@: -2:1}"
+		printf "%s\n" "${COMPREPLY[@]}"' bash "$@"
+}
+complete_vmfa vmfa co >"$tmp/complete.txt" 2>&1 || die "bash completion failed: $(cat "$tmp/complete.txt")"
+grep -qx "code" "$tmp/complete.txt" || die "'vmfa co<TAB>' completes to $(cat "$tmp/complete.txt"); want code"
+complete_vmfa vmfa code Git >"$tmp/complete.txt" 2>&1 || die "bash completion failed: $(cat "$tmp/complete.txt")"
+grep -q "GitHub:alice" "$tmp/complete.txt" || die "'vmfa code Git<TAB>' completes to $(cat "$tmp/complete.txt"); want GitHub:alice"
+
+run vmfa lock >/dev/null 2>&1
+kill "$agent"
+wait "$agent" 2>/dev/null || true
+agent=
+dpkg -r vmfa >/dev/null || die "dpkg -r vmfa failed"
+[ ! -e /usr/bin/vmfa ] || die "dpkg -r vmfa left /usr/bin/vmfa"
+end=$(date +%s)
+echo "check-package: ok: v$version, $archive, $deb, $(basename "$out"/*.rpm); release $((built - start)) s, checks $((end - built)) s"
