@@ -83,12 +83,15 @@ The vault directory is **--dir**, else **$VMFA_DIR**, else **$XDG_DATA_HOME/vmfa
 **VMFA_NTP_SERVER**
 : The NTP server of **vmfa time**, unless **--server** is given (default pool.ntp.org).
 
+**VMFA_AWS_FEDERATION_ENDPOINT**
+: The console federation endpoint of **vmfa aws login** (default: AWS's, for the profile's partition: signin.aws.amazon.com, signin.amazonaws.cn, signin.amazonaws-us-gov.com).
+
 **VMFA_AWS_PROFILE**
 : Set by **vmfa aws exec** and **vmfa aws env** to the profile whose session they hand out, as aws-vault sets AWS_VAULT.
 
 vmfa reads the passphrase variables once and removes them from its environment, so no process it starts inherits them.
 
-**AWS_CONFIG_FILE**, **AWS_SHARED_CREDENTIALS_FILE**, **AWS_PROFILE**, **AWS_REGION**, **AWS_DEFAULT_REGION**, **AWS_ENDPOINT_URL_STS**, **AWS_ENDPOINT_URL**, **AWS_MAX_ATTEMPTS**, **AWS_EC2_METADATA_DISABLED**
+**AWS_CONFIG_FILE**, **AWS_SHARED_CREDENTIALS_FILE**, **AWS_PROFILE**, **AWS_REGION**, **AWS_DEFAULT_REGION**, **AWS_ENDPOINT_URL_STS**, **AWS_ENDPOINT_URL_IAM**, **AWS_ENDPOINT_URL**, **AWS_MAX_ATTEMPTS**, **AWS_EC2_METADATA_DISABLED**
 : Read by the AWS SDK for Go for **vmfa aws**, as by every AWS tool. **vmfa aws exec** and **vmfa aws env** set **AWS_ACCESS_KEY_ID**, **AWS_SECRET_ACCESS_KEY**, **AWS_SESSION_TOKEN**, **AWS_CREDENTIAL_EXPIRATION**, **AWS_REGION** and **AWS_DEFAULT_REGION**, and remove **AWS_PROFILE**, **AWS_DEFAULT_PROFILE** and **AWS_SECURITY_TOKEN**.
 
 **XDG_DATA_HOME**, **XDG_CONFIG_HOME**, **XDG_STATE_HOME**, **XDG_RUNTIME_DIR**, **HOME**
