@@ -241,15 +241,14 @@ func (r *Repo) exchange(ctx context.Context, g *git, lv *lazyVault) (Result, err
 	}
 }
 
-// resave saves vault.age again, which authenticates it, and commits it.
-// (vault.Authenticate, on its way, will save only a vault.age that needs
-// it.)
+// resave authenticates a vault.age from before authentication, so that
+// what is published can be checked, and commits it.
 func (r *Repo) resave(ctx context.Context, lv *lazyVault) error {
 	v, err := lv.get()
 	if err != nil {
 		return err
 	}
-	if _, err := v.Update(func(*vault.Data) error { return nil }); err != nil {
+	if _, err := v.Authenticate(); err != nil {
 		return err
 	}
 	_, err = r.commitLocal(ctx)
