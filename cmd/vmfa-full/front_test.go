@@ -116,7 +116,7 @@ func TestFrontEndCodeFromAgent(t *testing.T) {
 	// vmfa-full found in $PATH when it is not beside the front end.
 	path := "PATH=" + filepath.Dir(vmfaBin) + string(os.PathListSeparator) + os.Getenv("PATH")
 	expect(t, runBin(t, front, dir, "", with(env, path), "code", "nothing"), 1, "", `no account matches "nothing"`)
-	expect(t, runBin(t, front, dir, "", with(env, path), "--version"), 0, "vmfa version", "")
+	expect(t, runBin(t, front, dir, "", with(env, path), "--version"), 0, "\nvmfa-full ", "") // its line comes from the vmfa-full found
 
 	expect(t, vmfa(t, dir, "", env, "lock"), 0, "", "Locked")
 	expect(t, runBin(t, front, dir, "", env, "code", "aws"), 1, "", noFull)
