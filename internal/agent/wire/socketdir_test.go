@@ -39,7 +39,9 @@ func TestSocketDirOfAnotherUser(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", "")
 	t.Setenv("TMPDIR", tmp)
 	t.Setenv("XDG_STATE_HOME", state)
-	vault := t.TempDir()
+	// SocketName takes the clean path; the temporary directory need not be
+	// one (gremlins' TMPDIR=$PWD/../gremlins.XXXXXX).
+	vault := filepath.Clean(t.TempDir())
 	squat := filepath.Join(tmp, fmt.Sprintf("vmfa-%d", os.Getuid()))
 	fallback := filepath.Join(state, "vmfa", "agent", wire.SocketName(vault))
 	for name, plant := range map[string]func() error{
@@ -97,7 +99,7 @@ func TestSocketInSystemRuntimeDir(t *testing.T) {
 	defer func(old string) { wire.SystemRuntimeDirs = old }(wire.SystemRuntimeDirs)
 	wire.SystemRuntimeDirs = base
 	run := filepath.Join(base, strconv.Itoa(os.Getuid()))
-	vault := t.TempDir()
+	vault := filepath.Clean(t.TempDir())
 	tmpPath := filepath.Join(tmp, fmt.Sprintf("vmfa-%d", os.Getuid()), wire.SocketName(vault))
 	if path, err := wire.SocketPath(vault); err != nil || path != tmpPath {
 		t.Fatalf("no %s: %q, %v; want %s", run, path, err, tmpPath)
