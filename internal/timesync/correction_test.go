@@ -65,6 +65,7 @@ func TestVerdict(t *testing.T) {
 	}
 	for d, want := range map[time.Duration]string{
 		400 * time.Microsecond:  "Fine: codes are computed at the server's time.",
+		time.Millisecond:        "Fine: codes are computed at the right time (1ms ahead of the server's).",
 		-300 * time.Millisecond: "Fine: codes are computed at the right time (300ms behind the server's).",
 		3 * time.Second:         "Fine: codes are computed 3s ahead of the server's time, close enough.",
 		-7 * time.Second:        "Warning: codes are computed 7s behind the server's time;",
