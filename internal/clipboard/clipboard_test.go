@@ -284,3 +284,25 @@ func TestClearVia(t *testing.T) {
 		t.Fatalf("ClearVia = %v, %v; board %q", cleared, err, board)
 	}
 }
+
+// TestImageSizeLimit: what a tool writes is kept up to exactly MaxImageSize
+// bytes, in pieces as a pipe brings them; the write that would go one byte
+// past fails and marks the image as over.
+func TestImageSizeLimit(t *testing.T) {
+	var b cappedBuffer
+	piece := make([]byte, 1<<20)
+	for range MaxImageSize>>20 - 1 {
+		if _, err := b.Write(piece); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := b.Write(piece[:len(piece)-1]); err != nil || n != len(piece)-1 {
+		t.Fatalf("writing up to a byte under the limit: %d, %v", n, err)
+	}
+	if n, err := b.Write([]byte{1}); err != nil || n != 1 || b.over || b.buf.Len() != MaxImageSize {
+		t.Fatalf("writing the last byte: %d, %v; %d kept, over %v", n, err, b.buf.Len(), b.over)
+	}
+	if _, err := b.Write([]byte{2}); err == nil || !b.over || b.buf.Len() != MaxImageSize {
+		t.Fatalf("a byte past the limit: %v; %d kept, over %v", err, b.buf.Len(), b.over)
+	}
+}
