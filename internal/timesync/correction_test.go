@@ -119,12 +119,13 @@ func TestApplyAndReset(t *testing.T) {
 func TestEditedCorrection(t *testing.T) {
 	for i, bad := range []string{
 		`{"offset_seconds": 172800, "server": "x", "measured_at": "2026-11-24T10:00:00Z"}`,
+		`{"offset_seconds": -86400.001, "server": "x", "measured_at": "2026-11-24T10:00:00Z"}`,
 		`{"offset_seconds": 5}`,
 		`{"offset_seconds": "soon"}`, // not what vmfa wrote: the settings' own error
 	} {
 		f := settings.Open(t.TempDir())
 		os.WriteFile(f.Path(), []byte(`{"clock_correction": `+bad+`}`), 0o600)
-		if c, err := Applied(f); err == nil || !c.IsZero() || !strings.Contains(err.Error(), f.Path()) || errors.Is(err, ErrNotMeasured) != (i < 2) {
+		if c, err := Applied(f); err == nil || !c.IsZero() || !strings.Contains(err.Error(), f.Path()) || errors.Is(err, ErrNotMeasured) != (i < 3) {
 			t.Errorf("%s: %+v %v", bad, c, err)
 		}
 		if removed, found, err := Reset(f); err != nil || !found || !removed.IsZero() {
@@ -133,5 +134,11 @@ func TestEditedCorrection(t *testing.T) {
 		if c, err := Applied(f); err != nil || !c.IsZero() {
 			t.Errorf("%s after reset: %+v %v", bad, c, err)
 		}
+	}
+	// MaxOffset itself is what Measure accepts, so it is applied.
+	f := settings.Open(t.TempDir())
+	os.WriteFile(f.Path(), []byte(`{"clock_correction": {"offset_seconds": -86400, "server": "x", "measured_at": "2026-11-24T10:00:00Z"}}`), 0o600)
+	if c, err := Applied(f); err != nil || c.Offset != -MaxOffset {
+		t.Errorf("a correction of -%v: %+v %v", MaxOffset, c, err)
 	}
 }
