@@ -178,6 +178,17 @@ func TestReadNoDisplay(t *testing.T) {
 	}
 }
 
+// TestReadImageDisplayGone: with DISPLAY naming a display that is not
+// there (a stale one in a tmux started under another session), the tool's
+// own words are passed on.
+func TestReadImageDisplayGone(t *testing.T) {
+	testenv.Tools(t, "xclip")
+	c := &Clipboard{Getenv: env(map[string]string{"DISPLAY": ":4093", "PATH": os.Getenv("PATH")})}
+	if _, err := c.ReadImage(); !errors.Is(err, ErrNoImage) || !strings.Contains(err.Error(), "(xclip: ") || !strings.Contains(err.Error(), ":4093") {
+		t.Fatalf("ReadImage on a display that is gone: %v, want ErrNoImage with xclip's message", err)
+	}
+}
+
 // TestXclipUnderXvfb exercises the real X11 path: xclip copies and clears
 // text, and an image put on the clipboard reads back byte for byte.
 func TestXclipUnderXvfb(t *testing.T) {
@@ -304,5 +315,21 @@ func TestImageSizeLimit(t *testing.T) {
 	}
 	if _, err := b.Write([]byte{2}); err == nil || !b.over || b.buf.Len() != MaxImageSize {
 		t.Fatalf("a byte past the limit: %v; %d kept, over %v", err, b.buf.Len(), b.over)
+	}
+}
+
+// TestFirstLine: a tool's message is cut to its first line, and to 120
+// bytes with an ellipsis only when it is longer.
+func TestFirstLine(t *testing.T) {
+	long := strings.Repeat("x", 120)
+	for in, want := range map[string]string{
+		"one\ntwo":   "one",
+		long:         long,
+		long + "y":   long + "…",
+		long + "\nz": long,
+	} {
+		if got := firstLine(in); got != want {
+			t.Errorf("firstLine(%.10q…) = %.10q…, want %.10q… (%d bytes)", in, got, want, len(want))
+		}
 	}
 }
