@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vmfa/vmfa/internal/testenv"
 )
@@ -230,6 +231,17 @@ func TestXclipUnderXvfb(t *testing.T) {
 	}
 	if err := exec.Command("xclip", "-selection", "clipboard", "-t", "image/png", "-i", path).Run(); err != nil {
 		t.Fatal(err)
+	}
+	// xclip -i returns before the process it leaves behind owns the
+	// clipboard: under load, a read at once still finds the text's owner.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		targets, _ := exec.Command("xclip", "-selection", "clipboard", "-t", "TARGETS", "-o").Output()
+		if strings.Contains(string(targets), "image/png") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("xclip -i: the clipboard offers %q, not image/png", targets)
+		}
 	}
 	got, err := c.ReadImage()
 	if err != nil {
