@@ -58,6 +58,8 @@ func TestProbeMemory(t *testing.T) {
 			with(inV1, map[string]string{v1 + "memory.limit_in_bytes": "268435456\n", v1 + "memory.usage_in_bytes": "67108864\n"}), 192 * MiB, cgroup},
 		{"cgroup v1 without a limit (2^63 rounded down to a page)",
 			with(inV1, map[string]string{v1 + "memory.limit_in_bytes": "9223372036854771712\n", v1 + "memory.usage_in_bytes": "67108864\n"}), 800 * MiB, available},
+		{"a limit of 2^62 bytes is as good as none",
+			map[string]string{"proc/self/cgroup": inV2["proc/self/cgroup"], v2 + "memory.max": "4611686018427387904\n", v2 + "memory.current": "134217728\n"}, ^uint64(0), ""},
 	} {
 		root := t.TempDir()
 		for name, text := range c.files {
