@@ -75,6 +75,21 @@ func TestProbeMemory(t *testing.T) {
 			t.Errorf("%s: %d MiB (%s), want %d MiB (%s)", c.name, avail/MiB, what, c.avail/MiB, c.what)
 		}
 	}
+	// An address-space limit of 2^62 bytes is as good as none too. Only the
+	// soft limit is lowered, and the hard one stays to raise it back.
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_AS, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if lim.Max >= unlimited {
+		defer unix.Setrlimit(unix.RLIMIT_AS, &lim)
+		if err := unix.Setrlimit(unix.RLIMIT_AS, &unix.Rlimit{Cur: unlimited, Max: lim.Max}); err != nil {
+			t.Fatal(err)
+		}
+		if avail, what := probeMemoryIn(t.TempDir()); avail != ^uint64(0) || what != "" {
+			t.Errorf("ulimit -v of 2^62 bytes: %d MiB (%s), want no limit", avail/MiB, what)
+		}
+	}
 }
 
 // TestCreateUnderUlimit: under 'ulimit -v', creating a vault at a work
