@@ -174,7 +174,11 @@ func TestSecretCache(t *testing.T) {
 	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "nothing"}); r.Found || r.Error != "" {
 		t.Fatalf("get of a missing name: %+v", r)
 	}
-	clk.pass(11 * time.Minute)
+	clk.pass(10*time.Minute - time.Nanosecond)
+	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "aws/dev"}); !r.Found {
+		t.Fatalf("secret gone before its TTL: %+v", r)
+	}
+	clk.pass(time.Nanosecond) // its TTL, to the nanosecond
 	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "aws/dev"}); r.Found {
 		t.Fatalf("expired secret still there: %+v", r)
 	}
@@ -251,12 +255,14 @@ func TestUnlockAgainClearsSecrets(t *testing.T) {
 // use, whichever clock saw it pass.
 func TestSuspendCountsAsIdle(t *testing.T) {
 	s, clk, id := newTestServer(t)
+	var reason string
+	s.OnLock(func(r string) { reason = r })
 	s.handle(unlockReq(id, 15*time.Minute))
 	clk.pass(14 * time.Minute)
 	clk.sleep(14 * time.Minute)
 	tick(s)
-	if st := mustStatus(t, s); !st.Locked {
-		t.Fatalf("28 minutes without a request, 14 of them suspended: %+v", st)
+	if st := mustStatus(t, s); !st.Locked || reason != "idle for 15m0s by the wall clock, 14m0s of it suspended" {
+		t.Fatalf("28 minutes without a request, 14 of them suspended: %+v, %q", st, reason)
 	}
 
 	s.handle(unlockReq(id, 15*time.Minute))
