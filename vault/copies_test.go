@@ -99,6 +99,13 @@ func TestCopiesRecord(t *testing.T) {
 	if code, err := d.CopiedCode(beyond); err == nil {
 		t.Fatalf("a step beyond time itself has the code %q", code)
 	}
+	// An entry with no period (not one a vault loads) has no code, and
+	// no division by zero.
+	broken := &Data{Accounts: []Entry{totp}}
+	broken.Accounts[0].Period = 0
+	if code, err := broken.CopiedCode(c1); err == nil {
+		t.Fatalf("a TOTP entry with a period of 0 has the code %q", code)
+	}
 	for i := range maxCopies + 5 {
 		c := c1
 		c.PID = i

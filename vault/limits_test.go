@@ -58,6 +58,26 @@ func TestIdentitySizeLimit(t *testing.T) {
 	}
 }
 
+// TestDecryptLimit: decrypt takes a plaintext of exactly max bytes whole,
+// and refuses one a byte longer rather than cut it.
+func TestDecryptLimit(t *testing.T) {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := bytes.Repeat([]byte("v"), 1000)
+	var ct bytes.Buffer
+	if err := encrypt(&ct, pt, id.Recipient()); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := decrypt(ct.Bytes(), int64(len(pt)), id); err != nil || !bytes.Equal(got, pt) {
+		t.Fatalf("decrypting %d bytes with a limit of as many: %d bytes, %v", len(pt), len(got), err)
+	}
+	if got, err := decrypt(ct.Bytes(), int64(len(pt))-1, id); !errors.Is(err, errTooLarge) || got != nil {
+		t.Fatalf("decrypting %d bytes with a limit of one less: %d bytes, %v", len(pt), len(got), err)
+	}
+}
+
 func TestSizeText(t *testing.T) {
 	for n, want := range map[int64]string{maxIdentitySize: "64 KiB", 1<<20 - 1<<10: "1023 KiB", 1 << 20: "1 MiB", maxVaultSize: "64 MiB"} {
 		if got := sizeText(n); got != want {

@@ -58,6 +58,8 @@ func TestProbeMemory(t *testing.T) {
 			with(inV1, map[string]string{v1 + "memory.limit_in_bytes": "268435456\n", v1 + "memory.usage_in_bytes": "67108864\n"}), 192 * MiB, cgroup},
 		{"cgroup v1 without a limit (2^63 rounded down to a page)",
 			with(inV1, map[string]string{v1 + "memory.limit_in_bytes": "9223372036854771712\n", v1 + "memory.usage_in_bytes": "67108864\n"}), 800 * MiB, available},
+		{"a limit of 2^62 bytes is as good as none",
+			map[string]string{"proc/self/cgroup": inV2["proc/self/cgroup"], v2 + "memory.max": "4611686018427387904\n", v2 + "memory.current": "134217728\n"}, ^uint64(0), ""},
 	} {
 		root := t.TempDir()
 		for name, text := range c.files {
@@ -71,6 +73,21 @@ func TestProbeMemory(t *testing.T) {
 		}
 		if avail, what := probeMemoryIn(root); avail != c.avail || what != c.what {
 			t.Errorf("%s: %d MiB (%s), want %d MiB (%s)", c.name, avail/MiB, what, c.avail/MiB, c.what)
+		}
+	}
+	// An address-space limit of 2^62 bytes is as good as none too. Only the
+	// soft limit is lowered, and the hard one stays to raise it back.
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_AS, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if lim.Max >= unlimited {
+		defer unix.Setrlimit(unix.RLIMIT_AS, &lim)
+		if err := unix.Setrlimit(unix.RLIMIT_AS, &unix.Rlimit{Cur: unlimited, Max: lim.Max}); err != nil {
+			t.Fatal(err)
+		}
+		if avail, what := probeMemoryIn(t.TempDir()); avail != ^uint64(0) || what != "" {
+			t.Errorf("ulimit -v of 2^62 bytes: %d MiB (%s), want no limit", avail/MiB, what)
 		}
 	}
 }

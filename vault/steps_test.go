@@ -85,6 +85,43 @@ func TestStepsClaimTwo(t *testing.T) {
 	}
 }
 
+// TestStepsForgotten: a handout is remembered until keepHandouts after its
+// window ended, to the second (a clock set back within that time still
+// passes over it), then forgotten.
+func TestStepsForgotten(t *testing.T) {
+	end := time.Unix(1001*30, 0) // step 1000's window ends
+	for _, c := range []struct {
+		after time.Duration
+		kept  bool
+	}{
+		{keepHandouts - 30*time.Second, true},
+		{keepHandouts, true},
+		{keepHandouts + time.Second, false},
+	} {
+		var s stepRecord
+		s.claim("a", 30, time.Unix(1000*30, 0), false, 1)
+		s.claim("b", 30, end.Add(c.after), false, 1)
+		if s.used("a", 30, 1000) != c.kept {
+			t.Errorf("%v after its window ended: kept %v, want %v", c.after, !c.kept, c.kept)
+		}
+	}
+}
+
+// TestClaimCodeBadPeriod: an entry with a TOTP period of 0 (a damaged
+// vault) gets an error, not a division by zero, also when the record of
+// handouts can't be read.
+func TestClaimCodeBadPeriod(t *testing.T) {
+	s, v := newTestVault(t)
+	e := addAccounts(t, v, 0, 1).Accounts[0]
+	e.Period = 0
+	if err := os.Mkdir(s.path(stepsFile), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.ClaimCode(e, time.Unix(1_800_000_000, 0), false); err == nil {
+		t.Fatal("a period of 0 was claimed")
+	}
+}
+
 func TestClaimCodeFile(t *testing.T) {
 	s, v := newTestVault(t)
 	d := addAccounts(t, v, 0, 1)

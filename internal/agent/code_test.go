@@ -334,3 +334,13 @@ func TestCodeReArmsTheIdleTimer(t *testing.T) {
 		t.Fatalf("11 minutes after the last code: %+v", st)
 	}
 }
+
+// TestCodesOfHOTP: an HOTP handout, one code, is printed with the counter
+// it was taken at, and no next code, period or time left.
+func TestCodesOfHOTP(t *testing.T) {
+	e := vault.Entry{Account: otp.Account{Issuer: "Bank", Name: "bob", Type: otp.HOTP, Counter: 7}}
+	c := CodesOf(vault.Handout{Entry: e, Codes: []string{"123456"}})
+	if c.Code != "123456" || c.Next != "" || c.Counter == nil || *c.Counter != 7 || c.Period != 0 || c.Remaining != 0 {
+		t.Fatalf("CodesOf an HOTP handout: %+v", c)
+	}
+}

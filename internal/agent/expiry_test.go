@@ -5,7 +5,6 @@ package agent
 import (
 	"bytes"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -174,7 +173,11 @@ func TestSecretCache(t *testing.T) {
 	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "nothing"}); r.Found || r.Error != "" {
 		t.Fatalf("get of a missing name: %+v", r)
 	}
-	clk.pass(11 * time.Minute)
+	clk.pass(10*time.Minute - time.Nanosecond)
+	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "aws/dev"}); !r.Found {
+		t.Fatalf("secret gone before its TTL: %+v", r)
+	}
+	clk.pass(time.Nanosecond) // its TTL, to the nanosecond
 	if r := s.handle(wire.Request{Op: wire.OpGet, Name: "aws/dev"}); r.Found {
 		t.Fatalf("expired secret still there: %+v", r)
 	}
@@ -251,12 +254,14 @@ func TestUnlockAgainClearsSecrets(t *testing.T) {
 // use, whichever clock saw it pass.
 func TestSuspendCountsAsIdle(t *testing.T) {
 	s, clk, id := newTestServer(t)
+	var reason string
+	s.OnLock(func(r string) { reason = r })
 	s.handle(unlockReq(id, 15*time.Minute))
 	clk.pass(14 * time.Minute)
 	clk.sleep(14 * time.Minute)
 	tick(s)
-	if st := mustStatus(t, s); !st.Locked {
-		t.Fatalf("28 minutes without a request, 14 of them suspended: %+v", st)
+	if st := mustStatus(t, s); !st.Locked || reason != "idle for 15m0s by the wall clock, 14m0s of it suspended" {
+		t.Fatalf("28 minutes without a request, 14 of them suspended: %+v, %q", st, reason)
 	}
 
 	s.handle(unlockReq(id, 15*time.Minute))
@@ -304,7 +309,9 @@ func TestClockSetBackLocks(t *testing.T) {
 	if st := mustStatus(t, s); !st.Locked {
 		t.Fatalf("the clock set back 10 minutes: %+v", st)
 	}
-	if len(reasons) != 2 || !strings.Contains(reasons[0], "went back") {
+	// A minute of use, and the wall clock a second, then an hour back and
+	// 40 minutes ahead: 20m1s behind the monotonic clock.
+	if len(reasons) != 2 || reasons[0] != "the wall clock went back 20m1s" {
 		t.Fatalf("lock reasons: %q", reasons)
 	}
 }

@@ -385,11 +385,6 @@ func (c *Clipboard) ReadImage() ([]byte, error) {
 		if err == nil && bytes.HasPrefix(out, pngSignature) {
 			return out, nil
 		}
-		if err == nil && len(out) > 0 {
-			// xclip hands over text for any type asked for.
-			lastErr = ErrNoImage
-			continue
-		}
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" && err != nil {
 			msg = err.Error()
@@ -397,6 +392,7 @@ func (c *Clipboard) ReadImage() ([]byte, error) {
 		if msg != "" {
 			lastErr = fmt.Errorf("%w (%s: %s)", ErrNoImage, tool[0], firstLine(msg))
 		} else {
+			// Nothing, or text: xclip hands over text for any type asked for.
 			lastErr = ErrNoImage
 		}
 	}

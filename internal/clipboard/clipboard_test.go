@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vmfa/vmfa/internal/testenv"
 )
@@ -178,6 +179,17 @@ func TestReadNoDisplay(t *testing.T) {
 	}
 }
 
+// TestReadImageDisplayGone: with DISPLAY naming a display that is not
+// there (a stale one in a tmux started under another session), the tool's
+// own words are passed on.
+func TestReadImageDisplayGone(t *testing.T) {
+	testenv.Tools(t, "xclip")
+	c := &Clipboard{Getenv: env(map[string]string{"DISPLAY": ":4093", "PATH": os.Getenv("PATH")})}
+	if _, err := c.ReadImage(); !errors.Is(err, ErrNoImage) || !strings.Contains(err.Error(), "(xclip: ") || !strings.Contains(err.Error(), ":4093") {
+		t.Fatalf("ReadImage on a display that is gone: %v, want ErrNoImage with xclip's message", err)
+	}
+}
+
 // TestXclipUnderXvfb exercises the real X11 path: xclip copies and clears
 // text, and an image put on the clipboard reads back byte for byte.
 func TestXclipUnderXvfb(t *testing.T) {
@@ -219,6 +231,17 @@ func TestXclipUnderXvfb(t *testing.T) {
 	}
 	if err := exec.Command("xclip", "-selection", "clipboard", "-t", "image/png", "-i", path).Run(); err != nil {
 		t.Fatal(err)
+	}
+	// xclip -i returns before the process it leaves behind owns the
+	// clipboard: under load, a read at once still finds the text's owner.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		targets, _ := exec.Command("xclip", "-selection", "clipboard", "-t", "TARGETS", "-o").Output()
+		if strings.Contains(string(targets), "image/png") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("xclip -i: the clipboard offers %q, not image/png", targets)
+		}
 	}
 	got, err := c.ReadImage()
 	if err != nil {
@@ -282,5 +305,43 @@ func TestClearVia(t *testing.T) {
 	board = "135790"
 	if cleared, err := clearer.ClearVia("135790", ViaNative); err != nil || !cleared || board != "" {
 		t.Fatalf("ClearVia = %v, %v; board %q", cleared, err, board)
+	}
+}
+
+// TestImageSizeLimit: what a tool writes is kept up to exactly MaxImageSize
+// bytes, in pieces as a pipe brings them; the write that would go one byte
+// past fails and marks the image as over.
+func TestImageSizeLimit(t *testing.T) {
+	var b cappedBuffer
+	piece := make([]byte, 1<<20)
+	for range MaxImageSize>>20 - 1 {
+		if _, err := b.Write(piece); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := b.Write(piece[:len(piece)-1]); err != nil || n != len(piece)-1 {
+		t.Fatalf("writing up to a byte under the limit: %d, %v", n, err)
+	}
+	if n, err := b.Write([]byte{1}); err != nil || n != 1 || b.over || b.buf.Len() != MaxImageSize {
+		t.Fatalf("writing the last byte: %d, %v; %d kept, over %v", n, err, b.buf.Len(), b.over)
+	}
+	if _, err := b.Write([]byte{2}); err == nil || !b.over || b.buf.Len() != MaxImageSize {
+		t.Fatalf("a byte past the limit: %v; %d kept, over %v", err, b.buf.Len(), b.over)
+	}
+}
+
+// TestFirstLine: a tool's message is cut to its first line, and to 120
+// bytes with an ellipsis only when it is longer.
+func TestFirstLine(t *testing.T) {
+	long := strings.Repeat("x", 120)
+	for in, want := range map[string]string{
+		"one\ntwo":   "one",
+		long:         long,
+		long + "y":   long + "…",
+		long + "\nz": long,
+	} {
+		if got := firstLine(in); got != want {
+			t.Errorf("firstLine(%.10q…) = %.10q…, want %.10q… (%d bytes)", in, got, want, len(want))
+		}
 	}
 }

@@ -181,12 +181,17 @@ func TestTmuxRoute(t *testing.T) {
 }
 
 // TestTmuxGone: inside tmux whose server cannot be reached, and with no
-// clipboard tool, Copy fails instead of claiming a copy.
+// clipboard tool, Copy fails instead of claiming a copy, and clearing fails
+// too, each saying what tmux said.
 func TestTmuxGone(t *testing.T) {
 	testenv.Tool(t, "tmux")
 	var tty bytes.Buffer
 	c := &Clipboard{TTY: &tty, Getenv: env(map[string]string{"TMUX": "/nonexistent/socket,1,0", "SSH_TTY": "/dev/pts/9", "PATH": os.Getenv("PATH")})}
-	if err := c.Copy("123456"); !strings.Contains(fmt.Sprint(err), "no way to reach a clipboard") || !strings.Contains(err.Error(), "tmux load-buffer") {
+	// tmux's own words say why, not its exit status.
+	if err := c.Copy("123456"); !strings.Contains(fmt.Sprint(err), "no way to reach a clipboard") || !strings.Contains(err.Error(), "tmux load-buffer: error connecting to /nonexistent/socket") {
 		t.Fatalf("Copy = %v", err)
+	}
+	if _, err := c.ClearVia("123456", ViaTmux); !strings.Contains(fmt.Sprint(err), "tmux list-buffers: error connecting to /nonexistent/socket") {
+		t.Fatalf("ClearVia = %v", err)
 	}
 }

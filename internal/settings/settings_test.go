@@ -107,3 +107,20 @@ func TestDamagedFile(t *testing.T) {
 		t.Errorf("a value of the wrong type: %v", err)
 	}
 }
+
+// TestSizeLimit: a file of exactly maxSize bytes is read whole; one byte more
+// is refused as too large (not read in part and reported as bad JSON).
+func TestSizeLimit(t *testing.T) {
+	body := `{"x": 7` // the closing brace is the last byte, so a short read breaks the JSON
+	at := Open(t.TempDir())
+	os.WriteFile(at.Path(), []byte(body+strings.Repeat(" ", maxSize-len(body)-1)+"}"), 0o600)
+	var v int
+	if ok, err := at.Get("x", &v); !ok || err != nil || v != 7 {
+		t.Fatalf("a file of %d bytes: %v, %v, %d", maxSize, ok, err, v)
+	}
+	over := Open(t.TempDir())
+	os.WriteFile(over.Path(), []byte(body+strings.Repeat(" ", maxSize-len(body))+"}"), 0o600)
+	if _, err := over.Get("x", &v); err == nil || !strings.Contains(err.Error(), "is over 1024 KiB") {
+		t.Fatalf("a file of %d bytes: %v", maxSize+1, err)
+	}
+}

@@ -65,6 +65,7 @@ func TestVerdict(t *testing.T) {
 	}
 	for d, want := range map[time.Duration]string{
 		400 * time.Microsecond:  "Fine: codes are computed at the server's time.",
+		time.Millisecond:        "Fine: codes are computed at the right time (1ms ahead of the server's).",
 		-300 * time.Millisecond: "Fine: codes are computed at the right time (300ms behind the server's).",
 		3 * time.Second:         "Fine: codes are computed 3s ahead of the server's time, close enough.",
 		-7 * time.Second:        "Warning: codes are computed 7s behind the server's time;",
@@ -118,12 +119,13 @@ func TestApplyAndReset(t *testing.T) {
 func TestEditedCorrection(t *testing.T) {
 	for i, bad := range []string{
 		`{"offset_seconds": 172800, "server": "x", "measured_at": "2026-11-24T10:00:00Z"}`,
+		`{"offset_seconds": -86400.001, "server": "x", "measured_at": "2026-11-24T10:00:00Z"}`,
 		`{"offset_seconds": 5}`,
 		`{"offset_seconds": "soon"}`, // not what vmfa wrote: the settings' own error
 	} {
 		f := settings.Open(t.TempDir())
 		os.WriteFile(f.Path(), []byte(`{"clock_correction": `+bad+`}`), 0o600)
-		if c, err := Applied(f); err == nil || !c.IsZero() || !strings.Contains(err.Error(), f.Path()) || errors.Is(err, ErrNotMeasured) != (i < 2) {
+		if c, err := Applied(f); err == nil || !c.IsZero() || !strings.Contains(err.Error(), f.Path()) || errors.Is(err, ErrNotMeasured) != (i < 3) {
 			t.Errorf("%s: %+v %v", bad, c, err)
 		}
 		if removed, found, err := Reset(f); err != nil || !found || !removed.IsZero() {
@@ -132,5 +134,11 @@ func TestEditedCorrection(t *testing.T) {
 		if c, err := Applied(f); err != nil || !c.IsZero() {
 			t.Errorf("%s after reset: %+v %v", bad, c, err)
 		}
+	}
+	// MaxOffset itself is what Measure accepts, so it is applied.
+	f := settings.Open(t.TempDir())
+	os.WriteFile(f.Path(), []byte(`{"clock_correction": {"offset_seconds": -86400, "server": "x", "measured_at": "2026-11-24T10:00:00Z"}}`), 0o600)
+	if c, err := Applied(f); err != nil || c.Offset != -MaxOffset {
+		t.Errorf("a correction of -%v: %+v %v", MaxOffset, c, err)
 	}
 }

@@ -4,10 +4,12 @@ package wire_test
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/vmfa/vmfa/internal/agent/wire"
@@ -39,7 +41,9 @@ func TestSocketDirOfAnotherUser(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", "")
 	t.Setenv("TMPDIR", tmp)
 	t.Setenv("XDG_STATE_HOME", state)
-	vault := t.TempDir()
+	// SocketName takes the clean path; the temporary directory need not be
+	// one (gremlins' TMPDIR=$PWD/../gremlins.XXXXXX).
+	vault := filepath.Clean(t.TempDir())
 	squat := filepath.Join(tmp, fmt.Sprintf("vmfa-%d", os.Getuid()))
 	fallback := filepath.Join(state, "vmfa", "agent", wire.SocketName(vault))
 	for name, plant := range map[string]func() error{
@@ -72,16 +76,33 @@ func TestSocketDirOfAnotherUser(t *testing.T) {
 }
 
 // TestSocketPathTooLong: a socket path over the system's limit is said, not
-// left to bind's "invalid argument".
+// left to bind's "invalid argument"; one of exactly the limit is taken, and
+// binds.
 func TestSocketPathTooLong(t *testing.T) {
-	long := filepath.Join(shortTempDir(t), strings.Repeat("d", 100))
-	if err := os.Mkdir(long, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("XDG_RUNTIME_DIR", long)
-	_, err := wire.SocketPath(t.TempDir())
-	if err == nil || !strings.Contains(err.Error(), "over the system's limit") {
-		t.Fatalf("a socket path of %d bytes: %v", len(long)+40, err)
+	limit := len(syscall.RawSockaddrUnix{}.Path) - 1 // the path ends in a NUL
+	base, vault := filepath.Clean(shortTempDir(t)), t.TempDir()
+	// runDir/vmfa/agent-<16 hex>.sock: 33 bytes after runDir.
+	for _, over := range []int{0, 1} {
+		run := filepath.Join(base, strings.Repeat("d", limit-33-len(base)-1+over))
+		if err := os.Mkdir(run, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("XDG_RUNTIME_DIR", run)
+		path, err := wire.SocketPath(vault)
+		if over == 1 {
+			if err == nil || !strings.Contains(err.Error(), "over the system's limit") {
+				t.Fatalf("a socket path of %d bytes: %q, %v", limit+1, path, err)
+			}
+			continue
+		}
+		if err != nil || len(path) != limit {
+			t.Fatalf("a socket path of %d bytes: %q (%d), %v", limit, path, len(path), err)
+		}
+		l, err := net.Listen("unix", path)
+		if err != nil {
+			t.Fatalf("binding a socket path of %d bytes: %v", limit, err)
+		}
+		l.Close()
 	}
 }
 
@@ -97,7 +118,7 @@ func TestSocketInSystemRuntimeDir(t *testing.T) {
 	defer func(old string) { wire.SystemRuntimeDirs = old }(wire.SystemRuntimeDirs)
 	wire.SystemRuntimeDirs = base
 	run := filepath.Join(base, strconv.Itoa(os.Getuid()))
-	vault := t.TempDir()
+	vault := filepath.Clean(t.TempDir())
 	tmpPath := filepath.Join(tmp, fmt.Sprintf("vmfa-%d", os.Getuid()), wire.SocketName(vault))
 	if path, err := wire.SocketPath(vault); err != nil || path != tmpPath {
 		t.Fatalf("no %s: %q, %v; want %s", run, path, err, tmpPath)
