@@ -43,8 +43,18 @@ func openVault(s Store, passphrase string) tea.Msg {
 	if err != nil {
 		return unlockedMsg{err: err}
 	}
-	return load(v, false)
+	msg := load(v, false)
+	if n, ok := s.(noter); ok {
+		if m, ok := msg.(unlockedMsg); ok {
+			m.notes = n.takeNotes()
+			return m
+		}
+	}
+	return msg
 }
+
+// noter is a Store with something to say of its last unlock.
+type noter interface{ takeNotes() []string }
 
 func create(s Store, passphrase string, workFactor int) tea.Msg {
 	v, err := s.Create(passphrase, workFactor)

@@ -388,6 +388,9 @@ func (m Model) onUnlocked(msg unlockedMsg) (Model, tea.Cmd) {
 	if msg.created {
 		m.setStatus("vault created", false)
 	}
+	if len(msg.notes) > 0 {
+		m.setStatus(strings.Join(msg.notes, "; "), false)
+	}
 	// The keys typed while the vault was being unlocked were for the list.
 	for _, k := range typeahead {
 		mm, cmd := m.Update(k)

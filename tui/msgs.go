@@ -25,7 +25,10 @@ type unlockedMsg struct {
 	data    *vault.Data
 	stamp   vault.Stamp // of the vault.age data was read from
 	created bool
-	err     error
+	// notes are what opening the vault did beside it, to be said: the
+	// conflict copies it merged (unlock.Unlocker.Notes).
+	notes []string
+	err   error
 }
 
 // reloadedMsg returns what a check for changes other processes made found:

@@ -190,6 +190,17 @@ func (a storeAdapter) Unlock(p string) (Vault, error) {
 	return a.vault(v), nil
 }
 
+// takeNotes returns, once, what the last unlock did beside opening the
+// vault: the conflict copies it merged or refused.
+func (a storeAdapter) takeNotes() []string {
+	if a.unlock == nil {
+		return nil
+	}
+	notes := a.unlock.Notes
+	a.unlock.Notes = nil
+	return notes
+}
+
 // vault is v, its errors explained.
 func (a storeAdapter) vault(v *vault.Vault) Vault {
 	if a.explain == nil {

@@ -1,0 +1,73 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/vmfa/vmfa/internal/unlock"
+	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/vault"
+)
+
+// TestUnlockSaysConflictCopyMerged: a file-sync tool's conflict copy beside
+// vault.age is merged when the interface unlocks the vault, and the status
+// line says so (the interface owns the screen, so the note can't go to
+// stderr), with the copy's account on the list.
+func TestUnlockSaysConflictCopyMerged(t *testing.T) {
+	s := newVault(t, demo...)
+	// The copy: the vault as another machine saved it, with one more
+	// account.
+	other := filepath.Join(t.TempDir(), "other")
+	if err := os.Mkdir(other, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"identity.age", "vault.age"} {
+		b, err := os.ReadFile(filepath.Join(s.Dir(), name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(other, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ov, err := vault.Open(other).Unlock(testPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := otp.ParseURI("otpauth://totp/Elsewhere:bob?secret=KRSXG5CTMVRXEZLU")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ov.Update(func(d *vault.Data) error { _, err := d.Add(a, time.Now()); return err }); err != nil {
+		t.Fatal(err)
+	}
+	ct, err := os.ReadFile(filepath.Join(other, "vault.age"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s.Dir(), "vault (1).age"), ct, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg := untimed(testConfig(s, &fakeClock{t: t0}, &fakeClipboard{}))
+	cfg.store = storeAdapter{s: s, unlock: &unlock.Unlocker{Store: s}}
+	m := newModel(cfg)
+	m = send(m, tea.WindowSizeMsg{Width: 160, Height: 24})
+	m = send(m, vaultStateMsg{exists: true})
+	m = send(m, openVault(cfg.store, testPass))
+	if !onList(m) {
+		t.Fatalf("not on the list:\n%s", m.View())
+	}
+	v := m.View()
+	if !strings.Contains(v, `merged the conflict copy "vault (1).age"`) || !strings.Contains(v, "Elsewhere") {
+		t.Errorf("the merge of the conflict copy is not said, or its account not listed:\n%s", v)
+	}
+	if _, err := os.Stat(filepath.Join(s.Dir(), "vault (1).age")); !os.IsNotExist(err) {
+		t.Errorf("the conflict copy is still there: %v", err)
+	}
+}
