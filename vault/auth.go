@@ -210,6 +210,17 @@ type noIdentity struct{}
 
 func (noIdentity) Unwrap([]*age.Stanza) ([]byte, error) { return nil, age.ErrIncorrectIdentity }
 
+// CarriesAuthentication reports whether vault.age carries an
+// authentication stanza, without the key: whether Authenticate has anything
+// to do. Whether the stanza is right only the key can tell (Load).
+func (s *Store) CarriesAuthentication() (bool, error) {
+	types, err := stanzaTypes(s.path(vaultFile))
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(types, authStanza), nil
+}
+
 // Authenticate saves vault.age again if it is not authenticated yet, a
 // vault.age from before authentication, so that a copy of it can travel:
 // MergeFile accepts only authenticated copies. It reports whether it
@@ -221,8 +232,7 @@ func (v *Vault) Authenticate() (saved bool, err error) {
 		return false, err
 	}
 	defer release()
-	types, err := stanzaTypes(v.store.path(vaultFile))
-	if err == nil && slices.Contains(types, authStanza) {
+	if ok, err := v.store.CarriesAuthentication(); err == nil && ok {
 		return false, nil
 	}
 	d, err := v.Load()

@@ -59,7 +59,8 @@ func published(t *testing.T, srv *testenv.GitServer) (*machine, string) {
 	url := srv.Repo(t, strings.NewReplacer("/", "-", ",", "-", "=", "-").Replace(t.Name()))
 	a := newMachine(t)
 	expect(t, a.run(githubURI+"\n"+awsURI+"\n", "add", "--uri"), 0, "Added", "")
-	expect(t, a.run("", "sync", "init", url), 0, "published\n", "")
+	// Publishing an authenticated vault needs no key: no passphrase here.
+	expect(t, vmfa(t, a.dir, "", []string{"VMFA_AGENT=off"}, "sync", "init", url), 0, "published\n", "")
 	return a, url
 }
 

@@ -244,14 +244,17 @@ func (r *Repo) exchange(ctx context.Context, g *git, lv *lazyVault) (Result, err
 // resave authenticates a vault.age from before authentication, so that
 // what is published can be checked, and commits it.
 func (r *Repo) resave(ctx context.Context, lv *lazyVault) error {
-	v, err := lv.get()
-	if err != nil {
-		return err
+	// Most vaults are authenticated already: no need to ask for the key.
+	if ok, err := r.store.CarriesAuthentication(); err != nil || !ok {
+		v, err := lv.get()
+		if err != nil {
+			return err
+		}
+		if _, err := v.Authenticate(); err != nil {
+			return err
+		}
 	}
-	if _, err := v.Authenticate(); err != nil {
-		return err
-	}
-	_, err = r.commitLocal(ctx)
+	_, err := r.commitLocal(ctx)
 	return err
 }
 
