@@ -85,7 +85,8 @@ func sizeText(n int64) string {
 }
 
 // writeAtomic replaces dir/name with what write produces, keeping the
-// previous version as dir/name.bak.
+// previous version as dir/name.bak. It writes only the files that travel
+// with a vault (vault.age, identity.age, recipients/), which OnChange hears of.
 //
 // The new content goes to a temporary file in the same directory, which is
 // synced before anything else happens: until the final rename, dir/name is
@@ -144,6 +145,7 @@ func writeAtomic(dir, name string, modTime time.Time, write func(io.Writer) erro
 		return fmt.Errorf("can't save %s, which is unchanged: %w", target, err)
 	}
 	traceDurable("rename", target)
+	travelWrites.Add(1)
 	renamed = true
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("saved %s, but a crash could still undo it: %w", target, err)
@@ -342,9 +344,12 @@ func lock(dir string) (release func(), err error) {
 		delay = min(2*delay, 50*time.Millisecond)
 	}
 	removeStaleTemps(dir)
+	writes := travelWrites.Load()
 	return func() {
 		l.Unlock()
-		notifyChange(dir)
+		if travelWrites.Load() != writes {
+			notifyChange(dir)
+		}
 	}, nil
 }
 

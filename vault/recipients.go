@@ -227,6 +227,7 @@ func (s *Store) RemoveRecipient(name string) error {
 			return fmt.Errorf("can't remove recipient %s: %w", name, err)
 		}
 	}
+	travelWrites.Add(1)
 	return syncDir(dir)
 }
 

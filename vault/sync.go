@@ -39,13 +39,20 @@ var ErrOtherVault = errors.New("it is another vault's: it is not encrypted to th
 
 var onChange atomic.Pointer[func(dir string)]
 
-// OnChange makes fn be called after every writer of a vault directory
-// releases its lock, whatever it wrote (vault.age, identity.age, a
-// recipient, the record of codes handed out), with the directory's path as
-// the Store was opened with it. It is the one place where a front end hears
-// of every change, from the CLI, the interface and the agent alike. fn runs
-// in the writer's goroutine, after the write is complete and the lock
-// released: it must be quick, and it can't fail the write.
+// travelWrites counts the writes of the files that travel with a vault
+// (vault.age, identity.age, recipients/): a lock's release tells OnChange
+// only if one was written meanwhile, so that handing out a code, which
+// writes steps.json alone, costs sync nothing. A write to another vault
+// directory in between makes a call for nothing, which is harmless.
+var travelWrites atomic.Uint64
+
+// OnChange makes fn be called after every writer of a vault directory that
+// changed vault.age, identity.age or a recipient releases its lock, with
+// the directory's path as the Store was opened with it. It is the one
+// place where a front end hears of every such change, from the CLI, the
+// interface and the agent alike. fn runs in the writer's goroutine, after
+// the write is complete and the lock released: it must be quick, and it
+// can't fail the write.
 func OnChange(fn func(dir string)) {
 	if fn == nil {
 		onChange.Store(nil)

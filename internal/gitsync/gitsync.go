@@ -29,11 +29,11 @@
 // # Commits
 //
 // Every change vmfa makes is committed at once (Commit, which vault calls
-// after each writer releases its lock through vault.OnChange): a SHA-256 of
-// each travelling file is compared with those recorded in
-// sync.git/vmfa-state.json, so a change that touched no travelling file
-// (a code handed out) costs reading the files and runs no git at all; a
-// change runs two git processes (a new index: git add, git commit). Commits
+// through vault.OnChange after a writer of a travelling file releases its
+// lock; a code handed out, which writes steps.json alone, does not call
+// it): a SHA-256 of each travelling file is compared with those recorded
+// in sync.git/vmfa-state.json, so a save that changed nothing runs no git;
+// a change runs two git processes (a new index: git add, git commit). Commits
 // never wait for the network, nor for a sync another process runs: that
 // sync, or the next, commits the change.
 //
