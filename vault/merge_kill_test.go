@@ -3,7 +3,6 @@
 package vault
 
 import (
-	"bufio"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -76,24 +75,7 @@ func TestKillMerge(t *testing.T) {
 	for ; it < least || len(missing()) > 0 && it < 10*least; it++ {
 		before := temps(t, a.store.Dir())
 		cmd := helperCmd(t, "merger", a.store.Dir(), 0, 0, "VMFA_TEST_OTHER="+b.store.Dir())
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string)
-		go func() {
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
-		if l := <-lines; l != "ready" {
-			t.Fatalf("iteration %d: merger said %q", it, l)
-		}
+		lines := startHelper(t, cmd, it)
 		// A round, another replica's save and a merge's, takes tens of
 		// milliseconds where saves are synced.
 		time.Sleep(time.Duration(rand.N(150000)) * time.Microsecond)

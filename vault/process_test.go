@@ -89,6 +89,31 @@ func helperCmd(t *testing.T, name, dir string, first, count int, env ...string) 
 	return cmd
 }
 
+// startHelper starts cmd, a helper (helperCmd), and returns the lines of
+// its output once it has said "ready"; the channel is closed when it ends.
+func startHelper(t *testing.T, cmd *exec.Cmd, it int) <-chan string {
+	t.Helper()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	if l := <-lines; l != "ready" {
+		t.Fatalf("iteration %d: the helper said %q", it, l)
+	}
+	return lines
+}
+
 func TestConcurrentProcesses(t *testing.T) {
 	s, _ := newTestVault(t)
 	const each = 50
@@ -145,24 +170,7 @@ func TestKill(t *testing.T) {
 	for ; it < least || len(missing()) > 0 && it < 10*least; it++ {
 		before := temps(t, s.Dir())
 		cmd := helperCmd(t, "writer", s.Dir(), next, 0)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string)
-		go func() {
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
-		if l := <-lines; l != "ready" {
-			t.Fatalf("iteration %d: writer said %q", it, l)
-		}
+		lines := startHelper(t, cmd, it)
 		time.Sleep(time.Duration(rand.N(40000)) * time.Microsecond)
 		cmd.Process.Kill()
 		saved := onDisk // the last count the writer reported saved
