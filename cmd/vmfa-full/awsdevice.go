@@ -26,12 +26,13 @@ func (a *app) awsDeviceCmds() []*cobra.Command {
 	return []*cobra.Command{a.awsEnrollCmd(), a.awsResyncCmd(), a.awsDevicesCmd()}
 }
 
-// requireProfile is the usage error of an aws command without --profile.
-func requireProfile(profile, what string) error {
+// openIAMUser opens the IAM user of --profile, which must be given (what
+// says which profile it takes).
+func openIAMUser(cmd *cobra.Command, profile, what string) (*awsmfa.User, error) {
 	if profile == "" {
-		return usageError{errors.New("--profile is required: " + what)}
+		return nil, usageError{errors.New("--profile is required: " + what)}
 	}
-	return nil
+	return awsmfa.Open(commandContext(cmd), profile)
 }
 
 func (a *app) awsEnrollCmd() *cobra.Command {
@@ -58,10 +59,7 @@ device, as the policy AWS documents for self-service does.`,
   vmfa aws enroll --profile base --name alice-laptop`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireProfile(profile, "the profile with the IAM user's long-term keys"); err != nil {
-				return err
-			}
-			u, err := awsmfa.Open(commandContext(cmd), profile)
+			u, err := openIAMUser(cmd, profile, "the profile with the IAM user's long-term keys")
 			if err != nil {
 				return err
 			}
@@ -116,10 +114,7 @@ a device AWS refuses codes of although this computer's clock is right
 		Example: `  vmfa aws resync --profile base`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireProfile(profile, "the profile with the IAM user's long-term keys and mfa_serial"); err != nil {
-				return err
-			}
-			u, err := awsmfa.Open(commandContext(cmd), profile)
+			u, err := openIAMUser(cmd, profile, "the profile with the IAM user's long-term keys and mfa_serial")
 			if err != nil {
 				return err
 			}
@@ -157,10 +152,7 @@ vault". With --json, an array of {"serial","enabled","in_vault","account","uncon
   vmfa aws devices --profile base --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := requireProfile(profile, "the profile with the IAM user's long-term keys"); err != nil {
-				return err
-			}
-			u, err := awsmfa.Open(commandContext(cmd), profile)
+			u, err := openIAMUser(cmd, profile, "the profile with the IAM user's long-term keys")
 			if err != nil {
 				return err
 			}
