@@ -172,6 +172,12 @@ func TestAWSEnrollDevice(t *testing.T) {
 			t.Fatalf("%s was signed by %s, not alice's long-term key", c.Action, c.AccessKey)
 		}
 	}
+
+	// The profile enrolled is ready: STS takes the new device's code.
+	s.nearWindowEnd(t)
+	if r := s.vmfa(t, "aws", "credentials", "--profile", "base"); r.code != 0 || !strings.Contains(r.stdout, `"SessionToken"`) {
+		t.Fatalf("aws credentials after enroll: exit %d, stderr %q", r.code, r.stderr)
+	}
 }
 
 // TestAWSEnrollRetry: codes IAM refuses (AWS's clock two windows ahead)
