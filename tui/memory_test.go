@@ -17,7 +17,7 @@ import (
 // image of 100 megapixels that compresses to a megabyte: a 16-bit RGBA PNG
 // of 9999×9999, which took the process to 1.2 GB before (image/png's 8
 // bytes a pixel). The interface says the image holds no code, and the
-// process's peak RSS (VmHWM) stays under the 600 MiB that README promises.
+// process's peak RSS (VmHWM) stays under the 600 MiB that docs/import-export.md promises.
 func TestTmuxImageBombMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")

@@ -102,7 +102,7 @@ func TestStockAge(t *testing.T) {
 	}
 }
 
-// TestStockAgeInteractive runs the README's command, age -d -i identity.age
+// TestStockAgeInteractive runs docs/vault-format.md's command, age -d -i identity.age
 // vault.age, which asks for the passphrase of identity.age on the terminal:
 // the test types it on a pseudo-terminal of its own.
 func TestStockAgeInteractive(t *testing.T) {

@@ -109,7 +109,7 @@ func TestIdentityThatCannotAuthenticate(t *testing.T) {
 	}
 }
 
-// TestAuthThirdParty: the scheme as README describes it, implemented
+// TestAuthThirdParty: the scheme as docs/vault-format.md describes it, implemented
 // apart (testdata/verify_auth.py: Python's cryptography, with age's X25519
 // unwrap written out), finds vault.age authentic with the identity alone,
 // and a copy whose tag another key made not.

@@ -23,7 +23,7 @@ type Format struct {
 	Description string // what is written
 }
 
-// Formats lists every format, in the order of the README's table.
+// Formats lists every format, in the order of docs/import-export.md's table.
 var Formats = []Format{
 	{"uri", "Any app (and vmfa add --uri, vmfa import)", "otpauth:// URIs, one a line"},
 	{"aegis", "Aegis Authenticator", "vault export (.json), plain or encrypted with a password"},

@@ -44,7 +44,7 @@ type Format struct {
 	parse func(data []byte, pw *prompt) (*accounts, error)
 }
 
-// Formats lists every format, in the order of the README's table.
+// Formats lists every format, in the order of docs/import-export.md's table.
 var Formats = []Format{
 	{"uri", "Any app", "otpauth:// and otpauth-migration:// URIs, one a line (also Ente Auth's export)", parseURIs},
 	{"winauth", "WinAuth", "text export of otpauth:// URIs", parseWinAuth},

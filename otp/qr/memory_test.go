@@ -14,7 +14,7 @@ import (
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
-// The memory vmfa promises (README, "Importing QR codes"): no image under
+// The memory vmfa promises (docs/import-export.md, "Memory"): no image under
 // MaxPixels takes a process past 600 MiB, and none takes long.
 const (
 	maxPeakRSS     = 600 << 20

@@ -1,5 +1,5 @@
 # Verifies the vmfa-auth stanza of a vault.age with the vault's identity,
-# as README describes it, independently of vmfa and of age's code.
+# as docs/vault-format.md describes it, independently of vmfa and of age's code.
 import base64, hashlib, hmac, sys
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF

@@ -1,5 +1,5 @@
 // Package imagememory holds the tests of the memory vmfa takes for the
-// largest images it accepts (README, Importing QR codes: no image under the
+// largest images it accepts (docs/import-export.md, Memory: no image under the
 // pixel limit takes vmfa past 600 MiB): image files, a clipboard image and
 // a 100-megapixel screen, each read by the built program, alone.
 //

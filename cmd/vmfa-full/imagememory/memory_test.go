@@ -90,7 +90,7 @@ func expect(t *testing.T, r result, code int, stdout, stderr string) {
 	}
 }
 
-// The memory README promises for images (Importing QR codes): no image
+// The memory docs/import-export.md promises for images (Memory): no image
 // under the pixel limit takes vmfa past 600 MiB, and none takes long.
 const (
 	maxImageRSS  = 600 << 20
