@@ -95,7 +95,8 @@ twice on the terminal. The scrypt work factor stays the vault's unless
 			return nil
 		},
 	}
-	cmd.Flags().IntVar(&workFactor, "work-factor", vault.DefaultWorkFactor, "scrypt work factor of the new passphrase (default: the vault's)")
+	cmd.Flags().IntVar(&workFactor, "work-factor", vault.DefaultWorkFactor, "scrypt work factor of the new passphrase")
+	cmd.Flags().Lookup("work-factor").DefValue = "the vault's" // what --help says; unset, the vault's is read
 	return cmd
 }
 

@@ -63,7 +63,7 @@ The vault directory is **--dir**, else **$VMFA_DIR**, else **$XDG_DATA_HOME/vmfa
 : The passphrase itself. Tried third; else vmfa asks on the terminal.
 
 **VMFA_NEW_PASSPHRASE**
-: The new passphrase of **vmfa passwd** and **vmfa init**.
+: The new passphrase of **vmfa passwd** (**vmfa init** takes its passphrase as unlocking does).
 
 **VMFA_IMPORT_PASSPHRASE**
 : The password of an encrypted export that **vmfa import** reads.
