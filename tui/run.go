@@ -26,6 +26,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
+	"github.com/vmfa/vmfa/internal/termbg"
 	"github.com/vmfa/vmfa/internal/unlock"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -71,6 +72,10 @@ type Syncer interface {
 
 const renderFPS = 30
 
+// backgroundWait bounds the wait for the terminal's background colour, for
+// a terminal that answers nothing: a link's round trip, with room.
+const backgroundWait = time.Second
+
 // DefaultLockAfter is the idle time after which the secrets are dropped.
 const DefaultLockAfter = 5 * time.Minute
 
@@ -88,9 +93,11 @@ func Run(opts Options) error {
 	}
 	if os.Getenv("NO_COLOR") != "" {
 		lipgloss.SetColorProfile(termenv.Ascii)
+	} else {
+		// Ask the terminal for its background now, once, rather than from
+		// a View, and not for long (termenv waits 5 s).
+		lipgloss.SetHasDarkBackground(termbg.Dark(backgroundWait))
 	}
-	// Ask the terminal for its background now, once, rather than from a View.
-	lipgloss.SetHasDarkBackground(lipgloss.HasDarkBackground())
 	clip := &clipboard.Clipboard{}
 	store := storeAdapter{s: opts.Unlock.Store, unlock: opts.Unlock, explain: opts.Explain}
 	m := newModel(config{

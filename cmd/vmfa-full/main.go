@@ -33,6 +33,7 @@ import (
 	"github.com/vmfa/vmfa/internal/harden"
 	"github.com/vmfa/vmfa/internal/intake"
 	"github.com/vmfa/vmfa/internal/passphrase"
+	"github.com/vmfa/vmfa/internal/termhandoff"
 	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/internal/timesync"
 	"github.com/vmfa/vmfa/internal/version"
@@ -51,6 +52,9 @@ const (
 type usageError struct{ error }
 
 func main() {
+	// The front end's TERM, kept from Bubble Tea's question at start; before
+	// anything reads TERM or starts a child.
+	termhandoff.Release()
 	// Before anything reads a secret: no core dumps, memory locked where
 	// the system allows. What could not be done is for a person to know.
 	notes := harden.Process()
