@@ -51,6 +51,9 @@ const (
 // usageError marks an error as the caller's misuse of the command line.
 type usageError struct{ error }
 
+// Unwrap lets the hints see the error a misuse was found by.
+func (u usageError) Unwrap() error { return u.error }
+
 func main() {
 	// The front end's TERM, kept from Bubble Tea's question at start; before
 	// anything reads TERM or starts a child.
