@@ -248,14 +248,30 @@ func exactArgs(n int) cobra.PositionalArgs {
 }
 
 // checkPaths refuses an empty path among the files of a command line, which
-// the system would report as "open : no such file or directory".
+// the system would report as "open : no such file or directory", and an
+// otpauth URI or a secret, which are no files, and are not quoted back.
 func checkPaths(paths []string) error {
 	for i, p := range paths {
-		if intake.CleanPath(p) == "" {
+		switch {
+		case intake.CleanPath(p) == "":
 			return usageError{fmt.Errorf("argument %d is an empty path: name a file", i+1)}
+		case intake.Classify(p) == intake.URI:
+			return usageError{fmt.Errorf("argument %d is an otpauth URI, not a file; vmfa takes no secret "+
+				"on its command line, where other processes and the shell's history see it: "+
+				"pipe or paste it into 'vmfa add --uri', or copy it and run 'vmfa add --paste'", i+1)}
+		case intake.Classify(p) == intake.Secret && !exists(p):
+			return usageError{fmt.Errorf("argument %d is no file but has a secret's form; vmfa takes no secret "+
+				"on its command line, where other processes and the shell's history see it: "+
+				"type it into 'vmfa add --manual', or copy it and run 'vmfa add --paste'", i+1)}
 		}
 	}
 	return nil
+}
+
+// exists reports whether there is a file at path.
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 func minArgs(n int) cobra.PositionalArgs {
