@@ -48,10 +48,13 @@ type Options struct {
 	// the program says it, with what to do about it: the program's hints,
 	// which name its commands, as no library does. nil shows err.Error().
 	Explain func(error) string
-	// AWSProfiles are the AWS config file's profiles that name an MFA
+	// AWSProfiles reads the AWS config file's profiles that name an MFA
 	// device: each AWS device's row names the profiles using it, and the
-	// filter matches those names.
-	AWSProfiles []AWSProfile
+	// filter matches those names. It is called at start, then once a
+	// second while the vault is open, from a command, and says whether
+	// the profiles may have changed since its last call; so a profile
+	// added while the interface runs shows. nil: no profiles.
+	AWSProfiles func() (profiles []AWSProfile, changed bool)
 	// Sync syncs a vault that syncs with its remote; nil when it does
 	// not sync.
 	Sync Syncer
