@@ -476,7 +476,14 @@ once this command has returned.`,
 				return err
 			}
 			if fl.copyTo.on {
-				return fl.copyTo.copy(c.Code, e.Label(), cmd.ErrOrStderr())
+				// Recorded until cleared, as the interface's copies are.
+				rec := vault.CopyOf(e, now)
+				if c.Counter != nil {
+					rec.Step = *c.Counter
+				} else if fl.at == "" {
+					rec.Step = e.Step(a.clock.Now()) // after a fresh code's wait
+				}
+				return fl.copyTo.copy(c.Code, e.Label(), cmd.ErrOrStderr(), v.Store(), rec)
 			}
 			return codeprint.Print(cmd.OutOrStdout(), c, fl.asJSON, fl.next)
 		},
