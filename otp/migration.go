@@ -77,23 +77,6 @@ func Parse(text string) ([]Account, *Batch, error) {
 	return nil, nil, &NotOTPError{describe(text)}
 }
 
-// ParseAll parses the texts of the QR codes in one image (or of one paste):
-// all of them must be OTP URIs, and an export split over several QR codes
-// must be complete.
-func ParseAll(texts []string) ([]Account, error) {
-	var c Collector
-	for _, t := range texts {
-		if err := c.Add(t); err != nil {
-			return nil, err
-		}
-	}
-	accounts, err := c.Accounts()
-	if err == nil && len(accounts) == 0 {
-		err = errors.New("nothing to add")
-	}
-	return accounts, err
-}
-
 // Field numbers of Google Authenticator's MigrationPayload protobuf.
 const (
 	fieldOTPParameters = 1

@@ -211,10 +211,16 @@ func TestNotOTP(t *testing.T) {
 			t.Errorf("Parse(%q) = %v, want %q", text, err, want)
 		}
 	}
-	if _, err := ParseAll([]string{"otpauth://totp/a?secret=JBSWY3DPEHPK3PXP", "https://x.y/"}); !errors.Is(err, ErrNotOTP) {
-		t.Errorf("ParseAll with a URL: %v", err)
+	var c Collector
+	if err := c.Add("https://x.y/"); !errors.Is(err, ErrNotOTP) {
+		t.Errorf("a Collector given a URL: %v", err)
 	}
-	if got, err := ParseAll([]string{"otpauth://totp/a?secret=JBSWY3DPEHPK3PXP", "otpauth://totp/b?secret=GEZDGNBVGY3TQOJQ"}); err != nil || len(got) != 2 {
-		t.Errorf("ParseAll = %v, %v", got, err)
+	for _, uri := range []string{"otpauth://totp/a?secret=JBSWY3DPEHPK3PXP", "otpauth://totp/b?secret=GEZDGNBVGY3TQOJQ"} {
+		if err := c.Add(uri); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := c.Accounts(); err != nil || len(got) != 2 {
+		t.Errorf("a Collector's accounts = %v, %v", got, err)
 	}
 }

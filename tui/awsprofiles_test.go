@@ -33,12 +33,12 @@ func TestAWSProfilesInRows(t *testing.T) {
 		})
 	})
 	cfg := untimed(testConfig(s, &fakeClock{t: t0}, &fakeClipboard{}))
-	cfg.awsProfiles = []AWSProfile{
+	cfg.awsProfiles = profilesOf([]AWSProfile{
 		{Name: "base", MFASerial: "arn:aws:iam::111111111111:mfa/alice"},
 		{Name: "admin", MFASerial: "arn:aws:iam::111111111111:mfa/alice"},
 		{Name: "prod", MFASerial: "arn:aws:iam::222222222222:mfa/alice"},
 		{Name: "gone", MFASerial: "arn:aws:iam::999999999999:mfa/alice"},
-	}
+	})
 	for _, w := range []int{80, 100} {
 		m := newModel(cfg)
 		m = send(m, tea.WindowSizeMsg{Width: w, Height: 24})
@@ -62,6 +62,11 @@ func TestAWSProfilesInRows(t *testing.T) {
 			t.Errorf("%d columns: filtering by the profile prod shows:\n%s", w, view)
 		}
 	}
+}
+
+// profilesOf is an Options.AWSProfiles that reads profiles, unchanged.
+func profilesOf(profiles []AWSProfile) func() ([]AWSProfile, bool) {
+	return func() ([]AWSProfile, bool) { return profiles, false }
 }
 
 // rowOf is the line of view that holds s, "" if none.

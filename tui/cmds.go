@@ -91,6 +91,20 @@ func checkCmd(v Vault, since vault.Stamp, gen int) tea.Cmd {
 	}
 }
 
+// awsProfilesCmd reads the AWS profiles again, if their file changed
+// (Options.AWSProfiles).
+func awsProfilesCmd(read func() ([]AWSProfile, bool)) tea.Cmd {
+	if read == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if profiles, changed := read(); changed {
+			return awsProfilesMsg(profiles)
+		}
+		return nil
+	}
+}
+
 // copyCmd copies code, which rec describes (vault.CopyOf), to the clipboard
 // and records the copy in the vault directory until it is cleared, so that
 // the next start clears it if this process dies first (leftovers.go).

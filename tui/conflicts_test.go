@@ -5,13 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/vmfa/vmfa/internal/unlock"
-	"github.com/vmfa/vmfa/otp"
-	"github.com/vmfa/vmfa/vault"
+	"github.com/vmfa/vmfa/internal/vaulttest"
 )
 
 // TestUnlockSaysConflictCopyMerged: a file-sync tool's conflict copy beside
@@ -20,36 +18,7 @@ import (
 // stderr), with the copy's account on the list.
 func TestUnlockSaysConflictCopyMerged(t *testing.T) {
 	s := newVault(t, demo...)
-	// The copy: the vault as another machine saved it, with one more
-	// account.
-	other := filepath.Join(t.TempDir(), "other")
-	if err := os.Mkdir(other, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"identity.age", "vault.age"} {
-		b, err := os.ReadFile(filepath.Join(s.Dir(), name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(other, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ov, err := vault.Open(other).Unlock(testPass)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := otp.ParseURI("otpauth://totp/Elsewhere:bob?secret=KRSXG5CTMVRXEZLU")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ov.Update(func(d *vault.Data) error { _, err := d.Add(a, time.Now()); return err }); err != nil {
-		t.Fatal(err)
-	}
-	ct, err := os.ReadFile(filepath.Join(other, "vault.age"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ct := vaulttest.ConflictCopy(t, s, testPass, "otpauth://totp/Elsewhere:bob?secret=KRSXG5CTMVRXEZLU")
 	if err := os.WriteFile(filepath.Join(s.Dir(), "vault (1).age"), ct, 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,10 @@ func (s tmuxSession) waitScreen(want string) string {
 	return s.waitScreenWithin(want, 10*time.Second)
 }
 
-// waitScreenWithin is waitScreen, waiting up to d.
+// waitScreenWithin is waitScreen, waiting up to d. A program that ended
+// (the pane is dead) will show nothing more: that fails at once. A failure
+// says what the pane's processes were doing, as well as the screen, since
+// a blank screen alone says nothing.
 func (s tmuxSession) waitScreenWithin(want string, d time.Duration) string {
 	s.t.Helper()
 	deadline := time.Now().Add(d)
@@ -47,11 +50,30 @@ func (s tmuxSession) waitScreenWithin(want string, d time.Duration) string {
 		if strings.Contains(scr, want) {
 			return scr
 		}
+		if dead := s.run("display", "-p", "-t", "e2e", "#{pane_dead}"); strings.TrimSpace(dead) == "1" {
+			s.t.Fatalf("the screen never showed %q: %s:\n%s", want, s.paneState(), scr)
+		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("the screen never showed %q:\n%s", want, scr)
+			s.t.Fatalf("the screen never showed %q in %v: %s:\n%s", want, d, s.paneState(), scr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// paneState says how the pane's program stands: ended, and how, or its
+// processes (the pane's session: the program and its children) with their
+// state, run and CPU times.
+func (s tmuxSession) paneState() string {
+	state := strings.Fields(s.run("display", "-p", "-t", "e2e", "#{pane_dead} #{pane_dead_status} #{pane_pid}"))
+	if len(state) == 3 && state[0] == "1" {
+		return "the program ended, exit status " + state[1]
+	}
+	if len(state) < 2 {
+		return "the pane's state is unknown: " + strings.Join(state, " ")
+	}
+	pid := state[len(state)-1]
+	out, _ := exec.Command("ps", "-o", "pid,stat,etime,time,args", "-s", pid).CombinedOutput()
+	return "the pane's processes:\n" + string(out)
 }
 
 // buildTUI builds vmfa, whose bare command starts the TUI.
@@ -100,15 +122,24 @@ func e2eVault(t *testing.T, dir string) string {
 // tmux's paste buffers.
 func newTmux(t *testing.T, vdir string, env []string, command string) tmuxSession {
 	t.Helper()
+	return newTmuxSized(t, vdir, env, 100, 30, command)
+}
+
+// newTmuxSized is newTmux with a session of cols×rows from the start:
+// resized once the program runs, the program might start at the old size.
+// The server's options are set before the program starts, in one tmux
+// command: a program that ends at once leaves its last words on the pane
+// (remain-on-exit), where a test's failure shows them.
+func newTmuxSized(t *testing.T, vdir string, env []string, cols, rows int, command string) tmuxSession {
+	t.Helper()
 	s := tmuxSession{t: t, socket: fmt.Sprintf("vmfa-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	args := []string{"new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30"}
+	args := []string{"start-server", ";", "set", "-g", "remain-on-exit", "on", ";", "set", "-g", "set-clipboard", "on", ";",
+		"new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(cols), "-y", fmt.Sprint(rows)}
 	for _, e := range testenv.Env(t, filepath.Dir(vdir), append([]string{"SSH_TTY=/dev/pts/99", "TERM=xterm-256color"}, env...)...) {
 		args = append(args, "-e", e)
 	}
-	s.run(append(args, command)...)
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
-	s.run("set", "-g", "set-clipboard", "on")
-	s.run("set", "-g", "remain-on-exit", "on")
+	s.run(append(args, command)...)
 	return s
 }
 

@@ -136,8 +136,7 @@ func TestTmuxNarrowNoWordCut(t *testing.T) {
 	if _, err := timesync.Apply(settings.Open(filepath.Join(config, "vmfa")), timesync.Measurement{Server: "s", Offset: -197 * time.Second, At: measured}); err != nil {
 		t.Fatal(err)
 	}
-	s := newTmux(t, e2eVault(t, dir), []string{"VMFA_PASSPHRASE=pw", "XDG_CONFIG_HOME=" + config}, strings.Join(bin, " "))
-	s.run("resize-window", "-t", "e2e", "-x", "50", "-y", "16")
+	s := newTmuxSized(t, e2eVault(t, dir), []string{"VMFA_PASSPHRASE=pw", "XDG_CONFIG_HOME=" + config}, 50, 16, strings.Join(bin, " "))
 	s.waitScreen("3 accounts")
 	s.run("send-keys", "-t", "e2e", "-l", "google")
 	s.waitScreen("1 of 3 match")

@@ -32,8 +32,9 @@ type config struct {
 	clockNote string // what the header says of the clock (Options.ClockNote)
 	clockWarn string // Options.ClockWarning
 	unlocked  Vault  // Options.Vault: opened already
-	// awsProfiles are Options.AWSProfiles.
-	awsProfiles []AWSProfile
+	// awsProfiles reads the AWS profiles (Options.AWSProfiles); nil
+	// when there are none.
+	awsProfiles func() ([]AWSProfile, bool)
 	syncer      Syncer // Options.Sync; nil when the vault does not sync
 }
 
@@ -95,6 +96,10 @@ func newModel(cfg config) Model {
 	}
 	now := cfg.clock()
 	h := help.New()
+	var profiles []AWSProfile
+	if cfg.awsProfiles != nil {
+		profiles, _ = cfg.awsProfiles()
+	}
 	return Model{
 		cfg: cfg,
 		c: common{
@@ -105,7 +110,7 @@ func newModel(cfg config) Model {
 			capture:     cfg.capture,
 			clockNote:   cfg.clockNote,
 			clockWarn:   cfg.clockWarn,
-			awsProfiles: cfg.awsProfiles,
+			awsProfiles: profiles,
 		},
 		unlock:  newUnlockScreen(cfg.store, cfg.workFactor, cfg.passphrase != ""),
 		lastKey: now,
@@ -162,6 +167,10 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.onUnlocked(msg)
 	case reloadedMsg:
 		return m.onReloaded(msg)
+	case awsProfilesMsg:
+		// The rows name the profiles anew, the accounts as they are.
+		m.c.awsProfiles = msg
+		return m, m.broadcast(accountsMsg(m.accounts))
 	case claimFailedMsg:
 		m.setStatus("recording the copied code as used failed: "+msg.err.Error(), true)
 		return m, nil
@@ -337,7 +346,7 @@ func (m Model) onTick(now time.Time) (Model, tea.Cmd) {
 		if !m.checking {
 			// Once a second, a stat: has another process saved?
 			m.checking = true
-			cmds = append(cmds, checkCmd(m.c.vault, m.stamp, m.gen))
+			cmds = append(cmds, checkCmd(m.c.vault, m.stamp, m.gen), awsProfilesCmd(m.cfg.awsProfiles))
 		}
 	}
 	return m, tea.Batch(cmds...)

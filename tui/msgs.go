@@ -31,6 +31,9 @@ type unlockedMsg struct {
 	err   error
 }
 
+// awsProfilesMsg is the AWS profiles, read again after their file changed.
+type awsProfilesMsg []AWSProfile
+
 // reloadedMsg returns what a check for changes other processes made found:
 // no data when vault.age is unchanged. gen is the model's generation of
 // accounts when the check began: data read before a save of ours is stale.

@@ -26,6 +26,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
+	"github.com/vmfa/vmfa/internal/termbg"
 	"github.com/vmfa/vmfa/internal/unlock"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -47,10 +48,13 @@ type Options struct {
 	// the program says it, with what to do about it: the program's hints,
 	// which name its commands, as no library does. nil shows err.Error().
 	Explain func(error) string
-	// AWSProfiles are the AWS config file's profiles that name an MFA
+	// AWSProfiles reads the AWS config file's profiles that name an MFA
 	// device: each AWS device's row names the profiles using it, and the
-	// filter matches those names.
-	AWSProfiles []AWSProfile
+	// filter matches those names. It is called at start, then once a
+	// second while the vault is open, from a command, and says whether
+	// the profiles may have changed since its last call; so a profile
+	// added while the interface runs shows. nil: no profiles.
+	AWSProfiles func() (profiles []AWSProfile, changed bool)
 	// Sync syncs a vault that syncs with its remote; nil when it does
 	// not sync.
 	Sync Syncer
@@ -71,6 +75,10 @@ type Syncer interface {
 
 const renderFPS = 30
 
+// backgroundWait bounds the wait for the terminal's background colour, for
+// a terminal that answers nothing: a link's round trip, with room.
+const backgroundWait = time.Second
+
 // DefaultLockAfter is the idle time after which the secrets are dropped.
 const DefaultLockAfter = 5 * time.Minute
 
@@ -88,9 +96,11 @@ func Run(opts Options) error {
 	}
 	if os.Getenv("NO_COLOR") != "" {
 		lipgloss.SetColorProfile(termenv.Ascii)
+	} else {
+		// Ask the terminal for its background now, once, rather than from
+		// a View, and not for long (termenv waits 5 s).
+		lipgloss.SetHasDarkBackground(termbg.Dark(backgroundWait))
 	}
-	// Ask the terminal for its background now, once, rather than from a View.
-	lipgloss.SetHasDarkBackground(lipgloss.HasDarkBackground())
 	clip := &clipboard.Clipboard{}
 	store := storeAdapter{s: opts.Unlock.Store, unlock: opts.Unlock, explain: opts.Explain}
 	m := newModel(config{

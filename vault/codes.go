@@ -65,9 +65,14 @@ type HandOutOptions struct {
 	// counter spent for HOTP.
 	Next bool
 	// AtChosenTime: now is a time the user chose, not the present, so
-	// the TOTP codes are shown but not recorded as handed out.
+	// the TOTP codes are shown but not recorded as handed out; an HOTP
+	// account has none (ErrHOTPAtTime).
 	AtChosenTime bool
 }
+
+// ErrHOTPAtTime says that an HOTP account has no code at a chosen time
+// (HandOutOptions.AtChosenTime): its codes follow its counter.
+var ErrHOTPAtTime = errors.New("its codes follow a counter, not the time: it has no code at a chosen time")
 
 // HandOut hands out the codes of e at now, as 'vmfa code' does: a TOTP code
 // is recorded as handed out (ClaimCode), and handed out all the same when
@@ -75,6 +80,11 @@ type HandOutOptions struct {
 // saved before its code is returned (TakeCodes), and no code is returned if
 // it can't be saved.
 func (v *Vault) HandOut(e Entry, now time.Time, opt HandOutOptions) (Handout, error) {
+	if e.Type == otp.HOTP && opt.AtChosenTime {
+		// Refused before the counter is spent: a code for a time is for
+		// checking, and would cost the account a code.
+		return Handout{}, fmt.Errorf("%s is an HOTP account: %w", e.Label(), ErrHOTPAtTime)
+	}
 	if e.Type == otp.HOTP {
 		var h Handout
 		took := false

@@ -60,6 +60,14 @@ type handout struct {
 	Account string `json:"account"` // Entry.ID
 	Period  int    `json:"period"`  // seconds
 	Step    int64  `json:"step"`    // Unix time / Period
+	// At is when it was handed out, in Unix seconds; 0 in the records of
+	// versions before it.
+	At int64 `json:"at,omitempty"`
+}
+
+// of reports whether h is the handout of account's step of period.
+func (h handout) of(account string, period int, step int64) bool {
+	return h.Account == account && h.Period == period && h.Step == step
 }
 
 // Handouts are forgotten this long after their window ended, and at most
@@ -77,6 +85,7 @@ func (s *stepRecord) claim(account string, period int, now time.Time, fresh bool
 	if period <= 0 {
 		return 0, fmt.Errorf("a TOTP period of %d s", period)
 	}
+	s.prune(now) // before the claim: a record from the future is no obstacle
 	step := now.Unix() / int64(period)
 	if fresh {
 		first := step
@@ -88,23 +97,42 @@ func (s *stepRecord) claim(account string, period int, now time.Time, fresh bool
 	}
 	for st := step; st < step+int64(n); st++ {
 		if !s.used(account, period, st) {
-			s.Handouts = append(s.Handouts, handout{Account: account, Period: period, Step: st})
+			s.Handouts = append(s.Handouts, handout{Account: account, Period: period, Step: st, At: now.Unix()})
 		}
 	}
 	s.prune(now)
 	return step, nil
 }
 
+// fromAnotherClock reports whether h can't have been handed out under the
+// clock that reads now: it was handed out more than aheadWindows windows
+// after now, or its step lies beyond every claim's reach from now (a fresh
+// one and its next). The clock was set back since (or the file was edited),
+// and the services that saw its codes then were windows away from them and
+// refused them: honoured, the record would only keep --fresh waiting, for
+// up to maxFreshWindows windows, and then failing. It is forgotten at the
+// first claim after the clock went back; a record the clock has caught up
+// with by then is honoured, as it can't be told from one of this clock.
+func (h handout) fromAnotherClock(now time.Time) bool {
+	ahead := func(t int64) bool { return t > now.Unix()+aheadWindows*int64(h.Period) }
+	return ahead(h.At) || ahead(h.Step*int64(h.Period)-maxFreshWindows*int64(h.Period))
+}
+
+// aheadWindows is how far ahead of now a record may have been made: a
+// service accepts a code of a window or so away, and treats it as used.
+const aheadWindows = 2
+
 func (s *stepRecord) used(account string, period int, step int64) bool {
-	return slices.Contains(s.Handouts, handout{Account: account, Period: period, Step: step})
+	return slices.ContainsFunc(s.Handouts, func(h handout) bool { return h.of(account, period, step) })
 }
 
 // prune forgets the handouts whose window ended keepHandouts before now,
-// then the oldest beyond maxHandouts.
+// and those from the future (fromAnotherClock), then the oldest beyond
+// maxHandouts.
 func (s *stepRecord) prune(now time.Time) {
 	s.Handouts = slices.DeleteFunc(s.Handouts, func(h handout) bool {
 		end := time.Unix((h.Step+1)*int64(h.Period), 0)
-		return h.Period <= 0 || now.Sub(end) > keepHandouts
+		return h.Period <= 0 || now.Sub(end) > keepHandouts || h.fromAnotherClock(now)
 	})
 	if n := len(s.Handouts) - maxHandouts; n > 0 {
 		s.Handouts = slices.Delete(s.Handouts, 0, n)

@@ -471,11 +471,20 @@ once this command has returned.`,
 				return err
 			}
 			c, err := handOut(v, e, now, fl.handOutOptions(e), cmd.ErrOrStderr())
-			if err != nil {
+			if errors.Is(err, vault.ErrHOTPAtTime) {
+				return usageError{err} // --at does not go with this account
+			} else if err != nil {
 				return err
 			}
 			if fl.copyTo.on {
-				return fl.copyTo.copy(c.Code, e.Label(), cmd.ErrOrStderr())
+				// Recorded until cleared, as the interface's copies are.
+				rec := vault.CopyOf(e, now)
+				if c.Counter != nil {
+					rec.Step = *c.Counter
+				} else if fl.at == "" {
+					rec.Step = e.Step(a.clock.Now()) // after a fresh code's wait
+				}
+				return fl.copyTo.copy(c.Code, e.Label(), cmd.ErrOrStderr(), v.Store(), rec)
 			}
 			return codeprint.Print(cmd.OutOrStdout(), c, fl.asJSON, fl.next)
 		},
@@ -488,7 +497,7 @@ func (fl *codeFlags) define(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.BoolVar(&fl.next, "next", false, "also print the next code, on a second line")
 	f.BoolVar(&fl.fresh, "fresh", false, "never a code vmfa handed out already: wait for the first window whose code was not (up to 10 windows)")
-	f.StringVar(&fl.at, "at", "", "the code at this time instead of now (RFC 3339, or Unix seconds, as 1700000000 or @1700000000)")
+	f.StringVar(&fl.at, "at", "", "the TOTP code at this time instead of now (RFC 3339, or Unix seconds, as 1700000000 or @1700000000)")
 	f.BoolVar(&fl.asJSON, "json", false, `print {"issuer","name","code","next","remaining_seconds","period"}; for HOTP {"issuer","name","code","counter"}`)
 	fl.copyTo.define(cmd)
 }

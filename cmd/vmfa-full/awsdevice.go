@@ -236,14 +236,19 @@ func (a *app) consecutiveCodes(cmd *cobra.Command, v *vault.Vault) awsmfa.Codes 
 	}
 }
 
-// tuiAWSProfiles are the AWS config file's profiles that name an MFA
-// device, for the interface to name beside each device.
-func tuiAWSProfiles() []tui.AWSProfile {
-	var out []tui.AWSProfile
-	for _, p := range awssession.MFAProfiles() {
-		out = append(out, tui.AWSProfile{Name: p.Name, MFASerial: p.MFASerial})
+// tuiAWSProfiles reads the AWS config file's profiles that name an MFA
+// device, for the interface to name beside each device, again when the
+// file changed.
+func tuiAWSProfiles() func() ([]tui.AWSProfile, bool) {
+	var w awssession.MFAProfileWatch
+	return func() ([]tui.AWSProfile, bool) {
+		profiles, changed := w.MFAProfiles()
+		var out []tui.AWSProfile
+		for _, p := range profiles {
+			out = append(out, tui.AWSProfile{Name: p.Name, MFASerial: p.MFASerial})
+		}
+		return out, changed
 	}
-	return out
 }
 
 // commandContext is cmd's context, or the background one.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // 'vmfa code --copy': the code to the clipboard, cleared later.
@@ -58,14 +60,16 @@ func (c *clipboardCopy) check(cmd *cobra.Command, several bool) error {
 
 // copy puts code, the code of the account label names, on the clipboard,
 // starts its clearer and says so on errOut. If no clearer can start, the code
-// is cleared at once: a code is never left on the clipboard for good.
-func (c *clipboardCopy) copy(code, label string, errOut io.Writer) error {
+// is cleared at once: a code is never left on the clipboard for good. The
+// clearer records the copy, rec, in store's record of copies until it has
+// cleared it, so that if it dies first the next interface clears it.
+func (c *clipboardCopy) copy(code, label string, errOut io.Writer, store *vault.Store, rec vault.Copy) error {
 	clip := &clipboard.Clipboard{}
 	if err := clip.Copy(code); err != nil {
 		return err
 	}
 	route, _ := clip.CopiedVia(code)
-	if err := startClearer(code, route, c.after); err != nil {
+	if err := startClearer(code, route, c.after, store.Dir(), rec); err != nil {
 		_, _ = clip.ClearIf(code)
 		return fmt.Errorf("can't start the process that clears the clipboard, so the code is not left there: %w", err)
 	}
@@ -74,8 +78,9 @@ func (c *clipboardCopy) copy(code, label string, errOut io.Writer) error {
 }
 
 // startClearer starts 'vmfa-full clipboard-clearer' for code, copied by
-// route, to clear it after a while, and leaves it running.
-func startClearer(code string, route clipboard.Route, after time.Duration) error {
+// route, to clear it after a while, and leaves it running; it records rec
+// in the vault directory dir meanwhile.
+func startClearer(code string, route clipboard.Route, after time.Duration, dir string, rec vault.Copy) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -98,7 +103,8 @@ func startClearer(code string, route clipboard.Route, after time.Duration) error
 		return err
 	}
 	defer null.Close()
-	cmd := exec.Command(exe, "clipboard-clearer", "--after", after.String(), "--route", string(route))
+	cmd := exec.Command(exe, "clipboard-clearer", "--after", after.String(), "--route", string(route),
+		"--dir", dir, "--account", rec.Account, "--step", strconv.FormatUint(rec.Step, 10))
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = r, null, null
 	if route == clipboard.ViaOSC52 {
 		if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
@@ -117,8 +123,10 @@ func startClearer(code string, route clipboard.Route, after time.Duration) error
 // else has a use for it.
 func clipboardClearerCmd() *cobra.Command {
 	var (
-		after time.Duration
-		route string
+		after   time.Duration
+		route   string
+		account string // with step, the copy's record (vault.Copy)
+		step    uint64
 	)
 	cmd := &cobra.Command{
 		Use:    "clipboard-clearer",
@@ -130,6 +138,13 @@ func clipboardClearerCmd() *cobra.Command {
 			code := strings.TrimSpace(line)
 			if code == "" {
 				return fmt.Errorf("no code on stdin: %v", err)
+			}
+			if account != "" {
+				store := vault.Open(cmd.Flag("dir").Value.String())
+				rec := vault.Copy{Account: account, Step: step, Route: route, At: time.Now(), PID: os.Getpid()}
+				if store.RecordCopy(rec) == nil {
+					defer store.ForgetCopy(rec)
+				}
 			}
 			clip := &clipboard.Clipboard{}
 			if clipboard.Route(route) == clipboard.ViaOSC52 {
@@ -149,5 +164,7 @@ func clipboardClearerCmd() *cobra.Command {
 	}
 	cmd.Flags().DurationVar(&after, "after", clipboard.ClearAfter, "how long to wait")
 	cmd.Flags().StringVar(&route, "route", "", "how the code was copied: native, tmux or osc52")
+	cmd.Flags().StringVar(&account, "account", "", "the ID of the code's account, to record the copy under")
+	cmd.Flags().Uint64Var(&step, "step", 0, "the code's time step or counter, to record the copy under")
 	return cmd
 }

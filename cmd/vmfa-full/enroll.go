@@ -65,7 +65,7 @@ on, and does not go with --json.`,
 			if err != nil {
 				return err
 			}
-			return f.show(cmd, en, a.clock)
+			return f.show(cmd, en, a.clock, v.Store())
 		},
 	}
 	fs := cmd.Flags()
@@ -126,8 +126,9 @@ func (f enrollFlags) check(clearAfterSet bool) error {
 	return nil
 }
 
-// show shows en's codes as the flags say, on cmd's stdout and stderr.
-func (f enrollFlags) show(cmd *cobra.Command, en enroll.Enrollment, clock *timesync.Clock) error {
+// show shows en's codes as the flags say, on cmd's stdout and stderr; a
+// code copied is recorded in copies until it is cleared.
+func (f enrollFlags) show(cmd *cobra.Command, en enroll.Enrollment, clock *timesync.Clock, copies *vault.Store) error {
 	s := enroll.Session{
 		Out: cmd.OutOrStdout(), ErrOut: cmd.ErrOrStderr(),
 		Clock: enroll.Clock{Now: clock.Now},
@@ -135,6 +136,7 @@ func (f enrollFlags) show(cmd *cobra.Command, en enroll.Enrollment, clock *times
 			fmt.Fprintln(cmd.ErrOrStderr(), "vmfa: "+oneLine(explain(err, cmd.Flag("dir").Value.String())))
 		},
 		ClearAfter: f.clearAfter,
+		Copies:     copies,
 	}
 	switch {
 	case f.asJSON:

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmfa/vmfa/internal/intake"
 	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
@@ -191,7 +192,8 @@ func TestExportGoogleOnTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("decoding the QR code on the terminal: %v", err)
 	}
-	got, err := otp.ParseAll(texts)
+	u, err := intake.QRUnit("the terminal", texts)
+	got := u.Accounts
 	if err != nil || len(got) != 2 || got[0].Label() != "GitHub:alice" || got[1].Label() != "Issuu:James" || got[1].Counter != 10299 {
 		t.Fatalf("the terminal's QR code holds %+v, %v", got, err)
 	}
@@ -212,7 +214,8 @@ func TestExportGooglePNG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := otp.ParseAll([]string{strings.TrimSpace(out)})
+	u, err := intake.QRUnit("the PNG", []string{strings.TrimSpace(out)})
+	got := u.Accounts
 	if err != nil || len(got) != 2 {
 		t.Fatalf("zbarimg read %d accounts, %v", len(got), err)
 	}
@@ -377,7 +380,8 @@ func TestExportGooglePNGReplacesEarlierExport(t *testing.T) {
 		}
 		parts = append(parts, strings.TrimSpace(out))
 	}
-	read, err := otp.ParseAll(parts)
+	u, err := intake.QRUnit("the PNGs", parts)
+	read := u.Accounts
 	if err != nil {
 		t.Fatal(err)
 	}

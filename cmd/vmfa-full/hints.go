@@ -66,6 +66,7 @@ var hints = []hint{
 	is(awssession.ErrSessionKeys, ": give the profile an IAM user's long-term keys (aws_access_key_id without aws_session_token), or sign in with a role profile"),
 	is(browser.ErrNotOpened, ": 'vmfa aws login --stdout' prints the link to open by hand"),
 	as[*exporter.ExistsError](": choose another name, or --force to replace it"),
+	is(vault.ErrHOTPAtTime, "; 'vmfa code' without --at prints its next code"),
 	is(enroll.ErrNotOneAccount, " (use 'vmfa add' for exports)"),
 	is(enroll.ErrCounterBased, ": add it with 'vmfa add' and read its codes with 'vmfa code'"),
 	is(importer.ErrImage, ": add the QR codes in it with 'vmfa add FILE'"),

@@ -33,6 +33,7 @@ import (
 	"github.com/vmfa/vmfa/internal/harden"
 	"github.com/vmfa/vmfa/internal/intake"
 	"github.com/vmfa/vmfa/internal/passphrase"
+	"github.com/vmfa/vmfa/internal/termhandoff"
 	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/internal/timesync"
 	"github.com/vmfa/vmfa/internal/version"
@@ -50,7 +51,13 @@ const (
 // usageError marks an error as the caller's misuse of the command line.
 type usageError struct{ error }
 
+// Unwrap lets the hints see the error a misuse was found by.
+func (u usageError) Unwrap() error { return u.error }
+
 func main() {
+	// The front end's TERM, kept from Bubble Tea's question at start; before
+	// anything reads TERM or starts a child.
+	termhandoff.Release()
 	// Before anything reads a secret: no core dumps, memory locked where
 	// the system allows. What could not be done is for a person to know.
 	notes := harden.Process()
@@ -241,14 +248,30 @@ func exactArgs(n int) cobra.PositionalArgs {
 }
 
 // checkPaths refuses an empty path among the files of a command line, which
-// the system would report as "open : no such file or directory".
+// the system would report as "open : no such file or directory", and an
+// otpauth URI or a secret, which are no files, and are not quoted back.
 func checkPaths(paths []string) error {
 	for i, p := range paths {
-		if intake.CleanPath(p) == "" {
+		switch {
+		case intake.CleanPath(p) == "":
 			return usageError{fmt.Errorf("argument %d is an empty path: name a file", i+1)}
+		case intake.Classify(p) == intake.URI:
+			return usageError{fmt.Errorf("argument %d is an otpauth URI, not a file; vmfa takes no secret "+
+				"on its command line, where other processes and the shell's history see it: "+
+				"pipe or paste it into 'vmfa add --uri', or copy it and run 'vmfa add --paste'", i+1)}
+		case intake.Classify(p) == intake.Secret && !exists(p):
+			return usageError{fmt.Errorf("argument %d is no file but has a secret's form; vmfa takes no secret "+
+				"on its command line, where other processes and the shell's history see it: "+
+				"type it into 'vmfa add --manual', or copy it and run 'vmfa add --paste'", i+1)}
 		}
 	}
 	return nil
+}
+
+// exists reports whether there is a file at path.
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 func minArgs(n int) cobra.PositionalArgs {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -144,8 +145,9 @@ func (a *app) syncStatusCmd() *cobra.Command {
 		Short: "Say where the vault syncs, when it last did, and what waits to go out",
 		Long: `Say the remote, when a sync last reached it, what it moved, why the last one
 failed if it did, and how many changes wait to go out. It does not use the
-network. With --json: {"remote","last_exchange","last_try","error",
-"offline","last":{"in","out","merged","published"},"waiting"}.`,
+network. With --json: {"configured","remote","last_exchange","last_try","error",
+"offline","last":{"in","out","merged","published"},"waiting"}; a vault that
+does not sync is {"configured":false}, and exits 0 as any other status.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := a.store()
@@ -153,10 +155,17 @@ network. With --json: {"remote","last_exchange","last_try","error",
 				return err
 			}
 			st, err := gitsync.Open(s).Status(context.Background())
-			if err != nil {
+			out := cmd.OutOrStdout()
+			if errors.Is(err, gitsync.ErrNotSynced) {
+				// Not set up is a status, the first one of every vault.
+				if asJSON {
+					return writeJSON(out, map[string]bool{"configured": false})
+				}
+				fmt.Fprintln(out, "sync is not set up: 'vmfa sync init URL' publishes the vault to a git repository")
+				return nil
+			} else if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
 			if asJSON {
 				return writeJSON(out, st)
 			}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vmfa/vmfa/internal/termhandoff"
 	"github.com/vmfa/vmfa/internal/termsafe"
 	"github.com/vmfa/vmfa/internal/version"
 )
@@ -40,6 +41,8 @@ func main() {
 		say(err.Error())
 		os.Exit(1)
 	}
+	// vmfa-full asks the terminal nothing before its main (termhandoff).
+	termhandoff.Hold()
 	err = runFull(path, os.Args)
 	say(fmt.Sprintf("can't run %s: %v", path, err))
 	os.Exit(1)

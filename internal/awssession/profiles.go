@@ -22,10 +22,48 @@ type MFAProfile struct {
 // source_profile, never the credentials file, and a file it cannot read
 // lists nothing. The SDK that Load uses has no way to list profiles.
 func MFAProfiles() []MFAProfile {
-	path := os.Getenv("AWS_CONFIG_FILE")
-	if path == "" {
-		path = config.DefaultSharedConfigFilename()
+	return mfaProfiles(configFile())
+}
+
+// configFile is the AWS config file's path: AWS_CONFIG_FILE, else
+// ~/.aws/config.
+func configFile() string {
+	if path := os.Getenv("AWS_CONFIG_FILE"); path != "" {
+		return path
 	}
+	return config.DefaultSharedConfigFilename()
+}
+
+// MFAProfileWatch is MFAProfiles for a program that asks again and again
+// (the interface, once a second): it reads the config file again only when
+// the file changed (another file, size or modification time), and costs a
+// stat otherwise.
+type MFAProfileWatch struct {
+	seen     os.FileInfo // of the file read last; nil before the first read or when there was none
+	profiles []MFAProfile
+}
+
+// MFAProfiles returns the config file's MFA profiles as MFAProfiles does,
+// and whether they may differ from what it returned the call before.
+func (w *MFAProfileWatch) MFAProfiles() (profiles []MFAProfile, changed bool) {
+	path := configFile()
+	fi, err := os.Stat(path)
+	if err != nil {
+		fi = nil
+	}
+	same := w.seen != nil && fi != nil && os.SameFile(w.seen, fi) && w.seen.Size() == fi.Size() && w.seen.ModTime().Equal(fi.ModTime())
+	if same || w.seen == nil && fi == nil && w.profiles != nil {
+		return w.profiles, false
+	}
+	w.seen, w.profiles = fi, mfaProfiles(path)
+	if w.profiles == nil {
+		w.profiles = []MFAProfile{} // read: no file is no profile
+	}
+	return w.profiles, true
+}
+
+// mfaProfiles is MFAProfiles of the config file at path.
+func mfaProfiles(path string) []MFAProfile {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil

@@ -105,6 +105,7 @@ func Add(v *vault.Vault, acc otp.Account, now time.Time) (e vault.Entry, added b
 // Enrollment is the two codes of a device being enrolled.
 type Enrollment struct {
 	Account      otp.Account
+	ID           string // the account's in the vault (vault.Entry.ID), for the record of copies
 	Code1, Code2 string
 	// At is when the codes were computed: code 1 is the code of At's
 	// window, code 2 the next window's.
@@ -125,7 +126,7 @@ func Claim(v *vault.Vault, e vault.Entry, now time.Time) (Enrollment, error) {
 	if err != nil {
 		return Enrollment{}, err
 	}
-	return Enrollment{Account: e.Account, Code1: h.Codes[0], Code2: h.Codes[1], At: h.At, Unrecorded: h.Unrecorded}, nil
+	return Enrollment{Account: e.Account, ID: e.ID, Code1: h.Codes[0], Code2: h.Codes[1], At: h.At, Unrecorded: h.Unrecorded}, nil
 }
 
 // Code2Ready reports whether code 2's window has begun at now.

@@ -5,27 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/vmfa/vmfa/internal/clipboard"
 	"github.com/vmfa/vmfa/internal/term"
+	"github.com/vmfa/vmfa/vault"
 )
 
 // ErrNotCopied is what Copy returns when a code could not be copied: the
 // codes were printed all the same, and Warn was told why.
 var ErrNotCopied = errors.New("a code was not copied")
-
-// Clipboard is where Copy puts the codes: a *clipboard.Clipboard.
-type Clipboard interface {
-	Copy(text string) error
-	ClearIf(text string) (cleared bool, err error)
-}
-
-// systemClipboard is the clipboard of the package clipboard's functions.
-type systemClipboard struct{}
-
-func (systemClipboard) Copy(text string) error            { return clipboard.Copy(text) }
-func (systemClipboard) ClearIf(text string) (bool, error) { return clipboard.ClearIf(text) }
 
 // Session shows an enrollment's codes to a person at a terminal or to a
 // script.
@@ -37,8 +27,13 @@ type Session struct {
 	// recorded as handed out, a code not copied. Nil writes it on ErrOut.
 	Warn func(error)
 
-	// Copy's clipboard; nil means the system's (package clipboard).
-	Clipboard Clipboard
+	// Copy's clipboard; nil means the system's.
+	Clipboard *clipboard.Clipboard
+	// Copies is where Copy records each code it copies until it is
+	// cleared (vault.Store.RecordCopy), as the interface does, so that the
+	// next interface to open the vault clears a code this process left on
+	// the clipboard when it died; nil records nothing.
+	Copies *vault.Store
 	// ClearAfter is how long code 2 stays on the clipboard; 0 means
 	// clipboard.ClearAfter, as in the interface. Tests shorten it.
 	ClearAfter time.Duration
@@ -117,7 +112,7 @@ func (s Session) Copy(ctx context.Context, en Enrollment, wait bool) error {
 	s.warnUnrecorded(en)
 	cb := s.Clipboard
 	if cb == nil {
-		cb = systemClipboard{}
+		cb = &clipboard.Clipboard{}
 	}
 	cd := newCountdown(s.ErrOut)
 	fmt.Fprintf(s.Out, "MFA code 1: %s\n", en.Code1)
@@ -131,9 +126,14 @@ func (s Session) Copy(ctx context.Context, en Enrollment, wait bool) error {
 		fmt.Fprintf(s.Out, "MFA code 2: %s\n", en.Code2)
 		return ErrNotCopied
 	}
+	forget1 := s.record(cb, en, en.Code1, 0)
+	clear1 := func() {
+		cb.ClearIf(en.Code1)
+		forget1()
+	}
 	interrupted := func() error {
 		fmt.Fprintln(s.ErrOut)
-		cb.ClearIf(en.Code1)
+		clear1()
 		return errors.New("interrupted; code 1 was cleared from the clipboard")
 	}
 	fmt.Fprint(s.ErrOut, "Code 1 copied. Press Enter to copy code 2.")
@@ -156,11 +156,12 @@ func (s Session) Copy(ctx context.Context, en Enrollment, wait bool) error {
 	}
 	fmt.Fprintf(s.Out, "MFA code 2: %s\n", en.Code2)
 	if err := cb.Copy(en.Code2); err != nil {
-		cb.ClearIf(en.Code1)
+		clear1()
 		s.warn(fmt.Errorf("code 2 was not copied: %w", err))
 		return ErrNotCopied
 	}
-	cb.ClearIf(en.Code1) // tmux keeps each copy in a buffer of its own
+	forget2 := s.record(cb, en, en.Code2, 1)
+	clear1() // tmux keeps each copy in a buffer of its own
 	clearAfter := s.ClearAfter
 	if clearAfter <= 0 {
 		clearAfter = clipboard.ClearAfter
@@ -173,6 +174,7 @@ func (s Session) Copy(ctx context.Context, en Enrollment, wait bool) error {
 	case <-ctx.Done():
 	}
 	cleared, err := cb.ClearIf(en.Code2)
+	forget2()
 	switch {
 	case err != nil:
 		return fmt.Errorf("clearing code 2 from the clipboard: %w", err)
@@ -182,6 +184,24 @@ func (s Session) Copy(ctx context.Context, en Enrollment, wait bool) error {
 		fmt.Fprintln(s.ErrOut, "The clipboard holds something else now: left alone.")
 	}
 	return nil
+}
+
+// record records code, copied to cb, as code 1 (later 0) or code 2 (later
+// 1) of en, in Copies, and returns what forgets the record once the code is
+// cleared. A copy not recorded (a read-only directory) is still cleared,
+// unless this process is killed.
+func (s Session) record(cb *clipboard.Clipboard, en Enrollment, code string, later int) (forget func()) {
+	route, ok := cb.CopiedVia(code)
+	if s.Copies == nil || !ok {
+		return func() {}
+	}
+	rec := vault.CopyOf(vault.Entry{ID: en.ID, Account: en.Account}, en.At)
+	rec.Step += uint64(later)
+	rec.Route, rec.At, rec.PID = string(route), s.Clock.now(), os.Getpid()
+	if s.Copies.RecordCopy(rec) != nil {
+		return func() {}
+	}
+	return func() { _ = s.Copies.ForgetCopy(rec) }
 }
 
 // EnterKeys reports each Enter pressed on the terminal; it is closed when

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vmfa/vmfa/internal/intake"
 	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp"
 	"github.com/vmfa/vmfa/otp/qr"
@@ -63,7 +64,8 @@ func TestGooglePNGs(t *testing.T) {
 		theirs = append(theirs, strings.TrimSpace(string(out)))
 	}
 	for name, texts := range map[string][]string{"vmfa's decoder": ours, "zbarimg": theirs} {
-		got, err := otp.ParseAll(texts)
+		u, err := intake.QRUnit(name, texts)
+		got := u.Accounts
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

@@ -522,7 +522,10 @@ func (r *Repo) commitMerge(ctx context.Context, g *git, local string, parents []
 
 // Status is what Repo.Status reports.
 type Status struct {
-	Remote string `json:"remote"`
+	// Configured says the vault syncs: always true in what Status
+	// returns, for scripts that read {"configured":false} too.
+	Configured bool   `json:"configured"`
+	Remote     string `json:"remote"`
 	// LastExchange is when a sync last reached the remote; zero if
 	// never.
 	LastExchange time.Time `json:"last_exchange,omitzero"`
@@ -545,7 +548,7 @@ func (r *Repo) Status(ctx context.Context) (Status, error) {
 		return Status{}, ErrNotSynced
 	}
 	st := r.readStatus()
-	st.Remote = hidePassword(r.Remote())
+	st.Configured, st.Remote = true, hidePassword(r.Remote())
 	waiting, err := r.waiting(ctx)
 	if err != nil {
 		return st, err

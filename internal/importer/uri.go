@@ -3,7 +3,9 @@ package importer
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 
@@ -19,27 +21,17 @@ import (
 func parseURIs(data []byte, _ *prompt) (*accounts, error) {
 	c := &accounts{}
 	var collect otp.Collector
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), MaxFileSize)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	err := ScanURIList(bytes.NewReader(data), MaxFileSize, func(n int, line string) error {
 		if issuer, name, kind := unsupportedURI(line); kind != "" {
-			if err := c.skip(issuer, name, kind); err != nil {
-				return nil, err
-			}
-			continue
+			return c.skip(issuer, name, kind)
 		}
 		if err := collect.Add(line); err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
+			return fmt.Errorf("line %d: %w", n, err)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("line %d is too long", n+1)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	list, err := collect.Accounts()
 	if err != nil {
@@ -51,6 +43,32 @@ func parseURIs(data []byte, _ *prompt) (*accounts, error) {
 		}
 	}
 	return c, nil
+}
+
+// ScanURIList calls each with every line of a URI list read from r, and
+// its number: one URI a line, white space and a byte-order mark around it
+// taken away, blank lines and # comments skipped. It is the one reader of
+// URI lists, files and stdin alike. An error of each ends it, and is
+// returned as it is; so does a line longer than maxLine bytes, as "line N
+// is too long".
+func ScanURIList(r io.Reader, maxLine int, each func(n int, line string) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, min(64<<10, maxLine)), maxLine)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if err := each(n, line); err != nil {
+			return err
+		}
+	}
+	if errors.Is(sc.Err(), bufio.ErrTooLong) {
+		return fmt.Errorf("line %d is too long", n+1)
+	}
+	return sc.Err()
 }
 
 // unsupportedURI names the account of an otpauth:// URI whose type or

@@ -42,7 +42,8 @@
 //     allowed (otp.CanonicalSecret; NotSecret says why base32 of another
 //     length is none); else Other. Pasted URIs are split at white space
 //     (Pool.AddText), quotes around each taken away.
-//   - URI lists (ReadURIs): stdin or clipboard text, one URI a line, blank
+//   - URI lists (ReadURIs): stdin or clipboard text, read as import files
+//     are (importer.ScanURIList): one URI a line, blank
 //     lines and # comments skipped, a line at most MaxLine bytes; the parts
 //     of an export must all be there.
 //   - A typed secret (Typed): one account the user describes (issuer, name,

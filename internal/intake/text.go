@@ -1,11 +1,11 @@
 package intake
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/vmfa/vmfa/internal/importer"
 	"github.com/vmfa/vmfa/otp"
 )
 
@@ -39,20 +39,17 @@ func unquote(s string) string {
 // all come.
 func ReadURIs(source string, r io.Reader) (Unit, error) {
 	var c otp.Collector
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), MaxLine)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := unquote(strings.TrimSpace(sc.Text()))
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+	var bad error // a line's, which the scan returns as it is
+	err := importer.ScanURIList(r, MaxLine, func(n int, line string) error {
+		if bad = c.Add(unquote(line)); bad != nil {
+			bad = fmt.Errorf("line %d: %w; nothing was added", n, bad)
 		}
-		if err := c.Add(line); err != nil {
-			return Unit{}, fmt.Errorf("line %d: %w; nothing was added", n, err)
-		}
+		return bad
+	})
+	if bad != nil {
+		return Unit{}, bad
 	}
-	if err := sc.Err(); err != nil {
+	if err != nil {
 		return Unit{}, fmt.Errorf("reading %s: %w", source, err)
 	}
 	accounts, err := c.Accounts()

@@ -48,7 +48,7 @@ func TestReadURIs(t *testing.T) {
 		{githubURI + "\nhttps://example.com/?secret=JBSWY3DPEHPK3PXP", "line 2: https://example.com/… is not an otpauth:// URI; nothing was added"},
 		{uris["jc_1of3"] + "\n" + uris["jc_3of3"], "Google Authenticator export is incomplete: QR 2 of 3 missing"},
 		{"# nothing\n\n", "no otpauth:// URI on stdin"},
-		{strings.Repeat("A", MaxLine+1), "reading stdin: bufio.Scanner: token too long"},
+		{strings.Repeat("A", MaxLine+1), "reading stdin: line 1 is too long"},
 	} {
 		u, err := ReadURIs("stdin", strings.NewReader(c.input))
 		if err == nil || !strings.Contains(err.Error(), c.want) || len(u.Accounts) != 0 {

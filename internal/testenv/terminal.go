@@ -27,6 +27,7 @@ type Terminal struct {
 	seen   int          // how much of screen Expect has consumed
 	done   chan struct{}
 	stdout syncBuffer // stdout, when it is not the terminal
+	mute   bool       // answers no query (StartMuteTerminal)
 }
 
 // terminalQueries are the queries a terminal answers, with its answers: a
@@ -46,7 +47,19 @@ var terminalQueries = [][2]string{
 // if it still runs, when the test ends.
 func StartTerminal(t testing.TB, cmd *exec.Cmd, pipeStdout bool) *Terminal {
 	t.Helper()
-	term := &Terminal{Cmd: cmd, t: t, done: make(chan struct{})}
+	return startTerminal(t, cmd, pipeStdout, false)
+}
+
+// StartMuteTerminal is StartTerminal for a terminal that answers no query,
+// as a pty with no terminal emulator behind it, or some SSH set-ups.
+func StartMuteTerminal(t testing.TB, cmd *exec.Cmd, pipeStdout bool) *Terminal {
+	t.Helper()
+	return startTerminal(t, cmd, pipeStdout, true)
+}
+
+func startTerminal(t testing.TB, cmd *exec.Cmd, pipeStdout, mute bool) *Terminal {
+	t.Helper()
+	term := &Terminal{Cmd: cmd, t: t, done: make(chan struct{}), mute: mute}
 	if pipeStdout {
 		cmd.Stdout = &term.stdout
 	}
@@ -79,7 +92,7 @@ func (term *Terminal) read() {
 		term.mu.Lock()
 		term.screen.Write(buf[:n])
 		for i, qa := range terminalQueries {
-			if k := bytes.Count(term.screen.Bytes(), []byte(qa[0])); k > answered[i] {
+			if k := bytes.Count(term.screen.Bytes(), []byte(qa[0])); !term.mute && k > answered[i] {
 				term.tty.WriteString(qa[1])
 				answered[i] = k
 			}

@@ -5,9 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/vmfa/vmfa/otp"
+	"github.com/vmfa/vmfa/internal/vaulttest"
 	"github.com/vmfa/vmfa/vault"
 )
 
@@ -16,33 +15,7 @@ import (
 // one line, escaped: the interface's OpenWith keeps the line for it.
 func TestOpenFoldsConflictCopies(t *testing.T) {
 	s := newStore(t)
-	// The copy: the vault as another machine saved it, with an account
-	// this one lacks.
-	other := filepath.Join(t.TempDir(), "other")
-	if err := os.Mkdir(other, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"identity.age", "vault.age"} {
-		b, err := os.ReadFile(filepath.Join(s.Dir(), name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(other, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ov, err := vault.Open(other).Unlock(testPass)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _ := otp.ParseURI("otpauth://totp/Elsewhere:bob?secret=JBSWY3DPEHPK3PXP")
-	if _, err := ov.Update(func(d *vault.Data) error { _, err := d.Add(a, time.Now()); return err }); err != nil {
-		t.Fatal(err)
-	}
-	ct, err := os.ReadFile(filepath.Join(other, "vault.age"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ct := vaulttest.ConflictCopy(t, s, testPass, "otpauth://totp/Elsewhere:bob?secret=JBSWY3DPEHPK3PXP")
 	copyName := "vault (Bob's conflicted copy 2026-12-06)\x1b[2J.age"
 
 	for _, how := range []string{"Open", "OpenWith"} {
@@ -53,7 +26,10 @@ func TestOpenFoldsConflictCopies(t *testing.T) {
 		u := tty.unlocker(s)
 		var notes []string
 		u.Note = func(line string) { notes = append(notes, line) }
-		var v *vault.Vault
+		var (
+			v   *vault.Vault
+			err error
+		)
 		if how == "Open" {
 			v, err = u.Open()
 		} else {

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestHOTPCodeAtRefused: an HOTP account has no code "at a time": 'vmfa
+// code --at' refuses it as a misuse (exit 2, one line saying what works)
+// and spends no counter. It used to print the next code, spending it.
+func TestHOTPCodeAtRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	expect(t, vmfa(t, dir, "otpauth://hotp/Corp:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0\n", []string{pw}, "add", "--uri"), 0, "Added Corp:bob", "")
+	for _, args := range [][]string{{"code", "--at", "1700000000", "bob"}, {"code", "--at", "@1700000000", "--json", "bob"}, {"code", "--at", "2026-11-24T10:00:00Z", "--next", "bob"}} {
+		r := vmfa(t, dir, "", []string{pw}, args...)
+		expect(t, r, 2, "", "Corp:bob is an HOTP account")
+		if r.stdout != "" || !strings.Contains(r.stderr, "without --at") {
+			t.Fatalf("vmfa %v: stdout %q, stderr %q", args, r.stdout, r.stderr)
+		}
+	}
+	// RFC 4226 appendix D: counter 0's code, still the next one.
+	if r := vmfa(t, dir, "", []string{pw}, "code", "bob"); r.stdout != "755224\n" {
+		t.Fatalf("after --at: code %q (%s), want counter 0's 755224", r.stdout, r.stderr)
+	}
+}
