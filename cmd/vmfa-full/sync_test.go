@@ -270,7 +270,7 @@ func TestSyncCLI(t *testing.T) {
 	expect(t, vmfa(t, dir, "", nil, "__complete", "sync", ""), 0, "init\t", "")
 	expect(t, vmfa(t, dir, "", nil, "__complete", "sync", "--"), 0, "--json", "")
 	expect(t, vmfa(t, dir, "", nil, "sync", "init"), 2, "", "accepts 1 arg")
-	expect(t, vmfa(t, dir, "", nil, "sync", "status"), 1, "", "does not sync yet")
+	expect(t, vmfa(t, dir, "", nil, "sync", "status"), 0, "sync is not set up", "")
 	srv := testenv.NewGitServer(t)
 	a, url := published(t, srv)
 	r := a.run("", "sync", "--json")
