@@ -79,7 +79,7 @@ for target in "${targets[@]}"; do
 		unzip -Z1 "$out/$tarchive" | sed 's,/$,,' | LC_ALL=C sort >"$tmp/list.txt"
 		unzip -q -d "$tmp" "$out/$tarchive"
 		# (zip -D: no entries of directories)
-		expected() { awk '!/^d/ { print $3 }' "$tmp/archive.txt" | sed 's,/\(vmfa\|vmfa-full\)$,&.exe,'; }
+		expected() { awk '!/^d/ { print $3 }' "$tmp/archive.txt" | sed 's,^[^/]*/vmfa\(-full\)\?$,&.exe,'; }
 	else
 		tarchive=$tname.tar.gz exe=
 		listing "$out/$tarchive" >"$tmp/list.txt"
@@ -214,4 +214,4 @@ agent=
 dpkg -r vmfa >/dev/null || die "dpkg -r vmfa failed"
 [ ! -e /usr/bin/vmfa ] || die "dpkg -r vmfa left /usr/bin/vmfa"
 end=$(date +%s)
-echo "check-package: ok: v$version: $(cd "$out" && echo *); release $((built - start)) s, checks $((end - built)) s"
+echo "check-package: ok: v$version, ${#targets[@]} targets, $(ls "$out" | wc -l) files; release $((built - start)) s, checks $((end - built)) s"
