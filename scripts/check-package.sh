@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # check-package.sh: CI's check of a release as users get it. It makes a
-# snapshot release for linux/amd64 (scripts/release.sh), checks the archive's
-# contents and the checksums, installs the .deb with dpkg -i, and from the
-# installed files alone runs 'vmfa --version', 'man vmfa', a bash completion,
-# and 'vmfa code' through the agent that the installed systemd user unit
-# starts; then removes the package, so that no installed vmfa is left on
-# PATH for anything after it. Needs root, dpkg, man-db, bash-completion,
-# oathtool, jq and the tools of scripts/release.sh.
+# snapshot release (scripts/release.sh) for linux/amd64 and one target of
+# each other system, and checks the checksums, every archive's contents and
+# programs, the Homebrew formula (scripts/check-formula.rb), and the .rpm
+# against the .deb (then installs, verifies and erases it with rpm in a
+# root of its own). It installs the .deb with dpkg -i, and from the
+# installed files alone runs 'vmfa --version', 'man vmfa', a bash
+# completion, and 'vmfa code' through the agent that the installed systemd
+# user unit starts; then removes the package, so that no installed vmfa is
+# left on PATH for anything after it. Needs root, dpkg, rpm, ruby, unzip,
+# man-db, bash-completion, oathtool, jq and the tools of scripts/release.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -15,7 +18,7 @@ die() {
 	exit 1
 }
 [ "$(id -u)" -eq 0 ] || die "run as root: it installs the .deb with dpkg -i"
-for c in dpkg man oathtool jq; do
+for c in dpkg man oathtool jq rpm ruby unzip; do
 	command -v "$c" >/dev/null || die "$c is not installed"
 done
 [ -f /usr/share/bash-completion/bash_completion ] || die "bash-completion is not installed"
@@ -30,48 +33,108 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The release.
+# The release: linux/amd64, installed below, and one target of each other
+# system, checked by their contents (and, as a side effect, CI's proof that
+# vmfa builds there). Each target costs a build of both programs.
 out=$tmp/dist
-scripts/release.sh "$out" linux/amd64 >"$tmp/release.log" 2>&1 || {
+targets=(linux/amd64 linux/arm64 darwin/arm64 windows/amd64 freebsd/amd64)
+scripts/release.sh "$out" "${targets[@]}" >"$tmp/release.log" 2>&1 || {
 	cat "$tmp/release.log" >&2
 	die "scripts/release.sh failed"
 }
 built=$(date +%s)
 (cd "$out" && sha256sum --quiet -c checksums.txt) || die "checksums.txt does not match the files"
+diff <(cd "$out" && ls | grep -vx 'checksums.txt\|vmfa.rb') <(awk '{ print $2 }' "$out/checksums.txt" | LC_ALL=C sort) ||
+	die "checksums.txt does not list the release's files (above)"
 archive=$(cd "$out" && ls vmfa_*_linux_amd64.tar.gz)
 name=${archive%.tar.gz}
 version=${name#vmfa_}
 version=${version%_linux_amd64}
 deb=$(cd "$out" && ls vmfa_*_amd64.deb)
-ls "$out"/vmfa-*.x86_64.rpm >/dev/null || die "no .rpm in $out"
+rpm=$(cd "$out" && ls vmfa-*.x86_64.rpm)
 
-# The archive: both programs, static and stamped, the pages of every
-# command, the three shells' completions, README and LICENSE.
-tar -tzf "$out/$archive" | LC_ALL=C sort >"$tmp/archive.txt"
+# The linux archive: both programs, the pages of every command, the three
+# shells' completions, README and LICENSE, and nothing else.
+listing() { # listing ARCHIVE: "mode owner path" of each entry, sorted
+	tar --numeric-owner -tvzf "$1" | awk '{ print $1, $2, $6 }' | sed 's,/$,,' | LC_ALL=C sort
+}
+listing "$out/$archive" >"$tmp/archive.txt"
 for f in vmfa vmfa-full README.md LICENSE man/man1/vmfa.1 man/man1/vmfa-code.1 man/man1/vmfa-aws-credentials.1 \
 	man/man1/vmfa-agent.1 completions/bash/vmfa completions/zsh/_vmfa completions/fish/vmfa.fish; do
-	grep -qx "$name/$f" "$tmp/archive.txt" || die "$archive has no $name/$f; it has:
+	grep -q " $name/$f\$" "$tmp/archive.txt" || die "$archive has no $name/$f; it has:
 $(cat "$tmp/archive.txt")"
 done
-grep -v -e "^$name/\$" -e "^$name/\(vmfa\|vmfa-full\|README.md\|LICENSE\)\$" -e "^$name/man/\(man1/\(vmfa\(-[a-z-]*\)\?\.1\)\?\)\?\$" \
-	-e "^$name/completions/\(\(bash\|zsh\|fish\)/\)\?\$" -e "^$name/completions/\(bash/vmfa\|zsh/_vmfa\|fish/vmfa.fish\)\$" \
-	"$tmp/archive.txt" >"$tmp/extra.txt" && die "$archive holds files it should not: $(cat "$tmp/extra.txt")"
-tar -C "$tmp" -xzf "$out/$archive"
-for p in vmfa vmfa-full; do
-	go version -m "$tmp/$name/$p" >"$tmp/buildinfo.txt"
-	for want in 'CGO_ENABLED=0' '-trimpath=true'; do
-		grep -qF -- "$want" "$tmp/buildinfo.txt" || die "$p in $archive was not built with $want:
+grep -v -e "^drwxr-xr-x 0/0 $name\(/man\(/man1\)\?\|/completions\(/bash\|/zsh\|/fish\)\?\)\?\$" \
+	-e "^-rwxr-xr-x 0/0 $name/\(vmfa\|vmfa-full\)\$" -e "^-rw-r--r-- 0/0 $name/\(README.md\|LICENSE\|man/man1/vmfa\(-[a-z-]*\)\?\.1\)\$" \
+	-e "^-rw-r--r-- 0/0 $name/completions/\(bash/vmfa\|zsh/_vmfa\|fish/vmfa.fish\)\$" \
+	"$tmp/archive.txt" >"$tmp/extra.txt" && die "$archive holds files it should not, or with the wrong mode or owner: $(cat "$tmp/extra.txt")"
+
+# Every archive holds what the linux one does (a zip: by name; .exe
+# programs), its programs built for its system, static and -trimpath.
+for target in "${targets[@]}"; do
+	goos=${target%/*} goarch=${target#*/}
+	tname=vmfa_${version}_${goos}_${goarch}
+	if [ "$goos" = windows ]; then
+		tarchive=$tname.zip exe=.exe
+		unzip -Z1 "$out/$tarchive" | sed 's,/$,,' | LC_ALL=C sort >"$tmp/list.txt"
+		unzip -q -d "$tmp" "$out/$tarchive"
+		# (zip -D: no entries of directories)
+		expected() { awk '!/^d/ { print $3 }' "$tmp/archive.txt" | sed 's,^[^/]*/vmfa\(-full\)\?$,&.exe,'; }
+	else
+		tarchive=$tname.tar.gz exe=
+		listing "$out/$tarchive" >"$tmp/list.txt"
+		tar -C "$tmp" -xzf "$out/$tarchive"
+		expected() { cat "$tmp/archive.txt"; }
+	fi
+	diff <(expected | sed "s,$name,$tname," | LC_ALL=C sort) "$tmp/list.txt" ||
+		die "$tarchive does not hold what $archive does (above)"
+	for p in vmfa vmfa-full; do
+		go version -m "$tmp/$tname/$p$exe" >"$tmp/buildinfo.txt"
+		for want in CGO_ENABLED=0 -trimpath=true GOOS=$goos GOARCH=$goarch; do
+			grep -qF -- "$want" "$tmp/buildinfo.txt" || die "$p$exe in $tarchive was not built with $want:
 $(cat "$tmp/buildinfo.txt")"
+		done
 	done
 done
 "$tmp/$name/vmfa-full" --version | grep -q "^vmfa-full v$version (commit " ||
 	die "vmfa-full in $archive says $("$tmp/$name/vmfa-full" --version); want v$version"
 
-# .goreleaser.yaml's packages install what packaging/nfpm.yaml's do.
-dsts() { sed -n 's/^ *\(- \)\?dst: *//p' "$@" | LC_ALL=C sort; }
-sed -n '/^nfpms:/,/^[a-z_]*:$/p' .goreleaser.yaml | sed '$d' >"$tmp/goreleaser-nfpms.yaml"
-diff <(dsts "$tmp/goreleaser-nfpms.yaml") <(dsts packaging/nfpm.yaml | grep -v '^/usr/bin/') ||
-	die ".goreleaser.yaml's nfpms and packaging/nfpm.yaml install different files (above)"
+# The Homebrew formula: Ruby, and what Homebrew would fetch, check and
+# install from it (scripts/check-formula.rb).
+ruby -c "$out/vmfa.rb" >/dev/null || die "$out/vmfa.rb is not valid Ruby"
+ruby scripts/check-formula.rb "$out" || die "the Homebrew formula does not fit the archives"
+
+# The .rpm installs the files of the .deb, with their modes and owners (but
+# the zsh directory and the licence, where Fedora and Debian differ); and
+# neither package runs a script as root on install.
+dpkg-deb -c "$out/$deb" | awk '!/^d/ { print $1, $2, substr($6, 2) }' |
+	sed 's,/usr/share/zsh/vendor-completions/,/usr/share/zsh/site-functions/,; s,/usr/share/doc/vmfa/copyright$,/usr/share/licenses/vmfa/LICENSE,' |
+	LC_ALL=C sort >"$tmp/deb.txt"
+rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME}/%{FILEGROUPNAME} %{FILENAMES}\n]' "$out/$rpm" | grep -v '^d' | LC_ALL=C sort >"$tmp/rpm.txt"
+diff "$tmp/deb.txt" "$tmp/rpm.txt" || die "$rpm and $deb install different files (above: < the .deb, > the .rpm)"
+[ -z "$(rpm -qp --scripts "$out/$rpm")" ] || die "$rpm has scriptlets: $(rpm -qp --scripts "$out/$rpm")"
+[ -z "$(dpkg-deb --ctrl-tarfile "$out/$deb" | tar -t | grep -vx './\|./control\|./md5sums')" ] ||
+	die "$deb has maintainer scripts: $(dpkg-deb --ctrl-tarfile "$out/$deb" | tar -t)"
+rpm -K --nosignature "$out/$rpm" >/dev/null || die "$rpm: its digests do not match"
+[ "$(rpm -qp --qf '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}.rpm %{OS} %{LICENSE}' "$out/$rpm")" = "$rpm linux Apache-2.0" ] ||
+	die "$rpm says it is $(rpm -qp --qf '%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH} %{OS} %{LICENSE}' "$out/$rpm")"
+# The arm64 packages: the same files, for arm64.
+deb_arm=$(cd "$out" && ls vmfa_*_arm64.deb)
+rpm_arm=$(cd "$out" && ls vmfa-*.aarch64.rpm)
+[ "$(dpkg-deb -f "$out/$deb_arm" Architecture)" = arm64 ] || die "$deb_arm is for $(dpkg-deb -f "$out/$deb_arm" Architecture)"
+[ "$(rpm -qp --qf '%{ARCH}' "$out/$rpm_arm")" = aarch64 ] || die "$rpm_arm is for $(rpm -qp --qf '%{ARCH}' "$out/$rpm_arm")"
+diff <(dpkg-deb -c "$out/$deb" | awk '{ print $1, $2, $6 }') <(dpkg-deb -c "$out/$deb_arm" | awk '{ print $1, $2, $6 }') ||
+	die "$deb and $deb_arm hold different files (above)"
+diff <(rpm -qlp "$out/$rpm") <(rpm -qlp "$out/$rpm_arm") || die "$rpm and $rpm_arm hold different files (above)"
+# Installed by rpm in a root of its own, run from there, verified, erased.
+root=$tmp/rpm-root
+rpm --root "$root" --dbpath /rpmdb --nodeps -i "$out/$rpm" 2>"$tmp/rpm.log" || die "rpm -i $rpm failed: $(cat "$tmp/rpm.log")"
+"$root/usr/bin/vmfa" --version >"$tmp/version.txt" && grep -q "^vmfa-full v$version (commit " "$tmp/version.txt" ||
+	die "vmfa --version from the .rpm printed $(cat "$tmp/version.txt")"
+rpm --root "$root" --dbpath /rpmdb -V vmfa || die "rpm -V vmfa: the installed files are not the .rpm's (above)"
+rpm --root "$root" --dbpath /rpmdb -e vmfa 2>"$tmp/rpm.log" || die "rpm -e vmfa failed: $(cat "$tmp/rpm.log")"
+left=$(cd "$root" && find . -path ./rpmdb -prune -o -name '*vmfa*' -print)
+[ -z "$left" ] || die "rpm -e vmfa left $left"
 
 # Installed. A system that leaves out manual pages (a container's dpkg
 # path-exclude) would make 'man vmfa' fail for a reason not vmfa's.
@@ -151,4 +214,4 @@ agent=
 dpkg -r vmfa >/dev/null || die "dpkg -r vmfa failed"
 [ ! -e /usr/bin/vmfa ] || die "dpkg -r vmfa left /usr/bin/vmfa"
 end=$(date +%s)
-echo "check-package: ok: v$version, $archive, $deb, $(basename "$out"/*.rpm); release $((built - start)) s, checks $((end - built)) s"
+echo "check-package: ok: v$version, ${#targets[@]} targets, $(ls "$out" | wc -l) files; release $((built - start)) s, checks $((end - built)) s"

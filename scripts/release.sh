@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# release.sh OUT [GOOS/GOARCH...]: a release of the checked-out commit, as
-# .goreleaser.yaml makes it, without goreleaser: for CI's snapshot (CI runs
-# it for linux/amd64 only) and for whoever has no goreleaser.
+# release.sh OUT [GOOS/GOARCH...]: vmfa's release of the checked-out commit.
+# This script is the release: a tagged release publishes what it writes,
+# and CI checks a snapshot of it (scripts/check-package.sh).
 #
 # It writes in OUT, for each target (default: linux, darwin, windows and
 # freebsd on amd64 and arm64):
 #   vmfa_VERSION_OS_ARCH.tar.gz (.zip for windows): vmfa_VERSION_OS_ARCH/ with
 #     vmfa, vmfa-full, README.md, LICENSE, man/man1/*.1 and
 #     completions/{bash/vmfa,zsh/_vmfa,fish/vmfa.fish}
-#   for linux: vmfa_VERSION_ARCH.deb and vmfa-VERSION.ARCH.rpm
+#   for linux: vmfa_VERSION_ARCH.deb and vmfa-VERSION-1.ARCH.rpm
 #     (packaging/nfpm.yaml)
-# and checksums.txt (sha256sum's format) of them all.
+# then checksums.txt (sha256sum's format) of them all, and vmfa.rb, the
+# Homebrew formula of the darwin and linux archives (packaging/vmfa.rb.in),
+# for the tap. The formula's URLs are RELEASE_URL/ARCHIVE, RELEASE_URL
+# being by default the GitHub release of the tag vVERSION.
+#
+# To publish vX.Y.Z: tag it, run this in a clean clone at the tag, upload
+# OUT's files but vmfa.rb to the GitHub release vX.Y.Z, and commit vmfa.rb
+# as Formula/vmfa.rb in github.com/vmfa/homebrew-tap.
 #
 # VERSION is the tag at HEAD (v1.2.0 → 1.2.0), else the last tag's with
 # -SNAPSHOT-COMMIT (0.0.0 with no tag). The programs are static
@@ -106,5 +113,31 @@ for target in "${targets[@]}"; do
 done
 
 (cd "$out" && sha256sum "${artifacts[@]}" >checksums.txt)
+artifacts+=(checksums.txt)
+
+# The Homebrew formula: packaging/vmfa.rb.in (less its leading comment)
+# with the URL and sha256 of each darwin and linux archive built.
+release_url=${RELEASE_URL:-https://github.com/vmfa/vmfa/releases/download/v$version}
+urls=
+for os in macos:darwin linux:linux; do
+	block=
+	for arch in arm:arm64 intel:amd64; do
+		archive=vmfa_${version}_${os#*:}_${arch#*:}.tar.gz
+		[ -f "$out/$archive" ] || continue
+		sum=$(awk -v f="$archive" '$2 == f { print $1 }' "$out/checksums.txt")
+		block+=$(printf '\n    on_%s do\n      url "%s"\n      sha256 "%s"\n    end' "${arch%:*}" "$release_url/$archive" "$sum")
+	done
+	[ -z "$block" ] || urls+=$(printf '%s  on_%s do%s\n  end' "${urls:+$'\n\n'}" "${os%:*}" "$block")
+done
+rm -f "$out/vmfa.rb"
+if [ -n "$urls" ]; then
+	{
+		echo "# vmfa v$version's Homebrew formula, made by scripts/release.sh from packaging/vmfa.rb.in."
+		sed '1,/^class /{/^#/d}' packaging/vmfa.rb.in |
+			URLS=$urls VERSION=$version awk '$0 == "@URLS@" { print ENVIRON["URLS"]; next } { gsub(/@VERSION@/, ENVIRON["VERSION"]); print }'
+	} >"$out/vmfa.rb"
+	artifacts+=(vmfa.rb)
+fi
+
 echo "release: v$version ($commit, $date) in $out:"
-printf '  %s\n' "${artifacts[@]}" checksums.txt
+printf '  %s\n' "${artifacts[@]}"
