@@ -40,7 +40,7 @@ func (d *Data) asJSON() (dataJSON, error) {
 	if d.sync != nil {
 		dj.Sync = nil
 		if s := d.sync.orNil(); s != nil {
-			b, err := json.Marshal(s)
+			b, err := s.appendJSON(make([]byte, 0, 128*len(s.Accounts)))
 			if err != nil {
 				return dataJSON{}, err
 			}
@@ -50,17 +50,14 @@ func (d *Data) asJSON() (dataJSON, error) {
 	return dj, nil
 }
 
-// rawSync keeps b, the member "merge" as read, compacted; nothing if it
-// holds nothing.
+// rawSync keeps b, the member "merge" as read (encoding/json compacts it
+// when it writes it); nothing if it holds nothing.
 func rawSync(b json.RawMessage) json.RawMessage {
-	if len(b) == 0 {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" || b[0] == '{' && len(bytes.TrimSpace(b[1:len(b)-1])) == 0 {
 		return nil
 	}
-	var c bytes.Buffer
-	if json.Compact(&c, b) != nil || c.String() == "{}" || c.String() == "null" {
-		return nil
-	}
-	return c.Bytes()
+	return b
 }
 
 // Names of the JSON members Data and Entry know, in lower case:
@@ -224,7 +221,22 @@ func encodeData(d *Data) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return json.MarshalIndent(dj, "", "\t")
+		if dj.Sync == nil {
+			return json.MarshalIndent(dj, "", "\t")
+		}
+		// The member "merge", last, is as large as the rest: it is
+		// indented into place rather than compacted, then indented.
+		b, err := json.MarshalIndent(dj.dataFields, "", "\t")
+		if err != nil {
+			return nil, err
+		}
+		out := bytes.NewBuffer(make([]byte, 0, len(b)+2*len(dj.Sync)))
+		out.Write(b[:len(b)-len("\n}")])
+		clear(b)
+		out.WriteString(",\n\t\"merge\": ")
+		err = json.Indent(out, dj.Sync, "\t", "\t")
+		out.WriteString("\n}")
+		return out.Bytes(), err
 	}
 	b, err := d.MarshalJSON()
 	if err != nil {

@@ -1,0 +1,338 @@
+package vault
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
+)
+
+// The member "merge" of vault.age (merge.go) holds the stamps of every
+// account, thousands of them, which every save reads and writes: by hand,
+// as encoding/json would, that costs a fraction of what encoding/json's
+// reflection does. Reading takes a fast path for what vmfa writes, and
+// leaves anything else (escapes, members of other names or case, null) to
+// encoding/json, so that the two read everything alike
+// (FuzzSyncStateRead).
+
+// appendJSON appends s as encoding/json writes it (members in order, those
+// empty left out, the keys of maps sorted), without reflection: a vault
+// holds the stamps of thousands of accounts, and each save writes them.
+// A tombstone's entry is copied as it is: encoding/json compacts the
+// member "merge" as a whole (asJSON).
+func (s *syncState) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, '{')
+	sep := func() {
+		if b[len(b)-1] != '{' {
+			b = append(b, ',')
+		}
+	}
+	if len(s.Accounts) > 0 {
+		b = append(b, `"accounts":{`...)
+		for i, id := range slices.Sorted(maps.Keys(s.Accounts)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, id)
+			b = append(b, ':')
+			m := s.Accounts[id]
+			if m == nil {
+				b = append(b, "null"...)
+				continue
+			}
+			b = append(b, '{')
+			if len(m.Stamps) > 0 {
+				b = append(b, `"stamps":`...)
+				b = m.Stamps.appendJSON(b)
+			}
+			if len(m.Dots) > 0 {
+				sep()
+				b = append(b, `"dots":`...)
+				b = m.Dots.appendJSON(b)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, '}')
+	}
+	if len(s.Vault) > 0 {
+		sep()
+		b = append(b, `"vault":`...)
+		b = s.Vault.appendJSON(b)
+	}
+	if len(s.Removed) > 0 {
+		sep()
+		b = append(b, `"removed":{`...)
+		for i, id := range slices.Sorted(maps.Keys(s.Removed)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, id)
+			b = append(b, ':')
+			t := s.Removed[id]
+			if t == nil {
+				b = append(b, "null"...)
+				continue
+			}
+			at, err := t.At.MarshalJSON()
+			if err != nil {
+				return nil, err
+			}
+			b = append(append(b, `{"at":`...), at...)
+			if len(t.Dots) > 0 {
+				b = t.Dots.appendJSON(append(b, `,"dots":`...))
+			}
+			if t.Counter != 0 {
+				b = strconv.AppendUint(append(b, `,"counter":`...), t.Counter, 10)
+			}
+			if len(t.Stamps) > 0 {
+				b = t.Stamps.appendJSON(append(b, `,"stamps":`...))
+			}
+			if len(t.Entry) > 0 {
+				b = append(append(b, `,"entry":`...), t.Entry...)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}'), nil
+}
+
+func (st stamps) appendJSON(b []byte) []byte {
+	keys := make([]string, 0, 8) // an account has 5 registers, and rarely more
+	for k := range st {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(appendJSONString(b, k), ':', '"')
+		b = append(st[k].appendText(b), '"')
+	}
+	return append(b, '}')
+}
+
+func (d dots) appendJSON(b []byte) []byte {
+	b = append(b, '[')
+	for i, x := range d {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(x.appendText(append(b, '"')), '"')
+	}
+	return append(b, ']')
+}
+
+// appendJSONString appends s as a JSON string: as it is where it needs no
+// escaping (IDs, register names), else as encoding/json writes it.
+func appendJSONString(b []byte, s string) []byte {
+	for i := range len(s) {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// readSyncState reads b, the member "merge" as read from vault.age.
+func readSyncState(b []byte) (*syncState, error) {
+	s := &syncState{}
+	if !s.readFast(b) {
+		*s = syncState{}
+		if err := json.Unmarshal(b, s); err != nil {
+			return nil, err
+		}
+	}
+	s.normalize()
+	return s, nil
+}
+
+// readFast reads b into s, an empty state, and reports whether it could:
+// it reads objects whose members are named as vmfa writes them, once each,
+// strings without escapes, stamps that read; "removed", which holds
+// accounts, is left to encoding/json.
+func (s *syncState) readFast(b []byte) bool {
+	r := &syncReader{b: b}
+	var seen [3]bool
+	once := func(i int) bool {
+		ok := !seen[i]
+		seen[i] = true
+		return ok
+	}
+	ok := r.object(func(key []byte) bool {
+		switch string(key) {
+		case "accounts":
+			s.Accounts = map[string]*accountMeta{}
+			return once(0) && r.object(func(id []byte) bool {
+				m, ok := r.accountMeta()
+				s.Accounts[string(id)] = m
+				return ok
+			})
+		case "vault":
+			var ok bool
+			s.Vault, ok = r.stamps()
+			return once(1) && ok
+		case "removed":
+			raw, ok := r.object0()
+			return once(2) && ok && json.Unmarshal(raw, &s.Removed) == nil
+		}
+		return false
+	})
+	r.space()
+	return ok && r.i == len(b)
+}
+
+// syncReader reads the JSON of a sync state, at i in b.
+type syncReader struct {
+	b []byte
+	i int
+}
+
+func (r *syncReader) space() {
+	for r.i < len(r.b) && (r.b[r.i] == ' ' || r.b[r.i] == '\t' || r.b[r.i] == '\n' || r.b[r.i] == '\r') {
+		r.i++
+	}
+}
+
+// eat reads c, after any space.
+func (r *syncReader) eat(c byte) bool {
+	r.space()
+	if r.i < len(r.b) && r.b[r.i] == c {
+		r.i++
+		return true
+	}
+	return false
+}
+
+// str reads a string of printable ASCII without escapes.
+func (r *syncReader) str() ([]byte, bool) {
+	if !r.eat('"') {
+		return nil, false
+	}
+	start := r.i
+	for ; r.i < len(r.b); r.i++ {
+		switch c := r.b[r.i]; {
+		case c == '"':
+			r.i++
+			return r.b[start : r.i-1], true
+		case c < 0x20 || c > 0x7e || c == '\\':
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// object reads an object, calling member for each member with the reader
+// just past its colon.
+func (r *syncReader) object(member func(key []byte) bool) bool {
+	if !r.eat('{') {
+		return false
+	}
+	if r.eat('}') {
+		return true
+	}
+	for {
+		key, ok := r.str()
+		if !ok || !r.eat(':') || !member(key) {
+			return false
+		}
+		if !r.eat(',') {
+			return r.eat('}')
+		}
+	}
+}
+
+// object0 returns the bytes of an object, unread, for encoding/json.
+func (r *syncReader) object0() ([]byte, bool) {
+	r.space()
+	start, depth := r.i, 0
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		r.i++
+		switch {
+		case c == '"':
+			for r.i < len(r.b) && r.b[r.i] != '"' {
+				if r.b[r.i] == '\\' {
+					r.i++
+				}
+				r.i++
+			}
+			r.i++
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			if depth--; depth == 0 {
+				return r.b[start:r.i], r.b[start] == '{'
+			}
+		}
+	}
+	return nil, false
+}
+
+func (r *syncReader) stamp() (stamp, bool) {
+	text, ok := r.str()
+	var s stamp
+	return s, ok && s.UnmarshalText(text) == nil
+}
+
+func (r *syncReader) stamps() (stamps, bool) {
+	st := stamps{}
+	return st, r.object(func(key []byte) bool {
+		s, ok := r.stamp()
+		st[register(key)] = s
+		return ok
+	})
+}
+
+func (r *syncReader) dots() (dots, bool) {
+	d := dots{}
+	if !r.eat('[') {
+		return nil, false
+	}
+	if r.eat(']') {
+		return d, true
+	}
+	for {
+		s, ok := r.stamp()
+		if !ok {
+			return nil, false
+		}
+		d = append(d, s)
+		if !r.eat(',') {
+			return d, r.eat(']')
+		}
+	}
+}
+
+func (r *syncReader) accountMeta() (*accountMeta, bool) {
+	m := &accountMeta{}
+	var stamped, dotted bool
+	return m, r.object(func(key []byte) bool {
+		var ok bool
+		switch string(key) {
+		case "stamps":
+			m.Stamps, ok = r.stamps()
+			ok, stamped = ok && !stamped, true
+		case "dots":
+			m.Dots, ok = r.dots()
+			ok, dotted = ok && !dotted, true
+		}
+		return ok
+	})
+}
+
+// register returns the name of a register, the common ones without
+// allocating.
+func register(name []byte) string {
+	for _, r := range entryRegisters {
+		if string(name) == r.name {
+			return r.name
+		}
+	}
+	return string(name)
+}
