@@ -50,14 +50,20 @@ func (d *Data) asJSON() (dataJSON, error) {
 	return dj, nil
 }
 
-// rawSync keeps b, the member "merge" as read (encoding/json compacts it
-// when it writes it); nothing if it holds nothing.
-func rawSync(b json.RawMessage) json.RawMessage {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || string(b) == "null" || b[0] == '{' && len(bytes.TrimSpace(b[1:len(b)-1])) == 0 {
-		return nil
+// rawSync keeps b, the member "merge" as read, compacted; nothing if it
+// holds nothing.
+func rawSync(b json.RawMessage) (json.RawMessage, error) {
+	if len(b) == 0 {
+		return nil, nil
 	}
-	return b
+	var c bytes.Buffer
+	if err := json.Compact(&c, b); err != nil {
+		return nil, err
+	}
+	if c.String() == "{}" || c.String() == "null" {
+		return nil, nil
+	}
+	return c.Bytes(), nil
 }
 
 // Names of the JSON members Data and Entry know, in lower case:
@@ -90,13 +96,34 @@ func jsonKeys(t reflect.Type) []string {
 
 // UnmarshalJSON reads the JSON of a vault.age, keeping the members this
 // version does not know, at the top level and in each account.
+//
+// The member "merge", as large as the rest, is only kept, for the merge
+// to read should it need to (state): it is cut out, checked and compacted
+// in one pass, and the rest read without it, which spares encoding/json's
+// two passes over it. Where that fails, or the cut may not be what
+// encoding/json would read (another member whose name differs only in
+// case, an escaped name), the whole is read as it is.
 func (d *Data) UnmarshalJSON(b []byte) error {
+	if start, end, ok := cutMember(b, "merge"); ok {
+		rest := slices.Concat(b[:start], []byte("{}"), b[end:])
+		err := d.unmarshal(rest)
+		clear(rest)
+		if err == nil {
+			if d.syncRaw, err = rawSync(b[start:end]); err == nil {
+				return nil
+			}
+		}
+	}
+	return d.unmarshal(b)
+}
+
+func (d *Data) unmarshal(b []byte) error {
 	*d = Data{}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	dj := dataJSON{dataFields: (*dataFields)(d)}
 	err := dec.Decode(&dj)
-	d.syncRaw = rawSync(dj.Sync)
+	d.syncRaw, _ = rawSync(dj.Sync) // valid: the decoder read it
 	if err == nil {
 		if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
 			return errors.New("invalid data after the top-level value")
@@ -112,7 +139,7 @@ func (d *Data) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &dj); err != nil {
 		return err
 	}
-	d.syncRaw = rawSync(dj.Sync)
+	d.syncRaw, _ = rawSync(dj.Sync)
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(b, &top); err != nil {
 		return err
@@ -128,6 +155,93 @@ func (d *Data) UnmarshalJSON(b []byte) error {
 		d.Accounts[i].extra = unknownMembers(raw.Accounts[i], entryKeys)
 	}
 	return nil
+}
+
+// cutMember finds the value of the top-level member name of the JSON
+// object b, at b[start:end], without checking b. It reports false if it
+// can't tell where encoding/json would find it: no such member, several,
+// a member whose name is the same but for case, or one with an escape in
+// its name.
+func cutMember(b []byte, name string) (start, end int, ok bool) {
+	i := skipSpace(b, 0)
+	if i == len(b) || b[i] != '{' {
+		return 0, 0, false
+	}
+	start = -1
+	for i = skipSpace(b, i+1); i < len(b) && b[i] != '}'; {
+		if b[i] != '"' {
+			return 0, 0, false
+		}
+		keyEnd := skipString(b, i)
+		key := b[i+1 : max(i+1, keyEnd-1)]
+		if i = skipSpace(b, keyEnd); i == len(b) || b[i] != ':' || bytes.IndexByte(key, '\\') >= 0 {
+			return 0, 0, false
+		}
+		valueStart := skipSpace(b, i+1)
+		if i = skipValue(b, valueStart); i == valueStart {
+			return 0, 0, false
+		}
+		if bytes.EqualFold(key, []byte(name)) {
+			if string(key) != name || start >= 0 {
+				return 0, 0, false
+			}
+			start, end = valueStart, i
+		}
+		if i = skipSpace(b, i); i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
+	}
+	return start, end, start >= 0 && i < len(b)
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the JSON value at b[i:], read as far as it
+// goes without checking it: strings, objects and arrays end where they
+// would if it is valid, anything else at the next delimiter.
+func skipValue(b []byte, i int) int {
+	switch {
+	case i == len(b):
+		return i
+	case b[i] == '"':
+		return skipString(b, i)
+	case b[i] == '{' || b[i] == '[':
+		for depth := 0; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	for i < len(b) && !strings.ContainsRune(",}] \t\n\r", rune(b[i])) {
+		i++
+	}
+	return i
+}
+
+// skipString returns the end of the string at b[i:], past its quote.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
 }
 
 // unknownMembers returns the members of m whose names are not in known, as

@@ -148,3 +148,44 @@ func FuzzSyncStateRead(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUnmarshalData: reading a vault.age's JSON with the member "merge"
+// cut out reads what encoding/json reads of the whole, and refuses what
+// it refuses, with the same error.
+func FuzzUnmarshalData(f *testing.F) {
+	_, v := newTestVault(f)
+	addAccounts(f, v, 0, 2)
+	update(f, v, func(d *Data) error {
+		d.Remove(d.Accounts[0].ID)
+		return nil
+	})
+	pt, err := encodeData(mustLoad(f, v))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(pt)
+	for _, seed := range []string{
+		`{"version":1,"merge":{"accounts":{"a":{"dots":["1.1"]}}},"accounts":[]}`,
+		`{"version":1,"accounts":[],"merge":{"vault":{"generations":"1.1"}},"Merge":{}}`,
+		`{"version":1,"accounts":[],"\u006derge":{"vault":{"generations":"1.1"}}}`,
+		`{"version":1,"accounts":[],"merge":{"vault":{"generations":"1.1"}},"merge":{}}`,
+		`{"version":1,"accounts":[{"id":"a","merge":{}}],"merge":{"accounts":{"x\"}":{}}},"later":[1,"]"]}`,
+		`{"version":1,"accounts":[],"merge":{"a":[1}]}`,
+		`{"version":1,"accounts":[],"merge":{"a":1}} , {"x":1}`,
+		`{"version":1,"accounts":[],"merge":null}`,
+		`{"merge":1e5, "version":1}`,
+		`{"merge":`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var cut, whole Data
+		errCut, errWhole := cut.UnmarshalJSON(b), whole.unmarshal(b)
+		if fmt.Sprint(errCut) != fmt.Sprint(errWhole) {
+			t.Fatalf("%q: %v, read whole: %v", b, errCut, errWhole)
+		}
+		if errCut == nil && !reflect.DeepEqual(cut, whole) {
+			t.Fatalf("%q:\n%#v\nread whole:\n%#v", b, cut, whole)
+		}
+	})
+}

@@ -250,28 +250,9 @@ func (r *syncReader) object(member func(key []byte) bool) bool {
 // object0 returns the bytes of an object, unread, for encoding/json.
 func (r *syncReader) object0() ([]byte, bool) {
 	r.space()
-	start, depth := r.i, 0
-	for r.i < len(r.b) {
-		c := r.b[r.i]
-		r.i++
-		switch {
-		case c == '"':
-			for r.i < len(r.b) && r.b[r.i] != '"' {
-				if r.b[r.i] == '\\' {
-					r.i++
-				}
-				r.i++
-			}
-			r.i++
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			if depth--; depth == 0 {
-				return r.b[start:r.i], r.b[start] == '{'
-			}
-		}
-	}
-	return nil, false
+	start := r.i
+	r.i = skipValue(r.b, r.i)
+	return r.b[start:r.i], start < len(r.b) && r.b[start] == '{'
 }
 
 func (r *syncReader) stamp() (stamp, bool) {

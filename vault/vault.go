@@ -163,8 +163,8 @@ type Data struct {
 	Generations int `json:"generations,omitempty"`
 
 	extra string // members this version does not know (fields.go)
-	// The merge's bookkeeping (merge.go): as read, until state parses
-	// it into sync. Most reads never need it.
+	// The merge's bookkeeping (merge.go): as read, compacted, until
+	// state parses it into sync. Most reads never need it.
 	syncRaw json.RawMessage
 	sync    *syncState
 }
