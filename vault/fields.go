@@ -34,13 +34,14 @@ type dataJSON struct {
 }
 
 // asJSON returns d as dataJSON, leaving out a sync state with nothing in
-// it.
-func (d *Data) asJSON() (dataJSON, error) {
+// it; its member "merge" is indented as encodeData writes it if it was
+// read, and indented is true.
+func (d *Data) asJSON(indented bool) (dataJSON, error) {
 	dj := dataJSON{dataFields: (*dataFields)(d), Sync: d.syncRaw}
 	if d.sync != nil {
 		dj.Sync = nil
 		if s := d.sync.orNil(); s != nil {
-			b, err := s.appendJSON(make([]byte, 0, 128*len(s.Accounts)))
+			b, err := s.appendJSON(make([]byte, 0, 256*len(s.Accounts)), indented)
 			if err != nil {
 				return dataJSON{}, err
 			}
@@ -56,8 +57,8 @@ func rawSync(b json.RawMessage) (json.RawMessage, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
-	var c bytes.Buffer
-	if err := json.Compact(&c, b); err != nil {
+	c := bytes.NewBuffer(make([]byte, 0, len(b)))
+	if err := json.Compact(c, b); err != nil {
 		return nil, err
 	}
 	if c.String() == "{}" || c.String() == "null" {
@@ -233,11 +234,18 @@ func skipValue(b []byte, i int) int {
 
 // skipString returns the end of the string at b[i:], past its quote.
 func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
+	start := i + 1
+	for i = start; i < len(b); i++ {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			break
+		}
+		i += q
+		escapes := 0 // an escaped quote follows an odd run of backslashes
+		for escapes < i-start && b[i-1-escapes] == '\\' {
+			escapes++
+		}
+		if escapes%2 == 0 {
 			return i + 1
 		}
 	}
@@ -275,7 +283,7 @@ func unknownMembers(m map[string]json.RawMessage, known []string) string {
 // MarshalJSON writes d as vault.age holds it, with the members it did not
 // know when it was read.
 func (d *Data) MarshalJSON() ([]byte, error) {
-	dj, err := d.asJSON()
+	dj, err := d.asJSON(false)
 	if err != nil {
 		return nil, err
 	}
@@ -331,24 +339,29 @@ func withMembers(obj []byte, members string) []byte {
 // with tabs for whoever decrypts it with stock age.
 func encodeData(d *Data) ([]byte, error) {
 	if !d.hasExtra() {
-		dj, err := d.asJSON()
+		dj, err := d.asJSON(true)
 		if err != nil {
 			return nil, err
 		}
 		if dj.Sync == nil {
 			return json.MarshalIndent(dj, "", "\t")
 		}
-		// The member "merge", last, is as large as the rest: it is
-		// indented into place rather than compacted, then indented.
+		// The member "merge", last, is as large as the rest: it is put
+		// in place as it is written (indented already, if it was read)
+		// rather than compacted, then indented, by json.MarshalIndent.
 		b, err := json.MarshalIndent(dj.dataFields, "", "\t")
 		if err != nil {
 			return nil, err
 		}
-		out := bytes.NewBuffer(make([]byte, 0, len(b)+2*len(dj.Sync)))
+		out := bytes.NewBuffer(make([]byte, 0, len(b)+2*len(dj.Sync)+64))
 		out.Write(b[:len(b)-len("\n}")])
 		clear(b)
 		out.WriteString(",\n\t\"merge\": ")
-		err = json.Indent(out, dj.Sync, "\t", "\t")
+		if d.sync != nil {
+			out.Write(dj.Sync)
+		} else {
+			err = json.Indent(out, dj.Sync, "\t", "\t")
+		}
 		out.WriteString("\n}")
 		return out.Bytes(), err
 	}

@@ -40,7 +40,7 @@ func TestSyncStateJSON(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		dj, _ := known.asJSON()
+		dj, _ := known.asJSON(false)
 		want, _ := json.MarshalIndent(dj, "", "\t")
 		if got, err := encodeData(&known); err != nil || !bytes.Equal(got, want) {
 			t.Errorf("encodeData (state parsed: %v): %v\n%s\nwant\n%s", parsed, err, got, want)
@@ -66,9 +66,15 @@ func TestSyncStateJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.appendJSON(nil)
+		got, err := s.appendJSON(nil, false)
 		if err != nil {
 			t.Fatal(err)
+		}
+		indented, err := s.appendJSON(nil, true)
+		var want2 bytes.Buffer
+		json.Indent(&want2, got, "\t", "\t")
+		if err != nil || !bytes.Equal(indented, want2.Bytes()) {
+			t.Errorf("%s indented: %v\n got %s\nwant %s", name, err, indented, want2.Bytes())
 		}
 		c, err := json.Marshal(json.RawMessage(got)) // as asJSON's member is written
 		if err != nil {
@@ -174,6 +180,7 @@ func FuzzUnmarshalData(f *testing.F) {
 		`{"version":1,"accounts":[],"merge":{"a":1}} , {"x":1}`,
 		`{"version":1,"accounts":[],"merge":null}`,
 		`{"merge":1e5, "version":1}`,
+		`{"version":1,"accounts":[],"later":"\\","merge":{"vault":{"x\\\"":"1.1"}}}`,
 		`{"merge":`,
 	} {
 		f.Add([]byte(seed))

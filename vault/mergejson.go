@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -18,111 +19,174 @@ import (
 // appendJSON appends s as encoding/json writes it (members in order, those
 // empty left out, the keys of maps sorted), without reflection: a vault
 // holds the stamps of thousands of accounts, and each save writes them.
-// A tombstone's entry is copied as it is: encoding/json compacts the
-// member "merge" as a whole (asJSON).
-func (s *syncState) appendJSON(b []byte) ([]byte, error) {
-	b = append(b, '{')
-	sep := func() {
-		if b[len(b)-1] != '{' {
-			b = append(b, ',')
-		}
+// Indented, it is as json.MarshalIndent writes the member "merge" of
+// vault.age's plaintext (encodeData); else compact but for a tombstone's
+// account, copied as it is (encoding/json compacts the member as a whole,
+// asJSON).
+func (s *syncState) appendJSON(b []byte, indented bool) ([]byte, error) {
+	w := &syncWriter{b: b}
+	if indented {
+		w.nl = []byte("\n\t")
 	}
+	w.open('{')
+	n := 0 // members written
 	if len(s.Accounts) > 0 {
-		b = append(b, `"accounts":{`...)
+		w.key(n, "accounts")
+		n++
+		w.open('{')
 		for i, id := range slices.Sorted(maps.Keys(s.Accounts)) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, id)
-			b = append(b, ':')
+			w.key(i, id)
 			m := s.Accounts[id]
 			if m == nil {
-				b = append(b, "null"...)
+				w.b = append(w.b, "null"...)
 				continue
 			}
-			b = append(b, '{')
+			w.open('{')
 			if len(m.Stamps) > 0 {
-				b = append(b, `"stamps":`...)
-				b = m.Stamps.appendJSON(b)
+				w.key(0, "stamps")
+				w.stamps(m.Stamps)
 			}
 			if len(m.Dots) > 0 {
-				sep()
-				b = append(b, `"dots":`...)
-				b = m.Dots.appendJSON(b)
+				w.key(len(m.Stamps), "dots")
+				w.dots(m.Dots)
 			}
-			b = append(b, '}')
+			w.close('}', len(m.Stamps)+len(m.Dots) == 0)
 		}
-		b = append(b, '}')
+		w.close('}', false)
 	}
 	if len(s.Vault) > 0 {
-		sep()
-		b = append(b, `"vault":`...)
-		b = s.Vault.appendJSON(b)
+		w.key(n, "vault")
+		n++
+		w.stamps(s.Vault)
 	}
 	if len(s.Removed) > 0 {
-		sep()
-		b = append(b, `"removed":{`...)
+		w.key(n, "removed")
+		n++
+		w.open('{')
 		for i, id := range slices.Sorted(maps.Keys(s.Removed)) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, id)
-			b = append(b, ':')
+			w.key(i, id)
 			t := s.Removed[id]
 			if t == nil {
-				b = append(b, "null"...)
+				w.b = append(w.b, "null"...)
 				continue
 			}
 			at, err := t.At.MarshalJSON()
 			if err != nil {
 				return nil, err
 			}
-			b = append(append(b, `{"at":`...), at...)
+			w.open('{')
+			w.key(0, "at")
+			w.b = append(w.b, at...)
 			if len(t.Dots) > 0 {
-				b = t.Dots.appendJSON(append(b, `,"dots":`...))
+				w.key(1, "dots")
+				w.dots(t.Dots)
 			}
 			if t.Counter != 0 {
-				b = strconv.AppendUint(append(b, `,"counter":`...), t.Counter, 10)
+				w.key(1, "counter")
+				w.b = strconv.AppendUint(w.b, t.Counter, 10)
 			}
 			if len(t.Stamps) > 0 {
-				b = t.Stamps.appendJSON(append(b, `,"stamps":`...))
+				w.key(1, "stamps")
+				w.stamps(t.Stamps)
 			}
 			if len(t.Entry) > 0 {
-				b = append(append(b, `,"entry":`...), t.Entry...)
+				w.key(1, "entry")
+				if err := w.raw(t.Entry); err != nil {
+					return nil, err
+				}
 			}
-			b = append(b, '}')
+			w.close('}', false)
 		}
-		b = append(b, '}')
+		w.close('}', false)
 	}
-	return append(b, '}'), nil
+	w.close('}', n == 0)
+	return w.b, nil
 }
 
-func (st stamps) appendJSON(b []byte) []byte {
+// syncWriter writes JSON compact, or indented as json.MarshalIndent does.
+type syncWriter struct {
+	b []byte
+	// nl is a newline and the indentation of the depth written at; nil
+	// when compact.
+	nl []byte
+}
+
+// open starts an object or an array.
+func (w *syncWriter) open(c byte) {
+	w.b = append(w.b, c)
+	if w.nl != nil {
+		w.nl = append(w.nl, '\t')
+	}
+}
+
+// close ends an object or an array, which is empty if nothing was written
+// in it.
+func (w *syncWriter) close(c byte, empty bool) {
+	if w.nl != nil {
+		w.nl = w.nl[:len(w.nl)-1]
+		if !empty {
+			w.b = append(w.b, w.nl...)
+		}
+	}
+	w.b = append(w.b, c)
+}
+
+// next starts the element i of an array, or a member's value.
+func (w *syncWriter) next(i int) {
+	if i > 0 {
+		w.b = append(w.b, ',')
+	}
+	w.b = append(w.b, w.nl...)
+}
+
+// key starts the member i of an object.
+func (w *syncWriter) key(i int, name string) {
+	w.next(i)
+	w.b = append(appendJSONString(w.b, name), ':')
+	if w.nl != nil {
+		w.b = append(w.b, ' ')
+	}
+}
+
+func (w *syncWriter) stamp(s stamp) {
+	w.b = append(s.appendText(append(w.b, '"')), '"')
+}
+
+func (w *syncWriter) stamps(st stamps) {
 	keys := make([]string, 0, 8) // an account has 5 registers, and rarely more
 	for k := range st {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	b = append(b, '{')
+	w.open('{')
 	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(appendJSONString(b, k), ':', '"')
-		b = append(st[k].appendText(b), '"')
+		w.key(i, k)
+		w.stamp(st[k])
 	}
-	return append(b, '}')
+	w.close('}', len(keys) == 0)
 }
 
-func (d dots) appendJSON(b []byte) []byte {
-	b = append(b, '[')
+func (w *syncWriter) dots(d dots) {
+	w.open('[')
 	for i, x := range d {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(x.appendText(append(b, '"')), '"')
+		w.next(i)
+		w.stamp(x)
 	}
-	return append(b, ']')
+	w.close(']', len(d) == 0)
+}
+
+// raw writes a JSON value as it is, or indented.
+func (w *syncWriter) raw(v json.RawMessage) error {
+	if w.nl == nil {
+		w.b = append(w.b, v...)
+		return nil
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, v, string(w.nl[1:]), "\t"); err != nil {
+		return err
+	}
+	w.b = append(w.b, out.Bytes()...)
+	return nil
 }
 
 // appendJSONString appends s as a JSON string: as it is where it needs no
