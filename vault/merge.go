@@ -229,7 +229,8 @@ func (s *syncState) normalize() {
 }
 
 // snapshot is d as it is, for restamp to compare a change of d with:
-// fields and accounts copied, the bookkeeping shared (restamp clones it).
+// fields and accounts copied, the bookkeeping shared (restamp changes
+// none of it).
 func (d *Data) snapshot() *Data {
 	return &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations,
 		extra: d.extra, sync: d.sync, syncRaw: d.syncRaw}
@@ -338,14 +339,14 @@ func restamp(prev, next *Data, now time.Time) error {
 	for i := range next.Accounts {
 		e := &next.Accounts[i]
 		p := before[e.ID]
-		old := ps.Accounts[e.ID]
-		if p != nil && old != nil && *p == *e {
-			base.Accounts[e.ID] = old
+		was := ps.Accounts[e.ID]
+		if p != nil && was != nil && *p == *e {
+			base.Accounts[e.ID] = was
 			continue
 		}
 		m := &accountMeta{Stamps: stamps{}}
-		if p != nil && old != nil {
-			m.Stamps, m.Dots = maps.Clone(old.Stamps), old.Dots
+		if p != nil && was != nil {
+			m.Stamps, m.Dots = maps.Clone(was.Stamps), was.Dots
 			if m.Stamps == nil {
 				m.Stamps = stamps{}
 			}
