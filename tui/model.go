@@ -59,8 +59,11 @@ type Model struct {
 	stamp    vault.Stamp
 	checking bool // a check for changes is under way
 	// syncing says a sync runs in the background; syncAgain that a
-	// change came meanwhile, which the next one takes.
+	// change came meanwhile, which the next one takes. The next sync on
+	// the clock is at nextSync, syncWait after the last one ended.
 	syncing, syncAgain bool
+	nextSync           time.Time
+	syncWait           time.Duration
 
 	lastKey    time.Time
 	copied     string // the code we last put on the clipboard, until cleared
@@ -340,6 +343,9 @@ func (m Model) onTick(now time.Time) (Model, tea.Cmd) {
 	}
 	if m.cfg.syncer != nil {
 		m.c.syncNote = m.cfg.syncer.State(now)
+		if !m.locked() && !m.syncing && !now.Before(m.nextSync) {
+			cmds = append(cmds, m.startSync()) // what other machines changed
+		}
 	}
 	if !m.locked() {
 		cmds = append(cmds, m.broadcast(tickMsg(now)))
@@ -445,8 +451,15 @@ func (m *Model) startSync() tea.Cmd {
 // onSynced notes a sync's end: the header says how it stands, and the
 // status line what went wrong, if anything the header does not say.
 func (m Model) onSynced(msg syncedMsg) (Model, tea.Cmd) {
+	now := m.cfg.clock()
 	m.syncing = false
-	m.c.syncNote = m.cfg.syncer.State(m.cfg.clock())
+	m.c.syncNote = m.cfg.syncer.State(now)
+	if m.cfg.syncer.Offline() {
+		m.syncWait = min(2*max(m.syncWait, SyncEvery), SyncEveryOffline)
+	} else {
+		m.syncWait = SyncEvery
+	}
+	m.nextSync = now.Add(m.syncWait)
 	if msg.err != nil {
 		m.setStatus("sync: "+msg.err.Error(), true)
 	}

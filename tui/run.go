@@ -61,13 +61,16 @@ type Options struct {
 }
 
 // Syncer is how the interface syncs the vault (gitsync.Background): on
-// open and after each change, always in the background, so that a code
-// never waits on the network; the list's header says how it stands.
+// open, after each change, and every SyncEvery while unlocked (less often
+// while the remote is out of reach), always in the background, so that a
+// code never waits on the network; the list's header says how it stands.
 type Syncer interface {
 	// Sync exchanges the vault's changes with the remote, merging what
 	// comes in with v; it may take the network's time. Its error is one
 	// that State does not say (a remote out of reach, it does).
 	Sync(v *vault.Vault) error
+	// Offline says the last Sync could not reach the remote.
+	Offline() bool
 	// State says how the sync stands as of now, in a few words, without
 	// the network: "synced 2 min ago · offline · 3 changes not pushed".
 	State(now time.Time) string
@@ -78,6 +81,15 @@ const renderFPS = 30
 // backgroundWait bounds the wait for the terminal's background colour, for
 // a terminal that answers nothing: a link's round trip, with room.
 const backgroundWait = time.Second
+
+// SyncEvery is how often the interface syncs while it is open and
+// unlocked, so that what another machine changed shows without a key
+// press. While the remote is out of reach the wait doubles after each
+// sync, up to SyncEveryOffline.
+const (
+	SyncEvery        = 2 * time.Minute
+	SyncEveryOffline = 16 * time.Minute
+)
 
 // DefaultLockAfter is the idle time after which the secrets are dropped.
 const DefaultLockAfter = 5 * time.Minute

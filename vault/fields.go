@@ -34,13 +34,14 @@ type dataJSON struct {
 }
 
 // asJSON returns d as dataJSON, leaving out a sync state with nothing in
-// it.
-func (d *Data) asJSON() (dataJSON, error) {
+// it; its member "merge" is indented as encodeData writes it if it was
+// read, and indented is true.
+func (d *Data) asJSON(indented bool) (dataJSON, error) {
 	dj := dataJSON{dataFields: (*dataFields)(d), Sync: d.syncRaw}
 	if d.sync != nil {
 		dj.Sync = nil
 		if s := d.sync.orNil(); s != nil {
-			b, err := json.Marshal(s)
+			b, err := s.appendJSON(make([]byte, 0, 256*len(s.Accounts)), indented)
 			if err != nil {
 				return dataJSON{}, err
 			}
@@ -52,15 +53,18 @@ func (d *Data) asJSON() (dataJSON, error) {
 
 // rawSync keeps b, the member "merge" as read, compacted; nothing if it
 // holds nothing.
-func rawSync(b json.RawMessage) json.RawMessage {
+func rawSync(b json.RawMessage) (json.RawMessage, error) {
 	if len(b) == 0 {
-		return nil
+		return nil, nil
 	}
-	var c bytes.Buffer
-	if json.Compact(&c, b) != nil || c.String() == "{}" || c.String() == "null" {
-		return nil
+	c := bytes.NewBuffer(make([]byte, 0, len(b)))
+	if err := json.Compact(c, b); err != nil {
+		return nil, err
 	}
-	return c.Bytes()
+	if c.String() == "{}" || c.String() == "null" {
+		return nil, nil
+	}
+	return c.Bytes(), nil
 }
 
 // Names of the JSON members Data and Entry know, in lower case:
@@ -93,13 +97,34 @@ func jsonKeys(t reflect.Type) []string {
 
 // UnmarshalJSON reads the JSON of a vault.age, keeping the members this
 // version does not know, at the top level and in each account.
+//
+// The member "merge", as large as the rest, is only kept, for the merge
+// to read should it need to (state): it is cut out, checked and compacted
+// in one pass, and the rest read without it, which spares encoding/json's
+// two passes over it. Where that fails, or the cut may not be what
+// encoding/json would read (another member whose name differs only in
+// case, an escaped name), the whole is read as it is.
 func (d *Data) UnmarshalJSON(b []byte) error {
+	if start, end, ok := cutMember(b, "merge"); ok {
+		rest := slices.Concat(b[:start], []byte("{}"), b[end:])
+		err := d.unmarshal(rest)
+		clear(rest)
+		if err == nil {
+			if d.syncRaw, err = rawSync(b[start:end]); err == nil {
+				return nil
+			}
+		}
+	}
+	return d.unmarshal(b)
+}
+
+func (d *Data) unmarshal(b []byte) error {
 	*d = Data{}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	dj := dataJSON{dataFields: (*dataFields)(d)}
 	err := dec.Decode(&dj)
-	d.syncRaw = rawSync(dj.Sync)
+	d.syncRaw, _ = rawSync(dj.Sync) // valid: the decoder read it
 	if err == nil {
 		if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
 			return errors.New("invalid data after the top-level value")
@@ -115,7 +140,7 @@ func (d *Data) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &dj); err != nil {
 		return err
 	}
-	d.syncRaw = rawSync(dj.Sync)
+	d.syncRaw, _ = rawSync(dj.Sync)
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(b, &top); err != nil {
 		return err
@@ -131,6 +156,100 @@ func (d *Data) UnmarshalJSON(b []byte) error {
 		d.Accounts[i].extra = unknownMembers(raw.Accounts[i], entryKeys)
 	}
 	return nil
+}
+
+// cutMember finds the value of the top-level member name of the JSON
+// object b, at b[start:end], without checking b. It reports false if it
+// can't tell where encoding/json would find it: no such member, several,
+// a member whose name is the same but for case, or one with an escape in
+// its name.
+func cutMember(b []byte, name string) (start, end int, ok bool) {
+	i := skipSpace(b, 0)
+	if i == len(b) || b[i] != '{' {
+		return 0, 0, false
+	}
+	start = -1
+	for i = skipSpace(b, i+1); i < len(b) && b[i] != '}'; {
+		if b[i] != '"' {
+			return 0, 0, false
+		}
+		keyEnd := skipString(b, i)
+		key := b[i+1 : max(i+1, keyEnd-1)]
+		if i = skipSpace(b, keyEnd); i == len(b) || b[i] != ':' || bytes.IndexByte(key, '\\') >= 0 {
+			return 0, 0, false
+		}
+		valueStart := skipSpace(b, i+1)
+		if i = skipValue(b, valueStart); i == valueStart {
+			return 0, 0, false
+		}
+		if bytes.EqualFold(key, []byte(name)) {
+			if string(key) != name || start >= 0 {
+				return 0, 0, false
+			}
+			start, end = valueStart, i
+		}
+		if i = skipSpace(b, i); i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
+	}
+	return start, end, start >= 0 && i < len(b)
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the JSON value at b[i:], read as far as it
+// goes without checking it: strings, objects and arrays end where they
+// would if it is valid, anything else at the next delimiter.
+func skipValue(b []byte, i int) int {
+	switch {
+	case i == len(b):
+		return i
+	case b[i] == '"':
+		return skipString(b, i)
+	case b[i] == '{' || b[i] == '[':
+		for depth := 0; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	for i < len(b) && !strings.ContainsRune(",}] \t\n\r", rune(b[i])) {
+		i++
+	}
+	return i
+}
+
+// skipString returns the end of the string at b[i:], past its quote.
+func skipString(b []byte, i int) int {
+	start := i + 1
+	for i = start; i < len(b); i++ {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			break
+		}
+		i += q
+		escapes := 0 // an escaped quote follows an odd run of backslashes
+		for escapes < i-start && b[i-1-escapes] == '\\' {
+			escapes++
+		}
+		if escapes%2 == 0 {
+			return i + 1
+		}
+	}
+	return len(b)
 }
 
 // unknownMembers returns the members of m whose names are not in known, as
@@ -164,7 +283,7 @@ func unknownMembers(m map[string]json.RawMessage, known []string) string {
 // MarshalJSON writes d as vault.age holds it, with the members it did not
 // know when it was read.
 func (d *Data) MarshalJSON() ([]byte, error) {
-	dj, err := d.asJSON()
+	dj, err := d.asJSON(false)
 	if err != nil {
 		return nil, err
 	}
@@ -220,11 +339,31 @@ func withMembers(obj []byte, members string) []byte {
 // with tabs for whoever decrypts it with stock age.
 func encodeData(d *Data) ([]byte, error) {
 	if !d.hasExtra() {
-		dj, err := d.asJSON()
+		dj, err := d.asJSON(true)
 		if err != nil {
 			return nil, err
 		}
-		return json.MarshalIndent(dj, "", "\t")
+		if dj.Sync == nil {
+			return json.MarshalIndent(dj, "", "\t")
+		}
+		// The member "merge", last, is as large as the rest: it is put
+		// in place as it is written (indented already, if it was read)
+		// rather than compacted, then indented, by json.MarshalIndent.
+		b, err := json.MarshalIndent(dj.dataFields, "", "\t")
+		if err != nil {
+			return nil, err
+		}
+		out := bytes.NewBuffer(make([]byte, 0, len(b)+2*len(dj.Sync)+64))
+		out.Write(b[:len(b)-len("\n}")])
+		clear(b)
+		out.WriteString(",\n\t\"merge\": ")
+		if d.sync != nil {
+			out.Write(dj.Sync)
+		} else {
+			err = json.Indent(out, dj.Sync, "\t", "\t")
+		}
+		out.WriteString("\n}")
+		return out.Bytes(), err
 	}
 	b, err := d.MarshalJSON()
 	if err != nil {

@@ -66,7 +66,11 @@ func readFile(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	size := int64(512)
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	b, err := readAll(f, size, max)
 	if err != nil {
 		return nil, err
 	}

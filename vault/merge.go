@@ -78,8 +78,17 @@ func (s stamp) compare(o stamp) int {
 	return cmp.Compare(s.tag, o.tag)
 }
 
-func (s stamp) MarshalText() ([]byte, error) {
-	return fmt.Appendf(nil, "%d.%08x", s.n, s.tag), nil
+func (s stamp) MarshalText() ([]byte, error) { return s.appendText(nil), nil }
+
+// appendText appends "N.TAG", TAG as 8 hex digits.
+func (s stamp) appendText(b []byte) []byte {
+	b = strconv.AppendUint(b, s.n, 10)
+	b = append(b, '.')
+	const hex = "0123456789abcdef"
+	for shift := 28; shift >= 0; shift -= 4 {
+		b = append(b, hex[s.tag>>shift&0xf])
+	}
+	return b
 }
 
 func (s *stamp) UnmarshalText(b []byte) error {
@@ -127,14 +136,15 @@ func (d dots) with(s stamp) dots {
 	return slices.Insert(slices.Clip(d), i, s)
 }
 
-// UnmarshalJSON reads a set as a list, in any order.
-func (d *dots) UnmarshalJSON(b []byte) error {
-	var list []stamp
-	if err := json.Unmarshal(b, &list); err != nil {
-		return err
+// normalized returns d, a list as read, as a set: a list may come in any
+// order, and repeat itself.
+func (d dots) normalized() dots {
+	for i := 1; i < len(d); i++ {
+		if d[i-1].compare(d[i]) >= 0 {
+			return union(d)
+		}
 	}
-	*d = union(list)
-	return nil
+	return d
 }
 
 // union returns the union of sets, a new slice.
@@ -174,32 +184,17 @@ func (s *syncState) orNil() *syncState {
 	return s
 }
 
-func (s *syncState) clone() *syncState {
-	c := &syncState{Accounts: map[string]*accountMeta{}, Vault: maps.Clone(s.Vault), Removed: map[string]*tombstone{}}
-	for id, m := range s.Accounts {
-		c.Accounts[id] = &accountMeta{Stamps: maps.Clone(m.Stamps), Dots: slices.Clone(m.Dots)}
-	}
-	for id, t := range s.Removed {
-		tc := *t
-		tc.Dots, tc.Stamps = slices.Clone(t.Dots), maps.Clone(t.Stamps)
-		c.Removed[id] = &tc
-	}
-	if c.Vault == nil {
-		c.Vault = stamps{}
-	}
-	return c
-}
-
 // state returns d's sync state, read or made if need be.
 func (d *Data) state() (*syncState, error) {
 	if d.sync == nil {
 		d.sync = &syncState{}
 		if d.syncRaw != nil {
-			if err := json.Unmarshal(d.syncRaw, d.sync); err != nil {
+			s, err := readSyncState(d.syncRaw)
+			if err != nil {
 				d.sync = nil
 				return nil, fmt.Errorf("its merge bookkeeping can't be read: %w", jsonError(err))
 			}
-			d.syncRaw = nil
+			d.sync, d.syncRaw = s, nil
 		}
 	}
 	if d.sync.Accounts == nil {
@@ -214,8 +209,28 @@ func (d *Data) state() (*syncState, error) {
 	return d.sync, nil
 }
 
+// normalize makes s, as read, what the merge expects: dots as sets, and no
+// account or tombstone that is null, which the join reads as none.
+func (s *syncState) normalize() {
+	for id, m := range s.Accounts {
+		if m == nil {
+			delete(s.Accounts, id)
+		} else {
+			m.Dots = m.Dots.normalized()
+		}
+	}
+	for id, t := range s.Removed {
+		if t == nil {
+			delete(s.Removed, id)
+		} else {
+			t.Dots = t.Dots.normalized()
+		}
+	}
+}
+
 // snapshot is d as it is, for restamp to compare a change of d with:
-// fields and accounts copied, the bookkeeping shared (restamp clones it).
+// fields and accounts copied, the bookkeeping shared (restamp changes
+// none of it).
 func (d *Data) snapshot() *Data {
 	return &Data{Version: d.Version, Accounts: slices.Clone(d.Accounts), Generations: d.Generations,
 		extra: d.extra, sync: d.sync, syncRaw: d.syncRaw}
@@ -307,28 +322,34 @@ func newStamp(s *syncState) stamp {
 // restamp gives next, which a change made from prev, the sync state that
 // records it: prev's, with the registers that changed stamped anew, and
 // tombstones for the accounts removed. The stamps next holds are ignored.
+// What no change touched is shared with prev's state, not copied: a save
+// changes a few accounts of thousands.
 func restamp(prev, next *Data, now time.Time) error {
 	ps, err := prev.state()
 	if err != nil {
 		return err
 	}
-	base := ps.clone()
-	st := newStamp(base)
+	base := &syncState{Accounts: make(map[string]*accountMeta, len(next.Accounts)),
+		Vault: maps.Clone(ps.Vault), Removed: maps.Clone(ps.Removed)}
+	st := newStamp(ps)
 	before := make(map[string]*Entry, len(prev.Accounts))
 	for i := range prev.Accounts {
 		before[prev.Accounts[i].ID] = &prev.Accounts[i]
 	}
-	alive := make(map[string]bool, len(next.Accounts))
 	for i := range next.Accounts {
 		e := &next.Accounts[i]
-		alive[e.ID] = true
 		p := before[e.ID]
-		m := base.Accounts[e.ID]
-		if m == nil || p == nil {
-			m = &accountMeta{}
+		was := ps.Accounts[e.ID]
+		if p != nil && was != nil && *p == *e {
+			base.Accounts[e.ID] = was
+			continue
 		}
-		if m.Stamps == nil {
-			m.Stamps = stamps{}
+		m := &accountMeta{Stamps: stamps{}}
+		if p != nil && was != nil {
+			m.Stamps, m.Dots = maps.Clone(was.Stamps), was.Dots
+			if m.Stamps == nil {
+				m.Stamps = stamps{}
+			}
 		}
 		changed := false
 		write := func(register string) { m.Stamps[register], changed = st, true }
@@ -358,15 +379,14 @@ func restamp(prev, next *Data, now time.Time) error {
 		base.Accounts[e.ID] = m
 	}
 	for id, p := range before {
-		if alive[id] {
+		if _, ok := base.Accounts[id]; ok {
 			continue
 		}
-		t := base.Removed[id]
-		if t == nil {
-			t = &tombstone{}
-			base.Removed[id] = t
+		t := &tombstone{}
+		if old := base.Removed[id]; old != nil {
+			*t = *old
 		}
-		m := base.Accounts[id]
+		m := ps.Accounts[id]
 		if m == nil {
 			m = &accountMeta{}
 		}
@@ -375,12 +395,7 @@ func restamp(prev, next *Data, now time.Time) error {
 		t.Stamps = m.Stamps // the join it came from holds any older life's
 		t.Counter = max(t.Counter, p.Counter)
 		t.Entry = encodeEntry(p)
-		delete(base.Accounts, id)
-	}
-	for id := range base.Accounts {
-		if !alive[id] {
-			delete(base.Accounts, id)
-		}
+		base.Removed[id] = t
 	}
 	if prev.Generations != next.Generations {
 		base.Vault["generations"] = st
@@ -406,9 +421,11 @@ func (d *Data) pruneTombstones(now time.Time) {
 	if d.sync == nil {
 		return // never read: nothing changed since it was saved
 	}
-	for _, t := range d.sync.Removed {
+	for id, t := range d.sync.Removed {
 		if t.Entry != nil && now.Sub(t.At) > tombstoneLife {
-			t.Entry, t.Stamps = nil, nil
+			pruned := *t // t may be shared with the state d was changed from
+			pruned.Entry, pruned.Stamps = nil, nil
+			d.sync.Removed[id] = &pruned
 		}
 	}
 }

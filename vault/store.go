@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -310,9 +311,8 @@ func decrypt(ct []byte, max int64, ids ...age.Identity) ([]byte, error) {
 		// not what vmfa wrote could be anything, plaintext secrets included.
 		return nil, errors.New("its header is not a valid age header")
 	}
-	pt, err := io.ReadAll(io.LimitReader(r, max+1))
+	pt, err := readAll(r, int64(len(ct)), max) // the plaintext is shorter
 	if err != nil {
-		clear(pt)
 		return nil, err // age's payload errors quote nothing
 	}
 	if int64(len(pt)) > max {
@@ -320,4 +320,29 @@ func decrypt(ct []byte, max int64, ids ...age.Identity) ([]byte, error) {
 		return nil, errTooLarge
 	}
 	return pt, nil
+}
+
+// readAll reads r to its end, or to max+1 bytes, into a buffer made for
+// size bytes: one allocation where size is right, and no copies left
+// behind (uncleared) by a buffer that grows. On an error it clears what it
+// read.
+func readAll(r io.Reader, size, max int64) ([]byte, error) {
+	b := make([]byte, 0, min(size, max)+1)
+	for int64(len(b)) <= max {
+		if len(b) == cap(b) {
+			full := b
+			b = slices.Grow(b, len(b))
+			clear(full)
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			clear(b)
+			return nil, err
+		}
+	}
+	return b, nil
 }

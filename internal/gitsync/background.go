@@ -98,6 +98,14 @@ func (b *Background) Refresh() {
 	b.mu.Unlock()
 }
 
+// Offline says the last sync could not reach the remote: the interface
+// then tries less often.
+func (b *Background) Offline() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.st.Offline
+}
+
 // State says the status as of now, in a few words (Status.Summary).
 func (b *Background) State(now time.Time) string {
 	b.mu.Lock()
