@@ -153,7 +153,8 @@ left=$(cd "$root" && find . -path ./rpmdb -prune -o -name '*vmfa*' -print)
 [ -z "$left" ] || die "rpm -e vmfa left $left"
 
 # Installed. A system that leaves out manual pages and docs (a container's
-# dpkg path-exclude) would make 'man vmfa' fail for a reason not vmfa's.
+# dpkg path-exclude) would make 'man vmfa' and the links fail for a reason
+# not vmfa's.
 dpkg -i --path-include='/usr/share/man/man1/vmfa*' --path-include='/usr/share/doc/vmfa/*' "$out/$deb" >/dev/null ||
 	die "dpkg -i $deb failed"
 dpkg -L vmfa >"$tmp/installed.txt"

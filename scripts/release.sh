@@ -78,7 +78,9 @@ fi
 docs=$work/docs
 scripts/release-docs.sh "$docs" "v$version"
 
-# README.md and docs/, as every archive and package holds them.
+# README.md and docs/, as every archive and package holds them: README's
+# relative links but to docs/, and docs' links up (../) but to README.md
+# and docs/, point at the source on GitHub.
 pages=$work/pages
 source_url=https://github.com/vmfa/vmfa/blob/$commit
 mkdir -p "$pages/docs"
