@@ -1,13 +1,16 @@
-# check-formula.rb DIST: checks DIST/vmfa.rb, the Homebrew formula that
-# scripts/release.sh made, against the archives beside it, as far as a
-# machine without Homebrew can (scripts/check-package.sh runs it):
+# check-formula.rb DIST DOCLINKS: checks DIST/vmfa.rb, the Homebrew formula
+# that scripts/release.sh made, against the archives beside it, as far as a
+# machine without Homebrew can (scripts/check-package.sh runs it; DOCLINKS
+# is internal/doclinks's test binary, from go test -c):
 # - on each of darwin and linux, arm64 and amd64, the url and sha256 that
 #   Homebrew picks there name that platform's archive in DIST, with its
 #   sha256 (and checksums.txt's); every darwin and linux archive is named;
 # - on this machine's platform, it unpacks that archive, installs it as the
 #   formula's install block says, into a prefix of its own, checks that all
-#   but README and LICENSE (which brew copies itself) went where Homebrew
-#   puts commands, man pages and completions, and runs the test block;
+#   but LICENSE (which brew copies itself) went where Homebrew puts
+#   commands, man pages, completions and documentation, that every link of
+#   the installed README and docs/ resolves there (DOCLINKS), and runs the
+#   test block;
 # - the service block runs the agent as packaging/vmfa-agent.service does.
 # Formula below is the part of Homebrew's formula DSL that vmfa.rb uses,
 # with Homebrew's meanings; it serves this check only.
@@ -30,7 +33,7 @@ class Pathname
     mkpath
     sources.each do |src|
       fail! "install of #{src}, which the archive does not have" unless File.exist?(src)
-      FileUtils.mv(src, self / File.basename(src))
+      FileUtils.mv(src, self / File.basename(src)) # a file or a directory
     end
   end
 end
@@ -67,6 +70,7 @@ class Formula
   def bin = prefix / "bin"
   def share = prefix / "share"
   def man1 = share / "man/man1"
+  def doc = share / "doc/vmfa"
   def bash_completion = prefix / "etc/bash_completion.d"
   def zsh_completion = share / "zsh/site-functions"
   def fish_completion = share / "fish/vendor_completions.d"
@@ -88,8 +92,9 @@ class Formula
   attr_reader :service_run
 end
 
-fail! "usage: ruby scripts/check-formula.rb DIST" unless ARGV.size == 1
+fail! "usage: ruby scripts/check-formula.rb DIST DOCLINKS" unless ARGV.size == 2
 dist = Pathname(ARGV[0])
+doclinks = ARGV[1]
 formula_file = dist / "vmfa.rb"
 checksums = (dist / "checksums.txt").read.lines.to_h { |l| l.split.reverse }
 
@@ -134,13 +139,17 @@ Dir.mktmpdir("check-formula") do |tmp|
   formula = f.new(prefix)
   pages = Dir.glob("man/man1/*.1", base: top[0]).map { |p| "share/#{p}" }
   fail! "#{archive.basename} has no man pages" if pages.empty?
+  docs = Dir.glob("docs/*", base: top[0]).map { |p| "share/doc/vmfa/#{p}" }
+  fail! "#{archive.basename} has no docs/" if docs.empty?
   Dir.chdir(top[0]) { formula.install }
   left = Dir.glob("**/*", base: top[0]).reject { |p| (top[0] / p).directory? }.sort
-  fail! "install left #{left} in the archive's directory" unless left == %w[LICENSE README.md]
+  fail! "install left #{left} in the archive's directory" unless left == %w[LICENSE]
   installed = Dir.glob("**/*", base: prefix).reject { |p| (prefix / p).directory? }.sort
   want = (%w[bin/vmfa bin/vmfa-full etc/bash_completion.d/vmfa share/fish/vendor_completions.d/vmfa.fish
-             share/zsh/site-functions/_vmfa] + pages).sort
+             share/zsh/site-functions/_vmfa share/doc/vmfa/README.md] + pages + docs).sort
   fail! "installed #{installed}; want #{want}" unless installed == want
+  out, status = Open3.capture2e(doclinks, "-test.run", "^TestRepositoryLinks$", "-root", formula.doc.to_s)
+  fail! "links of the installed README and docs/ do not resolve:\n#{out}" unless status.success?
   ENV["HOME"] = tmp.to_s
   formula.instance_eval(&f.test_block)
 

@@ -4,7 +4,9 @@
 # each other system, and checks the checksums, every archive's contents and
 # programs, the Homebrew formula (scripts/check-formula.rb), and the .rpm
 # against the .deb (then installs, verifies and erases it with rpm in a
-# root of its own). It installs the .deb with dpkg -i, and from the
+# root of its own). In the linux archive and wherever the .rpm, the .deb
+# and the formula install README.md and docs/, every link between them
+# resolves (internal/doclinks). It installs the .deb with dpkg -i, and from the
 # installed files alone runs 'vmfa --version', 'man vmfa', a bash
 # completion, and 'vmfa code' through the agent that the installed systemd
 # user unit starts; then removes the package, so that no installed vmfa is
@@ -54,7 +56,7 @@ deb=$(cd "$out" && ls vmfa_*_amd64.deb)
 rpm=$(cd "$out" && ls vmfa-*.x86_64.rpm)
 
 # The linux archive: both programs, the pages of every command, the three
-# shells' completions, README and LICENSE, and nothing else.
+# shells' completions, README, the docs/ pages, LICENSE, and nothing else.
 listing() { # listing ARCHIVE: "mode owner path" of each entry, sorted
 	tar --numeric-owner -tvzf "$1" | awk '{ print $1, $2, $6 }' | sed 's,/$,,' | LC_ALL=C sort
 }
@@ -64,10 +66,13 @@ for f in vmfa vmfa-full README.md LICENSE man/man1/vmfa.1 man/man1/vmfa-code.1 m
 	grep -q " $name/$f\$" "$tmp/archive.txt" || die "$archive has no $name/$f; it has:
 $(cat "$tmp/archive.txt")"
 done
-grep -v -e "^drwxr-xr-x 0/0 $name\(/man\(/man1\)\?\|/completions\(/bash\|/zsh\|/fish\)\?\)\?\$" \
+grep -v -e "^drwxr-xr-x 0/0 $name\(/docs\|/man\(/man1\)\?\|/completions\(/bash\|/zsh\|/fish\)\?\)\?\$" \
 	-e "^-rwxr-xr-x 0/0 $name/\(vmfa\|vmfa-full\)\$" -e "^-rw-r--r-- 0/0 $name/\(README.md\|LICENSE\|man/man1/vmfa\(-[a-z-]*\)\?\.1\)\$" \
 	-e "^-rw-r--r-- 0/0 $name/completions/\(bash/vmfa\|zsh/_vmfa\|fish/vmfa.fish\)\$" \
+	-e "^-rw-r--r-- 0/0 $name/docs/[a-z0-9-]*\.\(md\|png\)\$" \
 	"$tmp/archive.txt" >"$tmp/extra.txt" && die "$archive holds files it should not, or with the wrong mode or owner: $(cat "$tmp/extra.txt")"
+diff <(cd docs && LC_ALL=C ls -- *.md *.png | sed "s,^,$name/docs/,") <(awk '/ [^ ]*\/docs\// { print $3 }' "$tmp/archive.txt") ||
+	die "$archive does not hold docs/*.md and docs/*.png (above: < the repository's, > the archive's)"
 
 # Every archive holds what the linux one does (a zip: by name; .exe
 # programs), its programs built for its system, static and -trimpath.
@@ -99,10 +104,20 @@ done
 "$tmp/$name/vmfa-full" --version | grep -q "^vmfa-full v$version (commit " ||
 	die "vmfa-full in $archive says $("$tmp/$name/vmfa-full" --version); want v$version"
 
+# README.md and docs/ as installed: every relative link and #anchor
+# resolves in that tree (internal/doclinks's TestRepositoryLinks, on it).
+go test -c -o "$tmp/doclinks.test" ./internal/doclinks || die "go test -c ./internal/doclinks failed"
+doclinks() { # doclinks DIR WHAT
+	"$tmp/doclinks.test" -test.run '^TestRepositoryLinks$' -root "$1" >"$tmp/doclinks.txt" 2>&1 ||
+		die "links of README.md and docs/ in $2 do not resolve:
+$(cat "$tmp/doclinks.txt")"
+}
+doclinks "$tmp/$name" "$archive"
+
 # The Homebrew formula: Ruby, and what Homebrew would fetch, check and
 # install from it (scripts/check-formula.rb).
 ruby -c "$out/vmfa.rb" >/dev/null || die "$out/vmfa.rb is not valid Ruby"
-ruby scripts/check-formula.rb "$out" || die "the Homebrew formula does not fit the archives"
+ruby scripts/check-formula.rb "$out" "$tmp/doclinks.test" || die "the Homebrew formula does not fit the archives"
 
 # The .rpm installs the files of the .deb, with their modes and owners (but
 # the zsh directory and the licence, where Fedora and Debian differ); and
@@ -132,20 +147,24 @@ rpm --root "$root" --dbpath /rpmdb --nodeps -i "$out/$rpm" 2>"$tmp/rpm.log" || d
 "$root/usr/bin/vmfa" --version >"$tmp/version.txt" && grep -q "^vmfa-full v$version (commit " "$tmp/version.txt" ||
 	die "vmfa --version from the .rpm printed $(cat "$tmp/version.txt")"
 rpm --root "$root" --dbpath /rpmdb -V vmfa || die "rpm -V vmfa: the installed files are not the .rpm's (above)"
+doclinks "$root/usr/share/doc/vmfa" "$rpm, installed"
 rpm --root "$root" --dbpath /rpmdb -e vmfa 2>"$tmp/rpm.log" || die "rpm -e vmfa failed: $(cat "$tmp/rpm.log")"
 left=$(cd "$root" && find . -path ./rpmdb -prune -o -name '*vmfa*' -print)
 [ -z "$left" ] || die "rpm -e vmfa left $left"
 
-# Installed. A system that leaves out manual pages (a container's dpkg
-# path-exclude) would make 'man vmfa' fail for a reason not vmfa's.
-dpkg -i --path-include='/usr/share/man/man1/vmfa*' "$out/$deb" >/dev/null || die "dpkg -i $deb failed"
+# Installed. A system that leaves out manual pages and docs (a container's
+# dpkg path-exclude) would make 'man vmfa' and the links fail for a reason
+# not vmfa's.
+dpkg -i --path-include='/usr/share/man/man1/vmfa*' --path-include='/usr/share/doc/vmfa/*' "$out/$deb" >/dev/null ||
+	die "dpkg -i $deb failed"
 dpkg -L vmfa >"$tmp/installed.txt"
 for f in /usr/bin/vmfa /usr/bin/vmfa-full /usr/share/man/man1/vmfa.1.gz /usr/share/man/man1/vmfa-aws-exec.1.gz \
 	/usr/share/bash-completion/completions/vmfa /usr/share/zsh/vendor-completions/_vmfa \
 	/usr/share/fish/vendor_completions.d/vmfa.fish /usr/lib/systemd/user/vmfa-agent.service \
-	/usr/share/doc/vmfa/copyright; do
+	/usr/share/doc/vmfa/copyright /usr/share/doc/vmfa/README.md; do
 	grep -qx "$f" "$tmp/installed.txt" || die "the .deb installed no $f"
 done
+doclinks /usr/share/doc/vmfa "$deb, installed"
 
 # From here on, only the installed files: a clean environment, PATH without
 # the build's directories.

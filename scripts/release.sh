@@ -6,10 +6,13 @@
 # It writes in OUT, for each target (default: linux, darwin, windows and
 # freebsd on amd64 and arm64):
 #   vmfa_VERSION_OS_ARCH.tar.gz (.zip for windows): vmfa_VERSION_OS_ARCH/ with
-#     vmfa, vmfa-full, README.md, LICENSE, man/man1/*.1 and
+#     vmfa, vmfa-full, README.md, docs/*.{md,png}, LICENSE, man/man1/*.1 and
 #     completions/{bash/vmfa,zsh/_vmfa,fish/vmfa.fish}
 #   for linux: vmfa_VERSION_ARCH.deb and vmfa-VERSION-1.ARCH.rpm
 #     (packaging/nfpm.yaml)
+# README.md and docs/ go together, so that README's links to docs/ resolve;
+# their links to the rest of the source (../internal/intake) become links
+# to it on GitHub at the commit, since a release holds none of it.
 # then checksums.txt (sha256sum's format) of them all, and vmfa.rb, the
 # Homebrew formula of the darwin and linux archives (packaging/vmfa.rb.in),
 # for the tap. The formula's URLs are RELEASE_URL/ARCHIVE, RELEASE_URL
@@ -75,6 +78,17 @@ fi
 docs=$work/docs
 scripts/release-docs.sh "$docs" "v$version"
 
+# README.md and docs/, as every archive and package holds them: README's
+# relative links but to docs/, and docs' links up (../) but to README.md
+# and docs/, point at the source on GitHub.
+pages=$work/pages
+source_url=https://github.com/vmfa/vmfa/blob/$commit
+mkdir -p "$pages/docs"
+cp README.md "$pages/"
+cp docs/*.md docs/*.png "$pages/docs/"
+sed -E -i -e "s,\]\(([^)#:/ ][^):]*)\),](${source_url}/\1),g" -e "s,\]\(${source_url}/docs/,](docs/,g" "$pages/README.md"
+sed -E -i -e "s,\]\(\.\./,](${source_url}/,g" -e "s,\]\(${source_url}/(README\.md|docs/),](../\1,g" "$pages"/docs/*.md
+
 # stamp sets every file's time under $1 to the commit's.
 stamp() { find "$1" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +; }
 
@@ -84,8 +98,8 @@ for target in "${targets[@]}"; do
 	name=vmfa_${version}_${goos}_${goarch}
 	dir=$work/$name
 	build "$goos" "$goarch" "$dir"
-	cp README.md LICENSE "$dir/"
-	cp -r "$docs/man" "$docs/completions" "$dir/"
+	cp LICENSE "$dir/"
+	cp -r "$pages/README.md" "$pages/docs" "$docs/man" "$docs/completions" "$dir/"
 	find "$dir" -type d -exec chmod 0755 {} + -o -type f -exec chmod 0644 {} +
 	chmod 0755 "$dir"/vmfa* && chmod 0644 "$dir/man/man1/"*
 	stamp "$dir"

@@ -4,8 +4,9 @@
 //
 // Check reads README.md and every docs/*.md under a root directory and
 // returns one Problem for each relative link whose target is missing: a
-// file or directory that does not exist, or a #fragment that names no
-// heading of the markdown file it points into. Links are [text](target)
+// file or directory that does not exist or lies outside the root (where a
+// copy of the tree, such as the one a release installs, has nothing), or
+// a #fragment that names no heading of the markdown file it points into. Links are [text](target)
 // and ![alt](target), outside code (fenced blocks, indented blocks after a
 // blank line, and `code spans`). Links with a scheme (https:, mailto:) are
 // not followed: they are not the repository's to keep. Anchors are made
@@ -62,7 +63,7 @@ func Check(root string) ([]Problem, error) {
 		anchors[page] = doc.anchors
 		rel, _ := filepath.Rel(root, page)
 		for _, l := range doc.links {
-			if why := check(page, l.target, anchors); why != "" {
+			if why := check(root, page, l.target, anchors); why != "" {
 				problems = append(problems, Problem{File: filepath.ToSlash(rel), Line: l.line, Target: l.target, Why: why})
 			}
 		}
@@ -72,8 +73,8 @@ func Check(root string) ([]Problem, error) {
 
 var scheme = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:`)
 
-// check says what is wrong with target, a link on page, or "".
-func check(page, target string, anchors map[string][]string) string {
+// check says what is wrong with target, a link on page under root, or "".
+func check(root, page, target string, anchors map[string][]string) string {
 	if scheme.MatchString(target) {
 		return ""
 	}
@@ -84,6 +85,9 @@ func check(page, target string, anchors map[string][]string) string {
 			return "an absolute path, which no reader of the repository has"
 		}
 		file = filepath.Join(filepath.Dir(page), filepath.FromSlash(path))
+		if rel, err := filepath.Rel(root, file); err != nil || !filepath.IsLocal(rel) && rel != "." {
+			return "outside the tree checked"
+		}
 		if _, err := os.Stat(file); err != nil {
 			return "no such file or directory"
 		}

@@ -1,6 +1,7 @@
 package doclinks
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,11 +9,15 @@ import (
 	"testing"
 )
 
+var root = flag.String("root", filepath.Join("..", ".."),
+	"the tree whose README.md and docs/*.md TestRepositoryLinks checks: by default the repository's; "+
+		"scripts/check-package.sh names the trees a release installs")
+
 // TestRepositoryLinks: every relative link and anchor in README.md and
-// docs/*.md resolves.
+// docs/*.md under -root resolves, inside that tree.
 func TestRepositoryLinks(t *testing.T) {
 	t.Parallel()
-	root := filepath.Join("..", "..")
+	root := *root
 	pages, err := Pages(root)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +38,7 @@ func TestRepositoryLinks(t *testing.T) {
 // a tree of its own, and leaves alone what is fine or not a link.
 func TestCheckFindsBrokenLinks(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
+	root := filepath.Join(t.TempDir(), "tree")
 	write := func(name, text string) {
 		t.Helper()
 		path := filepath.Join(root, filepath.FromSlash(name))
@@ -51,11 +56,13 @@ func TestCheckFindsBrokenLinks(t *testing.T) {
 		"```sh\n[in a fence](docs/missing.md)\n# not a heading\n```\n\n"+
 		"    [indented code](docs/missing.md)\n\n"+
 		"![image](docs/a.png) [second](docs/a.md#the-files-1) [link heading](docs/a.md#see-the-agent)\n"+
-		"[not md](docs/a.png#x) [own missing](#not-a-heading)\n")
+		"[not md](docs/a.png#x) [own missing](#not-a-heading)\n"+
+		"[outside](../outside.md) [outside too](docs/../../outside.md)\n")
 	write("docs/a.md", "# A\n\n## The files\n\n## The files\n\n### See [the agent](b.md)\n\n[up](../README.md#title) [fenced](../README.md#not-a-heading)\n")
 	write("docs/b.md", "# B\n")
 	write("docs/a.png", "")
 	write("scripts/x.sh", "")
+	write("../outside.md", "# Outside\n")
 
 	problems, err := Check(root)
 	if err != nil {
@@ -70,6 +77,8 @@ func TestCheckFindsBrokenLinks(t *testing.T) {
 		"README.md:4: docs/a.md#nope: no heading makes the anchor #nope",
 		"README.md:15: docs/a.png#x: a #fragment of a file that is not markdown",
 		"README.md:15: #not-a-heading: no heading makes the anchor #not-a-heading",
+		"README.md:16: ../outside.md: outside the tree checked",
+		"README.md:16: docs/../../outside.md: outside the tree checked",
 		"docs/a.md:9: ../README.md#not-a-heading: no heading makes the anchor #not-a-heading",
 	}
 	if !slices.Equal(got, want) {
