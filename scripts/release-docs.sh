@@ -2,7 +2,7 @@
 # release-docs.sh OUT VERSION: the manual pages and completion scripts a
 # release ships, made by vmfa-full from its own command tree ('vmfa-full
 # __docs', in a build with -tags gendocs; internal/gendocs), as
-# scripts/release.sh and .goreleaser.yaml use them:
+# scripts/release.sh uses them:
 #   OUT/man/man1/*.1, OUT/man-gz/man1/*.1.gz (for packages),
 #   OUT/completions/{bash/vmfa,zsh/_vmfa,fish/vmfa.fish}
 # The pages name VERSION (v1.2.0) and are dated SOURCE_DATE_EPOCH, else the
