@@ -89,6 +89,9 @@ The vault directory is **--dir**, else **$VMFA_DIR**, else **$XDG_DATA_HOME/vmfa
 **VMFA_AWS_PROFILE**
 : Set by **vmfa aws exec** and **vmfa aws env** to the profile whose session they hand out, as aws-vault sets AWS_VAULT.
 
+**VMFA_HANDOFF_TERM**
+: Set by **vmfa** for the **vmfa-full** it runs, which puts **TERM** back from it first thing and removes it: Bubble Tea asks the terminal for its colours before **vmfa-full**'s main, and a terminal that never answers would hold every command 5 s. Not to be set by hand.
+
 vmfa reads the passphrase variables once and removes them from its environment, so no process it starts inherits them.
 
 **AWS_CONFIG_FILE**, **AWS_SHARED_CREDENTIALS_FILE**, **AWS_PROFILE**, **AWS_REGION**, **AWS_DEFAULT_REGION**, **AWS_ENDPOINT_URL_STS**, **AWS_ENDPOINT_URL_IAM**, **AWS_ENDPOINT_URL**, **AWS_MAX_ATTEMPTS**, **AWS_EC2_METADATA_DISABLED**
