@@ -58,20 +58,24 @@ func newDeviceSetup(t *testing.T) *deviceSetup {
 		"AWS_CONFIG_FILE=" + s.config, "AWS_SHARED_CREDENTIALS_FILE=" + creds,
 		"AWS_ENDPOINT_URL_STS=" + s.srv.URL, "AWS_ENDPOINT_URL_IAM=" + s.srv.URL,
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1"}
-	expect(t, s.vmfa(t, "init"), 0, "", "")
+	expect(t, s.vmfa(t, "init", "--work-factor", "10"), 0, "", "")
 	return s
 }
 
+// windowMargin is how much of a window nearWindowEnd leaves: vmfa's start
+// up to its first code (0.1 s on a quiet machine, seconds on a loaded one)
+// must fit in it, or enroll waits a whole window more (slower, not wrong).
+const windowMargin = 3 * time.Second
+
 // nearWindowEnd moves vmfa's clock (a correction in its settings, which
-// every code is computed at) and the server's to 10 s before the end of a
-// 30 s window, a window or more past where they were: enroll's wait for
-// code 2's window is then at most 10 s, not up to 30, with time to spare
-// for vmfa's start on a loaded machine.
+// every code is computed at) and the server's to windowMargin before the
+// end of a 30 s window, a window or more past where they were: enroll's
+// wait for code 2's window is then windowMargin at most, not up to 30 s.
 func (s *deviceSetup) nearWindowEnd(t *testing.T) {
 	t.Helper()
 	now := time.Now()
 	earliest := now.Add(s.offset + 30*time.Second)
-	target := earliest.Truncate(30 * time.Second).Add(20 * time.Second)
+	target := earliest.Truncate(30 * time.Second).Add(30*time.Second - windowMargin)
 	if target.Before(earliest) {
 		target = target.Add(30 * time.Second)
 	}
