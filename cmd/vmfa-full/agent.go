@@ -75,18 +75,11 @@ already, nothing is asked, unless --timeout is given.
 			if err != nil {
 				return err
 			}
-			// Unlocked already: nothing to ask, unless a new timeout is
-			// wanted, which takes the key again, or the agent's key is
-			// not this vault's (ThroughAgent locks it).
-			if st, err := c.Status(); err == nil && !st.Locked && !cmd.Flags().Changed("timeout") && a.unlocker(s).ThroughAgent(c, st) != nil {
+			if st, ok := a.alreadyUnlocked(cmd, s, c); ok {
 				fmt.Fprintf(cmd.ErrOrStderr(), "Already unlocked (agent pid %d%s); 'vmfa lock' locks it.\n", st.PID, expiresText(st))
 				return nil
 			}
-			v, _, err := a.unlockLocal(s)
-			if err != nil {
-				return err
-			}
-			st, err := unlock.HandToAgent(v, timeout)
+			st, err := a.handToAgent(s, timeout)
 			if err != nil {
 				return err
 			}
@@ -96,6 +89,28 @@ already, nothing is asked, unless --timeout is given.
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", agent.DefaultTimeout, "forget the key after this long without use (0: until 'vmfa lock')")
 	return cmd
+}
+
+// alreadyUnlocked reports whether the agent c holds the key of the vault
+// s, with its status: then 'vmfa unlock' asks nothing, unless a new
+// --timeout is wanted, which takes the key again. An agent holding another
+// vault's key is locked (ThroughAgent).
+func (a *app) alreadyUnlocked(cmd *cobra.Command, s *vault.Store, c *agent.Client) (agent.Status, bool) {
+	if cmd.Flags().Changed("timeout") {
+		return agent.Status{}, false
+	}
+	st, err := c.Status()
+	return st, err == nil && !st.Locked && a.unlocker(s).ThroughAgent(c, st) != nil
+}
+
+// handToAgent unlocks the vault s here and hands its key to the agent,
+// which forgets it after timeout without use.
+func (a *app) handToAgent(s *vault.Store, timeout time.Duration) (agent.Status, error) {
+	v, _, err := a.unlockLocal(s)
+	if err != nil {
+		return agent.Status{}, err
+	}
+	return unlock.HandToAgent(v, timeout)
 }
 
 func expiresText(st agent.Status) string {

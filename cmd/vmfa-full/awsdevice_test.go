@@ -58,20 +58,24 @@ func newDeviceSetup(t *testing.T) *deviceSetup {
 		"AWS_CONFIG_FILE=" + s.config, "AWS_SHARED_CREDENTIALS_FILE=" + creds,
 		"AWS_ENDPOINT_URL_STS=" + s.srv.URL, "AWS_ENDPOINT_URL_IAM=" + s.srv.URL,
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1"}
-	expect(t, s.vmfa(t, "init"), 0, "", "")
+	expect(t, s.vmfa(t, "init", "--work-factor", "10"), 0, "", "")
 	return s
 }
 
+// windowMargin is how much of a window nearWindowEnd leaves: vmfa's start
+// up to its first code (0.1 s on a quiet machine, seconds on a loaded one)
+// must fit in it, or enroll waits a whole window more (slower, not wrong).
+const windowMargin = 3 * time.Second
+
 // nearWindowEnd moves vmfa's clock (a correction in its settings, which
-// every code is computed at) and the server's to 10 s before the end of a
-// 30 s window, a window or more past where they were: enroll's wait for
-// code 2's window is then at most 10 s, not up to 30, with time to spare
-// for vmfa's start on a loaded machine.
+// every code is computed at) and the server's to windowMargin before the
+// end of a 30 s window, a window or more past where they were: enroll's
+// wait for code 2's window is then windowMargin at most, not up to 30 s.
 func (s *deviceSetup) nearWindowEnd(t *testing.T) {
 	t.Helper()
 	now := time.Now()
 	earliest := now.Add(s.offset + 30*time.Second)
-	target := earliest.Truncate(30 * time.Second).Add(20 * time.Second)
+	target := earliest.Truncate(30 * time.Second).Add(30*time.Second - windowMargin)
 	if target.Before(earliest) {
 		target = target.Add(30 * time.Second)
 	}
@@ -186,37 +190,44 @@ func TestAWSEnrollDevice(t *testing.T) {
 // device, and the removal the message names works with the AWS CLI.
 func TestAWSEnrollRetry(t *testing.T) {
 	t.Parallel()
-	s := newDeviceSetup(t)
-	s.nearWindowEnd(t)
-	s.awsAhead.Store(int64(time.Minute))
-	arn := "arn:aws:iam::123456789012:mfa/alice-laptop"
-	r := s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "alice-laptop")
-	failsWith(t, r, "enabling it failed: IAM EnableMFADevice for profile \"base\": IAM rejected the two codes (InvalidAuthenticationCode: Authentication code for device is not valid.): check the clock with 'vmfa time', then run 'vmfa aws enroll --profile base' again to retry with this device, or remove it: 'aws iam delete-virtual-mfa-device --profile base --serial-number "+arn+"', then 'vmfa rm "+arn+"'")
-	s.noSeed(t, r, arn)
-	if got, _ := os.ReadFile(s.config); string(got) != deviceConfig {
-		t.Fatalf("the config file changed:\n%s", got)
-	}
-	expect(t, s.vmfa(t, "aws", "devices", "--profile", "base"), 0, arn+"  not enabled  vault: Amazon Web Services:alice@123456789012 (unconfirmed)\n", "")
+	t.Run("retry", func(t *testing.T) {
+		t.Parallel()
+		s := newDeviceSetup(t)
+		s.nearWindowEnd(t)
+		s.awsAhead.Store(int64(time.Minute))
+		arn := "arn:aws:iam::123456789012:mfa/alice-laptop"
+		r := s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "alice-laptop")
+		failsWith(t, r, "enabling it failed: IAM EnableMFADevice for profile \"base\": IAM rejected the two codes (InvalidAuthenticationCode: Authentication code for device is not valid.): check the clock with 'vmfa time', then run 'vmfa aws enroll --profile base' again to retry with this device, or remove it: 'aws iam delete-virtual-mfa-device --profile base --serial-number "+arn+"', then 'vmfa rm "+arn+"'")
+		s.noSeed(t, r, arn)
+		if got, _ := os.ReadFile(s.config); string(got) != deviceConfig {
+			t.Fatalf("the config file changed:\n%s", got)
+		}
+		expect(t, s.vmfa(t, "aws", "devices", "--profile", "base"), 0, arn+"  not enabled  vault: Amazon Web Services:alice@123456789012 (unconfirmed)\n", "")
 
-	s.awsAhead.Store(0)
-	s.nearWindowEnd(t)
-	expect(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "alice-laptop"), 0, "Reused and enabled the MFA device "+arn, "")
-	if n := s.srv.Count("CreateVirtualMFADevice"); n != 1 {
-		t.Fatalf("%d devices created, want 1", n)
-	}
-	expect(t, s.vmfa(t, "aws", "devices", "--profile", "base"), 0, arn+"  enabled ", "")
+		s.awsAhead.Store(0)
+		s.nearWindowEnd(t)
+		expect(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "alice-laptop"), 0, "Reused and enabled the MFA device "+arn, "")
+		if n := s.srv.Count("CreateVirtualMFADevice"); n != 1 {
+			t.Fatalf("%d devices created, want 1", n)
+		}
+		expect(t, s.vmfa(t, "aws", "devices", "--profile", "base"), 0, arn+"  enabled ", "")
+	})
 
 	// A failure's removal, as its message says, with the AWS CLI.
-	s.awsAhead.Store(int64(time.Minute))
-	s.nearWindowEnd(t)
-	third := "arn:aws:iam::123456789012:mfa/alice-3"
-	failsWith(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "alice-3"), "'aws iam delete-virtual-mfa-device --profile base --serial-number "+third+"'")
-	aws := testenv.Tool(t, "aws")
-	out := testenv.Run(t, testenv.Command(t, aws, s.dir, s.env, "iam", "delete-virtual-mfa-device", "--profile", "base", "--serial-number", third, "--endpoint-url", s.srv.URL), "")
-	if _, _, ok := s.srv.MFADevice(third); out.Code != 0 || ok {
-		t.Fatalf("aws iam delete-virtual-mfa-device: exit %d %s; the device is still there: %v", out.Code, out.Stderr, ok)
-	}
-	expect(t, s.vmfa(t, "rm", "--yes", third), 0, "", "")
+	t.Run("remove", func(t *testing.T) {
+		t.Parallel()
+		s := newDeviceSetup(t)
+		s.awsAhead.Store(int64(time.Minute))
+		s.nearWindowEnd(t)
+		third := "arn:aws:iam::123456789012:mfa/alice-3"
+		failsWith(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "alice-3"), "'aws iam delete-virtual-mfa-device --profile base --serial-number "+third+"'")
+		aws := testenv.Tool(t, "aws")
+		out := testenv.Run(t, testenv.Command(t, aws, s.dir, s.env, "iam", "delete-virtual-mfa-device", "--profile", "base", "--serial-number", third, "--endpoint-url", s.srv.URL), "")
+		if _, _, ok := s.srv.MFADevice(third); out.Code != 0 || ok {
+			t.Fatalf("aws iam delete-virtual-mfa-device: exit %d %s; the device is still there: %v", out.Code, out.Stderr, ok)
+		}
+		expect(t, s.vmfa(t, "rm", "--yes", third), 0, "", "")
+	})
 }
 
 // TestAWSEnrollErrors: IAM's refusals and profiles that cannot enroll,
@@ -224,43 +235,49 @@ func TestAWSEnrollRetry(t *testing.T) {
 // AWS CLI lets the same enroll through.
 func TestAWSEnrollErrors(t *testing.T) {
 	t.Parallel()
-	s := newDeviceSetup(t)
-	s.srv.AddMFADevice(awsBaseARN, "alice")
-	oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "base"),
-		"creating "+aliceDevice+": IAM CreateVirtualMFADevice for profile \"base\": an MFA device of that name already exists (EntityAlreadyExists: MFADevice entity at the same path and name already exists.): give the new device another name with --name")
-	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h"} {
-		s.srv.AddMFADevice(awsBaseARN, n)
-	}
-	s.nearWindowEnd(t)
-	failsWith(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "ninth"),
-		"the user has as many MFA devices as IAM allows (8) (LimitExceeded: Cannot exceed quota for MFADevicesPerUser: 8): remove a device the user no longer uses ('vmfa aws devices' lists them), then run 'vmfa aws enroll --profile base' again")
-	// What that says to do, with the AWS CLI; then the same command works.
-	aws := testenv.Tool(t, "aws")
-	b := "arn:aws:iam::123456789012:mfa/b"
-	for _, args := range [][]string{
-		{"deactivate-mfa-device", "--user-name", "alice", "--serial-number", b},
-		{"delete-virtual-mfa-device", "--serial-number", b},
-	} {
-		out := testenv.Run(t, testenv.Command(t, aws, s.dir, s.env, append([]string{"iam", "--profile", "base", "--endpoint-url", s.srv.URL}, args...)...), "")
-		if out.Code != 0 {
-			t.Fatalf("aws iam %v: exit %d %s", args, out.Code, out.Stderr)
+	t.Run("IAM", func(t *testing.T) {
+		t.Parallel()
+		s := newDeviceSetup(t)
+		s.srv.AddMFADevice(awsBaseARN, "alice")
+		oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "base"),
+			"creating "+aliceDevice+": IAM CreateVirtualMFADevice for profile \"base\": an MFA device of that name already exists (EntityAlreadyExists: MFADevice entity at the same path and name already exists.): give the new device another name with --name")
+		for _, n := range []string{"b", "c", "d", "e", "f", "g", "h"} {
+			s.srv.AddMFADevice(awsBaseARN, n)
 		}
-	}
-	s.nearWindowEnd(t)
-	expect(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "ninth"), 0, "Reused and enabled the MFA device arn:aws:iam::123456789012:mfa/ninth", "")
-	os.WriteFile(s.config, []byte(deviceConfig), 0o600)
+		s.nearWindowEnd(t)
+		failsWith(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "ninth"),
+			"the user has as many MFA devices as IAM allows (8) (LimitExceeded: Cannot exceed quota for MFADevicesPerUser: 8): remove a device the user no longer uses ('vmfa aws devices' lists them), then run 'vmfa aws enroll --profile base' again")
+		// What that says to do, with the AWS CLI; then the same command works.
+		aws := testenv.Tool(t, "aws")
+		b := "arn:aws:iam::123456789012:mfa/b"
+		for _, args := range [][]string{
+			{"deactivate-mfa-device", "--user-name", "alice", "--serial-number", b},
+			{"delete-virtual-mfa-device", "--serial-number", b},
+		} {
+			out := testenv.Run(t, testenv.Command(t, aws, s.dir, s.env, append([]string{"iam", "--profile", "base", "--endpoint-url", s.srv.URL}, args...)...), "")
+			if out.Code != 0 {
+				t.Fatalf("aws iam %v: exit %d %s", args, out.Code, out.Stderr)
+			}
+		}
+		s.nearWindowEnd(t)
+		expect(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "ninth"), 0, "Reused and enabled the MFA device arn:aws:iam::123456789012:mfa/ninth", "")
+	})
 
-	oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "admin"), `AWS profile "admin" assumes the role arn:aws:iam::123456789012:role/admin: an MFA device belongs to an IAM user, whose long-term keys are in another profile (its source_profile "base")`)
-	oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "default"), `AWS profile "default" has no long-term keys`)
-	oneLineError(t, s.vmfa(t, "aws", "resync", "--profile", "base"), `the profile has no mfa_serial: AWS profile "base" names no device to resync: enroll a device with 'vmfa aws enroll --profile PROFILE'`)
-	oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "a b"), `"a b" cannot name an MFA device`)
-	r := s.vmfa(t, "aws", "enroll")
-	if r.code != 2 || !strings.Contains(r.stderr, "--profile is required") {
-		t.Fatalf("enroll without --profile: exit %d %q", r.code, r.stderr)
-	}
-	if got, _ := os.ReadFile(s.config); string(got) != deviceConfig {
-		t.Fatalf("the config file changed:\n%s", got)
-	}
+	t.Run("profiles", func(t *testing.T) {
+		t.Parallel()
+		s := newDeviceSetup(t)
+		oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "admin"), `AWS profile "admin" assumes the role arn:aws:iam::123456789012:role/admin: an MFA device belongs to an IAM user, whose long-term keys are in another profile (its source_profile "base")`)
+		oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "default"), `AWS profile "default" has no long-term keys`)
+		oneLineError(t, s.vmfa(t, "aws", "resync", "--profile", "base"), `the profile has no mfa_serial: AWS profile "base" names no device to resync: enroll a device with 'vmfa aws enroll --profile PROFILE'`)
+		oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "a b"), `"a b" cannot name an MFA device`)
+		r := s.vmfa(t, "aws", "enroll")
+		if r.code != 2 || !strings.Contains(r.stderr, "--profile is required") {
+			t.Fatalf("enroll without --profile: exit %d %q", r.code, r.stderr)
+		}
+		if got, _ := os.ReadFile(s.config); string(got) != deviceConfig {
+			t.Fatalf("the config file changed:\n%s", got)
+		}
+	})
 }
 
 // TestAWSDeviceProfileCompletion: enroll's and devices' --profile offer every

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vmfa/vmfa/internal/ststest"
 	"github.com/vmfa/vmfa/internal/testenv"
@@ -99,6 +100,11 @@ func TestAWSLoginBrowser(t *testing.T) {
 	env := []string{ststest.FederationEnv(s.srv), "PATH=" + bin + string(filepath.ListSeparator) + os.Getenv("PATH")}
 	r := s.vmfa(t, env, "aws", "login", "--profile", "admin")
 	expect(t, r, 0, "", `Opening the AWS console for profile "admin" in the browser`)
+	// vmfa is done once the browser has the redirect, which it follows
+	// in its own time.
+	for deadline := time.Now().Add(10 * time.Second); len(s.srv.Logins()) == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if l := s.srv.Logins(); len(l) != 1 || !l[0].MFA {
 		t.Fatalf("logins %+v, want admin's", l)
 	}

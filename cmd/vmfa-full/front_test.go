@@ -69,16 +69,16 @@ func TestFrontEndCodeFromAgent(t *testing.T) {
 	})
 	// --next and --json, as vmfa-full prints them: the same bytes but for
 	// the seconds left, which the clock moves.
+	secs := regexp.MustCompile(`"remaining_seconds": \d+`)
 	for _, args := range [][]string{{"code", "--next", "aws"}, {"--dir", filepath.Join(dir, "vault"), "code", "aws", "--json"}} {
 		var fast, full result
 		for range 3 { // both in one window
 			fast = runBin(t, front, dir, "", env, args...)
 			full = vmfa(t, dir, "", with(env, pw, "VMFA_AGENT=off"), args...)
-			if fast.stdout == full.stdout {
+			if secs.ReplaceAllString(fast.stdout, "") == secs.ReplaceAllString(full.stdout, "") {
 				break
 			}
 		}
-		secs := regexp.MustCompile(`"remaining_seconds": \d+`)
 		if fast.code != 0 || fast.stderr != "" || secs.ReplaceAllString(fast.stdout, "") != secs.ReplaceAllString(full.stdout, "") {
 			t.Fatalf("%v: from the agent %+v, from vmfa-full %+v", args, fast, full)
 		}

@@ -531,9 +531,12 @@ func TestSyncKill(t *testing.T) {
 	killingGit := func(t *testing.T, k int, after bool) (pathEnv, count string) {
 		dir := t.TempDir()
 		count = filepath.Join(dir, "count")
+		// read, not cat: no process more for each git the sync runs.
 		script := fmt.Sprintf(`#!/bin/sh
-if [ "$(cat /proc/$PPID/comm)" != vmfa-full ]; then exec %[1]q "$@"; fi
-n=$(( $(cat %[2]q 2>/dev/null || echo 0) + 1 )); echo $n > %[2]q
+read comm < /proc/$PPID/comm
+if [ "$comm" != vmfa-full ]; then exec %[1]q "$@"; fi
+n=0; [ -f %[2]q ] && read n < %[2]q
+n=$((n + 1)); echo $n > %[2]q
 if [ $n -eq %[3]d ] && [ %[4]t = false ]; then kill -9 $PPID; exit 137; fi
 %[1]q "$@"; rc=$?
 if [ $n -eq %[3]d ]; then kill -9 $PPID; fi

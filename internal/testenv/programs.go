@@ -32,9 +32,28 @@ import (
 // seconds), then copied: each test run has programs of its own, which no
 // other run's build replaces while they run.
 func BuildVmfa(dir string) (string, error) {
+	if err := build(dir, "", "vmfa", "vmfa-full"); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, exeName("vmfa")), nil
+}
+
+// BuildVmfaFullTagged builds vmfa-full alone with the build tags tags
+// (comma-separated, as go build -tags takes them), cached as BuildVmfa's
+// programs are, puts it in dir and returns its path.
+func BuildVmfaFullTagged(dir, tags string) (string, error) {
+	if err := build(dir, tags, "vmfa-full"); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, exeName("vmfa-full")), nil
+}
+
+// build builds the commands cmd/NAME of names with the build tags tags in
+// the cache (BuildVmfa), and copies them to dir.
+func build(dir, tags string, names ...string) error {
 	root, err := moduleRoot()
 	if err != nil {
-		return "", err
+		return err
 	}
 	cache, err := os.UserCacheDir()
 	if err != nil {
@@ -43,29 +62,39 @@ func BuildVmfa(dir string) (string, error) {
 	cache = filepath.Join(cache, "vmfa-test")
 	removeOrphanBuilds(cache)
 	sum := sha256.Sum256([]byte(root))
-	built := filepath.Join(cache, hex.EncodeToString(sum[:8]))
-	if err := os.MkdirAll(built, 0o700); err != nil {
-		return "", err
+	top := filepath.Join(cache, hex.EncodeToString(sum[:8]))
+	// Programs built with tags have a directory of their own, so that the
+	// two builds do not take turns relinking the same file.
+	built := top
+	if tags != "" {
+		built = filepath.Join(top, "tags-"+tags)
 	}
-	lock := flock.New(filepath.Join(built, ".lock"))
+	if err := os.MkdirAll(built, 0o700); err != nil {
+		return err
+	}
+	lock := flock.New(filepath.Join(top, ".lock"))
 	if err := lock.Lock(); err != nil {
-		return "", err
+		return err
 	}
 	defer lock.Unlock()
-	if err := os.WriteFile(filepath.Join(built, "root"), []byte(root), 0o600); err != nil {
-		return "", err
+	if err := os.WriteFile(filepath.Join(top, "root"), []byte(root), 0o600); err != nil {
+		return err
 	}
-	cmd := exec.Command("go", "build", "-o", built+string(filepath.Separator), "./cmd/vmfa", "./cmd/vmfa-full")
+	args := []string{"build", "-tags", tags, "-o", built + string(filepath.Separator)}
+	for _, name := range names {
+		args = append(args, "./cmd/"+name)
+	}
+	cmd := exec.Command("go", args...)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building vmfa: %v\n%s", err, out)
+		return fmt.Errorf("building %s: %v\n%s", strings.Join(names, " and "), err, out)
 	}
-	for _, name := range []string{"vmfa", "vmfa-full"} {
+	for _, name := range names {
 		if err := copyProgram(filepath.Join(built, exeName(name)), filepath.Join(dir, exeName(name))); err != nil {
-			return "", err
+			return err
 		}
 	}
-	return filepath.Join(dir, exeName("vmfa")), nil
+	return nil
 }
 
 // removeOrphanBuilds removes the builds in cache of repositories that are
