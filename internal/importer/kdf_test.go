@@ -96,4 +96,11 @@ func TestKDFLimitsLeaveRoom(t *testing.T) {
 			t.Errorf("%s: %v does not fit", app, c)
 		}
 	}
+	// The limits are what may be asked, not what is refused: a derivation
+	// of exactly 1 GiB (Bitwarden's largest memory) or exactly 8 s fits.
+	for _, c := range []kdfCost{argon2Cost(1, 1024<<10, 1), pbkdf2Cost("PBKDF2WITHHMACSHA1", 20_000_000)} {
+		if !c.fits() {
+			t.Errorf("%v does not fit", c)
+		}
+	}
 }
