@@ -61,6 +61,22 @@ func TestHostileAccounts(t *testing.T) {
 	wantErr(t, parseErr(t, "aegis", []byte(`{"version":1,"header":{},"db":{"version":1,"entries":[]}}`), ""), "no accounts")
 }
 
+// An error names an account by its place in the file, counting those
+// vmfa can't generate: the user finds the second entry, not the first.
+func TestAccountNumbersCountSkipped(t *testing.T) {
+	entries := `{"type":"totp","name":"bob","issuer":"Old","info":{"secret":"` + secret + `","algo":"MD5","digits":6,"period":30}},` +
+		`{"type":"totp","name":"alice","issuer":"Example","info":{"secret":"` + secret + `1!","algo":"SHA1","digits":6,"period":30}}`
+	wantErr(t, parseErr(t, "aegis", aegisPlain(entries), ""), "account 2 (Example:alice): secret is not valid base32")
+}
+
+// MaxFileSize is the largest file read: one of exactly that size is
+// parsed (here, found not to be a zip), one a byte over is refused unread.
+func TestFileSizeLimit(t *testing.T) {
+	data := make([]byte, MaxFileSize+1)
+	wantErr(t, parseErr(t, "authenticator-plus", data[:MaxFileSize], ""), "not a valid zip")
+	wantErr(t, parseErr(t, "authenticator-plus", data, ""), "the file is over 64 MiB, too large for an export")
+}
+
 // Accounts vmfa cannot generate are named, and the others kept for
 // --skip-unsupported.
 func TestUnsupported(t *testing.T) {
