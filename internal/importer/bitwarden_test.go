@@ -91,9 +91,10 @@ func TestBitwardenPasswordProtected(t *testing.T) {
 	for name, file := range map[string][]byte{
 		// Cheap parameters (Argon2id at the least Bitwarden allows): the
 		// test's time is multiplied by every mutant of a mutation test.
-		"PBKDF2, 5000 iterations":                        sealBitwarden(t, plain, password, 0, 5000, 0, 0),
-		"PBKDF2, 1 iteration (the least a file can ask)": sealBitwarden(t, plain, password, 0, 1, 0, 0),
-		"Argon2id, 2 iterations, 16 MiB, 4 threads":      sealBitwarden(t, plain, password, 1, 2, 16, 4),
+		"PBKDF2, 5000 iterations":                                           sealBitwarden(t, plain, password, 0, 5000, 0, 0),
+		"PBKDF2, 1 iteration (the least a file can ask)":                    sealBitwarden(t, plain, password, 0, 1, 0, 0),
+		"Argon2id, 2 iterations, 16 MiB, 4 threads":                         sealBitwarden(t, plain, password, 1, 2, 16, 4),
+		"Argon2id, 1 iteration, 1 MiB, 1 thread (the least a file can ask)": sealBitwarden(t, plain, password, 1, 1, 1, 1),
 	} {
 		if format, err := Detect(file); format != "bitwarden" || err != nil {
 			t.Fatalf("%s: Detect = %q, %v", name, format, err)
