@@ -1,0 +1,43 @@
+package importer
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+)
+
+// An encrypted Stratum backup cut short of its header and tag is said to
+// be truncated, at once: no key is derived and no password asked.
+func TestStratumTruncated(t *testing.T) {
+	for _, tc := range []struct {
+		magic string
+		size  int // of the header (salt, nonce or IV) and a tag or block
+	}{
+		{stratumMagic, stratumSaltSize + stratumNonceSize + 16},
+		{stratumLegacyMagic, stratumLegacySalt + stratumLegacyIVSize + 16},
+	} {
+		for n := range tc.size {
+			data := append([]byte(tc.magic), bytes.Repeat([]byte{1}, n)...)
+			_, err := Parse("stratum", data, func() (string, error) { t.Fatal("the password was asked"); return "", nil })
+			if err == nil || err.Error() != "Stratum backup: truncated" {
+				t.Errorf("%s and %d bytes: %v", tc.magic, n, err)
+			}
+		}
+	}
+}
+
+// The app's database: a number column holds 0 to 2^40 (an HOTP counter
+// can be large); anything else is refused, naming the account.
+func TestStratumDatabaseNumbers(t *testing.T) {
+	db := func(counter string) []byte {
+		return sqliteImage(t, `CREATE TABLE authenticator (type INTEGER, issuer TEXT, username TEXT, secret TEXT, algorithm INTEGER, digits INTEGER, period INTEGER, counter INTEGER);
+			INSERT INTO authenticator VALUES (1, 'Example', 'alice', '`+secret+`', 0, 6, 30, `+counter+`);`)
+	}
+	accs, err := Parse("stratum", db(fmt.Sprint(int64(1)<<40)), nil)
+	if err != nil || len(accs) != 1 || accs[0].Counter != 1<<40 {
+		t.Errorf("counter 2^40: %v, %+v", err, accs)
+	}
+	for _, bad := range []string{fmt.Sprint(int64(1)<<40 + 1), "-1"} {
+		wantErr(t, parseErr(t, "stratum", db(bad), ""), "Stratum database: account 1: a number column holds something else")
+	}
+}
