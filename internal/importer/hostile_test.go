@@ -276,3 +276,10 @@ func TestSteamAccountsGenerate(t *testing.T) {
 		t.Fatalf("%+v", a)
 	}
 }
+
+// JSON of the wrong shape is named by what is wrong and where: a field of
+// another type, or the whole document.
+func TestJSONOfTheWrongType(t *testing.T) {
+	wantErr(t, parseErr(t, "aegis", []byte(`{"version":"1"}`), ""), "Aegis vault: unexpected JSON: field version is a string")
+	wantErr(t, parseErr(t, "aegis", []byte(`"vault"`), ""), "Aegis vault: unexpected JSON: the document is a string")
+}
