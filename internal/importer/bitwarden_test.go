@@ -128,3 +128,28 @@ func TestBitwardenProtectedHostile(t *testing.T) {
 		}
 	}
 }
+
+// Bitwarden's CSV export as people edit it: columns in any order, rows
+// cut short (a row without its TOTP column is an item without one), an
+// error naming the line or the account.
+func TestBitwardenCSV(t *testing.T) {
+	uri := "otpauth://totp/Example:alice?secret=" + secret
+	csv := "login_totp,name,login_username\n" +
+		uri + ",Example\n" + // no username column
+		"\n" +
+		"steam://" + secret + "\n" // nor name
+	got, err := Parse("bitwarden", []byte(csv), nil)
+	if err != nil || len(got) != 2 || got[0].Label() != "Example:alice" || got[1].Label() != "Steam" {
+		t.Fatalf("%v, %+v", err, got)
+	}
+	csv = "name,login_username,login_totp\n" +
+		"Example,alice," + secret + "\n" +
+		"No TOTP,bob\n" + // a row cut before the TOTP column
+		"Old,carol\n"
+	got, err = Parse("bitwarden", []byte(csv), nil)
+	if err != nil || len(got) != 1 || got[0].Label() != "Example:alice" {
+		t.Fatalf("%v, %+v", err, got)
+	}
+	wantErr(t, parseErr(t, "bitwarden", []byte("name,login_totp\nA,"+uri+"\nB,\"x\"y\n"), ""), "Bitwarden CSV export: line 3 is not valid CSV")
+	wantErr(t, parseErr(t, "bitwarden", []byte("name,login_totp\nA,"+uri+"\nB,otpauth://totp/B?secret=x!\n"), ""), "account 2: ")
+}
