@@ -194,13 +194,20 @@ func TestHostileKDF(t *testing.T) {
 }
 
 func TestSQLiteLimits(t *testing.T) {
-	db := sqliteImage(t, `CREATE TABLE accounts (_id INTEGER PRIMARY KEY, email TEXT, secret TEXT, counter INTEGER, type INTEGER, issuer TEXT);
-		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 10001)
+	rows := func(n int) []byte {
+		return sqliteImage(t, `CREATE TABLE accounts (_id INTEGER PRIMARY KEY, email TEXT, secret TEXT, counter INTEGER, type INTEGER, issuer TEXT);
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < `+fmt.Sprint(n)+`)
 		INSERT INTO accounts (email, secret, counter, type, issuer) SELECT 'a' || i, '`+secret+`', 0, 0, 'X' FROM n;`)
+	}
+	db := rows(maxAccounts)
 	if f, err := Detect(db); err != nil || f != "google-authenticator-db" {
 		t.Fatalf("Detect = %q, %v", f, err)
 	}
-	wantErr(t, parseErr(t, "google-authenticator-db", db, ""), "more than 10000")
+	if accs, err := Parse("google-authenticator-db", db, nil); err != nil || len(accs) != maxAccounts {
+		t.Errorf("%d accounts: %v, %d imported", maxAccounts, err, len(accs))
+	}
+	// The query stops at the row after the limit.
+	wantErr(t, parseErr(t, "google-authenticator-db", rows(maxAccounts+1), ""), "Google Authenticator database: the database holds more than 10000 accounts")
 
 	db = sqliteImage(t, `CREATE TABLE accounts (email TEXT, secret TEXT, counter INTEGER, type INTEGER, issuer TEXT, isencrypted INTEGER);
 		INSERT INTO accounts VALUES ('alice', 'x', 0, 0, 'Example', 1);`)
