@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -228,6 +229,39 @@ func TestSQLiteWALGrowth(t *testing.T) {
 			if n := imported(wals[2][:cut.at]); n != counts[cut.after] {
 				t.Errorf("page size %d, log cut at %d: %d accounts, want %d", pageSize, cut.at, n, counts[cut.after])
 			}
+		}
+	}
+}
+
+// A log whose last commit says the database has grown to 64 MiB is
+// applied; one page more is refused, before anything that size is made.
+func TestSQLiteWALSizeLimit(t *testing.T) {
+	db, wals, _ := walGrowth(t, 4096, rowsOf(1, "First"))
+	wal := wals[0]
+	const pageSize = 4096
+	for _, pages := range []uint32{MaxFileSize / pageSize, MaxFileSize/pageSize + 1} {
+		grown := append([]byte(nil), wal...)
+		// The commit frame is the last; its header's second word is the
+		// database's size in pages. Reseal the frames' running checksums.
+		order := binary.ByteOrder(binary.LittleEndian)
+		if binary.BigEndian.Uint32(grown)&1 == 1 {
+			order = binary.BigEndian
+		}
+		last := len(grown) - walFrameHeaderSize - pageSize
+		binary.BigEndian.PutUint32(grown[last+4:], pages)
+		s0, s1 := binary.BigEndian.Uint32(grown[24:]), binary.BigEndian.Uint32(grown[28:])
+		for off := walHeaderSize; off < len(grown); off += walFrameHeaderSize + pageSize {
+			s0, s1 = walChecksum(order, grown[off:off+8], s0, s1)
+			s0, s1 = walChecksum(order, grown[off+walFrameHeaderSize:off+walFrameHeaderSize+pageSize], s0, s1)
+			binary.BigEndian.PutUint32(grown[off+16:], s0)
+			binary.BigEndian.PutUint32(grown[off+20:], s1)
+		}
+		merged, applied, err := WithWAL(db, grown)
+		if pages*pageSize == MaxFileSize && (err != nil || !applied || len(merged) != MaxFileSize) {
+			t.Errorf("grown to 64 MiB: %d bytes, applied %v, %v", len(merged), applied, err)
+		}
+		if pages*pageSize > MaxFileSize && (err == nil || err.Error() != "the database with its -wal file is over 64 MiB, too large for an app's database") {
+			t.Errorf("grown past 64 MiB: %d bytes, %v", len(merged), err)
 		}
 	}
 }
