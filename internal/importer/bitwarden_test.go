@@ -89,8 +89,9 @@ func TestBitwardenPasswordProtected(t *testing.T) {
 	}
 	const password = "bitwarden pässword"
 	for name, file := range map[string][]byte{
-		// Cheap parameters (Argon2id at the least Bitwarden allows): the
-		// test's time is multiplied by every mutant of a mutation test.
+		// Cheap parameters, as the test's time is multiplied by every
+		// mutant of a mutation test: Bitwarden's least Argon2id, and the
+		// least any file can ask.
 		"PBKDF2, 5000 iterations":                                           sealBitwarden(t, plain, password, 0, 5000, 0, 0),
 		"PBKDF2, 1 iteration (the least a file can ask)":                    sealBitwarden(t, plain, password, 0, 1, 0, 0),
 		"Argon2id, 2 iterations, 16 MiB, 4 threads":                         sealBitwarden(t, plain, password, 1, 2, 16, 4),
