@@ -2,6 +2,12 @@ package importer
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/pbkdf2"
+	"crypto/rand"
+	"crypto/sha1"
+	"errors"
 	"fmt"
 	"testing"
 )
@@ -39,5 +45,33 @@ func TestStratumDatabaseNumbers(t *testing.T) {
 	}
 	for _, bad := range []string{fmt.Sprint(int64(1)<<40 + 1), "-1"} {
 		wantErr(t, parseErr(t, "stratum", db(bad), ""), "Stratum database: account 1: a number column holds something else")
+	}
+}
+
+// The legacy encrypted backup's CBC does not authenticate: what decrypts,
+// under a wrong password, to something other than a JSON object is a
+// wrong password; what decrypts to one is read.
+func TestStratumLegacyUnauthenticated(t *testing.T) {
+	seal := func(plain string) []byte {
+		salt, iv := make([]byte, stratumLegacySalt), make([]byte, stratumLegacyIVSize)
+		rand.Read(salt)
+		rand.Read(iv)
+		key, err := pbkdf2.Key(sha1.New, "test", salt, stratumLegacyRounds, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := aes.BlockSize - len(plain)%aes.BlockSize
+		padded := append([]byte(plain), bytes.Repeat([]byte{byte(n)}, n)...)
+		block, _ := aes.NewCipher(key)
+		cipher.NewCBCEncrypter(block, iv).CryptBlocks(padded, padded)
+		return append(append(append([]byte(stratumLegacyMagic), salt...), iv...), padded...)
+	}
+	password := func() (string, error) { return "test", nil }
+	if _, err := Parse("stratum", seal(`["not a backup"]`), password); !errors.Is(err, ErrWrongPassword) {
+		t.Errorf("decrypted to something else than a JSON object: %v", err)
+	}
+	backup := `{"Authenticators":[{"Type":2,"Issuer":"Example","Username":"alice","Secret":"` + secret + `","Algorithm":0,"Digits":6,"Period":30}]}`
+	if accs, err := Parse("stratum", seal(backup), password); err != nil || len(accs) != 1 || accs[0].Label() != "Example:alice" {
+		t.Errorf("a backup: %v, %+v", err, accs)
 	}
 }
