@@ -6,7 +6,9 @@ import (
 	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/binary"
+	"strings"
 	"testing"
 )
 
@@ -31,6 +33,30 @@ func TestAndOTPIterations(t *testing.T) {
 		accs, err := Parse("andotp", file, func() (string, error) { return password, nil })
 		if err != nil || len(accs) != 1 || accs[0].Label() != "Example:alice" {
 			t.Errorf("%d iterations: %v, %+v", iterations, err, accs)
+		}
+	}
+}
+
+// The smallest encrypted backups, of one byte of content (andOTPMinSize),
+// are decrypted in both formats: what is wrong with them is their content.
+func TestAndOTPSmallest(t *testing.T) {
+	const password = "test"
+	gcm := func(key []byte) cipher.AEAD {
+		block, _ := aes.NewCipher(key)
+		aead, _ := cipher.NewGCM(block)
+		return aead
+	}
+	nonce := make([]byte, andOTPNonceSize)
+	old := sha256.Sum256([]byte(password))
+	oldFormat := append(append([]byte(nil), nonce...), gcm(old[:]).Seal(nil, nonce, []byte("["), nil)...)
+	salt := make([]byte, andOTPSaltSize)
+	key, _ := pbkdf2.Key(sha1.New, password, salt, 1, 32)
+	current := append(append(binary.BigEndian.AppendUint32(nil, 1), salt...), nonce...)
+	current = append(current, gcm(key).Seal(nil, nonce, []byte("["), nil)...)
+	for name, file := range map[string][]byte{"old": oldFormat, "current": current} {
+		_, err := Parse("andotp", file, func() (string, error) { return password, nil })
+		if err == nil || !strings.Contains(err.Error(), "andOTP backup: not valid JSON") {
+			t.Errorf("%s format, %d bytes: %v", name, len(file), err)
 		}
 	}
 }

@@ -50,7 +50,7 @@ func TestStratumDatabaseNumbers(t *testing.T) {
 
 // The legacy encrypted backup's CBC does not authenticate: what decrypts,
 // under a wrong password, to something other than a JSON object is a
-// wrong password; what decrypts to one is read.
+// wrong password; what decrypts to one is read, down to a single block.
 func TestStratumLegacyUnauthenticated(t *testing.T) {
 	seal := func(plain string) []byte {
 		salt, iv := make([]byte, stratumLegacySalt), make([]byte, stratumLegacyIVSize)
@@ -69,6 +69,10 @@ func TestStratumLegacyUnauthenticated(t *testing.T) {
 	password := func() (string, error) { return "test", nil }
 	if _, err := Parse("stratum", seal(`["not a backup"]`), password); !errors.Is(err, ErrWrongPassword) {
 		t.Errorf("decrypted to something else than a JSON object: %v", err)
+	}
+	// The smallest: one block.
+	if _, err := Parse("stratum", seal(`{}`), password); err == nil || err.Error() != "the file holds no accounts" {
+		t.Errorf("a backup of one block: %v", err)
 	}
 	backup := `{"Authenticators":[{"Type":2,"Issuer":"Example","Username":"alice","Secret":"` + secret + `","Algorithm":0,"Digits":6,"Period":30}]}`
 	if accs, err := Parse("stratum", seal(backup), password); err != nil || len(accs) != 1 || accs[0].Label() != "Example:alice" {
