@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -262,6 +263,24 @@ func TestSQLiteWALSizeLimit(t *testing.T) {
 		}
 		if pages*pageSize > MaxFileSize && (err == nil || err.Error() != "the database with its -wal file is over 64 MiB, too large for an app's database") {
 			t.Errorf("grown past 64 MiB: %d bytes, %v", len(merged), err)
+		}
+	}
+}
+
+// A database marked as in WAL mode (header bytes 18 and 19, the versions
+// to write and to read it, 2) is read without its log, whichever byte says
+// so: SQLite can't load the file as it is when the one to read it does.
+func TestSQLiteWALModeHeader(t *testing.T) {
+	db, _ := walDatabase(t)
+	want, err := Parse("google-authenticator-db", db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, versions := range [][2]byte{{2, 1}, {1, 2}} {
+		img := append([]byte(nil), db...)
+		img[18], img[19] = versions[0], versions[1]
+		if got, err := Parse("google-authenticator-db", img, nil); err != nil || !slices.Equal(got, want) {
+			t.Errorf("versions %v: %v, %d accounts", versions, err, len(got))
 		}
 	}
 }
