@@ -89,8 +89,13 @@ func TestBitwardenPasswordProtected(t *testing.T) {
 	}
 	const password = "bitwarden pässword"
 	for name, file := range map[string][]byte{
-		"PBKDF2, 100 000 iterations":                sealBitwarden(t, plain, password, 0, 100_000, 0, 0),
-		"Argon2id, 3 iterations, 64 MiB, 4 threads": sealBitwarden(t, plain, password, 1, 3, 64, 4),
+		// Cheap parameters, as the test's time is multiplied by every
+		// mutant of a mutation test: Bitwarden's least Argon2id, and the
+		// least any file can ask.
+		"PBKDF2, 5000 iterations":                                           sealBitwarden(t, plain, password, 0, 5000, 0, 0),
+		"PBKDF2, 1 iteration (the least a file can ask)":                    sealBitwarden(t, plain, password, 0, 1, 0, 0),
+		"Argon2id, 2 iterations, 16 MiB, 4 threads":                         sealBitwarden(t, plain, password, 1, 2, 16, 4),
+		"Argon2id, 1 iteration, 1 MiB, 1 thread (the least a file can ask)": sealBitwarden(t, plain, password, 1, 1, 1, 1),
 	} {
 		if format, err := Detect(file); format != "bitwarden" || err != nil {
 			t.Fatalf("%s: Detect = %q, %v", name, format, err)
@@ -123,4 +128,29 @@ func TestBitwardenProtectedHostile(t *testing.T) {
 			t.Errorf("got %v, want %q", err, tc.want)
 		}
 	}
+}
+
+// Bitwarden's CSV export as people edit it: columns in any order, rows
+// cut short (a row without its TOTP column is an item without one), an
+// error naming the line or the account.
+func TestBitwardenCSV(t *testing.T) {
+	uri := "otpauth://totp/Example:alice?secret=" + secret
+	csv := "login_totp,name,login_username\n" +
+		uri + ",Example\n" + // no username column
+		"\n" +
+		"steam://" + secret + "\n" // nor name
+	got, err := Parse("bitwarden", []byte(csv), nil)
+	if err != nil || len(got) != 2 || got[0].Label() != "Example:alice" || got[1].Label() != "Steam" {
+		t.Fatalf("%v, %+v", err, got)
+	}
+	csv = "name,login_username,login_totp\n" +
+		"Example,alice," + secret + "\n" +
+		"No TOTP,bob\n" + // a row cut before the TOTP column
+		"Old,carol\n"
+	got, err = Parse("bitwarden", []byte(csv), nil)
+	if err != nil || len(got) != 1 || got[0].Label() != "Example:alice" {
+		t.Fatalf("%v, %+v", err, got)
+	}
+	wantErr(t, parseErr(t, "bitwarden", []byte("name,login_totp\nA,"+uri+"\nB,\"x\"y\n"), ""), "Bitwarden CSV export: line 3 is not valid CSV")
+	wantErr(t, parseErr(t, "bitwarden", []byte("name,login_totp\nA,"+uri+"\nB,otpauth://totp/B?secret=x!\n"), ""), "account 2: ")
 }

@@ -61,6 +61,22 @@ func TestHostileAccounts(t *testing.T) {
 	wantErr(t, parseErr(t, "aegis", []byte(`{"version":1,"header":{},"db":{"version":1,"entries":[]}}`), ""), "no accounts")
 }
 
+// An error names an account by its place in the file, counting those
+// vmfa can't generate: the user finds the second entry, not the first.
+func TestAccountNumbersCountSkipped(t *testing.T) {
+	entries := `{"type":"totp","name":"bob","issuer":"Old","info":{"secret":"` + secret + `","algo":"MD5","digits":6,"period":30}},` +
+		`{"type":"totp","name":"alice","issuer":"Example","info":{"secret":"` + secret + `1!","algo":"SHA1","digits":6,"period":30}}`
+	wantErr(t, parseErr(t, "aegis", aegisPlain(entries), ""), "account 2 (Example:alice): secret is not valid base32")
+}
+
+// MaxFileSize is the largest file read: one of exactly that size is
+// parsed (here, found not to be a zip), one a byte over is refused unread.
+func TestFileSizeLimit(t *testing.T) {
+	data := make([]byte, MaxFileSize+1)
+	wantErr(t, parseErr(t, "authenticator-plus", data[:MaxFileSize], ""), "not a valid zip")
+	wantErr(t, parseErr(t, "authenticator-plus", data, ""), "the file is over 64 MiB, too large for an export")
+}
+
 // Accounts vmfa cannot generate are named, and the others kept for
 // --skip-unsupported.
 func TestUnsupported(t *testing.T) {
@@ -178,13 +194,20 @@ func TestHostileKDF(t *testing.T) {
 }
 
 func TestSQLiteLimits(t *testing.T) {
-	db := sqliteImage(t, `CREATE TABLE accounts (_id INTEGER PRIMARY KEY, email TEXT, secret TEXT, counter INTEGER, type INTEGER, issuer TEXT);
-		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 10001)
+	rows := func(n int) []byte {
+		return sqliteImage(t, `CREATE TABLE accounts (_id INTEGER PRIMARY KEY, email TEXT, secret TEXT, counter INTEGER, type INTEGER, issuer TEXT);
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < `+fmt.Sprint(n)+`)
 		INSERT INTO accounts (email, secret, counter, type, issuer) SELECT 'a' || i, '`+secret+`', 0, 0, 'X' FROM n;`)
+	}
+	db := rows(maxAccounts)
 	if f, err := Detect(db); err != nil || f != "google-authenticator-db" {
 		t.Fatalf("Detect = %q, %v", f, err)
 	}
-	wantErr(t, parseErr(t, "google-authenticator-db", db, ""), "more than 10000")
+	if accs, err := Parse("google-authenticator-db", db, nil); err != nil || len(accs) != maxAccounts {
+		t.Errorf("%d accounts: %v, %d imported", maxAccounts, err, len(accs))
+	}
+	// The query stops at the row after the limit.
+	wantErr(t, parseErr(t, "google-authenticator-db", rows(maxAccounts+1), ""), "Google Authenticator database: the database holds more than 10000 accounts")
 
 	db = sqliteImage(t, `CREATE TABLE accounts (email TEXT, secret TEXT, counter INTEGER, type INTEGER, issuer TEXT, isencrypted INTEGER);
 		INSERT INTO accounts VALUES ('alice', 'x', 0, 0, 'Example', 1);`)
@@ -259,4 +282,11 @@ func TestSteamAccountsGenerate(t *testing.T) {
 	if a := c.list[0]; a.Type != otp.Steam || a.Digits != 5 || a.Period != 30 || a.Algorithm != otp.SHA1 {
 		t.Fatalf("%+v", a)
 	}
+}
+
+// JSON of the wrong shape is named by what is wrong and where: a field of
+// another type, or the whole document.
+func TestJSONOfTheWrongType(t *testing.T) {
+	wantErr(t, parseErr(t, "aegis", []byte(`{"version":"1"}`), ""), "Aegis vault: unexpected JSON: field version is a string")
+	wantErr(t, parseErr(t, "aegis", []byte(`"vault"`), ""), "Aegis vault: unexpected JSON: the document is a string")
 }

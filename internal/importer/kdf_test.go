@@ -46,6 +46,10 @@ func TestKDFLimits(t *testing.T) {
 	// Fifty slots of a second each: the file, not one slot, is too much.
 	refusedAtOnce(t, "aegis", aegisSlots(50, 1<<18, 8, 1),
 		"Aegis vault: password slot 20 asks for scrypt N=2^18, r=8, p=1 (256 MiB, about 0.8 s of computing) after 19 key derivations, about 17 s in all: over vmfa's limit of 16 s for a file")
+	// Three of 6.7 s, each fitting alone; the cost named has its memory
+	// from 1 MiB on.
+	refusedAtOnce(t, "aegis", aegisSlots(3, 1<<12, 1, 1<<12),
+		"Aegis vault: password slot 3 asks for scrypt N=2^12, r=1, p=4096 (1 MiB, about 6.7 s of computing) after 2 key derivations, about 20 s in all: over vmfa's limit of 16 s for a file")
 	refusedAtOnce(t, "aegis", aegisSlots(1, 1<<21, 8, 1),
 		"Aegis vault: password slot 1 asks for scrypt N=2^21, r=8, p=1 (2 GiB, about 6.7 s of computing): over vmfa's limit of 1 GiB of memory for a key")
 
@@ -94,6 +98,13 @@ func TestKDFLimitsLeaveRoom(t *testing.T) {
 	} {
 		if !c.fits() {
 			t.Errorf("%s: %v does not fit", app, c)
+		}
+	}
+	// The limits are what may be asked, not what is refused: a derivation
+	// of exactly 1 GiB (Bitwarden's largest memory) or exactly 8 s fits.
+	for _, c := range []kdfCost{argon2Cost(1, 1024<<10, 1), pbkdf2Cost("PBKDF2WITHHMACSHA1", 20_000_000)} {
+		if !c.fits() {
+			t.Errorf("%v does not fit", c)
 		}
 	}
 }
