@@ -54,3 +54,23 @@ func TestFileCacheRemovesStaleTemps(t *testing.T) {
 		t.Fatalf("Get after the clean-up: %q %v %v", got, ok, err)
 	}
 }
+
+// TestFileCacheTightensDir: a cache directory made earlier with looser
+// permissions (by hand, or a umask) is made 0700 by the next write: a
+// session is as good as a password, and its name says which profiles
+// have one.
+func TestFileCacheTightensDir(t *testing.T) {
+	v := newVault(t)
+	dir := filepath.Join(t.TempDir(), "aws-sessions")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o755) // whatever the umask
+	c := &FileCache{Dir: dir, Recipient: v.Recipient(), Decrypter: v, Now: time.Now}
+	if err := c.Put("entry", []byte("secret"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("the cache directory after a write: %v (%v), want 0700", fi.Mode().Perm(), err)
+	}
+}

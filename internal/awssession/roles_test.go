@@ -184,3 +184,34 @@ func TestRevokedSourceSession(t *testing.T) {
 		t.Fatalf("%d processes that found the MFA session refused made %d GetSessionToken in all, want 3", n, g)
 	}
 }
+
+// TestAssumeRoleNames: AssumeRole sends the profile's external_id (a third
+// party's role refuses to be assumed without it) and role_session_name,
+// as the AWS CLI does; a profile without role_session_name has its session
+// named vmfa-UNIXTIME, which CloudTrail shows.
+func TestAssumeRoleNames(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig+`
+[profile partner]
+role_arn = `+adminRole+`
+source_profile = base
+external_id = ext-0123
+role_session_name = alice@partner
+`, true)
+	now := time.Now()
+	r := Request{Now: func() time.Time { return now }}
+	for _, c := range []struct{ profile, externalID, sessionName string }{
+		{"partner", "ext-0123", "alice@partner"},
+		{"admin", "", fmt.Sprintf("vmfa-%d", now.Unix())},
+	} {
+		if _, err := session(t, c.profile, r); err != nil {
+			t.Fatalf("%s: %v", c.profile, err)
+		}
+		calls := srv.Calls()
+		last := calls[len(calls)-1]
+		if last.Action != "AssumeRole" || last.ExternalID != c.externalID || last.SessionName != c.sessionName {
+			t.Errorf("%s: %s with ExternalId %q, RoleSessionName %q; want AssumeRole with %q, %q",
+				c.profile, last.Action, last.ExternalID, last.SessionName, c.externalID, c.sessionName)
+		}
+	}
+}
