@@ -311,7 +311,7 @@ func TestUnreachable(t *testing.T) {
 	awsFiles(t, nil, baseConfig, false)
 	t.Setenv("AWS_ENDPOINT_URL_STS", "http://"+addr)
 	_, err = session(t, "base", Request{})
-	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), addr) || strings.Contains(err.Error(), "\n") || len(err.Error()) > 400 {
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "cannot reach STS at "+addr+` for profile "base"`) || strings.Contains(err.Error(), "\n") || len(err.Error()) > 400 {
 		t.Fatalf("got %v, want one short line naming %s", err, addr)
 	}
 }
@@ -417,5 +417,34 @@ func TestTimeoutAfterTheCode(t *testing.T) {
 	start := time.Now()
 	if _, err := session(t, "base", Request{Timeout: timeout}); err == nil || time.Since(start) > 10*timeout {
 		t.Fatalf("an STS that never answers: %v after %v, want an error within about %v", err, time.Since(start), timeout)
+	}
+}
+
+// TestRejectedCodeClockBound: a clock a TOTP period off AWS's, by the Date
+// of its answer, still gives codes AWS takes (it accepts the window either
+// side), so a rejected code is not blamed on it; a second more is, and the
+// error says by how much, and which way.
+func TestRejectedCodeClockBound(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	srv.RejectCodes = true
+	now := time.Now().Truncate(time.Second)
+	for _, c := range []struct {
+		awsAhead time.Duration
+		want     string // "" for the clock not blamed
+	}{
+		{30 * time.Second, ""},
+		{-30 * time.Second, ""},
+		{31 * time.Second, "this computer's clock is 31s behind AWS's"},
+		{-31 * time.Second, "this computer's clock is 31s ahead of AWS's"},
+	} {
+		srv.Date = func() time.Time { return now.Add(c.awsAhead) }
+		_, err := session(t, "base", Request{Now: func() time.Time { return now }})
+		var clock *ClockError
+		blamed := errors.As(err, &clock)
+		if !errors.Is(err, ErrCodeRejected) || blamed != (c.want != "") || (blamed && !strings.HasSuffix(err.Error(), c.want)) ||
+			(!blamed && !strings.Contains(err.Error(), "the clock agrees with AWS's")) {
+			t.Errorf("AWS's clock %v ahead: %v; want the clock blamed: %q", c.awsAhead, err, c.want)
+		}
 	}
 }
