@@ -23,6 +23,8 @@ func TestFederatedName(t *testing.T) {
 		"arn:aws:iam::123456789012:user/alice":                                             "alice",
 		"arn:aws:iam::123456789012:user/ops/bob.smith@example.com":                         "bob.smith@example.com",
 		"arn:aws:iam::123456789012:user/a":                                                 "vmfa",
+		"arn:aws:iam::123456789012:user/al":                                                "al",
+		"arn:aws:iam::123456789012:user/Zed_AZ+az=09,":                                     "Zed_AZ+az=09,",
 		"arn:aws:iam::123456789012:user/" + "x€y" + "0123456789abcdefghijklmnopqrstuvwxyz": "xy0123456789abcdefghijklmnopqrst",
 	} {
 		if got := federatedName(arn); got != want {

@@ -215,3 +215,44 @@ role_session_name = alice@partner
 		}
 	}
 }
+
+// TestRoleChainOfAnHour: a chain asked for an hour, AWS's limit, gets it
+// without a word about cutting it.
+func TestRoleChainOfAnHour(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, roleConfig(), true)
+	var warnings []string
+	r := Request{Duration: time.Hour, Codes: (&totp{}).code, Now: time.Now, Warn: func(m string) { warnings = append(warnings, m) }}
+	if _, err := load(t, "deploy").Session(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	calls := srv.Calls()
+	if last := calls[len(calls)-1]; !strings.HasSuffix(last.RoleARN, "/deploy") || last.Duration != "3600" || len(warnings) != 0 {
+		t.Fatalf("deploy for an hour: %s for %q s, warnings %q; want AssumeRole of deploy for 3600 s and no warning", last.RoleARN, last.Duration, warnings)
+	}
+}
+
+// TestRoleDeviceNotSource's: a role whose mfa_serial names a device its
+// source profile does not (the source has none) gets the source's MFA
+// session with the role's device, and the role through it: one code.
+func TestRoleDeviceNotSource(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, `[profile base]
+region = eu-west-1
+
+[profile admin]
+role_arn = `+adminRole+`
+source_profile = base
+mfa_serial = `+device+`
+`, true)
+	codes := &totp{}
+	c, err := session(t, "admin", Request{Codes: codes.code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := srv.Calls()
+	if len(calls) != 2 || calls[0].Action != "GetSessionToken" || calls[0].SerialNumber != device || calls[1].TokenCode != "" ||
+		!srv.SessionMFA(c.AccessKeyID) || len(codes.given) != 1 {
+		t.Fatalf("calls %+v: want GetSessionToken with %s, then AssumeRole with its session", calls, device)
+	}
+}

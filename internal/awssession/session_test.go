@@ -262,6 +262,9 @@ credential_process = "vmfa" aws credentials --duration 1h --profile=admin
 [profile devnone]
 credential_process = vmfa aws credentials
 
+[profile devcut]
+credential_process = vmfa aws credentials --profile
+
 [profile vault]
 credential_process = aws-vault export --format=json base
 `, false)
@@ -273,6 +276,7 @@ credential_process = aws-vault export --format=json base
 		{"dev", `AWS profile "dev" is served by vmfa: its credential_process runs vmfa for profile "base"`, true, "base"},
 		{"devq", `AWS profile "devq" is served by vmfa: its credential_process runs vmfa for profile "admin"`, true, "admin"},
 		{"devnone", `AWS profile "devnone" is served by vmfa: its credential_process runs vmfa`, true, ""},
+		{"devcut", `AWS profile "devcut" is served by vmfa: its credential_process runs vmfa`, true, ""},
 		{"vault", `AWS profile "vault" gets its credentials from its credential_process, not from long-term keys and an mfa_serial`, false, ""},
 	} {
 		_, err := Load(context.Background(), c.profile)
@@ -289,7 +293,7 @@ func TestRejectedCode(t *testing.T) {
 	awsFiles(t, srv, baseConfig, true)
 	srv.RejectCodes = true
 	_, err := session(t, "base", Request{})
-	if !errors.Is(err, ErrCodeRejected) || !strings.Contains(err.Error(), "clock agrees") || strings.Contains(err.Error(), "\n") || errors.As(err, new(*ClockError)) {
+	if !errors.Is(err, ErrCodeRejected) || !strings.Contains(err.Error(), `for profile "base" (MultiFactorAuthentication failed): the clock agrees`) || strings.Contains(err.Error(), "\n") || errors.As(err, new(*ClockError)) {
 		t.Fatalf("got %v, want one line: rejected, clock agrees", err)
 	}
 	// AWS's clock is 3 minutes ahead: the clock is blamed.
