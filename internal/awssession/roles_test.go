@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -254,5 +255,73 @@ mfa_serial = `+device+`
 	if len(calls) != 2 || calls[0].Action != "GetSessionToken" || calls[0].SerialNumber != device || calls[1].TokenCode != "" ||
 		!srv.SessionMFA(c.AccessKeyID) || len(codes.given) != 1 {
 		t.Fatalf("calls %+v: want GetSessionToken with %s, then AssumeRole with its session", calls, device)
+	}
+}
+
+// TestRoleCacheFollowsSourceKeys: a role's cached session is its source's
+// keys': once the credentials file holds other keys (rotated, or another
+// user's), the role is not served what the old keys got, and a new session
+// is signed with the new keys.
+func TestRoleCacheFollowsSourceKeys(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	r := Request{Cache: fileCache(t), Codes: (&totp{}).code, Now: time.Now}
+	first, err := session(t, "admin", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rotatedKey, rotatedSecret = "AKIAROTATEDEXAMPLE01", "rotatedSecretKeyEXAMPLE000000000000000000"
+	srv.AddUser(rotatedKey, rotatedSecret, baseARN)
+	if err := os.WriteFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"),
+		[]byte("[base]\naws_access_key_id = "+rotatedKey+"\naws_secret_access_key = "+rotatedSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	second, err := session(t, "admin", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := srv.Calls()
+	if second == first || len(calls) != 4 || calls[2].Action != "GetSessionToken" || calls[2].AccessKey != rotatedKey {
+		t.Fatalf("after the keys changed: %d calls, the same session %v; want a new MFA session signed with the new key", len(calls), second == first)
+	}
+}
+
+// TestSelfSourceProfile: a role profile whose source_profile names itself
+// assumes its role with its own keys (as AWS's documentation shows); as
+// another role's source, such a profile signs with its keys, as the AWS
+// CLI takes a source profile with keys of its own.
+func TestSelfSourceProfile(t *testing.T) {
+	srv := ststest.New(t)
+	const selfKey, selfSecret = "AKIASELFEXAMPLE00001", "selfSecretKeyEXAMPLE00000000000000000000"
+	awsFiles(t, srv, baseConfig+`
+[profile self]
+role_arn = `+adminRole+`
+source_profile = self
+mfa_serial = `+device+`
+
+[profile top]
+role_arn = arn:aws:iam::123456789012:role/top
+source_profile = self
+mfa_serial = `+device+`
+`, true)
+	srv.AddUser(selfKey, selfSecret, baseARN)
+	if err := os.WriteFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"),
+		[]byte("[self]\naws_access_key_id = "+selfKey+"\naws_secret_access_key = "+selfSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, profile := range []string{"self", "top"} {
+		before := len(srv.Calls())
+		c, err := session(t, profile, Request{})
+		if err != nil {
+			t.Fatalf("%s: %v", profile, err)
+		}
+		calls := srv.Calls()[before:]
+		if len(calls) != 2 || calls[0].Action != "GetSessionToken" || calls[0].AccessKey != selfKey || calls[1].Action != "AssumeRole" ||
+			!srv.Issued(c.AccessKeyID, c.SessionToken) || !srv.SessionMFA(c.AccessKeyID) {
+			t.Fatalf("%s: %d calls; want GetSessionToken signed with self's keys, then AssumeRole with its session", profile, len(calls))
+		}
+		if want := map[string]string{"self": adminRole, "top": "arn:aws:iam::123456789012:role/top"}[profile]; calls[1].RoleARN != want {
+			t.Fatalf("%s assumed %s, want %s", profile, calls[1].RoleARN, want)
+		}
 	}
 }

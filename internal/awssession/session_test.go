@@ -235,7 +235,7 @@ func TestFileCache(t *testing.T) {
 func TestLoadErrors(t *testing.T) {
 	awsFiles(t, nil, baseConfig, false)
 	for _, c := range []struct{ profile, want string }{
-		{"nosuch", `no AWS profile "nosuch"`},
+		{"nosuch", `no AWS profile "nosuch" in ` + os.Getenv("AWS_CONFIG_FILE") + " or " + os.Getenv("AWS_SHARED_CREDENTIALS_FILE")},
 		{"nomfa", `AWS profile "nomfa" has no mfa_serial`},
 		{"nokeys", `AWS profile "nokeys" has no long-term keys`},
 		{"orphan", `its source_profile "nokeys" has no long-term keys`},
@@ -245,6 +245,16 @@ func TestLoadErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") || errors.Is(err, ErrNoProfile) != (c.profile == "") {
 			t.Errorf("Load(%q): %v, want one line with %q", c.profile, err, c.want)
 		}
+	}
+	// Without AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, the files
+	// named are the SDK's own.
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	os.Unsetenv("AWS_CONFIG_FILE")
+	os.Unsetenv("AWS_SHARED_CREDENTIALS_FILE")
+	want := `no AWS profile "base" in ` + filepath.Join(home, ".aws", "config") + " or " + filepath.Join(home, ".aws", "credentials")
+	if _, err := Load(context.Background(), "base"); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Load without the files: %v, want %q", err, want)
 	}
 }
 
