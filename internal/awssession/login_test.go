@@ -99,7 +99,7 @@ func TestConsole(t *testing.T) {
 
 	// An endpoint that is not http(s), or refuses: one line, no URL.
 	for endpoint, want := range map[string]string{
-		"ftp://example.com/federation":       `the federation endpoint "ftp://example.com/federation" is not an http(s) URL`,
+		"ftp://example.com/federation":         `the federation endpoint "ftp://example.com/federation" is not an http(s) URL`,
 		srv.URL + ststest.FederationPath + "x": "refused the session (HTTP 403)",
 	} {
 		t.Setenv(FederationEndpointEnv, endpoint)
