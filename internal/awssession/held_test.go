@@ -25,15 +25,31 @@ func TestTieredListClear(t *testing.T) {
 	}
 	disk, memory := newCache("disk"), newCache("memory")
 	codes := &totp{}
-	r := Request{Cache: &Tiered{Memory: memory, Disk: disk}, Codes: codes.code, Now: time.Now}
+	var warnings []string
+	r := Request{Cache: &Tiered{Memory: memory, Disk: disk}, Codes: codes.code, Now: time.Now, Warn: func(m string) { warnings = append(warnings, m) }}
 	admin, err := session(t, "admin", r) // base's MFA session, and admin's role session
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(warnings) > 0 {
+		t.Fatalf("%v, warnings %q", err, warnings)
 	}
 	held, errs := List(disk, memory)
 	if len(errs) > 0 || len(held) != 2 || held[0].Profile != "admin" || held[0].Kind != KindRole || held[1].Profile != "base" || held[1].Kind != KindSession ||
 		!held[0].Expiration.Equal(admin.Expiration) || !slices.Equal(held[0].Where, []string{InAgent, OnDisk}) {
 		t.Fatalf("List: %+v, %v; want admin's role session then base's, in the agent and on disk", held, errs)
+	}
+
+	// The disk's file lost (or never written: a full disk): the memory
+	// serves.
+	diskFile := filepath.Join(disk.Dir, held[0].name+".age")
+	saved, err := os.ReadFile(diskFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(diskFile)
+	if again, err := session(t, "admin", r); err != nil || again != admin || len(codes.given) != 1 || len(srv.Calls()) != 2 {
+		t.Fatalf("admin with its disk file lost: %v, %d codes, %d calls; want the memory's session", err, len(codes.given), len(srv.Calls()))
+	}
+	if err := os.WriteFile(diskFile, saved, 0o600); err != nil {
+		t.Fatal(err)
 	}
 
 	// The agent's memory lost: the disk serves, and hands it back.
@@ -74,6 +90,10 @@ func TestTieredListClear(t *testing.T) {
 	}
 	if names, err := disk.Names(); err != nil || len(names) != 0 {
 		t.Fatalf("after Clear all: %q, %v", names, err)
+	}
+	// Another 'clear' that got there first is no error.
+	if err := disk.Delete(held[0].name); err != nil {
+		t.Fatalf("Delete of an entry gone: %v", err)
 	}
 	// A new session costs a code again.
 	if _, err := session(t, "admin", r); err != nil || len(codes.given) != 2 {

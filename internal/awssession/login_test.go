@@ -2,6 +2,7 @@ package awssession
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -97,13 +98,22 @@ func TestConsole(t *testing.T) {
 		t.Fatal("base for 2 h: GetFederationToken was not asked for 7200 s")
 	}
 
-	// An endpoint that is not http(s), or refuses: one line, no URL.
+	// An endpoint that is not http(s), refuses, or is not there: one
+	// line, without the request's URL, which holds the session's keys.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
 	for endpoint, want := range map[string]string{
+		"http://" + closed + "/federation":     "cannot reach the federation endpoint " + closed + " (dial tcp " + closed + ": connect: connection refused)",
 		"ftp://example.com/federation":         `the federation endpoint "ftp://example.com/federation" is not an http(s) URL`,
 		srv.URL + ststest.FederationPath + "x": "refused the session (HTTP 403)",
 	} {
 		t.Setenv(FederationEndpointEnv, endpoint)
-		if c, err := load(t, "admin").Console(context.Background(), r, 0); err == nil || c.URL != "" || !strings.Contains(err.Error(), want) {
+		if c, err := load(t, "admin").Console(context.Background(), r, 0); err == nil || c.URL != "" || !strings.Contains(err.Error(), want) ||
+			strings.Contains(err.Error(), "Session") || strings.Contains(err.Error(), "\n") {
 			t.Errorf("endpoint %s: %v, want %q", endpoint, err, want)
 		}
 	}
