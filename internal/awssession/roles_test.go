@@ -325,3 +325,22 @@ mfa_serial = `+device+`
 		}
 	}
 }
+
+// TestRoleChainLength: a chain of maxChain roles is served; one more is
+// refused, naming the profile asked for.
+func TestRoleChainLength(t *testing.T) {
+	config := baseConfig
+	for i := 1; i <= maxChain+1; i++ {
+		config += fmt.Sprintf("\n[profile r%d]\nrole_arn = arn:aws:iam::123456789012:role/r%d\nsource_profile = r%d\n", i, i, i-1)
+	}
+	awsFiles(t, nil, strings.Replace(config, "source_profile = r0\n", "source_profile = base\n", 1), false)
+	top := fmt.Sprintf("r%d", maxChain)
+	if p := load(t, top); p.Kind != KindRoleChain || p.MFASerial != device {
+		t.Fatalf("%s: kind %q, device %q; want a chain of base's device", top, p.Kind, p.MFASerial)
+	}
+	over := fmt.Sprintf("r%d", maxChain+1)
+	want := fmt.Sprintf("AWS profile %q: its chain of source_profile is over %d roles long", over, maxChain)
+	if _, err := Load(context.Background(), over); err == nil || err.Error() != want {
+		t.Fatalf("Load(%q): %v, want %q", over, err, want)
+	}
+}
