@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/vmfa/vmfa/internal/ststest"
 )
 
 // A writer killed between creating its temporary file and renaming it
@@ -72,5 +74,27 @@ func TestFileCacheTightensDir(t *testing.T) {
 	}
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("the cache directory after a write: %v (%v), want 0700", fi.Mode().Perm(), err)
+	}
+}
+
+// TestCacheHeldPastItsTime: a cache that still holds a session when it is
+// within RefreshMargin of expiring, by the clock codes are computed at (an
+// agent whose timer stood still through a suspend, here a cache whose
+// clock stopped), is not believed: a new session is fetched.
+func TestCacheHeldPastItsTime(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	cache := fileCache(t)
+	stopped := time.Now()
+	cache.Now = func() time.Time { return stopped }
+	now := stopped
+	r := Request{Cache: cache, Now: func() time.Time { return now }}
+	first, err := session(t, "base", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = first.Expiration.Add(-RefreshMargin + time.Second)
+	if c, err := session(t, "base", r); err != nil || c == first || srv.Count("GetSessionToken") != 2 {
+		t.Fatalf("%v before expiry: %v, %d GetSessionToken; want a new session, not the one held", first.Expiration.Sub(now), err, srv.Count("GetSessionToken"))
 	}
 }

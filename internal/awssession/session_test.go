@@ -133,6 +133,11 @@ func TestSourceProfileMFA(t *testing.T) {
 	if !srv.Issued(c.AccessKeyID, c.SessionToken) || c.AccessKeyID == calls[1].AccessKey {
 		t.Fatal("the credentials are not the role's session")
 	}
+	// Each call is signed for its profile's region; chained names none:
+	// us-east-1, where STS's global endpoint is.
+	if calls[0].Region != "eu-west-1" || calls[1].Region != "us-east-1" {
+		t.Fatalf("GetSessionToken signed for %q, AssumeRole for %q; want eu-west-1, us-east-1", calls[0].Region, calls[1].Region)
+	}
 }
 
 // endpoint_url in the profile, rather than the environment, selects STS.

@@ -37,6 +37,7 @@ type Call struct {
 	Action       string
 	At           time.Time // when it arrived, by the system clock
 	AccessKey    string    // the access key ID that signed it
+	Region       string    // the region it was signed for
 	SessionToken string    // X-Amz-Security-Token, "" with long-term keys
 	SerialNumber string
 	TokenCode    string
@@ -181,6 +182,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		Action:       r.PostForm.Get("Action"),
 		At:           time.Now(),
 		AccessKey:    signingKey(r.Header.Get("Authorization")),
+		Region:       scope(r.Header.Get("Authorization"), 2),
 		SessionToken: r.Header.Get("X-Amz-Security-Token"),
 		SerialNumber: r.PostForm.Get("SerialNumber"),
 		TokenCode:    r.PostForm.Get("TokenCode"),
