@@ -80,6 +80,11 @@ func TestGetSessionToken(t *testing.T) {
 	if d := time.Until(c.Expiration); d < 11*time.Hour || d > 13*time.Hour {
 		t.Fatalf("expires in %s, want STS's 12 h", d)
 	}
+	// --duration: asked of STS, in seconds.
+	if c, err := session(t, "base", Request{Duration: 2 * time.Hour}); err != nil || srv.Calls()[1].Duration != "7200" ||
+		time.Until(c.Expiration) > 2*time.Hour {
+		t.Fatalf("base for 2 h: %v, asked for %q s", err, srv.Calls()[1].Duration)
+	}
 }
 
 // A role asked for longer than AWS gives a role assumed with a session is
