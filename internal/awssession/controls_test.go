@@ -23,3 +23,17 @@ func TestCredentialsWithControlsRefused(t *testing.T) {
 		t.Fatalf("%q: want the field named, not its value", msg)
 	}
 }
+
+// TestCredentialsPrintableBounds: the printable ASCII AWS's credentials are
+// made of runs from '!' to '~', both taken; a space, just before, is not.
+func TestCredentialsPrintableBounds(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	for suffix, ok := range map[string]bool{"!~": true, " ": false, "~\x7f": false} {
+		srv.TokenSuffix = suffix
+		c, err := session(t, "base", Request{})
+		if got := err == nil && strings.HasSuffix(c.SessionToken, suffix); got != ok {
+			t.Errorf("a session token ending in %q: taken %v (%v), want %v", suffix, got, err, ok)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package awssession
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -30,7 +31,18 @@ func TestShellQuoting(t *testing.T) {
 			}
 		}
 	}
+	// A profile in the environment would win over the session: eval
+	// unsets it.
 	var b strings.Builder
+	if err := WriteShellEnv(&b, "sh", [][2]string{{"AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"}}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", "-c", b.String()+`printf %s "${AWS_PROFILE-unset} ${AWS_DEFAULT_PROFILE-unset} ${AWS_SECURITY_TOKEN-unset} $AWS_ACCESS_KEY_ID"`)
+	cmd.Env = append(os.Environ(), "AWS_PROFILE=dev", "AWS_DEFAULT_PROFILE=dev", "AWS_SECURITY_TOKEN=old")
+	if out, err := cmd.Output(); err != nil || string(out) != "unset unset unset ASIAEXAMPLE" {
+		t.Errorf("sh after eval: %q (%v), want the profile variables unset and the key set", out, err)
+	}
+	b.Reset()
 	if err := WriteShellEnv(&b, "csh", nil); err == nil || b.Len() > 0 {
 		t.Errorf("WriteShellEnv for csh wrote %q (%v)", b.String(), err)
 	}

@@ -75,3 +75,43 @@ func TestExpiredAnswerBlamesClock(t *testing.T) {
 		t.Fatalf("got %v, want the clock blamed", err)
 	}
 }
+
+// TestLifetimeBounds, by one clock for vmfa and STS: a session with
+// MinLifetime left is returned; one expiring now had expired, and one an
+// hour past says how long ago. A session returned with no more than
+// RefreshMargin left is not written to the cache, which would never serve
+// it.
+func TestLifetimeBounds(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	cache := fileCache(t)
+	now := time.Now().Truncate(time.Second)
+	srv.Date = func() time.Time { return now }
+	cache.Now = srv.Date
+	r := Request{Cache: cache, Now: srv.Date}
+	for _, c := range []struct {
+		expiresIn time.Duration
+		want      string // the error's, "" for the session
+	}{
+		{MinLifetime, ""},
+		{RefreshMargin, ""},
+		{RefreshMargin - time.Second, ""},
+		{0, "answered with credentials that had already expired at " + now.UTC().Format(time.RFC3339) + " (0s ago)"},
+		{-time.Hour, " (1h0m0s ago)"},
+		{MinLifetime - time.Second, "answered with credentials that expire at " + now.Add(MinLifetime-time.Second).UTC().Format(time.RFC3339) + ", in 59s: too soon to use"},
+	} {
+		srv.Expiration = now.Add(c.expiresIn)
+		r.Refresh = true
+		creds, err := session(t, "base", r)
+		if c.want == "" {
+			if err != nil || !srv.Issued(creds.AccessKeyID, creds.SessionToken) {
+				t.Errorf("%v left: %v, want the session", c.expiresIn, err)
+			}
+		} else if !errors.Is(err, ErrExpiredAnswer) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v left: %v, want %q", c.expiresIn, err, c.want)
+		}
+		if files, _ := filepath.Glob(filepath.Join(cache.Dir, "*.age")); len(files) > 0 {
+			t.Fatalf("%v left: the session was cached, which would never serve it", c.expiresIn)
+		}
+	}
+}

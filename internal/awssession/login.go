@@ -168,7 +168,7 @@ func (p *Profile) federationToken(ctx context.Context, r Request, duration time.
 func federatedName(arn string) string {
 	name := arn[strings.LastIndexAny(arn, "/:")+1:]
 	name = strings.Map(func(r rune) rune {
-		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=,.@-", r)) {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=,.@-", r) {
 			return r
 		}
 		return -1

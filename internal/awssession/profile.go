@@ -100,6 +100,10 @@ var ErrNoProfile = errors.New("no profile given")
 // chain is deeper.
 const maxChain = 10
 
+// errLongChain is resolve's error for a chain over maxChain roles, which
+// Load says of the profile asked for.
+var errLongChain = fmt.Errorf("its chain of source_profile is over %d roles long", maxChain)
+
 // Load reads the profile named name the way the AWS SDK does, and checks
 // that it can give an MFA session: errors name what is missing.
 func Load(ctx context.Context, name string) (*Profile, error) {
@@ -133,7 +137,11 @@ func Load(ctx context.Context, name string) (*Profile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading AWS profile %q: %s", name, short(err.Error()))
 	}
-	return resolve(name, sc, env, 0)
+	p, err := resolve(name, sc, env, 0)
+	if errors.Is(err, errLongChain) {
+		return nil, fmt.Errorf("AWS profile %q: %w", name, err)
+	}
+	return p, err
 }
 
 // resolve makes the Profile of sc, the shared config of profile name, and
@@ -164,8 +172,8 @@ func resolve(name string, sc config.SharedConfig, env config.EnvConfig, depth in
 	switch {
 	case sc.SourceProfileName == "" || src == nil:
 		return nil, fmt.Errorf("AWS profile %q assumes %s but has no source_profile: vmfa signs AssumeRole with a source profile's session or long-term keys", name, sc.RoleARN)
-	case depth+1 >= maxChain:
-		return nil, fmt.Errorf("AWS profile %q: its chain of source_profile is over %d roles long", name, maxChain)
+	case depth >= maxChain: // the role at depth is the chain's depth+1st
+		return nil, errLongChain
 	case src.RoleARN == "" && !src.Credentials.HasKeys():
 		return nil, fmt.Errorf("AWS profile %q: its source_profile %q has no long-term keys (aws_access_key_id, aws_secret_access_key), nor a role_arn", name, sc.SourceProfileName)
 	}

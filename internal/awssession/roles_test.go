@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -182,5 +183,164 @@ func TestRevokedSourceSession(t *testing.T) {
 	}
 	if g := srv.Count("GetSessionToken"); g != 3 {
 		t.Fatalf("%d processes that found the MFA session refused made %d GetSessionToken in all, want 3", n, g)
+	}
+}
+
+// TestAssumeRoleNames: AssumeRole sends the profile's external_id (a third
+// party's role refuses to be assumed without it) and role_session_name,
+// as the AWS CLI does; a profile without role_session_name has its session
+// named vmfa-UNIXTIME, which CloudTrail shows.
+func TestAssumeRoleNames(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig+`
+[profile partner]
+role_arn = `+adminRole+`
+source_profile = base
+external_id = ext-0123
+role_session_name = alice@partner
+`, true)
+	now := time.Now()
+	r := Request{Now: func() time.Time { return now }}
+	for _, c := range []struct{ profile, externalID, sessionName string }{
+		{"partner", "ext-0123", "alice@partner"},
+		{"admin", "", fmt.Sprintf("vmfa-%d", now.Unix())},
+	} {
+		if _, err := session(t, c.profile, r); err != nil {
+			t.Fatalf("%s: %v", c.profile, err)
+		}
+		calls := srv.Calls()
+		last := calls[len(calls)-1]
+		if last.Action != "AssumeRole" || last.ExternalID != c.externalID || last.SessionName != c.sessionName {
+			t.Errorf("%s: %s with ExternalId %q, RoleSessionName %q; want AssumeRole with %q, %q",
+				c.profile, last.Action, last.ExternalID, last.SessionName, c.externalID, c.sessionName)
+		}
+	}
+}
+
+// TestRoleChainOfAnHour: a chain asked for an hour, AWS's limit, gets it
+// without a word about cutting it.
+func TestRoleChainOfAnHour(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, roleConfig(), true)
+	var warnings []string
+	r := Request{Duration: time.Hour, Codes: (&totp{}).code, Now: time.Now, Warn: func(m string) { warnings = append(warnings, m) }}
+	if _, err := load(t, "deploy").Session(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	calls := srv.Calls()
+	if last := calls[len(calls)-1]; !strings.HasSuffix(last.RoleARN, "/deploy") || last.Duration != "3600" || len(warnings) != 0 {
+		t.Fatalf("deploy for an hour: %s for %q s, warnings %q; want AssumeRole of deploy for 3600 s and no warning", last.RoleARN, last.Duration, warnings)
+	}
+}
+
+// TestRoleDeviceNotSource's: a role whose mfa_serial names a device its
+// source profile does not (the source has none) gets the source's MFA
+// session with the role's device, and the role through it: one code.
+func TestRoleDeviceNotSource(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, `[profile base]
+region = eu-west-1
+
+[profile admin]
+role_arn = `+adminRole+`
+source_profile = base
+mfa_serial = `+device+`
+`, true)
+	codes := &totp{}
+	c, err := session(t, "admin", Request{Codes: codes.code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := srv.Calls()
+	if len(calls) != 2 || calls[0].Action != "GetSessionToken" || calls[0].SerialNumber != device || calls[1].TokenCode != "" ||
+		!srv.SessionMFA(c.AccessKeyID) || len(codes.given) != 1 {
+		t.Fatalf("calls %+v: want GetSessionToken with %s, then AssumeRole with its session", calls, device)
+	}
+}
+
+// TestRoleCacheFollowsSourceKeys: a role's cached session is its source's
+// keys': once the credentials file holds other keys (rotated, or another
+// user's), the role is not served what the old keys got, and a new session
+// is signed with the new keys.
+func TestRoleCacheFollowsSourceKeys(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	r := Request{Cache: fileCache(t), Codes: (&totp{}).code, Now: time.Now}
+	first, err := session(t, "admin", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rotatedKey, rotatedSecret = "AKIAROTATEDEXAMPLE01", "rotatedSecretKeyEXAMPLE000000000000000000"
+	srv.AddUser(rotatedKey, rotatedSecret, baseARN)
+	if err := os.WriteFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"),
+		[]byte("[base]\naws_access_key_id = "+rotatedKey+"\naws_secret_access_key = "+rotatedSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	second, err := session(t, "admin", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := srv.Calls()
+	if second == first || len(calls) != 4 || calls[2].Action != "GetSessionToken" || calls[2].AccessKey != rotatedKey {
+		t.Fatalf("after the keys changed: %d calls, the same session %v; want a new MFA session signed with the new key", len(calls), second == first)
+	}
+}
+
+// TestSelfSourceProfile: a role profile whose source_profile names itself
+// assumes its role with its own keys (as AWS's documentation shows); as
+// another role's source, such a profile signs with its keys, as the AWS
+// CLI takes a source profile with keys of its own.
+func TestSelfSourceProfile(t *testing.T) {
+	srv := ststest.New(t)
+	const selfKey, selfSecret = "AKIASELFEXAMPLE00001", "selfSecretKeyEXAMPLE00000000000000000000"
+	awsFiles(t, srv, baseConfig+`
+[profile self]
+role_arn = `+adminRole+`
+source_profile = self
+mfa_serial = `+device+`
+
+[profile top]
+role_arn = arn:aws:iam::123456789012:role/top
+source_profile = self
+mfa_serial = `+device+`
+`, true)
+	srv.AddUser(selfKey, selfSecret, baseARN)
+	if err := os.WriteFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"),
+		[]byte("[self]\naws_access_key_id = "+selfKey+"\naws_secret_access_key = "+selfSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, profile := range []string{"self", "top"} {
+		before := len(srv.Calls())
+		c, err := session(t, profile, Request{})
+		if err != nil {
+			t.Fatalf("%s: %v", profile, err)
+		}
+		calls := srv.Calls()[before:]
+		if len(calls) != 2 || calls[0].Action != "GetSessionToken" || calls[0].AccessKey != selfKey || calls[1].Action != "AssumeRole" ||
+			!srv.Issued(c.AccessKeyID, c.SessionToken) || !srv.SessionMFA(c.AccessKeyID) {
+			t.Fatalf("%s: %d calls; want GetSessionToken signed with self's keys, then AssumeRole with its session", profile, len(calls))
+		}
+		if want := map[string]string{"self": adminRole, "top": "arn:aws:iam::123456789012:role/top"}[profile]; calls[1].RoleARN != want {
+			t.Fatalf("%s assumed %s, want %s", profile, calls[1].RoleARN, want)
+		}
+	}
+}
+
+// TestRoleChainLength: a chain of maxChain roles is served; one more is
+// refused, naming the profile asked for.
+func TestRoleChainLength(t *testing.T) {
+	config := baseConfig
+	for i := 1; i <= maxChain+1; i++ {
+		config += fmt.Sprintf("\n[profile r%d]\nrole_arn = arn:aws:iam::123456789012:role/r%d\nsource_profile = r%d\n", i, i, i-1)
+	}
+	awsFiles(t, nil, strings.Replace(config, "source_profile = r0\n", "source_profile = base\n", 1), false)
+	top := fmt.Sprintf("r%d", maxChain)
+	if p := load(t, top); p.Kind != KindRoleChain || p.MFASerial != device {
+		t.Fatalf("%s: kind %q, device %q; want a chain of base's device", top, p.Kind, p.MFASerial)
+	}
+	over := fmt.Sprintf("r%d", maxChain+1)
+	want := fmt.Sprintf("AWS profile %q: its chain of source_profile is over %d roles long", over, maxChain)
+	if _, err := Load(context.Background(), over); err == nil || err.Error() != want {
+		t.Fatalf("Load(%q): %v, want %q", over, err, want)
 	}
 }

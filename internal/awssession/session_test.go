@@ -80,6 +80,11 @@ func TestGetSessionToken(t *testing.T) {
 	if d := time.Until(c.Expiration); d < 11*time.Hour || d > 13*time.Hour {
 		t.Fatalf("expires in %s, want STS's 12 h", d)
 	}
+	// --duration: asked of STS, in seconds.
+	if c, err := session(t, "base", Request{Duration: 2 * time.Hour}); err != nil || srv.Calls()[1].Duration != "7200" ||
+		time.Until(c.Expiration) > 2*time.Hour {
+		t.Fatalf("base for 2 h: %v, asked for %q s", err, srv.Calls()[1].Duration)
+	}
 }
 
 // A role asked for longer than AWS gives a role assumed with a session is
@@ -132,6 +137,11 @@ func TestSourceProfileMFA(t *testing.T) {
 	}
 	if !srv.Issued(c.AccessKeyID, c.SessionToken) || c.AccessKeyID == calls[1].AccessKey {
 		t.Fatal("the credentials are not the role's session")
+	}
+	// Each call is signed for its profile's region; chained names none:
+	// us-east-1, where STS's global endpoint is.
+	if calls[0].Region != "eu-west-1" || calls[1].Region != "us-east-1" {
+		t.Fatalf("GetSessionToken signed for %q, AssumeRole for %q; want eu-west-1, us-east-1", calls[0].Region, calls[1].Region)
 	}
 }
 
@@ -235,7 +245,7 @@ func TestFileCache(t *testing.T) {
 func TestLoadErrors(t *testing.T) {
 	awsFiles(t, nil, baseConfig, false)
 	for _, c := range []struct{ profile, want string }{
-		{"nosuch", `no AWS profile "nosuch"`},
+		{"nosuch", `no AWS profile "nosuch" in ` + os.Getenv("AWS_CONFIG_FILE") + " or " + os.Getenv("AWS_SHARED_CREDENTIALS_FILE")},
 		{"nomfa", `AWS profile "nomfa" has no mfa_serial`},
 		{"nokeys", `AWS profile "nokeys" has no long-term keys`},
 		{"orphan", `its source_profile "nokeys" has no long-term keys`},
@@ -245,6 +255,16 @@ func TestLoadErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") || errors.Is(err, ErrNoProfile) != (c.profile == "") {
 			t.Errorf("Load(%q): %v, want one line with %q", c.profile, err, c.want)
 		}
+	}
+	// Without AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE, the files
+	// named are the SDK's own.
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	os.Unsetenv("AWS_CONFIG_FILE")
+	os.Unsetenv("AWS_SHARED_CREDENTIALS_FILE")
+	want := `no AWS profile "base" in ` + filepath.Join(home, ".aws", "config") + " or " + filepath.Join(home, ".aws", "credentials")
+	if _, err := Load(context.Background(), "base"); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Load without the files: %v, want %q", err, want)
 	}
 }
 
@@ -262,6 +282,9 @@ credential_process = "vmfa" aws credentials --duration 1h --profile=admin
 [profile devnone]
 credential_process = vmfa aws credentials
 
+[profile devcut]
+credential_process = vmfa aws credentials --profile
+
 [profile vault]
 credential_process = aws-vault export --format=json base
 `, false)
@@ -273,6 +296,7 @@ credential_process = aws-vault export --format=json base
 		{"dev", `AWS profile "dev" is served by vmfa: its credential_process runs vmfa for profile "base"`, true, "base"},
 		{"devq", `AWS profile "devq" is served by vmfa: its credential_process runs vmfa for profile "admin"`, true, "admin"},
 		{"devnone", `AWS profile "devnone" is served by vmfa: its credential_process runs vmfa`, true, ""},
+		{"devcut", `AWS profile "devcut" is served by vmfa: its credential_process runs vmfa`, true, ""},
 		{"vault", `AWS profile "vault" gets its credentials from its credential_process, not from long-term keys and an mfa_serial`, false, ""},
 	} {
 		_, err := Load(context.Background(), c.profile)
@@ -289,7 +313,7 @@ func TestRejectedCode(t *testing.T) {
 	awsFiles(t, srv, baseConfig, true)
 	srv.RejectCodes = true
 	_, err := session(t, "base", Request{})
-	if !errors.Is(err, ErrCodeRejected) || !strings.Contains(err.Error(), "clock agrees") || strings.Contains(err.Error(), "\n") || errors.As(err, new(*ClockError)) {
+	if !errors.Is(err, ErrCodeRejected) || !strings.Contains(err.Error(), `for profile "base" (MultiFactorAuthentication failed): the clock agrees`) || strings.Contains(err.Error(), "\n") || errors.As(err, new(*ClockError)) {
 		t.Fatalf("got %v, want one line: rejected, clock agrees", err)
 	}
 	// AWS's clock is 3 minutes ahead: the clock is blamed.
@@ -311,7 +335,7 @@ func TestUnreachable(t *testing.T) {
 	awsFiles(t, nil, baseConfig, false)
 	t.Setenv("AWS_ENDPOINT_URL_STS", "http://"+addr)
 	_, err = session(t, "base", Request{})
-	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), addr) || strings.Contains(err.Error(), "\n") || len(err.Error()) > 400 {
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "cannot reach STS at "+addr+` for profile "base"`) || strings.Contains(err.Error(), "\n") || len(err.Error()) > 400 {
 		t.Fatalf("got %v, want one short line naming %s", err, addr)
 	}
 }
@@ -417,5 +441,34 @@ func TestTimeoutAfterTheCode(t *testing.T) {
 	start := time.Now()
 	if _, err := session(t, "base", Request{Timeout: timeout}); err == nil || time.Since(start) > 10*timeout {
 		t.Fatalf("an STS that never answers: %v after %v, want an error within about %v", err, time.Since(start), timeout)
+	}
+}
+
+// TestRejectedCodeClockBound: a clock a TOTP period off AWS's, by the Date
+// of its answer, still gives codes AWS takes (it accepts the window either
+// side), so a rejected code is not blamed on it; a second more is, and the
+// error says by how much, and which way.
+func TestRejectedCodeClockBound(t *testing.T) {
+	srv := ststest.New(t)
+	awsFiles(t, srv, baseConfig, true)
+	srv.RejectCodes = true
+	now := time.Now().Truncate(time.Second)
+	for _, c := range []struct {
+		awsAhead time.Duration
+		want     string // "" for the clock not blamed
+	}{
+		{30 * time.Second, ""},
+		{-30 * time.Second, ""},
+		{31 * time.Second, "this computer's clock is 31s behind AWS's"},
+		{-31 * time.Second, "this computer's clock is 31s ahead of AWS's"},
+	} {
+		srv.Date = func() time.Time { return now.Add(c.awsAhead) }
+		_, err := session(t, "base", Request{Now: func() time.Time { return now }})
+		var clock *ClockError
+		blamed := errors.As(err, &clock)
+		if !errors.Is(err, ErrCodeRejected) || blamed != (c.want != "") || (blamed && !strings.HasSuffix(err.Error(), c.want)) ||
+			(!blamed && !strings.Contains(err.Error(), "the clock agrees with AWS's")) {
+			t.Errorf("AWS's clock %v ahead: %v; want the clock blamed: %q", c.awsAhead, err, c.want)
+		}
 	}
 }

@@ -84,7 +84,7 @@ func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request, caller string)
 	default:
 		return false
 	}
-	if service := scopeService(r.Header.Get("Authorization")); service != "iam" {
+	if service := scope(r.Header.Get("Authorization"), 3); service != "iam" {
 		s.fail(w, http.StatusForbidden, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'iam', not '"+service+"'.")
 		return true
 	}
@@ -237,16 +237,16 @@ func account(arn string) string {
 	return ""
 }
 
-// scopeService is the service of a SigV4 Authorization header's
-// credential scope: "Credential=KEY/DATE/REGION/SERVICE/aws4_request".
-func scopeService(auth string) string {
+// scope is part i of a SigV4 Authorization header's credential scope
+// (KEY/DATE/REGION/SERVICE/aws4_request), "" if it has none.
+func scope(auth string, i int) string {
 	_, cred, _ := strings.Cut(auth, "Credential=")
 	cred, _, _ = strings.Cut(cred, ",")
 	parts := strings.Split(cred, "/")
 	if len(parts) != 5 {
 		return ""
 	}
-	return parts[3]
+	return parts[i]
 }
 
 // enableForSTS lets STS take the codes of d, enabled for userARN, as it

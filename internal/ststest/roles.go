@@ -91,7 +91,7 @@ func (s *Server) AddRole(arn string, requireMFA bool, maxDuration time.Duration)
 
 // assumeRole answers AssumeRole by from (a user's long-term keys, or a
 // session), whose code, if any, was checked.
-func (s *Server) assumeRole(w http.ResponseWriter, r *http.Request, c Call, from issued) {
+func (s *Server) assumeRole(w http.ResponseWriter, c Call, from issued) {
 	s.mu.Lock()
 	ro, ok := s.roles[c.RoleARN]
 	s.mu.Unlock()
@@ -118,7 +118,11 @@ func (s *Server) assumeRole(w http.ResponseWriter, r *http.Request, c Call, from
 			return
 		}
 	}
-	name := r.PostForm.Get("RoleSessionName")
+	name := c.SessionName
+	if n := len(name); n < 2 || n > 64 || strings.Trim(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@-") != "" {
+		s.fail(w, http.StatusBadRequest, "ValidationError", "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64, and match [\\w+=,.@-]*")
+		return
+	}
 	arn := strings.Replace(strings.Replace(c.RoleARN, ":iam:", ":sts:", 1), ":role/", ":assumed-role/", 1) + "/" + name
 	s.answer(w, "AssumeRole", fmt.Sprintf("<AssumedRoleUser><Arn>%s</Arn><AssumedRoleId>AROAEXAMPLE:%s</AssumedRoleId></AssumedRoleUser>%s",
 		escape(arn), escape(name), s.credentials(arn, c.Duration, time.Hour, issued{kind: roleSession, mfa: mfa, user: from.user})))

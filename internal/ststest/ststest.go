@@ -37,11 +37,16 @@ type Call struct {
 	Action       string
 	At           time.Time // when it arrived, by the system clock
 	AccessKey    string    // the access key ID that signed it
+	Region       string    // the region it was signed for
 	SessionToken string    // X-Amz-Security-Token, "" with long-term keys
 	SerialNumber string
 	TokenCode    string
 	RoleARN      string
-	Duration     string // DurationSeconds as sent, "" if none
+	// SessionName and ExternalID are AssumeRole's RoleSessionName and
+	// ExternalId, "" if none.
+	SessionName string
+	ExternalID  string
+	Duration    string // DurationSeconds as sent, "" if none
 	// AuthCodes are IAM's AuthenticationCode1 and 2 (EnableMFADevice,
 	// ResyncMFADevice).
 	AuthCodes [2]string
@@ -177,10 +182,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		Action:       r.PostForm.Get("Action"),
 		At:           time.Now(),
 		AccessKey:    signingKey(r.Header.Get("Authorization")),
+		Region:       scope(r.Header.Get("Authorization"), 2),
 		SessionToken: r.Header.Get("X-Amz-Security-Token"),
 		SerialNumber: r.PostForm.Get("SerialNumber"),
 		TokenCode:    r.PostForm.Get("TokenCode"),
 		RoleARN:      r.PostForm.Get("RoleArn"),
+		SessionName:  r.PostForm.Get("RoleSessionName"),
+		ExternalID:   r.PostForm.Get("ExternalId"),
 		Duration:     r.PostForm.Get("DurationSeconds"),
 		AuthCodes:    [2]string{r.PostForm.Get("AuthenticationCode1"), r.PostForm.Get("AuthenticationCode2")},
 		Name:         r.PostForm.Get("Name"),
@@ -224,7 +232,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, "GetSessionToken", s.credentials(caller, c.Duration, 12*time.Hour,
 			issued{kind: mfaSession, mfa: c.TokenCode != "", user: from.user}))
 	case "AssumeRole":
-		s.assumeRole(w, r, c, from)
+		s.assumeRole(w, c, from)
 	case "GetFederationToken":
 		s.getFederationToken(w, c, caller, from)
 	case "GetCallerIdentity":
