@@ -89,17 +89,7 @@ func Join(ctx context.Context, store *vault.Store, url string, timeout time.Dura
 	if _, _, err := mergeFile(v, ct); err != nil {
 		return err
 	}
-	_, sums, err := r.localFiles()
-	if err != nil {
-		return err
-	}
-	if _, err := g.run(ctx, false, nil, "update-ref", "-m", "vmfa", localRef, remote); err != nil {
-		return err
-	}
-	if _, err := g.run(ctx, false, nil, "read-tree", remote); err != nil {
-		return err
-	}
-	if err := r.writeState(state{Commit: remote, Files: sums}); err != nil {
+	if err := r.adopt(ctx, g, remote); err != nil {
 		return err
 	}
 	if err := moveIntoPlace(staging, dir); err != nil {
