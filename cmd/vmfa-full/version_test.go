@@ -1,7 +1,10 @@
 package main
 
 import (
+	"debug/buildinfo"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -24,5 +27,37 @@ func TestVersion(t *testing.T) {
 	r := runBin(t, fullBin(), dir, "", nil, "--version")
 	if r.code != 0 || !regexp.MustCompile(`^vmfa-full `+line+`$`).MatchString(r.stdout) {
 		t.Errorf("vmfa-full --version: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestProgramsBuiltAsShipped: the programs the tests run are built as
+// Install and the releases build them, static (CGO_ENABLED=0), so the
+// tests run what ships.
+func TestProgramsBuiltAsShipped(t *testing.T) {
+	t.Parallel()
+	for _, bin := range []string{vmfaBin, fullBin()} {
+		info, err := buildinfo.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cgo := ""
+		for _, s := range info.Settings {
+			if s.Key == "CGO_ENABLED" {
+				cgo = s.Value
+			}
+		}
+		if cgo != "0" {
+			t.Errorf("%s was built with CGO_ENABLED=%q, not 0 as it ships", filepath.Base(bin), cgo)
+		}
+	}
+}
+
+// TestPasswdWorkFactorDefault: passwd --help says --work-factor defaults
+// to the vault's own, not to init's 18 (it said both).
+func TestPasswdWorkFactorDefault(t *testing.T) {
+	t.Parallel()
+	r := vmfa(t, t.TempDir(), "", nil, "passwd", "--help")
+	if r.code != 0 || !strings.Contains(r.stdout, "(default the vault's)") || strings.Contains(r.stdout, "(default 18)") {
+		t.Fatalf("exit %d, help %q: want --work-factor's default to be the vault's", r.code, r.stdout)
 	}
 }
