@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/base32"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -120,6 +122,51 @@ func TestFrontEndCodeFromAgent(t *testing.T) {
 
 	expect(t, vmfa(t, dir, "", env, "lock"), 0, "", "Locked")
 	expect(t, runBin(t, front, dir, "", env, "code", "aws"), 1, "", noFull)
+}
+
+// TestFrontEndHandsOver: a command line the front end does not act on
+// itself reaches vmfa-full as it was, with its standard input, and comes
+// back with vmfa-full's output and exit code, as handedOver runs it. That
+// is what lets vmfa() skip the front end for such lines.
+func TestFrontEndHandsOver(t *testing.T) {
+	t.Parallel()
+	ways := map[string]func(dir, stdin string, env []string, args ...string) result{
+		"front end": func(dir, stdin string, env []string, args ...string) result {
+			return runBin(t, vmfaBin, dir, stdin, env, args...)
+		},
+		"handed over": func(dir, stdin string, env []string, args ...string) result {
+			return runCmd(t, handedOver(t, dir, env, args...), stdin)
+		},
+	}
+	got := map[string][]string{}
+	for way, run := range ways {
+		dir := t.TempDir()
+		env := []string{pw, "VMFA_AGENT=off", "TERM=xterm-256color"}
+		for _, line := range []struct {
+			stdin string
+			args  []string
+		}{
+			{githubURI + "\n", []string{"add", "--uri"}},
+			{"", []string{"list"}},
+			{"", []string{"--dir", filepath.Join(dir, "vault"), "rename", "github", "GitHub:carol"}},
+			{"", []string{"rm", "--yes", "nosuch"}},
+			{"", []string{"bogus"}},
+			{"", []string{"list", "--", "--json"}},
+			{"", []string{"aws", "credentials", "--help"}},
+		} {
+			r := run(dir, line.stdin, env, line.args...)
+			got[way] = append(got[way], strings.ReplaceAll(fmt.Sprintf("%v: exit %d, stdout %q, stderr %q", line.args, r.code, r.stdout, r.stderr), dir, "DIR"))
+		}
+	}
+	front, direct := got["front end"], got["handed over"]
+	if !slices.Equal(front, direct) {
+		t.Fatalf("the front end gave\n%s\nvmfa-full handed over\n%s", strings.Join(front, "\n"), strings.Join(direct, "\n"))
+	}
+	for i, code := range []string{"exit 0", "exit 0", "exit 0", "exit 1", "exit 2", "exit 2", "exit 0"} {
+		if !strings.Contains(front[i], code) {
+			t.Errorf("%s, want %s", front[i], code)
+		}
+	}
 }
 
 // TestFrontEndCorrectedClock: the agent hands codes out at the corrected

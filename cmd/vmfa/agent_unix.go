@@ -78,8 +78,8 @@ func codeFromAgent(args []string) (printed bool) {
 	return true
 }
 
-// runFull replaces this process with vmfa-full, args and environment as
-// they are; it returns only if that fails.
-func runFull(path string, args []string) error {
-	return syscall.Exec(path, args, os.Environ())
+// runFull replaces this process with vmfa-full, with args and env; it
+// returns only if that fails.
+func runFull(path string, args, env []string) error {
+	return syscall.Exec(path, args, env)
 }

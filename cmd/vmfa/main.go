@@ -42,8 +42,7 @@ func main() {
 		os.Exit(1)
 	}
 	// vmfa-full asks the terminal nothing before its main (termhandoff).
-	termhandoff.Hold()
-	err = runFull(path, os.Args)
+	err = runFull(path, os.Args, termhandoff.Handoff(os.Environ()))
 	say(fmt.Sprintf("can't run %s: %v", path, err))
 	os.Exit(1)
 }

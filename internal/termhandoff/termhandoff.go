@@ -9,7 +9,7 @@
 // asks no terminal whose TERM is "dumb", and reads TERM only when it asks.
 //
 // So the front end execs vmfa-full with TERM=dumb and the real TERM in
-// VMFA_HANDOFF_TERM (Hold), and vmfa-full's main puts it back before it does
+// VMFA_HANDOFF_TERM (Handoff), and vmfa-full's main puts it back before it does
 // anything else (Release): no child of vmfa-full (aws exec, git, a
 // passphrase command) ever sees either change. The interface asks for the
 // background itself, within a bound (package termbg). vmfa-full run
@@ -25,18 +25,26 @@ import (
 // VALUE, maybe empty), "-" when it was not.
 const handoffVar = "VMFA_HANDOFF_TERM"
 
-// Hold sets TERM=dumb for the program the caller is about to exec, keeping
-// the real one for Release.
-func Hold() {
+// Handoff returns environ (KEY=VALUE pairs, as os.Environ gives them) as
+// the front end hands it to vmfa-full: TERM=dumb, the real TERM kept for
+// Release.
+func Handoff(environ []string) []string {
 	was := "-"
-	if v, ok := os.LookupEnv("TERM"); ok {
-		was = "=" + v
+	env := make([]string, 0, len(environ)+2)
+	for _, kv := range environ {
+		switch {
+		case strings.HasPrefix(kv, "TERM="):
+			was = kv[len("TERM"):]
+		case strings.HasPrefix(kv, handoffVar+"="):
+		default:
+			env = append(env, kv)
+		}
 	}
-	os.Setenv(handoffVar, was)
-	os.Setenv("TERM", "dumb")
+	return append(env, handoffVar+"="+was, "TERM=dumb")
 }
 
-// Release puts back the TERM that Hold kept, if it kept one, and forgets it.
+// Release puts back the TERM that Handoff kept, if it kept one, and forgets
+// it.
 func Release() {
 	was, held := os.LookupEnv(handoffVar)
 	if !held {

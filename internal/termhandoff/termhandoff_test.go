@@ -2,20 +2,33 @@ package termhandoff
 
 import (
 	"os"
+	"slices"
+	"strings"
 	"testing"
 )
 
-// TestHoldRelease: the program exec'd sees TERM=dumb until Release, then
-// the TERM the front end had, set or not, and no trace of the hand-off.
-func TestHoldRelease(t *testing.T) {
+// TestHandoffRelease: the program exec'd sees TERM=dumb until Release,
+// then the TERM the front end had, set or not, and no trace of the
+// hand-off.
+func TestHandoffRelease(t *testing.T) {
 	for _, term := range []*string{ptr("xterm-256color"), ptr(""), nil} {
+		front := []string{"HOME=/home/alice", handoffVar + "=stale"}
 		if term != nil {
-			t.Setenv("TERM", *term)
-		} else {
-			t.Setenv("TERM", "")
-			os.Unsetenv("TERM")
+			front = append(front, "TERM="+*term)
 		}
-		Hold()
+		env := Handoff(front)
+		if !slices.Contains(env, "HOME=/home/alice") || slices.Contains(env, handoffVar+"=stale") {
+			t.Fatalf("handed %q, from %q", env, front)
+		}
+		// vmfa-full starts with env.
+		t.Setenv("TERM", "")
+		t.Setenv(handoffVar, "")
+		os.Unsetenv("TERM")
+		os.Unsetenv(handoffVar)
+		for _, kv := range env {
+			k, v, _ := strings.Cut(kv, "=")
+			os.Setenv(k, v)
+		}
 		if got := os.Getenv("TERM"); got != "dumb" {
 			t.Fatalf("held: TERM=%q", got)
 		}
