@@ -110,29 +110,32 @@ func checkTokenCode(t *testing.T, c ststest.Call) {
 	}
 }
 
-// The AWS CLI, with a profile whose credential_process is vmfa, twice: one
-// GetSessionToken with vmfa's code, then the session from the cache.
+// The AWS CLI, with a profile whose credential_process is vmfa: one
+// GetSessionToken with vmfa's code; then another tool with that profile, an
+// AWS SDK client (ststest.Client), gets the session from the cache.
 func TestAWSCredentialProcessWithAWSCLI(t *testing.T) {
 	t.Parallel()
 	aws := testenv.Tool(t, "aws")
 	s := newAWS(t)
-	for i := range 2 {
-		cmd := testenv.Command(t, aws, s.dir, s.env, "--profile", "dev", "--endpoint-url", s.srv.URL, "--output", "json", "sts", "get-caller-identity")
+	for i, cmd := range []*exec.Cmd{
+		testenv.Command(t, aws, s.dir, s.env, "--profile", "dev", "--endpoint-url", s.srv.URL, "--output", "json", "sts", "get-caller-identity"),
+		testenv.Command(t, ststest.Client(t), s.dir, s.env, "--profile", "dev"),
+	} {
 		out, err := cmd.Output()
 		if err != nil {
 			var stderr []byte
 			if ee, ok := err.(*exec.ExitError); ok {
 				stderr = ee.Stderr
 			}
-			t.Fatalf("aws sts get-caller-identity (%d): %v: %s", i+1, err, stderr)
+			t.Fatalf("%s (%d): %v: %s", strings.Join(cmd.Args, " "), i+1, err, stderr)
 		}
 		var id struct{ Arn, Account string }
 		if err := json.Unmarshal(out, &id); err != nil || id.Arn != awsBaseARN || id.Account != "123456789012" {
-			t.Fatalf("aws printed %q (%v), want the identity of %s", out, err, awsBaseARN)
+			t.Fatalf("%s printed %q (%v), want the identity of %s", cmd.Args[0], out, err, awsBaseARN)
 		}
 	}
 	if n := s.srv.Count("GetSessionToken"); n != 1 {
-		t.Fatalf("STS saw %d GetSessionToken, want 1: the second aws call did not use the cache", n)
+		t.Fatalf("STS saw %d GetSessionToken, want 1: the second tool's call did not use the cache", n)
 	}
 	var ids []ststest.Call
 	for _, c := range s.srv.Calls() {
