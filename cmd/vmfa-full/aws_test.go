@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -44,7 +46,9 @@ type awsSetup struct {
 func newAWS(t *testing.T) *awsSetup {
 	t.Helper()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"&period="+strconv.Itoa(awsPeriod)+"\n", []string{pw}, "add", "--uri"), 0, "", "")
+	copyVault(t, "aws", dir, func(t *testing.T, dir string) {
+		expect(t, vmfa(t, dir, awsURI+"&period="+strconv.Itoa(awsPeriod)+"\n", []string{pw}, "add", "--uri"), 0, "", "")
+	})
 	srv := ststest.New(t)
 	srv.AddUser(awsBaseKey, awsBaseSecretKey, awsBaseARN)
 	srv.AddDevice(awsDevice, awsBaseARN, awsSecret, awsPeriod)
@@ -86,6 +90,55 @@ mfa_serial = ` + awsDevice + `
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_MAX_ATTEMPTS=1",
 	}}
+}
+
+// vaultFixture is a vault made once, in a directory of its own, for tests
+// to copy.
+type vaultFixture struct {
+	once sync.Once
+	dir  string // "" until made
+}
+
+var vaultFixtures sync.Map // name → *vaultFixture
+
+// copyVault gives dir (a test's vault and home directory, as testenv.Env
+// has it) a copy of the vault named name, which the first test to ask
+// makes with create(t, fixture dir): setup through a vmfa process, made once
+// for all the tests that start from the same vault.
+func copyVault(t *testing.T, name, dir string, create func(t *testing.T, dir string)) {
+	t.Helper()
+	v, _ := vaultFixtures.LoadOrStore(name, &vaultFixture{})
+	f := v.(*vaultFixture)
+	f.once.Do(func() {
+		// Beside the built programs, which TestMain removes at the end.
+		fixture := filepath.Join(filepath.Dir(vmfaBin), "vault-"+name)
+		if err := os.Mkdir(fixture, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		create(t, fixture)
+		f.dir = fixture
+	})
+	if f.dir == "" {
+		t.Fatalf("the %s vault, made by the first test to ask, failed", name)
+	}
+	src := filepath.Join(f.dir, "vault")
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dir, "vault", strings.TrimPrefix(path, src))
+		if d.IsDir() {
+			return os.Mkdir(to, 0o700)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, 0o600)
+	})
+	if err != nil {
+		t.Fatalf("copying the %s vault: %v", name, err)
+	}
 }
 
 func (s *awsSetup) vmfa(t *testing.T, env []string, args ...string) result {
