@@ -96,7 +96,7 @@ func TestAWSParallelMisses(t *testing.T) {
 			const n = 4
 			for _, arn := range parallelClients(t, s, env, "dev", n) {
 				if arn != awsBaseARN {
-					t.Fatalf("aws printed %q, want %s", arn, awsBaseARN)
+					t.Fatalf("a client printed %q, want %s", arn, awsBaseARN)
 				}
 			}
 			if got := s.srv.Count("GetSessionToken"); got != 1 {
