@@ -46,9 +46,7 @@ type awsSetup struct {
 func newAWS(t *testing.T) *awsSetup {
 	t.Helper()
 	dir := t.TempDir()
-	copyVault(t, "aws", dir, func(t *testing.T, dir string) {
-		expect(t, vmfa(t, dir, awsURI+"&period="+strconv.Itoa(awsPeriod)+"\n", []string{pw}, "add", "--uri"), 0, "", "")
-	})
+	copyAWSVault(t, dir)
 	srv := ststest.New(t)
 	srv.AddUser(awsBaseKey, awsBaseSecretKey, awsBaseARN)
 	srv.AddDevice(awsDevice, awsBaseARN, awsSecret, awsPeriod)
@@ -90,6 +88,15 @@ mfa_serial = ` + awsDevice + `
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_MAX_ATTEMPTS=1",
 	}}
+}
+
+// copyAWSVault gives dir a vault holding the AWS account of awsURI, whose
+// period is awsPeriod (copyVault).
+func copyAWSVault(t *testing.T, dir string) {
+	t.Helper()
+	copyVault(t, "aws", dir, func(t *testing.T, dir string) {
+		expect(t, vmfa(t, dir, awsURI+"&period="+strconv.Itoa(awsPeriod)+"\n", []string{pw}, "add", "--uri"), 0, "Added Amazon Web Services:alice@123456789012\n", "")
+	})
 }
 
 // vaultFixture is a vault made once, in a directory of its own, for tests
