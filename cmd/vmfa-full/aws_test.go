@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -44,7 +46,7 @@ type awsSetup struct {
 func newAWS(t *testing.T) *awsSetup {
 	t.Helper()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"&period="+strconv.Itoa(awsPeriod)+"\n", []string{pw}, "add", "--uri"), 0, "", "")
+	copyAWSVault(t, dir)
 	srv := ststest.New(t)
 	srv.AddUser(awsBaseKey, awsBaseSecretKey, awsBaseARN)
 	srv.AddDevice(awsDevice, awsBaseARN, awsSecret, awsPeriod)
@@ -88,6 +90,64 @@ mfa_serial = ` + awsDevice + `
 	}}
 }
 
+// copyAWSVault gives dir a vault holding the AWS account of awsURI, whose
+// period is awsPeriod (copyVault).
+func copyAWSVault(t *testing.T, dir string) {
+	t.Helper()
+	copyVault(t, "aws", dir, func(t *testing.T, dir string) {
+		expect(t, vmfa(t, dir, awsURI+"&period="+strconv.Itoa(awsPeriod)+"\n", []string{pw}, "add", "--uri"), 0, "Added Amazon Web Services:alice@123456789012\n", "")
+	})
+}
+
+// vaultFixture is a vault made once, in a directory of its own, for tests
+// to copy.
+type vaultFixture struct {
+	once sync.Once
+	dir  string // "" until made
+}
+
+var vaultFixtures sync.Map // name → *vaultFixture
+
+// copyVault gives dir (a test's vault and home directory, as testenv.Env
+// has it) a copy of the vault named name, which the first test to ask
+// makes with create(t, fixture dir): setup through a vmfa process, made once
+// for all the tests that start from the same vault.
+func copyVault(t *testing.T, name, dir string, create func(t *testing.T, dir string)) {
+	t.Helper()
+	v, _ := vaultFixtures.LoadOrStore(name, &vaultFixture{})
+	f := v.(*vaultFixture)
+	f.once.Do(func() {
+		// Beside the built programs, which TestMain removes at the end.
+		fixture := filepath.Join(filepath.Dir(vmfaBin), "vault-"+name)
+		if err := os.Mkdir(fixture, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		create(t, fixture)
+		f.dir = fixture
+	})
+	if f.dir == "" {
+		t.Fatalf("the %s vault, made by the first test to ask, failed", name)
+	}
+	src := filepath.Join(f.dir, "vault")
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dir, "vault", strings.TrimPrefix(path, src))
+		if d.IsDir() {
+			return os.Mkdir(to, 0o700)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, 0o600)
+	})
+	if err != nil {
+		t.Fatalf("copying the %s vault: %v", name, err)
+	}
+}
+
 func (s *awsSetup) vmfa(t *testing.T, env []string, args ...string) result {
 	t.Helper()
 	r := vmfa(t, s.dir, "", append(append([]string{}, s.env...), env...), args...)
@@ -110,29 +170,32 @@ func checkTokenCode(t *testing.T, c ststest.Call) {
 	}
 }
 
-// The AWS CLI, with a profile whose credential_process is vmfa, twice: one
-// GetSessionToken with vmfa's code, then the session from the cache.
+// The AWS CLI, with a profile whose credential_process is vmfa: one
+// GetSessionToken with vmfa's code; then another tool with that profile, an
+// AWS SDK client (ststest.Client), gets the session from the cache.
 func TestAWSCredentialProcessWithAWSCLI(t *testing.T) {
 	t.Parallel()
 	aws := testenv.Tool(t, "aws")
 	s := newAWS(t)
-	for i := range 2 {
-		cmd := testenv.Command(t, aws, s.dir, s.env, "--profile", "dev", "--endpoint-url", s.srv.URL, "--output", "json", "sts", "get-caller-identity")
+	for i, cmd := range []*exec.Cmd{
+		testenv.Command(t, aws, s.dir, s.env, "--profile", "dev", "--endpoint-url", s.srv.URL, "--output", "json", "sts", "get-caller-identity"),
+		testenv.Command(t, ststest.Client(t), s.dir, s.env, "--profile", "dev"),
+	} {
 		out, err := cmd.Output()
 		if err != nil {
 			var stderr []byte
 			if ee, ok := err.(*exec.ExitError); ok {
 				stderr = ee.Stderr
 			}
-			t.Fatalf("aws sts get-caller-identity (%d): %v: %s", i+1, err, stderr)
+			t.Fatalf("%s (%d): %v: %s", strings.Join(cmd.Args, " "), i+1, err, stderr)
 		}
 		var id struct{ Arn, Account string }
 		if err := json.Unmarshal(out, &id); err != nil || id.Arn != awsBaseARN || id.Account != "123456789012" {
-			t.Fatalf("aws printed %q (%v), want the identity of %s", out, err, awsBaseARN)
+			t.Fatalf("%s printed %q (%v), want the identity of %s", cmd.Args[0], out, err, awsBaseARN)
 		}
 	}
 	if n := s.srv.Count("GetSessionToken"); n != 1 {
-		t.Fatalf("STS saw %d GetSessionToken, want 1: the second aws call did not use the cache", n)
+		t.Fatalf("STS saw %d GetSessionToken, want 1: the second tool's call did not use the cache", n)
 	}
 	var ids []ststest.Call
 	for _, c := range s.srv.Calls() {

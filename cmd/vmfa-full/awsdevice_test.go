@@ -11,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
 	"github.com/vmfa/vmfa/internal/ststest"
 	"github.com/vmfa/vmfa/internal/testenv"
 )
@@ -58,7 +62,11 @@ func newDeviceSetup(t *testing.T) *deviceSetup {
 		"AWS_CONFIG_FILE=" + s.config, "AWS_SHARED_CREDENTIALS_FILE=" + creds,
 		"AWS_ENDPOINT_URL_STS=" + s.srv.URL, "AWS_ENDPOINT_URL_IAM=" + s.srv.URL,
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1"}
-	expect(t, s.vmfa(t, "init", "--work-factor", "10"), 0, "", "")
+	copyVault(t, "empty", s.dir, func(t *testing.T, dir string) {
+		r := vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10")
+		expect(t, r, 0, "", "")
+		noSecrets(t, r)
+	})
 	return s
 }
 
@@ -231,8 +239,8 @@ func TestAWSEnrollRetry(t *testing.T) {
 }
 
 // TestAWSEnrollErrors: IAM's refusals and profiles that cannot enroll,
-// each one line saying what to do; for the eighth device, doing it with the
-// AWS CLI lets the same enroll through.
+// each one line saying what to do; for the eighth device, doing it through
+// IAM's API lets the same enroll through.
 func TestAWSEnrollErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("IAM", func(t *testing.T) {
@@ -247,17 +255,16 @@ func TestAWSEnrollErrors(t *testing.T) {
 		s.nearWindowEnd(t)
 		failsWith(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "ninth"),
 			"the user has as many MFA devices as IAM allows (8) (LimitExceeded: Cannot exceed quota for MFADevicesPerUser: 8): remove a device the user no longer uses ('vmfa aws devices' lists them), then run 'vmfa aws enroll --profile base' again")
-		// What that says to do, with the AWS CLI; then the same command works.
-		aws := testenv.Tool(t, "aws")
-		b := "arn:aws:iam::123456789012:mfa/b"
-		for _, args := range [][]string{
-			{"deactivate-mfa-device", "--user-name", "alice", "--serial-number", b},
-			{"delete-virtual-mfa-device", "--serial-number", b},
-		} {
-			out := testenv.Run(t, testenv.Command(t, aws, s.dir, s.env, append([]string{"iam", "--profile", "base", "--endpoint-url", s.srv.URL}, args...)...), "")
-			if out.Code != 0 {
-				t.Fatalf("aws iam %v: exit %d %s", args, out.Code, out.Stderr)
-			}
+		// What that says to do, with IAM's API (the AWS SDK, signed with
+		// alice's keys); then the same command works.
+		iamClient := iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.srv.URL),
+			Credentials: credentials.NewStaticCredentialsProvider(awsBaseKey, awsBaseSecretKey, "")})
+		b := aws.String("arn:aws:iam::123456789012:mfa/b")
+		if _, err := iamClient.DeactivateMFADevice(t.Context(), &iam.DeactivateMFADeviceInput{UserName: aws.String("alice"), SerialNumber: b}); err != nil {
+			t.Fatalf("IAM DeactivateMFADevice: %v", err)
+		}
+		if _, err := iamClient.DeleteVirtualMFADevice(t.Context(), &iam.DeleteVirtualMFADeviceInput{SerialNumber: b}); err != nil {
+			t.Fatalf("IAM DeleteVirtualMFADevice: %v", err)
 		}
 		s.nearWindowEnd(t)
 		expect(t, s.vmfa(t, "aws", "enroll", "--profile", "base", "--name", "ninth"), 0, "Reused and enabled the MFA device arn:aws:iam::123456789012:mfa/ninth", "")

@@ -90,13 +90,13 @@ func TestAWSLoginStdout(t *testing.T) {
 // the link redirects once.
 func TestAWSLoginBrowser(t *testing.T) {
 	t.Parallel()
-	python := testenv.Tool(t, "python3")
+	curl := testenv.Tool(t, "curl")
 	s := newAWS(t)
 	bin := t.TempDir()
 	argv := filepath.Join(bin, "argv")
 	// The browser: it follows the link, redirects included.
-	testenv.WriteExecutable(t, filepath.Join(bin, "xdg-open"), []byte("#!/bin/sh\necho \"$@\" >> "+argv+"\nexec "+python+
-		" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1]).read()' \"$1\"\n"), 0o700)
+	testenv.WriteExecutable(t, filepath.Join(bin, "xdg-open"), []byte("#!/bin/sh\necho \"$@\" >> "+argv+"\nexec "+curl+
+		" -fsSL -o /dev/null \"$1\"\n"), 0o700)
 	env := []string{ststest.FederationEnv(s.srv), "PATH=" + bin + string(filepath.ListSeparator) + os.Getenv("PATH")}
 	r := s.vmfa(t, env, "aws", "login", "--profile", "admin")
 	expect(t, r, 0, "", `Opening the AWS console for profile "admin" in the browser`)

@@ -12,7 +12,7 @@ import (
 func TestAWSProfileAddedWhileOpen(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	copyAWSVault(t, dir)
 	config := filepath.Join(dir, "aws-config")
 	if err := os.WriteFile(config, []byte("[profile other]\nregion = eu-west-1\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmfa/vmfa/internal/ststest"
 	"github.com/vmfa/vmfa/internal/testenv"
 )
 
@@ -27,12 +28,12 @@ func withoutPassphrase(env []string) []string {
 	return out
 }
 
-// parallelAWSCLI runs n AWS CLIs at once, each asking STS who it is with
-// profile, whose credential_process is vmfa, and returns the ARNs they
-// printed; it fails the test if any failed.
-func parallelAWSCLI(t *testing.T, s *awsSetup, env []string, profile string, n int) []string {
+// parallelClients runs n AWS SDK clients (ststest.Client) at once, each
+// asking STS who it is with profile, whose credential_process is vmfa, and
+// returns the ARNs they printed; it fails the test if any failed.
+func parallelClients(t *testing.T, s *awsSetup, env []string, profile string, n int) []string {
 	t.Helper()
-	aws := testenv.Tool(t, "aws")
+	client := ststest.Client(t)
 	var wg sync.WaitGroup
 	arns := make([]string, n)
 	errs := make([]string, n)
@@ -40,7 +41,7 @@ func parallelAWSCLI(t *testing.T, s *awsSetup, env []string, profile string, n i
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cmd := testenv.Command(t, aws, s.dir, env, "--profile", profile, "--endpoint-url", s.srv.URL, "--output", "json", "sts", "get-caller-identity")
+			cmd := testenv.Command(t, client, s.dir, env, "--profile", profile)
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()
@@ -58,7 +59,7 @@ func parallelAWSCLI(t *testing.T, s *awsSetup, env []string, profile string, n i
 	wg.Wait()
 	for i, e := range errs {
 		if e != "" {
-			t.Errorf("aws CLI %d of %d failed: %s", i+1, n, e)
+			t.Errorf("AWS SDK client %d of %d failed: %s", i+1, n, e)
 		}
 	}
 	if t.Failed() {
@@ -69,7 +70,9 @@ func parallelAWSCLI(t *testing.T, s *awsSetup, env []string, profile string, n i
 
 // Terraform and the like start several credential_process at once: with a
 // cold cache they spend ONE code and ONE GetSessionToken, and all succeed,
-// with the agent unlocked as without it.
+// with the agent unlocked as without it. The clients are programs of the
+// AWS SDK for Go, as Terraform is (TestAWSCredentialProcessWithAWSCLI has
+// the AWS CLI's).
 func TestAWSParallelMisses(t *testing.T) {
 	t.Parallel()
 	for _, withAgent := range []bool{false, true} {
@@ -91,9 +94,9 @@ func TestAWSParallelMisses(t *testing.T) {
 				env = append(env, "VMFA_AGENT=off")
 			}
 			const n = 4
-			for _, arn := range parallelAWSCLI(t, s, env, "dev", n) {
+			for _, arn := range parallelClients(t, s, env, "dev", n) {
 				if arn != awsBaseARN {
-					t.Fatalf("aws printed %q, want %s", arn, awsBaseARN)
+					t.Fatalf("a client printed %q, want %s", arn, awsBaseARN)
 				}
 			}
 			if got := s.srv.Count("GetSessionToken"); got != 1 {
@@ -170,7 +173,7 @@ func sessionsJSON(t *testing.T, s *awsSetup, env []string) []heldSession {
 	return held
 }
 
-// Roles of one device, through the AWS CLI in parallel: one code, one
+// Roles of one device, through AWS SDK clients in parallel: one code, one
 // GetSessionToken, every AssumeRole signed with that MFA session; a chain
 // (deploy, whose source is admin) too.
 func TestAWSRolesOneCode(t *testing.T) {
@@ -195,7 +198,7 @@ func TestAWSRolesOneCode(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got := parallelAWSCLI(t, s, env, fmt.Sprintf("tool%d", i), 1)
+			got := parallelClients(t, s, env, fmt.Sprintf("tool%d", i), 1)
 			mu.Lock()
 			arns = append(arns, got...)
 			mu.Unlock()
@@ -206,7 +209,7 @@ func TestAWSRolesOneCode(t *testing.T) {
 	for i, want := range []string{"arn:aws:sts::123456789012:assumed-role/r0/", "arn:aws:sts::123456789012:assumed-role/r1/",
 		"arn:aws:sts::123456789012:assumed-role/r2/", "arn:aws:sts::210987654321:assumed-role/deploy/"} {
 		if i >= len(arns) || !strings.HasPrefix(arns[i], want) {
-			t.Fatalf("the AWS CLIs were %q, want %s…", arns, want)
+			t.Fatalf("the AWS SDK clients printed %q, want %s…", arns, want)
 		}
 	}
 	var mfaSession string

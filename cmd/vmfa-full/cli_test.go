@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/vmfa/vmfa/internal/agekey/agekeytest"
+	"github.com/vmfa/vmfa/internal/ststest"
 	"github.com/vmfa/vmfa/internal/termhandoff"
 	"github.com/vmfa/vmfa/internal/testenv"
 )
@@ -29,6 +30,7 @@ var vmfaBin string
 
 func TestMain(m *testing.M) {
 	agekeytest.RunPluginIfInvoked() // the test binary is also age-plugin-vmfatest
+	ststest.RunClientIfInvoked()    // and an AWS SDK client (TestAWSParallelMisses)
 	dir, err := os.MkdirTemp("", "vmfa-cli")
 	if err != nil {
 		panic(err)

@@ -10,6 +10,9 @@
 // issued, so that credentials that do not work here would not work at AWS.
 // It records what a test cannot see otherwise: which access key signed each
 // call and the session token sent with it, the MFA device and code.
+//
+// Client (client.go) is the other end: a program of the AWS SDK for Go that
+// the test binary can be, for tests that start AWS tools as processes.
 package ststest
 
 import (
