@@ -107,12 +107,14 @@ func TestGitChildEnvironment(t *testing.T) {
 	}
 }
 
-// TestStaleLocks: lock files a killed git left are removed by the next
-// command that holds the repository's lock.
+// TestStaleLocks: lock files (and fast-import's crash reports) a killed
+// git left are removed by the next command that holds the repository's
+// lock.
 func TestStaleLocks(t *testing.T) {
 	srv := testenv.NewGitServer(t)
 	s, v := newSynced(t, srv)
-	for _, n := range []string{"index.lock", "refs/heads/vmfa.lock"} {
+	stale := []string{"index.lock", "refs/heads/vmfa.lock", "fast_import_crash_123"}
+	for _, n := range stale {
 		os.WriteFile(filepath.Join(s.Dir(), GitDirName, n), nil, 0o600)
 	}
 	addAccount(t, v, "bob") // vault.OnChange is not set here: Commit by hand
@@ -121,6 +123,11 @@ func TestStaleLocks(t *testing.T) {
 	}
 	if st, err := Open(s).Status(context.Background()); err != nil || st.Waiting != 1 {
 		t.Errorf("status: %+v %v", st, err)
+	}
+	for _, n := range stale {
+		if _, err := os.Stat(filepath.Join(s.Dir(), GitDirName, n)); err == nil {
+			t.Errorf("%s is left", n)
+		}
 	}
 }
 
