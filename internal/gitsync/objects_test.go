@@ -24,7 +24,7 @@ func newGit(t *testing.T) *git {
 }
 
 // TestWriteAndReadObjects: a commit written by writeCommit holds the files
-// given, with the parents given, as vmfa's other commits (vmfa's identity,
+// given and no other, with the parents given, as vmfa's other commits (vmfa's identity,
 // message "vmfa"), and moves no ref, not even one a killed run left; the
 // objects reader lists a commit's files as a vault's can be (at the top and
 // in recipients/, submodules and deeper files left out) and reads blobs,
@@ -45,7 +45,7 @@ func TestWriteAndReadObjects(t *testing.T) {
 	if parents := mustOut(t, g, "log", "-1", "--format=%P", base); parents != "" {
 		t.Errorf("a commit with no parents has %q", parents)
 	}
-	second, err := g.writeCommit(ctx, map[string][]byte{"vault.age": []byte("second")}, []string{base})
+	second, err := g.writeCommit(ctx, map[string][]byte{"vault.age": []byte("second"), "gone": []byte("x")}, []string{base})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,10 @@ func TestWriteAndReadObjects(t *testing.T) {
 	if _, err := g.run(ctx, false, nil, "update-ref", scratchRef, second); err != nil {
 		t.Fatal(err)
 	}
-	commit, err := g.writeCommit(ctx, files, []string{base, second})
+	if _, err := g.writeCommit(ctx, map[string][]byte{"a\nb": nil}, []string{base}); err == nil {
+		t.Errorf("a file name that would end fast-import's line was written")
+	}
+	commit, err := g.writeCommit(ctx, files, []string{second, base})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +75,7 @@ func TestWriteAndReadObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := base + " " + second + "|" + identity + "|" + identity + "|vmfa"; out != want {
+	if want := second + " " + base + "|" + identity + "|" + identity + "|vmfa"; out != want {
 		t.Errorf("the commit: %q, want %q", out, want)
 	}
 	if refs, _ := g.out(ctx, "for-each-ref", "--format=%(refname)"); refs != "refs/heads/sub" {

@@ -3,6 +3,7 @@ package gitsync
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -108,13 +109,34 @@ func TestGitProcessesPerSync(t *testing.T) {
 	expect("a merging sync", commands(func() { sync(b, vb, Result{In: 1, Out: 1, Merged: true}) }),
 		"fetch rev-list cat-file fast-import update-ref push")
 	sync(a, va, Result{In: 1})
-	for _, v := range []*vault.Vault{va, vb} {
-		d, err := v.Load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(d.Accounts) != 4 {
-			t.Errorf("after the merge a vault holds %d accounts, want 4", len(d.Accounts))
+	accounts := func(want int) {
+		t.Helper()
+		for _, v := range []*vault.Vault{va, vb} {
+			d, err := v.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Accounts) != want {
+				t.Errorf("a vault holds %d accounts, want %d", len(d.Accounts), want)
+			}
 		}
 	}
+	accounts(4)
+
+	// The host replays an older vault in a commit on top of the branch:
+	// a's branch is behind it, yet holds more; it commits on top, pushes.
+	host := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(realGit, append([]string{"--git-dir", srv.GitDir(url)}, args...)...).Output()
+		if err != nil {
+			t.Fatalf("git %v: %v", args, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	replay := host("-c", "user.name=host", "-c", "user.email=host@example.com", "commit-tree", "-m", "replay", "-p", "refs/heads/vmfa", "refs/heads/vmfa~3^{tree}")
+	host("update-ref", "refs/heads/vmfa", replay)
+	expect("a sync that commits on top of the remote's", commands(func() { sync(a, va, Result{Out: 1}) }),
+		"fetch rev-list cat-file fast-import update-ref push")
+	sync(b, vb, Result{})
+	accounts(4)
 }
