@@ -55,19 +55,18 @@ func (o *objects) close() {
 	o.cmd.Wait()
 }
 
-// fail is the error of git cat-file's answer: what it said, if it died.
+// fail ends git cat-file, whose answers can no longer be followed, and
+// returns err, or how it died and what it said.
 func (o *objects) fail(err error) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		o.in.Close()
-		if werr := o.cmd.Wait(); werr != nil {
-			err = werr
-		}
+	o.in.Close()
+	if werr := o.cmd.Wait(); werr != nil {
+		err = werr
 	}
 	return &Error{Command: "cat-file", Said: said(o.stderr.String()), Err: err}
 }
 
 // header sends command for name and reads the answer's first line: the
-// object's id, type and size, or typ "" when there is no such object.
+// object's id, type and size, or typ "missing".
 func (o *objects) header(command, name string) (id, typ string, size int64, err error) {
 	if _, err := fmt.Fprintf(o.in, "%s %s\n", command, name); err != nil {
 		return "", "", 0, o.fail(err)
@@ -78,7 +77,7 @@ func (o *objects) header(command, name string) (id, typ string, size int64, err 
 	}
 	f := strings.Fields(line)
 	if len(f) == 2 && f[1] == "missing" {
-		return "", "", 0, nil
+		return "", f[1], 0, nil
 	}
 	if len(f) != 3 {
 		return "", "", 0, o.fail(fmt.Errorf("unexpected answer %q", strings.TrimSpace(line)))
@@ -97,16 +96,20 @@ func (o *objects) read(what, name, typ string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if got != typ {
+	switch got {
+	case typ:
+	case "missing":
+		return nil, fmt.Errorf("%s is missing", what)
+	default:
 		return nil, fmt.Errorf("%s is not a %s", what, typ)
 	}
 	if size > max {
 		return nil, fmt.Errorf("%s is over %d bytes", what, max)
 	}
-	if _, got, size, err = o.header("contents", id); err != nil {
+	if _, _, size, err = o.header("contents", id); err != nil {
 		return nil, err
 	}
-	if got != typ || size > max {
+	if size > max { // of the object just asked of: never
 		return nil, o.fail(fmt.Errorf("%s changed while read", what))
 	}
 	b := make([]byte, size+1) // and the newline after it

@@ -2,8 +2,10 @@ package gitsync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -130,8 +132,8 @@ func TestWriteAndReadObjects(t *testing.T) {
 	if _, err := objs.blob("vault.age", commit, 1000); err == nil || !strings.Contains(err.Error(), "not a blob") {
 		t.Errorf("a commit read as a blob: %v", err)
 	}
-	if _, err := objs.tree(strings.Repeat("1", 40)); err == nil {
-		t.Errorf("the tree of a missing commit was listed")
+	if _, err := objs.tree(strings.Repeat("1", 40)); err == nil || !strings.Contains(err.Error(), "is missing") {
+		t.Errorf("the tree of a missing commit: %v", err)
 	}
 	b, err := objs.blob("vault.age", "", 100)
 	if err == nil {
@@ -139,6 +141,14 @@ func TestWriteAndReadObjects(t *testing.T) {
 	}
 	if got, err := objs.blob("vault.age", mustOut(t, g, "rev-parse", second+":vault.age"), 100); err != nil || string(got) != "second" {
 		t.Errorf("read after errors: %q %v", got, err)
+	}
+	// A reader whose git died says so.
+	if err := objs.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	var exit *exec.ExitError
+	if _, err := objs.tree(commit); !errors.As(err, &exit) || !strings.HasPrefix(err.Error(), "git cat-file: ") {
+		t.Errorf("a read from a git killed: %v", err)
 	}
 }
 

@@ -398,7 +398,7 @@ func (r *Repo) merge(ctx context.Context, g *git, local, remote, base string, lv
 	in = accounts
 	// No merge base: two histories that never met (a vault published
 	// twice); everything on both sides is new.
-	merged = local != "" && base != local
+	merged = base != local
 	bases, err := objs.tree(base)
 	if err != nil {
 		return in, merged, err
