@@ -57,6 +57,15 @@
 //   - else a commit of the local files is made with both tips as parents
 //     (only the remote's when the local one is its ancestor) and pushed.
 //
+// Each git process costs milliseconds, so a sync runs few: one rev-list
+// tells whether the remote's commit is in the local branch, their merge
+// base and the changes to push; one git cat-file --batch-command reads
+// every tree and file a merge needs (each file's size is checked before it
+// is read); one git fast-import writes a merge's commit, and git update-ref
+// moves the branch to it only from the commit it was at. An idle sync runs
+// one git process (fetch), one that pushes three, one that moves to the
+// remote's commit four, a merge six.
+//
 // Publishing to an empty remote first authenticates a vault.age written
 // before vaults were authenticated, which other machines would refuse.
 // A push that loses a race (the remote moved meanwhile) fetches and merges
@@ -117,7 +126,8 @@
 //
 // Kills: every git command runs under sync.git/vmfa-sync.lock, a lock the
 // system releases when its holder dies, so a lock file that git left
-// (index.lock, a ref's .lock) while it is held is stale and is removed.
+// (index.lock, a ref's .lock, a crash report of fast-import) while it is
+// held is stale and is removed.
 // The vault's own files are only written by vault, atomically; the local
 // branch moves only after the files it describes are in place. A sync
 // killed at any point is completed by the next.

@@ -68,9 +68,11 @@ func TestGitProcessesPerSync(t *testing.T) {
 	}
 	addAccount(t, va, "alice")
 	url := srv.Repo(t, "processes")
-	if _, err := Open(a).Init(ctx, url); err != nil {
-		t.Fatal(err)
-	}
+	expect("setting up", commands(func() {
+		if _, err := Open(a).Init(ctx, url); err != nil {
+			t.Fatal(err)
+		}
+	}), "init config config")
 	expect("publishing", commands(func() { sync(a, va, Result{Out: 1, Published: true}) }),
 		"add commit fetch rev-parse rev-list push")
 	expect("an idle sync", commands(func() { sync(a, va, Result{}) }), "fetch")
@@ -81,7 +83,7 @@ func TestGitProcessesPerSync(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	}), "init config config config fetch cat-file update-ref")
+	}), "init config config fetch cat-file update-ref")
 	vb, err := b.Unlock(testPass)
 	if err != nil {
 		t.Fatal(err)

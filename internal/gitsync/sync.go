@@ -111,11 +111,13 @@ func (r *Repo) Init(ctx context.Context, url string) (created bool, err error) {
 		return false, err
 	}
 	os.Chmod(g.gitDir, 0o700)
+	// (git init made it core.bare=false: GIT_WORK_TREE is set.)
 	for _, kv := range [][2]string{
 		{"remote.origin.url", url},
-		// A pattern: a missing branch (an empty remote) is then no error.
+		// A pattern: a missing branch (an empty remote) is then no
+		// error. In the configuration, not on fetch's command line:
+		// a push updates the remote's branch here only through it.
 		{"remote.origin.fetch", "+" + localRef + "*:" + remoteRef + "*"},
-		{"core.bare", "false"},
 	} {
 		if _, err := g.run(ctx, false, nil, "config", kv[0], kv[1]); err != nil {
 			os.RemoveAll(g.gitDir)
