@@ -166,7 +166,7 @@ func parseTree(t []byte, prefix string, each func(name, id string, dir bool) err
 	for len(t) > 0 {
 		sp := bytes.IndexByte(t, ' ')
 		nul := bytes.IndexByte(t, 0)
-		if sp < 0 || nul < sp || len(t) < nul+21 {
+		if sp <= 0 || nul < sp || len(t) < nul+21 { // no mode, name or id
 			return errors.New("a tree of the repository is damaged")
 		}
 		mode, name, id := string(t[:sp]), string(t[sp+1:nul]), fmt.Sprintf("%x", t[nul+1:nul+21])

@@ -164,7 +164,7 @@ func mustOut(t *testing.T, g *git, args ...string) string {
 // TestParseTree: a damaged tree is an error, not a panic or a file.
 func TestParseTree(t *testing.T) {
 	id := strings.Repeat("\x01", 20)
-	for _, tree := range []string{"100644 a", "100644 a\x00" + id[:19], "100644a\x00" + id, "100644 a\x00" + id + "1006"} {
+	for _, tree := range []string{"100644 a", " a\x00" + id, "100644 a\x00" + id[:19], "100644a\x00" + id, "100644 a\x00" + id + "1006"} {
 		if err := parseTree([]byte(tree), "", func(name, id string, dir bool) error { return nil }); err == nil {
 			t.Errorf("the damaged tree %q was read", tree)
 		}
