@@ -198,3 +198,37 @@ func TestNoTerminalSSH(t *testing.T) {
 		t.Errorf("the user's GIT_SSH_COMMAND: %q", env)
 	}
 }
+
+// TestCommitMergeMovesBranchOnlyFromLocal: a merge's commit moves the local
+// branch only if it is still where the merge found it.
+func TestCommitMergeMovesBranchOnlyFromLocal(t *testing.T) {
+	t.Parallel()
+	s, v := newSynced(t, testenv.NewGitServer(t))
+	r := Open(s)
+	ctx := context.Background()
+	g := r.ready()
+	first, err := g.ref(ctx, localRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addAccount(t, v, "bob")
+	if err := Commit(s); err != nil {
+		t.Fatal(err)
+	}
+	head, err := g.ref(ctx, localRef)
+	if err != nil || head == first {
+		t.Fatalf("the branch after a commit: %s %v", head, err)
+	}
+	if err := r.commitMerge(ctx, g, first, []string{first}); err == nil {
+		t.Errorf("a merge's commit moved the branch from where it no longer was")
+	}
+	if now, err := g.ref(ctx, localRef); now != head {
+		t.Errorf("the branch moved to %s %v", now, err)
+	}
+	if err := r.commitMerge(ctx, g, head, []string{head}); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := g.ref(ctx, localRef); now == head {
+		t.Errorf("a merge's commit did not move the branch")
+	}
+}
