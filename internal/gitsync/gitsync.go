@@ -57,6 +57,15 @@
 //   - else a commit of the local files is made with both tips as parents
 //     (only the remote's when the local one is its ancestor) and pushed.
 //
+// Each git process costs milliseconds, so a sync runs few: one rev-list
+// tells whether the remote's commit is in the local branch, their merge
+// base and the changes to push; one git cat-file --batch-command reads
+// every tree and file a merge needs (each file's size is checked before it
+// is read); one git fast-import writes a merge's commit, and git update-ref
+// moves the branch to it only from the commit it was at. An idle sync runs
+// one git process (fetch), one that pushes three, one that moves to the
+// remote's commit four, a merge six.
+//
 // Publishing to an empty remote first authenticates a vault.age written
 // before vaults were authenticated, which other machines would refuse.
 // A push that loses a race (the remote moved meanwhile) fetches and merges
@@ -117,7 +126,8 @@
 //
 // Kills: every git command runs under sync.git/vmfa-sync.lock, a lock the
 // system releases when its holder dies, so a lock file that git left
-// (index.lock, a ref's .lock) while it is held is stale and is removed.
+// (index.lock, a ref's .lock, a crash report of fast-import) while it is
+// held is stale and is removed.
 // The vault's own files are only written by vault, atomically; the local
 // branch moves only after the files it describes are in place. A sync
 // killed at any point is completed by the next.
@@ -221,12 +231,19 @@ var passedEnv = []string{
 	"GIT_PROXY_COMMAND", "SYSTEMROOT",
 }
 
+// The author and committer of every commit, whoever the user is.
+const (
+	authorName  = "vmfa"
+	authorEmail = "vmfa@localhost"
+	identity    = authorName + " <" + authorEmail + ">"
+)
+
 func (g *git) env() []string {
 	env := []string{
 		"GIT_DIR=" + g.gitDir, "GIT_WORK_TREE=" + g.workTree,
 		"LC_ALL=C", "GIT_TERMINAL_PROMPT=0",
-		"GIT_AUTHOR_NAME=vmfa", "GIT_AUTHOR_EMAIL=vmfa@localhost",
-		"GIT_COMMITTER_NAME=vmfa", "GIT_COMMITTER_EMAIL=vmfa@localhost",
+		"GIT_AUTHOR_NAME=" + authorName, "GIT_AUTHOR_EMAIL=" + authorEmail,
+		"GIT_COMMITTER_NAME=" + authorName, "GIT_COMMITTER_EMAIL=" + authorEmail,
 		// A transfer that stalls (a remote that answers nothing) ends
 		// after a while even where the timeout's kill comes later.
 		"GIT_HTTP_LOW_SPEED_LIMIT=1", "GIT_HTTP_LOW_SPEED_TIME=" + fmt.Sprint(int(max(g.timeout, time.Second).Seconds())),
@@ -258,21 +275,12 @@ func (g *git) run(ctx context.Context, network bool, stdin []byte, args ...strin
 		ctx, cancel = context.WithTimeout(ctx, g.timeout)
 		defer cancel()
 	}
-	cmd := exec.CommandContext(ctx, path, append(append([]string{}, fixedConfig...), args...)...)
-	cmd.Env = g.env()
-	cmd.Dir = g.workTree
+	cmd := g.command(ctx, path, args)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	// With a terminal, git and ssh stay in vmfa's process group, so that
-	// ssh can ask for a key's passphrase, and Ctrl-C reaches them; a
-	// timeout kills git, and the wait for what it started is bounded.
-	cmd.WaitDelay = 2 * time.Second
-	if g.noTerminal {
-		ownGroup(cmd)
-	}
 	err = cmd.Run()
 	if err != nil {
 		e := &Error{Command: args[0], Said: said(stderr.String()), Err: err}
@@ -283,6 +291,21 @@ func (g *git) run(ctx context.Context, network bool, stdin []byte, args ...strin
 		return stdout.Bytes(), e
 	}
 	return stdout.Bytes(), nil
+}
+
+// command is the git program at path with args, in the repository.
+func (g *git) command(ctx context.Context, path string, args []string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, path, append(append([]string{}, fixedConfig...), args...)...)
+	cmd.Env = g.env()
+	cmd.Dir = g.workTree
+	// With a terminal, git and ssh stay in vmfa's process group, so that
+	// ssh can ask for a key's passphrase, and Ctrl-C reaches them; a
+	// timeout kills git, and the wait for what it started is bounded.
+	cmd.WaitDelay = 2 * time.Second
+	if g.noTerminal {
+		ownGroup(cmd)
+	}
+	return cmd
 }
 
 // out runs a local git command and returns its output, trimmed.
@@ -320,16 +343,6 @@ func (g *git) commitOf(ctx context.Context, ref string) (string, error) {
 	return out, err
 }
 
-// isAncestor reports whether a is an ancestor of b (or b itself).
-func (g *git) isAncestor(ctx context.Context, a, b string) (bool, error) {
-	_, err := g.run(ctx, false, nil, "merge-base", "--is-ancestor", a, b)
-	var exit *exec.ExitError
-	if errors.As(err, &exit) && exit.ExitCode() == 1 {
-		return false, nil
-	}
-	return err == nil, err
-}
-
 // staleLocks are the lock files git leaves when it is killed holding them.
 var staleLocks = []string{"index.lock", "HEAD.lock", "config.lock", "packed-refs.lock", "shallow.lock",
 	localRef + ".lock", remoteRef + ".lock", "refs/remotes/origin/HEAD.lock"}
@@ -340,5 +353,11 @@ var staleLocks = []string{"index.lock", "HEAD.lock", "config.lock", "packed-refs
 func (g *git) removeStaleLocks() {
 	for _, n := range staleLocks {
 		os.Remove(filepath.Join(g.gitDir, filepath.FromSlash(n)))
+	}
+	// What git fast-import writes when it dies (vmfa killed as it wrote
+	// a commit): nothing to keep.
+	crashes, _ := filepath.Glob(filepath.Join(g.gitDir, "fast_import_crash_*"))
+	for _, c := range crashes {
+		os.Remove(c)
 	}
 }

@@ -107,12 +107,14 @@ func TestGitChildEnvironment(t *testing.T) {
 	}
 }
 
-// TestStaleLocks: lock files a killed git left are removed by the next
-// command that holds the repository's lock.
+// TestStaleLocks: lock files (and fast-import's crash reports) a killed
+// git left are removed by the next command that holds the repository's
+// lock.
 func TestStaleLocks(t *testing.T) {
 	srv := testenv.NewGitServer(t)
 	s, v := newSynced(t, srv)
-	for _, n := range []string{"index.lock", "refs/heads/vmfa.lock"} {
+	stale := []string{"index.lock", "refs/heads/vmfa.lock", "fast_import_crash_123"}
+	for _, n := range stale {
 		os.WriteFile(filepath.Join(s.Dir(), GitDirName, n), nil, 0o600)
 	}
 	addAccount(t, v, "bob") // vault.OnChange is not set here: Commit by hand
@@ -121,6 +123,11 @@ func TestStaleLocks(t *testing.T) {
 	}
 	if st, err := Open(s).Status(context.Background()); err != nil || st.Waiting != 1 {
 		t.Errorf("status: %+v %v", st, err)
+	}
+	for _, n := range stale {
+		if _, err := os.Stat(filepath.Join(s.Dir(), GitDirName, n)); err == nil {
+			t.Errorf("%s is left", n)
+		}
 	}
 }
 
@@ -189,5 +196,39 @@ func TestNoTerminalSSH(t *testing.T) {
 	t.Setenv("GIT_SSH_COMMAND", "ssh -i key")
 	if env := g.env(); !slices.Contains(env, "GIT_SSH_COMMAND=ssh -i key") || slices.Contains(env, "GIT_SSH_COMMAND=ssh -o BatchMode=yes") {
 		t.Errorf("the user's GIT_SSH_COMMAND: %q", env)
+	}
+}
+
+// TestCommitMergeMovesBranchOnlyFromLocal: a merge's commit moves the local
+// branch only if it is still where the merge found it.
+func TestCommitMergeMovesBranchOnlyFromLocal(t *testing.T) {
+	t.Parallel()
+	s, v := newSynced(t, testenv.NewGitServer(t))
+	r := Open(s)
+	ctx := context.Background()
+	g := r.ready()
+	first, err := g.ref(ctx, localRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addAccount(t, v, "bob")
+	if err := Commit(s); err != nil {
+		t.Fatal(err)
+	}
+	head, err := g.ref(ctx, localRef)
+	if err != nil || head == first {
+		t.Fatalf("the branch after a commit: %s %v", head, err)
+	}
+	if err := r.commitMerge(ctx, g, first, []string{first}); err == nil {
+		t.Errorf("a merge's commit moved the branch from where it no longer was")
+	}
+	if now, err := g.ref(ctx, localRef); now != head {
+		t.Errorf("the branch moved to %s %v", now, err)
+	}
+	if err := r.commitMerge(ctx, g, head, []string{head}); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := g.ref(ctx, localRef); now == head {
+		t.Errorf("a merge's commit did not move the branch")
 	}
 }

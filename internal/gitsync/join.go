@@ -66,7 +66,7 @@ func Join(ctx context.Context, store *vault.Store, url string, timeout time.Dura
 	if _, err := g.run(ctx, true, nil, "fetch", "-q", "--no-tags", "origin"); err != nil {
 		return err
 	}
-	remote, err := g.commitOf(ctx, remoteRef)
+	remote, err := g.ref(ctx, remoteRef)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,12 @@ func Join(ctx context.Context, store *vault.Store, url string, timeout time.Dura
 // checkout writes the travelling files of commit into the (new) vault
 // directory, 0600, refusing a commit without a vault.
 func (r *Repo) checkout(ctx context.Context, g *git, commit string) error {
-	files, err := g.tree(ctx, commit)
+	objs, err := g.objects(ctx)
+	if err != nil {
+		return err
+	}
+	defer objs.close()
+	files, err := objs.tree(commit)
 	if err != nil {
 		return err
 	}
@@ -112,7 +117,7 @@ func (r *Repo) checkout(ctx context.Context, g *git, commit string) error {
 	if _, ok := files[vault.IdentityFile]; !ok {
 		return errors.New("the remote's branch holds no identity.age: it is not a whole vmfa vault")
 	}
-	for path, e := range files {
+	for path, id := range files {
 		max := int64(vault.MaxKeyFileSize)
 		switch {
 		case path == vault.VaultFile:
@@ -125,7 +130,7 @@ func (r *Repo) checkout(ctx context.Context, g *git, commit string) error {
 		default:
 			continue // not a file of a vault: left in the repository
 		}
-		b, err := g.blob(ctx, path, e, max)
+		b, err := objs.blob(path, id, max)
 		if err != nil {
 			return err
 		}

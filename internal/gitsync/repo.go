@@ -102,14 +102,14 @@ func (r *Repo) writeState(st state) error {
 	return atomicfile.Write(filepath.Join(r.git.gitDir, stateFile), b)
 }
 
-// localFiles returns the travelling files of the vault directory and their
-// SHA-256s.
-func (r *Repo) localFiles() ([]string, map[string]string, error) {
+// localFiles returns the travelling files of the vault directory and the
+// contents of those still there.
+func (r *Repo) localFiles() ([]string, map[string][]byte, error) {
 	files, err := r.store.TravellingFiles()
 	if err != nil {
 		return nil, nil, err
 	}
-	sums := make(map[string]string, len(files))
+	contents := make(map[string][]byte, len(files))
 	for _, f := range files {
 		b, err := r.store.ReadTravelling(f)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -118,10 +118,19 @@ func (r *Repo) localFiles() ([]string, map[string]string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		contents[f] = b
+	}
+	return files, contents, nil
+}
+
+// sums returns the SHA-256s of files' contents.
+func sums(contents map[string][]byte) map[string]string {
+	sums := make(map[string]string, len(contents))
+	for f, b := range contents {
 		sum := sha256.Sum256(b)
 		sums[f] = hex.EncodeToString(sum[:])
 	}
-	return files, sums, nil
+	return sums
 }
 
 // complete reports whether files hold a whole vault: a commit without
@@ -153,10 +162,11 @@ func Commit(store *vault.Store) error {
 // commitLocal commits the local files if they changed since the state
 // recorded, and returns whether it did. The caller holds the lock.
 func (r *Repo) commitLocal(ctx context.Context) (bool, error) {
-	files, sums, err := r.localFiles()
+	files, contents, err := r.localFiles()
 	if err != nil {
 		return false, err
 	}
+	sums := sums(contents)
 	st := r.readState()
 	if maps.Equal(st.Files, sums) || !complete(sums) {
 		return false, nil

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -110,11 +111,13 @@ func (r *Repo) Init(ctx context.Context, url string) (created bool, err error) {
 		return false, err
 	}
 	os.Chmod(g.gitDir, 0o700)
+	// (git init made it core.bare=false: GIT_WORK_TREE is set.)
 	for _, kv := range [][2]string{
 		{"remote.origin.url", url},
-		// A pattern: a missing branch (an empty remote) is then no error.
+		// A pattern: a missing branch (an empty remote) is then no
+		// error. In the configuration, not on fetch's command line:
+		// a push updates the remote's branch here only through it.
 		{"remote.origin.fetch", "+" + localRef + "*:" + remoteRef + "*"},
-		{"core.bare", "false"},
 	} {
 		if _, err := g.run(ctx, false, nil, "config", kv[0], kv[1]); err != nil {
 			os.RemoveAll(g.gitDir)
@@ -192,6 +195,7 @@ func (r *Repo) exchange(ctx context.Context, g *git, lv *lazyVault) (Result, err
 		if err != nil {
 			return res, err
 		}
+		out := -1 // the changes the remote lacks; -1: counted below
 		if remote == "" {
 			// Publishing: a vault.age written before vaults were
 			// authenticated is saved again first, so that it goes out
@@ -206,29 +210,32 @@ func (r *Repo) exchange(ctx context.Context, g *git, lv *lazyVault) (Result, err
 			}
 			res.Published = true
 		} else if remote != local {
-			behind := local == ""
-			if !behind {
-				ahead, err := g.isAncestor(ctx, remote, local)
-				if err != nil {
+			var h history // of no local commit: nothing to push
+			if local != "" {
+				if h, err = g.compare(ctx, local, remote); err != nil {
 					return res, err
 				}
-				behind = !ahead
 			}
-			if behind {
-				in, merged, err := r.merge(ctx, g, local, remote, lv)
+			out = h.out
+			if !h.ahead {
+				in, merged, err := r.merge(ctx, g, local, remote, h.base, lv)
 				res.In += in
 				res.Merged = res.Merged || merged
 				if err != nil {
 					return res, err
+				}
+				if !merged {
+					out++ // the join's commit, if it made one
 				}
 			}
 		}
 		if local, err = g.ref(ctx, localRef); err != nil || local == "" || local == remote {
 			return res, err
 		}
-		out, err := g.count(ctx, local, remote)
-		if err != nil {
-			return res, err
+		if out < 0 {
+			if out, err = g.count(ctx, local, remote); err != nil {
+				return res, err
+			}
 		}
 		raced, err := g.push(ctx)
 		if err == nil {
@@ -256,6 +263,53 @@ func (r *Repo) resave(ctx context.Context, lv *lazyVault) error {
 	}
 	_, err := r.commitLocal(ctx)
 	return err
+}
+
+// history is how the local branch stands to the remote's.
+type history struct {
+	ahead bool   // the remote's commit is in the local branch
+	base  string // their merge base; "" when they never met
+	out   int    // the local changes (commits other than merges) the remote lacks
+}
+
+// compare compares the local branch's commit with the remote's, both
+// there, from one git rev-list: the local commits the remote lacks, with
+// their parents, and the boundary (the remote's commits they descend from,
+// among which is every merge base). The remote's commit is in the local
+// branch if it is on the boundary.
+func (g *git) compare(ctx context.Context, local, remote string) (history, error) {
+	out, err := g.out(ctx, "rev-list", "--parents", "--boundary", local, "^"+remote)
+	if err != nil {
+		return history{}, err
+	}
+	var h history
+	var commits int
+	var boundary []string
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0:
+		case strings.HasPrefix(f[0], "-"):
+			boundary = append(boundary, f[0][1:])
+		default:
+			commits++
+			if len(f) <= 2 { // a commit and its parent, if any
+				h.out++
+			}
+		}
+	}
+	h.ahead = slices.Contains(boundary, remote)
+	switch {
+	case commits == 0: // the local commit is in the remote's history
+		h.base = local
+	case h.ahead:
+		h.base = remote
+	case len(boundary) == 1:
+		h.base = boundary[0]
+	case len(boundary) > 1: // which is a merge base: git says
+		h.base, err = g.out(ctx, "merge-base", local, remote)
+	}
+	return h, err
 }
 
 // count counts the changes (commits other than merges) in local that are
@@ -309,47 +363,16 @@ func (r *Repo) waiting(ctx context.Context) (int, error) {
 	return g.count(ctx, local, remote)
 }
 
-// treeEntry is a file of a commit's tree.
-type treeEntry struct {
-	blob string
-	size int64
-}
-
-// tree lists the files of commit ("" lists none).
-func (g *git) tree(ctx context.Context, commit string) (map[string]treeEntry, error) {
-	files := map[string]treeEntry{}
-	if commit == "" {
-		return files, nil
-	}
-	out, err := g.run(ctx, false, nil, "ls-tree", "-r", "-l", "-z", "--full-tree", commit)
-	if err != nil {
-		return nil, err
-	}
-	for _, line := range bytes.Split(out, []byte{0}) {
-		meta, path, ok := strings.Cut(string(line), "\t")
-		f := strings.Fields(meta)
-		if !ok || len(f) != 4 || f[1] != "blob" {
-			continue
-		}
-		size, _ := strconv.ParseInt(f[3], 10, 64)
-		files[path] = treeEntry{blob: f[2], size: size}
-	}
-	return files, nil
-}
-
-// blob reads a blob the tree listed, refusing one over max bytes.
-func (g *git) blob(ctx context.Context, path string, e treeEntry, max int64) ([]byte, error) {
-	if e.size > max {
-		return nil, fmt.Errorf("the remote's %s is over %d bytes", path, max)
-	}
-	return g.run(ctx, false, nil, "cat-file", "blob", e.blob)
-}
-
 // merge joins the remote's commit with the local branch (local is "" when
-// it has no commit yet), as the package says, and returns how many changes
-// came in and whether both sides had changed.
-func (r *Repo) merge(ctx context.Context, g *git, local, remote string, lv *lazyVault) (in int, merged bool, err error) {
-	theirs, err := g.tree(ctx, remote)
+// it has no commit yet; base is their merge base), as the package says, and
+// returns how many changes came in and whether both sides had changed.
+func (r *Repo) merge(ctx context.Context, g *git, local, remote, base string, lv *lazyVault) (in int, merged bool, err error) {
+	objs, err := g.objects(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	defer objs.close()
+	theirs, err := objs.tree(remote)
 	if err != nil {
 		return 0, false, err
 	}
@@ -357,7 +380,7 @@ func (r *Repo) merge(ctx context.Context, g *git, local, remote string, lv *lazy
 	if !ok {
 		return 0, false, ErrRemoteNoVault
 	}
-	ct, err := g.blob(ctx, vault.VaultFile, vf, vault.MaxVaultSize)
+	ct, err := objs.blob(vault.VaultFile, vf, vault.MaxVaultSize)
 	if err != nil {
 		return 0, false, err
 	}
@@ -375,22 +398,18 @@ func (r *Repo) merge(ctx context.Context, g *git, local, remote string, lv *lazy
 		return 0, false, err
 	}
 	in = accounts
-	base := ""
-	if local != "" {
-		// No merge base: two histories that never met (a vault
-		// published twice); everything on both sides is new.
-		base, _ = g.out(ctx, "merge-base", local, remote)
-		merged = base != local
-	}
-	bases, err := g.tree(ctx, base)
+	// No merge base: two histories that never met (a vault published
+	// twice); everything on both sides is new.
+	merged = base != local
+	bases, err := objs.tree(base)
 	if err != nil {
 		return in, merged, err
 	}
-	ours, err := g.tree(ctx, local)
+	ours, err := objs.tree(local)
 	if err != nil {
 		return in, merged, err
 	}
-	taken, same, err := r.mergeRecipients(ctx, g, bases, ours, theirs)
+	taken, same, err := r.mergeRecipients(objs, bases, ours, theirs)
 	in += taken
 	if err != nil {
 		return in, merged, err
@@ -412,9 +431,9 @@ func (r *Repo) merge(ctx context.Context, g *git, local, remote string, lv *lazy
 // removed on one side and changed on the other. It writes what it takes to
 // the vault directory, returns how many it took, and whether the directory
 // now holds the remote's recipients exactly.
-func (r *Repo) mergeRecipients(ctx context.Context, g *git, bases, ours, theirs map[string]treeEntry) (taken int, same bool, err error) {
-	type pair struct{ key, pub treeEntry }
-	of := func(files map[string]treeEntry) map[string]pair {
+func (r *Repo) mergeRecipients(objs *objects, bases, ours, theirs map[string]string) (taken int, same bool, err error) {
+	type pair struct{ key, pub string } // their blobs' ids
+	of := func(files map[string]string) map[string]pair {
 		m := map[string]pair{}
 		for path, e := range files {
 			rel, ok := strings.CutPrefix(path, vault.RecipientsDir+"/")
@@ -443,23 +462,23 @@ func (r *Repo) mergeRecipients(ctx context.Context, g *git, bases, ours, theirs 
 	same = true
 	for name := range names {
 		ob, tb, bb := o[name], t[name], b[name]
-		take := ob == bb || ob.key.blob == "" && tb != bb
+		take := ob == bb || ob.key == "" && tb != bb
 		switch {
 		case ob == tb:
 			continue
 		case !take:
 			same = false
 			continue
-		case tb.key.blob == "":
+		case tb.key == "":
 			if err := r.store.RemoveRecipient(name); err != nil && !errors.Is(err, vault.ErrNoRecipient) {
 				return taken, false, err
 			}
 		default:
-			key, err := g.blob(ctx, name, tb.key, vault.MaxKeyFileSize)
+			key, err := objs.blob(name, tb.key, vault.MaxKeyFileSize)
 			if err != nil {
 				return taken, false, err
 			}
-			pub, err := g.blob(ctx, name, tb.pub, vault.MaxKeyFileSize)
+			pub, err := objs.blob(name, tb.pub, vault.MaxKeyFileSize)
 			if err != nil {
 				return taken, false, err
 			}
@@ -475,38 +494,24 @@ func (r *Repo) mergeRecipients(ctx context.Context, g *git, bases, ours, theirs 
 // adopt moves the local branch to the remote's commit, whose content the
 // local files are (the merge took everything, and nothing goes out).
 func (r *Repo) adopt(ctx context.Context, g *git, remote string) error {
-	_, sums, err := r.localFiles()
+	_, contents, err := r.localFiles()
 	if err != nil {
 		return err
 	}
 	if _, err := g.run(ctx, false, nil, "update-ref", "-m", "vmfa", localRef, remote); err != nil {
 		return err
 	}
-	if _, err := g.run(ctx, false, nil, "read-tree", remote); err != nil {
-		return err
-	}
-	return r.writeState(state{Commit: remote, Files: sums})
+	return r.writeState(state{Commit: remote, Files: sums(contents)})
 }
 
 // commitMerge commits the local files with parents, and moves the local
 // branch there if it is still at local.
 func (r *Repo) commitMerge(ctx context.Context, g *git, local string, parents []string) error {
-	files, sums, err := r.localFiles()
+	_, contents, err := r.localFiles()
 	if err != nil {
 		return err
 	}
-	if err := g.stage(ctx, files); err != nil {
-		return err
-	}
-	tree, err := g.out(ctx, "write-tree")
-	if err != nil {
-		return err
-	}
-	args := []string{"commit-tree", tree, "-m", "vmfa"}
-	for _, p := range parents {
-		args = append(args, "-p", p)
-	}
-	commit, err := g.out(ctx, args...)
+	commit, err := g.writeCommit(ctx, contents, parents)
 	if err != nil {
 		return err
 	}
@@ -517,7 +522,35 @@ func (r *Repo) commitMerge(ctx context.Context, g *git, local string, parents []
 	if _, err := g.run(ctx, false, nil, update...); err != nil {
 		return err
 	}
-	return r.writeState(state{Commit: commit, Files: sums})
+	return r.writeState(state{Commit: commit, Files: sums(contents)})
+}
+
+// scratchRef is the ref git fast-import makes its commit on, and deletes
+// in the same run: the local branch moves only by update-ref, which checks
+// where it is first.
+const scratchRef = "refs/vmfa-commit"
+
+// writeCommit writes a commit of files (path and content) with parents,
+// as vmfa's other commits are, and returns its id: blobs, tree and commit
+// in one git fast-import.
+func (g *git) writeCommit(ctx context.Context, files map[string][]byte, parents []string) (string, error) {
+	var s bytes.Buffer
+	fmt.Fprintf(&s, "commit %s\nmark :1\nauthor %[2]s now\ncommitter %[2]s now\ndata 5\nvmfa\n", scratchRef, identity)
+	for i, p := range parents {
+		fmt.Fprintf(&s, "%s %s\n", map[bool]string{true: "from", false: "merge"}[i == 0], p)
+	}
+	s.WriteString("deleteall\n")
+	for _, path := range slices.Sorted(maps.Keys(files)) {
+		if strings.ContainsAny(path, "\n\"") {
+			return "", fmt.Errorf("can't commit a file named %q", path)
+		}
+		fmt.Fprintf(&s, "M 100644 inline %s\ndata %d\n", path, len(files[path]))
+		s.Write(files[path])
+		s.WriteString("\n")
+	}
+	fmt.Fprintf(&s, "get-mark :1\nreset %s\nfrom %s\n\ndone\n", scratchRef, strings.Repeat("0", 40))
+	out, err := g.run(ctx, false, s.Bytes(), "fast-import", "--quiet", "--done", "--date-format=now")
+	return strings.TrimSpace(string(out)), err
 }
 
 // Status is what Repo.Status reports.
@@ -554,8 +587,10 @@ func (r *Repo) Status(ctx context.Context) (Status, error) {
 		return st, err
 	}
 	st.Waiting = waiting
-	if _, sums, err := r.localFiles(); err == nil && complete(sums) && !maps.Equal(r.readState().Files, sums) {
-		st.Waiting++ // a change not committed yet
+	if _, contents, err := r.localFiles(); err == nil {
+		if sums := sums(contents); complete(sums) && !maps.Equal(r.readState().Files, sums) {
+			st.Waiting++ // a change not committed yet
+		}
 	}
 	return st, nil
 }
