@@ -537,7 +537,11 @@ func (g *git) writeCommit(ctx context.Context, files map[string][]byte, parents 
 	var s bytes.Buffer
 	fmt.Fprintf(&s, "commit %s\nmark :1\nauthor %[2]s now\ncommitter %[2]s now\ndata 5\nvmfa\n", scratchRef, identity)
 	for i, p := range parents {
-		fmt.Fprintf(&s, "%s %s\n", map[bool]string{true: "from", false: "merge"}[i == 0], p)
+		verb := "merge"
+		if i == 0 {
+			verb = "from"
+		}
+		fmt.Fprintf(&s, "%s %s\n", verb, p)
 	}
 	s.WriteString("deleteall\n")
 	for _, path := range slices.Sorted(maps.Keys(files)) {
