@@ -104,12 +104,13 @@ func repoName(t *testing.T) string {
 	return strings.NewReplacer("/", "-", ",", "-", "=", "-").Replace(t.Name())
 }
 
-// publishedOnce is the machine and remote that published copies: publish
-// runs once for the tests whose subject it is not.
+// publishedOnce is what published and joined copy: a machine that
+// published the vault, its remote, and a machine that joined it; made once
+// for the tests whose subject they are not.
 var publishedOnce struct {
 	sync.Once
-	machine *machine // its t is the first test's: for copyMachine only
-	gitDir  string   // the remote, a bare repository
+	machine, joined *machine // their t is the first test's: for copyMachine only
+	gitDir          string   // the remote, a bare repository
 }
 
 // published makes a machine with the two accounts and a remote of srv it
@@ -124,15 +125,27 @@ func published(t *testing.T, srv *testenv.GitServer) (*machine, string) {
 			t.Fatal(err)
 		}
 		a, url := publish(t, srv, "published")
+		b := newMachine(t)
+		expect(t, b.run("", "sync", "init", url), 0, "", "Joined")
 		gitDir := filepath.Join(dir, "remote.git")
 		testenv.CopyDir(t, srv.GitDir(url), gitDir)
-		publishedOnce.machine, publishedOnce.gitDir = copyMachine(t, a, filepath.Join(dir, "machine"), url), gitDir
+		publishedOnce.machine = copyMachine(t, a, filepath.Join(dir, "machine"), url)
+		publishedOnce.joined = copyMachine(t, b, filepath.Join(dir, "joined"), url)
+		publishedOnce.gitDir = gitDir
 	})
-	if publishedOnce.machine == nil {
+	if publishedOnce.gitDir == "" {
 		t.Fatal("publishing the vault that the sync tests copy failed (see the first test that asked)")
 	}
 	url := srv.CopyRepo(t, publishedOnce.gitDir, repoName(t))
 	return copyMachine(t, publishedOnce.machine, filepath.Join(t.TempDir(), "home"), url), url
+}
+
+// joined makes a machine that joined url, a remote published made that
+// nothing was pushed to since, with the passphrase: a copy of the one
+// that joined it once.
+func joined(t *testing.T, url string) *machine {
+	t.Helper()
+	return copyMachine(t, publishedOnce.joined, filepath.Join(t.TempDir(), "home"), url)
 }
 
 // TestSyncPublishJoin: a vault published from one machine is joined by a
@@ -356,14 +369,6 @@ func TestSyncCLI(t *testing.T) {
 		t.Errorf("sync status --json: %+v", st)
 	}
 	expect(t, a.run("", "sync", "status"), 0, "remote: "+url+"\nlast exchange: ", "")
-}
-
-// joined makes a machine that joined url with the passphrase.
-func joined(t *testing.T, url string) *machine {
-	t.Helper()
-	m := newMachine(t)
-	expect(t, m.run("", "sync", "init", url), 0, "", "Joined")
-	return m
 }
 
 const (
