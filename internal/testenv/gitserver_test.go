@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -48,10 +49,10 @@ func TestGitDaemon(t *testing.T) {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
-	var before bool
-	srv.BeforePush(func() { before = true })
-	if out, err := git(time.Minute, "push", "-q", url, "main"); err != nil || !before || srv.Pushes() != 1 {
-		t.Fatalf("push: %v %s; ran BeforePush's function: %t, pushes %d", err, out, before, srv.Pushes())
+	var before atomic.Bool
+	srv.BeforePush(func() { before.Store(true) })
+	if out, err := git(time.Minute, "push", "-q", url, "main"); err != nil || !before.Load() || srv.Pushes() != 1 {
+		t.Fatalf("push: %v %s; ran BeforePush's function: %t, pushes %d", err, out, before.Load(), srv.Pushes())
 	}
 	if out, err := git(time.Minute, "ls-remote", url); err != nil || !strings.HasSuffix(out, "\trefs/heads/main\n") {
 		t.Fatalf("ls-remote after the push: %v %q", err, out)
