@@ -11,8 +11,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"filippo.io/age"
 
 	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/vault"
@@ -37,31 +40,112 @@ func (m *machine) run(stdin string, args ...string) result {
 
 func (m *machine) vault() string { return filepath.Join(m.dir, "vault") }
 
-// accounts lists the machine's accounts, one "issuer\tname" a line.
+// accounts lists the machine's accounts, one "issuer\tname" a line, in
+// the order 'vmfa list' prints them. The test reads them through the
+// vault package, with the machine's passphrase or key, not with a vmfa
+// process: what the sync tests check is what the vault holds, not list.
 func (m *machine) accounts() string {
 	m.t.Helper()
-	r := m.run("", "list")
-	if r.code != 0 {
-		m.t.Fatalf("list: %+v", r)
+	s := vault.Open(m.vault())
+	var v *vault.Vault
+	var err error
+	if key := m.getenv("VMFA_IDENTITY"); key != "" {
+		var ids []age.Identity
+		f, ferr := os.Open(key)
+		if ferr != nil {
+			m.t.Fatal(ferr)
+		}
+		ids, err = age.ParseIdentities(f)
+		f.Close()
+		if err == nil {
+			v, err = s.UnlockWithIdentities(ids...)
+		}
+	} else {
+		v, err = s.Unlock(m.getenv("VMFA_PASSPHRASE"))
+	}
+	var d *vault.Data
+	if err == nil {
+		d, err = v.Load()
+	}
+	if err != nil {
+		m.t.Fatalf("the vault of %s: %v", m.dir, err)
 	}
 	var lines []string
-	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
-		f := strings.Split(l, "\t")
-		lines = append(lines, f[0]+"\t"+f[1])
+	for _, e := range d.Accounts {
+		lines = append(lines, e.Issuer+"\t"+e.Name)
 	}
 	return strings.Join(lines, "\n")
 }
 
-// published makes a machine with the two accounts and a remote it
-// published them to.
-func published(t *testing.T, srv *testenv.GitServer) (*machine, string) {
+// getenv is the value of key in the machine's environment, as its vmfa
+// processes see it (the last one wins).
+func (m *machine) getenv(key string) string {
+	for _, kv := range slices.Backward(m.env) {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// publish makes a machine with the two accounts, and the remote of srv
+// named name it published them to.
+func publish(t *testing.T, srv *testenv.GitServer, name string) (*machine, string) {
 	t.Helper()
-	url := srv.Repo(t, strings.NewReplacer("/", "-", ",", "-", "=", "-").Replace(t.Name()))
+	url := srv.Repo(t, name)
 	a := newMachine(t)
 	expect(t, a.run(githubURI+"\n"+awsURI+"\n", "add", "--uri"), 0, "Added", "")
 	// Publishing an authenticated vault needs no key: no passphrase here.
 	expect(t, vmfa(t, a.dir, "", []string{"VMFA_AGENT=off"}, "sync", "init", url), 0, "published\n", "")
 	return a, url
+}
+
+func repoName(t *testing.T) string {
+	return strings.NewReplacer("/", "-", ",", "-", "=", "-").Replace(t.Name())
+}
+
+// publishedOnce is what published and joined copy: a machine that
+// published the vault, its remote, and a machine that joined it; made once
+// for the tests whose subject they are not.
+var publishedOnce struct {
+	sync.Once
+	machine, joined *machine // their t is the first test's: for copyMachine only
+	gitDir          string   // the remote, a bare repository
+}
+
+// published makes a machine with the two accounts and a remote of srv it
+// published them to: a copy of both, as publish left them.
+func published(t *testing.T, srv *testenv.GitServer) (*machine, string) {
+	t.Helper()
+	publishedOnce.Do(func() {
+		// In the directory of the built programs, which outlives every
+		// test and goes with them (TestMain).
+		dir, err := os.MkdirTemp(filepath.Dir(vmfaBin), "published")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, url := publish(t, srv, "published")
+		b := newMachine(t)
+		expect(t, b.run("", "sync", "init", url), 0, "", "Joined")
+		gitDir := filepath.Join(dir, "remote.git")
+		testenv.CopyDir(t, srv.GitDir(url), gitDir)
+		publishedOnce.machine = copyMachine(t, a, filepath.Join(dir, "machine"), url)
+		publishedOnce.joined = copyMachine(t, b, filepath.Join(dir, "joined"), url)
+		publishedOnce.gitDir = gitDir
+	})
+	if publishedOnce.gitDir == "" {
+		t.Fatal("publishing the vault that the sync tests copy failed (see the first test that asked)")
+	}
+	url := srv.CopyRepo(t, publishedOnce.gitDir, repoName(t))
+	return copyMachine(t, publishedOnce.machine, filepath.Join(t.TempDir(), "home"), url), url
+}
+
+// joined makes a machine that joined url, a remote published made that
+// nothing was pushed to since, with the passphrase: a copy of the one
+// that joined it once.
+func joined(t *testing.T, url string) *machine {
+	t.Helper()
+	return copyMachine(t, publishedOnce.joined, filepath.Join(t.TempDir(), "home"), url)
 }
 
 // TestSyncPublishJoin: a vault published from one machine is joined by a
@@ -71,7 +155,7 @@ func published(t *testing.T, srv *testenv.GitServer) (*machine, string) {
 func TestSyncPublishJoin(t *testing.T) {
 	t.Parallel()
 	srv := testenv.NewGitServer(t)
-	a, url := published(t, srv)
+	a, url := publish(t, srv, repoName(t))
 	expect(t, a.run("", "sync"), 0, "up to date\n", "")
 
 	b := newMachine(t)
@@ -142,7 +226,7 @@ func checkRemote(t *testing.T, srv *testenv.GitServer, url string) {
 // it with the remote's, and is left as it was.
 func TestSyncRefusesOtherVault(t *testing.T) {
 	t.Parallel()
-	srv := testenv.NewGitServer(t)
+	srv := testenv.NewGitDaemon(t)
 	_, url := published(t, srv)
 	d := newMachine(t)
 	expect(t, d.run(githubURI2+"\n", "add", "--uri"), 0, "Added", "")
@@ -216,7 +300,7 @@ func syncStatus(t *testing.T, m *machine) syncStatusJSON {
 // TestSyncNoGit: without the git program, one line says so.
 func TestSyncNoGit(t *testing.T) {
 	t.Parallel()
-	srv := testenv.NewGitServer(t)
+	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
 	empty := t.TempDir()
 	for _, args := range [][]string{{"sync"}, {"sync", "init", url + "x"}} {
@@ -234,7 +318,7 @@ func TestSyncNoGit(t *testing.T) {
 // handed out commits nothing.
 func TestSyncCommitsEveryChange(t *testing.T) {
 	t.Parallel()
-	srv := testenv.NewGitServer(t)
+	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
 	commits := func() int {
 		out, err := exec.Command("git", "--git-dir", filepath.Join(a.vault(), "sync.git"), "rev-list", "--count", "vmfa").Output()
@@ -271,7 +355,7 @@ func TestSyncCLI(t *testing.T) {
 	expect(t, vmfa(t, dir, "", nil, "__complete", "sync", "--"), 0, "--json", "")
 	expect(t, vmfa(t, dir, "", nil, "sync", "init"), 2, "", "accepts 1 arg")
 	expect(t, vmfa(t, dir, "", nil, "sync", "status"), 0, "sync is not set up", "")
-	srv := testenv.NewGitServer(t)
+	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
 	r := a.run("", "sync", "--json")
 	var res struct {
@@ -287,14 +371,6 @@ func TestSyncCLI(t *testing.T) {
 	expect(t, a.run("", "sync", "status"), 0, "remote: "+url+"\nlast exchange: ", "")
 }
 
-// joined makes a machine that joined url with the passphrase.
-func joined(t *testing.T, url string) *machine {
-	t.Helper()
-	m := newMachine(t)
-	expect(t, m.run("", "sync", "init", url), 0, "", "Joined")
-	return m
-}
-
 const (
 	carolURI = "otpauth://totp/Carol:carol?secret=MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK&issuer=Carol"
 	daveURI  = "otpauth://totp/Dave:dave?secret=NBSWY3DPNBSWY3DPNBSWY3DPNBSWY3DP&issuer=Dave"
@@ -307,7 +383,7 @@ const (
 // content back and forth).
 func TestSyncThreeMachines(t *testing.T) {
 	t.Parallel()
-	srv := testenv.NewGitServer(t)
+	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
 	b, c := joined(t, url), joined(t, url)
 	expect(t, a.run(carolURI+"\n", "add", "--uri"), 0, "Added", "")
@@ -354,7 +430,7 @@ func remoteHead(t *testing.T, srv *testenv.GitServer, url string) string {
 // push; the sync fetches and merges again, and pushes the join.
 func TestSyncPushRace(t *testing.T) {
 	t.Parallel()
-	srv := testenv.NewGitServer(t)
+	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
 	b := joined(t, url)
 	expect(t, a.run(carolURI+"\n", "add", "--uri"), 0, "Added", "")
@@ -375,7 +451,7 @@ func TestSyncPushRace(t *testing.T) {
 // brings the remote back up to date.
 func TestSyncHistoryRewrite(t *testing.T) {
 	t.Parallel()
-	srv := testenv.NewGitServer(t)
+	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
 	b := joined(t, url)
 	gitDir := srv.GitDir(url)
@@ -422,7 +498,7 @@ func TestSyncHistoryRewrite(t *testing.T) {
 func TestSyncForgedCommit(t *testing.T) {
 	t.Parallel()
 	testenv.Tools(t, "age")
-	srv := testenv.NewGitServer(t)
+	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
 	v, err := vault.Open(a.vault()).Unlock("correct horse")
 	if err != nil {
@@ -503,7 +579,9 @@ func TestSyncForgedCommit(t *testing.T) {
 func TestSyncKill(t *testing.T) {
 	t.Parallel()
 	realGit := testenv.Tool(t, "git")
-	srv := testenv.NewGitServer(t)
+	// The transport is not what this test tests: git's own protocol costs
+	// each fetch and push fewer processes than HTTP does.
+	srv := testenv.NewGitDaemon(t)
 	// Two machines that both changed the vault since they last synced,
 	// copied with their remote for each kill.
 	a, url := published(t, srv)
@@ -512,19 +590,8 @@ func TestSyncKill(t *testing.T) {
 	expect(t, a.run("", "sync"), 0, "0 changes in, 1 out\n", "")
 	expect(t, b.run(daveURI+"\n", "add", "--uri"), 0, "Added", "")
 	diverged := func(t *testing.T) (*machine, *machine) {
-		copyURL := srv.CopyRepo(t, url, strings.NewReplacer("/", "-", ",", "-", "=", "-").Replace(t.Name())+"-copy")
-		var copies []*machine
-		for _, m := range []*machine{a, b} {
-			c := &machine{t: t, dir: t.TempDir(), env: m.env}
-			if out, err := exec.Command("cp", "-a", m.vault(), c.dir).CombinedOutput(); err != nil {
-				t.Fatalf("cp: %v %s", err, out)
-			}
-			if out, err := exec.Command("git", "--git-dir", filepath.Join(c.vault(), "sync.git"), "config", "remote.origin.url", copyURL).CombinedOutput(); err != nil {
-				t.Fatalf("git config: %v %s", err, out)
-			}
-			copies = append(copies, c)
-		}
-		return copies[0], copies[1]
+		copyURL := srv.CopyRepo(t, srv.GitDir(url), repoName(t)+"-copy")
+		return copyMachine(t, a, filepath.Join(t.TempDir(), "a"), copyURL), copyMachine(t, b, filepath.Join(t.TempDir(), "b"), copyURL)
 	}
 	// killingGit is a git that counts vmfa's calls and, at the k-th,
 	// kills vmfa before or after running the real git.
@@ -574,4 +641,36 @@ exit $rc
 			})
 		}
 	}
+}
+
+// copyMachine copies m, its home and vault with its sync repository as
+// they are, to a new machine in dir whose remote is url.
+func copyMachine(t *testing.T, m *machine, dir, url string) *machine {
+	t.Helper()
+	c := &machine{t: t, dir: dir, env: m.env}
+	testenv.CopyDir(t, m.dir, c.dir)
+	// What git config would do, without a process: the remote's URL,
+	// and the work tree that git init recorded, this machine's vault.
+	config := filepath.Join(c.vault(), "sync.git", "config")
+	b, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	set := map[string]string{"\turl = ": url, "\tworktree = ": c.vault()}
+	for i, l := range lines {
+		for key, value := range set {
+			if strings.HasPrefix(l, key) {
+				lines[i] = key + value + "\n"
+				delete(set, key)
+			}
+		}
+	}
+	if len(set) != 0 {
+		t.Fatalf("%s names no remote or work tree:\n%s", config, b)
+	}
+	if err := os.WriteFile(config, []byte(strings.Join(lines, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
