@@ -72,7 +72,7 @@ func TestGitProcessesPerSync(t *testing.T) {
 		if _, err := Open(a).Init(ctx, url); err != nil {
 			t.Fatal(err)
 		}
-	}), "init config config")
+	}), "init config config config")
 	expect("publishing", commands(func() { sync(a, va, Result{Out: 1, Published: true}) }),
 		"add commit fetch rev-parse rev-list push")
 	expect("an idle sync", commands(func() { sync(a, va, Result{}) }), "fetch")
@@ -83,7 +83,12 @@ func TestGitProcessesPerSync(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	}), "init config config fetch cat-file update-ref")
+	}), "init config config config fetch cat-file update-ref")
+	// The repository of a joined vault, moved into place, has its work
+	// tree where it is: git's to look at, as the docs say.
+	if out, err := exec.Command(realGit, "--git-dir", filepath.Join(b.Dir(), GitDirName), "status", "--short").CombinedOutput(); err != nil {
+		t.Fatalf("git status of the joined vault's repository: %v %s", err, out)
+	}
 	vb, err := b.Unlock(testPass)
 	if err != nil {
 		t.Fatal(err)

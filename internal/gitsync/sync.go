@@ -113,6 +113,10 @@ func (r *Repo) Init(ctx context.Context, url string) (created bool, err error) {
 	os.Chmod(g.gitDir, 0o700)
 	// (git init made it core.bare=false: GIT_WORK_TREE is set.)
 	for _, kv := range [][2]string{
+		// git init recorded the vault directory's path, which a join
+		// renames and a user may move: the directory sync.git is in,
+		// so that 'git --git-dir sync.git status' works wherever it is.
+		{"core.worktree", ".."},
 		{"remote.origin.url", url},
 		// A pattern: a missing branch (an empty remote) is then no
 		// error. In the configuration, not on fetch's command line:
