@@ -40,10 +40,11 @@ func clearers(t *testing.T, dir string) []int {
 
 // waitClipboard waits up to timeout for the clipboard of display to hold
 // want, and returns what it holds.
-func waitClipboard(display, want string, timeout time.Duration) string {
+func waitClipboard(t *testing.T, display, want string, timeout time.Duration) string {
+	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		got := clipboardHolds(display, want)
+		got := clipboardHolds(t, display, want)
 		if got == want || time.Now().After(deadline) {
 			return got
 		}
@@ -79,7 +80,7 @@ func TestCodeCopy(t *testing.T) {
 		}
 		t.Logf("code --copy returned in %v", took)
 		cur, next := testenv.OathTOTP(t, awsSecret, start)
-		got := clipboardHolds(display, cur)
+		got := clipboardHolds(t, display, cur)
 		if got != cur && got != next {
 			t.Fatalf("the clipboard holds %q, want the code %s", got, cur)
 		}
@@ -108,7 +109,7 @@ func TestCodeCopy(t *testing.T) {
 	copyCode(env, other, "2s")
 	putText(t, other, "my notes")
 
-	if got := waitClipboard(display, "", 6*time.Second); got != "" {
+	if got := waitClipboard(t, display, "", 6*time.Second); got != "" {
 		t.Fatalf("the clipboard still holds %q after the clear time", got)
 	}
 	for deadline := time.Now().Add(6 * time.Second); len(clearers(t, dir)) > 0; time.Sleep(50 * time.Millisecond) {
@@ -116,7 +117,7 @@ func TestCodeCopy(t *testing.T) {
 			t.Fatal("the clearer still runs 6 s after a 2 s clear time")
 		}
 	}
-	if got := clipboardHolds(other, "my notes"); got != "my notes" {
+	if got := clipboardHolds(t, other, "my notes"); got != "my notes" {
 		t.Fatalf("the clear replaced the user's clipboard with %q", got)
 	}
 }
