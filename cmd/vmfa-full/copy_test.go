@@ -24,18 +24,46 @@ func clearers(t *testing.T, dir string) []int {
 	var pids []int
 	procs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, p := range procs {
-		argv, err := os.ReadFile(filepath.Join(p, "cmdline"))
-		if err != nil || !bytes.HasPrefix(argv, []byte(fullBin()+"\x00clipboard-clearer")) {
-			continue
-		}
-		environ, err := os.ReadFile(filepath.Join(p, "environ"))
-		if err != nil || !bytes.Contains(append([]byte("\x00"), environ...), []byte("\x00HOME="+dir+"\x00")) {
-			continue
-		}
 		pid, _ := strconv.Atoi(filepath.Base(p))
-		pids = append(pids, pid)
+		if isClearer(pid, dir) {
+			pids = append(pids, pid)
+		}
 	}
 	return pids
+}
+
+// isClearer reports whether the process pid is one of clearers(t, dir).
+func isClearer(pid int, dir string) bool {
+	p := "/proc/" + strconv.Itoa(pid)
+	argv, err := os.ReadFile(filepath.Join(p, "cmdline"))
+	if err != nil || !bytes.HasPrefix(argv, []byte(fullBin()+"\x00clipboard-clearer")) {
+		return false
+	}
+	environ, err := os.ReadFile(filepath.Join(p, "environ"))
+	return err == nil && bytes.Contains(append([]byte("\x00"), environ...), []byte("\x00HOME="+dir+"\x00"))
+}
+
+// clearersGone waits up to timeout until no clearers(t, dir) run, and
+// reports whether none do. It watches those it found, and looks through
+// /proc again (hundreds of processes on a busy machine) only once they
+// have ended.
+func clearersGone(t *testing.T, dir string, timeout time.Duration) bool {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		pids := clearers(t, dir)
+		if len(pids) == 0 {
+			return true
+		}
+		for _, pid := range pids {
+			for isClearer(pid, dir) {
+				if time.Now().After(deadline) {
+					return false
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+	}
 }
 
 // waitClipboard waits up to timeout for the clipboard of display to hold
@@ -112,10 +140,8 @@ func TestCodeCopy(t *testing.T) {
 	if got := waitClipboard(t, display, "", 6*time.Second); got != "" {
 		t.Fatalf("the clipboard still holds %q after the clear time", got)
 	}
-	for deadline := time.Now().Add(6 * time.Second); len(clearers(t, dir)) > 0; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the clearer still runs 6 s after a 2 s clear time")
-		}
+	if !clearersGone(t, dir, 6*time.Second) {
+		t.Fatal("the clearer still runs 6 s after a 2 s clear time")
 	}
 	if got := clipboardHolds(t, other, "my notes"); got != "my notes" {
 		t.Fatalf("the clear replaced the user's clipboard with %q", got)
@@ -194,10 +220,8 @@ func TestCodeCopyInTmux(t *testing.T) {
 	if _, err := tmux("set-buffer", "my notes"); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(8 * time.Second); len(clearers(t, dir)) > 0; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the clearer still runs 8 s after a 3 s clear time")
-		}
+	if !clearersGone(t, dir, 8*time.Second) {
+		t.Fatal("the clearer still runs 8 s after a 3 s clear time")
 	}
 	if b := buffers(); len(b) != 1 || b[0] != "my notes" {
 		t.Fatalf("tmux's buffers %q after the clear, want the user's alone", b)
