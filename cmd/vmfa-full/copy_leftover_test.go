@@ -24,7 +24,7 @@ func TestCodeCopyKilledClearerLeftoverCleared(t *testing.T) {
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	env := []string{pw, "DISPLAY=" + display}
-	expect(t, vmfa(t, dir, awsURI+"\n", env, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, "", env, "code", "aws", "--copy"), 0, "", "Copied the code")
 	cur, next := testenv.OathTOTP(t, awsSecret, time.Now())
 	code := clipboardHolds(t, display, cur)

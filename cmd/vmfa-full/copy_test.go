@@ -92,7 +92,7 @@ func TestCodeCopy(t *testing.T) {
 	dir := t.TempDir()
 	base := agentEnv(t, dir)
 	env := with(base, "DISPLAY="+display)
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 
 	copyCode := func(env []string, display, clearAfter string) string {
 		t.Helper()
@@ -153,7 +153,7 @@ func TestCodeCopy(t *testing.T) {
 func TestCodeCopyUsage(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	for _, args := range [][]string{{"--json"}, {"--next"}, {"--clear-after", "30s"}, {"--clear-after", "0s"}} {
 		r := vmfa(t, dir, "", []string{pw}, append([]string{"code", "aws", "--copy"}, args...)...)
 		if r.code != 2 || r.stdout != "" {
@@ -176,7 +176,7 @@ func TestCodeCopyInTmux(t *testing.T) {
 	t.Parallel()
 	testenv.Tool(t, "tmux")
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	socket := fmt.Sprintf("vmfa-copy-%d-%d", os.Getpid(), time.Now().UnixNano())
 	tmux := func(args ...string) (string, error) {
 		out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
@@ -235,7 +235,7 @@ func TestCodeCopyInTmux(t *testing.T) {
 func TestCodeCopyOSC52(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	// A shell leads the terminal's session, as for a user: vmfa's exit
 	// does not hang the terminal up.
 	cmd := exec.Command("sh", "-c", vmfaBin+" code aws --copy --clear-after 2s; echo exit $?; sleep 10")

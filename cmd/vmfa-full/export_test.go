@@ -38,7 +38,7 @@ var exportURIs = []string{
 func exportVault(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, strings.Join(exportURIs, "\n"), []string{pw}, "add", "--uri"), 0, "Added Steam:gaben", "")
+	vaultOf(t, dir, exportURIs...)
 	return dir
 }
 
