@@ -222,7 +222,7 @@ func TestBadInput(t *testing.T) {
 func TestHOTPCounterAdvances(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, "otpauth://hotp/Corp:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0\n", []string{pw}, "add", "--uri"), 0, "Added Corp:bob", "")
+	vaultOf(t, dir, corpHOTP)
 	// RFC 4226 appendix D: the key "12345678901234567890".
 	for _, want := range []string{"755224\n", "287082\n", "359152\n969429\n", "338314\n"} {
 		args := []string{"code", "bob"}
@@ -409,7 +409,7 @@ func TestAddPaste(t *testing.T) {
 func TestHostileInput(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, githubURI+"\n"+githubURI2+"\n", []string{pw}, "add", "--uri"), 0, "Added GitHub:bob", "")
+	vaultOf(t, dir, githubURI, githubURI2)
 
 	// Renames that would make an account unreachable by name.
 	expect(t, vmfa(t, dir, "", []string{pw}, "rename", "alice", " "), 2, "", "the new name is empty")
@@ -447,7 +447,7 @@ func TestHostileInput(t *testing.T) {
 func TestSkipExisting(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added GitHub:alice", "")
+	vaultOf(t, dir, githubURI)
 	both := githubURI + "\n" + githubURI2 + "\n"
 	expect(t, vmfa(t, dir, both, []string{pw}, "add", "--uri"), 1, "", "already in the vault as GitHub:alice; nothing from it was added (--skip-existing adds the others)")
 	expect(t, vmfa(t, dir, both, []string{pw}, "add", "--uri", "--skip-existing"), 0, "Added GitHub:bob\n", "Skipped GitHub:alice (already in the vault as GitHub:alice)")

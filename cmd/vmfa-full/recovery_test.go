@@ -52,7 +52,7 @@ func history(t *testing.T, dir string) []historyEntry {
 func TestRestoreAfterRm(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, githubURI+"\n"+githubURI2+"\n", []string{pw}, "add", "--uri"), 0, "Added GitHub:bob", "")
+	vaultOf(t, dir, githubURI, githubURI2)
 	codeBefore := vmfa(t, dir, "", []string{pw}, "code", "github:bob", "--at", "1800000000").stdout
 
 	r := vmfa(t, dir, "", []string{pw}, "rm", "bob", "--yes")
