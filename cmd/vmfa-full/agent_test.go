@@ -52,7 +52,7 @@ func TestAgentUnlockOnce(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	if st := status(t, dir, env); !st.Locked || st.PID != 0 || st.ExpiresIn != 0 {
 		t.Fatalf("before unlock: %+v", st)
 	}
@@ -111,7 +111,7 @@ func TestAgentTimeout(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock", "--timeout", "1s"), 0, "", "locks after 1s")
 	time.Sleep(2200 * time.Millisecond)
 	if st := status(t, dir, env); !st.Locked {
@@ -137,7 +137,7 @@ func TestAgentKilled(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
 	st := status(t, dir, env)
 	if err := syscall.Kill(st.PID, syscall.SIGKILL); err != nil {
@@ -188,7 +188,7 @@ func TestAgentTmpDirOfAnotherUser(t *testing.T) {
 			syscall.Kill(st.PID, syscall.SIGTERM)
 		}
 	})
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked (agent pid")
 	if st := status(t, dir, env); st.Locked || st.PID == 0 {
 		t.Fatalf("status after unlock: %+v", st)
@@ -212,7 +212,7 @@ func TestAgentAndPassphraseWriters(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
 	// Changed on disk by another process while the agent runs.
 	expect(t, vmfa(t, dir, githubURI+"\n", with(env, pw, "VMFA_AGENT=off"), "add", "--uri"), 0, "Added", "")
@@ -318,7 +318,7 @@ func TestInterfaceOpensThroughAgent(t *testing.T) {
 	// tests' load would skew.
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
 	withAgent := firstFrame(t, dir, env, "alice@123456789012")
 	without := firstFrame(t, dir, with(env, "VMFA_AGENT=off"), "Passphrase")
@@ -365,7 +365,7 @@ func TestAgentUnlockWithIdentity(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
 		t.Fatal(err)
@@ -432,7 +432,7 @@ func TestAgentOfVaultCreatedAgain(t *testing.T) {
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	const pw2 = "VMFA_PASSPHRASE=battery staple"
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
 	st := status(t, dir, env)
 	// The new vault is made beside the old one, then put in its place: the
@@ -502,7 +502,7 @@ func TestAgentDamagedHeader(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, githubURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
 	path := filepath.Join(dir, "vault", "vault.age")

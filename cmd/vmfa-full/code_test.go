@@ -13,7 +13,7 @@ import (
 func TestCodeAtUnixForms(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	want, _ := testenv.OathTOTP(t, awsSecret, time.Unix(1700000000, 0))
 	for _, at := range []string{"1700000000", "@1700000000", "2023-11-14T22:13:20Z"} {
 		expect(t, vmfa(t, dir, "", []string{pw}, "code", "aws", "--at", at), 0, want+"\n", "")

@@ -24,10 +24,10 @@ func TestCodeCopyKilledClearerLeftoverCleared(t *testing.T) {
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	env := []string{pw, "DISPLAY=" + display}
-	expect(t, vmfa(t, dir, awsURI+"\n", env, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, "", env, "code", "aws", "--copy"), 0, "", "Copied the code")
 	cur, next := testenv.OathTOTP(t, awsSecret, time.Now())
-	code := clipboardHolds(display, cur)
+	code := clipboardHolds(t, display, cur)
 	if code != cur && code != next {
 		t.Fatalf("the clipboard holds %q, want the code %s", code, cur)
 	}
@@ -67,7 +67,7 @@ func TestEnrollCopyKilledLeftoverCleared(t *testing.T) {
 	if _, err := fmt.Sscanf(term.ExpectStdout("MFA code 2: "), "MFA code 1: %s\nMFA code 2: %s\n", &code1, &code2); err != nil {
 		t.Fatalf("stdout %q", term.Stdout())
 	}
-	if got := clipboardHolds(display, code2); got != code2 {
+	if got := clipboardHolds(t, display, code2); got != code2 {
 		t.Fatalf("the clipboard holds %q, want code 2 %s", got, code2)
 	}
 	// Code 1 is cleared and forgotten: code 2 alone is on record, by the
@@ -95,7 +95,7 @@ func killedCopierLeftoverCleared(t *testing.T, dir, display string, pid int, cod
 			t.Fatalf("pid %d still runs", pid)
 		}
 	}
-	if got := clipboardHolds(display, code); got != code {
+	if got := clipboardHolds(t, display, code); got != code {
 		t.Fatalf("the clipboard holds %q after the kill, want the code %s still", got, code)
 	}
 
@@ -111,7 +111,7 @@ func killedCopierLeftoverCleared(t *testing.T, dir, display string, pid int, cod
 			t.Fatalf("the interface left copies.json holding %q", b)
 		}
 	}
-	if got := clipboardHolds(display, ""); got == code {
+	if got := clipboardHolds(t, display, ""); got == code {
 		t.Fatal("the interface left the code on the clipboard")
 	}
 	ui.Type("\x03")

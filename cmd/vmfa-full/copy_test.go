@@ -24,26 +24,55 @@ func clearers(t *testing.T, dir string) []int {
 	var pids []int
 	procs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, p := range procs {
-		argv, err := os.ReadFile(filepath.Join(p, "cmdline"))
-		if err != nil || !bytes.HasPrefix(argv, []byte(fullBin()+"\x00clipboard-clearer")) {
-			continue
-		}
-		environ, err := os.ReadFile(filepath.Join(p, "environ"))
-		if err != nil || !bytes.Contains(append([]byte("\x00"), environ...), []byte("\x00HOME="+dir+"\x00")) {
-			continue
-		}
 		pid, _ := strconv.Atoi(filepath.Base(p))
-		pids = append(pids, pid)
+		if isClearer(pid, dir) {
+			pids = append(pids, pid)
+		}
 	}
 	return pids
 }
 
-// waitClipboard waits up to timeout for the clipboard of display to hold
-// want, and returns what it holds.
-func waitClipboard(display, want string, timeout time.Duration) string {
+// isClearer reports whether the process pid is one of clearers(t, dir).
+func isClearer(pid int, dir string) bool {
+	p := "/proc/" + strconv.Itoa(pid)
+	argv, err := os.ReadFile(filepath.Join(p, "cmdline"))
+	if err != nil || !bytes.HasPrefix(argv, []byte(fullBin()+"\x00clipboard-clearer")) {
+		return false
+	}
+	environ, err := os.ReadFile(filepath.Join(p, "environ"))
+	return err == nil && bytes.Contains(append([]byte("\x00"), environ...), []byte("\x00HOME="+dir+"\x00"))
+}
+
+// clearersGone waits up to timeout until no clearers(t, dir) run, and
+// reports whether none do. It watches those it found, and looks through
+// /proc again (hundreds of processes on a busy machine) only once they
+// have ended.
+func clearersGone(t *testing.T, dir string, timeout time.Duration) bool {
+	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		got := clipboardHolds(display, want)
+		pids := clearers(t, dir)
+		if len(pids) == 0 {
+			return true
+		}
+		for _, pid := range pids {
+			for isClearer(pid, dir) {
+				if time.Now().After(deadline) {
+					return false
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+	}
+}
+
+// waitClipboard waits up to timeout for the clipboard of display to hold
+// want, and returns what it holds.
+func waitClipboard(t *testing.T, display, want string, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		got := clipboardHolds(t, display, want)
 		if got == want || time.Now().After(deadline) {
 			return got
 		}
@@ -63,7 +92,7 @@ func TestCodeCopy(t *testing.T) {
 	dir := t.TempDir()
 	base := agentEnv(t, dir)
 	env := with(base, "DISPLAY="+display)
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 
 	copyCode := func(env []string, display, clearAfter string) string {
 		t.Helper()
@@ -79,7 +108,7 @@ func TestCodeCopy(t *testing.T) {
 		}
 		t.Logf("code --copy returned in %v", took)
 		cur, next := testenv.OathTOTP(t, awsSecret, start)
-		got := clipboardHolds(display, cur)
+		got := clipboardHolds(t, display, cur)
 		if got != cur && got != next {
 			t.Fatalf("the clipboard holds %q, want the code %s", got, cur)
 		}
@@ -108,15 +137,13 @@ func TestCodeCopy(t *testing.T) {
 	copyCode(env, other, "2s")
 	putText(t, other, "my notes")
 
-	if got := waitClipboard(display, "", 6*time.Second); got != "" {
+	if got := waitClipboard(t, display, "", 6*time.Second); got != "" {
 		t.Fatalf("the clipboard still holds %q after the clear time", got)
 	}
-	for deadline := time.Now().Add(6 * time.Second); len(clearers(t, dir)) > 0; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the clearer still runs 6 s after a 2 s clear time")
-		}
+	if !clearersGone(t, dir, 6*time.Second) {
+		t.Fatal("the clearer still runs 6 s after a 2 s clear time")
 	}
-	if got := clipboardHolds(other, "my notes"); got != "my notes" {
+	if got := clipboardHolds(t, other, "my notes"); got != "my notes" {
 		t.Fatalf("the clear replaced the user's clipboard with %q", got)
 	}
 }
@@ -126,7 +153,7 @@ func TestCodeCopy(t *testing.T) {
 func TestCodeCopyUsage(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	for _, args := range [][]string{{"--json"}, {"--next"}, {"--clear-after", "30s"}, {"--clear-after", "0s"}} {
 		r := vmfa(t, dir, "", []string{pw}, append([]string{"code", "aws", "--copy"}, args...)...)
 		if r.code != 2 || r.stdout != "" {
@@ -149,7 +176,7 @@ func TestCodeCopyInTmux(t *testing.T) {
 	t.Parallel()
 	testenv.Tool(t, "tmux")
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	socket := fmt.Sprintf("vmfa-copy-%d-%d", os.Getpid(), time.Now().UnixNano())
 	tmux := func(args ...string) (string, error) {
 		out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
@@ -193,10 +220,8 @@ func TestCodeCopyInTmux(t *testing.T) {
 	if _, err := tmux("set-buffer", "my notes"); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(8 * time.Second); len(clearers(t, dir)) > 0; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the clearer still runs 8 s after a 3 s clear time")
-		}
+	if !clearersGone(t, dir, 8*time.Second) {
+		t.Fatal("the clearer still runs 8 s after a 3 s clear time")
 	}
 	if b := buffers(); len(b) != 1 || b[0] != "my notes" {
 		t.Fatalf("tmux's buffers %q after the clear, want the user's alone", b)
@@ -210,7 +235,7 @@ func TestCodeCopyInTmux(t *testing.T) {
 func TestCodeCopyOSC52(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	// A shell leads the terminal's session, as for a user: vmfa's exit
 	// does not hang the terminal up.
 	cmd := exec.Command("sh", "-c", vmfaBin+" code aws --copy --clear-after 2s; echo exit $?; sleep 10")

@@ -97,19 +97,21 @@ func TestEnrollFlagCombinations(t *testing.T) {
 
 // clipboardHolds reads the X11 clipboard of display until it holds want
 // (xclip takes the clipboard a moment after it returns), for up to 5 s, and
-// returns what it holds.
-func clipboardHolds(display, want string) string {
+// returns what it holds. It reads again when the clipboard changes hands,
+// and every half second in case a read failed.
+func clipboardHolds(t *testing.T, display, want string) string {
+	t.Helper()
+	changes := testenv.WatchClipboard(t, display)
 	var got string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); ; changes.Wait(min(time.Until(deadline), 500*time.Millisecond)) {
 		// An owner that dies mid-transfer leaves xclip -o waiting forever.
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		out, _ := exec.CommandContext(ctx, "xclip", "-display", display, "-selection", "clipboard", "-o").Output()
 		cancel()
-		if got = string(out); got == want {
-			break
+		if got = string(out); got == want || !time.Now().Before(deadline) {
+			return got
 		}
 	}
-	return got
 }
 
 // enrollCopy starts enroll --copy, with more flags, on a terminal, with a
@@ -126,7 +128,7 @@ func enrollCopy(t *testing.T, flags ...string) (term *testenv.Terminal, display,
 	if _, err := fmt.Sscanf(stdout, "MFA code 1: %s\n", &code1); err != nil {
 		t.Fatalf("stdout %q", stdout)
 	}
-	if got := clipboardHolds(display, code1); got != code1 {
+	if got := clipboardHolds(t, display, code1); got != code1 {
 		t.Fatalf("the clipboard holds %q, want code 1 %s", got, code1)
 	}
 	entered = time.Now()
@@ -135,7 +137,7 @@ func enrollCopy(t *testing.T, flags ...string) (term *testenv.Terminal, display,
 	if _, err := fmt.Sscanf(term.ExpectStdout("MFA code 2: "), "MFA code 1: %s\nMFA code 2: %s\n", &code1, &code2); err != nil {
 		t.Fatalf("stdout %q", term.Stdout())
 	}
-	if got := clipboardHolds(display, code2); got != code2 {
+	if got := clipboardHolds(t, display, code2); got != code2 {
 		t.Fatalf("the clipboard holds %q, want code 2 %s", got, code2)
 	}
 	return term, display, code1, code2, entered
@@ -150,7 +152,7 @@ func TestEnrollCopy(t *testing.T) {
 	if code, screen := term.Wait(); code != 0 || !strings.Contains(screen, "cleared") || !strings.Contains(screen, "it leaves the clipboard in 20 s") {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
-	if got := clipboardHolds(display, ""); got == code2 {
+	if got := clipboardHolds(t, display, ""); got == code2 {
 		t.Fatal("code 2 is still on the clipboard")
 	}
 }
@@ -165,14 +167,14 @@ func TestEnrollCopyLeavesUsersClipboard(t *testing.T) {
 	if err := put.Run(); err != nil {
 		t.Fatal(err)
 	}
-	if got := clipboardHolds(display, "my notes"); got != "my notes" {
+	if got := clipboardHolds(t, display, "my notes"); got != "my notes" {
 		t.Fatalf("xclip did not take the clipboard: it holds %q", got)
 	}
 	term.Type("\r")
 	if code, screen := term.Wait(); code != 0 || !strings.Contains(screen, "left alone") {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
-	if got := clipboardHolds(display, "my notes"); got != "my notes" {
+	if got := clipboardHolds(t, display, "my notes"); got != "my notes" {
 		t.Fatalf("the clipboard holds %q, want the user's text", got)
 	}
 }
@@ -191,7 +193,7 @@ func TestEnrollCopyClearsInTime(t *testing.T) {
 	if waited < 3*time.Second || waited > 9*time.Second {
 		t.Errorf("code 2 was cleared after %v, want 4 s", waited)
 	}
-	if got := clipboardHolds(display, ""); got == code2 {
+	if got := clipboardHolds(t, display, ""); got == code2 {
 		t.Fatal("code 2 is still on the clipboard")
 	}
 }
@@ -209,14 +211,14 @@ func TestEnrollCopyInterrupted(t *testing.T) {
 	if _, err := fmt.Sscanf(term.ExpectStdout("MFA code 1: "), "MFA code 1: %s\n", &code1); err != nil {
 		t.Fatalf("stdout %q", term.Stdout())
 	}
-	if got := clipboardHolds(display, code1); got != code1 {
+	if got := clipboardHolds(t, display, code1); got != code1 {
 		t.Fatalf("the clipboard holds %q, want code 1", got)
 	}
 	term.Cmd.Process.Signal(syscall.SIGTERM)
 	if code, screen := term.Wait(); code != 1 || !strings.Contains(screen, "code 1 was cleared") {
 		t.Fatalf("exit %d, terminal %q", code, screen)
 	}
-	if got := clipboardHolds(display, ""); got == code1 {
+	if got := clipboardHolds(t, display, ""); got == code1 {
 		t.Fatal("code 1 is still on the clipboard")
 	}
 }

@@ -38,7 +38,7 @@ var exportURIs = []string{
 func exportVault(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, strings.Join(exportURIs, "\n"), []string{pw}, "add", "--uri"), 0, "Added Steam:gaben", "")
+	vaultOf(t, dir, exportURIs...)
 	return dir
 }
 
@@ -371,14 +371,12 @@ func TestExportGooglePNGReplacesEarlierExport(t *testing.T) {
 			t.Errorf("%s was changed", name)
 		}
 	}
-	// What is left is the new export, whole: zbarimg reads its accounts.
-	var parts []string
-	for _, name := range []string{"google-authenticator-1-of-2.png", "google-authenticator-2-of-2.png"} {
-		out, err := execOutput(zbarimg, "-q", "--raw", filepath.Join(pngs, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts = append(parts, strings.TrimSpace(out))
+	// What is left is the new export, whole: zbarimg reads its accounts,
+	// from both files in one run, a line each.
+	out, err := execOutput(zbarimg, "-q", "--raw", filepath.Join(pngs, "google-authenticator-1-of-2.png"), filepath.Join(pngs, "google-authenticator-2-of-2.png"))
+	parts := strings.Fields(out)
+	if err != nil || len(parts) != 2 {
+		t.Fatalf("zbarimg read %q from the two files: %v", out, err)
 	}
 	u, err := intake.QRUnit("the PNGs", parts)
 	read := u.Accounts

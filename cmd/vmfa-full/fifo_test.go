@@ -75,7 +75,7 @@ func TestFIFOsInVaultDir(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	vdir := filepath.Join(dir, "vault")
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, "", []string{pw}, "code", "aws"), 0, "", "") // steps.json exists
 
 	// Which commands open which file (to read it, or to take the lock).
@@ -133,7 +133,7 @@ func TestFIFOsThroughAgent(t *testing.T) {
 	dir := t.TempDir()
 	vdir := filepath.Join(dir, "vault")
 	env := agentEnv(t, dir)
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
 	for _, name := range []string{"vault.age", "steps.json", "vault.lock"} {
 		t.Run(name, func(t *testing.T) {
@@ -157,7 +157,7 @@ func TestFIFOsInSettings(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := []string{pw, configEnv(dir)}
-	expect(t, vmfa(t, dir, awsURI+"\n", env, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	sdir := filepath.Dir(settingsPath(dir))
 	if err := os.MkdirAll(sdir, 0o700); err != nil {
 		t.Fatal(err)

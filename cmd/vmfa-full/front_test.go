@@ -176,7 +176,7 @@ func TestFrontEndCorrectedClock(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := with(agentEnv(t, dir), configEnv(dir))
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
 	const skew = 2*time.Minute + 41*time.Second
 	srv := ntptest.Start(t, ntptest.Reply{Skew: skew})
@@ -206,7 +206,7 @@ func TestFrontEndClockOfItsEnvironment(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := agentEnv(t, dir) // settings in $HOME/.config: no correction
-	expect(t, vmfa(t, dir, awsURI+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
 	const skew = 3*time.Minute + 7*time.Second
 	srv := ntptest.Start(t, ntptest.Reply{Skew: skew})
@@ -236,7 +236,7 @@ func TestFrontEndSaysWhatIsMissing(t *testing.T) {
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"
-	expect(t, vmfa(t, dir, awsURI+"\n"+hotp+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI, hotp)
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
 	front := loneFront(t)
 	self := filepath.Join(t.TempDir(), "vmfa-full")

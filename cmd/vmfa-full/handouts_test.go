@@ -136,7 +136,7 @@ func TestCodeOnReadOnlyVault(t *testing.T) {
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"
-	expect(t, vmfa(t, dir, awsURI+"\n"+hotp+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI, hotp)
 	expect(t, vmfa(t, dir, "", with(env, pw), "unlock"), 0, "", "Unlocked")
 	testenv.ReadOnly(t, filepath.Join(dir, "vault"))
 	front := loneFront(t)

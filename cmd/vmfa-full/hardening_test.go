@@ -61,7 +61,7 @@ func TestWorkFactorMemory(t *testing.T) {
 func TestNoCoreDump(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, githubURI)
 	for _, sig := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGABRT} {
 		cwd := t.TempDir()
 		cmd := exec.Command("sh", "-c", `ulimit -c unlimited && exec "$0" add --uri`, vmfaBin)

@@ -5,13 +5,17 @@ import (
 	"testing"
 )
 
+// corpHOTP is an HOTP account of RFC 4226's appendix D key,
+// "12345678901234567890", at counter 0.
+const corpHOTP = "otpauth://hotp/Corp:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0"
+
 // TestHOTPCodeAtRefused: an HOTP account has no code "at a time": 'vmfa
 // code --at' refuses it as a misuse (exit 2, one line saying what works)
 // and spends no counter. It used to print the next code, spending it.
 func TestHOTPCodeAtRefused(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, "otpauth://hotp/Corp:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0\n", []string{pw}, "add", "--uri"), 0, "Added Corp:bob", "")
+	vaultOf(t, dir, corpHOTP)
 	for _, args := range [][]string{{"code", "--at", "1700000000", "bob"}, {"code", "--at", "@1700000000", "--json", "bob"}, {"code", "--at", "2026-11-24T10:00:00Z", "--next", "bob"}} {
 		r := vmfa(t, dir, "", []string{pw}, args...)
 		expect(t, r, 2, "", "Corp:bob is an HOTP account")

@@ -19,7 +19,7 @@ const backgroundQuery = "\x1b]11;?"
 func TestMuteTerminalCommandsAskNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	for _, args := range [][]string{{"--help"}, {"list"}, {"code", "aws"}, {"code", "nomatch"}} {
 		cmd := testenv.Command(t, vmfaBin, dir, []string{"TERM=xterm-256color", pw, "VMFA_AGENT=off"}, args...)
 		start := time.Now()
@@ -41,7 +41,7 @@ func TestMuteTerminalCommandsAskNothing(t *testing.T) {
 func TestMuteTerminalInterfaceOpens(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	env := []string{"TERM=xterm-256color", pw, "VMFA_AGENT=off"}
 
 	start := time.Now()

@@ -21,7 +21,7 @@ func putText(t *testing.T, display, text string) {
 	if err := put.Run(); err != nil { // not Output: xclip stays behind as the owner, holding its pipes
 		t.Fatalf("xclip: %v", err)
 	}
-	if got := clipboardHolds(display, text); got != text {
+	if got := clipboardHolds(t, display, text); got != text {
 		t.Fatalf("the clipboard holds %q, want %q", got, text)
 	}
 }

@@ -22,7 +22,9 @@ const recipientsAt = "2026-11-24T10:00:10Z"
 func sshKeygen(t *testing.T, dir, name, typ, passphrase string) string {
 	t.Helper()
 	key := filepath.Join(dir, name)
-	args := []string{"-q", "-t", typ, "-N", passphrase, "-C", name, "-f", key}
+	// One round of bcrypt for a passphrase, not 16: its cost, paid again by
+	// every vmfa that opens the key, is not what is tested.
+	args := []string{"-q", "-t", typ, "-N", passphrase, "-a", "1", "-C", name, "-f", key}
 	if typ == "rsa" {
 		args = append(args, "-b", "2048")
 	}
@@ -36,7 +38,7 @@ func sshKeygen(t *testing.T, dir, name, typ, passphrase string) string {
 // oathtool computes for it at recipientsAt.
 func vaultWithAWS(t *testing.T, dir string) string {
 	t.Helper()
-	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	want, _ := testenv.OathTOTP(t, awsSecret, time.Date(2026, 11, 24, 10, 0, 10, 0, time.UTC))
 	return want
 }

@@ -52,7 +52,7 @@ func history(t *testing.T, dir string) []historyEntry {
 func TestRestoreAfterRm(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, githubURI+"\n"+githubURI2+"\n", []string{pw}, "add", "--uri"), 0, "Added GitHub:bob", "")
+	vaultOf(t, dir, githubURI, githubURI2)
 	codeBefore := vmfa(t, dir, "", []string{pw}, "code", "github:bob", "--at", "1800000000").stdout
 
 	r := vmfa(t, dir, "", []string{pw}, "rm", "bob", "--yes")
@@ -117,7 +117,7 @@ func TestRestoreAfterRm(t *testing.T) {
 func TestHistoryKeep(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, githubURI)
 	expect(t, vmfa(t, dir, "", []string{pw}, "history", "--keep", "4"), 2, "", "5")
 	expect(t, vmfa(t, dir, "", []string{pw}, "history", "--keep", "6"), 0, "", "6")
 	for i := range 8 {
@@ -139,7 +139,7 @@ func TestHalfPresentVault(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	vdir := filepath.Join(dir, "vault")
-	expect(t, vmfa(t, dir, githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, githubURI)
 	expect(t, vmfa(t, dir, "", []string{pw, "VMFA_NEW_PASSPHRASE=second"}, "passwd", "--work-factor", "10"), 0, "", "")
 	expect(t, vmfa(t, dir, githubURI2+"\n", []string{"VMFA_PASSPHRASE=second"}, "add", "--uri"), 0, "Added", "")
 	os.Remove(filepath.Join(vdir, "identity.age"))
@@ -196,7 +196,7 @@ func TestRestoreConfirm(t *testing.T) {
 	t.Parallel()
 	tmux := testenv.Tool(t, "tmux")
 	dir := t.TempDir()
-	expect(t, vmfa(t, dir, githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, githubURI)
 	expect(t, vmfa(t, dir, githubURI2+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
 	h := history(t, dir)
 

@@ -118,7 +118,7 @@ func TestTimeApply(t *testing.T) {
 	const skew = -(3*time.Minute + 17*time.Second) // the server is behind: this clock runs fast
 	srv := ntptest.Start(t, ntptest.Reply{Skew: skew})
 	env := []string{pw, configEnv(dir)}
-	expect(t, vmfa(t, dir, awsURI+"\n", env, "add", "--uri"), 0, "Added Amazon Web Services", "")
+	vaultOf(t, dir, awsURI)
 
 	r := vmfa(t, dir, "", env, "time", "--apply", "--server", srv.Addr)
 	expect(t, r, 0, "Applied: codes are computed at the system clock -3m17s from now on", "")
@@ -181,7 +181,7 @@ func TestTimeBadReplies(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := []string{pw, configEnv(dir)}
-	expect(t, vmfa(t, dir, awsURI+"\n", env, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	good := ntptest.Start(t, ntptest.Reply{Skew: 42 * time.Second})
 	expect(t, vmfa(t, dir, "", env, "time", "--apply", "--server", good.Addr), 0, "Applied", "")
 	before, err := os.ReadFile(settingsPath(dir))

@@ -46,7 +46,7 @@ func TestUntrustedSettingsIgnored(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := []string{pw, configEnv(dir)}
-	expect(t, vmfa(t, dir, awsURI+"\n", env, "add", "--uri"), 0, "Added", "")
+	vaultOf(t, dir, awsURI)
 	plantCorrection(t, dir)
 	sdir := filepath.Dir(settingsPath(dir))
 	code := func(t *testing.T, env []string) result {

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vmfa/vmfa/otp"
+)
+
+// Vaults to start from. Most tests begin with a vault holding an account
+// or two, and a vmfa process that makes one (a new key, its scrypt, the
+// files) is a good part of what such a test costs: 'vmfa add --uri' makes
+// each vault once a run, and every test that starts from it gets a copy.
+
+// fixtures maps the URIs of a vault, joined by newlines, to its *fixture.
+var fixtures sync.Map
+
+type fixture struct {
+	once sync.Once
+	dir  string // whose vault/ holds the accounts; empty if making it failed
+}
+
+// vaultOf puts in dir/vault, for the test with its home in dir, a copy of
+// a vault that holds the accounts of uris and opens with pw's passphrase.
+// 'vmfa add --uri' made it, and said it added each account, in the first
+// test that asked for it.
+func vaultOf(t *testing.T, dir string, uris ...string) {
+	t.Helper()
+	stdin := strings.Join(uris, "\n") + "\n"
+	v, _ := fixtures.LoadOrStore(stdin, new(fixture))
+	f := v.(*fixture)
+	f.once.Do(func() {
+		made, err := os.MkdirTemp(filepath.Dir(vmfaBin), "vault") // removed with the programs, after the run
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := vmfa(t, made, stdin, []string{pw}, "add", "--uri")
+		for _, uri := range uris {
+			a, err := otp.ParseURI(uri)
+			if err != nil {
+				t.Fatal(err)
+			}
+			expect(t, r, 0, "Added "+a.Label()+"\n", "")
+		}
+		f.dir = made
+	})
+	if f.dir == "" {
+		t.Fatalf("making the vault of %q failed (in the test that first asked for it)", uris)
+	}
+	copyDir(t, filepath.Join(f.dir, "vault"), filepath.Join(dir, "vault"))
+}
+
+// copyDir copies the directory tree src to dst, a new directory, with the
+// permissions of every directory and file.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		to := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.Mkdir(to, info.Mode().Perm())
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, info.Mode().Perm())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
