@@ -4,14 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -33,6 +30,8 @@ const (
 	// code twice, so a second session in one window waits for the next,
 	// which at AWS's 30 s would make each such test wait that long.
 	awsPeriod = 5
+	// awsPeriodURI is awsURI at awsPeriod.
+	awsPeriodURI = awsURI + "&period=5"
 )
 
 type awsSetup struct {
@@ -46,7 +45,7 @@ type awsSetup struct {
 func newAWS(t *testing.T) *awsSetup {
 	t.Helper()
 	dir := t.TempDir()
-	copyAWSVault(t, dir)
+	vaultOf(t, dir, awsPeriodURI)
 	srv := ststest.New(t)
 	srv.AddUser(awsBaseKey, awsBaseSecretKey, awsBaseARN)
 	srv.AddDevice(awsDevice, awsBaseARN, awsSecret, awsPeriod)
@@ -88,64 +87,6 @@ mfa_serial = ` + awsDevice + `
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_MAX_ATTEMPTS=1",
 	}}
-}
-
-// copyAWSVault gives dir a vault holding the AWS account of awsURI, whose
-// period is awsPeriod (copyVault).
-func copyAWSVault(t *testing.T, dir string) {
-	t.Helper()
-	copyVault(t, "aws", dir, func(t *testing.T, dir string) {
-		expect(t, vmfa(t, dir, awsURI+"&period="+strconv.Itoa(awsPeriod)+"\n", []string{pw}, "add", "--uri"), 0, "Added Amazon Web Services:alice@123456789012\n", "")
-	})
-}
-
-// vaultFixture is a vault made once, in a directory of its own, for tests
-// to copy.
-type vaultFixture struct {
-	once sync.Once
-	dir  string // "" until made
-}
-
-var vaultFixtures sync.Map // name → *vaultFixture
-
-// copyVault gives dir (a test's vault and home directory, as testenv.Env
-// has it) a copy of the vault named name, which the first test to ask
-// makes with create(t, fixture dir): setup through a vmfa process, made once
-// for all the tests that start from the same vault.
-func copyVault(t *testing.T, name, dir string, create func(t *testing.T, dir string)) {
-	t.Helper()
-	v, _ := vaultFixtures.LoadOrStore(name, &vaultFixture{})
-	f := v.(*vaultFixture)
-	f.once.Do(func() {
-		// Beside the built programs, which TestMain removes at the end.
-		fixture := filepath.Join(filepath.Dir(vmfaBin), "vault-"+name)
-		if err := os.Mkdir(fixture, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		create(t, fixture)
-		f.dir = fixture
-	})
-	if f.dir == "" {
-		t.Fatalf("the %s vault, made by the first test to ask, failed", name)
-	}
-	src := filepath.Join(f.dir, "vault")
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		to := filepath.Join(dir, "vault", strings.TrimPrefix(path, src))
-		if d.IsDir() {
-			return os.Mkdir(to, 0o700)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(to, b, 0o600)
-	})
-	if err != nil {
-		t.Fatalf("copying the %s vault: %v", name, err)
-	}
 }
 
 func (s *awsSetup) vmfa(t *testing.T, env []string, args ...string) result {

@@ -62,11 +62,7 @@ func newDeviceSetup(t *testing.T) *deviceSetup {
 		"AWS_CONFIG_FILE=" + s.config, "AWS_SHARED_CREDENTIALS_FILE=" + creds,
 		"AWS_ENDPOINT_URL_STS=" + s.srv.URL, "AWS_ENDPOINT_URL_IAM=" + s.srv.URL,
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1"}
-	copyVault(t, "empty", s.dir, func(t *testing.T, dir string) {
-		r := vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10")
-		expect(t, r, 0, "", "")
-		noSecrets(t, r)
-	})
+	vaultOf(t, s.dir)
 	return s
 }
 

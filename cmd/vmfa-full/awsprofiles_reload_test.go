@@ -12,7 +12,7 @@ import (
 func TestAWSProfileAddedWhileOpen(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	copyAWSVault(t, dir)
+	vaultOf(t, dir, awsPeriodURI)
 	config := filepath.Join(dir, "aws-config")
 	if err := os.WriteFile(config, []byte("[profile other]\nregion = eu-west-1\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/otp"
 )
 
@@ -25,8 +25,9 @@ type fixture struct {
 }
 
 // vaultOf puts in dir/vault, for the test with its home in dir, a copy of
-// a vault that holds the accounts of uris and opens with pw's passphrase.
-// 'vmfa add --uri' made it, and said it added each account, in the first
+// a vault that holds the accounts of uris (none: an empty vault) and opens
+// with pw's passphrase. 'vmfa add --uri' made it, and said it added each
+// account ('vmfa init' the empty one, printing no secret), in the first
 // test that asked for it.
 func vaultOf(t *testing.T, dir string, uris ...string) {
 	t.Helper()
@@ -38,7 +39,15 @@ func vaultOf(t *testing.T, dir string, uris ...string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := vmfa(t, made, stdin, []string{pw}, "add", "--uri")
+		if len(uris) == 0 {
+			r := vmfa(t, made, "", []string{pw}, "init")
+			expect(t, r, 0, "", "")
+			noSecrets(t, r)
+		}
+		r := result{}
+		if len(uris) > 0 {
+			r = vmfa(t, made, stdin, []string{pw}, "add", "--uri")
+		}
 		for _, uri := range uris {
 			a, err := otp.ParseURI(uri)
 			if err != nil {
@@ -51,33 +60,5 @@ func vaultOf(t *testing.T, dir string, uris ...string) {
 	if f.dir == "" {
 		t.Fatalf("making the vault of %q failed (in the test that first asked for it)", uris)
 	}
-	copyDir(t, filepath.Join(f.dir, "vault"), filepath.Join(dir, "vault"))
-}
-
-// copyDir copies the directory tree src to dst, a new directory, with the
-// permissions of every directory and file.
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		to := filepath.Join(dst, rel)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return os.Mkdir(to, info.Mode().Perm())
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(to, b, info.Mode().Perm())
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testenv.CopyDir(t, filepath.Join(f.dir, "vault"), filepath.Join(dir, "vault"))
 }

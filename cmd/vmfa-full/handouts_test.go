@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,7 +105,7 @@ func TestFreshAfterJSON(t *testing.T) {
 func TestAWSRightAfterEnroll(t *testing.T) {
 	t.Parallel()
 	s := newAWS(t)
-	img := testenv.WriteQR(t, filepath.Join(s.dir, "aws.png"), awsURI+"&period="+strconv.Itoa(awsPeriod), 400)
+	img := testenv.WriteQR(t, filepath.Join(s.dir, "aws.png"), awsPeriodURI, 400)
 	step := func(at time.Time) int64 { return at.Unix() / awsPeriod }
 	t0 := time.Now()
 	expect(t, s.vmfa(t, nil, "enroll", "--json", img), 0, "code2", "")
