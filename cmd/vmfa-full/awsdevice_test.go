@@ -69,7 +69,7 @@ func newDeviceSetup(t *testing.T) *deviceSetup {
 // windowMargin is how much of a window nearWindowEnd leaves: vmfa's start
 // up to its first code (0.1 s on a quiet machine, seconds on a loaded one)
 // must fit in it, or enroll waits a whole window more (slower, not wrong).
-const windowMargin = 3 * time.Second
+const windowMargin = 6 * time.Second
 
 // nearWindowEnd moves vmfa's clock (a correction in its settings, which
 // every code is computed at) and the server's to windowMargin before the

@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 	}
 	// Nearly every test waits, on vmfa processes, windows, clipboards and
 	// terminals, far more than it computes; each has directories of its own.
-	testenv.Parallel(8)
+	testenv.Parallel(16)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
