@@ -51,8 +51,9 @@ func (d *Data) asJSON(indented bool) (dataJSON, error) {
 	return dj, nil
 }
 
-// rawSync keeps b, the member "merge" as read, compacted; nothing if it
-// holds nothing.
+// rawSync keeps b, the member "merge" as read, compacted and with <, >
+// and & escaped, as encoding/json writes it: a load of what was saved
+// then keeps the same bytes. Nothing if it holds nothing.
 func rawSync(b json.RawMessage) (json.RawMessage, error) {
 	if len(b) == 0 {
 		return nil, nil
@@ -64,7 +65,12 @@ func rawSync(b json.RawMessage) (json.RawMessage, error) {
 	if c.String() == "{}" || c.String() == "null" {
 		return nil, nil
 	}
-	return c.Bytes(), nil
+	if !bytes.ContainsAny(c.Bytes(), "<>&\u2028\u2029") {
+		return c.Bytes(), nil // the usual case: no second copy
+	}
+	escaped := bytes.NewBuffer(make([]byte, 0, c.Len()+16))
+	json.HTMLEscape(escaped, c.Bytes())
+	return escaped.Bytes(), nil
 }
 
 // Names of the JSON members Data and Entry know, in lower case:

@@ -78,6 +78,7 @@ func FuzzParseData(f *testing.F) {
 	f.Add([]byte(`{"version":1,"sync":{"to":"<a&b>"},"accounts":[{"id":"0123456789abcdef","created":"2024-01-02T03:04:05Z","name":"n","secret":"JBSWY3DPEHPK3PXP","type":"totp","algorithm":"SHA1","digits":6,"period":30,"icon":"\u2028 🔑","tags":[ 1, 2 ]}],"Generations":7}`))
 	f.Add([]byte(`{"version":2}`))
 	f.Add([]byte(`{"version":1,"accounts":[{"id":"a"},{"id":"a"}]}`))
+	f.Add([]byte("{\"version\":1,\"merge\":{\"a\":{\"b\":\"x\u2028y\"}}}"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, err := parseData(b)
 		if err != nil {

@@ -43,17 +43,15 @@ func vaultOf(t *testing.T, dir string, uris ...string) {
 			r := vmfa(t, made, "", []string{pw}, "init")
 			expect(t, r, 0, "", "")
 			noSecrets(t, r)
-		}
-		r := result{}
-		if len(uris) > 0 {
-			r = vmfa(t, made, stdin, []string{pw}, "add", "--uri")
-		}
-		for _, uri := range uris {
-			a, err := otp.ParseURI(uri)
-			if err != nil {
-				t.Fatal(err)
+		} else {
+			r := vmfa(t, made, stdin, []string{pw}, "add", "--uri")
+			for _, uri := range uris {
+				a, err := otp.ParseURI(uri)
+				if err != nil {
+					t.Fatal(err)
+				}
+				expect(t, r, 0, "Added "+a.Label()+"\n", "")
 			}
-			expect(t, r, 0, "Added "+a.Label()+"\n", "")
 		}
 		f.dir = made
 	})
