@@ -17,6 +17,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/vmfa/vmfa/internal/agekey"
 	"github.com/vmfa/vmfa/internal/testenv"
 	"github.com/vmfa/vmfa/vault"
 )
@@ -51,13 +52,7 @@ func (m *machine) accounts() string {
 	var err error
 	if key := m.getenv("VMFA_IDENTITY"); key != "" {
 		var ids []age.Identity
-		f, ferr := os.Open(key)
-		if ferr != nil {
-			m.t.Fatal(ferr)
-		}
-		ids, err = age.ParseIdentities(f)
-		f.Close()
-		if err == nil {
+		if ids, err = agekey.ReadIdentities(key, nil); err == nil {
 			v, err = s.UnlockWithIdentities(ids...)
 		}
 	} else {
