@@ -30,10 +30,16 @@ func (a *app) initCmd() *cobra.Command {
 		Short: "Create a new vault",
 		Long: `Create a new, empty vault protected by a passphrase. It refuses to touch an
 existing vault. The scrypt work factor sets the cost of every unlock: 18 takes
-about half a second.`,
+about half a second. Unset, it is VMFA_WORK_FACTOR's, as for a vault that
+'vmfa add' creates.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkWorkFactor(workFactor); err != nil {
+			if !cmd.Flags().Changed("work-factor") {
+				var err error
+				if workFactor, err = envWorkFactor(); err != nil {
+					return err
+				}
+			} else if err := checkWorkFactor(workFactor); err != nil {
 				return err
 			}
 			s, err := a.store()
@@ -54,6 +60,7 @@ about half a second.`,
 		},
 	}
 	cmd.Flags().IntVar(&workFactor, "work-factor", vault.DefaultWorkFactor, "scrypt work factor of the passphrase (log2 of N)")
+	cmd.Flags().Lookup("work-factor").DefValue = "VMFA_WORK_FACTOR, or 18" // what --help says
 	return cmd
 }
 

@@ -78,7 +78,7 @@ The vault directory is **--dir**, else **$VMFA_DIR**, else **$XDG_DATA_HOME/vmfa
 : **off** (or 0, false, no) keeps every command away from the agent, as **--no-agent** does.
 
 **VMFA_WORK_FACTOR**
-: The scrypt work factor of a vault that **vmfa add** or **vmfa enroll** creates on first use (default 18).
+: The scrypt work factor of a vault that **vmfa init** creates without **--work-factor**, or **vmfa add** or **vmfa enroll** on first use (default 18).
 
 **VMFA_NTP_SERVER**
 : The NTP server of **vmfa time**, unless **--server** is given (default pool.ntp.org).

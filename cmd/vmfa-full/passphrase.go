@@ -82,7 +82,7 @@ func (a *app) create(s *vault.Store, workFactor int) (*vault.Vault, error) {
 }
 
 // envWorkFactor lets tests and slow machines choose the scrypt cost of a
-// vault created implicitly; vmfa init has --work-factor.
+// new vault where no --work-factor does.
 func envWorkFactor() (int, error) {
 	v := os.Getenv("VMFA_WORK_FACTOR")
 	if v == "" {

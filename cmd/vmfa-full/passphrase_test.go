@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,6 +93,34 @@ func workFactor(t *testing.T, dir string) string {
 	}
 	t.Fatal("identity.age has no scrypt stanza")
 	return ""
+}
+
+// TestInitWorkFactorFromEnv: vmfa init takes VMFA_WORK_FACTOR as vmfa add
+// does, unless --work-factor is given, and refuses a bad one in one line.
+func TestInitWorkFactorFromEnv(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		env  string
+		args []string
+		want string
+	}{
+		{"VMFA_WORK_FACTOR=11", nil, "11"},
+		{"VMFA_WORK_FACTOR=11", []string{"--work-factor", "12"}, "12"},
+	} {
+		dir := t.TempDir()
+		expect(t, vmfa(t, dir, "", []string{pw, c.env}, append([]string{"init"}, c.args...)...), 0, "", "Created")
+		if wf := workFactor(t, dir); wf != c.want {
+			t.Errorf("init %v with %s wrote work factor %s, want %s", c.args, c.env, wf, c.want)
+		}
+	}
+	dir := t.TempDir()
+	r := vmfa(t, dir, "", []string{pw, "VMFA_WORK_FACTOR=40"}, "init")
+	if r.code != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, `VMFA_WORK_FACTOR="40"`) {
+		t.Fatalf("init with VMFA_WORK_FACTOR=40: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "vault")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("init with a bad VMFA_WORK_FACTOR left a vault directory: %v", err)
+	}
 }
 
 // TestPasswdKeepsWorkFactor: changing the passphrase keeps the vault's scrypt
