@@ -25,8 +25,10 @@ func TestCodeCopyKilledClearerLeftoverCleared(t *testing.T) {
 	dir := t.TempDir()
 	env := []string{pw, "DISPLAY=" + display}
 	vaultOf(t, dir, awsURI)
-	expect(t, vmfa(t, dir, "", env, "code", "aws", "--copy"), 0, "", "Copied the code")
+	// The code of the window the run began in, or of the next if the
+	// run crossed into it.
 	cur, next := testenv.OathTOTP(t, awsSecret, time.Now())
+	expect(t, vmfa(t, dir, "", env, "code", "aws", "--copy"), 0, "", "Copied the code")
 	code := clipboardHolds(t, display, cur)
 	if code != cur && code != next {
 		t.Fatalf("the clipboard holds %q, want the code %s", code, cur)

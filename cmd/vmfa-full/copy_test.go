@@ -185,6 +185,9 @@ func TestCodeCopyInTmux(t *testing.T) {
 	rc := filepath.Join(dir, "rc")
 	script := fmt.Sprintf(`env -i %s TMUX="$TMUX" SSH_TTY=/dev/pts/99 TERM=xterm %q code aws --copy --clear-after 3s; echo $? >%q; sleep 60`,
 		testenv.ShellEnv(testenv.Env(t, dir, pw)), vmfaBin, rc)
+	// The code of the window the command began in, or of the next if it
+	// crossed into it.
+	cur, next := testenv.OathTOTP(t, awsSecret, time.Now())
 	if o, err := tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", "30", script); err != nil {
 		testenv.Skip(t, "tmux new-session: %v %s", err, o)
 	}
@@ -210,7 +213,6 @@ func TestCodeCopyInTmux(t *testing.T) {
 			t.Fatal("code --copy did not return")
 		}
 	}
-	cur, next := testenv.OathTOTP(t, awsSecret, time.Now())
 	if b := buffers(); len(b) != 1 || b[0] != cur && b[0] != next {
 		t.Fatalf("tmux's buffers %q, want the code %s", b, cur)
 	}
