@@ -60,7 +60,7 @@ about half a second. Unset, it is VMFA_WORK_FACTOR's, as for a vault that
 		},
 	}
 	cmd.Flags().IntVar(&workFactor, "work-factor", vault.DefaultWorkFactor, "scrypt work factor of the passphrase (log2 of N)")
-	cmd.Flags().Lookup("work-factor").DefValue = "VMFA_WORK_FACTOR, or 18" // what --help says
+	cmd.Flags().Lookup("work-factor").DefValue = "$VMFA_WORK_FACTOR, or 18" // what --help says
 	return cmd
 }
 
