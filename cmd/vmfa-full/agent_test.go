@@ -49,7 +49,7 @@ func with(env []string, more ...string) []string {
 }
 
 func TestAgentUnlockOnce(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	vaultOf(t, dir, awsURI)
@@ -108,7 +108,7 @@ func TestAgentUnlockOnce(t *testing.T) {
 }
 
 func TestAgentTimeout(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	vaultOf(t, dir, awsURI)
@@ -134,7 +134,7 @@ func TestAgentTimeout(t *testing.T) {
 // TestAgentKilled: an agent killed with SIGKILL leaves its socket; the next
 // unlock starts a new one all the same.
 func TestAgentKilled(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	vaultOf(t, dir, awsURI)
@@ -167,7 +167,7 @@ func TestAgentKilled(t *testing.T) {
 // can't undo in a sticky /tmp) does not stop the agent: unlock, status and
 // the front end's code all find it in the user's state directory.
 func TestAgentTmpDirOfAnotherUser(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	if os.Getuid() != 0 {
 		testenv.Skip(t, "making a directory of another user's needs root")
 	}
@@ -209,7 +209,7 @@ func TestAgentTmpDirOfAnotherUser(t *testing.T) {
 // TestAgentAndPassphraseWriters: writers through the agent and writers with
 // the passphrase, at once, lose nothing; what one writes the other reads.
 func TestAgentAndPassphraseWriters(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	vaultOf(t, dir, awsURI)
@@ -246,7 +246,7 @@ func TestAgentAndPassphraseWriters(t *testing.T) {
 // TestFreshCodes: --fresh never prints a code handed out already, by any
 // command; a second one in a window waits for the next window.
 func TestFreshCodes(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
@@ -294,7 +294,7 @@ func TestFreshCodes(t *testing.T) {
 
 // TestEnrollRecordsHandouts: enroll hands out two codes, both recorded.
 func TestEnrollRecordsHandouts(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	img := testenv.WriteQR(t, filepath.Join(dir, "aws.png"), awsURI, 400)
 	expect(t, vmfa(t, dir, "", []string{pw, "VMFA_AGENT=off"}, "enroll", "--json", img), 0, "code2", "")
@@ -362,7 +362,7 @@ func firstFrame(t *testing.T, dir string, env []string, want string) time.Durati
 // TestAgentUnlockWithIdentity: a key file unlocks for the agent as the
 // passphrase does, and recipients add still works with the agent unlocked.
 func TestAgentUnlockWithIdentity(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	vaultOf(t, dir, awsURI)
@@ -389,7 +389,7 @@ func TestAgentUnlockWithIdentity(t *testing.T) {
 // the agent, so the next command asks nothing (as rbw does). A fresh code
 // that must wait counts down on the terminal.
 func TestPromptStartsAgent(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	uri := "otpauth://totp/Fast:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Fast&period=5"
@@ -428,7 +428,7 @@ func TestPromptStartsAgent(t *testing.T) {
 // the passphrase; 'vmfa unlock' then hands the agent the new key. 'vmfa
 // unlock' with such an agent does not say "already unlocked" either.
 func TestAgentOfVaultCreatedAgain(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	const pw2 = "VMFA_PASSPHRASE=battery staple"
@@ -499,7 +499,7 @@ func TestAgentOfVaultCreatedAgain(t *testing.T) {
 // damaged, with the way back, in the same words whether the key is the
 // agent's or the passphrase's: not as a key that is not available.
 func TestAgentDamagedHeader(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	vaultOf(t, dir, awsURI)

@@ -115,7 +115,7 @@ func checkTokenCode(t *testing.T, c ststest.Call) {
 // GetSessionToken with vmfa's code; then another tool with that profile, an
 // AWS SDK client (ststest.Client), gets the session from the cache.
 func TestAWSCredentialProcessWithAWSCLI(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	aws := testenv.Tool(t, "aws")
 	s := newAWS(t)
 	for i, cmd := range []*exec.Cmd{
@@ -156,7 +156,7 @@ func TestAWSCredentialProcessWithAWSCLI(t *testing.T) {
 }
 
 func TestAWSCredentialsJSON(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	s := newAWS(t)
 	r := s.vmfa(t, nil, "aws", "credentials", "--profile", "base", "--duration", "1h")
 	expect(t, r, 0, `"Version": 1`, "")
@@ -198,7 +198,7 @@ func TestAWSCredentialsJSON(t *testing.T) {
 // exec runs the AWS CLI with a role's session: AssumeRole with the code,
 // then the CLI signs with the role session from the environment.
 func TestAWSExec(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	aws := testenv.Tool(t, "aws")
 	s := newAWS(t)
 	r := s.vmfa(t, []string{"AWS_PROFILE=dev", "AWS_ACCESS_KEY_ID=AKIASTALE"},
@@ -231,7 +231,7 @@ func TestAWSExec(t *testing.T) {
 }
 
 func TestAWSEnv(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newAWS(t)
 	r := s.vmfa(t, nil, "aws", "env", "--profile", "base")
 	expect(t, r, 0, "export AWS_ACCESS_KEY_ID='ASIA", "")
@@ -251,7 +251,7 @@ func TestAWSEnv(t *testing.T) {
 }
 
 func TestAWSErrors(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	s := newAWS(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -298,7 +298,7 @@ func TestAWSErrors(t *testing.T) {
 // error, exit 1, in one line with nothing on stdout: printed, they would
 // fail the tool that asked, and its every retry would spend another code.
 func TestAWSExpiredAnswer(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	s := newAWS(t)
 	s.srv.Expiration = time.Now().Add(-time.Hour)
 	for _, args := range [][]string{{"aws", "credentials", "--profile", "base"}, {"aws", "env", "--profile", "admin"}} {
@@ -313,7 +313,7 @@ func TestAWSExpiredAnswer(t *testing.T) {
 // A SIGTERM to vmfa reaches the command, whose status vmfa exits with; a
 // SIGINT to vmfa alone is left to the terminal, which sends it to both.
 func TestAWSExecSignals(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newAWS(t)
 	ready := filepath.Join(s.dir, "ready")
 	cmd := testenv.Command(t, vmfaBin, s.dir, s.env, "aws", "exec", "--profile", "base", "--", "sh", "-c",
@@ -349,7 +349,7 @@ func TestAWSExecSignals(t *testing.T) {
 // On a terminal, a session's secret key is not printed, where it would stay
 // in view and in the scrollback, and no code is spent.
 func TestAWSNoSecretsOnTerminal(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newAWS(t)
 	for _, args := range [][]string{
 		{"aws", "credentials", "--profile", "base"},
@@ -371,7 +371,7 @@ func TestAWSNoSecretsOnTerminal(t *testing.T) {
 // without a session (no code spent) when vmfa can tell beforehand. A signal
 // that ends the command is 128+N.
 func TestAWSExecCommandNotRun(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newAWS(t)
 	bin := t.TempDir()
 	write := func(name, text string, mode os.FileMode) string {
@@ -415,7 +415,7 @@ func TestAWSExecCommandNotRun(t *testing.T) {
 // --profile completes to the config file's profiles that name an MFA
 // device, themselves or through source_profile, with no passphrase.
 func TestAWSProfileCompletion(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newAWS(t)
 	var env []string
 	for _, kv := range s.env {
@@ -442,7 +442,7 @@ func TestAWSProfileCompletion(t *testing.T) {
 // Temporary files a killed writer left in aws-sessions/ go when the cache
 // is next written; one young enough to be another writer's stays.
 func TestAWSCacheRemovesStaleTemps(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newAWS(t)
 	cache := filepath.Join(s.dir, "vault", "aws-sessions")
 	if err := os.Mkdir(cache, 0o700); err != nil {

@@ -125,7 +125,7 @@ func (s *deviceSetup) noSeed(t *testing.T, r result, arn string) {
 // profile, the rest of the file as it was; devices then marks it as in the
 // vault, and another device as not; the vault's codes are the seed's.
 func TestAWSEnrollDevice(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	s := newDeviceSetup(t)
 	s.nearWindowEnd(t)
 	r := s.vmfa(t, "aws", "enroll", "--profile", "base")
@@ -193,9 +193,9 @@ func TestAWSEnrollDevice(t *testing.T) {
 // in one line how to retry or remove it; the same command then reuses the
 // device, and the removal the message names works with the AWS CLI.
 func TestAWSEnrollRetry(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	t.Run("retry", func(t *testing.T) {
-		t.Parallel()
+		parallelWaiting(t)
 		s := newDeviceSetup(t)
 		s.nearWindowEnd(t)
 		s.awsAhead.Store(int64(time.Minute))
@@ -219,7 +219,7 @@ func TestAWSEnrollRetry(t *testing.T) {
 
 	// A failure's removal, as its message says, with the AWS CLI.
 	t.Run("remove", func(t *testing.T) {
-		t.Parallel()
+		parallelWaiting(t)
 		s := newDeviceSetup(t)
 		s.awsAhead.Store(int64(time.Minute))
 		s.nearWindowEnd(t)
@@ -238,9 +238,9 @@ func TestAWSEnrollRetry(t *testing.T) {
 // each one line saying what to do; for the eighth device, doing it through
 // IAM's API lets the same enroll through.
 func TestAWSEnrollErrors(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	t.Run("IAM", func(t *testing.T) {
-		t.Parallel()
+		parallelWaiting(t)
 		s := newDeviceSetup(t)
 		s.srv.AddMFADevice(awsBaseARN, "alice")
 		oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "base"),
@@ -267,7 +267,7 @@ func TestAWSEnrollErrors(t *testing.T) {
 	})
 
 	t.Run("profiles", func(t *testing.T) {
-		t.Parallel()
+		parallelWaiting(t)
 		s := newDeviceSetup(t)
 		oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "admin"), `AWS profile "admin" assumes the role arn:aws:iam::123456789012:role/admin: an MFA device belongs to an IAM user, whose long-term keys are in another profile (its source_profile "base")`)
 		oneLineError(t, s.vmfa(t, "aws", "enroll", "--profile", "default"), `AWS profile "default" has no long-term keys`)
@@ -287,7 +287,7 @@ func TestAWSEnrollErrors(t *testing.T) {
 // profile of the config and credentials files. devices works before there
 // is a vault.
 func TestAWSDeviceProfileCompletion(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newDeviceSetup(t)
 	r := s.vmfa(t, "__complete", "aws", "enroll", "--profile", "")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "default\nbase\nadmin\n:4\n") {
@@ -304,7 +304,7 @@ func TestAWSDeviceProfileCompletion(t *testing.T) {
 // file that use it, directly or through source_profile, and typing a
 // profile's name filters to its device.
 func TestAWSProfilesInInterface(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	testenv.Tool(t, "tmux")
 	dir := t.TempDir()
 	second := "otpauth://totp/Amazon%20Web%20Services:alice@210987654321?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Amazon%20Web%20Services"

@@ -31,7 +31,7 @@ func signIn(t *testing.T, link string) {
 // one: no new code); a profile of long-term keys with GetFederationToken,
 // said to carry no MFA.
 func TestAWSLoginStdout(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newAWS(t)
 	env := []string{ststest.FederationEnv(s.srv)}
 	expect(t, s.vmfa(t, env, "aws", "credentials", "--profile", "admin"), 0, `"SessionToken"`, "")
@@ -89,7 +89,7 @@ func TestAWSLoginStdout(t *testing.T) {
 // never the sign-in token: the opener's command line holds no secret, and
 // the link redirects once.
 func TestAWSLoginBrowser(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	curl := testenv.Tool(t, "curl")
 	s := newAWS(t)
 	bin := t.TempDir()

@@ -10,7 +10,7 @@ import (
 // while the interface is open names its device's row within a second or
 // two, as the vault's own changes show. The file was read once, at start.
 func TestAWSProfileAddedWhileOpen(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, awsPeriodURI)
 	config := filepath.Join(dir, "aws-config")

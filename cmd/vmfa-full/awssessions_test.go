@@ -74,14 +74,14 @@ func parallelClients(t *testing.T, s *awsSetup, env []string, profile string, n 
 // AWS SDK for Go, as Terraform is (TestAWSCredentialProcessWithAWSCLI has
 // the AWS CLI's).
 func TestAWSParallelMisses(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	for _, withAgent := range []bool{false, true} {
 		name := "no agent"
 		if withAgent {
 			name = "agent"
 		}
 		t.Run(name, func(t *testing.T) {
-			t.Parallel()
+			parallel(t)
 			s := newAWS(t)
 			// Slow enough that the four are all in flight at once.
 			s.srv.Latency = 500 * time.Millisecond
@@ -116,7 +116,7 @@ func TestAWSParallelMisses(t *testing.T) {
 // STS call and no code either (the agent takes it from the disk), nor does
 // a command while the agent is locked (with the passphrase).
 func TestAWSSessionsInAgent(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newAWS(t)
 	env := agentEnv(t, s.dir)
 	expect(t, s.vmfa(t, env, "unlock"), 0, "", "Unlocked")
@@ -177,7 +177,7 @@ func sessionsJSON(t *testing.T, s *awsSetup, env []string) []heldSession {
 // GetSessionToken, every AssumeRole signed with that MFA session; a chain
 // (deploy, whose source is admin) too.
 func TestAWSRolesOneCode(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newAWS(t)
 	s.srv.Latency = 300 * time.Millisecond
 	config := ""

@@ -47,6 +47,19 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// parallel runs t in parallel, when one of the 16 turns is free
+// (testenv.Turn).
+func parallel(t *testing.T) {
+	t.Parallel()
+	testenv.Turn(t)
+}
+
+// parallelWaiting runs t in parallel at once, without a turn: for a test
+// that spends most of its time waiting for TOTP windows, which would
+// otherwise come last and wait with the CPUs idle; and for one whose
+// subtests take turns, which it would hold one of while they wait.
+func parallelWaiting(t *testing.T) { t.Parallel() }
+
 // go test caches this package's results by what its test binary links and
 // the files its tests open. The front end, built by TestMain, is linked by
 // no test here: opening its sources while the tests run makes a change to
@@ -143,7 +156,7 @@ func noSecrets(t *testing.T, r result) {
 }
 
 func TestLifecycle(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw}, "list"), 1, "", "no vault yet")
 	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "Created a vault")
@@ -221,7 +234,7 @@ func TestLifecycle(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	tests := []struct {
 		stdin, stderr string
@@ -253,7 +266,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestHOTPCounterAdvances(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, corpHOTP)
 	// RFC 4226 appendix D: the key "12345678901234567890".
@@ -274,7 +287,7 @@ func qrImage(name string) string {
 }
 
 func TestScanAndEnroll(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	r := vmfa(t, dir, "", nil, "scan", qrImage("screenshot-2x.png"))
 	expect(t, r, 0, "otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=", "")
@@ -323,7 +336,7 @@ func TestScanAndEnroll(t *testing.T) {
 }
 
 func TestGoogleExportImages(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	img := testenv.SharedCorpus(t, "migration/scito/example_export.png")
 	dir := t.TempDir()
 	r := vmfa(t, dir, "", []string{pw}, "add", img)
@@ -335,7 +348,7 @@ func TestGoogleExportImages(t *testing.T) {
 // TestSplitExport adds a Google Authenticator export shown as three QR codes,
 // screenshotted in any order, and names a missing part.
 func TestSplitExport(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	var v struct {
 		Vectors []struct{ ID, URI string }
 	}
@@ -371,7 +384,7 @@ func TestSplitExport(t *testing.T) {
 // TestBombImage feeds vmfa scan a 300 KB PNG that claims 60000×60000 pixels:
 // refused from its header, with the whole process staying small.
 func TestBombImage(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	var buf bytes.Buffer
 	buf.WriteString("\x89PNG\r\n\x1a\n")
@@ -412,7 +425,7 @@ func TestBombImage(t *testing.T) {
 // TestAddManual types a secret, as for "can't scan the QR code? type the key".
 // With no terminal, the secret comes from stdin, never from the arguments.
 func TestAddManual(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	r := vmfa(t, dir, "jbsw y3dp ehpk 3pxp\n", []string{pw}, "add", "--manual", "--issuer", "Corp VPN", "--name", "alice", "--digits", "8", "--period", "60", "--algorithm", "sha256")
 	expect(t, r, 0, "Added Corp VPN:alice\n", "")
@@ -426,7 +439,7 @@ func TestAddManual(t *testing.T) {
 // TestAddPaste puts a real screenshot on a real X11 clipboard (Xvfb and
 // xclip) and adds it with vmfa add --paste.
 func TestAddPaste(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	display := testenv.Xvfb(t)
 	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-t", "image/png", "-i", qrImage("screenshot-1x.png"))
 	if err := put.Run(); err != nil { // not Output: xclip stays behind as the owner, holding its pipes
@@ -440,7 +453,7 @@ func TestAddPaste(t *testing.T) {
 
 // TestHostileInput covers what a reviewer found by trying to break things.
 func TestHostileInput(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, githubURI, githubURI2)
 
@@ -478,7 +491,7 @@ func TestHostileInput(t *testing.T) {
 
 // TestSkipExisting re-imports an export that holds accounts already there.
 func TestSkipExisting(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, githubURI)
 	both := githubURI + "\n" + githubURI2 + "\n"
@@ -492,7 +505,7 @@ func TestSkipExisting(t *testing.T) {
 // TestEnrollHOTP refuses to enroll a counter-based account, whose codes
 // enrollment would show without spending.
 func TestEnrollHOTP(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	img := testenv.WriteQR(t, filepath.Join(dir, "hotp.png"), "otpauth://hotp/Corp:h?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=5", 400)
 	expect(t, vmfa(t, dir, "", []string{pw}, "enroll", img), 1, "", "Corp:h is an HOTP (counter-based) account")
@@ -505,7 +518,7 @@ func TestEnrollHOTP(t *testing.T) {
 // and nothing otherwise, not even with the passphrase in the environment:
 // a TAB never unlocks (TestCompleteLockedAsksNothing has the details).
 func TestCompletion(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, githubURI+"\n"+awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
 	if r := vmfa(t, dir, "", []string{pw}, "__complete", "code", ""); r.code != 0 || strings.Contains(r.stdout, "GitHub") {
@@ -519,7 +532,7 @@ func TestCompletion(t *testing.T) {
 // TestEnrollWait checks that --wait prints code 2 only once its window has
 // begun, with an account whose period is 5 s so the test waits at most that.
 func TestEnrollWait(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	dir := t.TempDir()
 	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 	img := testenv.WriteQR(t, filepath.Join(dir, "short.png"), "otpauth://totp/Short:window?secret="+secret+"&period=5", 400)

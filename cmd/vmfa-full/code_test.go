@@ -11,7 +11,7 @@ import (
 // TestCodeAtUnixForms: --at takes Unix seconds bare or after an @, as
 // oathtool and date(1) write them.
 func TestCodeAtUnixForms(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, awsURI)
 	want, _ := testenv.OathTOTP(t, awsSecret, time.Unix(1700000000, 0))
@@ -24,7 +24,7 @@ func TestCodeAtUnixForms(t *testing.T) {
 // TestCodeJSONHOTP: an HOTP code's JSON says its counter and nothing of
 // windows; "next" is there, and spent, only with --next.
 func TestCodeJSONHOTP(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	const secret = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
 	expect(t, vmfa(t, dir, "otpauth://hotp/Counter:bob?secret="+secret+"&counter=5\n", []string{pw}, "add", "--uri"), 0, "Added", "")

@@ -33,7 +33,7 @@ func complete(t *testing.T, dir string, env []string, args ...string) (candidate
 // label another shares completes to its ID. code, rm and rename complete
 // their first argument, export every one it has not yet.
 func TestCompleteAccountsFromAgent(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	twin := "otpauth://totp/GitHub:alice?secret=KRSXG5CTMVRXEZLUKN2XAZLSONSWG4TF&issuer=GitHub"

@@ -15,7 +15,7 @@ import (
 // says so in one line; one forged with the vault's public key alone (by
 // the age command) is left in place, with a warning, and changes nothing.
 func TestConflictCopyFolded(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	agePath := testenv.Tool(t, "age")
 	here, there := t.TempDir(), t.TempDir()
 	r := vmfa(t, here, "", []string{pw}, "init", "--work-factor", "10")

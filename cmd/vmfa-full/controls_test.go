@@ -79,7 +79,7 @@ func twoFASExport(issuer, name, algorithm string) string {
 // The unsupported-algorithm message, from a URI list, an Aegis export's
 // algo and a 2FAS backup's algorithm, refused and with --skip-unsupported.
 func TestImportAlgorithmControlsEscaped(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	files := map[string]string{
 		"uri": writeFile(t, filepath.Join(dir, "uris.txt"),
@@ -103,7 +103,7 @@ func TestImportAlgorithmControlsEscaped(t *testing.T) {
 // algorithm); and a file name holding C1 controls, as characters and as
 // raw bytes, in the messages that name the file.
 func TestImportLabelControlsEscaped(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name, file, text, want string
@@ -136,7 +136,7 @@ func TestImportLabelControlsEscaped(t *testing.T) {
 // recipients add; one already in a vault (added before that refusal) is
 // listed written out.
 func TestRecipientsCommentControls(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultWithAWS(t, dir)
 	key := sshKeygen(t, t.TempDir(), "laptop", "ed25519", "")
@@ -167,7 +167,7 @@ func TestRecipientsCommentControls(t *testing.T) {
 
 // An STS error whose message holds C1 controls.
 func TestSTSErrorControlsEscaped(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	s := newAWS(t)
 	sts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/xml")
@@ -186,7 +186,7 @@ func TestSTSErrorControlsEscaped(t *testing.T) {
 // The front end names its own path when it cannot find vmfa-full: a
 // directory name holding controls is written out.
 func TestFrontEndControlsEscaped(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	b, err := os.ReadFile(vmfaBin)
 	if err != nil {

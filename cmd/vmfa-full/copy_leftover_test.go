@@ -20,7 +20,7 @@ import (
 // X11 clipboard, and the next interface to open the vault clears it. The
 // copy was not recorded, and the code stayed.
 func TestCodeCopyKilledClearerLeftoverCleared(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	env := []string{pw, "DISPLAY=" + display}
@@ -53,7 +53,7 @@ func TestCodeCopyKilledClearerLeftoverCleared(t *testing.T) {
 // copies.json as the interface records its copies; the next interface to
 // open the vault clears it. enroll recorded nothing, and the code stayed.
 func TestEnrollCopyKilledLeftoverCleared(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	env := []string{"TERM=xterm", pw, "DISPLAY=" + display}

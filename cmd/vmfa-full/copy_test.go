@@ -151,7 +151,7 @@ func TestCodeCopy(t *testing.T) {
 // TestCodeCopyUsage: --copy copies one code; the clear time is only ever
 // shortened; no route to a clipboard is a failure, and no code is printed.
 func TestCodeCopyUsage(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, awsURI)
 	for _, args := range [][]string{{"--json"}, {"--next"}, {"--clear-after", "30s"}, {"--clear-after", "0s"}} {
@@ -173,7 +173,7 @@ func TestCodeCopyUsage(t *testing.T) {
 // SSH: the code goes to tmux's paste buffers; its clearer, once the command
 // has returned, deletes its buffer and leaves the one the user copied since.
 func TestCodeCopyInTmux(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	testenv.Tool(t, "tmux")
 	dir := t.TempDir()
 	vaultOf(t, dir, awsURI)
@@ -235,7 +235,7 @@ func TestCodeCopyInTmux(t *testing.T) {
 // its own, clears it later through the one the command ran on, once the
 // command has returned to the shell.
 func TestCodeCopyOSC52(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, awsURI)
 	// A shell leads the terminal's session, as for a user: vmfa's exit

@@ -10,7 +10,7 @@ import (
 // that names it (issue 19, item 21).
 
 func TestEmptyPathIsUsage(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	for _, args := range [][]string{
 		{"add", ""},
@@ -28,7 +28,7 @@ func TestEmptyPathIsUsage(t *testing.T) {
 }
 
 func TestEmptySecretSaysEmpty(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	for _, c := range []struct {
 		stdin string
@@ -47,7 +47,7 @@ func TestEmptySecretSaysEmpty(t *testing.T) {
 
 // A 5,000-character path is cut in the message that names it.
 func TestLongPathShortened(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	long := filepath.Join(dir, strings.Repeat("a", 5000)+".png")
 	deep := filepath.Join(dir, strings.Repeat("sub/", 1250), "qr.png")

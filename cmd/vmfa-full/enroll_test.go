@@ -32,7 +32,7 @@ func vmfaDetached(t *testing.T, dir string, env []string, args ...string) result
 // TestEnrollJSONWait: --wait holds the JSON back until code 2's window has
 // begun, and writes no terminal controls into a pipe.
 func TestEnrollJSONWait(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	dir := t.TempDir()
 	img := testenv.WriteQR(t, filepath.Join(dir, "short.png"), shortURI, 400)
 	acc, _ := otp.ParseURI(shortURI)
@@ -62,7 +62,7 @@ func TestEnrollJSONWait(t *testing.T) {
 
 // TestEnrollWaitPipe: with stderr a pipe, the countdown is one plain line.
 func TestEnrollWaitPipe(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	dir := t.TempDir()
 	img := testenv.WriteQR(t, filepath.Join(dir, "short.png"), shortURI, 400)
 	r := vmfaDetached(t, dir, []string{pw}, "enroll", "--wait", img)
@@ -75,7 +75,7 @@ func TestEnrollWaitPipe(t *testing.T) {
 // TestEnrollFlagCombinations: what cannot work is refused as a usage error
 // before anything is added or printed.
 func TestEnrollFlagCombinations(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	img := testenv.WriteQR(t, filepath.Join(dir, "short.png"), shortURI, 400)
 	for _, args := range [][]string{
@@ -146,7 +146,7 @@ func enrollCopy(t *testing.T, flags ...string) (term *testenv.Terminal, display,
 // TestEnrollCopy: code 1, Enter, code 2, and Enter clears it now; left
 // alone, it would stay the interface's 20 seconds.
 func TestEnrollCopy(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	term, display, _, code2, _ := enrollCopy(t)
 	term.Type("\r")
 	if code, screen := term.Wait(); code != 0 || !strings.Contains(screen, "cleared") || !strings.Contains(screen, "it leaves the clipboard in 20 s") {
@@ -160,7 +160,7 @@ func TestEnrollCopy(t *testing.T) {
 // TestEnrollCopyLeavesUsersClipboard: what the user copied after code 2
 // stays.
 func TestEnrollCopyLeavesUsersClipboard(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	term, display, _, _, _ := enrollCopy(t)
 	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-i")
 	put.Stdin = strings.NewReader("my notes")
@@ -183,7 +183,7 @@ func TestEnrollCopyLeavesUsersClipboard(t *testing.T) {
 // the time it says: the interface's 20 seconds (TestEnrollCopy), here 4 s
 // by the hidden --clear-after, which tests alone use.
 func TestEnrollCopyClearsInTime(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	term, display, _, code2, entered := enrollCopy(t, "--clear-after", "4s")
 	code, screen := term.Wait()
 	waited := time.Since(entered)
@@ -201,7 +201,7 @@ func TestEnrollCopyClearsInTime(t *testing.T) {
 // TestEnrollCopyInterrupted: stopped before code 2, enroll --copy takes code
 // 1 off the clipboard rather than leave it there.
 func TestEnrollCopyInterrupted(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	img := testenv.WriteQR(t, filepath.Join(dir, "aws.png"), awsURI, 400)

@@ -60,7 +60,7 @@ func vaultAccounts(t *testing.T, dir string) []otp.Account {
 }
 
 func TestExportImportRoundTrips(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	src := exportVault(t)
 	want := vaultAccounts(t, src)
 	if len(want) != len(exportURIs) {
@@ -112,7 +112,7 @@ func TestExportImportRoundTrips(t *testing.T) {
 
 // A subset: each QUERY designates one account, as with 'vmfa code'.
 func TestExportQueries(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := exportVault(t)
 	r := vmfa(t, dir, "", []string{pw}, "export", "--format", "uri", "steam", "issuu")
 	expect(t, r, 0, "otpauth://hotp/Issuu:James?secret=YOOMIXWS5GN6RTBPUFFWKTW5M4&issuer=Issuu&counter=10299\notpauth://steam/Steam:gaben?", "")
@@ -125,7 +125,7 @@ func TestExportQueries(t *testing.T) {
 
 // Refusals: one line each, and nothing written.
 func TestExportRefusals(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := exportVault(t)
 	existing := filepath.Join(t.TempDir(), "old.txt")
 	os.WriteFile(existing, []byte("keep me"), 0o600)
@@ -165,7 +165,7 @@ func TestExportRefusals(t *testing.T) {
 // Google Authenticator's QR codes, shown on the terminal one by one: the
 // blocks drawn are painted back into pixels and read with vmfa's decoder.
 func TestExportGoogleOnTerminal(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := exportVault(t)
 	term := onTerminal(t, dir, []string{pw}, false, nil, "export", "--format", "google", "GitHub:alice", "issuu")
 	// 100×24 is too small: a code cut or wrapped is no code.
@@ -204,7 +204,7 @@ func TestExportGoogleOnTerminal(t *testing.T) {
 
 // The same QR codes as PNG files, read back with zbarimg.
 func TestExportGooglePNG(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	zbarimg := testenv.Tool(t, "zbarimg")
 	dir := exportVault(t)
 	pngs := filepath.Join(t.TempDir(), "qr")
@@ -263,7 +263,7 @@ func execOutput(name string, args ...string) (string, error) {
 // Without VMFA_EXPORT_PASSPHRASE, --encrypt asks for the password twice on
 // the terminal, without echo, and the export opens with it.
 func TestExportEncryptAsksTwice(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := exportVault(t)
 	out := filepath.Join(t.TempDir(), "aegis.json")
 	const password = "violet staple orbit canyon 42"
@@ -283,7 +283,7 @@ func TestExportEncryptAsksTwice(t *testing.T) {
 // An export to PNG files that meets an existing one writes none: not the
 // codes before it, secrets left on disk for an export that failed.
 func TestExportGooglePNGWritesAllOrNone(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	var uris []string
 	for i := range otp.MigrationBatchSize + 1 { // two QR codes
@@ -309,7 +309,7 @@ func TestExportGooglePNGWritesAllOrNone(t *testing.T) {
 // changing nothing; with --force the earlier codes go once the new ones are
 // written, and no other file is touched.
 func TestExportGooglePNGReplacesEarlierExport(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	zbarimg := testenv.Tool(t, "zbarimg")
 	dir := t.TempDir()
 	var uris, queries []string

@@ -72,7 +72,7 @@ var codeLine = regexp.MustCompile(`^\d{6}\n$`)
 // can't read, with why, as it does a damaged one: it is how one finds an
 // earlier version to restore.
 func TestFIFOsInVaultDir(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vdir := filepath.Join(dir, "vault")
 	vaultOf(t, dir, awsURI)
@@ -129,7 +129,7 @@ func TestFIFOsInVaultDir(t *testing.T) {
 // TestFIFOsThroughAgent: with the agent unlocked, a code request reaches
 // the vault's files in the agent, which must answer, not hang with them.
 func TestFIFOsThroughAgent(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vdir := filepath.Join(dir, "vault")
 	env := agentEnv(t, dir)
@@ -154,7 +154,7 @@ func TestFIFOsThroughAgent(t *testing.T) {
 // time --apply' and '--reset'. A settings.json that can't be read is
 // reported in one line and codes use the system clock, as ever.
 func TestFIFOsInSettings(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := []string{pw, configEnv(dir)}
 	vaultOf(t, dir, awsURI)

@@ -46,7 +46,7 @@ type codeJSON struct {
 }
 
 func TestFrontEndCodeFromAgent(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"
@@ -129,7 +129,7 @@ func TestFrontEndCodeFromAgent(t *testing.T) {
 // back with vmfa-full's output and exit code, as handedOver runs it. That
 // is what lets vmfa() skip the front end for such lines.
 func TestFrontEndHandsOver(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	ways := map[string]func(dir, stdin string, env []string, args ...string) result{
 		"front end": func(dir, stdin string, env []string, args ...string) result {
 			return runBin(t, vmfaBin, dir, stdin, env, args...)
@@ -173,7 +173,7 @@ func TestFrontEndHandsOver(t *testing.T) {
 // clock of 'vmfa time --apply', applied before or after it started, and
 // the front end says what vmfa-full would of a stale correction.
 func TestFrontEndCorrectedClock(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := with(agentEnv(t, dir), configEnv(dir))
 	vaultOf(t, dir, awsURI)
@@ -203,7 +203,7 @@ func TestFrontEndCorrectedClock(t *testing.T) {
 // correction of the settings the caller's environment names
 // (XDG_CONFIG_HOME), as vmfa-full run there would, not at the agent's.
 func TestFrontEndClockOfItsEnvironment(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir) // settings in $HOME/.config: no correction
 	vaultOf(t, dir, awsURI)
@@ -232,7 +232,7 @@ func TestFrontEndClockOfItsEnvironment(t *testing.T) {
 // with the agent unlocked) says in one line what is missing, what it does,
 // and how to install it, from a clone (offline) or not.
 func TestFrontEndSaysWhatIsMissing(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"
@@ -270,7 +270,7 @@ func TestFrontEndSaysWhatIsMissing(t *testing.T) {
 // itself (a link to it, beside it or in $PATH) is said in one line, exit
 // 1; the front end executed itself for ever.
 func TestFrontEndNotItselfAsVmfaFull(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	front := loneFront(t)
 	beside := filepath.Join(filepath.Dir(front), "vmfa-full")
@@ -304,7 +304,7 @@ func TestFrontEndNotItselfAsVmfaFull(t *testing.T) {
 // up to a period when it waits for a fresh one's window; meanwhile it
 // writes no core (its core limit is 0, hard), like vmfa-full.
 func TestFrontEndNoCoreDump(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	const uri = "otpauth://totp/Fast:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Fast&period=5"
@@ -343,13 +343,13 @@ func TestFrontEndNoCoreDump(t *testing.T) {
 // --next, and in --json) is recorded as handed out, as vmfa-full records
 // it: after it, a fresh code is the window's after the next.
 func TestFrontEndRecordsTheNextCode(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	step := func(at time.Time) int64 { return at.Unix() / 5 }
 	for _, flag := range []string{"next", "json"} {
 		// Each waits for the window after the next: both at once, each
 		// with a vault of its own.
 		t.Run(flag, func(t *testing.T) {
-			t.Parallel()
+			parallelWaiting(t)
 			dir := t.TempDir()
 			env := agentEnv(t, dir)
 			secret := base32.StdEncoding.EncodeToString([]byte("front end " + flag))

@@ -18,7 +18,7 @@ import (
 // TestRestoreKeepsHOTPCounter: counter 9, the version at 7 restored: the
 // counter stays 9 and 'vmfa code' prints the code of 9, not one handed out.
 func TestRestoreKeepsHOTPCounter(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	const secret = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
 	env := []string{pw, "VMFA_AGENT=off"}
@@ -53,7 +53,7 @@ func TestRestoreKeepsHOTPCounter(t *testing.T) {
 // prints that window's code, from the agent through the front end as from
 // vmfa-full.
 func TestFreshAfterJSON(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 	uri := "otpauth://totp/Fast:alice?secret=" + secret + "&issuer=Fast&period=5"
 	step := func(at time.Time) int64 { return at.Unix() / 5 }
@@ -61,7 +61,7 @@ func TestFreshAfterJSON(t *testing.T) {
 		// Each waits for the window after the next: both at once, each
 		// with a vault of its own.
 		t.Run(name, func(t *testing.T) {
-			t.Parallel()
+			parallelWaiting(t)
 			dir := t.TempDir()
 			env := agentEnv(t, dir)
 			expect(t, vmfa(t, dir, uri+"\n", with(env, pw), "add", "--uri"), 0, "Added", "")
@@ -103,7 +103,7 @@ func TestFreshAfterJSON(t *testing.T) {
 // form; a session asked for right after waits for the window after them,
 // and a --refresh right after that for the next.
 func TestAWSRightAfterEnroll(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	s := newAWS(t)
 	img := testenv.WriteQR(t, filepath.Join(s.dir, "aws.png"), awsPeriodURI, 400)
 	step := func(at time.Time) int64 { return at.Unix() / awsPeriod }
@@ -137,7 +137,7 @@ func TestAWSRightAfterEnroll(t *testing.T) {
 // the agent, and with the passphrase, in the same words. An HOTP code,
 // whose counter can't be saved, is refused.
 func TestCodeOnReadOnlyVault(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	hotp := "otpauth://hotp/Counter:bob?secret=KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU&counter=5"

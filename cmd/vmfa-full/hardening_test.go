@@ -32,7 +32,7 @@ func underLimits(t *testing.T, dir, ulimits string, env []string, args ...string
 // (4 GiB of scrypt) is refused in one line, for init and for unlocking,
 // where it used to crash with "fatal error: out of memory".
 func TestWorkFactorMemory(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	const limit = "ulimit -v 3000000"
 	r := underLimits(t, dir, limit, []string{pw}, "init", "--work-factor", "22")
@@ -59,7 +59,7 @@ func TestWorkFactorMemory(t *testing.T) {
 // allowed and GOTRACEBACK=crash (which makes Go abort on SIGQUIT): vmfa has
 // made itself undumpable, so no core holds its secrets.
 func TestNoCoreDump(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, githubURI)
 	for _, sig := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGABRT} {

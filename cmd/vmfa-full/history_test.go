@@ -9,7 +9,7 @@ import (
 // TestHistoryCounterStep: a code of an HOTP account steps its counter, and
 // history says by how much ("counter 7 → 9"), in the table and in --json.
 func TestHistoryCounterStep(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	uri := "otpauth://hotp/Hetzner:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Hetzner&counter=7"
 	expect(t, vmfa(t, dir, uri+"\n", []string{pw}, "add", "--uri"), 0, "Added Hetzner:alice", "")

@@ -13,7 +13,7 @@ const corpHOTP = "otpauth://hotp/Corp:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJ
 // code --at' refuses it as a misuse (exit 2, one line saying what works)
 // and spends no counter. It used to print the next code, spending it.
 func TestHOTPCodeAtRefused(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, corpHOTP)
 	for _, args := range [][]string{{"code", "--at", "1700000000", "bob"}, {"code", "--at", "@1700000000", "--json", "bob"}, {"code", "--at", "2026-11-24T10:00:00Z", "--next", "bob"}} {

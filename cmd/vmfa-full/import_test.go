@@ -49,7 +49,7 @@ func noImportSecrets(t *testing.T, r result) {
 }
 
 func TestImport(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	r := vmfa(t, dir, "", []string{pw}, "import", exportFile(t, "aegis_plain.json"))
 	expect(t, r, 0, "Added Deno:Mason\nAdded SPDX:James\nAdded Airbnb:Elijah\nAdded Issuu:James\nAdded Air Canada:Benjamin\nAdded WWE:Mason\nAdded Boeing:Sophia\n", "7 imported, 0 already in the vault")
@@ -83,7 +83,7 @@ func TestImport(t *testing.T) {
 }
 
 func TestImportEncrypted(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	enc := exportFile(t, "encrypted/aegis_encrypted.json")
 	// A wrong password: one line, exit 1, no vault created.
@@ -122,7 +122,7 @@ func TestImportEncrypted(t *testing.T) {
 }
 
 func TestImportFormats(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	plain := exportFile(t, "plain.txt")
 	expect(t, vmfa(t, dir, "", []string{pw}, "import", "--format", "winauth", plain), 0, "Added Mason:WinAuth\n", "")
@@ -145,7 +145,7 @@ func TestImportFormats(t *testing.T) {
 }
 
 func TestImportUnsupported(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "aegis.json")
 	entry := func(typ, name, algo string) string {
@@ -175,7 +175,7 @@ func TestImportUnsupported(t *testing.T) {
 // echo, and asked again when it is wrong. The terminal is tmux's, with a
 // server of the test's own.
 func TestImportPasswordPrompt(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	testenv.Tool(t, "tmux")
 	dir := t.TempDir()
 	enc := exportFile(t, "encrypted/authy_encrypted.xml")

@@ -13,7 +13,7 @@ import (
 // An app's database copied with its -wal file beside it: vmfa import reads
 // the accounts that are only in the log.
 func TestImportSQLiteWithWAL(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	orig, err := os.ReadFile(exportFile(t, "google_authenticator.sqlite"))
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ import (
 // completion scripts 'vmfa completion SHELL' prints; twice the same bytes
 // for the same SOURCE_DATE_EPOCH.
 func TestManPages(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	testenv.Tool(t, "man")
 	home := t.TempDir()
 	docsBin, err := testenv.BuildVmfaFullTagged(t.TempDir(), "gendocs")
@@ -150,7 +150,7 @@ func TestManPages(t *testing.T) {
 // TestManEnvironment: every VMFA_ variable named in the code (but its
 // tests) is in vmfa(1)'s ENVIRONMENT, so a new one can't go undocumented.
 func TestManEnvironment(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	testenv.Tool(t, "man")
 	named := vmfaVariables(t, filepath.Join("..", ".."))
 	for _, v := range []string{"VMFA_DIR", "VMFA_PASSPHRASE", "VMFA_AGENT"} {

@@ -12,7 +12,7 @@ import (
 // --oath-type HOTP --counter N': its codes are oathtool's for counter N,
 // N+1…
 func TestAddManualHOTP(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	dir := t.TempDir()
 	r := vmfa(t, dir, secret+"\n", []string{pw}, "add", "--manual", "--type", "hotp", "--counter", "41", "--digits", "8", "--issuer", "Bank", "--name", "alice")
@@ -45,7 +45,7 @@ func TestAddManualHOTP(t *testing.T) {
 // TestAddManualUsage: parameters that make no account are usage errors (exit
 // 2), refused before anything is asked or read, and nothing is added.
 func TestAddManualUsage(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	manual := []string{"add", "--manual", "--issuer", "X", "--name", "y"}
 	for _, c := range []struct {

@@ -17,7 +17,7 @@ const backgroundQuery = "\x1b]11;?"
 // kept waiting: it never asks. Bubble Tea v1 asked, in its package's init,
 // and every command waited termenv's 5 s for the answer.
 func TestMuteTerminalCommandsAskNothing(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, awsURI)
 	for _, args := range [][]string{{"--help"}, {"list"}, {"code", "aws"}, {"code", "nomatch"}} {
@@ -39,7 +39,7 @@ func TestMuteTerminalCommandsAskNothing(t *testing.T) {
 // for its colours, but waits at most backgroundWait (1 s) for an answer
 // that is not coming, not termenv's 5 s (twice, with Bubble Tea's init).
 func TestMuteTerminalInterfaceOpens(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, awsURI)
 	env := []string{"TERM=xterm-256color", pw, "VMFA_AGENT=off"}

@@ -14,7 +14,7 @@ import (
 // TestNewPassphraseAsksAgain: a mistyped "Repeat it" asks again, on a real
 // terminal, rather than giving up.
 func TestNewPassphraseAsksAgain(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	term := onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
 	term.Expect("New passphrase: ")
@@ -36,7 +36,7 @@ func TestNewPassphraseAsksAgain(t *testing.T) {
 // CLI too: on a terminal a weak passphrase needs a yes, from the environment
 // it gets a warning.
 func TestWeakPassphrase(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	term := onTerminal(t, dir, nil, false, nil, "init", "--work-factor", "10")
 	term.Expect("New passphrase: ")
@@ -98,7 +98,7 @@ func workFactor(t *testing.T, dir string) string {
 // TestInitWorkFactorFromEnv: vmfa init takes VMFA_WORK_FACTOR as vmfa add
 // does, unless --work-factor is given, and refuses a bad one in one line.
 func TestInitWorkFactorFromEnv(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	for _, c := range []struct {
 		env  string
 		args []string
@@ -126,7 +126,7 @@ func TestInitWorkFactorFromEnv(t *testing.T) {
 // TestPasswdKeepsWorkFactor: changing the passphrase keeps the vault's scrypt
 // cost unless --work-factor says otherwise.
 func TestPasswdKeepsWorkFactor(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "11"), 0, "", "Created")
 	if wf := workFactor(t, dir); wf != "11" {
@@ -146,7 +146,7 @@ func TestPasswdKeepsWorkFactor(t *testing.T) {
 // TestPassphraseFileModeWarning: a passphrase file others can read is worth
 // a warning, as ssh gives for a private key.
 func TestPassphraseFileModeWarning(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "")
 	file := filepath.Join(dir, "pass")
@@ -170,7 +170,7 @@ func TestPassphraseFileModeWarning(t *testing.T) {
 // never reach a child: not the passphrase command, not the clipboard tool
 // (xclip lives on as the clipboard's owner).
 func TestPassphraseNotInherited(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw}, "init", "--work-factor", "10"), 0, "", "")
 	dump := filepath.Join(dir, "env")
@@ -212,7 +212,7 @@ func TestPassphraseNotInherited(t *testing.T) {
 // passphrase variables, in one line. Where the agent is no answer (turned
 // off, or 'vmfa unlock' itself), it does not.
 func TestLockedNoTerminalSaysUnlock(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := agentEnv(t, dir)
 	vaultOf(t, dir, awsURI)

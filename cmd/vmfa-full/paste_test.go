@@ -58,7 +58,7 @@ func migrationURI(t *testing.T, id string) string {
 // and migration URIs take the URI path; a bare base32 secret, as AWS's "Show
 // secret key" gives, takes --issuer and --name.
 func TestAddPasteText(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	x := []string{pw, "DISPLAY=" + display}
@@ -94,7 +94,7 @@ func TestAddPasteText(t *testing.T) {
 // TestAddPasteSecretAsks: a bare secret asks for the issuer and the name on
 // the terminal.
 func TestAddPasteSecretAsks(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	putText(t, display, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ")
@@ -112,7 +112,7 @@ func TestAddPasteSecretAsks(t *testing.T) {
 // WAYLAND_DISPLAY unset, as over SSH), --paste says there is no display and
 // what would work, not to install the xclip that is there.
 func TestAddPasteNoDisplay(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	testenv.Tool(t, "xclip")
 	dir := t.TempDir()
 	r := vmfa(t, dir, "", []string{pw}, "add", "--paste")

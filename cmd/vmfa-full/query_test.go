@@ -9,7 +9,7 @@ import (
 // ISSUER:NAME with the issuer's initials, and MFA serial ARNs from
 // ~/.aws/config.
 func TestCodeAWSQueries(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	const bobURI = "otpauth://totp/Amazon%20Web%20Services:bob@123456789012?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJS&issuer=Amazon%20Web%20Services"
 	expect(t, vmfa(t, dir, awsURI+"\n"+bobURI+"\n"+githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")

@@ -81,7 +81,7 @@ func oneLineError(t *testing.T, r result, want string) {
 }
 
 func TestRecipientsSSH(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	want := vaultWithAWS(t, dir)
 	keys := t.TempDir()
@@ -157,7 +157,7 @@ func TestRecipientsSSH(t *testing.T) {
 // TestRecipientsSSHPassphrase: an SSH key's own passphrase is asked on the
 // terminal, only for it.
 func TestRecipientsSSHPassphrase(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	want := vaultWithAWS(t, dir)
 	locked := sshKeygen(t, t.TempDir(), "locked", "ed25519", "key passphrase")
@@ -215,7 +215,7 @@ func TestRecipientsPlugin(t *testing.T) {
 
 // TestRecipientsAgeKey: an age-keygen key as a backup.
 func TestRecipientsAgeKey(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	want := vaultWithAWS(t, dir)
 	key := filepath.Join(t.TempDir(), "backup.txt")

@@ -50,7 +50,7 @@ func history(t *testing.T, dir string) []historyEntry {
 // TestRestoreAfterRm removes an account, finds where it still is, and brings
 // it back, codes and all; then undoes the restore.
 func TestRestoreAfterRm(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, githubURI, githubURI2)
 	codeBefore := vmfa(t, dir, "", []string{pw}, "code", "github:bob", "--at", "1800000000").stdout
@@ -115,7 +115,7 @@ func TestRestoreAfterRm(t *testing.T) {
 
 // TestHistoryKeep keeps a configured number of versions, never fewer than 5.
 func TestHistoryKeep(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vaultOf(t, dir, githubURI)
 	expect(t, vmfa(t, dir, "", []string{pw}, "history", "--keep", "4"), 2, "", "5")
@@ -136,7 +136,7 @@ func TestHistoryKeep(t *testing.T) {
 // backups there, no command takes it for "no vault", and none creates a new
 // vault over the last copy.
 func TestHalfPresentVault(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	vdir := filepath.Join(dir, "vault")
 	vaultOf(t, dir, githubURI)
@@ -193,7 +193,7 @@ func TestHalfPresentVault(t *testing.T) {
 
 // TestRestoreConfirm confirms a restore on a real terminal (tmux).
 func TestRestoreConfirm(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	tmux := testenv.Tool(t, "tmux")
 	dir := t.TempDir()
 	vaultOf(t, dir, githubURI)

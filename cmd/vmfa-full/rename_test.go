@@ -5,7 +5,7 @@ import "testing"
 // TestRenameParsesLabel: a new name written as a label, ISSUER:NAME, is split
 // the way otpauth:// URIs split theirs.
 func TestRenameParsesLabel(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	const gitlab = "otpauth://totp/gitlab.com:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJT&issuer=gitlab.com"
 	expect(t, vmfa(t, dir, gitlab+"\n"+githubURI+"\n", []string{pw}, "add", "--uri"), 0, "Added gitlab.com:alice", "")
@@ -21,6 +21,6 @@ func TestRenameParsesLabel(t *testing.T) {
 
 // TestNoVaultMentionsEnroll: a new user's first command may be enroll.
 func TestNoVaultMentionsEnroll(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	expect(t, vmfa(t, t.TempDir(), "", []string{pw}, "list"), 1, "", "vmfa enroll")
 }

@@ -11,7 +11,7 @@ import (
 // TestScanScreen reads QR codes shown by a real X client on an X server of
 // the test's own, through the binary, as a user on a desktop does.
 func TestScanScreen(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	display := testenv.Xvfb(t)
 	dir := t.TempDir()
 	onScreen := []string{"DISPLAY=" + display}
@@ -45,7 +45,7 @@ func TestScanScreen(t *testing.T) {
 }
 
 func TestScanScreenUsage(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	// No desktop session at all: one line, exit 1.
 	for _, args := range [][]string{{"scan", "--screen"}, {"add", "--screen"}} {

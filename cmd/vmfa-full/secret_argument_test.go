@@ -13,7 +13,7 @@ import (
 // --paste, --manual) and never quotes the secret back. It was read as a
 // path: exit 1 and "otpauth://…?secret=…: no such file or directory".
 func TestSecretArgumentRefused(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		args []string

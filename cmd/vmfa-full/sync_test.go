@@ -148,7 +148,7 @@ func joined(t *testing.T, url string) *machine {
 // HTTP transport; nothing the host holds names an account, and what never
 // travels does not.
 func TestSyncPublishJoin(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	srv := testenv.NewGitServer(t)
 	a, url := publish(t, srv, repoName(t))
 	expect(t, a.run("", "sync"), 0, "up to date\n", "")
@@ -220,7 +220,7 @@ func checkRemote(t *testing.T, srv *testenv.GitServer, url string) {
 // TestSyncRefusesOtherVault: a machine with a vault of its own does not mix
 // it with the remote's, and is left as it was.
 func TestSyncRefusesOtherVault(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	srv := testenv.NewGitDaemon(t)
 	_, url := published(t, srv)
 	d := newMachine(t)
@@ -246,7 +246,7 @@ func TestSyncRefusesOtherVault(t *testing.T) {
 // and the next sync once the remote is back pushes it. A remote that
 // answers nothing is given up on after --timeout.
 func TestSyncOffline(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	srv := testenv.NewGitServer(t)
 	a, _ := published(t, srv)
 	srv.Stop()
@@ -294,7 +294,7 @@ func syncStatus(t *testing.T, m *machine) syncStatusJSON {
 
 // TestSyncNoGit: without the git program, one line says so.
 func TestSyncNoGit(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
 	empty := t.TempDir()
@@ -312,7 +312,7 @@ func TestSyncNoGit(t *testing.T) {
 // the sync repository, with nothing but the travelling files; a code
 // handed out commits nothing.
 func TestSyncCommitsEveryChange(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
 	commits := func() int {
@@ -342,7 +342,7 @@ func TestSyncCommitsEveryChange(t *testing.T) {
 
 // TestSyncCLI: help, completion and JSON of the sync commands.
 func TestSyncCLI(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", nil, "sync", "--help"), 0, "vmfa sync init", "")
 	expect(t, vmfa(t, dir, "", nil, "sync", "init", "--help"), 0, "--identity KEY", "")
@@ -377,7 +377,7 @@ const (
 // moves nothing and makes no commit (no two machines trade the same
 // content back and forth).
 func TestSyncThreeMachines(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
 	b, c := joined(t, url), joined(t, url)
@@ -424,7 +424,7 @@ func remoteHead(t *testing.T, srv *testenv.GitServer, url string) string {
 // TestSyncPushRace: another machine pushes between a sync's fetch and its
 // push; the sync fetches and merges again, and pushes the join.
 func TestSyncPushRace(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
 	b := joined(t, url)
@@ -445,7 +445,7 @@ func TestSyncPushRace(t *testing.T) {
 // vault, is merged, never reset to: nothing is lost, and the next push
 // brings the remote back up to date.
 func TestSyncHistoryRewrite(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
 	b := joined(t, url)
@@ -491,7 +491,7 @@ func TestSyncHistoryRewrite(t *testing.T) {
 // encrypted to the vault's public key and an account of its own, is
 // refused with one line; the local vault and branch are unchanged.
 func TestSyncForgedCommit(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	testenv.Tools(t, "age")
 	srv := testenv.NewGitDaemon(t)
 	a, url := published(t, srv)
@@ -572,7 +572,7 @@ func TestSyncForgedCommit(t *testing.T) {
 // it runs: before the command, and just after it; the next sync completes,
 // and nothing is lost.
 func TestSyncKill(t *testing.T) {
-	t.Parallel()
+	parallelWaiting(t)
 	realGit := testenv.Tool(t, "git")
 	// The transport is not what this test tests: git's own protocol costs
 	// each fetch and push fewer processes than HTTP does.
@@ -620,7 +620,7 @@ exit $rc
 	for k := 1; k <= calls; k++ {
 		for _, after := range []bool{false, true} {
 			t.Run(fmt.Sprintf("git%d,after=%t", k, after), func(t *testing.T) {
-				t.Parallel()
+				parallel(t)
 				a, b := diverged(t)
 				pathEnv, _ := killingGit(t, k, after)
 				if r := vmfa(t, b.dir, "", append(b.env, pathEnv), "sync"); r.code != -1 {

@@ -9,7 +9,7 @@ import (
 // says so and how to set it up, and exits 0, as a status command does of
 // any state; --json is {"configured":false}. It exited 1 with an error.
 func TestSyncStatusNotSetUp(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, awsURI+"\n", []string{pw}, "add", "--uri"), 0, "Added", "")
 	r := vmfa(t, dir, "", nil, "sync", "status")

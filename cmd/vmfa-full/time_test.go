@@ -178,7 +178,7 @@ func TestTimeApply(t *testing.T) {
 // TestTimeBadReplies: each bad reply fails in one line, exit 1, and leaves
 // the applied correction as it was.
 func TestTimeBadReplies(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := []string{pw, configEnv(dir)}
 	vaultOf(t, dir, awsURI)
@@ -287,7 +287,7 @@ func TestTimeCheck(t *testing.T) {
 			code int
 		}{{7 * time.Second, 0}, {-14 * time.Second, 0}, {20 * time.Second, 1}, {-16 * time.Second, 1}, {-3 * time.Hour, 1}} {
 			t.Run(tt.skew.String(), func(t *testing.T) {
-				t.Parallel()
+				parallel(t)
 				srv := ntptest.Start(t, ntptest.Reply{Skew: tt.skew})
 				plain := vmfa(t, dir, "", env, "time", "--server", srv.Addr)
 				r := vmfa(t, dir, "", env, "time", "--check", "--server", srv.Addr)

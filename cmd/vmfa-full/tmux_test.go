@@ -16,7 +16,7 @@ import (
 // with no X display, as on a remote machine: the codes go to tmux's paste
 // buffers, and clearing takes them out again.
 func TestEnrollCopyInTmux(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	testenv.Tool(t, "tmux")
 	dir := t.TempDir()
 	img := testenv.WriteQR(t, filepath.Join(dir, "aws.png"), awsURI, 400)

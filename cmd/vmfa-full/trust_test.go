@@ -43,7 +43,7 @@ func plantCorrection(t *testing.T, dir string) {
 // every code an hour. It is ignored, with one line on stderr, and codes are
 // oathtool's at the system clock; directly and through the agent.
 func TestUntrustedSettingsIgnored(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	env := []string{pw, configEnv(dir)}
 	vaultOf(t, dir, awsURI)
@@ -110,7 +110,7 @@ func TestUntrustedSettingsIgnored(t *testing.T) {
 // where it was. Every command refuses it in one line naming that directory
 // and what to do; a sticky parent, as /tmp is, is fine.
 func TestVaultUnderUntrustedParent(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	shared := filepath.Join(dir, "shared")
 	vaultDir := filepath.Join(shared, "vault")

@@ -11,7 +11,7 @@ import (
 // be one, with the way to name another that fits where its path came from
 // (--dir, VMFA_DIR or the default); never "set VMFA_DIR" to a --dir.
 func TestVaultDirNotADirectory(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file")
 	if err := os.WriteFile(file, []byte("not a vault\n"), 0o600); err != nil {

@@ -12,7 +12,7 @@ import (
 // vmfa-full's; 'vmfa-full --version' its own. (A stamped release build is
 // checked by scripts/check-package.sh.)
 func TestVersion(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	dir := t.TempDir()
 	// A build from a git checkout carries its commit (go's build info);
 	// one from elsewhere, as in a worktree, is "(devel)".
@@ -34,7 +34,7 @@ func TestVersion(t *testing.T) {
 // Install and the releases build them, static (CGO_ENABLED=0), so the
 // tests run what ships.
 func TestProgramsBuiltAsShipped(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	for _, bin := range []string{vmfaBin, fullBin()} {
 		info, err := buildinfo.ReadFile(bin)
 		if err != nil {
@@ -55,7 +55,7 @@ func TestProgramsBuiltAsShipped(t *testing.T) {
 // TestPasswdWorkFactorDefault: passwd --help says --work-factor defaults
 // to the vault's own, not to init's 18 (it said both).
 func TestPasswdWorkFactorDefault(t *testing.T) {
-	t.Parallel()
+	parallel(t)
 	r := vmfa(t, t.TempDir(), "", nil, "passwd", "--help")
 	if r.code != 0 || !strings.Contains(r.stdout, "(default the vault's)") || strings.Contains(r.stdout, "(default 18)") {
 		t.Fatalf("exit %d, help %q: want --work-factor's default to be the vault's", r.code, r.stdout)

@@ -9,7 +9,6 @@ package testenv
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -146,18 +145,5 @@ func Xvfb(t testing.TB, screens ...string) string {
 			Skip(t, "Xvfb on %s does not answer: %v", display, err)
 		}
 		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// Parallel sets how many parallel tests run at once to n, unless go test
-// was given -parallel: for a package whose tests mostly wait (on a TOTP
-// window, a clipboard clear, another process), where go test's default of
-// one per CPU leaves the CPUs idle. TestMain calls it before m.Run.
-func Parallel(n int) {
-	flag.Parse()
-	given := false
-	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
-	if !given {
-		flag.Set("test.parallel", strconv.Itoa(n))
 	}
 }
