@@ -12,8 +12,10 @@ cd "$(dirname "$0")/.."
 command -v perf >/dev/null || { echo "bench-tests.sh needs perf (apt-get install linux-perf)" >&2; exit 1; }
 [ $# -ge 1 ] || { echo "usage: scripts/bench-tests.sh BEFORE [AFTER [PACKAGE]]" >&2; exit 2; }
 pkg=${3:-./cmd/vmfa-full}
+root=$PWD
 work=$(git rev-parse --absolute-git-dir)/bench-tests
 cleanup() {
+	cd "$root"
 	for tree in "$work"/*/; do [ -d "$tree" ] && git worktree remove --force "$tree"; done
 	rm -rf "$work"
 }
@@ -25,7 +27,7 @@ for which in before after; do
 	git worktree add -q --detach "$work/$which" "${commit[$which]}"
 	(cd "$work/$which" && go test -c -o "$work/$which.test" "$pkg")
 	# The programs the tests build, built now: not part of the cost.
-	(cd "$work/$which/$pkg" && "$work/$which.test" -test.run '^$' >/dev/null)
+	(cd "$work/$which/$pkg" && "$work/$which.test" -test.run '^$' >/dev/null 2>&1)
 done
 for round in $(seq "${ROUNDS:-2}"); do
 	for which in before after; do
