@@ -109,8 +109,8 @@ func TestAWSRightAfterEnroll(t *testing.T) {
 	step := func(at time.Time) int64 { return at.Unix() / awsPeriod }
 	t0 := time.Now()
 	r := s.vmfa(t, nil, "enroll", "--json", img)
-	var enrolled struct{ Code1 string }
-	if err := json.Unmarshal([]byte(r.stdout), &enrolled); r.code != 0 || err != nil {
+	var enrolled struct{ Code1, Code2 string }
+	if err := json.Unmarshal([]byte(r.stdout), &enrolled); r.code != 0 || err != nil || enrolled.Code2 == "" {
 		t.Fatalf("enroll --json: exit %d, %v, %q", r.code, err, r.stdout)
 	}
 	// enroll's window is t0's, or the next when the run began at the end
