@@ -213,7 +213,7 @@ func (a *app) awsRequest(cmd *cobra.Command, f awsFlags, check func(*awssession.
 	if f.profile == "" {
 		return nil, awssession.Request{}, usageError{errors.New("--profile is required: the AWS profile to get a session for")}
 	}
-	if f.duration != 0 && (f.duration < 15*time.Minute || f.duration > 36*time.Hour || f.duration%time.Second != 0) {
+	if f.duration != 0 && (f.duration < awssession.MinDuration || f.duration > awssession.MaxDuration || f.duration%time.Second != 0) {
 		return nil, awssession.Request{}, usageError{fmt.Errorf("--duration %s: STS gives sessions of 15m to 36h, in whole seconds", f.duration)}
 	}
 	if cmd.Context() == nil {

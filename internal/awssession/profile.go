@@ -153,6 +153,9 @@ func resolve(name string, sc config.SharedConfig, env config.EnvConfig, depth in
 	}
 	if sc.RoleDurationSeconds != nil {
 		p.duration = *sc.RoleDurationSeconds
+		if p.duration < MinDuration || p.duration > MaxDuration {
+			return nil, fmt.Errorf("AWS profile %q: duration_seconds %d is outside the 900 to 129600 (15m to 36h) that STS gives", name, p.duration/time.Second)
+		}
 	}
 	if sc.RoleARN == "" || (sc.SourceProfileName == name && sc.Credentials.HasKeys()) {
 		if sc.MFASerial == "" && sc.CredentialProcess != "" {

@@ -91,6 +91,14 @@ func (p *Profile) Session(ctx context.Context, r Request) (Credentials, error) {
 // session: a chain of roles, or a role through its source's MFA session.
 const RoleChainLimit = time.Hour
 
+// MinDuration and MaxDuration bound the sessions STS gives (DurationSeconds
+// 900 to 129600): a duration asked for outside them, in --duration or a
+// profile's duration_seconds, is refused before a code is spent on it.
+const (
+	MinDuration = 15 * time.Minute
+	MaxDuration = 36 * time.Hour
+)
+
 // viaSession reports whether p's role is assumed with its source's
 // session, with no code: a role chain, or a role whose duration AWS allows
 // through the source's MFA session.

@@ -243,12 +243,26 @@ func TestFileCache(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	awsFiles(t, nil, baseConfig, false)
+	// Durations STS refuses, which would cost a code to hear it: a
+	// profile's own, and a role's source's.
+	awsFiles(t, nil, baseConfig+`
+[profile short]
+aws_access_key_id = `+baseKey+`
+aws_secret_access_key = `+baseSecret+`
+mfa_serial = `+device+`
+duration_seconds = 600
+
+[profile long]
+role_arn = `+adminRole+`
+source_profile = short
+`, false)
 	for _, c := range []struct{ profile, want string }{
 		{"nosuch", `no AWS profile "nosuch" in ` + os.Getenv("AWS_CONFIG_FILE") + " or " + os.Getenv("AWS_SHARED_CREDENTIALS_FILE")},
 		{"nomfa", `AWS profile "nomfa" has no mfa_serial`},
 		{"nokeys", `AWS profile "nokeys" has no long-term keys`},
 		{"orphan", `its source_profile "nokeys" has no long-term keys`},
+		{"short", `AWS profile "short": duration_seconds 600 is outside the 900 to 129600 (15m to 36h) that STS gives`},
+		{"long", `AWS profile "short": duration_seconds 600 is outside`},
 		{"", "no profile given"},
 	} {
 		_, err := Load(context.Background(), c.profile)

@@ -215,6 +215,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
 		return
 	}
+	if msg := durationInvalid(c); msg != "" {
+		s.fail(w, http.StatusBadRequest, "ValidationError", msg)
+		return
+	}
 	if c.TokenCode != "" && reject {
 		s.fail(w, http.StatusForbidden, "AccessDenied", mfaFailed)
 		return
@@ -250,6 +254,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, http.StatusBadRequest, "InvalidAction", "Could not find operation "+c.Action)
 		}
 	}
+}
+
+// durationInvalid is STS's message for a DurationSeconds out of the
+// action's bounds (GetSessionToken 900 to 129600, AssumeRole 900 to
+// 43200), "" for one within them or none.
+func durationInvalid(c Call) string {
+	most := map[string]int{"GetSessionToken": 129600, "AssumeRole": 43200}[c.Action]
+	if c.Duration == "" || most == 0 {
+		return ""
+	}
+	n, err := strconv.Atoi(c.Duration)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must be an integer", c.Duration)
+	case n < 900:
+		return fmt.Sprintf("1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900", n)
+	case n > most:
+		return fmt.Sprintf("1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to %d", n, most)
+	}
+	return ""
 }
 
 // caller returns the ARN and secret key of who signed c: a user by
