@@ -255,6 +255,11 @@ duration_seconds = 600
 [profile long]
 role_arn = `+adminRole+`
 source_profile = short
+
+[profile toolong]
+role_arn = `+adminRole+`
+source_profile = base
+duration_seconds = 129601
 `, false)
 	for _, c := range []struct{ profile, want string }{
 		{"nosuch", `no AWS profile "nosuch" in ` + os.Getenv("AWS_CONFIG_FILE") + " or " + os.Getenv("AWS_SHARED_CREDENTIALS_FILE")},
@@ -263,6 +268,7 @@ source_profile = short
 		{"orphan", `its source_profile "nokeys" has no long-term keys`},
 		{"short", `AWS profile "short": duration_seconds 600 is outside the 900 to 129600 (15m to 36h) that STS gives`},
 		{"long", `AWS profile "short": duration_seconds 600 is outside`},
+		{"toolong", `AWS profile "toolong": duration_seconds 129601 is outside`},
 		{"", "no profile given"},
 	} {
 		_, err := Load(context.Background(), c.profile)
