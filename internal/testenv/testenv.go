@@ -96,7 +96,11 @@ func Xvfb(t testing.TB, screens ...string) string {
 	}
 	// -displayfd: the server picks a free display and writes its number,
 	// so parallel tests and other users' servers never collide.
-	args := []string{"-displayfd", "3", "-nolisten", "tcp"}
+	// -noreset: a server resets whenever its last client leaves, which
+	// runs xkbcomp again (two processes); and under load, xclip run right
+	// after the check below, which leaves it no client, was twice refused
+	// ("Can't open display").
+	args := []string{"-displayfd", "3", "-nolisten", "tcp", "-noreset"}
 	for i, s := range screens {
 		args = append(args, "-screen", strconv.Itoa(i), s)
 	}
