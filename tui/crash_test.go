@@ -118,11 +118,7 @@ func TestTmuxCrashLeftoverCleared(t *testing.T) {
 	s.run("send-keys", "-t", "e2e", "C-c")
 	waitGone(pid)
 	copyAndKill()
-	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-i")
-	put.Stdin = strings.NewReader("my notes")
-	if err := put.Run(); err != nil {
-		t.Fatal(err)
-	}
+	testenv.PutClipboard(t, display, "", strings.NewReader("my notes"))
 	start()
 	waitCopiesCleared(t, vdir)
 	if got := xclipOut(t, display); got != "my notes" {

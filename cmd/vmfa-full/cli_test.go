@@ -441,13 +441,15 @@ func TestAddManual(t *testing.T) {
 func TestAddPaste(t *testing.T) {
 	parallel(t)
 	display := testenv.Xvfb(t)
-	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-t", "image/png", "-i", qrImage("screenshot-1x.png"))
-	if err := put.Run(); err != nil { // not Output: xclip stays behind as the owner, holding its pipes
-		t.Fatalf("xclip: %v", err)
+	img, err := os.Open(qrImage("screenshot-1x.png"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer img.Close()
+	testenv.PutClipboard(t, display, "image/png", img)
 	dir := t.TempDir()
 	expect(t, vmfa(t, dir, "", []string{pw, "DISPLAY=" + display}, "add", "--paste"), 0, "Added Amazon Web Services:alice@123456789012\n", "")
-	exec.Command("sh", "-c", "printf hello | xclip -display "+display+" -selection clipboard -i").Run()
+	testenv.PutClipboard(t, display, "", strings.NewReader("hello"))
 	expect(t, vmfa(t, dir, "", []string{pw, "DISPLAY=" + display}, "add", "--paste"), 1, "", "image")
 }
 

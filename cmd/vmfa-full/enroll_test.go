@@ -162,11 +162,7 @@ func TestEnrollCopy(t *testing.T) {
 func TestEnrollCopyLeavesUsersClipboard(t *testing.T) {
 	parallel(t)
 	term, display, _, _, _ := enrollCopy(t)
-	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-i")
-	put.Stdin = strings.NewReader("my notes")
-	if err := put.Run(); err != nil {
-		t.Fatal(err)
-	}
+	testenv.PutClipboard(t, display, "", strings.NewReader("my notes"))
 	if got := clipboardHolds(t, display, "my notes"); got != "my notes" {
 		t.Fatalf("xclip did not take the clipboard: it holds %q", got)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -16,19 +15,7 @@ import (
 // there.
 func putText(t *testing.T, display, text string) {
 	t.Helper()
-	put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-i")
-	put.Stdin = strings.NewReader(text)
-	// A file, not a pipe: xclip stays behind as the owner, holding it.
-	errFile, err := os.CreateTemp(t.TempDir(), "xclip-stderr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer errFile.Close()
-	put.Stderr = errFile
-	if err := put.Run(); err != nil {
-		msg, _ := os.ReadFile(errFile.Name())
-		t.Fatalf("xclip: %v: %s", err, msg)
-	}
+	testenv.PutClipboard(t, display, "", strings.NewReader(text))
 	if got := clipboardHolds(t, display, text); got != text {
 		t.Fatalf("the clipboard holds %q, want %q", got, text)
 	}

@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -221,17 +220,11 @@ func TestXclipUnderXvfb(t *testing.T) {
 
 	img := image.NewGray(image.Rect(0, 0, 8, 8))
 	img.Set(3, 3, color.White)
-	path := filepath.Join(t.TempDir(), "x.png")
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := exec.Command("xclip", "-selection", "clipboard", "-t", "image/png", "-i", path).Run(); err != nil {
-		t.Fatal(err)
-	}
+	testenv.PutClipboard(t, os.Getenv("DISPLAY"), "image/png", bytes.NewReader(buf.Bytes()))
 	// xclip -i returns before the process it leaves behind owns the
 	// clipboard: under load, a read at once still finds the text's owner.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {

@@ -1,6 +1,9 @@
 package testenv
 
 import (
+	"io"
+	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -74,5 +77,30 @@ func (w *ClipboardWatch) Wait(d time.Duration) bool {
 		return true
 	case <-timer.C:
 		return false
+	}
+}
+
+// PutClipboard puts content on the clipboard of display, as target (a MIME
+// type; "" for text), with xclip -i, as a user's copy does: the xclip it
+// leaves behind owns the clipboard until another program takes it or the
+// display ends. A failure ends the test with what xclip said.
+func PutClipboard(t testing.TB, display, target string, content io.Reader) {
+	t.Helper()
+	args := []string{"-display", display, "-selection", "clipboard", "-i"}
+	if target != "" {
+		args = append(args, "-t", target)
+	}
+	put := exec.Command("xclip", args...)
+	put.Stdin = content
+	// A file, not a pipe: the xclip left behind holds it.
+	stderr, err := os.CreateTemp(t.TempDir(), "xclip-stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderr.Close()
+	put.Stderr = stderr
+	if err := put.Run(); err != nil {
+		said, _ := os.ReadFile(stderr.Name())
+		t.Fatalf("xclip: %v: %s", err, said)
 	}
 }

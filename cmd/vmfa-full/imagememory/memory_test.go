@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -129,10 +128,12 @@ func TestPasteImageBomb(t *testing.T) {
 	dir := t.TempDir()
 	paste := func(path, want string) {
 		t.Helper()
-		put := exec.Command("xclip", "-display", display, "-selection", "clipboard", "-t", "image/png", "-i", path)
-		if err := put.Run(); err != nil { // not Output: xclip stays behind as the owner, holding its pipes
-			t.Fatalf("xclip: %v", err)
+		img, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
 		}
+		defer img.Close()
+		testenv.PutClipboard(t, display, "image/png", img)
 		r, rss, elapsed := vmfaMeasured(t, dir, []string{pw, "DISPLAY=" + display}, "add", "--paste")
 		t.Logf("%s: peak RSS %d MiB (xclip's included), %v", filepath.Base(path), rss>>20, elapsed.Round(time.Millisecond))
 		expect(t, r, 1, "", want)
