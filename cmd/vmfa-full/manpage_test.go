@@ -162,6 +162,8 @@ func TestManEnvironment(t *testing.T) {
 	if err := gendocs.Man(newRoot(&passphrase.Env{}), dir, gendocs.Options{RootSections: manSections}); err != nil {
 		t.Fatal(err)
 	}
+	// Through man itself, once: renderMans, for the other pages, runs
+	// man's pipeline without it.
 	text, _ := renderMan(t, filepath.Join(dir, "vmfa.1"))
 	_, env, ok := strings.Cut(text, "\nENVIRONMENT\n")
 	env, _, _ = strings.Cut(env, "\nEXIT STATUS\n")
